@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { Config } from './config.js';
+import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
+import type { Clock } from './domain/result.js';
+import { TeamRepository } from './features/team/repository.js';
+import { seedProgramTeams, TeamService } from './features/team/service.js';
+import { createHttpServer, type RunningServer } from './http/server.js';
+import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
+import { buildJobs } from './jobs/schedule.js';
+import { createLogger, type AppLogger } from './logger.js';
+import { Kicker } from './outbox/kicker.js';
+import { runOutbox } from './outbox/outbox.js';
+import { registerListeners } from './register.js';
+import { ActorResolver } from './slack/actor.js';
+import { dedupeEvents } from './slack/dedupe.js';
+import { createErrorHandler } from './slack/error-handler.js';
+import { requestGuard } from './slack/middleware.js';
+
+export interface StartOptions {
+  logger?: AppLogger;
+  /** The clock services use; tests fix it. Jobs receive `now` per run. */
+  now?: Clock;
+  /** Start node-cron schedules (tests usually call jobs directly instead). */
+  schedules?: boolean;
+  /** Extra HTTP routes beside /slack/events and /healthz (the sandbox's pages). */
+  extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
+}
+
+export interface RunningAlliance {
+  port: number;
+  workspaceId: string;
+  logger: AppLogger;
+  deps: ReturnType<typeof buildDependencies>;
+  /** Runs the outbox once now (tests, and the sandbox's "send now"). */
+  drainOutbox(now?: Date): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function buildDependencies(config: Config, logger: AppLogger, now: Clock) {
+  const database = openDatabase(config.DATABASE_URL);
+  migrateDatabase(database.db);
+  const teamRepository = new TeamRepository(database.db);
+  const teams = new TeamService(teamRepository);
+  return { database, db: database.db, teamRepository, teams, now };
+}
+
+const formatterFor = (timeZone: string) => {
+  const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  return (ms: number) => format.format(new Date(ms));
+};
+
+/**
+ * The composition root: database and migrations → Bolt app → listeners → jobs → HTTP (or Socket
+ * Mode). Returns a handle whose `stop()` stops taking requests, lets in-flight ones finish,
+ * stops jobs and closes the database.
+ */
+export async function startAlliance(config: Config, options: StartOptions = {}): Promise<RunningAlliance> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const now: Clock = options.now ?? (() => new Date());
+  const deps = buildDependencies(config, logger, now);
+  const instanceId = randomUUID();
+
+  const socketMode = config.SLACK_APP_TOKEN !== undefined;
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger, endpoints: '/slack/events' });
+  const clientOptions = {
+    ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
+    // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
+    timeout: 10_000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 },
+  };
+  const app = new App({
+    token: config.SLACK_BOT_TOKEN,
+    logger,
+    logLevel: config.LOG_LEVEL as LogLevel,
+    clientOptions,
+    extendedErrorHandler: true,
+    ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET } : { receiver }),
+  });
+
+  // Fail fast on a wrong token, and learn which workspace this single-workspace install serves.
+  const auth = await app.client.auth.test();
+  const workspaceId = auth.team_id;
+  if (workspaceId === undefined) throw new Error('auth.test returned no team_id');
+  seedProgramTeams(deps.teamRepository, workspaceId, now());
+
+  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: app.client, logger, now: now(), workerId: instanceId }), logger);
+  const actors = new ActorResolver({
+    client: app.client,
+    isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
+    configCoordinators: config.ALLIANCE_COORDINATORS,
+    logger,
+  });
+
+  app.use(requestGuard(logger));
+  app.use(dedupeEvents(deps.db, now));
+  app.error(createErrorHandler(logger));
+  registerListeners(app, {
+    db: deps.db,
+    config,
+    logger,
+    now,
+    teams: deps.teams,
+    teamRepository: deps.teamRepository,
+    actors,
+    outbox: outboxKicker,
+    formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+  });
+
+  const schedule: RunningSchedule | undefined =
+    options.schedules === false
+      ? undefined
+      : startSchedule(buildJobs({ outbox: outboxKicker }), { timeZone: config.ALLIANCE_TIMEZONE, logger });
+
+  let server: RunningServer | undefined;
+  if (receiver !== undefined) {
+    const http = createHttpServer({
+      slackListener: receiver.requestListener,
+      isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
+      logger,
+      ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+    });
+    server = await http.listen(config.PORT, config.HOST);
+  } else {
+    await app.start();
+  }
+  logger.event('info', 'Alliance is running', { mode: socketMode ? 'socket' : 'http', port: server?.port, workspaceId });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port: server?.port ?? 0,
+    workspaceId,
+    logger,
+    deps,
+    drainOutbox: async (at?: Date) => {
+      await outboxKicker.idle();
+      await runOutbox({ db: deps.db, client: app.client, logger, now: at ?? now(), workerId: instanceId });
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        if (server !== undefined) await server.close();
+        else await app.stop();
+        await schedule?.stop();
+        await outboxKicker.stop();
+        deps.database.close();
+        logger.event('info', 'Alliance stopped', {});
+      })();
+      return stopping;
+    },
+  };
+}

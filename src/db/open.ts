@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export interface OpenedDatabase {
+  db: Db;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+/** `migrations/` sits at the project root whether we run from src/ (tsx) or dist/src/ (compiled). */
+export function findMigrationsFolder(from = dirname(fileURLToPath(import.meta.url))): string {
+  let dir = from;
+  for (;;) {
+    const candidate = join(dir, 'migrations');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No migrations folder found above ${from}`);
+    dir = parent;
+  }
+}
+
+export function openDatabase(path: string): OpenedDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path);
+  // WAL lets readers run beside the single writer; the busy timeout makes a second process (or the
+  // backup) wait for the write lock instead of failing with SQLITE_BUSY.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = drizzle(sqlite, { schema }) as Db;
+  return { db, sqlite, close: () => sqlite.close() };
+}
+
+/**
+ * drizzle's migrator reads the applied migrations before it takes the write lock, so when two
+ * instances start at once the slower one can try to create tables that the faster one just
+ * created. It rolls back; on the next attempt it sees the migrations as applied.
+ */
+export function migrateDatabase(db: Db, migrationsFolder = findMigrationsFolder(), attempts = 5): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder });
+      return;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const raced = /already exists|SQLITE_BUSY|database is locked/i.test(message);
+      if (!raced || attempt >= attempts) throw error;
+    }
+  }
+}
+
+export function isDatabaseHealthy(sqlite: Database.Database): boolean {
+  try {
+    return sqlite.prepare('select 1 as ok').get() !== undefined;
+  } catch {
+    return false;
+  }
+}

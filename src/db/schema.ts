@@ -1,0 +1,341 @@
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/*
+ * Every table carries the Slack workspace id in a column named `team_id` (Slack's own name for a
+ * workspace), so one database can serve several workspaces later. In TypeScript it is `workspaceId`,
+ * because "team" in this app means a program team (CNA, MA, SPT).
+ * Instants are stored as integer milliseconds since the epoch (UTC); calendar dates as 'YYYY-MM-DD'.
+ */
+
+const workspace = () => text('team_id').notNull();
+const createdAt = () => integer('created_at').notNull();
+
+export const programTeams = sqliteTable(
+  'program_teams',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    key: text('key').notNull(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('program_teams_key').on(t.workspaceId, t.key)],
+);
+
+export const teamChannels = sqliteTable(
+  'team_channels',
+  {
+    workspaceId: workspace(),
+    channelId: text('channel_id').notNull(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'cascade' }),
+    linkedBy: text('linked_by').notNull(),
+    createdAt: createdAt(),
+  },
+  // A channel belongs to at most one team, so commands typed there have one default team.
+  (t) => [uniqueIndex('team_channels_channel').on(t.workspaceId, t.channelId), index('team_channels_team').on(t.programTeamId)],
+);
+
+export const teamMembers = sqliteTable(
+  'team_members',
+  {
+    workspaceId: workspace(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('team_members_unique').on(t.programTeamId, t.userId), index('team_members_user').on(t.workspaceId, t.userId)],
+);
+
+export const organisations = sqliteTable(
+  'organisations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    name: text('name').notNull(),
+    // Case-insensitive identity: "Henry Ford Health" and "henry ford health" are one organisation.
+    nameKey: text('name_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('organisations_name').on(t.workspaceId, t.nameKey)],
+);
+
+export const people = sqliteTable(
+  'people',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    organisationId: integer('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('people_user').on(t.workspaceId, t.userId), index('people_org').on(t.organisationId)],
+);
+
+export const coordinators = sqliteTable(
+  'coordinators',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    addedBy: text('added_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('coordinators_user').on(t.workspaceId, t.userId)],
+);
+
+export const issues = sqliteTable(
+  'issues',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'restrict' }),
+    number: integer('number').notNull(),
+    title: text('title').notNull(),
+    details: text('details').notNull().default(''),
+    category: text('category').notNull(),
+    status: text('status').notNull(),
+    ownerId: text('owner_id'),
+    dueDate: text('due_date'),
+    reporterId: text('reporter_id').notNull(),
+    // Set by a closed priority vote that ranked this issue: 1 is the team's top priority.
+    priority: integer('priority'),
+    sourcePermalink: text('source_permalink'),
+    sourceChannelId: text('source_channel_id'),
+    sourceTs: text('source_ts'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('issues_team_number').on(t.programTeamId, t.number),
+    index('issues_team_status_activity').on(t.programTeamId, t.status, t.updatedAt),
+    index('issues_workspace_activity').on(t.workspaceId, t.updatedAt),
+    index('issues_owner').on(t.workspaceId, t.ownerId),
+  ],
+);
+
+export const issueEvents = sqliteTable(
+  'issue_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    actorId: text('actor_id').notNull(),
+    kind: text('kind').notNull(),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('issue_events_issue').on(t.issueId, t.createdAt)],
+);
+
+export const meetings = sqliteTable(
+  'meetings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    number: integer('number').notNull(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'restrict' }),
+    title: text('title').notNull(),
+    startsAt: integer('starts_at').notNull(),
+    durationMinutes: integer('duration_minutes').notNull(),
+    location: text('location').notNull().default(''),
+    agenda: text('agenda').notNull().default(''),
+    timeZone: text('time_zone').notNull(),
+    status: text('status').notNull().default('scheduled'),
+    creatorId: text('creator_id').notNull(),
+    channelId: text('channel_id'),
+    messageTs: text('message_ts'),
+    // Bumped on every edit or cancellation: calendar clients use it to replace the event.
+    sequence: integer('sequence').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    cancelledAt: integer('cancelled_at'),
+  },
+  (t) => [uniqueIndex('meetings_number').on(t.workspaceId, t.number), index('meetings_team_start').on(t.programTeamId, t.startsAt)],
+);
+
+export const meetingRsvps = sqliteTable(
+  'meeting_rsvps',
+  {
+    workspaceId: workspace(),
+    meetingId: integer('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull(),
+    answer: text('answer').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('meeting_rsvps_unique').on(t.meetingId, t.userId)],
+);
+
+export const votes = sqliteTable(
+  'votes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    number: integer('number').notNull(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'restrict' }),
+    question: text('question').notNull(),
+    method: text('method').notNull(),
+    maxChoices: integer('max_choices').notNull().default(1),
+    eligibility: text('eligibility').notNull(),
+    anonymous: integer('anonymous', { mode: 'boolean' }).notNull().default(false),
+    resultsVisibility: text('results_visibility').notNull(),
+    closesAt: integer('closes_at'),
+    status: text('status').notNull().default('open'),
+    creatorId: text('creator_id').notNull(),
+    channelId: text('channel_id'),
+    messageTs: text('message_ts'),
+    resultJson: text('result_json'),
+    createdAt: createdAt(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('votes_number').on(t.workspaceId, t.number),
+    index('votes_team_status').on(t.programTeamId, t.status),
+    index('votes_status_closes').on(t.status, t.closesAt),
+  ],
+);
+
+export const voteOptions = sqliteTable(
+  'vote_options',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    voteId: integer('vote_id')
+      .notNull()
+      .references(() => votes.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    label: text('label').notNull(),
+    issueId: integer('issue_id').references(() => issues.id, { onDelete: 'set null' }),
+  },
+  (t) => [uniqueIndex('vote_options_position').on(t.voteId, t.position)],
+);
+
+export const ballots = sqliteTable(
+  'ballots',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    voteId: integer('vote_id')
+      .notNull()
+      .references(() => votes.id, { onDelete: 'cascade' }),
+    // Who the ballot belongs to: `user:U123`, `org:7`, or, for anonymous votes, a keyed hash, so that
+    // the database alone does not say who voted for what.
+    voterKey: text('voter_key').notNull(),
+    organisationId: integer('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    // The person who cast it; null when the vote is anonymous.
+    castBy: text('cast_by'),
+    // A keyed hash of the person who cast it, to tell a voter "you replaced a colleague's ballot" without storing who.
+    castByHash: text('cast_by_hash').notNull(),
+    choicesJson: text('choices_json').notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('ballots_voter').on(t.voteId, t.voterKey), index('ballots_vote').on(t.voteId)],
+);
+
+export const digestSchedules = sqliteTable(
+  'digest_schedules',
+  {
+    workspaceId: workspace(),
+    // A program team's digest; the key `*` is the coordinators' roll-up.
+    scope: text('scope').notNull(),
+    cron: text('cron').notNull(),
+    timeZone: text('time_zone').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('digest_schedules_scope').on(t.workspaceId, t.scope)],
+);
+
+export const digestRuns = sqliteTable(
+  'digest_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    scope: text('scope').notNull(),
+    // The scheduled instant this run is for: the unique key that makes a scheduled digest go out once.
+    scheduledFor: integer('scheduled_for').notNull(),
+    periodStart: integer('period_start').notNull(),
+    periodEnd: integer('period_end').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('digest_runs_once').on(t.workspaceId, t.scope, t.scheduledFor)],
+);
+
+export const digestSubscriptions = sqliteTable(
+  'digest_subscriptions',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('digest_subscriptions_user').on(t.workspaceId, t.userId)],
+);
+
+/*
+ * Messages that must reach Slack (announcements, reminders, digests, results) are written here in
+ * the same transaction as the change that causes them, then delivered by the outbox worker. The
+ * dedupe key makes enqueuing idempotent; `not_before` schedules (meeting reminders).
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    dedupeKey: text('dedupe_key').notNull(),
+    method: text('method').notNull(),
+    payloadJson: text('payload_json').notNull(),
+    notBefore: integer('not_before').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    leaseUntil: integer('lease_until'),
+    lastError: text('last_error'),
+    resultJson: text('result_json'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey), index('outbox_due').on(t.status, t.notBefore)],
+);
+
+/* Request idempotency: Events API redeliveries (event_id) and double submissions (view id, click). */
+export const processedRequests = sqliteTable(
+  'processed_requests',
+  {
+    workspaceId: workspace(),
+    key: text('key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('processed_requests_key').on(t.workspaceId, t.key), index('processed_requests_age').on(t.createdAt)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    actorId: text('actor_id').notNull(),
+    action: text('action').notNull(),
+    target: text('target'),
+    outcome: text('outcome').notNull(),
+    detail: text('detail'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_log_recent').on(t.workspaceId, t.createdAt)],
+);

@@ -1,0 +1,18 @@
+import { authMethods } from './auth.js';
+import { chatMethods } from './chat.js';
+import type { MethodHandler } from './common.js';
+import { conversationMethods } from './conversations.js';
+import { fileMethods } from './files.js';
+import { userMethods } from './users.js';
+import { viewMethods } from './views.js';
+
+export type { MethodContext, MethodHandler, MethodResult } from './common.js';
+
+export const METHODS: Readonly<Record<string, MethodHandler>> = {
+  ...authMethods,
+  ...chatMethods,
+  ...viewMethods,
+  ...userMethods,
+  ...conversationMethods,
+  ...fileMethods,
+};

@@ -1,0 +1,129 @@
+export interface FakeUser {
+  id: string;
+  name: string;
+  realName?: string;
+  tz?: string;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  teamId?: string;
+  isBot?: boolean;
+}
+
+export interface FakeChannel {
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  members?: string[];
+}
+
+export interface FakeSlackOptions {
+  botToken: string;
+  port?: number;
+  host?: string;
+  teamId?: string;
+  teamName?: string;
+  botUserId?: string;
+  users?: FakeUser[];
+  channels?: FakeChannel[];
+}
+
+export interface RecordedCall {
+  method: string;
+  /** Arguments with nested JSON strings (blocks, view, files…) already parsed; the token is left out. */
+  args: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+  at: number;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  text?: string;
+  blocks?: unknown[];
+  /** Ephemeral recipient. */
+  user?: string;
+  ephemeral: boolean;
+  updatedTs?: string;
+  deleted?: boolean;
+  metadata?: unknown;
+  /** Ids of files shared with this message (files.completeUploadExternal). */
+  files?: string[];
+}
+
+export interface StoredFile {
+  id: string;
+  title?: string;
+  filename?: string;
+  content: Buffer;
+  channels: string[];
+  threadTs?: string;
+  initialComment?: string;
+}
+
+export interface StoredResponse {
+  id: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface ScheduledMessage {
+  id: string;
+  channel: string;
+  postAt: number;
+  text?: string;
+  blocks?: unknown[];
+  threadTs?: string;
+}
+
+/** Where a response_url "comes from", so replace_original / delete_original can act on the message. */
+export interface ResponseUrlOrigin {
+  channel?: string;
+  messageTs?: string;
+  userId?: string;
+}
+
+export type Fault =
+  | { status: 429; retryAfterSeconds: number }
+  | { status: 500 | 503 }
+  | { error: string }
+  | { delayMs: number };
+
+export interface ActivityEvent {
+  kind: 'call' | 'response';
+  method?: string;
+}
+
+export interface FakeSlack {
+  /** Value for SLACK_API_URL; ends with a slash because WebClient appends the method name. */
+  url: string;
+  origin: string;
+  teamId: string;
+  botUserId: string;
+  botId: string;
+  calls: RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  /** Posted and ephemeral messages in order, updates applied. A user id selects that user's DM. */
+  messages(channel?: string): StoredMessage[];
+  responses: StoredResponse[];
+  /** Open views (modals, home tabs) by view id. */
+  views: Map<string, unknown>;
+  files: StoredFile[];
+  scheduled: ScheduledMessage[];
+  /** A fresh response_url, as Slack puts in command and action payloads. */
+  responseUrl(id?: string, origin?: ResponseUrlOrigin): string;
+  waitFor<T>(probe: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
+  /**
+   * Make the next `times` calls of `method` fail. Besides Web API method names, `response_url`
+   * targets POSTs to response URLs and `files.upload` the raw upload to an upload_url.
+   */
+  failNext(method: string, fault: Fault, times?: number): void;
+  addUser(u: FakeUser): void;
+  addChannel(c: FakeChannel): void;
+  /** Id of the DM channel between the bot and a user (opened on demand, stable). */
+  dmChannelId(userId: string): string;
+  reset(): void;
+  close(): Promise<void>;
+  onActivity(listener: (e: ActivityEvent) => void): () => void;
+}

@@ -1,0 +1,62 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import type { Db } from '../../db/open.js';
+import type { Clock } from '../../domain/result.js';
+import { enqueue } from '../../outbox/outbox.js';
+import type { Kicker } from '../../outbox/kicker.js';
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import type { TeamRepository } from './repository.js';
+
+const memberJoined = z.object({
+  type: z.literal('member_joined_channel'),
+  user: z.string().min(1),
+  channel: z.string().min(1),
+  team: z.string().optional(),
+});
+
+export interface TeamEventDeps {
+  db: Db;
+  repo: TeamRepository;
+  outbox: Kicker;
+  now: Clock;
+}
+
+/**
+ * Joining a team's linked channel makes a person a member of the team, with a short private
+ * welcome. Redeliveries of the same event change nothing: membership is a set, and the welcome's
+ * outbox key is the person and channel.
+ */
+export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
+  app.event('member_joined_channel', async ({ event, body, context }) => {
+    const parsed = memberJoined.safeParse(event);
+    if (!parsed.success) return;
+    const workspaceId = typeof body.team_id === 'string' ? body.team_id : parsed.data.team;
+    if (workspaceId === undefined || parsed.data.user === context.botUserId) return;
+    const team = deps.repo.byChannel(workspaceId, parsed.data.channel);
+    if (team === undefined) return;
+    const now = deps.now();
+    const queued = deps.db.transaction(
+      () => {
+        const added = deps.repo.addMember(workspaceId, team.id, parsed.data.user, now.getTime());
+        if (!added) return false;
+        return enqueue(
+          deps.db,
+          {
+            workspaceId,
+            dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
+            method: 'chat.postEphemeral',
+            args: {
+              channel: parsed.data.channel,
+              user: parsed.data.user,
+              text: `:wave: Welcome! This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team, and you are now a member. Try \`/issue list\`, \`/meeting list\` or \`/team help\`.`,
+            },
+            notBefore: now,
+          },
+          now,
+        );
+      },
+      { behavior: 'immediate' },
+    );
+    if (queued) deps.outbox.kick();
+  });
+}

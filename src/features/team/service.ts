@@ -1,0 +1,185 @@
+import type { Actor } from '../../domain/actor.js';
+import { fail, ok, type Result } from '../../domain/result.js';
+import type { AuditEntry, Organisation, ProgramTeam, TeamRepository, TeamSummary } from './repository.js';
+
+export const SEED_TEAMS = [
+  {
+    key: 'CNA',
+    name: 'Certified Nursing Assistant',
+    description: 'Awareness, recruitment and training for CNAs across the region’s hospitals and long-term care.',
+  },
+  {
+    key: 'MA',
+    name: 'Medical Assistant',
+    description: 'Pipelines, curricula and work-based learning for medical assistants in clinics and health systems.',
+  },
+  {
+    key: 'SPT',
+    name: 'Sterile Processing Technician',
+    description: 'Visibility and training capacity for sterile processing, a little-known occupation hospitals need.',
+  },
+] as const;
+
+const TEAM_KEY = /^[A-Z][A-Z0-9]{1,9}$/;
+export const MAX_TEAM_NAME = 80;
+export const MAX_ORG_NAME = 80;
+
+export const isTeamKey = (text: string): boolean => TEAM_KEY.test(text.toUpperCase());
+
+/** Seeds the three HCASM program teams; running it again, or from two instances at once, changes nothing. */
+export function seedProgramTeams(repo: TeamRepository, workspaceId: string, now: Date): void {
+  for (const team of SEED_TEAMS) repo.ensure({ workspaceId, ...team, createdAt: now.getTime() });
+}
+
+export interface TeamServiceDeps {
+  repo: TeamRepository;
+}
+
+/** Teams, membership, organisations and coordinators: the rules, independent of Slack. */
+export class TeamService {
+  constructor(private readonly repo: TeamRepository) {}
+
+  list(workspaceId: string): TeamSummary[] {
+    return this.repo.list(workspaceId);
+  }
+
+  /** The team a command refers to: the KEY given, else the channel's linked team. */
+  resolveTeam(workspaceId: string, key: string | undefined, channelId: string): Result<ProgramTeam> {
+    if (key !== undefined && key !== '') {
+      if (!isTeamKey(key)) return fail('invalid', `"${key}" is not a team key. Team keys look like CNA, MA or SPT: see /team list.`);
+      const team = this.repo.byKey(workspaceId, key);
+      return team === undefined ? fail('not_found', `There is no team ${key.toUpperCase()}. See /team list for the teams.`) : ok(team);
+    }
+    const team = this.repo.byChannel(workspaceId, channelId);
+    return team === undefined
+      ? fail('invalid', 'This channel is not linked to a team, so name one: for example `CNA`. See /team list for the teams.')
+      : ok(team);
+  }
+
+  create(actor: Actor, key: string, name: string, description: string, now: Date): Result<ProgramTeam> {
+    const refused = this.requireCoordinator(actor, 'team.create', key, now);
+    if (refused !== undefined) return refused;
+    const upper = key.toUpperCase();
+    if (!TEAM_KEY.test(upper)) {
+      return fail('invalid', 'A team key is 2 to 10 letters or digits starting with a letter, for example `CNA` or `PHLEB`. Usage: /team create KEY Name of occupation');
+    }
+    const trimmed = name.trim().replace(/\s+/g, ' ');
+    if (trimmed === '') return fail('invalid', `Give the team a name after the key, for example: /team create ${upper} Phlebotomy Technician`);
+    if (trimmed.length > MAX_TEAM_NAME) return fail('invalid', `A team name can be at most ${MAX_TEAM_NAME} characters; that one has ${trimmed.length}.`);
+    if (this.repo.byKey(actor.workspaceId, upper) !== undefined) return fail('conflict', `Team ${upper} already exists.`);
+    const team = this.repo.create({ workspaceId: actor.workspaceId, key: upper, name: trimmed, description, createdAt: now.getTime() });
+    this.auditDone(actor, 'team.create', upper, now);
+    return ok(team);
+  }
+
+  link(actor: Actor, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; previous?: ProgramTeam }> {
+    const refused = this.requireCoordinator(actor, 'team.link', key ?? channelId, now);
+    if (refused !== undefined) return refused;
+    if (key === undefined || key === '') return fail('invalid', 'Say which team this channel is for: /team link KEY (for example /team link CNA).');
+    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+    if (!team.ok) return team;
+    const previous = this.repo.byChannel(actor.workspaceId, channelId);
+    this.repo.linkChannel({ workspaceId: actor.workspaceId, channelId, programTeamId: team.value.id, linkedBy: actor.userId, createdAt: now.getTime() });
+    this.auditDone(actor, 'team.link', `${team.value.key} ${channelId}`, now);
+    return ok(previous !== undefined && previous.id !== team.value.id ? { team: team.value, previous } : { team: team.value });
+  }
+
+  unlink(actor: Actor, channelId: string, now: Date): Result<ProgramTeam> {
+    const refused = this.requireCoordinator(actor, 'team.unlink', channelId, now);
+    if (refused !== undefined) return refused;
+    const team = this.repo.byChannel(actor.workspaceId, channelId);
+    if (team === undefined) return fail('not_found', 'This channel is not linked to any team, so there is nothing to unlink.');
+    this.repo.unlinkChannel(actor.workspaceId, channelId);
+    this.auditDone(actor, 'team.unlink', `${team.key} ${channelId}`, now);
+    return ok(team);
+  }
+
+  join(actor: Actor, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; already: boolean }> {
+    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+    if (!team.ok) return team;
+    const added = this.repo.addMember(actor.workspaceId, team.value.id, actor.userId, now.getTime());
+    return ok({ team: team.value, already: !added });
+  }
+
+  leave(actor: Actor, key: string | undefined, channelId: string): Result<{ team: ProgramTeam; wasMember: boolean }> {
+    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+    if (!team.ok) return team;
+    return ok({ team: team.value, wasMember: this.repo.removeMember(team.value.id, actor.userId) });
+  }
+
+  members(workspaceId: string, key: string | undefined, channelId: string): Result<{ team: ProgramTeam; members: Array<{ userId: string; organisation: string | null }> }> {
+    const team = this.resolveTeam(workspaceId, key, channelId);
+    if (!team.ok) return team;
+    return ok({ team: team.value, members: this.repo.members(team.value.id) });
+  }
+
+  setOrganisation(actor: Actor, userId: string, name: string, now: Date): Result<Organisation> {
+    const refused = this.requireCoordinator(actor, 'team.org', userId, now);
+    if (refused !== undefined) return refused;
+    const trimmed = name.trim().replace(/\s+/g, ' ');
+    if (trimmed.length > MAX_ORG_NAME) return fail('invalid', `An organisation name can be at most ${MAX_ORG_NAME} characters; that one has ${trimmed.length}.`);
+    const org = this.repo.database.transaction(() => {
+      const created = this.repo.ensureOrganisation(actor.workspaceId, trimmed, now.getTime());
+      this.repo.setOrganisation(actor.workspaceId, userId, created.id, actor.userId, now.getTime());
+      return created;
+    }, { behavior: 'immediate' });
+    this.auditDone(actor, 'team.org', `${userId} ${org.name}`, now);
+    return ok(org);
+  }
+
+  organisationOf(workspaceId: string, userId: string): Organisation | undefined {
+    return this.repo.organisationOf(workspaceId, userId);
+  }
+
+  organisations(workspaceId: string): Array<{ organisation: Organisation; userIds: string[] }> {
+    return this.repo.organisationsWithPeople(workspaceId);
+  }
+
+  coordinators(workspaceId: string, fromConfig: readonly string[]): string[] {
+    return [...new Set([...fromConfig, ...this.repo.storedCoordinators(workspaceId)])];
+  }
+
+  addCoordinator(actor: Actor, userId: string, now: Date): Result<{ added: boolean }> {
+    const refused = this.requireCoordinator(actor, 'team.coordinator.add', userId, now);
+    if (refused !== undefined) return refused;
+    const added = this.repo.addCoordinator(actor.workspaceId, userId, actor.userId, now.getTime());
+    this.auditDone(actor, 'team.coordinator.add', userId, now);
+    return ok({ added });
+  }
+
+  removeCoordinator(actor: Actor, userId: string, fromConfig: readonly string[], now: Date): Result<{ removed: boolean }> {
+    const refused = this.requireCoordinator(actor, 'team.coordinator.remove', userId, now);
+    if (refused !== undefined) return refused;
+    if (fromConfig.includes(userId)) {
+      return fail('conflict', 'That person is a coordinator through the ALLIANCE_COORDINATORS setting; change the setting to remove them.');
+    }
+    const removed = this.repo.removeCoordinator(actor.workspaceId, userId);
+    this.auditDone(actor, 'team.coordinator.remove', userId, now);
+    return ok({ removed });
+  }
+
+  audit(actor: Actor, limit: number, now: Date): Result<AuditEntry[]> {
+    const refused = this.requireCoordinator(actor, 'team.audit', undefined, now);
+    if (refused !== undefined) return refused;
+    return ok(this.repo.recentAudit(actor.workspaceId, limit));
+  }
+
+  /** Refuses politely and writes the refusal to the audit log; undefined means go ahead. */
+  requireCoordinator(actor: Actor, action: string, target: string | undefined, now: Date): { ok: false; problem: { code: 'forbidden'; message: string } } | undefined {
+    if (actor.isCoordinator && !actor.isExternal) return undefined;
+    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target }), outcome: 'refused', detail: 'not a coordinator', createdAt: now.getTime() });
+    return {
+      ok: false,
+      problem: { code: 'forbidden', message: 'Only coordinators can do that. Ask a coordinator (see /team coordinators) if it needs doing.' },
+    };
+  }
+
+  /** Records a refusal decided elsewhere (another feature's permission rule). */
+  auditRefusal(actor: Actor, action: string, target: string | undefined, detail: string, now: Date): void {
+    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target }), outcome: 'refused', detail, createdAt: now.getTime() });
+  }
+
+  private auditDone(actor: Actor, action: string, target: string, now: Date): void {
+    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, target, outcome: 'done', createdAt: now.getTime() });
+  }
+}

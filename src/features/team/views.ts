@@ -1,0 +1,96 @@
+import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn, mentionChannel, mentionUser, truncateMrkdwn } from '../../slack/mrkdwn.js';
+import type { AuditEntry, Organisation, ProgramTeam, TeamSummary } from './repository.js';
+
+const SECTION_MAX = 3000;
+/** Slack allows 50 blocks a message; keep two for the header and the footer. */
+const MAX_LIST_BLOCKS = 45;
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
+
+export const TEAM_HELP = [
+  '*`/team`: program teams, people and roles*',
+  '`/team list`: every team with its channels and member count',
+  '`/team members [KEY]`: who is on a team (KEY defaults to this channel’s team)',
+  '`/team join [KEY]` · `/team leave [KEY]`: join or leave a team',
+  '`/team org @person` · `/team orgs`: who represents which organisation',
+  '`/team coordinators`: who coordinates the collaborative',
+  '*Coordinators only*',
+  '`/team create KEY Name of occupation`: add a program team',
+  '`/team link KEY` · `/team unlink`: link this channel to a team (commands here then default to it)',
+  '`/team org @person Organisation name`: record the employer, school or agency a person represents',
+  '`/team coordinator add @person` · `/team coordinator remove @person`',
+  '`/team audit [n]`: the latest n entries of the audit log (default 20)',
+].join('\n');
+
+export function teamListView(teams: TeamSummary[]): { text: string; blocks: KnownBlock[] } {
+  if (teams.length === 0) return { text: 'There are no teams yet. A coordinator can add one with `/team create KEY Name`.', blocks: [] };
+  const lines = teams.map((team) => {
+    const channels = team.channelIds.length === 0 ? '_no channel linked_' : team.channelIds.map(mentionChannel).join(', ');
+    const members = `${team.memberCount} member${team.memberCount === 1 ? '' : 's'}`;
+    return `*${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)}\n${channels} · ${members}`;
+  });
+  const shown = lines.slice(0, MAX_LIST_BLOCKS);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Program teams (${teams.length})` } },
+    ...shown.map(section),
+  ];
+  if (lines.length > shown.length) blocks.push(context(`…and ${lines.length - shown.length} more. Use \`/team members KEY\` for one team.`));
+  return { text: `Program teams: ${teams.map((t) => t.key).join(', ')}`, blocks };
+}
+
+export function membersView(team: ProgramTeam, members: Array<{ userId: string; organisation: string | null }>): { text: string; blocks: KnownBlock[] } {
+  if (members.length === 0) {
+    return { text: `*${escapeMrkdwn(team.key)}* has no members yet. Join with \`/team join ${team.key}\`.`, blocks: [] };
+  }
+  const lines = members.map((m) => `• ${mentionUser(m.userId)}${m.organisation === null ? '' : ` (${escapeMrkdwn(m.organisation)})`}`);
+  const chunks = chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS);
+  return {
+    text: `${team.key} has ${members.length} member${members.length === 1 ? '' : 's'}`,
+    blocks: [section(`*${escapeMrkdwn(team.key)} · ${escapeMrkdwn(team.name)}*: ${members.length} member${members.length === 1 ? '' : 's'}`), ...chunks.map(section)],
+  };
+}
+
+export function organisationsView(entries: Array<{ organisation: Organisation; userIds: string[] }>): { text: string; blocks: KnownBlock[] } {
+  if (entries.length === 0) {
+    return { text: 'No organisations recorded yet. A coordinator can add people with `/team org @person Organisation name`.', blocks: [] };
+  }
+  const lines = entries.map((e) => `*${escapeMrkdwn(e.organisation.name)}*: ${e.userIds.map(mentionUser).join(', ')}`);
+  return { text: `${entries.length} organisation${entries.length === 1 ? '' : 's'}`, blocks: chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS).map(section) };
+}
+
+export function auditView(entries: AuditEntry[], formatTime: (ms: number) => string): { text: string; blocks: KnownBlock[] } {
+  if (entries.length === 0) return { text: 'The audit log is empty.', blocks: [] };
+  const lines = entries.map(
+    (e) =>
+      `${formatTime(e.createdAt)} · ${mentionUser(e.actorId)} · \`${escapeMrkdwn(e.action)}\`${e.target === null ? '' : ` ${escapeMrkdwn(e.target)}`} · *${e.outcome}*${e.detail === null ? '' : ` (${escapeMrkdwn(e.detail)})`}`,
+  );
+  return { text: `Latest ${entries.length} audit entries`, blocks: [section('*Audit log*, newest first'), ...chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS).map(section)] };
+}
+
+/** Packs lines into sections under Slack's 3,000-character limit, saying how many were left out. */
+export function chunkLines(lines: string[], maxChars: number, maxChunks: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const line of lines) {
+    const candidate = current === '' ? line : `${current}\n${line}`;
+    if (candidate.length <= maxChars) {
+      current = candidate;
+      used++;
+      continue;
+    }
+    if (current !== '') chunks.push(current);
+    if (chunks.length === maxChunks) break;
+    current = truncateMrkdwn(line, maxChars);
+    used++;
+  }
+  if (current !== '' && chunks.length < maxChunks) chunks.push(current);
+  const left = lines.length - used;
+  if (left > 0 && chunks.length > 0) {
+    const last = chunks.length - 1;
+    chunks[last] = truncateMrkdwn(`${chunks[last]}\n…and ${left} more`, maxChars);
+  }
+  return chunks;
+}

@@ -1,0 +1,50 @@
+import type { AppLogger } from '../logger.js';
+
+/**
+ * Runs a job soon after something asks for it (a listener that just queued a message), never two
+ * at once in this process, and once more if asked while running. Failures are logged by the
+ * job's own error path; the next kick or the periodic schedule tries again.
+ */
+export class Kicker {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly job: () => Promise<unknown>,
+    private readonly logger: AppLogger,
+  ) {}
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when no run is in progress (used at shutdown and by tests). */
+  async idle(): Promise<void> {
+    while (this.running !== undefined) await this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.idle();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.job();
+      } catch (error) {
+        this.logger.event('error', 'job failed', { job: this.name, error });
+      }
+    } while (this.again && !this.stopped);
+  }
+}

@@ -1,0 +1,38 @@
+import type { App } from '@slack/bolt';
+import type { Config } from './config.js';
+import type { Db } from './db/open.js';
+import type { Clock } from './domain/result.js';
+import { teamCommand } from './features/team/command.js';
+import { registerTeamEvents } from './features/team/events.js';
+import type { TeamRepository } from './features/team/repository.js';
+import type { TeamService } from './features/team/service.js';
+import type { AppLogger } from './logger.js';
+import type { Kicker } from './outbox/kicker.js';
+import type { ActorResolver } from './slack/actor.js';
+import { registerCommand } from './slack/commands.js';
+import { CommandNames } from './slack/ids.js';
+
+/** Everything a listener may need, passed in explicitly; nothing is imported as a singleton. */
+export interface ListenerDeps {
+  db: Db;
+  config: Config;
+  logger: AppLogger;
+  now: Clock;
+  teams: TeamService;
+  teamRepository: TeamRepository;
+  actors: ActorResolver;
+  outbox: Kicker;
+  formatTime: (ms: number) => string;
+}
+
+/** Registers every command, action, view and event listener. A test checks this against manifest.yml. */
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const commandDeps = { actors: deps.actors };
+  registerCommand(
+    app,
+    CommandNames.team,
+    teamCommand({ teams: deps.teams, configCoordinators: deps.config.ALLIANCE_COORDINATORS, now: deps.now, formatTime: deps.formatTime }),
+    commandDeps,
+  );
+  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
+}

@@ -1,0 +1,73 @@
+/**
+ * Every slash command, action, block, view callback and shortcut id the app uses, in one place.
+ * `manifest.yml` must declare the commands and shortcuts listed here; a test checks both ways.
+ * Inputs use block_id === action_id so reading `view.state.values[id][id]` is one lookup.
+ */
+export const CommandNames = {
+  team: '/team',
+  issue: '/issue',
+  meeting: '/meeting',
+  vote: '/vote',
+  digest: '/digest',
+} as const;
+export type CommandName = (typeof CommandNames)[keyof typeof CommandNames];
+
+export const ShortcutIds = {
+  logAsIssue: 'log_as_issue',
+} as const;
+
+export const ViewIds = {
+  internalError: 'internal_error',
+  issueNew: 'issue_new',
+  issueEdit: 'issue_edit',
+  meetingNew: 'meeting_new',
+  meetingEdit: 'meeting_edit',
+  voteNew: 'vote_new',
+  voteRank: 'vote_rank',
+} as const;
+
+export const ActionIds = {
+  /* /issue */
+  issueStart: 'issue_start',
+  issueResolve: 'issue_resolve',
+  issueAssignMe: 'issue_assign_me',
+  issueListPage: 'issue_list_page',
+  /* /meeting */
+  meetingRsvp: 'meeting_rsvp',
+  meetingIcs: 'meeting_ics',
+  /* /vote */
+  voteChoose: 'vote_choose',
+  voteRankOpen: 'vote_rank_open',
+  voteResults: 'vote_results',
+} as const;
+export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];
+
+/** Modal input ids (block_id === action_id). */
+export const InputIds = {
+  issueTitle: 'issue_title',
+  issueDetails: 'issue_details',
+  issueCategory: 'issue_category',
+  issueTeam: 'issue_team',
+  issueOwner: 'issue_owner',
+  issueDue: 'issue_due',
+  meetingTeam: 'meeting_team',
+  meetingTitle: 'meeting_title',
+  meetingDate: 'meeting_date',
+  meetingTime: 'meeting_time',
+  meetingDuration: 'meeting_duration',
+  meetingPlace: 'meeting_place',
+  meetingLink: 'meeting_link',
+  meetingAgenda: 'meeting_agenda',
+  voteTeam: 'vote_team',
+  voteQuestion: 'vote_question',
+  voteOptions: 'vote_options',
+  voteIssues: 'vote_issues',
+  voteMethod: 'vote_method',
+  voteMaxChoices: 'vote_max_choices',
+  voteEligibility: 'vote_eligibility',
+  voteAnonymous: 'vote_anonymous',
+  voteVisibility: 'vote_visibility',
+  voteCloseDate: 'vote_close_date',
+  voteCloseTime: 'vote_close_time',
+  voteRankPrefix: 'vote_rank_',
+} as const;
