@@ -10,7 +10,7 @@ import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
 import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
 import { Kicker } from './outbox/kicker.js';
-import { runOutbox } from './outbox/outbox.js';
+import { runOutbox, type FollowUpHandler } from './outbox/outbox.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
 import { dedupeEvents } from './slack/dedupe.js';
@@ -86,7 +86,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   if (workspaceId === undefined) throw new Error('auth.test returned no team_id');
   seedProgramTeams(deps.teamRepository, workspaceId, now());
 
-  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: app.client, logger, now: now(), workerId: instanceId }), logger);
+  // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
+  const followUps: Record<string, FollowUpHandler> = {};
+  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: app.client, logger, now: now(), workerId: instanceId, followUps }), logger);
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
@@ -106,6 +108,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     teamRepository: deps.teamRepository,
     actors,
     outbox: outboxKicker,
+    followUps,
+    client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
   });
 
@@ -136,7 +140,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     deps,
     drainOutbox: async (at?: Date) => {
       await outboxKicker.idle();
-      await runOutbox({ db: deps.db, client: app.client, logger, now: at ?? now(), workerId: instanceId });
+      await runOutbox({ db: deps.db, client: app.client, logger, now: at ?? now(), workerId: instanceId, followUps });
     },
     stop: () => {
       stopping ??= (async () => {

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Clock } from './domain/result.js';
@@ -8,6 +9,7 @@ import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
 import type { Kicker } from './outbox/kicker.js';
+import type { FollowUpHandler } from './outbox/outbox.js';
 import type { ActorResolver } from './slack/actor.js';
 import { registerCommand } from './slack/commands.js';
 import { CommandNames } from './slack/ids.js';
@@ -22,6 +24,10 @@ export interface ListenerDeps {
   teamRepository: TeamRepository;
   actors: ActorResolver;
   outbox: Kicker;
+  /** Outbox follow-up handlers by kind; a feature adds its own while registering. */
+  followUps: Record<string, FollowUpHandler>;
+  /** The app's Web API client, for jobs and work after the ack. */
+  client: WebClient;
   formatTime: (ms: number) => string;
 }
 
