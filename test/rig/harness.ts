@@ -70,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     baseUrl: `http://127.0.0.1:${alliance.port}`,
     signingSecret: SIGNING_SECRET,
     teamId: WORKSPACE_ID,
-    responseUrl: () => fake.responseUrl(),
+    responseUrl: (origin) => fake.responseUrl(undefined, origin),
   });
   const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
   const harness: Harness = {
