@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+
+export interface Child {
+  process: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+  /** Resident memory of the process now, and its peak, in MB (Linux /proc). */
+  memory(): { rssMb: number; peakMb: number };
+}
+
+function readMemory(pid: number): { rssMb: number; peakMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(kb('VmRSS') / 102.4) / 10, peakMb: Math.round(kb('VmHWM') / 102.4) / 10 };
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string, exited: () => boolean): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (exited()) throw new Error(`${what} exited before it was ready`);
+    try {
+      if (await check()) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+/** Starts a TypeScript entry point as its own process (so load generation does not share its event loop). */
+export async function startChild(entry: string, env: Record<string, string>, port: number, ready: (port: number) => Promise<boolean>): Promise<Child> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
+  try {
+    await waitUntil(() => ready(port), entry, () => exited);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    process: child,
+    port,
+    memory: () => readMemory(child.pid ?? 0),
+    stop: async () => {
+      if (!exited) child.kill('SIGTERM');
+      await exit;
+    },
+  };
+}
+
+export const freePort = (): number => 20000 + Math.floor(Math.random() * 30000);
