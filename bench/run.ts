@@ -83,9 +83,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 }
 
 export async function measurePair(context: WorkloadContext, concurrency: number, total: number, make: (i: number) => ReturnType<Signer['command']>): Promise<{ app: LoadResult; baseline: LoadResult }> {
-  // Warm both up so start-up costs (JIT, first users.info) do not count.
-  await runLoad({ port: context.app.port, total: Math.min(50, total), concurrency, make });
-  await runLoad({ port: context.baseline.port, total: Math.min(50, total), concurrency, make });
+  // Warm both up with as many requests as there are distinct people, so start-up costs (JIT, each
+  // person's first users.info, cached for ten minutes after) do not count as steady state.
+  await runLoad({ port: context.app.port, total: Math.min(600, total), concurrency, make });
+  await runLoad({ port: context.baseline.port, total: Math.min(600, total), concurrency, make });
   const app = await runLoad({ port: context.app.port, total, concurrency, make });
   const baseline = await runLoad({ port: context.baseline.port, total, concurrency, make });
   return { app, baseline };
