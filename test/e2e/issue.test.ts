@@ -81,6 +81,7 @@ describe('/issue over signed HTTP', () => {
   it('creates an issue from text in a team channel at once, answers with the key and announces it in the team channel', async () => {
     const ack = await h.command('/issue', 'new Not enough clinical placements for spring', inCna(member));
     expect(ack.text).toContain('Logged *CNA-1*');
+    expect(ack.text).toContain(`Announced in <#${CHANNELS.cna.id}>`);
     expect(visibleText(ack)).toContain('Not enough clinical placements for spring');
     expect(row('CNA-1')).toMatchObject({ title: 'Not enough clinical placements for spring', status: 'open', category: 'other', reporter_id: member, owner_id: null });
     expect(h.query("select kind from issue_events where issue_id = (select id from issues where number = 1 and program_team_id = ?)", cnaId)).toEqual([{ kind: 'created' }]);
@@ -146,6 +147,15 @@ describe('/issue over signed HTTP', () => {
     expect(issueCount()).toBe(before);
     const done = await submit(view, outsider, { title: 'Phlebotomy seats are full', team: maId });
     expect(JSON.stringify(done.body.view)).toContain('Logged *MA-2*');
+  });
+
+  it('tells the person when the team has no linked channel to announce in', async () => {
+    await h.command('/team', 'create PHLEB Phlebotomy Technician', inGeneral(coordinator));
+    const phleb = h.query<{ id: number }>("select id from program_teams where key = 'PHLEB'")[0]?.id ?? 0;
+    const view = await opens(() => h.command('/issue', 'new', inGeneral(member)));
+    const done = await submit(view, member, { title: 'Draw stations short', team: phleb });
+    expect(JSON.stringify(done.body.view)).toContain('Logged *PHLEB-1*');
+    expect(JSON.stringify(done.body.view)).toContain('PHLEB has no linked channel, so nothing was announced');
   });
 
   it('refuses an over-long title typed as text and stores nothing', async () => {

@@ -8,7 +8,7 @@ import type { Kicker } from '../../outbox/kicker.js';
 import { isListScope, MAX_TITLE, normaliseTitle, parseStatus, STATUS_WORDS, statusLabel, type ListScope } from './model.js';
 import { newIssueMetadata, editIssueMetadata } from './metadata.js';
 import type { IssueService } from './service.js';
-import { ISSUE_HELP, issueCard, issueDetailView, issueListView, issueModal, keyOf } from './views.js';
+import { announcedText, ISSUE_HELP, issueCard, issueDetailView, issueListView, issueModal, keyOf } from './views.js';
 
 export interface IssueCommandDeps {
   issues: IssueService;
@@ -174,6 +174,6 @@ export function issueCommand(deps: IssueCommandDeps) {
     if (!created.ok) return sayProblem(created.problem);
     deps.outbox.kick();
     const issue = created.value.issue;
-    return answer(`:memo: Logged *${keyOf(issue)}*. Add details, an owner or a due date with \`/issue edit ${keyOf(issue)}\`.`, issue, now);
+    return answer(`:memo: Logged *${keyOf(issue)}*. ${announcedText(issue, created.value.announcedIn)} Add details, an owner or a due date with \`/issue edit ${keyOf(issue)}\`.`, issue, now);
   }
 }

@@ -10,7 +10,7 @@ import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { parseEditIssueMetadata, parseNewIssueMetadata } from './metadata.js';
 import type { DraftField, IssueDraft, IssueService, IssueSource } from './service.js';
-import { doneModal, keyOf } from './views.js';
+import { announcedText, doneModal, keyOf } from './views.js';
 
 export interface IssueModalDeps {
   issues: IssueService;
@@ -132,11 +132,11 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       else await ack({ response_action: 'update', view: doneModal('Not logged', problemText(created.problem)) });
       return;
     }
-    const { issue, duplicate } = created.value;
+    const { issue, duplicate, announcedIn } = created.value;
     const key = keyOf(issue);
     const text = duplicate
       ? `This form was already submitted: it is *${key}* · ${escapeMrkdwn(issue.title)}. Nothing new was logged.`
-      : `:memo: Logged *${key}* · ${escapeMrkdwn(issue.title)}.\nThe team channel hears about it${source === undefined ? '' : ' and the message thread gets a link'}. Follow it with \`/issue show ${key}\`.`;
+      : `:memo: Logged *${key}* · ${escapeMrkdwn(issue.title)}.\n${announcedText(issue, announcedIn)}${source === undefined ? '' : ' The message thread gets a reply naming the key.'} Follow it with \`/issue show ${key}\`.`;
     await ack({ response_action: 'update', view: doneModal(duplicate ? `Already ${key}` : `Logged ${key}`, text) });
     if (!duplicate) deps.outbox.kick();
   });

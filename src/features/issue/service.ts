@@ -136,7 +136,7 @@ export class IssueService {
     draft: IssueDraft,
     now: Date,
     options: { source?: IssueSource; requestKey?: string } = {},
-  ): Result<{ issue: Issue; duplicate: boolean }> {
+  ): Result<{ issue: Issue; duplicate: boolean; announcedIn: string[] }> {
     const checked = this.validateNew(actor.workspaceId, teamId, draft, now);
     if (!checked.ok) return checked;
     const { team, draft: valid } = checked.value;
@@ -161,7 +161,8 @@ export class IssueService {
         });
         issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
         const issue: Issue = { ...row, teamKey: team.key, teamName: team.name };
-        for (const channel of this.deps.teamRepository.channelsOf(team.id)) {
+        const channels = this.deps.teamRepository.channelsOf(team.id);
+        for (const channel of channels) {
           const message = this.deps.messages.announcement(issue, this.today(now));
           this.queue({ workspaceId: actor.workspaceId, dedupeKey: `issue-new:${row.id}:${channel}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
         }
@@ -178,14 +179,14 @@ export class IssueService {
             now,
           );
         }
-        return issue;
+        return { issue, channels };
       },
       { behavior: 'immediate' },
     );
-    if (created !== undefined) return ok({ issue: created, duplicate: false });
+    if (created !== undefined) return ok({ issue: created.issue, duplicate: false, announcedIn: created.channels });
     const earlier = issues.latestByReporter(actor.workspaceId, actor.userId, team.id, valid.title);
     if (earlier === undefined) return fail('conflict', 'This form was already submitted, so nothing new was logged.');
-    return ok({ issue: earlier, duplicate: true });
+    return ok({ issue: earlier, duplicate: true, announcedIn: [] });
   }
 
   /** An issue by its key as typed (`cna-3` works too). */

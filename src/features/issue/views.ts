@@ -105,6 +105,12 @@ export function announcement(issue: Issue, today: string): { text: string; block
   return issueCard(issue, today, `:memo: ${mentionUser(issue.reporterId)} logged a new *${escapeMrkdwn(issue.teamKey)}* issue`);
 }
 
+/** Where the news of a new issue went, for the person who logged it. */
+export function announcedText(issue: Issue, channels: string[]): string {
+  if (channels.length === 0) return `${escapeMrkdwn(issue.teamKey)} has no linked channel, so nothing was announced (a coordinator can run \`/team link ${escapeMrkdwn(issue.teamKey)}\` in one).`;
+  return `Announced in ${channels.map(mentionChannel).join(', ')}.`;
+}
+
 export const loggedReply = (issue: Issue): { text: string } => ({
   text: `:memo: Logged as *${keyOf(issue)}*: ${escapeMrkdwn(issue.title)}. Follow it with \`/issue show ${keyOf(issue)}\`.`,
 });
