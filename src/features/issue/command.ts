@@ -7,6 +7,7 @@ import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { isListScope, MAX_TITLE, normaliseTitle, parseStatus, STATUS_WORDS, statusLabel, type ListScope } from './model.js';
 import { newIssueMetadata, editIssueMetadata } from './metadata.js';
+import type { Issue } from './repository.js';
 import type { IssueService } from './service.js';
 import { announcedText, ISSUE_HELP, issueCard, issueDetailView, issueListView, issueModal, keyOf } from './views.js';
 
@@ -30,7 +31,7 @@ function afterWords(text: string, words: number): string {
 
 /** `/issue …`: parses the text, calls the issue service, renders the answer. */
 export function issueCommand(deps: IssueCommandDeps) {
-  const answer = (note: string, issue: Parameters<typeof issueCard>[0], now: Date): CommandReply => {
+  const answer = (note: string, issue: Issue, now: Date): CommandReply => {
     const card = issueCard(issue, deps.issues.today(now), note);
     return say(card.text, card.blocks);
   };
