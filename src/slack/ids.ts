@@ -20,6 +20,8 @@ export const ViewIds = {
   internalError: 'internal_error',
   issueNew: 'issue_new',
   issueEdit: 'issue_edit',
+  /* The confirmation a submitted issue form turns into (no submit button, so no listener). */
+  issueDone: 'issue_done',
   meetingNew: 'meeting_new',
   meetingEdit: 'meeting_edit',
   voteNew: 'vote_new',
@@ -32,6 +34,7 @@ export const ActionIds = {
   issueResolve: 'issue_resolve',
   issueAssignMe: 'issue_assign_me',
   issueListPage: 'issue_list_page',
+  issueListPrevPage: 'issue_list_prev_page',
   /* /meeting */
   meetingRsvp: 'meeting_rsvp',
   meetingIcs: 'meeting_ics',
@@ -41,6 +44,13 @@ export const ActionIds = {
   voteResults: 'vote_results',
 } as const;
 export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];
+
+/** Block ids of /issue messages (action ids must be unique only within their block). */
+export const IssueBlockIds = {
+  actions: 'issue_actions',
+  detailActions: 'issue_detail_actions',
+  listNav: 'issue_list_nav',
+} as const;
 
 /** Modal input ids (block_id === action_id). */
 export const InputIds = {

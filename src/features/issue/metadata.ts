@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { LIST_SCOPES } from './model.js';
+import type { PageToken } from './views.js';
+
+/*
+ * What the issue forms and buttons carry between Slack and us. Slack signs the requests, but a
+ * button's value and a view's private_metadata are still client-held: parse them, never trust them.
+ */
+
+const slackId = z.string().regex(/^[A-Z0-9]{2,20}$/);
+const ts = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
+
+const newMetadata = z.object({
+  /** Where the form was opened. */
+  c: slackId.optional(),
+  /** The logged message, for the message shortcut: its ts and the thread to reply in. */
+  ts: ts.optional(),
+  th: ts.optional(),
+});
+export type NewIssueMetadata = { channelId?: string; messageTs?: string; threadTs?: string };
+
+export function newIssueMetadata(m: NewIssueMetadata): string {
+  return JSON.stringify({
+    ...(m.channelId === undefined ? {} : { c: m.channelId }),
+    ...(m.messageTs === undefined ? {} : { ts: m.messageTs }),
+    ...(m.threadTs === undefined ? {} : { th: m.threadTs }),
+  });
+}
+
+export function parseNewIssueMetadata(text: string): NewIssueMetadata | undefined {
+  const parsed = newMetadata.safeParse(parseJson(text === '' ? '{}' : text));
+  if (!parsed.success) return undefined;
+  const { c, ts: messageTs, th } = parsed.data;
+  return { ...(c === undefined ? {} : { channelId: c }), ...(messageTs === undefined ? {} : { messageTs }), ...(th === undefined ? {} : { threadTs: th }) };
+}
+
+const editMetadata = z.object({ id: z.number().int().positive() });
+
+export const editIssueMetadata = (issueId: number): string => JSON.stringify({ id: issueId });
+
+export function parseEditIssueMetadata(text: string): number | undefined {
+  const parsed = editMetadata.safeParse(parseJson(text));
+  return parsed.success ? parsed.data.id : undefined;
+}
+
+/** A list page button: the teams, the filter and the page. Bounded so a forged value cannot ask for absurd work. */
+export const pageTokenSchema = z.object({
+  t: z.array(z.number().int().positive()).min(1).max(100).nullable(),
+  s: z.enum(LIST_SCOPES),
+  p: z.number().int().min(1).max(100_000),
+});
+
+export function parsePageToken(text: string | undefined): PageToken | undefined {
+  const parsed = pageTokenSchema.safeParse(parseJson(text ?? ''));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** An issue button's value: the issue id. */
+export function parseIssueId(text: string | undefined): number | undefined {
+  const parsed = z.string().regex(/^[1-9]\d{0,14}$/).safeParse(text);
+  return parsed.success ? Number(parsed.data) : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Not JSON at all: the schema check that follows reports it as invalid.
+    return undefined;
+  }
+}

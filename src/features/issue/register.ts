@@ -1,0 +1,27 @@
+import type { App } from '@slack/bolt';
+import type { ListenerDeps } from '../../register.js';
+import { registerCommand } from '../../slack/commands.js';
+import { CommandNames } from '../../slack/ids.js';
+import { registerIssueActions } from './actions.js';
+import { issueCommand } from './command.js';
+import { registerIssueModals } from './modal.js';
+import { IssueRepository } from './repository.js';
+import { IssueService } from './service.js';
+import { registerLogAsIssue } from './shortcut.js';
+import { announcement, loggedReply } from './views.js';
+
+/** `/issue`, its forms, its buttons and the "Log as issue" message shortcut. */
+export function registerIssues(app: App, deps: ListenerDeps): void {
+  const issues = new IssueService({
+    db: deps.db,
+    issues: new IssueRepository(deps.db),
+    teamRepository: deps.teamRepository,
+    teams: deps.teams,
+    timeZone: deps.config.ALLIANCE_TIMEZONE,
+    messages: { announcement, loggedReply },
+  });
+  registerCommand(app, CommandNames.issue, issueCommand({ issues, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
+  registerIssueModals(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, logger: deps.logger });
+  registerIssueActions(app, { issues, actors: deps.actors, now: deps.now, formatTime: deps.formatTime });
+  registerLogAsIssue(app, { issues });
+}

@@ -1,0 +1,164 @@
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { issueEvents, issues, programTeams } from '../../db/schema.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
+
+export type IssueRow = typeof issues.$inferSelect;
+export type IssueEventRow = typeof issueEvents.$inferSelect;
+
+/** An issue with its team's key and name: everything a view needs to show it. */
+export interface Issue extends IssueRow {
+  teamKey: string;
+  teamName: string;
+}
+
+export interface IssueFilter {
+  workspaceId: string;
+  /** Program team ids to include; undefined means every team in the workspace. */
+  teamIds?: number[];
+  scope: ListScope;
+  /** Who is asking: `mine` means issues they own. */
+  userId: string;
+  /** Today's date (YYYY-MM-DD) in the collaborative's zone: `overdue` means due before it. */
+  today: string;
+}
+
+export type IssuePatch = Partial<Pick<IssueRow, 'title' | 'details' | 'category' | 'status' | 'ownerId' | 'dueDate' | 'sourcePermalink' | 'closedAt'>> & {
+  updatedAt: number;
+};
+
+export interface NewIssue {
+  workspaceId: string;
+  programTeamId: number;
+  title: string;
+  details: string;
+  category: string;
+  ownerId: string | null;
+  dueDate: string | null;
+  reporterId: string;
+  sourcePermalink: string | null;
+  sourceChannelId: string | null;
+  sourceTs: string | null;
+  createdAt: number;
+}
+
+export interface NewIssueEvent {
+  workspaceId: string;
+  issueId: number;
+  actorId: string;
+  kind: string;
+  fromValue?: string | null;
+  toValue?: string | null;
+  note?: string | null;
+  createdAt: number;
+}
+
+const withTeam = { issue: issues, teamKey: programTeams.key, teamName: programTeams.name };
+const flatten = (row: { issue: IssueRow; teamKey: string; teamName: string }): Issue => ({ ...row.issue, teamKey: row.teamKey, teamName: row.teamName });
+
+/** Issues and their history. Wraps drizzle; the rules live in the service. */
+export class IssueRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Call inside an immediate transaction: the unique (team, number) index guards any race left. */
+  insert(issue: NewIssue): IssueRow {
+    const next = this.db
+      .select({ n: max(issues.number) })
+      .from(issues)
+      .where(eq(issues.programTeamId, issue.programTeamId))
+      .get();
+    const number = (next?.n ?? 0) + 1;
+    return this.db
+      .insert(issues)
+      .values({ ...issue, number, status: 'open', updatedAt: issue.createdAt })
+      .returning()
+      .get();
+  }
+
+  update(id: number, patch: IssuePatch): void {
+    this.db.update(issues).set(patch).where(eq(issues.id, id)).run();
+  }
+
+  addEvent(event: NewIssueEvent): void {
+    this.db.insert(issueEvents).values(event).run();
+  }
+
+  byKey(workspaceId: string, teamKey: string, number: number): Issue | undefined {
+    const row = this.db
+      .select(withTeam)
+      .from(issues)
+      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
+      .where(and(eq(issues.workspaceId, workspaceId), eq(programTeams.key, teamKey.toUpperCase()), eq(issues.number, number)))
+      .get();
+    return row === undefined ? undefined : flatten(row);
+  }
+
+  byId(workspaceId: string, id: number): Issue | undefined {
+    const row = this.db
+      .select(withTeam)
+      .from(issues)
+      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
+      .where(and(eq(issues.workspaceId, workspaceId), eq(issues.id, id)))
+      .get();
+    return row === undefined ? undefined : flatten(row);
+  }
+
+  /** The newest issue a person reported with this title: how a repeated form submission finds its issue. */
+  latestByReporter(workspaceId: string, reporterId: string, programTeamId: number, title: string): Issue | undefined {
+    const row = this.db
+      .select(withTeam)
+      .from(issues)
+      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
+      .where(and(eq(issues.workspaceId, workspaceId), eq(issues.reporterId, reporterId), eq(issues.programTeamId, programTeamId), eq(issues.title, title)))
+      .orderBy(desc(issues.id))
+      .get();
+    return row === undefined ? undefined : flatten(row);
+  }
+
+  events(issueId: number): IssueEventRow[] {
+    return this.db.select().from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt), asc(issueEvents.id)).all();
+  }
+
+  /**
+   * One page of a list: issues a priority vote ranked come first (1 = top), then the newest
+   * activity. `id` breaks ties so pages never overlap or skip.
+   */
+  list(filter: IssueFilter, offset: number, limit: number): Issue[] {
+    return this.db
+      .select(withTeam)
+      .from(issues)
+      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
+      .where(this.where(filter))
+      .orderBy(sql`${issues.priority} is null`, asc(issues.priority), desc(issues.updatedAt), desc(issues.id))
+      .limit(limit)
+      .offset(offset)
+      .all()
+      .map(flatten);
+  }
+
+  count(filter: IssueFilter): number {
+    return this.db.select({ n: count() }).from(issues).where(this.where(filter)).get()?.n ?? 0;
+  }
+
+  private where(filter: IssueFilter): SQL | undefined {
+    const conditions: Array<SQL | undefined> = [eq(issues.workspaceId, filter.workspaceId)];
+    if (filter.teamIds !== undefined) conditions.push(inArray(issues.programTeamId, filter.teamIds));
+    switch (filter.scope) {
+      case 'open':
+        conditions.push(inArray(issues.status, [...OPEN_STATUSES]));
+        break;
+      case 'closed':
+        conditions.push(inArray(issues.status, [...CLOSED_STATUSES]));
+        break;
+      case 'all':
+        break;
+      case 'mine':
+        conditions.push(inArray(issues.status, [...OPEN_STATUSES]), eq(issues.ownerId, filter.userId));
+        break;
+      case 'overdue':
+        conditions.push(inArray(issues.status, [...OPEN_STATUSES]), isNotNull(issues.dueDate), lt(issues.dueDate, filter.today));
+        break;
+    }
+    return and(...conditions);
+  }
+}
