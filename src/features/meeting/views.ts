@@ -112,7 +112,7 @@ export function announcementView(model: AnnouncementModel): { text: string; bloc
   if (cancelled) {
     const by = model.cancelledBy === undefined ? '' : ` by ${mentionUser(model.cancelledBy)}`;
     return {
-      text: `Cancelled: ${key} ${meeting.title} (${fallback})`,
+      text: `Cancelled: ${key} ${escapeMrkdwn(meeting.title)} (${fallback})`,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: plain(`Cancelled: ${key} · ${meeting.title}`, HEADER_MAX) } },
         section(`~*${key}* · ${escapeMrkdwn(meeting.title)}~\n~${whenText(meeting)}~\n:no_entry: This ${escapeMrkdwn(teamKey)} meeting was *cancelled*${by}.`),
@@ -143,7 +143,8 @@ export function announcementView(model: AnnouncementModel): { text: string; bloc
   const actions: ActionsBlock = { type: 'actions', block_id: `meeting_actions_${meeting.id}`, elements: buttons };
   blocks.push(actions);
   blocks.push(context(`${key} · times show in your own time zone · \`/meeting ics ${key}\` for the calendar file`));
-  return { text: `${key} ${meeting.title}: ${fallback}`, blocks };
+  // The top-level text feeds notifications, which read mrkdwn: escaped like everything else.
+  return { text: `${key} ${escapeMrkdwn(meeting.title)}: ${fallback}`, blocks };
 }
 
 /* ---------- reminders and notices ---------- */
@@ -165,7 +166,7 @@ export function reminderView(meeting: Meeting, teamKey: string, kind: ReminderKi
   const agenda = agendaBlock(meeting.agenda);
   if (agenda !== undefined) blocks.push(agenda);
   blocks.push(context(`${escapeMrkdwn(teamKey)} meeting · RSVP on the announcement · \`/meeting show ${key}\``));
-  return { text: `Reminder: ${key} ${meeting.title} starts ${lead} (${formatInZone(new Date(meeting.startsAt), meeting.timeZone)})`, blocks };
+  return { text: `Reminder: ${key} ${escapeMrkdwn(meeting.title)} starts ${lead} (${formatInZone(new Date(meeting.startsAt), meeting.timeZone)})`, blocks };
 }
 
 export function cancelledNotice(meeting: Meeting, teamKey: string, by: string): string {
@@ -212,7 +213,7 @@ export function showView(item: MeetingWithTeam, rsvps: Rsvp[]): { text: string; 
   const agenda = agendaBlock(meeting.agenda);
   if (agenda !== undefined) blocks.push(agenda);
   blocks.push(section(rsvpLines(rsvps)));
-  return { text: `${key} ${meeting.title}`, blocks };
+  return { text: `${key} ${escapeMrkdwn(meeting.title)}`, blocks };
 }
 
 /* ---------- the modal ---------- */
