@@ -37,7 +37,7 @@ function formValues(f: FormInput) {
   });
 }
 
-type OpenedView = ViewInput & { blocks: Array<Record<string, unknown>>; private_metadata: string };
+type OpenedView = Omit<ViewInput, 'blocks'> & { blocks: Array<Record<string, unknown>>; private_metadata: string };
 
 describe('/meeting over signed HTTP', () => {
   let h: Harness;
@@ -152,6 +152,38 @@ describe('/meeting over signed HTTP', () => {
     // Someone in Chicago schedules in their own zone.
     const chicago = await openNew(inCna(PEOPLE.trinity.id));
     expect((chicago.blocks.find((b) => b.block_id === 'meeting_time') as { element: Record<string, unknown> }).element.timezone).toBe('America/Chicago');
+  });
+
+  it('refills the agenda when another team is chosen in a form opened outside a team channel, but never over edited text', async () => {
+    const view = await openNew({ userId: creator, channelId: CHANNELS.general.id });
+    const agendaOf = (v: OpenedView) => v.blocks.find((b) => String(b.block_id).startsWith('meeting_agenda')) as { block_id: string; element: { initial_value?: string } };
+    expect(agendaOf(view).element.initial_value).toBeUndefined();
+    const choose = async (v: OpenedView, agenda: string | null) => {
+      const response = await h.slack.blockAction({
+        actionId: 'meeting_team',
+        blockId: 'meeting_team',
+        selectedOption: { value: String(cnaTeamId) },
+        userId: creator,
+        view: v as ViewInput,
+        stateValues: formValues({ teamId: String(cnaTeamId), agenda }),
+      });
+      expect(response.status).toBe(200);
+    };
+    await choose(view, null);
+    const refilled = await h.fake.waitFor(() => {
+      const current = h.fake.views.get(String(view.id)) as OpenedView | undefined;
+      return current !== undefined && agendaOf(current).element.initial_value !== undefined ? current : undefined;
+    });
+    expect(agendaOf(refilled).block_id).toBe(`meeting_agenda_t${cnaTeamId}`);
+    expect(agendaOf(refilled).element.initial_value).toContain('CNA-1 Clinical placement slots (blocked)');
+    // With the person's own words in the agenda, choosing a team leaves the form alone.
+    const updates = h.fake.callsTo('views.update').length;
+    const handled = () => h.logs.filter((l) => l.includes('"what":"meeting_team"')).length;
+    const handledBefore = handled();
+    await choose(refilled, 'My own agenda');
+    // The request log line is written once the listener has finished.
+    await h.fake.waitFor(() => handled() > handledBefore);
+    expect(h.fake.callsTo('views.update')).toHaveLength(updates);
   });
 
   it('schedules by modal: stores the UTC instant, shows M-1, and announces it in the team channel with RSVP buttons and Slack date formatting', async () => {

@@ -7,7 +7,9 @@ import { fieldErrors, problemText } from '../../slack/reply.js';
 import { meetingCommand, parseModalMetadata, sendCalendarFile, type MeetingCommandDeps } from './command.js';
 import { MeetingRepository, type RsvpAnswer } from './repository.js';
 import { ANNOUNCED_FOLLOW_UP, MeetingService, validateMeetingForm, type RawMeetingForm } from './service.js';
-import { doneModal, editedText, meetingKey, RSVP_ACTION_PATTERN, RSVP_LABELS, scheduledText } from './views.js';
+import { agendaPrefill, teamAgendaState } from './agenda.js';
+import { utcToLocalParts } from './time.js';
+import { DEFAULT_DURATION, doneModal, editedText, isAgendaBlock, meetingKey, meetingModal, RSVP_ACTION_PATTERN, RSVP_LABELS, scheduledText } from './views.js';
 
 const inputState = z.object({
   value: z.string().nullish(),
@@ -49,9 +51,27 @@ function readForm(values: Values): RawMeetingForm {
     duration: field(InputIds.meetingDuration)?.selected_option?.value,
     place: field(InputIds.meetingPlace)?.value ?? undefined,
     link: field(InputIds.meetingLink)?.value ?? undefined,
-    agenda: field(InputIds.meetingAgenda)?.value ?? undefined,
+    agenda: agendaState(values)?.value ?? undefined,
   };
 }
+
+function agendaState(values: Values): z.infer<typeof inputState> | undefined {
+  const blockId = Object.keys(values).find(isAgendaBlock);
+  return blockId === undefined ? undefined : values[blockId]?.[InputIds.meetingAgenda];
+}
+
+const teamSwitch = z.object({
+  user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
+  team: z.object({ id: z.string().min(1) }).nullish(),
+  actions: z.array(z.object({ selected_option: z.object({ value: z.string().regex(/^\d{1,12}$/) }) })).min(1),
+  view: z.object({
+    id: z.string().min(1),
+    hash: z.string().optional(),
+    private_metadata: z.string().default(''),
+    blocks: z.array(z.object({ block_id: z.string().optional(), element: z.object({ initial_value: z.string().optional() }).optional() })),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), inputState)) }),
+  }),
+});
 
 const STALE_FORM = 'This form could not be read (it may be out of date); close it and run /meeting again.';
 
@@ -132,6 +152,43 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     }
     await ack({ response_action: 'update', view: doneModal(`${meetingKey(edited.value.meeting.number)} saved`, editedText(edited.value.meeting, edited.value.notified)) });
     deps.outbox.kick();
+  });
+
+  /**
+   * Another team chosen in the new-meeting form: the agenda is refilled with that team's open
+   * items, unless the person already edited it (their text is never thrown away).
+   */
+  app.action(InputIds.meetingTeam, async ({ ack, body, client }) => {
+    await ack();
+    const parsed = teamSwitch.safeParse(body);
+    if (!parsed.success) return;
+    const { user, team, actions, view } = parsed.data;
+    const metadata = parseModalMetadata(view.private_metadata);
+    if (metadata === undefined) return;
+    const agendaBlock = view.blocks.find((b) => b.block_id !== undefined && isAgendaBlock(b.block_id));
+    const typed = agendaState(view.state.values)?.value ?? '';
+    const prefilled = agendaBlock?.element?.initial_value ?? '';
+    if (typed.trim() !== '' && typed !== prefilled) return;
+    const workspaceId = team?.id ?? user.team_id ?? '';
+    const { teams } = meetings.teamChoices(workspaceId, '');
+    const chosen = teams.find((t) => String(t.id) === actions[0]?.selected_option.value);
+    if (chosen === undefined) return;
+    const now = deps.now();
+    const agenda = agendaPrefill(teamAgendaState(deps.db, chosen.id, chosen.key, utcToLocalParts(now, metadata.tz).date, now.getTime()));
+    const form = readForm(view.state.values);
+    await client.views.update({
+      view_id: view.id,
+      ...(view.hash === undefined ? {} : { hash: view.hash }),
+      view: meetingModal({
+        mode: 'new',
+        teams: teams.map((t) => ({ id: t.id, key: t.key, name: t.name })),
+        selectedTeamId: chosen.id,
+        timeZone: metadata.tz,
+        values: { title: form.title ?? '', date: form.date, time: form.time, duration: Number(form.duration ?? DEFAULT_DURATION), place: form.place ?? '', link: form.link ?? '', agenda },
+        privateMetadata: view.private_metadata,
+        agendaBlockId: `${InputIds.meetingAgenda}_t${chosen.id}`,
+      }),
+    });
   });
 
   app.action(RSVP_ACTION_PATTERN, async ({ ack, body, client }) => {

@@ -237,7 +237,14 @@ export interface MeetingModalModel {
   timeZone: string;
   values: MeetingFormValues;
   privateMetadata: string;
+  /**
+   * Slack keeps what a person typed in an input across views.update unless its block id changes,
+   * so a new team's agenda goes into a block with a new id (always starting with meeting_agenda).
+   */
+  agendaBlockId?: string;
 }
+
+export const isAgendaBlock = (blockId: string): boolean => blockId === InputIds.meetingAgenda || blockId.startsWith(`${InputIds.meetingAgenda}_t`);
 
 /** Static selects take at most 100 options. */
 const MAX_TEAM_OPTIONS = 100;
@@ -256,6 +263,8 @@ export function meetingModal(model: MeetingModalModel): ModalView {
     blocks.push({
       type: 'input',
       block_id: InputIds.meetingTeam,
+      // Choosing another team refreshes the agenda with that team's open items.
+      dispatch_action: true,
       label: { type: 'plain_text', text: 'Team' },
       element: {
         type: 'static_select',
@@ -339,7 +348,7 @@ export function meetingModal(model: MeetingModalModel): ModalView {
     },
     {
       type: 'input',
-      block_id: InputIds.meetingAgenda,
+      block_id: model.agendaBlockId ?? InputIds.meetingAgenda,
       optional: true,
       label: { type: 'plain_text', text: 'Agenda' },
       hint: { type: 'plain_text', text: 'Starts with the team’s blocked and overdue issues and current votes; edit freely.' },
