@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Clock } from './domain/result.js';
 import { teamCommand } from './features/team/command.js';
+import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
 import { registerIssues } from './features/issue/register.js';
 import type { TeamRepository } from './features/team/repository.js';
@@ -43,4 +44,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   );
   registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
   registerIssues(app, deps);
+  registerMeetings(app, deps);
 }

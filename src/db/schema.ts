@@ -151,6 +151,8 @@ export const meetings = sqliteTable(
     startsAt: integer('starts_at').notNull(),
     durationMinutes: integer('duration_minutes').notNull(),
     location: text('location').notNull().default(''),
+    // A video-call link, kept apart from the place so calendars get it as URL and edits can prefill it.
+    link: text('link'),
     agenda: text('agenda').notNull().default(''),
     timeZone: text('time_zone').notNull(),
     status: text('status').notNull().default('scheduled'),

@@ -57,6 +57,8 @@ export function registerCommand(app: App, name: CommandName, handler: CommandHan
     const reply = await handler(input, actor);
     if (reply.kind === 'message') {
       await ack(commandAckBody(reply));
+      // A throw here still reaches the person (through response_url) and app.error via requestGuard.
+      if (reply.afterAck !== undefined) await reply.afterAck();
       return;
     }
     await ack();

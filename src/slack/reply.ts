@@ -4,7 +4,14 @@ import { escapeMrkdwn } from './mrkdwn.js';
 
 /** What a command handler wants said: a message in the ack, or a modal opened after it. */
 export type CommandReply =
-  | { kind: 'message'; text: string; blocks?: KnownBlock[]; inChannel?: boolean }
+  | {
+      kind: 'message';
+      text: string;
+      blocks?: KnownBlock[];
+      inChannel?: boolean;
+      /** Slow work (a file upload) that runs after the ack, so Slack's 3 seconds are never at risk. */
+      afterAck?: () => Promise<void>;
+    }
   | { kind: 'modal'; view: ModalView };
 
 export const say = (text: string, blocks?: KnownBlock[]): CommandReply =>
