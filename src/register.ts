@@ -5,6 +5,7 @@ import type { Db } from './db/open.js';
 import type { Clock } from './domain/result.js';
 import { teamCommand } from './features/team/command.js';
 import { registerTeamEvents } from './features/team/events.js';
+import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
@@ -41,4 +42,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     commandDeps,
   );
   registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
+  registerVotes(app, deps);
 }
