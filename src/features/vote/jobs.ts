@@ -26,8 +26,15 @@ export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed
   let closed = 0;
   let botUserId: string | undefined;
   for (const vote of repo.dueForClosing(deps.now.getTime())) {
-    if (vote.eligibility === 'everyone' && botUserId === undefined) botUserId = (await deps.client.auth.test()).user_id;
-    const electorate = await loadElectorate(vote, { teams, client: deps.client, botUserId });
+    let electorate;
+    try {
+      if (vote.eligibility === 'everyone' && botUserId === undefined) botUserId = (await deps.client.auth.test()).user_id;
+      electorate = await loadElectorate(vote, { teams, client: deps.client, botUserId });
+    } catch (error) {
+      // Slack could not list the channel: leave this vote for the next run rather than stop closing the others.
+      deps.logger.event('warn', 'vote deadline: could not count the electorate; will retry', { job: 'vote-deadlines', vote: voteKey(vote.number), error });
+      continue;
+    }
     // Issue priorities written by a deadline close are attributed to the vote's creator.
     const result = votes.close(vote.id, vote.creatorId, electorate.ids.length, deps.now);
     if (!result.ok) continue;
