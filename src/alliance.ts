@@ -116,7 +116,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const schedule: RunningSchedule | undefined =
     options.schedules === false
       ? undefined
-      : startSchedule(buildJobs({ outbox: outboxKicker }), { timeZone: config.ALLIANCE_TIMEZONE, logger });
+      : startSchedule(buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger }), { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
   let server: RunningServer | undefined;
   if (receiver !== undefined) {

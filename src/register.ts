@@ -7,6 +7,7 @@ import { teamCommand } from './features/team/command.js';
 import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
 import { registerIssues } from './features/issue/register.js';
+import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
@@ -45,4 +46,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
   registerIssues(app, deps);
   registerMeetings(app, deps);
+  registerVotes(app, deps);
 }

@@ -42,6 +42,8 @@ export const ActionIds = {
   voteChoose: 'vote_choose',
   voteRankOpen: 'vote_rank_open',
   voteResults: 'vote_results',
+  /** Prefix: one Remove button per chosen option in a several-options confirmation (`vote_remove_<option id>`). */
+  voteRemove: 'vote_remove',
 } as const;
 export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];
 

@@ -1,0 +1,171 @@
+import type { WebClient } from '@slack/web-api';
+import type { Db } from '../../db/open.js';
+import type { Actor } from '../../domain/actor.js';
+import type { Clock } from '../../domain/result.js';
+import type { Kicker } from '../../outbox/kicker.js';
+import { enqueue } from '../../outbox/outbox.js';
+import type { CommandInput } from '../../slack/commands.js';
+import { splitSubcommand } from '../../slack/commands.js';
+import { InputIds } from '../../slack/ids.js';
+import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
+import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import type { TeamRepository } from '../team/repository.js';
+import type { TeamService } from '../team/service.js';
+import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey } from './rules.js';
+import { loadElectorate, type VoteService } from './service.js';
+import { newVoteModal, resultsReply, VOTE_HELP, voteListView } from './views.js';
+
+export interface VoteCommandDeps {
+  db: Db;
+  votes: VoteService;
+  teams: TeamService;
+  teamRepository: TeamRepository;
+  client: WebClient;
+  outbox: Kicker;
+  now: Clock;
+  timeZoneOf: (workspaceId: string, userId: string) => Promise<string | undefined>;
+  defaultTimeZone: string;
+  botUserId: () => Promise<string | undefined>;
+}
+
+/** The select lists at most 100 options (Slack's limit); the hint says how many were left out. */
+const MAX_ISSUE_OPTIONS = 100;
+
+const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/vote help\` for every subcommand.`);
+
+/** `/vote …`: parses the text, calls the vote service, renders the answer. */
+export function voteCommand(deps: VoteCommandDeps) {
+  const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) =>
+    loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() });
+
+  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
+    const { sub, rest, args } = splitSubcommand(input.text);
+    const now = deps.now();
+    switch (sub) {
+      case '':
+      case 'help':
+        return say(VOTE_HELP);
+      case 'new': {
+        const quick = parseQuickVote(rest);
+        if (quick === undefined) return { kind: 'modal', view: await newModal(deps, actor, input.channelId) };
+        const team = deps.teams.resolveTeam(actor.workspaceId, undefined, input.channelId);
+        if (!team.ok) return say(`:warning: \`/vote new Question? | A | B\` starts a vote in a team channel, and this channel is not linked to a team. Type it in a team's channel, or use \`/vote new\` to pick the team in the form.`);
+        const allowed = deps.votes.mayStart(actor, team.value, now);
+        if (!allowed.ok) return sayProblem(allowed.problem);
+        const problems = checkOptions(quick.labels, InputIds.voteOptions);
+        if (quick.question === '') problems.unshift({ code: 'invalid', message: 'Write the question before the first |, for example: /vote new Which first? | Option A | Option B' });
+        if (quick.question.length > MAX_QUESTION) problems.unshift({ code: 'invalid', message: `The question can be at most ${MAX_QUESTION} characters (it has ${quick.question.length}).` });
+        if (problems.length > 0) return say(`:warning: ${problems.map((p) => escapeMrkdwn(p.message)).join(' ')} Nothing was created.`);
+        const electorate = await electorateOf({ eligibility: 'everyone', programTeamId: team.value.id, channelId: input.channelId });
+        const created = deps.votes.create(
+          actor,
+          team.value,
+          input.channelId,
+          {
+            question: quick.question,
+            options: quick.labels.map((label) => ({ label, issueId: null })),
+            method: 'single',
+            maxChoices: 1,
+            eligibility: 'everyone',
+            anonymous: false,
+            resultsVisibility: 'live',
+            closesAt: null,
+          },
+          electorate.ids.length,
+          now,
+        );
+        deps.outbox.kick();
+        const key = voteKey(created.vote.number);
+        return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
+      }
+      case 'list': {
+        if (args.length > 1) return usage('/vote list [KEY]');
+        let teamId: number | undefined;
+        let scope = 'all teams';
+        if (args[0] !== undefined || deps.teamRepository.byChannel(actor.workspaceId, input.channelId) !== undefined) {
+          const team = deps.teams.resolveTeam(actor.workspaceId, args[0], input.channelId);
+          if (!team.ok) return sayProblem(team.problem);
+          teamId = team.value.id;
+          scope = team.value.key;
+        }
+        const view = voteListView(deps.votes.repository.list(actor.workspaceId, teamId, 30), scope);
+        return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
+      }
+      case 'results': {
+        if (args.length !== 1) return usage('/vote results V-3');
+        const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        if (!vote.ok) return sayProblem(vote.problem);
+        const size = vote.value.status === 'open' ? (await electorateOf(vote.value)).ids.length : 0;
+        const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, size));
+        return say(view.text, view.blocks);
+      }
+      case 'close': {
+        if (args.length !== 1) return usage('/vote close V-3');
+        const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        if (!vote.ok) return sayProblem(vote.problem);
+        const allowed = deps.votes.mayClose(actor, vote.value, now);
+        if (!allowed.ok) return sayProblem(allowed.problem);
+        if (vote.value.status !== 'open') return say(`:lock: ${voteKey(vote.value.number)} is already closed. See \`/vote results ${voteKey(vote.value.number)}\`.`);
+        const electorate = await electorateOf(vote.value);
+        const closed = deps.votes.close(vote.value.id, actor.userId, electorate.ids.length, now);
+        if (!closed.ok) return sayProblem(closed.problem);
+        deps.outbox.kick();
+        const priorities = closed.value.prioritiesChanged > 0 ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.` : '';
+        return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId)}.${priorities}`);
+      }
+      case 'remind': {
+        if (args.length !== 1) return usage('/vote remind V-3');
+        const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        if (!vote.ok) return sayProblem(vote.problem);
+        const allowed = deps.votes.mayRemind(actor, vote.value, now);
+        if (!allowed.ok) return sayProblem(allowed.problem);
+        return say(await remind(deps, vote.value, await electorateOf(vote.value), now));
+      }
+      default:
+        return say(`:thinking_face: \`/vote\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${VOTE_HELP}`);
+    }
+  };
+}
+
+async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string) {
+  const teams = deps.teamRepository.list(actor.workspaceId);
+  const initial = deps.teamRepository.byChannel(actor.workspaceId, channelId);
+  const issues = deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
+  const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : deps.votes.repository.countOpenIssues(actor.workspaceId);
+  const timeZone = (await deps.timeZoneOf(actor.workspaceId, actor.userId)) ?? deps.defaultTimeZone;
+  return newVoteModal({ teams, initialTeamId: initial?.id, issues, moreIssues: total - issues.length, channelId, timeZone });
+}
+
+/**
+ * Reminders: for a vote that is not anonymous, a DM to each eligible person who has not voted;
+ * for an anonymous vote one reminder in the channel, because asking only the non-voters would
+ * reveal who voted.
+ */
+async function remind(deps: VoteCommandDeps, vote: Parameters<VoteService['nonVoters']>[0], electorate: Awaited<ReturnType<typeof loadElectorate>>, now: Date): Promise<string> {
+  const key = voteKey(vote.number);
+  if (vote.status !== 'open') return `:lock: ${key} is closed, so there is nobody to remind.`;
+  const where = vote.channelId === null ? 'its channel' : mentionChannel(vote.channelId);
+  const deadline = vote.closesAt === null ? '' : ` It closes <!date^${Math.floor(vote.closesAt / 1000)}^{date_short_pretty} at {time}|soon>.`;
+  const text = `:ballot_box_with_ballot: Reminder: *${key}* · ${escapeMrkdwn(vote.question)} is waiting for ${vote.eligibility === 'organisation' ? 'your organisation’s' : 'your'} ballot in ${where}.${deadline}`;
+  if (vote.anonymous) {
+    if (vote.channelId === null) return `:warning: ${key} has no channel to remind in.`;
+    const queued = deps.db.transaction(
+      () => enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}`, method: 'chat.postMessage', args: { channel: vote.channelId, text: `${text} It is anonymous: nobody can see who voted for what.` }, notBefore: now }, now),
+      { behavior: 'immediate' },
+    );
+    if (queued) deps.outbox.kick();
+    return `:bell: ${key} is anonymous, so the reminder went to ${where} rather than to each person (that would reveal who has voted).`;
+  }
+  const people = deps.votes.nonVoters(vote, electorate);
+  if (people.length === 0) return `:white_check_mark: Everyone eligible has voted on ${key}; nobody to remind.`;
+  deps.db.transaction(
+    () => {
+      for (const userId of people) {
+        enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}:${userId}`, method: 'chat.postMessage', args: { channel: userId, text }, notBefore: now }, now);
+      }
+    },
+    { behavior: 'immediate' },
+  );
+  deps.outbox.kick();
+  return `:bell: Reminded ${people.length} ${people.length === 1 ? 'person' : 'people'} who ${people.length === 1 ? 'has' : 'have'} not voted on ${key} yet (a direct message each).`;
+}

@@ -1,0 +1,45 @@
+import type { WebClient } from '@slack/web-api';
+import type { Db } from '../../db/open.js';
+import type { AppLogger } from '../../logger.js';
+import { TeamRepository } from '../team/repository.js';
+import { VoteRepository } from './repository.js';
+import { voteKey } from './rules.js';
+import { loadElectorate, VoteService } from './service.js';
+
+export interface VoteDeadlineDeps {
+  db: Db;
+  client: WebClient;
+  now: Date;
+  logger: AppLogger;
+}
+
+/**
+ * Closes every open vote whose deadline is at or before `now`, once. Run every minute; after
+ * downtime the first run closes the votes whose deadline passed meanwhile. Two instances running
+ * it at once close each vote once (the close is an `UPDATE … WHERE status = 'open'`). The outbox
+ * delivers the updated ballot message and the results post.
+ */
+export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed: number }> {
+  const teams = new TeamRepository(deps.db);
+  const repo = new VoteRepository(deps.db);
+  const votes = new VoteService(deps.db, repo, teams, null);
+  let closed = 0;
+  let botUserId: string | undefined;
+  for (const vote of repo.dueForClosing(deps.now.getTime())) {
+    let electorate;
+    try {
+      if (vote.eligibility === 'everyone' && botUserId === undefined) botUserId = (await deps.client.auth.test()).user_id;
+      electorate = await loadElectorate(vote, { teams, client: deps.client, botUserId });
+    } catch (error) {
+      // Slack could not list the channel: leave this vote for the next run rather than stop closing the others.
+      deps.logger.event('warn', 'vote deadline: could not count the electorate; will retry', { job: 'vote-deadlines', vote: voteKey(vote.number), error });
+      continue;
+    }
+    // Issue priorities written by a deadline close are attributed to the vote's creator.
+    const result = votes.close(vote.id, vote.creatorId, electorate.ids.length, deps.now);
+    if (!result.ok) continue;
+    closed++;
+    deps.logger.event('info', 'vote closed at its deadline', { job: 'vote-deadlines', vote: voteKey(vote.number), ballots: result.value.result.turnout.voted });
+  }
+  return { closed };
+}

@@ -1,0 +1,289 @@
+import type { App } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import { z } from 'zod';
+import type { ListenerDeps } from '../../register.js';
+import { registerCommand } from '../../slack/commands.js';
+import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
+import { fieldErrors, problemText } from '../../slack/reply.js';
+import type { Problem } from '../../domain/result.js';
+import { TeamRepository } from '../team/repository.js';
+import { voteCommand } from './command.js';
+import { VoteRepository } from './repository.js';
+import { ballotSecret, validateDraft, voteKey } from './rules.js';
+import { loadElectorate, VoteService, type BallotAction } from './service.js';
+import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
+
+/* Payload shapes the vote listeners rely on; values come from buttons people can tamper with, so parse them. */
+const actionBody = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  team: z.object({ id: z.string().min(1) }).nullable().optional(),
+  trigger_id: z.string().default(''),
+  channel: z.object({ id: z.string().min(1) }).optional(),
+  container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).passthrough().optional(),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).min(1),
+});
+const choiceValue = z.string().regex(/^\d{1,12}:\d{1,12}(:remove)?$/).transform((v) => {
+  const [vote, option, remove] = v.split(':');
+  return { voteId: Number(vote), optionId: Number(option), remove: remove === 'remove' };
+});
+const idValue = z.string().regex(/^\d{1,12}$/).transform(Number);
+const rankMetadata = z.object({ voteId: z.number().int().positive(), channelId: z.string().min(1) });
+const newMetadata = z.object({ channelId: z.string().min(1), timeZone: z.string().min(1) });
+
+const selected = z.object({ value: z.string() });
+const stateValue = z
+  .object({
+    value: z.string().nullable().optional(),
+    selected_option: selected.nullable().optional(),
+    selected_options: z.array(selected).optional(),
+    selected_date: z.string().nullable().optional(),
+    selected_time: z.string().nullable().optional(),
+  })
+  .passthrough();
+const viewBody = z.object({
+  user: z.object({ id: z.string().min(1) }),
+  team: z.object({ id: z.string().min(1) }).nullable().optional(),
+  view: z.object({
+    private_metadata: z.string().default(''),
+    state: z.object({ values: z.record(z.string(), z.record(z.string(), stateValue)) }),
+  }),
+});
+type StateValues = z.infer<typeof viewBody>['view']['state']['values'];
+const field = (values: StateValues, id: string) => values[id]?.[id];
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Tampered or truncated metadata is treated like missing metadata: the form is out of date.
+    return undefined;
+  }
+}
+
+/** `/vote`, the ballot buttons, the ranking modal and the new-vote modal. */
+export function registerVotes(app: App, deps: ListenerDeps): void {
+  const repo = new VoteRepository(deps.db);
+  const votes = new VoteService(deps.db, repo, deps.teamRepository, ballotSecret(deps.config));
+  let botUserId: string | undefined;
+  const botUser = async (): Promise<string | undefined> => {
+    botUserId ??= (await deps.client.auth.test()).user_id;
+    return botUserId;
+  };
+  const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await botUser() });
+
+  deps.followUps['vote.posted'] = (_db, ref, result) => {
+    const channel = typeof result.channel === 'string' ? result.channel : undefined;
+    const ts = typeof result.ts === 'string' ? result.ts : undefined;
+    if (channel !== undefined && ts !== undefined) votes.posted(Number(ref), channel, ts, deps.now());
+  };
+
+  registerCommand(
+    app,
+    CommandNames.vote,
+    voteCommand({
+      db: deps.db,
+      votes,
+      teams: deps.teams,
+      teamRepository: deps.teamRepository,
+      client: deps.client,
+      outbox: deps.outbox,
+      now: deps.now,
+      timeZoneOf: (ws, user) => deps.actors.timeZoneOf(ws, user),
+      defaultTimeZone: deps.config.ALLIANCE_TIMEZONE,
+      botUserId: botUser,
+    }),
+    { actors: deps.actors },
+  );
+
+  /** Checks the vote and the person, casts, and answers privately; used by the buttons and the ranking modal. */
+  const castFor = async (voteId: number, userId: string, action: BallotAction, message?: { channel: string; ts: string }) => {
+    const vote = repo.byId(voteId);
+    if (vote === undefined) return { ok: false as const, text: ':mag: That vote no longer exists.' };
+    const key = voteKey(vote.number);
+    const now = deps.now();
+    if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= now.getTime())) {
+      return { ok: false as const, text: `:lock: ${key} is closed, so ballots are no longer accepted. See the results with \`/vote results ${key}\`.` };
+    }
+    const team = deps.teamRepository.byId(vote.programTeamId);
+    if (team === undefined) return { ok: false as const, text: ':mag: That vote’s team no longer exists.' };
+    const electorate = await electorateOf(message !== undefined && vote.channelId === null ? { ...vote, channelId: message.channel } : vote);
+    const why = votes.ineligibility(vote, team, userId, electorate);
+    if (why !== undefined) return { ok: false as const, text: problemText({ code: 'forbidden', message: why }) };
+    const cast = votes.cast(voteId, userId, action, electorate, now, message);
+    if (!cast.ok) return { ok: false as const, text: problemText(cast.problem) };
+    deps.outbox.kick();
+    const { vote: v, options, choices, outcome, organisation } = cast.value;
+    const text = confirmationText(v, options, choices, outcome, organisation);
+    return { ok: true as const, text, blocks: confirmationBlocks(v, options, choices, text), channelId: v.channelId };
+  };
+
+  const onChoice = (remove: boolean) =>
+    async ({ ack, body, respond }: { ack: () => Promise<void>; body: unknown; respond: (m: Record<string, unknown>) => Promise<unknown> }) => {
+      await ack();
+      const parsed = actionBody.safeParse(body);
+      const value = parsed.success ? choiceValue.safeParse(parsed.data.actions[0]?.value) : undefined;
+      if (!parsed.success || value === undefined || !value.success || value.data.remove !== remove) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: That button is not valid any more; nothing was recorded.' });
+        return;
+      }
+      const { user, channel, container } = parsed.data;
+      const channelId = channel?.id ?? container?.channel_id;
+      const ts = container?.message_ts;
+      // The ballot message's own position, in case its ts was not stored yet; not for the ephemeral confirmation.
+      const message = !remove && channelId !== undefined && ts !== undefined ? { channel: channelId, ts } : undefined;
+      const action: BallotAction = remove ? { kind: 'remove', optionId: value.data.optionId } : { kind: 'add', optionId: value.data.optionId };
+      const answer = await castFor(value.data.voteId, user.id, action, message);
+      await respond({
+        response_type: 'ephemeral',
+        // A Remove click updates the confirmation it was on; a vote click gets a fresh confirmation.
+        replace_original: remove && answer.ok,
+        text: answer.text,
+        ...(answer.ok ? { blocks: answer.blocks } : {}),
+      });
+    };
+  app.action(ActionIds.voteChoose, onChoice(false));
+  app.action(new RegExp(`^${ActionIds.voteRemove}_\\d+$`), onChoice(true));
+
+  app.action(ActionIds.voteResults, async ({ ack, body, respond }) => {
+    await ack();
+    const parsed = actionBody.safeParse(body);
+    const voteId = parsed.success ? idValue.safeParse(parsed.data.actions[0]?.value) : undefined;
+    const vote = voteId?.success === true ? repo.byId(voteId.data) : undefined;
+    if (vote === undefined) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
+      return;
+    }
+    const size = vote.status === 'open' ? (await electorateOf(vote)).ids.length : 0;
+    const view = resultsReply(vote, votes.currentResult(vote, size));
+    await respond({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
+  });
+
+  app.action(ActionIds.voteRankOpen, async ({ ack, body, respond, client }) => {
+    await ack();
+    const parsed = actionBody.safeParse(body);
+    const voteId = parsed.success ? idValue.safeParse(parsed.data.actions[0]?.value) : undefined;
+    const vote = voteId?.success === true ? repo.byId(voteId.data) : undefined;
+    if (!parsed.success || vote === undefined || vote.method !== 'ranked') {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
+      return;
+    }
+    const key = voteKey(vote.number);
+    if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= deps.now().getTime())) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: `:lock: ${key} is closed, so ballots are no longer accepted. See the results with \`/vote results ${key}\`.` });
+      return;
+    }
+    const team = deps.teamRepository.byId(vote.programTeamId);
+    const why = team === undefined ? 'That vote’s team no longer exists.' : votes.ineligibility(vote, team, parsed.data.user.id, await electorateOf(vote));
+    if (why !== undefined) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: problemText({ code: 'forbidden', message: why }) });
+      return;
+    }
+    const channelId = vote.channelId ?? parsed.data.channel?.id ?? '';
+    await client.views.open({ trigger_id: parsed.data.trigger_id, view: rankModal(vote, repo.options(vote.id), votes.ownChoices(vote, parsed.data.user.id), channelId) });
+  });
+
+  app.view(ViewIds.voteRank, async ({ ack, body, client }) => {
+    const parsed = viewBody.safeParse(body);
+    const meta = parsed.success ? rankMetadata.safeParse(parseJson(parsed.data.view.private_metadata)) : undefined;
+    const first = `${InputIds.voteRankPrefix}1`;
+    if (!parsed.success || meta === undefined || !meta.success) {
+      await ack({ response_action: 'errors', errors: { [first]: 'This form is out of date; close it and click "Rank the options" again.' } });
+      return;
+    }
+    const vote = repo.byId(meta.data.voteId);
+    const options = vote === undefined ? [] : repo.options(vote.id);
+    const known = new Map(options.map((o) => [String(o.id), o]));
+    const choices: number[] = [];
+    const errors: Record<string, string> = {};
+    options.forEach((_, i) => {
+      const id = `${InputIds.voteRankPrefix}${i + 1}`;
+      const picked = field(parsed.data.view.state.values, id)?.selected_option?.value;
+      if (picked === undefined) return;
+      const option = known.get(picked);
+      if (option === undefined) errors[id] = 'That is not an option of this vote.';
+      else if (choices.includes(option.id)) errors[id] = `You already ranked “${option.label}” higher; pick another option or leave this empty.`;
+      else choices.push(option.id);
+    });
+    if (choices.length === 0 && Object.keys(errors).length === 0) errors[first] = 'Pick at least your first choice.';
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: 'errors', errors });
+      return;
+    }
+    const answer = await castFor(meta.data.voteId, parsed.data.user.id, { kind: 'set', choices });
+    if (!answer.ok) {
+      await ack({ response_action: 'errors', errors: { [first]: answer.text.replace(/^:[a-z_]+: /, '') } });
+      return;
+    }
+    await ack();
+    await client.chat.postEphemeral({ channel: answer.channelId ?? meta.data.channelId, user: parsed.data.user.id, text: answer.text, blocks: answer.blocks });
+  });
+
+  app.view(ViewIds.voteNew, async ({ ack, body }) => {
+    const parsed = viewBody.safeParse(body);
+    const meta = parsed.success ? newMetadata.safeParse(parseJson(parsed.data.view.private_metadata)) : undefined;
+    if (!parsed.success || meta === undefined || !meta.success) {
+      await ack({ response_action: 'errors', errors: { [InputIds.voteQuestion]: 'This form is out of date; close it and run /vote new again.' } });
+      return;
+    }
+    const values = parsed.data.view.state.values;
+    const workspaceId = parsed.data.team?.id ?? '';
+    const userId = parsed.data.user.id;
+    const now = deps.now();
+    const teamId = Number(field(values, InputIds.voteTeam)?.selected_option?.value ?? NaN);
+    const team = Number.isInteger(teamId) ? deps.teamRepository.byId(teamId) : undefined;
+    if (team === undefined || team.workspaceId !== workspaceId) {
+      await ack({ response_action: 'errors', errors: { [InputIds.voteTeam]: 'Pick the team this vote is for.' } });
+      return;
+    }
+    const issueIds = (field(values, InputIds.voteIssues)?.selected_options ?? []).map((o) => Number(o.value)).filter((n) => Number.isInteger(n));
+    const issues = repo.openIssuesByIds(workspaceId, issueIds);
+    const problems: Problem[] = [];
+    if (issues.length !== issueIds.length) problems.push({ code: 'invalid', field: InputIds.voteIssues, message: 'One of the picked issues is closed or gone; pick again.' });
+    const draft = validateDraft(
+      {
+        question: field(values, InputIds.voteQuestion)?.value ?? '',
+        optionsText: field(values, InputIds.voteOptions)?.value ?? '',
+        issues: issueIds.flatMap((id) => {
+          const issue = issues.find((i) => i.id === id);
+          return issue === undefined ? [] : [{ id, programTeamId: issue.programTeamId, label: `${issue.teamKey}-${issue.number} ${issue.title}` }];
+        }),
+        programTeamId: team.id,
+        method: field(values, InputIds.voteMethod)?.selected_option?.value ?? '',
+        maxChoicesText: field(values, InputIds.voteMaxChoices)?.value ?? '',
+        eligibility: field(values, InputIds.voteEligibility)?.selected_option?.value ?? '',
+        anonymous: (field(values, InputIds.voteAnonymous)?.selected_options ?? []).length > 0,
+        visibility: field(values, InputIds.voteVisibility)?.selected_option?.value ?? '',
+        closeDate: field(values, InputIds.voteCloseDate)?.selected_date ?? null,
+        closeTime: field(values, InputIds.voteCloseTime)?.selected_time ?? null,
+        timeZone: meta.data.timeZone,
+      },
+      now,
+    );
+    if (!draft.ok) problems.push(...(draft.problems ?? [draft.problem]));
+    const linked = deps.teamRepository.byChannel(workspaceId, meta.data.channelId);
+    const channelId = linked?.id === team.id ? meta.data.channelId : deps.teamRepository.channelsOf(team.id)[0];
+    if (channelId === undefined) problems.push({ code: 'invalid', field: InputIds.voteTeam, message: `${team.key} has no linked channel for the ballot yet; a coordinator can link one with /team link ${team.key}.` });
+    const actor = await deps.actors.resolve(workspaceId, userId);
+    const allowed = votes.mayStart(actor, team, now);
+    if (!allowed.ok) problems.push({ ...allowed.problem, field: InputIds.voteTeam });
+    if (problems.length > 0 || !draft.ok || channelId === undefined) {
+      await ack({ response_action: 'errors', errors: fieldErrors(problems, InputIds.voteQuestion) });
+      return;
+    }
+    const electorate = await electorateOf({ eligibility: draft.value.eligibility, programTeamId: team.id, channelId });
+    const created = votes.create(actor, team, channelId, draft.value, electorate.ids.length, now);
+    deps.outbox.kick();
+    const key = voteKey(created.vote.number);
+    await ack({
+      response_action: 'update',
+      view: {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'Vote started' },
+        close: { type: 'plain_text', text: 'Done' },
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: `:ballot_box_with_ballot: *${key}* is open; its ballot is posted in <#${channelId}>. Close it early with \`/vote close ${key}\`, remind people with \`/vote remind ${key}\`.` } } as KnownBlock,
+        ],
+      },
+    });
+  });
+}

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { Db } from '../../db/open.js';
+import type { Actor } from '../../domain/actor.js';
+import { fail, ok, type Result } from '../../domain/result.js';
+import { enqueue } from '../../outbox/outbox.js';
+import { mentionChannel } from '../../slack/mrkdwn.js';
+import type { ProgramTeam, TeamRepository } from '../team/repository.js';
+import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
+import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ValidDraft, type VoteResult } from './rules.js';
+import { ballotMessage, resultsPost } from './views.js';
+
+/** Who may vote, as ids: user ids, or organisation ids (as strings) for per-organisation votes. */
+export interface Electorate {
+  unit: 'people' | 'organisations';
+  ids: string[];
+}
+
+/**
+ * The electorate of a vote. "Everyone" means the members of the ballot's channel now
+ * (conversations.members, paged), without the bot itself.
+ */
+export async function loadElectorate(vote: Pick<Vote, 'eligibility' | 'programTeamId' | 'channelId'>, deps: { teams: TeamRepository; client: WebClient; botUserId?: string | undefined }): Promise<Electorate> {
+  const eligibility = vote.eligibility as Eligibility;
+  if (eligibility === 'organisation') return { unit: 'organisations', ids: deps.teams.organisationsOnTeam(vote.programTeamId).map((o) => String(o.id)) };
+  if (eligibility === 'members') return { unit: 'people', ids: deps.teams.members(vote.programTeamId).map((m) => m.userId) };
+  const channel = vote.channelId;
+  if (channel === null) return { unit: 'people', ids: [] };
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.client.conversations.members({ channel, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+    ids.push(...(page.members ?? []));
+    cursor = page.response_metadata?.next_cursor || undefined;
+  } while (cursor !== undefined);
+  return { unit: 'people', ids: ids.filter((id) => id !== deps.botUserId) };
+}
+
+export type BallotAction = { kind: 'set'; choices: number[] } | { kind: 'add'; optionId: number } | { kind: 'remove'; optionId: number };
+
+export interface CastOutcome {
+  vote: Vote;
+  options: VoteOption[];
+  choices: number[];
+  outcome: 'new' | 'changed' | 'unchanged' | 'replaced' | 'withdrawn';
+  /** Per-organisation votes: the organisation the ballot counts for. */
+  organisation: string | null;
+}
+
+export interface CloseOutcome {
+  vote: Vote;
+  result: VoteResult;
+  prioritiesChanged: number;
+}
+
+/** Votes: creating, casting, closing. Plain TypeScript; the clock and the electorate come in as arguments. */
+export class VoteService {
+  constructor(
+    private readonly db: Db,
+    private readonly repo: VoteRepository,
+    private readonly teams: TeamRepository,
+    /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
+    private readonly ballotSecret: string | null,
+  ) {}
+
+  private get secret(): string {
+    if (this.ballotSecret === null) throw new Error('casting ballots needs the ballot secret');
+    return this.ballotSecret;
+  }
+
+  get repository(): VoteRepository {
+    return this.repo;
+  }
+
+  /** The vote a command names (`V-3`, `v3`, `3`), or a clear problem. */
+  find(workspaceId: string, number: number | undefined, typed: string | undefined): Result<Vote> {
+    if (number === undefined) return fail('invalid', `"${typed ?? ''}" is not a vote id. Vote ids look like V-3: see /vote list.`);
+    const vote = this.repo.byNumber(workspaceId, number);
+    return vote === undefined ? fail('not_found', `There is no vote ${voteKey(number)}. See /vote list for the votes.`) : ok(vote);
+  }
+
+  /** Team members and coordinators start votes for a team; anyone else is refused and the refusal audited. */
+  mayStart(actor: Actor, team: ProgramTeam, now: Date): Result<true> {
+    if ((actor.isCoordinator && !actor.isExternal) || this.teams.isMember(team.id, actor.userId)) return ok(true);
+    this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.new', target: team.key, outcome: 'refused', detail: 'not a member of the team', createdAt: now.getTime() });
+    return fail('forbidden', `Only members of ${team.key} and coordinators can start a vote for it. Join with /team join ${team.key}.`);
+  }
+
+  /** Stores the vote and queues its ballot message in one transaction. */
+  create(actor: Actor, team: ProgramTeam, channelId: string, draft: ValidDraft, electorateSize: number, now: Date): { vote: Vote; options: VoteOption[] } {
+    return this.db.transaction(
+      () => {
+        const created = this.repo.insert(
+          {
+            workspaceId: actor.workspaceId,
+            programTeamId: team.id,
+            question: draft.question,
+            method: draft.method,
+            maxChoices: draft.maxChoices,
+            eligibility: draft.eligibility,
+            anonymous: draft.anonymous,
+            resultsVisibility: draft.resultsVisibility,
+            closesAt: draft.closesAt,
+            creatorId: actor.userId,
+            channelId,
+            createdAt: now.getTime(),
+          },
+          draft.options,
+        );
+        const result = computeResult(created.vote, created.options, [], new Map(), electorateSize);
+        const message = ballotMessage({ vote: created.vote, options: created.options, result });
+        enqueue(
+          this.db,
+          {
+            workspaceId: actor.workspaceId,
+            dedupeKey: `vote:${created.vote.id}:post`,
+            method: 'chat.postMessage',
+            args: { channel: channelId, text: message.text, blocks: message.blocks },
+            notBefore: now,
+            followUp: { kind: 'vote.posted', ref: String(created.vote.id) },
+          },
+          now,
+        );
+        return created;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** Why a person may not vote, or undefined; nothing is stored either way. */
+  ineligibility(vote: Vote, team: ProgramTeam, userId: string, electorate: Electorate): string | undefined {
+    const key = voteKey(vote.number);
+    const eligibility = vote.eligibility as Eligibility;
+    if (eligibility === 'everyone') {
+      return electorate.ids.includes(userId) ? undefined : `Only people in ${vote.channelId === null ? 'the vote’s channel' : mentionChannel(vote.channelId)} may vote on ${key}.`;
+    }
+    if (!this.teams.isMember(team.id, userId)) return `Only members of ${team.key} may vote on ${key}. Join the team with /team join ${team.key}, then vote again.`;
+    if (eligibility === 'organisation' && this.teams.organisationOf(vote.workspaceId, userId) === undefined) {
+      return `${key} takes one ballot per organisation, and no organisation is recorded for you. Ask a coordinator (see /team coordinators) to record yours with /team org @you Organisation name, then vote again.`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records a ballot in one immediate transaction: the vote must still be open (and before its
+   * deadline), and the ballot is an upsert on (vote, voter key), so a double click or a double
+   * submission leaves one ballot. The ballot message's refresh is queued in the same transaction.
+   */
+  cast(voteId: number, userId: string, action: BallotAction, electorate: Electorate, now: Date, message?: { channel: string; ts: string }): Result<CastOutcome> {
+    return this.db.transaction(
+      (): Result<CastOutcome> => {
+        const found = this.repo.byId(voteId);
+        if (found === undefined) return fail('not_found', 'That vote no longer exists.');
+        let vote = found;
+        const key = voteKey(vote.number);
+        if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= now.getTime())) {
+          return fail('closed', `${key} is closed, so ballots are no longer accepted. See the results with /vote results ${key}.`);
+        }
+        if (vote.messageTs === null && message !== undefined) {
+          this.repo.setMessage(vote.id, message.channel, message.ts);
+          vote = { ...vote, channelId: message.channel, messageTs: message.ts };
+        }
+        const options = this.repo.options(vote.id);
+        const optionIds = options.map((o) => o.id);
+        const organisation = vote.eligibility === 'organisation' ? this.teams.organisationOf(vote.workspaceId, userId) : undefined;
+        if (vote.eligibility === 'organisation' && organisation === undefined) return fail('forbidden', 'No organisation is recorded for you; ask a coordinator.');
+        const voterKey = voterKeyFor(this.secret, vote, userId, organisation?.id ?? null);
+        const mine = personHash(this.secret, vote.id, userId);
+        const existing = this.repo.ballotByKey(vote.id, voterKey);
+        const byColleague = existing !== undefined && existing.castByHash !== mine;
+        // A colleague's ballot is replaced, not edited: the later ballot of an organisation is the one that counts.
+        const before = existing === undefined || byColleague ? [] : parseChoices(existing.choicesJson);
+
+        let choices: number[];
+        if (action.kind === 'set') {
+          choices = action.choices;
+        } else if (!optionIds.includes(action.optionId)) {
+          return fail('invalid', `That option is not part of ${key}.`);
+        } else if (action.kind === 'add') {
+          if (before.includes(action.optionId)) choices = before;
+          else if (vote.method === 'single') choices = [action.optionId];
+          else if (before.length >= vote.maxChoices) {
+            return fail('conflict', `You have already chosen ${vote.maxChoices} options on ${key}, the most allowed. Remove one (buttons in your confirmation) before choosing another.`);
+          } else choices = [...before, action.optionId];
+        } else {
+          choices = before.filter((c) => c !== action.optionId);
+        }
+
+        const orgName = organisation?.name ?? null;
+        if (action.kind === 'remove' && byColleague) {
+          return fail('conflict', `A colleague has since cast your organisation's ballot on ${key}; nothing changed.`);
+        }
+        if (choices.length === 0 && action.kind === 'remove') {
+          if (existing !== undefined && !byColleague) this.repo.deleteBallot(vote.id, voterKey);
+          this.refresh(vote, options, electorate.ids.length, now);
+          return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName });
+        }
+        const checked = checkChoices(vote, optionIds, choices);
+        if (!checked.ok) return checked;
+        const same = existing !== undefined && !byColleague && JSON.stringify(before) === JSON.stringify(choices);
+        if (!same) {
+          this.repo.upsertBallot({
+            workspaceId: vote.workspaceId,
+            voteId: vote.id,
+            voterKey,
+            organisationId: organisation?.id ?? null,
+            castBy: vote.anonymous ? null : userId,
+            castByHash: mine,
+            choicesJson: JSON.stringify(choices),
+            now: now.getTime(),
+          });
+          this.refresh(vote, options, electorate.ids.length, now);
+        }
+        const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
+        return ok({ vote, options, choices, outcome, organisation: orgName });
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** A person's own current ballot (for prefilling the ranking modal); never a colleague's. */
+  ownChoices(vote: Vote, userId: string): number[] {
+    const organisation = vote.eligibility === 'organisation' ? this.teams.organisationOf(vote.workspaceId, userId) : undefined;
+    if (vote.eligibility === 'organisation' && organisation === undefined) return [];
+    const ballot = this.repo.ballotByKey(vote.id, voterKeyFor(this.secret, vote, userId, organisation?.id ?? null));
+    return ballot === undefined || ballot.castByHash !== personHash(this.secret, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
+  }
+
+  currentResult(vote: Vote, electorateSize: number): VoteResult {
+    if (vote.status === 'closed' && vote.resultJson !== null) return JSON.parse(vote.resultJson) as VoteResult;
+    const options = this.repo.options(vote.id);
+    const stored = this.repo.ballots(vote.id);
+    const names = this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
+    return computeResult(vote, options, stored, names, electorateSize);
+  }
+
+  /** Only the creator and coordinators close a vote early; others are refused and audited. */
+  mayClose(actor: Actor, vote: Vote, now: Date): Result<true> {
+    if (actor.userId === vote.creatorId || (actor.isCoordinator && !actor.isExternal)) return ok(true);
+    this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.close', target: voteKey(vote.number), outcome: 'refused', detail: 'not the creator or a coordinator', createdAt: now.getTime() });
+    return fail('forbidden', `Only the person who started ${voteKey(vote.number)} or a coordinator can close it.`);
+  }
+
+  /** Reminders go to the creator's and coordinators' discretion too. */
+  mayRemind(actor: Actor, vote: Vote, now: Date): Result<true> {
+    if (actor.userId === vote.creatorId || (actor.isCoordinator && !actor.isExternal)) return ok(true);
+    this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.remind', target: voteKey(vote.number), outcome: 'refused', detail: 'not the creator or a coordinator', createdAt: now.getTime() });
+    return fail('forbidden', `Only the person who started ${voteKey(vote.number)} or a coordinator can send reminders for it.`);
+  }
+
+  /**
+   * Closes a vote once: the `UPDATE … WHERE status = 'open'` decides who closes it, so two
+   * instances (or the deadline job and a command) never both do. The result is computed from the
+   * ballots, stored, written to linked issues as priorities, and the ballot message update and the
+   * results post are queued, all in one transaction.
+   */
+  close(voteId: number, closedBy: string, electorateSize: number, now: Date): Result<CloseOutcome> {
+    return this.db.transaction(
+      (): Result<CloseOutcome> => {
+        const before = this.repo.byId(voteId);
+        if (before === undefined) return fail('not_found', 'That vote no longer exists.');
+        if (!this.repo.markClosed(voteId, now.getTime())) return fail('closed', `${voteKey(before.number)} is already closed.`);
+        const vote: Vote = { ...before, status: 'closed', closedAt: now.getTime() };
+        const result = this.currentResult(vote, electorateSize);
+        this.repo.storeResult(vote.id, JSON.stringify(result));
+        const stored: Vote = { ...vote, resultJson: JSON.stringify(result) };
+        const byOption = new Map(result.options.map((o) => [o.id, o.issueId]));
+        const ranked = result.ranking.flatMap((id) => {
+          const issueId = byOption.get(id);
+          return issueId === null || issueId === undefined ? [] : [issueId];
+        });
+        const prioritiesChanged =
+          ranked.length === 0 ? 0 : this.repo.writePriorities(vote.workspaceId, vote.programTeamId, ranked, closedBy, `Ranked by vote ${voteKey(vote.number)}`, now.getTime());
+        this.repo.cancelPendingRefreshes(vote.workspaceId, vote.id);
+        this.enqueueFinal(stored, now);
+        return ok({ vote: stored, result, prioritiesChanged });
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** The ballot message and results post of a closed vote; safe to call again (dedupe keys). */
+  enqueueFinal(vote: Vote, now: Date): void {
+    if (vote.resultJson === null || vote.channelId === null) return;
+    const result = JSON.parse(vote.resultJson) as VoteResult;
+    const options = this.repo.options(vote.id);
+    if (vote.messageTs !== null) {
+      const message = ballotMessage({ vote, options, result });
+      enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:final`, method: 'chat.update', args: { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks }, notBefore: now }, now);
+    }
+    const post = resultsPost(vote, result);
+    enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:results`, method: 'chat.postMessage', args: { channel: vote.channelId, text: post.text, blocks: post.blocks }, notBefore: now }, now);
+  }
+
+  /** Queues an update of the ballot message (turnout, and results when live); older pending updates are dropped. */
+  private refresh(vote: Vote, options: VoteOption[], electorateSize: number, now: Date): void {
+    if (vote.channelId === null || vote.messageTs === null) return;
+    const result = this.currentResult(vote, electorateSize);
+    const message = ballotMessage({ vote, options, result });
+    this.repo.cancelPendingRefreshes(vote.workspaceId, vote.id);
+    enqueue(
+      this.db,
+      {
+        workspaceId: vote.workspaceId,
+        dedupeKey: `vote:${vote.id}:refresh:${now.getTime()}:${randomUUID()}`,
+        method: 'chat.update',
+        args: { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks },
+        notBefore: now,
+      },
+      now,
+    );
+  }
+
+  /** Outbox follow-up once the ballot message is posted: remember where it is; a vote closed meanwhile gets its final update. */
+  posted(voteId: number, channel: string, ts: string, now: Date): void {
+    this.repo.setMessage(voteId, channel, ts);
+    const vote = this.repo.byId(voteId);
+    if (vote !== undefined && vote.status === 'closed') this.enqueueFinal(vote, now);
+  }
+
+  /**
+   * Who to remind: eligible people who have not voted. Per organisation: members of the team whose
+   * organisation has not voted. Only for votes that are not anonymous (the caller checks).
+   */
+  nonVoters(vote: Vote, electorate: Electorate): string[] {
+    const stored = this.repo.ballots(vote.id);
+    if (vote.eligibility === 'organisation') {
+      const voted = new Set(stored.map((b) => b.organisationId));
+      return this.teams
+        .members(vote.programTeamId)
+        .map((m) => m.userId)
+        .filter((userId) => {
+          const org = this.teams.organisationOf(vote.workspaceId, userId);
+          return org !== undefined && !voted.has(org.id);
+        });
+    }
+    const voted = new Set(stored.map((b) => b.castBy));
+    return electorate.ids.filter((id) => !voted.has(id));
+  }
+}
