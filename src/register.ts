@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Clock } from './domain/result.js';
+import { registerDigests } from './features/digest/register.js';
 import { teamCommand } from './features/team/command.js';
 import { registerTeamEvents } from './features/team/events.js';
 import type { TeamRepository } from './features/team/repository.js';
@@ -41,4 +42,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     commandDeps,
   );
   registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
+  registerDigests(app, deps);
 }

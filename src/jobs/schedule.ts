@@ -1,8 +1,17 @@
+import type { Config } from '../config.js';
+import type { Db } from '../db/open.js';
+import { runDigests } from '../features/digest/job.js';
+import type { AppLogger } from '../logger.js';
 import type { Kicker } from '../outbox/kicker.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export interface JobDeps {
   outbox: Kicker;
+  db: Db;
+  logger: AppLogger;
+  config: Config;
+  workspaceId: string;
+  instanceId: string;
 }
 
 /** The one place that says when each job runs. */
@@ -10,5 +19,25 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
   return [
     // Reminders and retries wait in the outbox with a not-before time; a short tick sends them on time.
     { name: 'outbox', cron: '*/10 * * * * *', run: async () => deps.outbox.kick() },
+    // Each team's digest schedule lives in the database (cron-parser computes its runs); this one
+    // node-cron tick checks every minute which are due, so schedule changes need no restart and
+    // runs missed while the app was down are caught up.
+    {
+      name: 'digest',
+      cron: '* * * * *',
+      run: async (now) => {
+        const summary = runDigests({
+          db: deps.db,
+          now,
+          logger: deps.logger,
+          workspaceId: deps.workspaceId,
+          timeZone: deps.config.ALLIANCE_TIMEZONE,
+          configCoordinators: deps.config.ALLIANCE_COORDINATORS,
+          instanceId: deps.instanceId,
+        });
+        if (summary.sent.length > 0) deps.outbox.kick();
+        return summary;
+      },
+    },
   ];
 }
