@@ -188,19 +188,18 @@ export function loadTeamData(db: Db, team: DigestTeam, window: TeamDataWindow): 
     .orderBy(asc(meetings.startsAt), asc(meetings.id))
     .all();
 
-  const openVotes = db
-    .select({
-      id: votes.id,
-      number: votes.number,
-      question: votes.question,
-      closesAt: votes.closesAt,
-      eligibility: votes.eligibility,
-      ballots: sql<number>`(select count(*) from ${ballots} where ${ballots.voteId} = ${votes.id})`,
-    })
+  const openVoteRows = db
+    .select({ id: votes.id, number: votes.number, question: votes.question, closesAt: votes.closesAt, eligibility: votes.eligibility })
     .from(votes)
     .where(and(eq(votes.programTeamId, team.id), eq(votes.status, 'open')))
     .orderBy(sql`${votes.closesAt} is null`, asc(votes.closesAt), asc(votes.number))
     .all();
+  const openIds = openVoteRows.map((v) => v.id);
+  const ballotCounts =
+    openIds.length === 0
+      ? []
+      : db.select({ voteId: ballots.voteId, n: count() }).from(ballots).where(inArray(ballots.voteId, openIds)).groupBy(ballots.voteId).all();
+  const openVotes: OpenVoteRow[] = openVoteRows.map((v) => ({ ...v, ballots: ballotCounts.find((b) => b.voteId === v.id)?.n ?? 0 }));
 
   const closedVoteRows = db
     .select({

@@ -227,8 +227,9 @@ export class DigestService {
     const firstTeamAt = teams.reduce((min, t) => Math.min(min, t.createdAt), Number.POSITIVE_INFINITY);
     const targets: Array<{ target: DigestTarget; existsSince: number }> = [
       ...teams.map((team) => ({ target: { kind: 'team', team } as DigestTarget, existsSince: team.createdAt })),
-      // The roll-up exists from the first team on: a fresh install does not send last Monday's.
-      { target: { kind: 'rollup' }, existsSince: Number.isFinite(firstTeamAt) ? firstTeamAt : now.getTime() },
+      // The roll-up exists from the first team on: a fresh install does not send last Monday's,
+      // and with no team at all (firstTeamAt is Infinity) there is nothing to roll up.
+      { target: { kind: 'rollup' }, existsSince: firstTeamAt },
     ];
     const summary: DigestRunSummary = { sent: [], failed: [] };
     for (const { target, existsSince } of targets) {
