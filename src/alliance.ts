@@ -34,6 +34,8 @@ export interface RunningAlliance {
   deps: ReturnType<typeof buildDependencies>;
   /** Runs the outbox once now (tests, and the sandbox's "send now"). */
   drainOutbox(now?: Date): Promise<void>;
+  /** Runs one scheduled job (by its name in src/jobs/schedule.ts) once at `now`, as its tick would. */
+  runJob(name: string, now: Date): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -113,10 +115,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
   });
 
+  const jobs = buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
   const schedule: RunningSchedule | undefined =
-    options.schedules === false
-      ? undefined
-      : startSchedule(buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger }), { timeZone: config.ALLIANCE_TIMEZONE, logger });
+    options.schedules === false ? undefined : startSchedule(jobs, { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
   let server: RunningServer | undefined;
   if (receiver !== undefined) {
@@ -141,6 +142,11 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     drainOutbox: async (at?: Date) => {
       await outboxKicker.idle();
       await runOutbox({ db: deps.db, client: app.client, logger, now: at ?? now(), workerId: instanceId, followUps });
+    },
+    runJob: async (name: string, at: Date) => {
+      const job = jobs.find((j) => j.name === name);
+      if (job === undefined) throw new Error(`No job named ${name}`);
+      return job.run(at);
     },
     stop: () => {
       stopping ??= (async () => {

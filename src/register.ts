@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Clock } from './domain/result.js';
+import { registerDigests } from './features/digest/register.js';
 import { teamCommand } from './features/team/command.js';
 import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
@@ -47,4 +48,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerIssues(app, deps);
   registerMeetings(app, deps);
   registerVotes(app, deps);
+  registerDigests(app, deps);
 }

@@ -1,5 +1,7 @@
 import type { WebClient } from '@slack/web-api';
+import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
+import { runDigests } from '../features/digest/job.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
 import type { Kicker } from '../outbox/kicker.js';
@@ -7,30 +9,48 @@ import type { ScheduledJob } from './scheduler.js';
 
 export interface JobDeps {
   outbox: Kicker;
-  /** What jobs that read the database and call Slack need. */
-  db?: Db;
-  client?: WebClient;
-  logger?: AppLogger;
+  db: Db;
+  client: WebClient;
+  logger: AppLogger;
+  config: Config;
+  workspaceId: string;
+  instanceId: string;
 }
 
 /** The one place that says when each job runs. */
 export function buildJobs(deps: JobDeps): ScheduledJob[] {
-  const jobs: ScheduledJob[] = [
+  return [
     // Reminders and retries wait in the outbox with a not-before time; a short tick sends them on time.
     { name: 'outbox', cron: '*/10 * * * * *', run: async () => deps.outbox.kick() },
-  ];
-  const { db, client, logger } = deps;
-  if (db !== undefined && client !== undefined && logger !== undefined) {
+    // Each team's digest schedule lives in the database (cron-parser computes its runs); this one
+    // node-cron tick checks every minute which are due, so schedule changes need no restart and
+    // runs missed while the app was down are caught up.
+    {
+      name: 'digest',
+      cron: '* * * * *',
+      run: async (now) => {
+        const summary = runDigests({
+          db: deps.db,
+          now,
+          logger: deps.logger,
+          workspaceId: deps.workspaceId,
+          timeZone: deps.config.ALLIANCE_TIMEZONE,
+          configCoordinators: deps.config.ALLIANCE_COORDINATORS,
+          instanceId: deps.instanceId,
+        });
+        if (summary.sent.length > 0) deps.outbox.kick();
+        return summary;
+      },
+    },
     // Votes close at their deadline to the minute; a run after downtime closes every vote whose deadline passed.
-    jobs.push({
+    {
       name: 'vote-deadlines',
       cron: '0 * * * * *',
       run: async (now) => {
-        const result = await runVoteDeadlines({ db, client, now, logger });
+        const result = await runVoteDeadlines({ db: deps.db, client: deps.client, now, logger: deps.logger });
         if (result.closed > 0) deps.outbox.kick();
         return result;
       },
-    });
-  }
-  return jobs;
+    },
+  ];
 }

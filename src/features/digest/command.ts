@@ -1,0 +1,96 @@
+import type { Actor } from '../../domain/actor.js';
+import type { Clock } from '../../domain/result.js';
+import type { CommandInput } from '../../slack/commands.js';
+import { splitSubcommand } from '../../slack/commands.js';
+import { escapeMrkdwn, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
+import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { describeCron } from './schedule.js';
+import type { DigestService } from './service.js';
+import { DIGEST_HELP, formatRunTime } from './views.js';
+
+export interface DigestCommandDeps {
+  digests: DigestService;
+  now: Clock;
+  timeZone: string;
+  /** Starts delivery of what was just queued. */
+  kickOutbox: () => void;
+}
+
+const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/digest help\` for every subcommand.`);
+
+/** A schedule's first field is a minute (digits or `*`), so a leading word is the team key or `rollup`. */
+const looksLikeTarget = (word: string): boolean => /^[a-z]/i.test(word) && word.toLowerCase() !== 'default';
+
+/** `/digest …`: parses the text, calls the digest service, renders the answer. */
+export function digestCommand(deps: DigestCommandDeps) {
+  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
+    const { sub, args } = splitSubcommand(input.text);
+    const now = deps.now();
+    const ws = actor.workspaceId;
+    switch (sub) {
+      case '':
+      case 'help':
+        return say(DIGEST_HELP);
+      case 'preview': {
+        if (args.length > 1) return usage('/digest preview [KEY|all]');
+        const target = deps.digests.resolveTarget(ws, args[0], input.channelId);
+        if (!target.ok) return sayProblem(target.problem);
+        const message = deps.digests.preview(ws, target.value, now);
+        return say(message.text, message.blocks);
+      }
+      case 'send': {
+        if (args.length > 1) return usage('/digest send [KEY|rollup|all]');
+        const sent = deps.digests.sendNow(actor, args[0], input.channelId, now);
+        if (!sent.ok) return sayProblem(sent.problem);
+        deps.kickOutbox();
+        const lines = sent.value.sent.map(({ name, to }) => {
+          if (to.length === 0) return `• ${escapeMrkdwn(name)}: nowhere to send it (no linked channel or recipients)`;
+          const where = name === 'the roll-up' ? to.map(mentionUser) : to.map(mentionChannel);
+          return `• ${escapeMrkdwn(name)} → ${where.join(', ')}`;
+        });
+        return say(`:outbox_tray: Sending now:\n${lines.join('\n')}`);
+      }
+      case 'schedule': {
+        if (args.length === 0) {
+          const view = deps.digests.schedules(ws, now);
+          return say(view.text, view.blocks);
+        }
+        const [first = ''] = args;
+        const named = looksLikeTarget(first);
+        const target = deps.digests.resolveTarget(ws, named ? first : undefined, input.channelId);
+        if (!target.ok) return sayProblem(target.problem);
+        const expression = (named ? args.slice(1) : args).join(' ');
+        if (expression === '') {
+          const view = deps.digests.schedules(ws, now);
+          return say(view.text, view.blocks);
+        }
+        const set = deps.digests.setSchedule(actor, target.value, expression, now);
+        if (!set.ok) return sayProblem(set.problem);
+        const who = target.value.kind === 'team' ? `*${escapeMrkdwn(target.value.team.key)}*’s digest` : 'The coordinators’ roll-up';
+        const next = set.value.next.map((d) => formatRunTime(d.getTime(), deps.timeZone)).join(' · ');
+        return say(
+          `:calendar: ${who} now goes out ${describeCron(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(deps.timeZone)}). Next: ${next}.`,
+        );
+      }
+      case 'subscribe': {
+        if (args.length > 0) return usage('/digest subscribe');
+        const subscribed = deps.digests.subscribe(actor, now);
+        if (!subscribed.ok) return sayProblem(subscribed.problem);
+        const note = subscribed.value.isCoordinator ? ' (As a coordinator you get it anyway; you will not get it twice.)' : '';
+        return say(
+          subscribed.value.added
+            ? `:incoming_envelope: You will get the coordinators’ roll-up by direct message on its schedule.${note} Stop with \`/digest unsubscribe\`.`
+            : `You are already subscribed to the roll-up.${note}`,
+        );
+      }
+      case 'unsubscribe': {
+        if (args.length > 0) return usage('/digest unsubscribe');
+        const { removed, isCoordinator } = deps.digests.unsubscribe(actor);
+        const note = isCoordinator ? ' As a coordinator you still get it; coordinators always do.' : '';
+        return say(`${removed ? 'You are unsubscribed from the roll-up.' : 'You were not subscribed, so nothing changed.'}${note}`);
+      }
+      default:
+        return say(`:thinking_face: \`/digest\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${DIGEST_HELP}`);
+    }
+  };
+}

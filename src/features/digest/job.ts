@@ -1,0 +1,42 @@
+import type { Db } from '../../db/open.js';
+import type { AppLogger } from '../../logger.js';
+import { TeamRepository } from '../team/repository.js';
+import { TeamService } from '../team/service.js';
+import { DigestRepository } from './repository.js';
+import { DigestService, type DigestRunSummary } from './service.js';
+
+export interface DigestJobDeps {
+  db: Db;
+  now: Date;
+  logger: AppLogger;
+  workspaceId: string;
+  /** ALLIANCE_TIMEZONE. */
+  timeZone: string;
+  configCoordinators: readonly string[];
+  /** Recorded on each claimed run, to tell which instance sent it. */
+  instanceId: string;
+  /** How late a missed run may still be sent; DIGEST_CATCH_UP_GRACE_MS by default. */
+  graceMs?: number;
+}
+
+/**
+ * Runs once per call (every minute in production): sends each team's and the roll-up's digest
+ * whose scheduled time has come and that nobody has sent yet. Schedules are read from the
+ * database on every call, so a changed schedule applies from its next run without a restart.
+ * The caller kicks the outbox afterwards.
+ */
+export function runDigests(deps: DigestJobDeps): DigestRunSummary {
+  const teamRepository = new TeamRepository(deps.db);
+  const service = new DigestService({
+    repo: new DigestRepository(deps.db),
+    teamRepository,
+    teams: new TeamService(teamRepository),
+    timeZone: deps.timeZone,
+    configCoordinators: deps.configCoordinators,
+  });
+  return service.runDue(deps.workspaceId, deps.now, {
+    instanceId: deps.instanceId,
+    logger: deps.logger,
+    ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }),
+  });
+}

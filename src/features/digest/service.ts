@@ -1,0 +1,299 @@
+import type { Actor } from '../../domain/actor.js';
+import { fail, ok, type Result } from '../../domain/result.js';
+import type { AppLogger } from '../../logger.js';
+import { enqueue } from '../../outbox/outbox.js';
+import type { TeamRepository } from '../team/repository.js';
+import type { TeamService } from '../team/service.js';
+import { buildTeamDigest, UPCOMING_MEETING_DAYS, type Period, type TeamDigest } from './content.js';
+import { listTeams, loadTeamData, teamChannelIds, type DigestTeam } from './queries.js';
+import { ROLLUP_SCOPE, type DigestRepository } from './repository.js';
+import {
+  DEFAULT_DIGEST_CRON,
+  DIGEST_CATCH_UP_GRACE_MS,
+  describeCron,
+  digestPeriod,
+  dueRun,
+  nextRuns,
+  parseSchedule,
+  previousPeriod,
+  previousRun,
+} from './schedule.js';
+import { rollupView, schedulesView, teamDigestView, type RenderedMessage, type ScheduleEntry } from './views.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface EffectiveSchedule {
+  scope: string;
+  cron: string;
+  timeZone: string;
+  isDefault: boolean;
+  /** When a coordinator last set it (0 for the default): runs scheduled before then are not caught up. */
+  updatedAt: number;
+}
+
+/** What a digest is about: one team, or the roll-up of all teams. */
+export type DigestTarget = { kind: 'team'; team: DigestTeam } | { kind: 'rollup' };
+
+export interface Delivery {
+  /** A channel id, or a user id for a direct message. */
+  channel: string;
+  message: RenderedMessage;
+}
+
+export interface DigestServiceDeps {
+  repo: DigestRepository;
+  teamRepository: TeamRepository;
+  teams: TeamService;
+  /** ALLIANCE_TIMEZONE: the default schedules' zone and how times are shown. */
+  timeZone: string;
+  configCoordinators: readonly string[];
+}
+
+const scopeOf = (target: DigestTarget): string => (target.kind === 'team' ? target.team.key : ROLLUP_SCOPE);
+const targetName = (target: DigestTarget): string => (target.kind === 'team' ? target.team.key : 'the roll-up');
+
+/** Digests: what they say, when they go, and to whom. Plain TypeScript; `now` is always passed in. */
+export class DigestService {
+  constructor(private readonly deps: DigestServiceDeps) {}
+
+  get repo(): DigestRepository {
+    return this.deps.repo;
+  }
+
+  effectiveSchedule(workspaceId: string, scope: string): EffectiveSchedule {
+    const stored = this.deps.repo.schedule(workspaceId, scope);
+    if (stored === undefined) return { scope, cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone, isDefault: true, updatedAt: 0 };
+    return { scope, cron: stored.cron, timeZone: stored.timeZone, isDefault: false, updatedAt: stored.updatedAt };
+  }
+
+  /** A team by KEY, the roll-up for `all`/`rollup`, or the channel's linked team when no word is given. */
+  resolveTarget(workspaceId: string, word: string | undefined, channelId: string): Result<DigestTarget> {
+    const lower = word?.toLowerCase();
+    if (lower === 'all' || lower === 'rollup' || lower === 'roll-up') return ok({ kind: 'rollup' });
+    const team = this.deps.teams.resolveTeam(workspaceId, word, channelId);
+    if (!team.ok) return team;
+    return ok({ kind: 'team', team: { id: team.value.id, key: team.value.key, name: team.value.name, createdAt: team.value.createdAt } });
+  }
+
+  teamDigest(team: DigestTeam, period: Period, previous: Period, timeZone: string): TeamDigest {
+    const data = loadTeamData(this.deps.repo.database, team, {
+      since: previous.start,
+      meetingsFrom: period.end,
+      meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
+    });
+    return buildTeamDigest(team, data, period, previous, timeZone);
+  }
+
+  render(workspaceId: string, target: DigestTarget, period: Period, previous: Period): RenderedMessage {
+    const tz = this.deps.timeZone;
+    if (target.kind === 'team') return teamDigestView(this.teamDigest(target.team, period, previous, tz), tz);
+    const digests = listTeams(this.deps.repo.database, workspaceId).map((team) => this.teamDigest(team, period, previous, tz));
+    return rollupView(digests, period, tz);
+  }
+
+  /**
+   * The period an on-demand digest covers: one schedule interval ending now (the last 7 days for
+   * the weekly default), and the interval before it for the comparisons.
+   */
+  onDemandPeriods(workspaceId: string, target: DigestTarget, now: Date): { period: Period; previous: Period } {
+    const schedule = this.effectiveSchedule(workspaceId, scopeOf(target));
+    const latest = previousRun(schedule.cron, schedule.timeZone, now);
+    const length = latest === null ? 7 * DAY_MS : latest.getTime() - digestPeriod(schedule.cron, schedule.timeZone, latest).start.getTime();
+    const end = now.getTime();
+    return { period: { start: end - length, end }, previous: { start: end - 2 * length, end: end - length } };
+  }
+
+  preview(workspaceId: string, target: DigestTarget, now: Date): RenderedMessage {
+    const { period, previous } = this.onDemandPeriods(workspaceId, target, now);
+    return this.render(workspaceId, target, period, previous);
+  }
+
+  /** Who receives the roll-up: every coordinator named in the config or stored, and every subscriber. */
+  rollupRecipients(workspaceId: string): string[] {
+    return [...new Set([...this.deps.teams.coordinators(workspaceId, this.deps.configCoordinators), ...this.deps.repo.subscribers(workspaceId)])];
+  }
+
+  deliveries(workspaceId: string, target: DigestTarget, message: RenderedMessage): Delivery[] {
+    const channels = target.kind === 'team' ? teamChannelIds(this.deps.repo.database, target.team.id) : this.rollupRecipients(workspaceId);
+    return channels.map((channel) => ({ channel, message }));
+  }
+
+  /** `/digest send`: coordinators only; queued now under keys distinct from the scheduled run's. */
+  sendNow(actor: Actor, word: string | undefined, channelId: string, now: Date): Result<{ sent: Array<{ name: string; to: string[] }> }> {
+    const refused = this.deps.teams.requireCoordinator(actor, 'digest.send', word, now);
+    if (refused !== undefined) return refused;
+    const ws = actor.workspaceId;
+    let targets: DigestTarget[];
+    if (word?.toLowerCase() === 'all') {
+      targets = [...listTeams(this.deps.repo.database, ws).map((team): DigestTarget => ({ kind: 'team', team })), { kind: 'rollup' }];
+    } else {
+      const target = this.resolveTarget(ws, word, channelId);
+      if (!target.ok) return target;
+      targets = [target.value];
+    }
+    const planned = targets.map((target) => ({ target, deliveries: this.deliveries(ws, target, this.preview(ws, target, now)) }));
+    const [only] = planned;
+    if (planned.length === 1 && only !== undefined && only.deliveries.length === 0) {
+      return only.target.kind === 'team'
+        ? fail('invalid', `${only.target.team.key} has no linked channel to send its digest to. Link one with /team link ${only.target.team.key} in that channel.`)
+        : fail('invalid', 'Nobody gets the roll-up yet: name coordinators with /team coordinator add @person, or subscribe with /digest subscribe.');
+    }
+    this.deps.repo.database.transaction(
+      () => {
+        for (const { target, deliveries } of planned) {
+          for (const d of deliveries) {
+            enqueue(
+              this.deps.repo.database,
+              {
+                workspaceId: ws,
+                // A manual send is not the scheduled digest: its own key, so it never blocks or replaces that one.
+                dedupeKey: `digest-send:${scopeOf(target)}:${now.getTime()}:${d.channel}`,
+                method: 'chat.postMessage',
+                args: messageArgs(d),
+                notBefore: now,
+              },
+              now,
+            );
+          }
+        }
+        this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.send', target: word ?? planned.map((p) => targetName(p.target)).join(' '), outcome: 'done', createdAt: now.getTime() });
+      },
+      { behavior: 'immediate' },
+    );
+    return ok({ sent: planned.map((p) => ({ name: targetName(p.target), to: p.deliveries.map((d) => d.channel) })) });
+  }
+
+  schedules(workspaceId: string, now: Date): RenderedMessage {
+    const entries: ScheduleEntry[] = [
+      ...listTeams(this.deps.repo.database, workspaceId).map((t) => ({ scope: t.key, teamKey: t.key as string | null })),
+      { scope: ROLLUP_SCOPE, teamKey: null },
+    ].map(({ scope, teamKey }) => {
+      const s = this.effectiveSchedule(workspaceId, scope);
+      const next = nextRuns(s.cron, s.timeZone, now, 1)[0];
+      return { teamKey, cron: s.cron, description: describeCron(s.cron), isDefault: s.isDefault, next: next === undefined ? null : next.getTime() };
+    });
+    return schedulesView(entries, this.deps.timeZone);
+  }
+
+  /** `/digest schedule KEY|rollup <cron|default>`: coordinators only; validated before anything is stored. */
+  setSchedule(actor: Actor, target: DigestTarget, expression: string, now: Date): Result<{ schedule: EffectiveSchedule; next: Date[] }> {
+    const scope = scopeOf(target);
+    const refused = this.deps.teams.requireCoordinator(actor, 'digest.schedule', `${scope} ${expression}`, now);
+    if (refused !== undefined) return refused;
+    const ws = actor.workspaceId;
+    let cron = DEFAULT_DIGEST_CRON;
+    const reset = expression.trim().toLowerCase() === 'default';
+    if (!reset) {
+      const parsed = parseSchedule(expression);
+      if (!parsed.ok) return fail('invalid', parsed.message);
+      cron = parsed.cron;
+    }
+    this.deps.repo.database.transaction(
+      () => {
+        // A schedule set to the default is still stored, so its change time stops catch-up of runs before it.
+        this.deps.repo.setSchedule({ workspaceId: ws, scope, cron, timeZone: this.deps.timeZone, updatedBy: actor.userId, updatedAt: now.getTime() });
+        this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.schedule', target: `${scope} ${cron}`, outcome: 'done', createdAt: now.getTime() });
+      },
+      { behavior: 'immediate' },
+    );
+    const schedule = this.effectiveSchedule(ws, scope);
+    return ok({ schedule, next: nextRuns(cron, schedule.timeZone, now, 3) });
+  }
+
+  subscribe(actor: Actor, now: Date): Result<{ added: boolean; isCoordinator: boolean }> {
+    if (actor.isExternal) {
+      this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, 'external user', now);
+      return fail('forbidden', 'The roll-up is for people in this workspace, so it cannot go to a Slack Connect guest. Your team’s digest is posted in its channel.');
+    }
+    const added = this.deps.repo.subscribe(actor.workspaceId, actor.userId, now.getTime());
+    const isCoordinator = this.deps.teams.coordinators(actor.workspaceId, this.deps.configCoordinators).includes(actor.userId);
+    return ok({ added, isCoordinator });
+  }
+
+  unsubscribe(actor: Actor): { removed: boolean; isCoordinator: boolean } {
+    const removed = this.deps.repo.unsubscribe(actor.workspaceId, actor.userId);
+    const isCoordinator = this.deps.teams.coordinators(actor.workspaceId, this.deps.configCoordinators).includes(actor.userId);
+    return { removed, isCoordinator };
+  }
+
+  /**
+   * The scheduled job's work for one workspace at `now`: for each team and the roll-up, the run
+   * that is due (at most `graceMs` old) and not yet claimed is built, claimed and queued in one
+   * immediate transaction. Returns what it queued.
+   */
+  runDue(workspaceId: string, now: Date, options: { instanceId: string; logger: AppLogger; graceMs?: number }): DigestRunSummary {
+    const graceMs = options.graceMs ?? DIGEST_CATCH_UP_GRACE_MS;
+    const teams = listTeams(this.deps.repo.database, workspaceId);
+    const firstTeamAt = teams.reduce((min, t) => Math.min(min, t.createdAt), Number.POSITIVE_INFINITY);
+    const targets: Array<{ target: DigestTarget; existsSince: number }> = [
+      ...teams.map((team) => ({ target: { kind: 'team', team } as DigestTarget, existsSince: team.createdAt })),
+      // The roll-up exists from the first team on: a fresh install does not send last Monday's,
+      // and with no team at all (firstTeamAt is Infinity) there is nothing to roll up.
+      { target: { kind: 'rollup' }, existsSince: firstTeamAt },
+    ];
+    const summary: DigestRunSummary = { sent: [], failed: [] };
+    for (const { target, existsSince } of targets) {
+      const scope = scopeOf(target);
+      try {
+        const schedule = this.effectiveSchedule(workspaceId, scope);
+        const run = dueRun(schedule.cron, schedule.timeZone, now, graceMs);
+        // A run from before the schedule was set, or before the team existed, is not caught up:
+        // changing a schedule takes effect from its next run instead of firing one that has passed.
+        if (run === null || run.getTime() < Math.max(schedule.updatedAt, existsSince)) continue;
+        if (this.deps.repo.isClaimed(workspaceId, scope, run.getTime())) continue;
+        const period = digestPeriod(schedule.cron, schedule.timeZone, run);
+        const previous = previousPeriod(schedule.cron, schedule.timeZone, run);
+        const message = this.render(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() });
+        const deliveries = this.deliveries(workspaceId, target, message);
+        const claimed = this.deps.repo.database.transaction(
+          () => {
+            const won = this.deps.repo.claim({
+              workspaceId,
+              scope,
+              scheduledFor: run.getTime(),
+              periodStart: period.start.getTime(),
+              periodEnd: period.end.getTime(),
+              claimedBy: options.instanceId,
+              createdAt: now.getTime(),
+            });
+            // Another instance (or an earlier tick) claimed it between our check and this transaction.
+            if (!won) return false;
+            for (const d of deliveries) {
+              enqueue(
+                this.deps.repo.database,
+                { workspaceId, dedupeKey: `digest:${scope}:${run.toISOString()}:${d.channel}`, method: 'chat.postMessage', args: messageArgs(d), notBefore: now },
+                now,
+              );
+            }
+            return true;
+          },
+          { behavior: 'immediate' },
+        );
+        if (!claimed) continue;
+        summary.sent.push({ scope, scheduledFor: run.toISOString(), recipients: deliveries.length });
+        options.logger.event(deliveries.length === 0 ? 'warn' : 'info', deliveries.length === 0 ? 'digest had nowhere to go' : 'digest queued', {
+          job: 'digest',
+          scope,
+          scheduledFor: run.toISOString(),
+          recipients: deliveries.length,
+        });
+      } catch (error) {
+        // One team's broken schedule or data must not stop the others' digests.
+        summary.failed.push(scope);
+        options.logger.event('error', 'digest failed', { job: 'digest', scope, error });
+      }
+    }
+    return summary;
+  }
+}
+
+export interface DigestRunSummary {
+  sent: Array<{ scope: string; scheduledFor: string; recipients: number }>;
+  failed: string[];
+}
+
+function messageArgs(d: Delivery): Record<string, unknown> {
+  // Digests link to nothing worth a preview; unfurls would push the summary off screen.
+  return { channel: d.channel, text: d.message.text, blocks: d.message.blocks, unfurl_links: false, unfurl_media: false };
+}
+

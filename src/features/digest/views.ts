@@ -1,0 +1,259 @@
+import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
+import { chunkLines } from '../team/views.js';
+import { isQuiet, lowTurnoutVotes, turnout, type CountWithChange, type IssueItem, type Period, type TeamDigest } from './content.js';
+
+/** Slack's limits for a section's text and a header (Block Kit reference). */
+const SECTION_MAX = 3000;
+const HEADER_MAX = 150;
+/** Items listed per section before "…and N more": keeps a digest readable and far below 50 blocks. */
+export const ITEMS_PER_SECTION = 8;
+/** Titles are cut so that a section of ITEMS_PER_SECTION lines stays well inside 3,000 characters. */
+const TITLE_MAX = 100;
+/** Roll-up sections (one per team) before teams are packed several to a section. */
+const ROLLUP_TEAM_BLOCKS = 40;
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export const DIGEST_HELP = [
+  '*`/digest`: team digests and the coordinators’ roll-up*',
+  '`/digest preview [KEY]`: the team’s digest as it would go out now, only to you (KEY defaults to this channel’s team)',
+  '`/digest preview all`: the coordinators’ roll-up, only to you',
+  '`/digest schedule`: every digest schedule with its next run',
+  '`/digest subscribe` · `/digest unsubscribe`: get the roll-up by direct message, or stop',
+  '*Coordinators only*',
+  '`/digest send [KEY]`: send the team’s digest to its channel now · `/digest send rollup`: the roll-up now · `/digest send all`: every team and the roll-up',
+  '`/digest schedule [KEY|rollup] <cron>`: change a schedule, e.g. `/digest schedule CNA 0 8 * * 1` (Mondays 08:00) · `… default` goes back to the default',
+  'Digests go out on their schedules (default Mondays 08:00) to each team’s linked channels; the roll-up goes by direct message to coordinators and subscribers.',
+].join('\n');
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
+const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
+const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: plain(text, HEADER_MAX) } });
+
+type PeriodWord = 'week' | 'day' | 'period';
+
+/** 167 to 169 hours is a week even across a clock change; 23 to 25 hours a day. */
+export function periodWord(p: Period): PeriodWord {
+  const hours = (p.end - p.start) / HOUR_MS;
+  if (hours >= 166.5 && hours <= 169.5) return 'week';
+  if (hours >= 22.5 && hours <= 25.5) return 'day';
+  return 'period';
+}
+
+const thanBefore: Record<PeriodWord, string> = { week: 'than last week', day: 'than the day before', period: 'than the period before' };
+const sameAsBefore: Record<PeriodWord, string> = { week: 'same as last week', day: 'same as the day before', period: 'same as the period before' };
+
+/** "2 fewer than last week", "1 more than the day before", "same as last week". */
+export function changeText(c: CountWithChange, word: PeriodWord): string {
+  const diff = c.now - c.before;
+  if (diff === 0) return sameAsBefore[word];
+  return `${Math.abs(diff)} ${diff > 0 ? 'more' : 'fewer'} ${thanBefore[word]}`;
+}
+
+function shortChange(c: CountWithChange): string {
+  const diff = c.now - c.before;
+  if (diff === 0) return '';
+  return ` (${Math.abs(diff)} ${diff > 0 ? 'more' : 'fewer'})`;
+}
+
+function dateFormat(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-GB', withTime ? { timeZone, dateStyle: 'medium', timeStyle: 'short' } : { timeZone, dateStyle: 'medium' });
+}
+
+/** "2 Mar 2026 – 9 Mar 2026" for weekly digests; with times for anything shorter than two days. */
+export function periodLabel(p: Period, timeZone: string): string {
+  const format = dateFormat(timeZone, p.end - p.start < 48 * HOUR_MS);
+  return `${format.format(new Date(p.start))} – ${format.format(new Date(p.end))}`;
+}
+
+/** Slack shows a date token in each reader's own time zone; the fallback is in the collaborative's. */
+export function slackDate(ms: number, timeZone: string): string {
+  const fallback = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+const title = (text: string): string => escapeMrkdwn(plain(text, TITLE_MAX));
+const owner = (i: IssueItem): string => (i.ownerId === null ? '_no owner_' : mentionUser(i.ownerId));
+const statusLabel: Record<string, string> = { open: 'open', in_progress: 'in progress', blocked: 'blocked', resolved: 'resolved', dropped: 'dropped' };
+
+/**
+ * A titled list that never exceeds one section: at most ITEMS_PER_SECTION lines and 3,000
+ * characters, then "…and N more" with where to see them all, so nothing is cut silently.
+ */
+export function listSection(heading: string, lines: readonly string[], more: string): KnownBlock {
+  const tail = (left: number) => `\n…and ${left} more: ${more}`;
+  let text = heading;
+  let shown = 0;
+  for (const line of lines) {
+    const left = lines.length - shown - 1;
+    const next = `${text}\n${line}`;
+    // Leave room for the "…and N more" line whenever anything would be left after this one.
+    const budget = SECTION_MAX - (left > 0 ? tail(left).length : 0);
+    if (shown >= ITEMS_PER_SECTION || next.length > budget) break;
+    text = next;
+    shown++;
+  }
+  if (shown < lines.length) text += tail(lines.length - shown);
+  return section(text);
+}
+
+export interface RenderedMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage {
+  const key = escapeMrkdwn(d.team.key);
+  const word = periodWord(d.period);
+  const issueList = `\`/issue list ${d.team.key}\``;
+  const blocks: KnownBlock[] = [header(`${d.team.key} digest · ${periodLabel(d.period, timeZone)}`)];
+  const counts = `${plural(d.open.now, 'issue')} open, ${d.inProgress.now} in progress, ${d.blocked.now} blocked`;
+
+  if (isQuiet(d)) {
+    blocks.push(section(`A quiet ${word} for *${key}*: no issues opened or closed, no meetings or votes. Still ${counts}.`));
+  } else {
+    blocks.push(
+      section(
+        [
+          `*${key} · ${escapeMrkdwn(d.team.name)}*`,
+          `*${d.open.now}* open (${changeText(d.open, word)}) · *${d.inProgress.now}* in progress (${changeText(d.inProgress, word)}) · *${d.blocked.now}* blocked (${changeText(d.blocked, word)})`,
+          `*${d.openedCount.now}* opened (${changeText(d.openedCount, word)}) · *${d.closedCount.now}* closed (${changeText(d.closedCount, word)})`,
+        ].join('\n'),
+      ),
+    );
+    if (d.opened.length > 0) {
+      blocks.push(listSection(`:new: *New issues (${d.opened.length})*`, d.opened.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)} · ${owner(i)}`), issueList));
+    }
+    if (d.closed.length > 0) {
+      blocks.push(listSection(`:white_check_mark: *Closed (${d.closed.length})*`, d.closed.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList));
+    }
+  }
+  if (d.overdue.length > 0) {
+    blocks.push(listSection(`:alarm_clock: *Overdue (${d.overdue.length})*`, d.overdue.map((i) => `• *${i.key}* ${title(i.title)} · due ${i.dueDate ?? ''} · ${owner(i)}`), issueList));
+  }
+  if (d.blockedIssues.length > 0) {
+    blocks.push(listSection(`:no_entry: *Blocked (${d.blockedIssues.length})*`, d.blockedIssues.map((i) => `• *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList));
+  }
+  if (d.unowned.length > 0) {
+    blocks.push(listSection(`:bust_in_silhouette: *No owner (${d.unowned.length})*`, d.unowned.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList));
+  }
+  if (d.meetings.length > 0) {
+    blocks.push(
+      listSection(
+        `:calendar: *Meetings in the next 14 days (${d.meetings.length})*`,
+        d.meetings.map((m) => `• *${m.key}* ${title(m.title)} · ${slackDate(m.startsAt, timeZone)} · ${m.going} going, ${m.maybe} maybe, ${m.declined} declined`),
+        '`/meeting list`',
+      ),
+    );
+  }
+  if (d.openVotes.length > 0) {
+    blocks.push(
+      listSection(
+        `:ballot_box_with_ballot: *Open votes (${d.openVotes.length})*`,
+        d.openVotes.map((v) => {
+          const deadline = v.closesAt === null ? 'no deadline' : `closes ${slackDate(v.closesAt, timeZone)}`;
+          const share = turnout(v);
+          const turnoutText =
+            v.eligible === null || share === null
+              ? plural(v.ballots, 'ballot')
+              : `turnout ${v.ballots} of ${v.eligible} ${v.eligibleUnit} (${Math.round(share * 100)}%)`;
+          return `• *${v.key}* ${title(v.question)} · ${deadline} · ${turnoutText}`;
+        }),
+        '`/vote list`',
+      ),
+    );
+  }
+  if (d.closedVotes.length > 0) {
+    blocks.push(
+      listSection(
+        `:trophy: *Votes closed (${d.closedVotes.length})*`,
+        d.closedVotes.map((v) => `• *${v.key}* ${title(v.question)} · ${v.winner === null ? 'no winner' : `winner: *${title(v.winner)}*`}`),
+        '`/vote list`',
+      ),
+    );
+  }
+  if (d.priorities.length > 0) {
+    blocks.push(listSection(':dart: *Top priorities*', d.priorities.map((i) => `${i.priority ?? ''}. *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList));
+  }
+  blocks.push(context(`All issues: ${issueList} · This digest any time: \`/digest preview ${d.team.key}\``));
+  const summary = isQuiet(d) ? 'a quiet ' + word : `${d.openedCount.now} opened, ${d.closedCount.now} closed`;
+  return { text: `${d.team.key} digest, ${periodLabel(d.period, timeZone)}: ${counts}; ${summary}.`, blocks };
+}
+
+/** The roll-up line for one team: key figures, then what needs attention. */
+export function rollupTeamLine(d: TeamDigest, timeZone: string): string {
+  const figures = `${d.open.now} open${shortChange(d.open)}, ${d.inProgress.now} in progress${shortChange(d.inProgress)}, ${d.blocked.now} blocked${shortChange(d.blocked)} · ${d.openedCount.now} opened, ${d.closedCount.now} closed`;
+  const next = d.meetings[0];
+  const meeting = next === undefined ? '' : ` · next meeting ${slackDate(next.startsAt, timeZone)}`;
+  const attention: string[] = [];
+  if (d.blockedIssues.length > 0) attention.push(`${d.blockedIssues.length} blocked`);
+  if (d.overdue.length > 0) attention.push(`${d.overdue.length} overdue`);
+  if (d.unowned.length > 0) attention.push(`${d.unowned.length} with no owner`);
+  const low = lowTurnoutVotes(d);
+  if (low.length > 0) {
+    attention.push(`low turnout: ${low.map((v) => `${v.key} (${v.ballots} of ${v.eligible ?? 0} ${v.eligibleUnit})`).join(', ')}`);
+  }
+  const needs = attention.length === 0 ? ':white_check_mark: nothing needs attention' : `:warning: needs attention: ${attention.join(' · ')}`;
+  return `*${escapeMrkdwn(d.team.key)}* · ${escapeMrkdwn(d.team.name)}\n${figures}${meeting}\n${needs}`;
+}
+
+export function rollupView(digests: readonly TeamDigest[], period: Period, timeZone: string): RenderedMessage {
+  const word = periodWord(period);
+  const sum = (pick: (d: TeamDigest) => CountWithChange): CountWithChange => ({
+    now: digests.reduce((n, d) => n + pick(d).now, 0),
+    before: digests.reduce((n, d) => n + pick(d).before, 0),
+  });
+  const open = sum((d) => d.open);
+  const blocked = sum((d) => d.blocked);
+  const overdue = digests.reduce((n, d) => n + d.overdue.length, 0);
+  const blocks: KnownBlock[] = [header(`Coordinators’ roll-up · ${periodLabel(period, timeZone)}`)];
+  if (digests.length === 0) {
+    blocks.push(section('There are no program teams yet.'));
+    return { text: 'Coordinators’ roll-up: there are no program teams yet.', blocks };
+  }
+  blocks.push(
+    section(
+      `Across ${plural(digests.length, 'team')}: *${open.now}* open (${changeText(open, word)}) · *${sum((d) => d.inProgress).now}* in progress · *${blocked.now}* blocked (${changeText(blocked, word)}) · *${overdue}* overdue · *${sum((d) => d.openedCount).now}* opened, *${sum((d) => d.closedCount).now}* closed`,
+    ),
+  );
+  const lines = digests.map((d) => rollupTeamLine(d, timeZone));
+  // One section per team reads best; with very many teams, pack them to stay under 50 blocks.
+  if (lines.length <= ROLLUP_TEAM_BLOCKS) blocks.push(...lines.map(section));
+  else blocks.push(...chunkLines(lines.map((l) => `${l}\n`), SECTION_MAX, ROLLUP_TEAM_BLOCKS).map(section));
+  blocks.push(context('A team’s full digest: `/digest preview KEY` · Stop these messages: `/digest unsubscribe` (coordinators always get them)'));
+  return { text: `Coordinators’ roll-up, ${periodLabel(period, timeZone)}: ${open.now} open, ${blocked.now} blocked, ${overdue} overdue across ${plural(digests.length, 'team')}.`, blocks };
+}
+
+export interface ScheduleEntry {
+  /** A team key, or null for the roll-up. */
+  teamKey: string | null;
+  cron: string;
+  description: string;
+  isDefault: boolean;
+  next: number | null;
+}
+
+/** "Mon 9 Mar 2026, 08:00" in the collaborative's time zone. */
+export function formatRunTime(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+}
+
+export function schedulesView(entries: readonly ScheduleEntry[], timeZone: string): RenderedMessage {
+  const formatTime = (ms: number) => formatRunTime(ms, timeZone);
+  const lines = entries.map((e) => {
+    const who = e.teamKey === null ? '*Roll-up* (coordinators)' : `*${escapeMrkdwn(e.teamKey)}*`;
+    const next = e.next === null ? 'no next run' : `next: ${formatTime(e.next)}`;
+    return `${who} · ${e.description} (\`${e.cron}\`${e.isDefault ? ', default' : ''}) · ${next}`;
+  });
+  return {
+    text: `Digest schedules (${timeZone})`,
+    blocks: [
+      section(`*Digest schedules* (times in ${escapeMrkdwn(timeZone)})`),
+      ...chunkLines(lines, SECTION_MAX, 45).map(section),
+      context('Coordinators change one with `/digest schedule KEY <cron>` or `/digest schedule rollup <cron>`.'),
+    ],
+  };
+}
