@@ -56,7 +56,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), now);
       const app = await startChild('src/main.ts', { ...env, DATABASE_URL: dbPath }, freePort(), healthy);
       try {
-        const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log, workspaceId: WORKSPACE };
+        const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log, workspaceId: WORKSPACE, token: TOKEN };
         for (const workload of workloads) {
           if (workload.scales !== undefined && !workload.scales(scale, options)) continue;
           log(`${workload.name} at ${scale}×…`);

@@ -1,4 +1,14 @@
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import { WebClient } from '@slack/web-api';
+import { openDatabase } from '../src/db/open.js';
+import { DigestRepository } from '../src/features/digest/repository.js';
+import { DigestService } from '../src/features/digest/service.js';
+import { newIssueMetadata } from '../src/features/issue/metadata.js';
+import { TeamRepository } from '../src/features/team/repository.js';
+import { TeamService } from '../src/features/team/service.js';
 import type { FakeSlack } from '../src/fake-slack/types.js';
+import { ActionIds, InputIds, ViewIds } from '../src/slack/ids.js';
 import type { BenchOptions } from './run.js';
 import { measurePair } from './run.js';
 import { runLoad } from './load.js';
@@ -18,6 +28,7 @@ export interface WorkloadContext {
   options: BenchOptions;
   log: (line: string) => void;
   workspaceId: string;
+  token: string;
 }
 
 export interface Workload {
@@ -62,9 +73,105 @@ const memory: Workload = {
   },
 };
 
+/** 1,000 distinct people click one option of one vote within seconds; every ballot must count once. */
+const voteBurst: Workload = {
+  name: 'vote burst',
+  async run(context) {
+    const voters = context.options.voters;
+    const channel = benchChannel(0);
+    context.fake.addChannel({ id: channel, name: 'team-0', members: Array.from({ length: voters }, (_, i) => benchUser(i)) });
+    // A real ballot message in the fake Slack, so the app's chat.update of it succeeds.
+    const posted = await new WebClient(context.token, { slackApiUrl: context.fake.url }).chat.postMessage({ channel, text: 'ballot' });
+    const db = new Database(context.dbPath);
+    db.pragma('busy_timeout = 5000');
+    const teamId = context.seeded.teamIds[0];
+    const number = (db.prepare('select coalesce(max(number), 0) + 1 as n from votes where team_id = ?').get(context.workspaceId) as { n: number }).n;
+    const voteId = Number(
+      db
+        .prepare(
+          `insert into votes (team_id, number, program_team_id, question, method, max_choices, eligibility, anonymous, results_visibility, closes_at, status, creator_id, channel_id, message_ts, created_at)
+           values (?, ?, ?, 'Burst: which first?', 'single', 1, 'everyone', 0, 'live', null, 'open', ?, ?, ?, ?)`,
+        )
+        .run(context.workspaceId, number, teamId, benchUser(0), channel, posted.ts, Date.now()).lastInsertRowid,
+    );
+    const optionIds = [0, 1, 2].map((p) => Number(db.prepare('insert into vote_options (team_id, vote_id, position, label) values (?, ?, ?, ?)').run(context.workspaceId, voteId, p, `Option ${p + 1}`).lastInsertRowid));
+    const make = (i: number) =>
+      context.signer.blockAction({ actionId: ActionIds.voteChoose, blockId: 'vote_options', value: `${voteId}:${optionIds[i % 3]}`, userId: benchUser(i), channelId: channel, messageTs: posted.ts ?? '' });
+    const app = await runLoad({ port: context.app.port, total: voters, concurrency: 50, make });
+    const baseline = await runLoad({ port: context.baseline.port, total: voters, concurrency: 50, make });
+    // Clicks are acknowledged first and counted just after: wait until the count settles.
+    const count = () => db.prepare('select count(*) as n, count(distinct voter_key) as d from ballots where vote_id = ?').get(voteId) as { n: number; d: number };
+    let counted = count();
+    for (let i = 0; i < 100 && counted.n < voters; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      counted = count();
+    }
+    db.close();
+    return {
+      rows: [{ workload: 'vote burst (1 click each)', scale: context.scale, concurrency: 50, app, baseline, note: `${counted.n} ballots stored for ${voters} voters` }],
+      extra: { voters, ballotsStored: counted.n, distinctVoters: counted.d, countedExactlyOnce: counted.n === voters && counted.d === voters },
+    };
+  },
+};
+
+/** The "new issue" modal submitted, as Slack sends view_submission. */
+const issueModal: Workload = {
+  name: 'issue modal submit',
+  async run(context) {
+    const rows: WorkloadRow[] = [];
+    for (const concurrency of [context.options.concurrency[context.options.concurrency.length - 1] ?? 10]) {
+      const make = (i: number) =>
+        context.signer.viewSubmission({
+          callbackId: ViewIds.issueNew,
+          userId: benchUser(i % 500),
+          privateMetadata: newIssueMetadata({ channelId: benchChannel(teamOf(i)) }),
+          values: {
+            [InputIds.issueTitle]: { [InputIds.issueTitle]: { type: 'plain_text_input', value: `Bench issue ${i}: placement shortage` } },
+            [InputIds.issueDetails]: { [InputIds.issueDetails]: { type: 'plain_text_input', value: 'Details' } },
+            [InputIds.issueCategory]: { [InputIds.issueCategory]: { type: 'static_select', selected_option: { value: 'recruitment', text: { type: 'plain_text', text: 'Recruitment' } } } },
+            [InputIds.issueTeam]: { [InputIds.issueTeam]: { type: 'static_select', selected_option: { value: TEAM_KEYS[teamOf(i)], text: { type: 'plain_text', text: TEAM_KEYS[teamOf(i)] } } } },
+            [InputIds.issueOwner]: { [InputIds.issueOwner]: { type: 'users_select', selected_user: null } },
+            [InputIds.issueDue]: { [InputIds.issueDue]: { type: 'datepicker', selected_date: null } },
+          },
+        });
+      const { app, baseline } = await measurePair(context, concurrency, context.options.requests, make);
+      rows.push({ workload: 'issue modal submit', scale: context.scale, concurrency, app, baseline });
+    }
+    return { rows };
+  },
+};
+
+/** Building every team's digest and the roll-up, in process, straight from the database. */
+const digests: Workload = {
+  name: 'digests',
+  async run(context) {
+    const { db, close } = openDatabase(context.dbPath);
+    const teamRepository = new TeamRepository(db);
+    const service = new DigestService({ repo: new DigestRepository(db), teamRepository, teams: new TeamService(teamRepository), timeZone: 'America/Detroit', configCoordinators: [benchUser(0)] });
+    const now = new Date();
+    const perTeam: Record<string, number> = {};
+    const started = performance.now();
+    for (const team of teamRepository.list(context.workspaceId)) {
+      const t0 = performance.now();
+      const target = service.resolveTarget(context.workspaceId, team.key, '');
+      if (target.ok) service.preview(context.workspaceId, target.value, now);
+      perTeam[team.key] = Math.round((performance.now() - t0) * 100) / 100;
+    }
+    const r0 = performance.now();
+    service.preview(context.workspaceId, { kind: 'rollup' }, now);
+    const rollupMs = Math.round((performance.now() - r0) * 100) / 100;
+    const totalMs = Math.round((performance.now() - started) * 100) / 100;
+    close();
+    return { rows: [], extra: { perTeamMaxMs: Math.max(...Object.values(perTeam)), rollupMs, totalMs, perTeam } };
+  },
+};
+
 export const workloads: Workload[] = [
   commandWorkload('/team list', () => 'list', '/team'),
   commandWorkload('/issue list', (i) => `list ${TEAM_KEYS[teamOf(i)]}`, '/issue'),
   commandWorkload('/issue show', (i) => `show ${TEAM_KEYS[teamOf(i)]}-${1 + (i % 400)}`, '/issue'),
+  voteBurst,
+  issueModal,
+  digests,
   memory,
 ];

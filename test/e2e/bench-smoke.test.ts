@@ -15,5 +15,9 @@ describe('benchmark suite (smoke run at tiny scale)', () => {
       if (row.baseline !== undefined) expect(row.baseline.errors + row.baseline.non200, row.workload).toBe(0);
     }
     expect(lines.join('\n')).toContain('| workload | data |');
+    const burst = Object.entries(report.extra).find(([key]) => key.startsWith('vote burst'))?.[1];
+    expect(burst).toMatchObject({ countedExactlyOnce: true });
+    const digests = Object.entries(report.extra).find(([key]) => key.startsWith('digests'))?.[1];
+    expect(digests).toHaveProperty('totalMs');
   }, 120_000);
 });

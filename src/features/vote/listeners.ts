@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
@@ -10,7 +11,9 @@ import { TeamRepository } from '../team/repository.js';
 import { voteCommand } from './command.js';
 import { VoteRepository } from './repository.js';
 import { ballotSecret, validateDraft, voteKey } from './rules.js';
-import { loadElectorate, VoteService, type BallotAction } from './service.js';
+import { loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
+
+const CHANNEL_MEMBERS_TTL_MS = 30_000;
 import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
 
 /* Payload shapes the vote listeners rely on; values come from buttons people can tamper with, so parse them. */
@@ -69,7 +72,18 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     botUserId ??= (await deps.client.auth.test()).user_id;
     return botUserId;
   };
-  const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await botUser() });
+  // A burst of clicks must not become a burst of conversations.members calls (Slack rate-limits
+  // them): for "everyone" votes a channel's membership is reused for half a minute.
+  const channelElectorates = new Map<string, { fetchedAt: number; electorate: Electorate }>();
+  const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]): Promise<Electorate> => {
+    const load = async () => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await botUser() });
+    if (vote.eligibility !== 'everyone' || vote.channelId === null) return load();
+    const cached = channelElectorates.get(vote.channelId);
+    if (cached !== undefined && performance.now() - cached.fetchedAt < CHANNEL_MEMBERS_TTL_MS) return cached.electorate;
+    const electorate = await load();
+    channelElectorates.set(vote.channelId, { fetchedAt: performance.now(), electorate });
+    return electorate;
+  };
 
   deps.followUps['vote.posted'] = (_db, ref, result) => {
     const channel = typeof result.channel === 'string' ? result.channel : undefined;
