@@ -26,7 +26,14 @@ export function browserUnavailableReason(): string | undefined {
  * Headless Chromium with a fresh profile directory (no first-run, sync or update traffic). A
  * persistent context is how playwright takes a user-data-dir; close it to end the browser.
  */
-export async function launchBrowser(): Promise<BrowserContext> {
+export interface TestBrowser {
+  context: BrowserContext;
+  newPage(): Promise<Page>;
+  /** Closes Chromium, then removes its profile directory. */
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'alliance-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -44,8 +51,15 @@ export async function launchBrowser(): Promise<BrowserContext> {
       '--disable-sync',
     ],
   });
-  browser.on('close', () => rmSync(profile, { recursive: true, force: true }));
-  return browser;
+  return {
+    context: browser,
+    newPage: () => browser.newPage(),
+    close: async () => {
+      await browser.close();
+      // Chromium's helpers may still be flushing the profile for a moment after close.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    },
+  };
 }
 
 export interface TestSandbox {

@@ -1,16 +1,16 @@
 import { WebClient } from '@slack/web-api';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_BOT_TOKEN } from '../../src/sandbox/server.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import * as sandbox from './sandbox-page.js';
-import { everyBlockMessage, syntheticListeners, type Recorded } from './synthetic.js';
+import { everyBlockMessage, MARK_DONE, syntheticListeners, type Recorded } from './synthetic.js';
 
 const skipReason = sandbox.browserUnavailableReason();
 if (skipReason !== undefined) process.stderr.write(`\n${skipReason}\n\n`);
 
 describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
-  let browser: BrowserContext;
+  let browser: sandbox.TestBrowser;
   let running: sandbox.TestSandbox;
   let page: Page;
   let bot: WebClient;
@@ -223,6 +223,23 @@ describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
     expect(await page.locator('#modal-backdrop').isHidden()).toBe(true);
   });
 
+  it('shows a message the app replaced through its response_url as edited', async () => {
+    await bot.chat.postMessage({
+      channel: CHANNELS.spt.id,
+      text: 'Checklist',
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: 'Sterilizer log reviewed?' } },
+        { type: 'actions', elements: [{ type: 'button', action_id: MARK_DONE, text: { type: 'plain_text', text: 'Mark done' }, value: 'x' }] },
+      ],
+    });
+    await sandbox.openWorkspace(page, running.url, 'trinity', 'spt');
+    await sandbox.clickButton(page, 'Mark done', sandbox.lastMessage(page));
+    const replaced = page.locator('#messages > .message', { hasText: 'Done by @diego' });
+    await replaced.waitFor();
+    expect(await replaced.locator('.edited').textContent()).toBe('(edited)');
+    expect(await page.locator('#messages', { hasText: 'Sterilizer log reviewed?' }).count()).toBe(0);
+  });
+
   it('serves files shared with a message as downloads', async () => {
     await bot.filesUploadV2({ channel_id: CHANNELS.ma.id, filename: 'meeting.ics', content: 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', initial_comment: 'Calendar file' });
     await sandbox.openWorkspace(page, running.url, 'henryFord2', 'ma');
@@ -239,9 +256,11 @@ describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
     expect(await sandbox.lastMessage(page).locator('.author').textContent()).toBe('Slackbot');
   });
 
-  it('takes the README screenshot', async () => {
-    await sandbox.openWorkspace(page, running.url, 'coordinator', 'cna');
-    await sandbox.runCommand(page, '/team members CNA');
+  it('takes the README screenshot (docs/sandbox.png is a copy of test-artifacts/readme-sandbox.png)', async () => {
+    await sandbox.openWorkspace(page, running.url, 'corewell', 'ma');
+    await sandbox.send(page, 'Our MA externship slots for spring are full. Can @alicia add a Saturday cohort? cc @wendy');
+    await sandbox.actAs(page, 'coordinator');
+    await sandbox.runCommand(page, '/team members MA');
     await sandbox.runCommand(page, '/team list');
     await sandbox.lastMessage(page).locator('.header').waitFor();
     await page.screenshot({ path: `${sandbox.ARTIFACTS_DIR}/readme-sandbox.png` });

@@ -7,6 +7,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 
 export const ALL_INPUTS_CALLBACK = 'sandbox_test_all_inputs';
 export const OPEN_ALL_INPUTS = 'sandbox_test_open_modal';
+export const MARK_DONE = 'sandbox_test_done';
 
 /** 2023-11-14 22:13:20 UTC: 5:13 PM in Detroit, 4:13 PM in Chicago. */
 export const DATE_UNIX = 1_700_000_000;
@@ -107,9 +108,12 @@ export interface Recorded {
 /** Registers the test-only listeners; what they see lands in the returned record. */
 export function syntheticListeners(recorded: Recorded): (app: App) => void {
   return (app) => {
-    app.action(/^sandbox_test_/, async ({ ack, body, action, client }) => {
+    app.action(/^sandbox_test_/, async ({ ack, body, action, client, respond }) => {
       await ack();
       recorded.actions.push({ ...(action as unknown as Record<string, unknown>), user: body.user.id });
+      if ((action as { action_id?: string }).action_id === MARK_DONE) {
+        await respond({ replace_original: true, text: `Done by <@${body.user.id}>` });
+      }
       if ((action as { action_id?: string }).action_id === OPEN_ALL_INPUTS && 'trigger_id' in body) {
         await client.views.open({ trigger_id: body.trigger_id, view: allInputsModal() });
       }

@@ -124,7 +124,7 @@ function messageNode(s, m, ctx, replies = []) {
   const node = el('div', { class: `message${m.ephemeral ? ' ephemeral' : ''}`, 'data-ts': m.ts, 'data-author': m.author }, [
     avatar,
     el('div', { class: 'message-body' }, [
-      m.ephemeral ? el('div', { class: 'ephemeral-note', text: '👁 Only visible to you' }) : null,
+      m.ephemeral ? el('div', { class: 'ephemeral-note', text: 'Only visible to you' }) : null,
       el('div', { class: 'message-meta' }, [
         el('span', { class: 'author', text: name }),
         bot ? el('span', { class: 'app-badge', text: 'APP' }) : null,

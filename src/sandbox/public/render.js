@@ -200,7 +200,8 @@ export function renderMrkdwn(text, ctx) {
       root.append(el('pre', { class: 'code-block' }, [decodeEntities(piece.replace(/^\n/, ''))]));
       return;
     }
-    const chunk = index % 2 === 1 ? `\`\`\`${piece}` : piece;
+    // An unclosed ``` stays literal; the newline right after a closing fence is part of the fence.
+    const chunk = index % 2 === 1 ? `\`\`\`${piece}` : index > 0 ? piece.replace(/^\n/, '') : piece;
     const lines = chunk.split('\n');
     let quote;
     let paragraph = [];
