@@ -16,9 +16,13 @@ import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = join(process.cwd(), 'test-artifacts');
 
-/** Why browser tests cannot run here, or undefined when they can. */
+/**
+ * Why browser tests cannot run here, or undefined when they can. CI sets ALLIANCE_REQUIRE_BROWSER
+ * (.ci/run), where a missing Chromium must fail the run rather than skip it.
+ */
 export function browserUnavailableReason(): string | undefined {
   if (existsSync(CHROMIUM_PATH)) return undefined;
+  if (process.env.ALLIANCE_REQUIRE_BROWSER === '1') throw new Error(`Chromium not found at ${CHROMIUM_PATH}, and ALLIANCE_REQUIRE_BROWSER=1 (CI) requires the browser tests to run.`);
   return `Chromium not found at ${CHROMIUM_PATH}: browser tests skipped. Install it with "apt-get install -y chromium" (CI does, in .ci/run).`;
 }
 
