@@ -291,7 +291,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
         if (isObject(ack.view)) replaceView(body.viewId, ack.view);
         return { ok: true };
       case 'push':
-        if (isObject(ack.view)) pushView(body.viewId, ack.view, body.as);
+        if (isObject(ack.view)) pushView(body.viewId, ack.view);
         return { ok: true };
       case 'clear':
         for (const modal of modalsOf(body.as)) closeView(String(modal.id));
@@ -310,7 +310,8 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     viewErrors.delete(viewId);
     bump();
   };
-  const pushView = (previousId: string, next: Json, as: string): void => {
+  // A pushed view belongs to whoever owns the root of its stack (see ownerOf).
+  const pushView = (previousId: string, next: Json): void => {
     const previous = fake.views.get(previousId);
     viewCounter += 1;
     const id = `V0SANDBOX${viewCounter}`;
@@ -321,7 +322,6 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
       previous_view_id: previousId,
       root_view_id: isObject(previous) && typeof previous.root_view_id === 'string' ? previous.root_view_id : previousId,
       hash: `${Date.now()}.sandbox${viewCounter}`,
-      pushed_by: as,
     });
     bump();
   };
