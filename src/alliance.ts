@@ -25,6 +25,8 @@ export interface StartOptions {
   schedules?: boolean;
   /** Extra HTTP routes beside /slack/events and /healthz (the sandbox's pages). */
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
+  /** Extra listeners registered after the app's own (the sandbox's browser tests add synthetic ones). */
+  extraListeners?: (app: App) => void;
 }
 
 export interface RunningAlliance {
@@ -114,6 +116,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
   });
+  options.extraListeners?.(app);
 
   const jobs = buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
   const schedule: RunningSchedule | undefined =

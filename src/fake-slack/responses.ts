@@ -28,7 +28,11 @@ export function applyResponse(state: FakeState, id: string, body: Json): Respond
 
   const { channel, messageTs, userId } = record;
   if (!channel) return { ok: true };
-  const original = messageTs ? findMessage(state, channel, messageTs) : undefined;
+  // An ephemeral message's buttons can replace or delete it too (only its recipient sees them).
+  const original = messageTs
+    ? (findMessage(state, channel, messageTs) ??
+      state.messages.find((m) => m.channel === channel && m.ts === messageTs && m.ephemeral && m.user === userId && !m.deleted))
+    : undefined;
   if (deleting) {
     if (original) original.deleted = true;
     return { ok: true };

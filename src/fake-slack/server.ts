@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { BodyError, multipart, parseArgs, readBody, sendJson, sendText } from './http.js';
 import { METHODS } from './methods/index.js';
 import { DOWNLOAD_PATH, findFile, receiveUpload, UPLOAD_PATH } from './methods/files.js';
+import { storeMessage } from './methods/chat.js';
 import { applyResponse } from './responses.js';
+import { newTriggerId } from './slack-request.js';
 import {
   addChannel,
   addUser,
@@ -286,6 +288,18 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
         server.close(() => resolve());
         server.closeAllConnections();
       });
+    },
+    newTrigger(userId: string): string {
+      const trigger = newTriggerId();
+      state.triggerOwners.set(trigger, userId);
+      return trigger;
+    },
+    viewOwner: (viewId) => state.viewOwners.get(viewId),
+    postUserMessage(m) {
+      const channel = resolveChannel(state, m.channel) ?? m.channel;
+      const stored = storeMessage(state, { channel, text: m.text, threadTs: m.threadTs, ephemeral: false, author: m.user });
+      emit(rt, { kind: 'call', method: 'user.message' });
+      return { ...stored };
     },
     onActivity(listener) {
       rt.listeners.add(listener);

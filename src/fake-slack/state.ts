@@ -40,6 +40,10 @@ export interface FakeState {
   views: Map<string, Json>;
   homeViewIds: Map<string, string>;
   usedTriggers: Set<string>;
+  /** trigger_id → person, for triggers handed out by `newTrigger`. */
+  triggerOwners: Map<string, string>;
+  /** view id → person who opened it. */
+  viewOwners: Map<string, string>;
   pendingUploads: Map<string, PendingUpload>;
   files: StoredFile[];
   responses: StoredResponse[];
@@ -69,6 +73,8 @@ export function createState(opts: FakeSlackOptions): FakeState {
     views: new Map(),
     homeViewIds: new Map(),
     usedTriggers: new Set(),
+    triggerOwners: new Map(),
+    viewOwners: new Map(),
     pendingUploads: new Map(),
     files: [],
     responses: [],
@@ -90,6 +96,8 @@ export function resetActivity(state: FakeState): void {
   state.views.clear();
   state.homeViewIds.clear();
   state.usedTriggers.clear();
+  state.triggerOwners.clear();
+  state.viewOwners.clear();
   state.pendingUploads.clear();
   state.files.length = 0;
   state.responses.length = 0;

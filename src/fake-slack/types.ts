@@ -50,6 +50,8 @@ export interface StoredMessage {
   metadata?: unknown;
   /** Ids of files shared with this message (files.completeUploadExternal). */
   files?: string[];
+  /** The person who wrote it (postUserMessage); absent for the bot's own messages. */
+  author?: string;
 }
 
 export interface StoredFile {
@@ -126,4 +128,13 @@ export interface FakeSlack {
   reset(): void;
   close(): Promise<void>;
   onActivity(listener: (e: ActivityEvent) => void): () => void;
+  /**
+   * A fresh trigger_id for an interaction by `userId`; a view opened with it remembers that
+   * person (`viewOwner`), so the sandbox shows the modal to whoever clicked.
+   */
+  newTrigger(userId: string): string;
+  /** Who opened a view (through a trigger from `newTrigger`), if known. */
+  viewOwner(viewId: string): string | undefined;
+  /** A message a person writes in a channel (Slack stores it with `user`; the bot did not post it). */
+  postUserMessage(m: { channel: string; user: string; text: string; threadTs?: string }): StoredMessage;
 }

@@ -400,3 +400,30 @@ describe('fake Slack: observation helpers', () => {
     expect((await client.chat.postMessage({ channel: '#new', text: 'x' })).channel).toBe('C0NEW00001');
   });
 });
+
+describe('fake Slack: what the browser sandbox needs', () => {
+  it('remembers who opened a view through a trigger it handed out', async () => {
+    const opened = await client.views.open({
+      trigger_id: fake.newTrigger(ALICE),
+      view: { type: 'modal', title: plain('Hi'), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x' } }] },
+    });
+    expect(fake.viewOwner(String(opened.view?.id))).toBe(ALICE);
+    const other = await client.views.open({ trigger_id: '123.456.abc', view: { type: 'modal', title: plain('Hi'), blocks: [] } });
+    expect(fake.viewOwner(String(other.view?.id))).toBeUndefined();
+  });
+
+  it('stores a person’s message with its author, apart from the bot’s own messages', async () => {
+    const stored = fake.postUserMessage({ channel: '#general', user: ALICE, text: 'hello' });
+    expect(fake.messages(GENERAL)).toMatchObject([{ ts: stored.ts, author: ALICE, text: 'hello', ephemeral: false }]);
+    const reply = await client.chat.postMessage({ channel: GENERAL, text: 'in thread', thread_ts: stored.ts });
+    expect(reply.message?.user).toBe(fake.botUserId);
+  });
+
+  it('lets a response_url replace the ephemeral message it came from, for its recipient', async () => {
+    const posted = await client.chat.postEphemeral({ channel: GENERAL, user: ALICE, text: 'pick one' });
+    const url = fake.responseUrl(undefined, { channel: GENERAL, messageTs: posted.message_ts, userId: ALICE });
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ replace_original: true, text: 'picked' }) });
+    expect(fake.messages(GENERAL)).toMatchObject([{ text: 'picked', ephemeral: true, user: ALICE }]);
+    expect(fake.messages(GENERAL)[0]?.updatedTs).toBeDefined();
+  });
+});

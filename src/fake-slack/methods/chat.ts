@@ -30,9 +30,9 @@ export function messageObject(state: FakeState, m: StoredMessage): Json {
   return {
     type: 'message',
     text: m.text ?? '',
-    user: state.botUserId,
-    bot_id: state.botId,
-    app_id: state.appId,
+    user: m.author ?? state.botUserId,
+    // A person's message carries no bot or app id.
+    ...(m.author === undefined ? { bot_id: state.botId, app_id: state.appId } : {}),
     team: state.teamId,
     ts: m.ts,
     ...(m.blocks ? { blocks: m.blocks } : {}),

@@ -28,6 +28,11 @@ function checkTrigger(state: FakeState, args: Json): MethodResult | undefined {
   return undefined;
 }
 
+function rememberOwner(state: FakeState, trigger: string, viewId: string): void {
+  const owner = state.triggerOwners.get(trigger);
+  if (owner !== undefined) state.viewOwners.set(viewId, owner);
+}
+
 function buildView(state: FakeState, input: Json, id: string, extra: Json): Json {
   return {
     id,
@@ -85,6 +90,7 @@ const open: MethodHandler = (args, { state }) => {
   const id = newId(state, 'V');
   const built = buildView(state, view, id, {});
   state.views.set(id, built);
+  rememberOwner(state, String(args.trigger_id), id);
   return ok({ view: built });
 };
 
@@ -103,6 +109,7 @@ const push: MethodHandler = (args, { state }) => {
     root_view_id: previous?.root_view_id ?? id,
   });
   state.views.set(id, built);
+  rememberOwner(state, String(args.trigger_id), id);
   return ok({ view: built });
 };
 

@@ -1,0 +1,324 @@
+// The Alliance sandbox page: a small Slack-like workspace. It reads state from /sandbox/api/state
+// and turns clicks into calls to /sandbox/api/*, which the sandbox signs and sends to the bot.
+import { createSurface, el, renderBlocks, renderMrkdwn, renderText } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const ui = {
+  as: params.get('as') ?? localStorage.getItem('sandbox.as') ?? 'U0COORD01',
+  channel: params.get('channel') ?? localStorage.getItem('sandbox.channel') ?? 'C0GENERAL',
+  threadTs: undefined,
+  state: undefined,
+  version: -1,
+  renderedMessages: '',
+  renderedModal: '',
+  seen: JSON.parse(localStorage.getItem('sandbox.seen') ?? '{}'),
+};
+
+async function api(path, body) {
+  const response = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ as: ui.as, ...body }) });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(json.error ?? `HTTP ${response.status}`);
+  return json;
+}
+
+function context() {
+  const s = ui.state;
+  const me = s.me;
+  return {
+    people: new Map(s.people.map((p) => [p.id, p])),
+    channels: new Map(s.channels.map((c) => [c.id, c])),
+    timeZone: me.tz,
+    now: () => new Date(),
+    confirm: showConfirm,
+  };
+}
+
+// ---- loading and the long poll --------------------------------------------------------------
+
+async function refresh() {
+  const state = await api(`/sandbox/api/state?as=${encodeURIComponent(ui.as)}`);
+  ui.state = state;
+  render();
+  document.body.dataset.version = String(state.version);
+}
+
+async function pollForever() {
+  for (;;) {
+    try {
+      const { version } = await api(`/sandbox/api/wait?since=${ui.state?.version ?? 0}`);
+      if (version !== ui.state?.version) await refresh();
+    } catch {
+      // The sandbox restarted or the network blinked: wait a moment and look again.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await refresh().catch(() => undefined);
+    }
+  }
+}
+
+// ---- rendering ----------------------------------------------------------------------------
+
+const COLOURS = ['#e8912d', '#2bac76', '#1264a3', '#e01e5a', '#6b3fa0', '#36c5f0', '#b5651d', '#4a154b', '#2eb67d'];
+const colourFor = (id) => COLOURS[[...id].reduce((sum, ch) => sum + ch.charCodeAt(0), 0) % COLOURS.length];
+
+function render() {
+  const s = ui.state;
+  $('workspace-name').textContent = s.workspace.name;
+  renderSwitcher(s);
+  renderSidebar(s);
+  renderChannel(s);
+  renderModal(s);
+}
+
+function renderSwitcher(s) {
+  const select = $('person-switcher');
+  const wanted = s.people.filter((p) => !p.bot).map((p) => `${p.id}:${p.realName}`).join('|');
+  if (select.dataset.people !== wanted) {
+    select.replaceChildren(...s.people.filter((p) => !p.bot).map((p) => el('option', { value: p.id }, [`${p.realName} (@${p.name})`])));
+    select.dataset.people = wanted;
+  }
+  select.value = ui.as;
+  const tz = s.me.tz;
+  $('me-meta').textContent = `@${s.me.name} · ${tz}${s.me.isCoordinator ? ' · coordinator' : ''}${s.me.teamId ? ' · partner workspace' : ''}`;
+  $('coordinator-tools').hidden = !s.me.isCoordinator;
+}
+
+function navButton(id, label) {
+  const list = ui.state.messages[id] ?? [];
+  const newest = list.at(-1)?.ts ?? '0';
+  const unread = id !== ui.channel && Number(newest) > Number(ui.seen[`${ui.as}:${id}`] ?? '0');
+  return el('li', {}, [el('button', { type: 'button', class: `${id === ui.channel ? 'active' : ''}${unread ? ' unread' : ''}`, 'data-channel-id': id, onclick: () => selectChannel(id) }, [label])]);
+}
+
+function renderSidebar(s) {
+  $('channel-list').replaceChildren(...s.channels.map((c) => navButton(c.id, `# ${c.name}`)));
+  $('dm-list').replaceChildren(...s.dms.map((d) => navButton(d.id, `● ${d.name}`)));
+}
+
+function channelLabel(s, id) {
+  const channel = s.channels.find((c) => c.id === id);
+  if (channel) return `#${channel.name}`;
+  const dm = s.dms.find((d) => d.id === id);
+  return dm ? dm.name : id;
+}
+
+function formatTime(ts, tz) {
+  return new Intl.DateTimeFormat('en-US', { timeZone: tz, hour: 'numeric', minute: '2-digit' }).format(new Date(Number(ts) * 1000));
+}
+
+function messageNode(s, m, ctx, replies = []) {
+  const author = ctx.people.get(m.author);
+  const bot = author?.bot === true;
+  const name = author ? (bot ? author.realName : author.realName) : m.author;
+  const surface = createSurface({ fire: (action) => sendAction(action, { messageTs: m.ts, surface }) });
+  const content = Array.isArray(m.blocks) && m.blocks.length > 0 ? renderBlocks(m.blocks, ctx, surface) : renderMrkdwn(m.text ?? '', ctx);
+  const files = m.files?.length
+    ? el('div', { class: 'files' }, m.files.map((f) => el('a', { class: 'file', href: f.url, download: f.name }, ['📄 ', el('span', { class: 'file-name', text: f.title || f.name }), el('span', { class: 'file-size', text: `${f.size} bytes` })])))
+    : null;
+  const menu = el('div', { class: 'message-menu' }, [
+    ...(m.ephemeral ? [] : s.shortcuts.map((sc) => el('button', { type: 'button', 'data-shortcut': sc.callbackId, onclick: () => runShortcut(sc.callbackId, m.ts) }, [sc.name]))),
+    m.ephemeral || m.threadTs ? null : el('button', { type: 'button', class: 'reply-in-thread', onclick: () => startThread(m.ts) }, ['Reply in thread']),
+  ]);
+  const avatar = el('div', { class: `avatar${bot ? ' bot' : ''}`, style: bot ? undefined : `background:${colourFor(m.author)}` }, [bot ? 'A' : (author?.name ?? '?').slice(0, 1).toUpperCase()]);
+  if (!bot && author === undefined) avatar.textContent = '?';
+  const node = el('div', { class: `message${m.ephemeral ? ' ephemeral' : ''}`, 'data-ts': m.ts, 'data-author': m.author }, [
+    avatar,
+    el('div', { class: 'message-body' }, [
+      m.ephemeral ? el('div', { class: 'ephemeral-note', text: 'Only visible to you' }) : null,
+      el('div', { class: 'message-meta' }, [
+        el('span', { class: 'author', text: name }),
+        bot ? el('span', { class: 'app-badge', text: 'APP' }) : null,
+        el('span', { class: 'timestamp', text: formatTime(m.ts, s.me.tz) }),
+        m.edited ? el('span', { class: 'edited', text: '(edited)' }) : null,
+      ]),
+      content,
+      files,
+      replies.length > 0 ? el('div', { class: 'thread', 'data-thread-ts': m.ts }, [el('div', { class: 'thread-label', text: `${replies.length} repl${replies.length === 1 ? 'y' : 'ies'}` }), ...replies.map((r) => messageNode(s, r, ctx))]) : null,
+    ]),
+    menu,
+  ]);
+  return node;
+}
+
+function renderChannel(s) {
+  $('channel-title').textContent = channelLabel(s, ui.channel);
+  $('channel-hint').textContent = s.channels.some((c) => c.id === ui.channel) ? 'Everyone in the sandbox is a member' : 'Your direct messages with the Alliance app';
+  const list = s.messages[ui.channel] ?? [];
+  const key = JSON.stringify([ui.as, ui.channel, s.people.length, list]);
+  if (key === ui.renderedMessages) return;
+  ui.renderedMessages = key;
+  const ctx = context();
+  const top = list.filter((m) => !m.threadTs || m.threadTs === m.ts);
+  const replies = (ts) => list.filter((m) => m.threadTs === ts && m.ts !== ts);
+  const orphans = list.filter((m) => m.threadTs && m.threadTs !== m.ts && !top.some((t) => t.ts === m.threadTs));
+  const box = $('messages');
+  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+  box.replaceChildren(
+    ...(top.length === 0 && orphans.length === 0 ? [el('div', { class: 'empty-channel', text: `This is the very beginning of ${channelLabel(s, ui.channel)}.` })] : []),
+    ...top.map((m) => messageNode(s, m, ctx, replies(m.ts))),
+    ...orphans.map((m) => messageNode(s, m, ctx)),
+  );
+  if (atBottom || ui.scrollToBottom) box.scrollTop = box.scrollHeight;
+  ui.scrollToBottom = false;
+  const newest = list.at(-1)?.ts;
+  if (newest) {
+    ui.seen[`${ui.as}:${ui.channel}`] = newest;
+    localStorage.setItem('sandbox.seen', JSON.stringify(ui.seen));
+  }
+}
+
+let modalSurface;
+function renderModal(s) {
+  const backdrop = $('modal-backdrop');
+  const modal = s.modal;
+  if (modal === null) {
+    backdrop.hidden = true;
+    ui.renderedModal = '';
+    modalSurface = undefined;
+    return;
+  }
+  const view = modal.view;
+  const key = `${view.id}:${view.hash}`;
+  if (key !== ui.renderedModal) {
+    ui.renderedModal = key;
+    const ctx = context();
+    modalSurface = createSurface({ fire: (action) => sendAction(action, { viewId: view.id, surface: modalSurface }), errors: modal.errors });
+    $('modal-title').textContent = renderText(view.title, ctx).textContent;
+    $('modal-body').replaceChildren(renderBlocks(view.blocks ?? [], ctx, modalSurface));
+    $('modal-close').textContent = renderText(view.close ?? { type: 'plain_text', text: 'Cancel' }, ctx).textContent;
+    const submit = $('modal-submit');
+    submit.hidden = !view.submit;
+    submit.textContent = view.submit ? renderText(view.submit, ctx).textContent : '';
+    $('modal').dataset.viewId = view.id;
+    $('modal').dataset.callbackId = view.callback_id ?? '';
+    backdrop.hidden = false;
+  }
+  // Errors change without the view changing: update them in place so typed values survive.
+  for (const node of document.querySelectorAll('#modal-body .field-error')) {
+    const message = modal.errors[node.dataset.errorFor];
+    node.textContent = message ?? '';
+    node.hidden = !message;
+    node.closest('.block')?.classList.toggle('has-error', Boolean(message));
+  }
+}
+
+// ---- actions ------------------------------------------------------------------------------
+
+async function run(what) {
+  try {
+    await what();
+  } catch (error) {
+    showToast(error instanceof Error ? error.message : String(error));
+  }
+  await refresh().catch(() => undefined);
+  // Tests wait on this counter: one more finished action, page redrawn.
+  ui.done = (ui.done ?? 0) + 1;
+  document.body.dataset.done = String(ui.done);
+}
+
+function showToast(text) {
+  const toast = el('div', { class: 'unsupported', role: 'alert', style: 'position:fixed;bottom:16px;right:16px;z-index:20', text });
+  document.body.append(toast);
+  setTimeout(() => toast.remove(), 5000);
+}
+
+function sendAction(action, { messageTs, viewId, surface }) {
+  return run(() => api('/sandbox/api/action', { channel: ui.channel, messageTs, viewId, action, values: surface?.values() }));
+}
+
+function runShortcut(callbackId, messageTs) {
+  return run(() => api('/sandbox/api/shortcut', { channel: ui.channel, messageTs, callbackId }));
+}
+
+function startThread(ts) {
+  ui.threadTs = ts;
+  $('thread-target').hidden = false;
+  $('thread-target-text').textContent = 'Replying in thread';
+  $('composer-input').focus();
+}
+
+function stopThread() {
+  ui.threadTs = undefined;
+  $('thread-target').hidden = true;
+}
+
+function selectChannel(id) {
+  ui.channel = id;
+  localStorage.setItem('sandbox.channel', id);
+  stopThread();
+  ui.scrollToBottom = true;
+  render();
+}
+
+function selectPerson(id) {
+  ui.as = id;
+  localStorage.setItem('sandbox.as', id);
+  ui.renderedMessages = '';
+  ui.renderedModal = '';
+  stopThread();
+  void run(async () => undefined);
+}
+
+async function submitComposer(event) {
+  event.preventDefault();
+  const input = $('composer-input');
+  const text = input.value.trim();
+  if (text === '') return;
+  input.value = '';
+  const isCommand = text.startsWith('/');
+  ui.scrollToBottom = true;
+  await run(() => api('/sandbox/api/send', { channel: ui.channel, text, threadTs: isCommand ? undefined : ui.threadTs }));
+}
+
+function showConfirm(confirm, go) {
+  const ctx = context();
+  $('confirm-title').textContent = renderText(confirm.title ?? { type: 'plain_text', text: 'Are you sure?' }, ctx).textContent;
+  $('confirm-text').replaceChildren(renderText(confirm.text, ctx));
+  $('confirm-ok').textContent = renderText(confirm.confirm ?? { type: 'plain_text', text: 'Yes' }, ctx).textContent;
+  $('confirm-deny').textContent = renderText(confirm.deny ?? { type: 'plain_text', text: 'Cancel' }, ctx).textContent;
+  $('confirm-backdrop').hidden = false;
+  const done = (yes) => {
+    $('confirm-backdrop').hidden = true;
+    $('confirm-ok').onclick = null;
+    $('confirm-deny').onclick = null;
+    if (yes) go();
+  };
+  $('confirm-ok').onclick = () => done(true);
+  $('confirm-deny').onclick = () => done(false);
+}
+
+function closeModal() {
+  const viewId = $('modal').dataset.viewId;
+  if (viewId) void run(() => api('/sandbox/api/close', { viewId }));
+}
+
+function submitModal() {
+  const viewId = $('modal').dataset.viewId;
+  if (!viewId || !modalSurface) return;
+  const values = modalSurface.values();
+  void run(() => api('/sandbox/api/submit', { viewId, values }));
+}
+
+function wire() {
+  $('person-switcher').addEventListener('change', (e) => selectPerson(e.target.value));
+  $('composer').addEventListener('submit', submitComposer);
+  $('composer-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      $('composer').requestSubmit();
+    }
+  });
+  $('thread-cancel').addEventListener('click', stopThread);
+  $('modal-x').addEventListener('click', closeModal);
+  $('modal-close').addEventListener('click', closeModal);
+  $('modal-submit').addEventListener('click', submitModal);
+  $('send-digests').addEventListener('click', () => run(() => api('/sandbox/api/digests', { channel: ui.channel })));
+}
+
+wire();
+refresh()
+  .then(() => {
+    document.body.dataset.ready = 'true';
+    void pollForever();
+  })
+  .catch((error) => showToast(`The sandbox did not answer: ${error instanceof Error ? error.message : String(error)}`));
