@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config.js';
-import { startSandbox, type DigestContext } from './server.js';
+import { startSandbox } from './server.js';
 
 /**
  * `npm run sandbox`: Alliance with a stand-in for Slack in the browser, on loopback only.
@@ -21,11 +21,6 @@ function portFromEnv(env: NodeJS.ProcessEnv): number {
  * whatever the outbox holds and say so. (When `runDigests` lands, call it here with
  * `{ db: alliance.deps.db, client, now, logger }` before draining the outbox.)
  */
-async function sendDigests({ alliance, now }: DigestContext): Promise<string> {
-  await alliance.drainOutbox(now);
-  return 'Digests are not part of this build yet; messages waiting in the outbox were sent.';
-}
-
 async function main(): Promise<void> {
   const databaseUrl = process.env.SANDBOX_DATABASE_URL ?? DEFAULT_DB;
   mkdirSync(dirname(databaseUrl), { recursive: true });
@@ -33,7 +28,6 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     port: portFromEnv(process.env),
     databaseUrl,
-    sendDigests,
     ...(logLevel === 'debug' || logLevel === 'info' || logLevel === 'warn' || logLevel === 'error' ? { logLevel } : {}),
   });
   process.stdout.write(

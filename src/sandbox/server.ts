@@ -6,6 +6,7 @@ import { startFakeSlack } from '../fake-slack/server.js';
 import { createSlackRequester, type SlackRequester } from '../fake-slack/slack-request.js';
 import type { FakeSlack } from '../fake-slack/types.js';
 import { createLogger, type AppLogger } from '../logger.js';
+import { sendDigestsNow } from './digests.js';
 import { createSandboxRoutes } from './routes.js';
 import { seedWorkspace } from './seed.js';
 import { allChannels, allUsers, PEOPLE, WORKSPACE_ID } from './workspace.js';
@@ -16,6 +17,8 @@ export const SANDBOX_WORKSPACE_NAME = 'HCASM';
 
 export interface DigestContext {
   alliance: RunningAlliance;
+  /** Signs requests as the page does, so the control can run the production command. */
+  slack: SlackRequester;
   now: Date;
 }
 
@@ -92,12 +95,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     },
     sendDigests: async () => {
       const alliance = holder.alliance;
-      if (alliance === undefined) return 'The sandbox is still starting.';
-      if (options.sendDigests === undefined) {
-        await alliance.drainOutbox();
-        return 'No digest job is wired into this sandbox; queued messages were delivered.';
-      }
-      return options.sendDigests({ alliance, now: new Date() });
+      const slack = holder.slack;
+      if (alliance === undefined || slack === undefined) return 'The sandbox is still starting.';
+      return (options.sendDigests ?? sendDigestsNow)({ alliance, slack, now: new Date() });
     },
   });
 
