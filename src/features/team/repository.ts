@@ -21,21 +21,51 @@ export interface AuditEntry {
 
 /** Program teams, their channels and members, organisations and coordinators. Wraps drizzle; no rules here. */
 export class TeamRepository {
-  constructor(private readonly db: Db) {}
+  // The reads on every request's path are prepared once: building and preparing SQL per call
+  // was most of a simple command's cost.
+  private readonly teamsOfWorkspace;
+  private readonly channelsOfWorkspace;
+  private readonly memberCounts;
+  private readonly teamByChannel;
+  private readonly teamByKey;
+  private readonly storedCoordinator;
+
+  constructor(private readonly db: Db) {
+    const ws = sql.placeholder('workspaceId');
+    this.teamsOfWorkspace = db.select().from(programTeams).where(eq(programTeams.workspaceId, ws)).orderBy(asc(programTeams.key)).prepare();
+    this.channelsOfWorkspace = db.select().from(teamChannels).where(eq(teamChannels.workspaceId, ws)).prepare();
+    this.memberCounts = db
+      .select({ programTeamId: teamMembers.programTeamId, n: count() })
+      .from(teamMembers)
+      .where(eq(teamMembers.workspaceId, ws))
+      .groupBy(teamMembers.programTeamId)
+      .prepare();
+    this.teamByChannel = db
+      .select({ team: programTeams })
+      .from(teamChannels)
+      .innerJoin(programTeams, eq(programTeams.id, teamChannels.programTeamId))
+      .where(and(eq(teamChannels.workspaceId, ws), eq(teamChannels.channelId, sql.placeholder('channelId'))))
+      .prepare();
+    this.teamByKey = db
+      .select()
+      .from(programTeams)
+      .where(and(eq(programTeams.workspaceId, ws), eq(programTeams.key, sql.placeholder('key'))))
+      .prepare();
+    this.storedCoordinator = db
+      .select({ one: sql<number>`1` })
+      .from(coordinators)
+      .where(and(eq(coordinators.workspaceId, ws), eq(coordinators.userId, sql.placeholder('userId'))))
+      .prepare();
+  }
 
   get database(): Db {
     return this.db;
   }
 
   list(workspaceId: string): TeamSummary[] {
-    const teams = this.db.select().from(programTeams).where(eq(programTeams.workspaceId, workspaceId)).orderBy(asc(programTeams.key)).all();
-    const channels = this.db.select().from(teamChannels).where(eq(teamChannels.workspaceId, workspaceId)).all();
-    const members = this.db
-      .select({ programTeamId: teamMembers.programTeamId, n: count() })
-      .from(teamMembers)
-      .where(eq(teamMembers.workspaceId, workspaceId))
-      .groupBy(teamMembers.programTeamId)
-      .all();
+    const teams = this.teamsOfWorkspace.all({ workspaceId });
+    const channels = this.channelsOfWorkspace.all({ workspaceId });
+    const members = this.memberCounts.all({ workspaceId });
     return teams.map((team) => ({
       ...team,
       channelIds: channels.filter((c) => c.programTeamId === team.id).map((c) => c.channelId),
@@ -44,11 +74,7 @@ export class TeamRepository {
   }
 
   byKey(workspaceId: string, key: string): ProgramTeam | undefined {
-    return this.db
-      .select()
-      .from(programTeams)
-      .where(and(eq(programTeams.workspaceId, workspaceId), eq(programTeams.key, key.toUpperCase())))
-      .get();
+    return this.teamByKey.get({ workspaceId, key: key.toUpperCase() });
   }
 
   byId(id: number): ProgramTeam | undefined {
@@ -56,13 +82,7 @@ export class TeamRepository {
   }
 
   byChannel(workspaceId: string, channelId: string): ProgramTeam | undefined {
-    const row = this.db
-      .select({ team: programTeams })
-      .from(teamChannels)
-      .innerJoin(programTeams, eq(programTeams.id, teamChannels.programTeamId))
-      .where(and(eq(teamChannels.workspaceId, workspaceId), eq(teamChannels.channelId, channelId)))
-      .get();
-    return row?.team;
+    return this.teamByChannel.get({ workspaceId, channelId })?.team;
   }
 
   channelsOf(programTeamId: number): string[] {
@@ -208,13 +228,7 @@ export class TeamRepository {
   }
 
   isStoredCoordinator(workspaceId: string, userId: string): boolean {
-    return (
-      this.db
-        .select({ one: sql<number>`1` })
-        .from(coordinators)
-        .where(and(eq(coordinators.workspaceId, workspaceId), eq(coordinators.userId, userId)))
-        .get() !== undefined
-    );
+    return this.storedCoordinator.get({ workspaceId, userId }) !== undefined;
   }
 
   storedCoordinators(workspaceId: string): string[] {
