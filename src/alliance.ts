@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
 import type { Clock } from './domain/result.js';
@@ -25,6 +26,8 @@ export interface StartOptions {
   schedules?: boolean;
   /** Extra HTTP routes beside /slack/events and /healthz (the sandbox's pages). */
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
+  /** Registers extra listeners after the app's own (robustness tests exercise the error paths with them). */
+  extraListeners?: (app: App, deps: { db: RunningAlliance['deps']['db']; now: Clock; logger: AppLogger }) => void;
 }
 
 export interface RunningAlliance {
@@ -69,7 +72,13 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
     // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
     timeout: 10_000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 },
+    // No blind retries inside the client: a timed-out chat.postMessage may have reached Slack, so
+    // retrying it could post twice, and a trigger_id is dead after 3 s anyway. What must go out is
+    // retried by the outbox, which checks first (src/outbox/outbox.ts).
+    retryConfig: { retries: 0 },
+    // On 429 the client would otherwise pause every call for Retry-After (up to minutes) while a
+    // person waits for a 3-second answer; we fail fast and the outbox honours Retry-After instead.
+    rejectRateLimitedCalls: true,
   };
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
@@ -88,7 +97,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
 
   // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
   const followUps: Record<string, FollowUpHandler> = {};
-  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: app.client, logger, now: now(), workerId: instanceId, followUps }), logger);
+  // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
+  const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
+  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps }), logger);
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
@@ -112,6 +123,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
   });
+  options.extraListeners?.(app, { db: deps.db, now, logger });
 
   const schedule: RunningSchedule | undefined =
     options.schedules === false
@@ -122,6 +134,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   if (receiver !== undefined) {
     const http = createHttpServer({
       slackListener: receiver.requestListener,
+      signingSecret: config.SLACK_SIGNING_SECRET,
       isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
       logger,
       ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
@@ -140,7 +153,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     deps,
     drainOutbox: async (at?: Date) => {
       await outboxKicker.idle();
-      await runOutbox({ db: deps.db, client: app.client, logger, now: at ?? now(), workerId: instanceId, followUps });
+      await runOutbox({ db: deps.db, client: outboxClient, logger, now: at ?? now(), workerId: instanceId, followUps });
     },
     stop: () => {
       stopping ??= (async () => {
