@@ -26,6 +26,8 @@ export interface StartOptions {
   schedules?: boolean;
   /** Extra HTTP routes beside /slack/events and /healthz (the sandbox's pages). */
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
+  /** Deadline of every Web API call (default 10 s); tests shorten it to exercise timeouts. */
+  webApiTimeoutMs?: number;
   /** Registers extra listeners after the app's own (robustness tests exercise the error paths with them). */
   extraListeners?: (app: App, deps: { db: RunningAlliance['deps']['db']; now: Clock; logger: AppLogger }) => void;
 }
@@ -71,7 +73,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const clientOptions = {
     ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
     // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
-    timeout: 10_000,
+    timeout: options.webApiTimeoutMs ?? 10_000,
     // No blind retries inside the client: a timed-out chat.postMessage may have reached Slack, so
     // retrying it could post twice, and a trigger_id is dead after 3 s anyway. What must go out is
     // retried by the outbox, which checks first (src/outbox/outbox.ts).

@@ -88,7 +88,12 @@ export type Fault =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 503 }
   | { error: string }
-  | { delayMs: number };
+  /**
+   * Answer late. The client usually gives up first (recorded as `client_gone`, nothing stored);
+   * with `thenStore` the call still takes effect, as a Slack that received the request before the
+   * caller's timeout would (recorded as `client_gone_after_store`).
+   */
+  | { delayMs: number; thenStore?: boolean };
 
 export interface ActivityEvent {
   kind: 'call' | 'response';

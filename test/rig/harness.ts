@@ -46,6 +46,7 @@ export interface HarnessOptions {
   dbPath?: string;
   /** Listeners only this test's app has (error paths, double-submission checks). */
   extraListeners?: StartOptions['extraListeners'];
+  webApiTimeoutMs?: number;
 }
 
 /** Starts the fake Slack and the real app over HTTP on a fresh temporary database. */
@@ -72,6 +73,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     schedules: false,
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.extraListeners === undefined ? {} : { extraListeners: options.extraListeners }),
+    ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
   });
   const slack = createSlackRequester({
     baseUrl: `http://127.0.0.1:${alliance.port}`,
