@@ -75,6 +75,11 @@ export function registerProbeListeners(app: App, deps: Deps): void {
     await respond({ response_type: 'ephemeral', replace_original: false, text: value.ok ? `Item ${value.value}` : problemText(value.problem) });
   });
 
+  // An event whose effect is not naturally idempotent: only the event_id dedupe keeps it single.
+  app.event('reaction_added', async ({ event, body }) => {
+    deps.db.insert(auditLog).values({ workspaceId: body.team_id, actorId: event.user, action: 'probe.reaction', target: event.reaction, outcome: 'done', createdAt: deps.now().getTime() }).run();
+  });
+
   app.action(PROBE.boom, async ({ ack }) => {
     await ack();
     throw new Error('probe listener failed on purpose');
