@@ -284,6 +284,9 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     addUser: (u) => addUser(state, u),
     addChannel: (c) => addChannel(state, c),
     dmChannelId: (userId) => dmIdFor(userId),
+    clearFaults(): void {
+      rt.faults.clear();
+    },
     reset(): void {
       resetActivity(state);
       rt.faults.clear();

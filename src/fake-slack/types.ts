@@ -124,6 +124,8 @@ export interface FakeSlack {
    * targets POSTs to response URLs and `files.upload` the raw upload to an upload_url.
    */
   failNext(method: string, fault: Fault, times?: number): void;
+  /** Drops faults not yet used (Slack recovers), keeping everything recorded. */
+  clearFaults(): void;
   addUser(u: FakeUser): void;
   addChannel(c: FakeChannel): void;
   /** Id of the DM channel between the bot and a user (opened on demand, stable). */
