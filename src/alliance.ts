@@ -50,6 +50,10 @@ function buildDependencies(config: Config, logger: AppLogger, now: Clock) {
   return { database, db: database.db, teamRepository, teams, now };
 }
 
+/** Every configured secret, scrubbed from log lines by value wherever it turns up. */
+export const secretsOf = (config: Config): string[] =>
+  [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
+
 const formatterFor = (timeZone: string) => {
   const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   return (ms: number) => format.format(new Date(ms));
@@ -61,7 +65,7 @@ const formatterFor = (timeZone: string) => {
  * stops jobs and closes the database.
  */
 export async function startAlliance(config: Config, options: StartOptions = {}): Promise<RunningAlliance> {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const now: Clock = options.now ?? (() => new Date());
   const deps = buildDependencies(config, logger, now);
   const instanceId = randomUUID();

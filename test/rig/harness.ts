@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startAlliance, type RunningAlliance, type StartOptions } from '../../src/alliance.js';
+import { secretsOf, startAlliance, type RunningAlliance, type StartOptions } from '../../src/alliance.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startFakeSlack } from '../../src/fake-slack/server.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
@@ -67,7 +67,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const logs: string[] = [];
-  const logger = createLogger(config.LOG_LEVEL, (line) => logs.push(line));
+  const logger = createLogger(config.LOG_LEVEL, (line) => logs.push(line), { secrets: secretsOf(config) });
   const alliance = await startAlliance(config, {
     logger,
     schedules: false,
