@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { enqueue, MAX_ATTEMPTS } from '../../src/outbox/outbox.js';
+import { WebClient } from '@slack/web-api';
+import { enqueue, MAX_ATTEMPTS, OUTBOX_EVENT_TYPE } from '../../src/outbox/outbox.js';
 import { CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
-import { startHarness, type Harness } from '../rig/harness.js';
+import { BOT_TOKEN, startHarness, type Harness } from '../rig/harness.js';
 import { PROBE, registerProbeListeners } from '../rig/probe-listeners.js';
 
 /** Web API deadline in this app: short, so a "hung Slack" costs the test a fraction of a second. */
@@ -112,6 +113,21 @@ describe('when the Slack Web API fails', () => {
     await h.flush(later(3_600_000));
     expect(row(key)?.status).toBe('sent');
     expect(copies(text, PEOPLE.trainer.id)).toBe(1);
+  });
+
+  it('a post whose sender died mid-call (its lease ran out) is looked for before it is posted again', async () => {
+    const { key, text } = queue();
+    // The dead process claimed the row and its call reached Slack, then it was killed.
+    h.alliance.deps.db.$client.prepare("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?").run(clock.getTime() - 1, key);
+    await new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url }).chat.postMessage({ channel: CHANNELS.general.id, text, metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key } } });
+    const other = queue();
+    h.alliance.deps.db.$client.prepare("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?").run(clock.getTime() - 1, other.key);
+    await h.flush(clock);
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+    // The other one never reached Slack: checked, then posted once.
+    expect(row(other.key)?.status).toBe('sent');
+    expect(copies(other.text)).toBe(1);
   });
 
   it('keeps checking (not posting) while the check itself fails, and gives up after the last attempt', async () => {
