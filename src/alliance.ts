@@ -105,7 +105,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const followUps: Record<string, FollowUpHandler> = {};
   // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
   const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
-  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps }), logger);
+  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 }), logger);
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
@@ -159,7 +159,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     deps,
     drainOutbox: async (at?: Date) => {
       await outboxKicker.idle();
-      await runOutbox({ db: deps.db, client: outboxClient, logger, now: at ?? now(), workerId: instanceId, followUps });
+      await runOutbox({ db: deps.db, client: outboxClient, logger, now: at ?? now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
     },
     stop: () => {
       stopping ??= (async () => {

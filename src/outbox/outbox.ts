@@ -254,7 +254,26 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
     else retried++;
   };
 
+  const leases = new Map(claimed.map(({ row }) => [row.id, row.leaseUntil]));
+  /**
+   * A batch of slow calls can outlast the lease taken for it, and then another instance may take
+   * the rows still waiting here. So each row's lease is renewed just before its call, only if it
+   * is still ours (compare-and-set on the lease we hold); otherwise the row is left to its new owner.
+   */
+  const stillMine = (id: number): boolean => {
+    const held = leases.get(id);
+    if (held === undefined || held === null) return false;
+    const renewed = at + Math.round(performance.now() - started) + leaseMs;
+    const changed = db
+      .update(outbox)
+      .set({ leaseUntil: renewed })
+      .where(and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseUntil, held)))
+      .run().changes;
+    return changed > 0;
+  };
+
   for (const { row, uncertain } of claimed) {
+    if (!stillMine(row.id)) continue;
     const payload = JSON.parse(row.payloadJson) as StoredPayload;
     if (uncertain && row.method === 'chat.postMessage') {
       const check = await findPosted(deps.client, payload.args, row.dedupeKey, row.createdAt);

@@ -38,7 +38,8 @@ describe('crashes, restarts and several instances', () => {
   });
 
   const start = async () => {
-    const child = await startChildApp(fake, dbPath);
+    // A short lease, so that a message the killed process was in the middle of sending is taken over within the test.
+    const child = await startChildApp(fake, dbPath, { ALLIANCE_OUTBOX_LEASE_SECONDS: '5' });
     children.push(child);
     return child;
   };
@@ -100,13 +101,14 @@ describe('crashes, restarts and several instances', () => {
 
     fake.clearFaults();
     const b = await start();
-    await fake.waitFor(() => welcomes().length >= afterCrash.members.length, 25_000);
+    // Retries wait out their back-off (at most 20 s here) and the 10-second outbox tick.
+    await fake.waitFor(() => welcomes().length >= afterCrash.members.length, 45_000);
     await fake.waitFor(() => readDb((db) => (db.prepare("select count(*) as n from outbox where status != 'sent'").get() as { n: number }).n === 0), 15_000);
     const recipients = welcomes().map((m) => m.user);
     expect(recipients.length).toBe(afterCrash.members.length);
     expect(new Set(recipients).size).toBe(recipients.length);
     expect(await b.stop('SIGTERM')).toBe(0);
-  }, 60_000);
+  }, 90_000);
 
   it('two instances started at once on a fresh file migrate safely, answer side by side, and send each message once', async () => {
     const [a, b] = await Promise.all([start(), start()]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
-import { enqueue, MAX_ATTEMPTS, OUTBOX_EVENT_TYPE } from '../../src/outbox/outbox.js';
+import { enqueue, MAX_ATTEMPTS, OUTBOX_EVENT_TYPE, runOutbox } from '../../src/outbox/outbox.js';
 import { CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { BOT_TOKEN, startHarness, type Harness } from '../rig/harness.js';
 import { PROBE, registerProbeListeners } from '../rig/probe-listeners.js';
@@ -128,6 +128,24 @@ describe('when the Slack Web API fails', () => {
     // The other one never reached Slack: checked, then posted once.
     expect(row(other.key)?.status).toBe('sent');
     expect(copies(other.text)).toBe(1);
+  });
+
+  it('an instance whose slow batch outlived its lease leaves the rows another instance took over', async () => {
+    const first = queue();
+    const second = queue();
+    const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url, timeout: 5_000, retryConfig: { retries: 0 } });
+    h.fake.failNext('chat.postMessage', { delayMs: 300, thenStore: true });
+    // runOutbox claims both rows before its first await; its first call (row one) is slow.
+    const a = runOutbox({ db: h.alliance.deps.db, client, logger: h.alliance.logger, now: clock, workerId: 'A', leaseMs: 100 });
+    // Meanwhile A's lease on row two runs out and instance B claims it, as its own runOutbox would.
+    h.alliance.deps.db.$client.prepare("update outbox set lease_until = ?, attempts = attempts + 1 where dedupe_key = ?").run(clock.getTime() + 60_000, second.key);
+    const result = await a;
+    expect(result.sent).toBe(1);
+    expect(copies(first.text)).toBe(1);
+    expect(copies(second.text)).toBe(0);
+    expect(row(second.key)).toMatchObject({ status: 'sending', attempts: 2 });
+    // B "died" too; take the row out of play so the next tests count only their own calls.
+    h.alliance.deps.db.$client.prepare("update outbox set status = 'cancelled' where dedupe_key = ?").run(second.key);
   });
 
   it('keeps checking (not posting) while the check itself fails, and gives up after the last attempt', async () => {

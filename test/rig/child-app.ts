@@ -22,7 +22,8 @@ export interface ChildApp {
 }
 
 export async function startChildApp(fake: FakeSlack, dbPath: string, env: Record<string, string> = {}): Promise<ChildApp> {
-  const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'main.ts')], {
+  // tsx's loader in this very process (not the tsx CLI, which forks a grandchild that SIGKILL would orphan).
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
