@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
 import type { Clock } from './domain/result.js';
@@ -25,8 +26,10 @@ export interface StartOptions {
   schedules?: boolean;
   /** Extra HTTP routes beside /slack/events and /healthz (the sandbox's pages). */
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
-  /** Extra listeners registered after the app's own (the sandbox's browser tests add synthetic ones). */
-  extraListeners?: (app: App) => void;
+  /** Deadline of every Web API call (default 10 s); tests shorten it to exercise timeouts. */
+  webApiTimeoutMs?: number;
+  /** Registers extra listeners after the app's own (robustness tests exercise the error paths with them). */
+  extraListeners?: (app: App, deps: { db: RunningAlliance['deps']['db']; now: Clock; logger: AppLogger }) => void;
 }
 
 export interface RunningAlliance {
@@ -49,6 +52,10 @@ function buildDependencies(config: Config, logger: AppLogger, now: Clock) {
   return { database, db: database.db, teamRepository, teams, now };
 }
 
+/** Every configured secret, scrubbed from log lines by value wherever it turns up. */
+export const secretsOf = (config: Config): string[] =>
+  [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
+
 const formatterFor = (timeZone: string) => {
   const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
   return (ms: number) => format.format(new Date(ms));
@@ -60,7 +67,7 @@ const formatterFor = (timeZone: string) => {
  * stops jobs and closes the database.
  */
 export async function startAlliance(config: Config, options: StartOptions = {}): Promise<RunningAlliance> {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const now: Clock = options.now ?? (() => new Date());
   const deps = buildDependencies(config, logger, now);
   const instanceId = randomUUID();
@@ -72,8 +79,14 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const clientOptions = {
     ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
     // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
-    timeout: 10_000,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 },
+    timeout: options.webApiTimeoutMs ?? 10_000,
+    // No blind retries inside the client: a timed-out chat.postMessage may have reached Slack, so
+    // retrying it could post twice, and a trigger_id is dead after 3 s anyway. What must go out is
+    // retried by the outbox, which checks first (src/outbox/outbox.ts).
+    retryConfig: { retries: 0 },
+    // On 429 the client would otherwise pause every call for Retry-After (up to minutes) while a
+    // person waits for a 3-second answer; we fail fast and the outbox honours Retry-After instead.
+    rejectRateLimitedCalls: true,
   };
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
@@ -92,7 +105,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
 
   // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
   const followUps: Record<string, FollowUpHandler> = {};
-  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: app.client, logger, now: now(), workerId: instanceId, followUps }), logger);
+  // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
+  const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
+  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 }), logger);
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
@@ -116,7 +131,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
   });
-  options.extraListeners?.(app);
+  options.extraListeners?.(app, { db: deps.db, now, logger });
 
   const jobs = buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
   const schedule: RunningSchedule | undefined =
@@ -126,6 +141,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   if (receiver !== undefined) {
     const http = createHttpServer({
       slackListener: receiver.requestListener,
+      signingSecret: config.SLACK_SIGNING_SECRET,
       isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
       logger,
       ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
@@ -144,7 +160,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     deps,
     drainOutbox: async (at?: Date) => {
       await outboxKicker.idle();
-      await runOutbox({ db: deps.db, client: app.client, logger, now: at ?? now(), workerId: instanceId, followUps });
+      await runOutbox({ db: deps.db, client: outboxClient, logger, now: at ?? now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
     },
     runJob: async (name: string, at: Date) => {
       const job = jobs.find((j) => j.name === name);

@@ -46,6 +46,8 @@ const configSchema = z.object({
     )
     .refine((ids) => ids.every((id) => slackUserId.test(id)), 'must be comma-separated Slack user ids such as U012ABCDEF'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // How long an instance holds an outbox message it is sending; after a crash, others wait this long before taking it.
+  ALLIANCE_OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5, 'must be at least 5 (seconds)').max(3600).default(60),
   // Keys the hash that hides who cast an anonymous ballot; defaults to one derived from the signing secret.
   ALLIANCE_BALLOT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });

@@ -114,6 +114,14 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
   }
 
   const fault = takeFault(rt, method);
+  if (fault && 'delayMs' in fault && fault.thenStore === true) {
+    await sleep(rt, fault.delayMs);
+    const handler = METHODS[method];
+    const result = handler ? handler(args, { state, origin: rt.origin }) : { ok: false, error: 'unknown_method' };
+    if (clientGone(res)) return record(args, false, 'client_gone_after_store');
+    record(args, result.ok === true, result.ok === true ? undefined : String(result.error));
+    return sendJson(res, 200, result);
+  }
   if (fault) {
     const outcome = await answerFault(rt, res, fault, 200);
     if (outcome.handled) return record(args, false, outcome.error);
@@ -278,6 +286,9 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     addUser: (u) => addUser(state, u),
     addChannel: (c) => addChannel(state, c),
     dmChannelId: (userId) => dmIdFor(userId),
+    clearFaults(): void {
+      rt.faults.clear();
+    },
     reset(): void {
       resetActivity(state);
       rt.faults.clear();

@@ -90,7 +90,12 @@ export type Fault =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 503 }
   | { error: string }
-  | { delayMs: number };
+  /**
+   * Answer late. The client usually gives up first (recorded as `client_gone`, nothing stored);
+   * with `thenStore` the call still takes effect, as a Slack that received the request before the
+   * caller's timeout would (recorded as `client_gone_after_store`).
+   */
+  | { delayMs: number; thenStore?: boolean };
 
 export interface ActivityEvent {
   kind: 'call' | 'response';
@@ -121,6 +126,8 @@ export interface FakeSlack {
    * targets POSTs to response URLs and `files.upload` the raw upload to an upload_url.
    */
   failNext(method: string, fault: Fault, times?: number): void;
+  /** Drops faults not yet used (Slack recovers), keeping everything recorded. */
+  clearFaults(): void;
   addUser(u: FakeUser): void;
   addChannel(c: FakeChannel): void;
   /** Id of the DM channel between the bot and a user (opened on demand, stable). */

@@ -1,14 +1,24 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isValidSlackRequest } from '@slack/bolt';
 import type { AppLogger } from '../logger.js';
+import { checkEnvelope, parseSlackBody } from './envelope.js';
 
 /** Slack's own guidance: refuse requests whose timestamp is more than five minutes away from now. */
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
+
+/** Slack's largest payloads (a 100-block modal's state) are far below this; more is not Slack. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpServerDeps {
   /** Bolt's HTTPReceiver request listener: verifies the signature, parses, dispatches. */
   slackListener: (req: IncomingMessage, res: ServerResponse) => void;
   isHealthy: () => boolean;
   logger: AppLogger;
+  /**
+   * When given, the server reads the body, checks the signature and the envelope itself
+   * (`envelope.ts`) and hands Bolt the buffered request; Bolt checks the signature again.
+   */
+  signingSecret?: string;
   nowSeconds?: () => number;
   slackPath?: string;
   /** Extra routes (the sandbox's pages); return true when handled. */
@@ -30,6 +40,66 @@ export interface RunningServer {
 export function timestampAcceptable(header: string | string[] | undefined, nowSeconds: number): boolean {
   if (typeof header !== 'string' || !/^\d{1,12}$/.test(header)) return false;
   return Math.abs(nowSeconds - Number(header)) <= MAX_CLOCK_SKEW_SECONDS;
+}
+
+function refuse(res: ServerResponse, logger: AppLogger, status: number, reason: string): void {
+  logger.event('warn', 'request refused', { outcome: 'refused', status, reason });
+  res.writeHead(status, { connection: 'close' });
+  res.end();
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      // Keep reading (and dropping) so the client sees our 413 instead of a reset connection.
+      if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Signature, then shape: an unsigned request learns nothing (401) and a signed one that is not
+ * shaped like anything Slack sends gets 400 instead of reaching Bolt (see `envelope.ts`).
+ */
+async function screenSlackRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  deps: HttpServerDeps & { signingSecret: string; nowSeconds: () => number },
+): Promise<void> {
+  const body = await readBody(req, MAX_BODY_BYTES);
+  if (body === 'too_large') return refuse(res, deps.logger, 413, `body over ${MAX_BODY_BYTES} bytes`);
+  const raw = body.toString('utf8');
+  const contentType = req.headers['content-type'];
+  // Slack checks our certificate with an unsigned `ssl_check=1`; it only needs a 200 and does nothing.
+  if (/^ssl_check=1(&|$)/.test(raw) && (contentType ?? '').startsWith('application/x-www-form-urlencoded')) {
+    res.writeHead(200);
+    res.end();
+    return;
+  }
+  const signature = req.headers['x-slack-signature'];
+  const valid =
+    typeof signature === 'string' &&
+    isValidSlackRequest({
+      signingSecret: deps.signingSecret,
+      body: raw,
+      headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']) },
+      nowMilliseconds: deps.nowSeconds() * 1000,
+    });
+  if (!valid) return refuse(res, deps.logger, 401, 'bad or missing signature');
+  const parsed = parseSlackBody(raw, contentType);
+  if (!parsed.ok) return refuse(res, deps.logger, 400, parsed.reason);
+  const envelope = checkEnvelope(parsed.body);
+  if (!envelope.ok) return refuse(res, deps.logger, 400, envelope.reason);
+  // Bolt reads `rawBody` when it is already there instead of the (consumed) stream.
+  Object.assign(req, { rawBody: body });
+  deps.slackListener(req, res);
 }
 
 export function createHttpServer(deps: HttpServerDeps): { server: Server; listen(port: number, host: string): Promise<RunningServer> } {
@@ -66,13 +136,21 @@ export function createHttpServer(deps: HttpServerDeps): { server: Server; listen
         return;
       }
       if (!timestampAcceptable(req.headers['x-slack-request-timestamp'], nowSeconds())) {
-        deps.logger.event('warn', 'request refused: timestamp missing or more than 5 minutes off', { path });
+        deps.logger.event('warn', 'request refused', { outcome: 'refused', status: 401, reason: 'timestamp missing or more than 5 minutes off', path });
         req.resume();
         res.writeHead(401);
         res.end();
         return;
       }
-      deps.slackListener(req, res);
+      if (deps.signingSecret === undefined) {
+        deps.slackListener(req, res);
+        return;
+      }
+      screenSlackRequest(req, res, { ...deps, signingSecret: deps.signingSecret, nowSeconds }).catch((error: unknown) => {
+        deps.logger.event('error', 'request refused: could not read it', { path, error });
+        if (!res.headersSent) res.writeHead(400);
+        res.end();
+      });
       return;
     }
     if (deps.extraRoutes?.(req, res) === true) return;

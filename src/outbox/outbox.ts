@@ -1,4 +1,5 @@
 import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { performance } from 'node:perf_hooks';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/open.js';
 import { outbox } from '../db/schema.js';
@@ -100,6 +101,7 @@ const PERMANENT_ERRORS = new Set([
   'account_inactive',
   'token_revoked',
   'missing_scope',
+  'user_not_in_channel',
 ]);
 
 function slackErrorCode(error: unknown): string | undefined {
@@ -113,23 +115,88 @@ export function retryDelayMs(attempts: number, retryAfterSeconds?: number): numb
   return Math.min(10 * 60 * 1000, 5000 * 2 ** Math.max(0, attempts - 1));
 }
 
+/** What a failed call tells us about whether it took effect at Slack. */
+export type FailureKind = 'permanent' | 'not_sent' | 'unknown';
+
+/**
+ * `permanent`: Slack refused it for good. `not_sent`: it certainly did not take effect (rate
+ * limited, ok:false, connection refused) and may simply be retried. `unknown`: Slack may have
+ * acted on it (a timeout, a dropped connection, a 5xx, or `internal_error`/`fatal_error`, which
+ * Slack documents as "some aspect of the operation may have succeeded").
+ */
+export function classifyFailure(error: unknown): { kind: FailureKind; reason: string; retryAfterSeconds?: number } {
+  const e = (error ?? {}) as { code?: unknown; retryAfter?: unknown; statusCode?: unknown; original?: { cause?: { code?: unknown }; code?: unknown } };
+  const code = slackErrorCode(error);
+  if (e.code === 'slack_webapi_rate_limited_error') {
+    return { kind: 'not_sent', reason: 'ratelimited', ...(typeof e.retryAfter === 'number' ? { retryAfterSeconds: e.retryAfter } : {}) };
+  }
+  if (e.code === 'slack_webapi_platform_error' && code !== undefined) {
+    if (PERMANENT_ERRORS.has(code)) return { kind: 'permanent', reason: code };
+    if (code === 'internal_error' || code === 'fatal_error') return { kind: 'unknown', reason: code };
+    return { kind: 'not_sent', reason: code };
+  }
+  if (e.code === 'slack_webapi_http_error') return { kind: 'unknown', reason: `http_${String(e.statusCode)}` };
+  const cause = e.original?.cause?.code ?? e.original?.code;
+  if (cause === 'ECONNREFUSED') return { kind: 'not_sent', reason: 'connection refused' };
+  return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+}
+
+/** Marks an outbox post so that, after an unknown outcome, we can look for it in the channel. */
+export const OUTBOX_EVENT_TYPE = 'alliance_outbox';
+
+function withOutboxMetadata(method: string, args: Record<string, unknown>, dedupeKey: string): Record<string, unknown> {
+  if (method !== 'chat.postMessage' || args.metadata !== undefined) return args;
+  return { ...args, metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key: dedupeKey } } };
+}
+
+type Verification = { found: true; ts: string; channel: string } | { found: false } | { error: unknown };
+
+/**
+ * After an unknown outcome, is our message already in the channel? Only chat.postMessage needs
+ * this: updates and deletes are idempotent, and an ephemeral cannot be read back (a rare second
+ * copy of an ephemeral only its one reader sees is the accepted cost).
+ */
+async function findPosted(client: WebClient, args: Record<string, unknown>, dedupeKey: string, sinceMs: number): Promise<Verification> {
+  try {
+    let channel = String(args.channel ?? '');
+    // A DM is addressed by user id; history wants the DM channel's id.
+    if (/^[UW]/.test(channel)) {
+      const opened = await client.conversations.open({ users: channel });
+      channel = opened.channel?.id ?? channel;
+    }
+    const history = await client.conversations.history({ channel, oldest: String(Math.floor(sinceMs / 1000) - 60), limit: 200, include_all_metadata: true });
+    for (const message of history.messages ?? []) {
+      const metadata = message.metadata as { event_type?: unknown; event_payload?: { key?: unknown } } | undefined;
+      if (metadata?.event_type === OUTBOX_EVENT_TYPE && metadata.event_payload?.key === dedupeKey && typeof message.ts === 'string') {
+        return { found: true, ts: message.ts, channel };
+      }
+    }
+    return { found: false };
+  } catch (error) {
+    return { error };
+  }
+}
+
 /**
  * Delivers due messages once. Claims rows with a lease inside an immediate transaction, so two
- * instances never take the same row; a row whose lease ran out (its sender crashed) is taken
- * again. Returns how many messages went out.
+ * instances never take the same row; a row whose lease ran out (its sender crashed mid-call) is
+ * taken again. A chat.postMessage whose previous attempt has an unknown outcome (status `verify`,
+ * or a lease that ran out) is first looked for in the channel, by the dedupe key it carries in its
+ * metadata, and only posted when it is not there: never twice. Returns what happened.
  */
-export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; failed: number; retried: number }> {
+export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; failed: number; retried: number; verified: number }> {
   const { db, now } = deps;
+  const started = performance.now();
   const leaseMs = deps.leaseMs ?? 60_000;
   const at = now.getTime();
   const claimed = db.transaction(
     (tx) => {
       const due = tx
-        .select({ id: outbox.id })
+        .select({ id: outbox.id, status: outbox.status })
         .from(outbox)
         .where(
           or(
-            and(eq(outbox.status, 'pending'), lte(outbox.notBefore, at)),
+            and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at)),
             and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
           ),
         )
@@ -137,61 +204,110 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
         .limit(deps.batchSize ?? 50)
         .all();
       if (due.length === 0) return [];
+      const uncertain = new Set(due.filter((d) => d.status !== 'pending').map((d) => d.id));
       return tx
         .update(outbox)
         .set({ status: 'sending', leaseUntil: at + leaseMs, attempts: sql`${outbox.attempts} + 1` })
         .where(inArray(outbox.id, due.map((d) => d.id)))
         .returning()
-        .all();
+        .all()
+        .map((row) => ({ row, uncertain: uncertain.has(row.id) }));
     },
     { behavior: 'immediate' },
   );
   let sent = 0;
   let failed = 0;
   let retried = 0;
-  for (const row of claimed) {
+  let verified = 0;
+  const markSent = (row: (typeof claimed)[number]['row'], payload: StoredPayload, result: Record<string, unknown>) => {
+    // better-sqlite3 runs every statement on one connection, so `db` inside the callback is in the transaction.
+    db.transaction(
+      () => {
+        db.update(outbox)
+          .set({ status: 'sent', sentAt: at, leaseUntil: null, lastError: null, resultJson: JSON.stringify({ ts: result.ts, channel: result.channel }) })
+          .where(eq(outbox.id, row.id))
+          .run();
+        if (payload.followUp !== undefined) deps.followUps?.[payload.followUp.kind]?.(db, payload.followUp.ref, result);
+      },
+      { behavior: 'immediate' },
+    );
+  };
+  const reschedule = (row: (typeof claimed)[number]['row'], status: 'pending' | 'verify' | 'failed', reason: string, retryAfterSeconds?: number) => {
+    const giveUp = status === 'failed' || row.attempts >= MAX_ATTEMPTS;
+    db.update(outbox)
+      .set(
+        giveUp
+          ? { status: 'failed', leaseUntil: null, lastError: reason }
+          : { status, leaseUntil: null, lastError: reason, notBefore: at + retryDelayMs(row.attempts, retryAfterSeconds) },
+      )
+      .where(eq(outbox.id, row.id))
+      .run();
+    deps.logger.event(giveUp ? 'error' : 'warn', giveUp ? 'outbox message failed for good' : 'outbox message will be retried', {
+      job: 'outbox',
+      dedupeKey: row.dedupeKey,
+      method: row.method,
+      attempts: row.attempts,
+      status: giveUp ? 'failed' : status,
+      error: reason,
+    });
+    if (giveUp) failed++;
+    else retried++;
+  };
+
+  const leases = new Map(claimed.map(({ row }) => [row.id, row.leaseUntil]));
+  /**
+   * A batch of slow calls can outlast the lease taken for it, and then another instance may take
+   * the rows still waiting here. So each row's lease is renewed just before its call, only if it
+   * is still ours (compare-and-set on the lease we hold); otherwise the row is left to its new owner.
+   */
+  const stillMine = (id: number): boolean => {
+    const held = leases.get(id);
+    if (held === undefined || held === null) return false;
+    const renewed = at + Math.round(performance.now() - started) + leaseMs;
+    const changed = db
+      .update(outbox)
+      .set({ leaseUntil: renewed })
+      .where(and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseUntil, held)))
+      .run().changes;
+    return changed > 0;
+  };
+
+  for (const { row, uncertain } of claimed) {
+    if (!stillMine(row.id)) continue;
     const payload = JSON.parse(row.payloadJson) as StoredPayload;
+    if (uncertain && row.method === 'chat.postMessage') {
+      const check = await findPosted(deps.client, payload.args, row.dedupeKey, row.createdAt);
+      if ('error' in check) {
+        const failure = classifyFailure(check.error);
+        // Cannot look (not in the channel, no history scope): posting again could post twice, so a person must decide.
+        if (failure.kind === 'permanent' || failure.reason === 'missing_scope' || failure.reason === 'not_in_channel') {
+          reschedule(row, 'failed', `unverifiable after an unknown outcome: ${failure.reason}`);
+        } else {
+          reschedule(row, 'verify', `could not check yet: ${failure.reason}`, failure.retryAfterSeconds);
+        }
+        continue;
+      }
+      if (check.found) {
+        markSent(row, payload, { ts: check.ts, channel: check.channel });
+        verified++;
+        sent++;
+        continue;
+      }
+    }
     try {
-      const result: Record<string, unknown> = { ...(await deps.client.apiCall(row.method, payload.args)) };
-      // better-sqlite3 runs every statement on one connection, so `db` inside the callback is in the transaction.
-      db.transaction(
-        () => {
-          db.update(outbox)
-            .set({ status: 'sent', sentAt: at, leaseUntil: null, lastError: null, resultJson: JSON.stringify({ ts: result.ts, channel: result.channel }) })
-            .where(eq(outbox.id, row.id))
-            .run();
-          if (payload.followUp !== undefined) deps.followUps?.[payload.followUp.kind]?.(db, payload.followUp.ref, result);
-        },
-        { behavior: 'immediate' },
-      );
+      const result: Record<string, unknown> = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, payload.args, row.dedupeKey))) };
+      markSent(row, payload, result);
       sent++;
     } catch (error) {
-      const code = slackErrorCode(error);
-      const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
-      const permanent = (code !== undefined && PERMANENT_ERRORS.has(code)) || row.attempts >= MAX_ATTEMPTS;
-      db.update(outbox)
-        .set(
-          permanent
-            ? { status: 'failed', leaseUntil: null, lastError: code ?? String(error) }
-            : {
-                status: 'pending',
-                leaseUntil: null,
-                lastError: code ?? (error instanceof Error ? error.message : String(error)),
-                notBefore: at + retryDelayMs(row.attempts, typeof retryAfter === 'number' ? retryAfter : undefined),
-              },
-        )
-        .where(eq(outbox.id, row.id))
-        .run();
-      deps.logger.event(permanent ? 'error' : 'warn', permanent ? 'outbox message failed for good' : 'outbox message will be retried', {
-        job: 'outbox',
-        dedupeKey: row.dedupeKey,
-        method: row.method,
-        attempts: row.attempts,
-        error: code ?? error,
-      });
-      if (permanent) failed++;
-      else retried++;
+      const failure = classifyFailure(error);
+      if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
+      else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') reschedule(row, 'verify', failure.reason);
+      else reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
     }
   }
-  return { sent, failed, retried };
+  const summary = { sent, failed, retried, verified };
+  if (claimed.length > 0) {
+    deps.logger.event(failed > 0 ? 'warn' : 'info', 'job', { job: 'outbox', outcome: failed > 0 ? 'some failed' : 'ok', ...summary, ms: Math.round(performance.now() - started) });
+  }
+  return summary;
 }

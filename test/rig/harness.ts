@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startAlliance, type RunningAlliance } from '../../src/alliance.js';
+import { secretsOf, startAlliance, type RunningAlliance, type StartOptions } from '../../src/alliance.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startFakeSlack } from '../../src/fake-slack/server.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
@@ -44,6 +44,9 @@ export interface HarnessOptions {
   coordinators?: string[];
   /** Reuse a database file (restart tests). */
   dbPath?: string;
+  /** Listeners only this test's app has (error paths, double-submission checks). */
+  extraListeners?: StartOptions['extraListeners'];
+  webApiTimeoutMs?: number;
 }
 
 /** Starts the fake Slack and the real app over HTTP on a fresh temporary database. */
@@ -64,8 +67,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const logs: string[] = [];
-  const logger = createLogger(config.LOG_LEVEL, (line) => logs.push(line));
-  const alliance = await startAlliance(config, { logger, schedules: false, ...(options.now === undefined ? {} : { now: options.now }) });
+  const logger = createLogger(config.LOG_LEVEL, (line) => logs.push(line), { secrets: secretsOf(config) });
+  const alliance = await startAlliance(config, {
+    logger,
+    schedules: false,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.extraListeners === undefined ? {} : { extraListeners: options.extraListeners }),
+    ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
+  });
   const slack = createSlackRequester({
     baseUrl: `http://127.0.0.1:${alliance.port}`,
     signingSecret: SIGNING_SECRET,

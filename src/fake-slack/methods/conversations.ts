@@ -92,7 +92,31 @@ const list: MethodHandler = (args, { state }) => {
   });
 };
 
+/** Newest first, like Slack; metadata only with include_all_metadata (what the outbox checks after a timeout). */
+const history: MethodHandler = (args, { state }) => {
+  const id = resolveChannel(state, args.channel);
+  if (!id) return fail('channel_not_found');
+  const oldest = Number(str(args, 'oldest') ?? '0');
+  const limit = Math.min(Math.max(Number(str(args, 'limit') ?? '100') || 100, 1), 999);
+  const withMetadata = bool(args, 'include_all_metadata');
+  const found = state.messages
+    .filter((m) => m.channel === id && !m.ephemeral && m.deleted !== true && m.threadTs === undefined && Number(m.ts) > oldest)
+    .reverse();
+  return ok({
+    messages: found.slice(0, limit).map((m) => ({
+      type: 'message',
+      ts: m.ts,
+      text: m.text ?? '',
+      user: state.botUserId,
+      bot_id: state.botId,
+      ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+    })),
+    has_more: found.length > limit,
+  });
+};
+
 export const conversationMethods: Record<string, MethodHandler> = {
+  'conversations.history': history,
   'conversations.open': open,
   'conversations.info': info,
   'conversations.members': members,

@@ -31,6 +31,10 @@ export function seedProgramTeams(repo: TeamRepository, workspaceId: string, now:
   for (const team of SEED_TEAMS) repo.ensure({ workspaceId, ...team, createdAt: now.getTime() });
 }
 
+/** A refused request's target is whatever was typed (up to 4,000 characters); the log keeps enough to recognise it. */
+const MAX_AUDIT_TARGET = 200;
+const auditTarget = (text: string): string => (text.length <= MAX_AUDIT_TARGET ? text : `${text.slice(0, MAX_AUDIT_TARGET - 1)}…`);
+
 export interface TeamServiceDeps {
   repo: TeamRepository;
 }
@@ -167,7 +171,7 @@ export class TeamService {
   /** Refuses politely and writes the refusal to the audit log; undefined means go ahead. */
   requireCoordinator(actor: Actor, action: string, target: string | undefined, now: Date): { ok: false; problem: { code: 'forbidden'; message: string } } | undefined {
     if (actor.isCoordinator && !actor.isExternal) return undefined;
-    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target }), outcome: 'refused', detail: 'not a coordinator', createdAt: now.getTime() });
+    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: 'not a coordinator', createdAt: now.getTime() });
     return {
       ok: false,
       problem: { code: 'forbidden', message: 'Only coordinators can do that. Ask a coordinator (see /team coordinators) if it needs doing.' },
@@ -176,7 +180,7 @@ export class TeamService {
 
   /** Records a refusal decided elsewhere (another feature's permission rule). */
   auditRefusal(actor: Actor, action: string, target: string | undefined, detail: string, now: Date): void {
-    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target }), outcome: 'refused', detail, createdAt: now.getTime() });
+    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: auditTarget(detail), createdAt: now.getTime() });
   }
 
   private auditDone(actor: Actor, action: string, target: string, now: Date): void {

@@ -1,0 +1,149 @@
+/**
+ * Throws ~2,500 random and hostile command texts at every command in CommandNames over signed
+ * HTTP. Commands that have not landed yet are fuzzed too (they must still get a polite answer);
+ * when /issue, /meeting, /vote and /digest merge, add their subcommands to SUBCOMMANDS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateMessage } from '../../src/fake-slack/block-kit-limits.js';
+import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
+import { CommandNames } from '../../src/slack/ids.js';
+import { linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
+import { healthy, listenerFailures, tableCounts } from '../rig/robust.js';
+
+const SUBCOMMANDS: { [K in keyof typeof CommandNames]: string[] } = {
+  team: ['', 'help', 'list', 'members', 'join', 'leave', 'org', 'orgs', 'coordinators', 'coordinator add', 'coordinator remove', 'create', 'link', 'unlink', 'audit'],
+  issue: ['', 'help', 'new', 'list', 'show', 'mine', 'assign', 'start', 'resolve', 'reopen', 'close', 'comment'],
+  meeting: ['', 'help', 'new', 'list', 'show', 'cancel', 'edit', 'rsvp', 'agenda'],
+  vote: ['', 'help', 'new', 'list', 'show', 'close', 'results', 'remind'],
+  digest: ['', 'help', 'now', 'preview', 'schedule', 'off', 'rollup'],
+};
+
+const UNKNOWN_USER = 'U0NOBODY99';
+const HOSTILE = [
+  '', ' ', '   \t  ', 'a'.repeat(4100), 'Ünïcødé 日本語 مرحبا עברית', '\u202Eevil\u202C RTL override', '👩🏽‍⚕️🏥🗳️ 🧪',
+  '\u0000\u0001\u0007\u001b[31mred\u001b[0m', 'line\r\nbreak\ttab', '\u200B\u200D\uFEFF', '*bold* _it_ ~strike~ `code` ```block``` >quote',
+  '<!channel>', '<!here>', '<!everyone>', '<!subteam^S0123|@nurses>', `<@${UNKNOWN_USER}>`, `<@${UNKNOWN_USER}|mallory>`, '<#C0NOWHERE1|nowhere>',
+  '<https://evil.example|click me>', '<mailto:x@y.z|mail>', "'; DROP TABLE program_teams; --", '" OR 1=1 --', "Robert'); DELETE FROM audit_log;--",
+  '%00', '%s%s%n', '${process.exit(1)}', '{{7*7}}', '&amp;&lt;&gt;', '&', '<', '>', '\\', '../../etc/passwd', 'null', 'undefined', 'NaN',
+  '-1', '0', '201', '99999999999999999999', '1e309', 'CNA', 'cna', 'MA', 'ZZZZZZZZZZZ', 'KEY', `<@${PEOPLE.henryFord2.id}|marcus>`, 'add', 'remove',
+];
+
+/** A small seeded PRNG (mulberry32), so a failure replays exactly. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomText(rand: () => number, subs: string[]): string {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;
+  const randomChars = () => Array.from({ length: 1 + Math.floor(rand() * 40) }, () => String.fromCodePoint(Math.floor(rand() * 0x2fff))).join('');
+  const parts: string[] = [];
+  const shape = rand();
+  if (shape < 0.7) parts.push(pick(subs));
+  const extra = Math.floor(rand() * 4);
+  for (let i = 0; i < extra; i++) parts.push(rand() < 0.8 ? pick(HOSTILE) : randomChars());
+  if (shape >= 0.9) parts.push(pick(subs));
+  return parts.join(' ').slice(0, 12_000);
+}
+
+interface Case {
+  command: string;
+  text: string;
+  as: { userId: string; channelId: string };
+}
+
+function buildCases(seed: number, perCommand: number): Case[] {
+  const rand = prng(seed);
+  const people = [PEOPLE.coordinator.id, PEOPLE.henryFord1.id, PEOPLE.partner.id, PEOPLE.trainer.id];
+  const channels = [CHANNELS.general.id, CHANNELS.cna.id, CHANNELS.coordinators.id];
+  return (Object.keys(CommandNames) as Array<keyof typeof CommandNames>).flatMap((key) =>
+    Array.from({ length: perCommand }, () => ({
+      command: CommandNames[key],
+      text: randomText(rand, SUBCOMMANDS[key]),
+      as: { userId: people[Math.floor(rand() * people.length)] as string, channelId: channels[Math.floor(rand() * channels.length)] as string },
+    })),
+  );
+}
+
+/** Mentions and commands the reply may contain: known people and channels, or a proper mention the person typed. */
+function unsafeTokens(reply: string, input: string): string[] {
+  const known = new Set<string>([...Object.values(PEOPLE).map((p) => p.id), ...Object.values(CHANNELS).map((c) => c.id)]);
+  const typed = new Set([...input.matchAll(/<[@#]([A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => m[1]));
+  return [...reply.matchAll(/<([^<>]*)>/g)]
+    .map((m) => m[1] ?? '')
+    .filter((token) => {
+      const mention = /^[@#]([A-Z0-9]+)$/.exec(token);
+      return mention === null || !(known.has(mention[1] ?? '') || typed.has(mention[1]));
+    });
+}
+
+const REFUSAL = /^(:warning:|:no_entry:|:mag:|:lock:|:information_source: Usage|:thinking_face:)/;
+const SLOW_MS = 3000;
+
+describe('fuzzed command text, for every command', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await linkSeedChannels(h);
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const problems: string[] = [];
+  const slow: Array<{ command: string; ms: number }> = [];
+
+  async function send(c: Case): Promise<{ status: number; text: string; visible: string }> {
+    const started = Date.now();
+    const ack = await h.command(c.command, c.text, c.as);
+    const ms = Date.now() - started;
+    if (ms > SLOW_MS / 3) slow.push({ command: `${c.command} ${c.text.slice(0, 30)}`, ms });
+    if (ms >= SLOW_MS) problems.push(`${c.command} took ${ms} ms: ${JSON.stringify(c.text.slice(0, 80))}`);
+    if (ack.status !== 200) problems.push(`${c.command} answered ${ack.status}: ${JSON.stringify(c.text.slice(0, 80))}`);
+    const visible = visibleText(ack);
+    if (ack.status === 200 && (ack.text ?? '') === '') problems.push(`${c.command} gave an empty answer: ${JSON.stringify(c.text.slice(0, 80))}`);
+    const unsafe = unsafeTokens(visible, c.text);
+    if (unsafe.length > 0) problems.push(`${c.command} echoed unescaped ${JSON.stringify(unsafe.slice(0, 3))} for ${JSON.stringify(c.text.slice(0, 80))}`);
+    const limits = validateMessage({ text: ack.text, blocks: ack.blocks });
+    if (limits.length > 0) problems.push(`${c.command} reply breaks Slack limits ${JSON.stringify(limits.slice(0, 2))} for ${JSON.stringify(c.text.slice(0, 80))}`);
+    return { status: ack.status, text: ack.text ?? '', visible };
+  }
+
+  it('answers ~2,000 concurrent hostile commands, each within 3 s, escaped, without a listener failure', async () => {
+    const cases = buildCases(20260302, 400);
+    for (let i = 0; i < cases.length; i += 25) await Promise.all(cases.slice(i, i + 25).map(send));
+    if (slow.length > 0) h.alliance.logger.event('info', 'fuzz: slow answers', { count: slow.length, slowest: slow.sort((a, b) => b.ms - a.ms).slice(0, 5) });
+    expect(problems.slice(0, 20)).toEqual([]);
+    expect(listenerFailures(h)).toEqual([]);
+    expect(h.logs.filter((line) => line.includes('"level":"error"'))).toEqual([]);
+    expect(await healthy(h)).toBe(true);
+  });
+
+  it('stores nothing for ~500 refused inputs (a refusal of a coordinator action only writes its audit entry)', async () => {
+    const cases = buildCases(7, 100);
+    let refused = 0;
+    for (const c of cases) {
+      const before = tableCounts(h);
+      const auditBefore = before.audit_log ?? 0;
+      const answer = await send(c);
+      if (!REFUSAL.test(answer.text)) continue;
+      refused++;
+      const after = tableCounts(h);
+      const newAudit = h.query<{ outcome: string }>('select outcome from audit_log where id > (select coalesce(max(id), 0) - ? from audit_log)', (after.audit_log ?? 0) - auditBefore);
+      if ((after.audit_log ?? 0) > auditBefore && !newAudit.every((row) => row.outcome === 'refused')) problems.push(`refusal wrote a non-refusal audit entry: ${c.command} ${c.text.slice(0, 60)}`);
+      if ((after.audit_log ?? 0) - auditBefore > 1) problems.push(`refusal wrote ${(after.audit_log ?? 0) - auditBefore} audit entries`);
+      const { audit_log: _a, ...rest } = after;
+      const { audit_log: _b, ...restBefore } = before;
+      if (JSON.stringify(rest) !== JSON.stringify(restBefore)) problems.push(`refused ${c.command} ${JSON.stringify(c.text.slice(0, 60))} but stored ${JSON.stringify(rest)} vs ${JSON.stringify(restBefore)}`);
+    }
+    expect(refused).toBeGreaterThan(100);
+    expect(problems.slice(0, 20)).toEqual([]);
+    expect(listenerFailures(h)).toEqual([]);
+  });
+});

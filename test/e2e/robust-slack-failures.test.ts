@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebClient } from '@slack/web-api';
+import { enqueue, MAX_ATTEMPTS, OUTBOX_EVENT_TYPE, runOutbox } from '../../src/outbox/outbox.js';
+import { CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
+import { BOT_TOKEN, startHarness, type Harness } from '../rig/harness.js';
+import { PROBE, registerProbeListeners } from '../rig/probe-listeners.js';
+
+/** Web API deadline in this app: short, so a "hung Slack" costs the test a fraction of a second. */
+const TIMEOUT_MS = 300;
+
+describe('when the Slack Web API fails', () => {
+  let h: Harness;
+  let clock = new Date('2026-03-02T15:00:00Z');
+  let n = 0;
+  beforeAll(async () => {
+    h = await startHarness({ extraListeners: registerProbeListeners, webApiTimeoutMs: TIMEOUT_MS, now: () => clock });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+  beforeEach(() => {
+    clock = new Date(clock.getTime() + 3_600_000);
+  });
+
+  /** Queues one announcement in #general, as a feature would inside its transaction. */
+  function queue(method: 'chat.postMessage' | 'chat.postEphemeral' = 'chat.postMessage', channel: string = CHANNELS.general.id): { key: string; text: string } {
+    n += 1;
+    const key = `robust:${n}`;
+    const text = `Announcement number ${n}`;
+    const args = method === 'chat.postMessage' ? { channel, text } : { channel, user: PEOPLE.henryFord1.id, text };
+    enqueue(h.alliance.deps.db, { workspaceId: WORKSPACE_ID, dedupeKey: key, method, args, notBefore: clock }, clock);
+    return { key, text };
+  }
+  const row = (key: string) => h.query<{ status: string; attempts: number; not_before: number; last_error: string | null }>('select status, attempts, not_before, last_error from outbox where dedupe_key = ?', key)[0];
+  const copies = (text: string, channel: string = CHANNELS.general.id) => h.fake.messages(channel).filter((m) => m.text === text).length;
+  const postsOf = (text: string) => h.fake.callsTo('chat.postMessage').filter((c) => c.args.text === text);
+  const later = (ms: number) => new Date(clock.getTime() + ms);
+
+  it('waits for Retry-After on 429, then sends once', async () => {
+    const { key, text } = queue();
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 30 });
+    await h.flush(clock);
+    expect(row(key)).toMatchObject({ status: 'pending', not_before: clock.getTime() + 30_000, last_error: 'ratelimited' });
+    await h.flush(later(29_000));
+    expect(postsOf(text)).toHaveLength(1);
+    await h.flush(later(30_000));
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+  });
+
+  it('retries a refused-but-transient ok:false with growing back-off', async () => {
+    const { key, text } = queue();
+    h.fake.failNext('chat.postMessage', { error: 'ratelimited' }, 2);
+    await h.flush(clock);
+    const first = row(key);
+    await h.flush(new Date(first?.not_before ?? 0));
+    const second = row(key);
+    expect((second?.not_before ?? 0) - (first?.not_before ?? 0)).toBeGreaterThan((first?.not_before ?? 0) - clock.getTime());
+    await h.flush(new Date(second?.not_before ?? 0));
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+  });
+
+  it('gives up at once on a permanent error (channel_not_found) and never retries it', async () => {
+    const { key } = queue('chat.postMessage', 'C0DOESNOTEXIST');
+    await h.flush(clock);
+    expect(row(key)).toMatchObject({ status: 'failed', last_error: 'channel_not_found' });
+    await h.flush(later(24 * 3_600_000));
+    expect(row(key)?.attempts).toBe(1);
+  });
+
+  it('after a 5xx, checks the channel before posting again, and posts once', async () => {
+    const { key, text } = queue();
+    h.fake.failNext('chat.postMessage', { status: 500 });
+    await h.flush(clock);
+    expect(row(key)?.status).toBe('verify');
+    await h.flush(later(3_600_000));
+    expect(h.fake.callsTo('conversations.history').length).toBeGreaterThan(0);
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+  });
+
+  it('after a timeout where Slack did NOT post, posts it (once) after checking', async () => {
+    const { key, text } = queue();
+    h.fake.failNext('chat.postMessage', { delayMs: TIMEOUT_MS * 3 });
+    await h.flush(clock);
+    expect(row(key)?.status).toBe('verify');
+    expect(copies(text)).toBe(0);
+    await h.flush(later(3_600_000));
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+  });
+
+  it('after a timeout where Slack DID post, finds it by its metadata and never posts a second copy', async () => {
+    const { key, text } = queue();
+    h.fake.failNext('chat.postMessage', { delayMs: TIMEOUT_MS * 3, thenStore: true });
+    await h.flush(clock);
+    expect(row(key)?.status).toBe('verify');
+    await h.fake.waitFor(() => copies(text) === 1);
+    await h.flush(later(3_600_000));
+    expect(row(key)?.status).toBe('sent');
+    expect(postsOf(text)).toHaveLength(1);
+    expect(copies(text)).toBe(1);
+    const stored = h.query<{ result_json: string }>('select result_json from outbox where dedupe_key = ?', key)[0];
+    expect(JSON.parse(stored?.result_json ?? '{}')).toMatchObject({ ts: h.fake.messages(CHANNELS.general.id).find((m) => m.text === text)?.ts });
+  });
+
+  it('after an unknown outcome in a direct message, checks the DM before posting again', async () => {
+    const { key, text } = queue('chat.postMessage', PEOPLE.trainer.id);
+    h.fake.failNext('chat.postMessage', { delayMs: TIMEOUT_MS * 3, thenStore: true });
+    await h.flush(clock);
+    await h.fake.waitFor(() => copies(text, PEOPLE.trainer.id) === 1);
+    await h.flush(later(3_600_000));
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text, PEOPLE.trainer.id)).toBe(1);
+  });
+
+  it('a post whose sender died mid-call (its lease ran out) is looked for before it is posted again', async () => {
+    const { key, text } = queue();
+    // The dead process claimed the row and its call reached Slack, then it was killed.
+    h.alliance.deps.db.$client.prepare("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?").run(clock.getTime() - 1, key);
+    await new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url }).chat.postMessage({ channel: CHANNELS.general.id, text, metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key } } });
+    const other = queue();
+    h.alliance.deps.db.$client.prepare("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?").run(clock.getTime() - 1, other.key);
+    await h.flush(clock);
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+    // The other one never reached Slack: checked, then posted once.
+    expect(row(other.key)?.status).toBe('sent');
+    expect(copies(other.text)).toBe(1);
+  });
+
+  it('an instance whose slow batch outlived its lease leaves the rows another instance took over', async () => {
+    const first = queue();
+    const second = queue();
+    const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url, timeout: 5_000, retryConfig: { retries: 0 } });
+    h.fake.failNext('chat.postMessage', { delayMs: 300, thenStore: true });
+    // runOutbox claims both rows before its first await; its first call (row one) is slow.
+    const a = runOutbox({ db: h.alliance.deps.db, client, logger: h.alliance.logger, now: clock, workerId: 'A', leaseMs: 100 });
+    // Meanwhile A's lease on row two runs out and instance B claims it, as its own runOutbox would.
+    h.alliance.deps.db.$client.prepare("update outbox set lease_until = ?, attempts = attempts + 1 where dedupe_key = ?").run(clock.getTime() + 60_000, second.key);
+    const result = await a;
+    expect(result.sent).toBe(1);
+    expect(copies(first.text)).toBe(1);
+    expect(copies(second.text)).toBe(0);
+    expect(row(second.key)).toMatchObject({ status: 'sending', attempts: 2 });
+    // B "died" too; take the row out of play so the next tests count only their own calls.
+    h.alliance.deps.db.$client.prepare("update outbox set status = 'cancelled' where dedupe_key = ?").run(second.key);
+  });
+
+  it('keeps checking (not posting) while the check itself fails, and gives up after the last attempt', async () => {
+    const { key, text } = queue();
+    h.fake.failNext('chat.postMessage', { status: 503 });
+    await h.flush(clock);
+    h.fake.failNext('conversations.history', { status: 503 }, MAX_ATTEMPTS);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) await h.flush(later((i + 1) * 3_600_000));
+    expect(postsOf(text)).toHaveLength(1);
+    expect(row(key)?.status).toBe('failed');
+  });
+
+  it('retries an ephemeral after a timeout without a check (it cannot be read back)', async () => {
+    const { key, text } = queue('chat.postEphemeral');
+    h.fake.failNext('chat.postEphemeral', { delayMs: TIMEOUT_MS * 3 });
+    await h.flush(clock);
+    expect(row(key)?.status).toBe('pending');
+    await h.flush(later(3_600_000));
+    expect(row(key)?.status).toBe('sent');
+    expect(copies(text)).toBe(1);
+  });
+
+  it('tells the person, with a reference, when views.open fails after their command (5xx, ok:false, timeout)', async () => {
+    for (const fault of [{ status: 500 as const }, { error: 'internal_error' }, { delayMs: TIMEOUT_MS * 3 }]) {
+      const before = h.fake.responses.length;
+      const calls = h.fake.callsTo('views.open').length;
+      h.fake.failNext('views.open', fault);
+      const ack = await h.slack.command(PROBE.command, '', { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.general.id });
+      expect(ack.status).toBe(200);
+      const told = await h.fake.waitFor(() => h.fake.responses.slice(before).find((r) => String(r.body.text).includes('reference')));
+      expect(String(told.body.text)).toMatch(/did not complete.*ERR-[0-9A-F]{6}/);
+      // The client did not retry on its own: one call per command.
+      await h.fake.waitFor(() => h.fake.callsTo('views.open').length > calls);
+      expect(h.fake.callsTo('views.open').length).toBe(calls + 1);
+    }
+  });
+});
