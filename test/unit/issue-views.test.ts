@@ -19,6 +19,8 @@ const issue = (over: Partial<Issue> = {}): Issue => ({
   sourcePermalink: null,
   sourceChannelId: null,
   sourceTs: null,
+  announcementChannelId: null,
+  announcementTs: null,
   createdAt: 0,
   updatedAt: 0,
   closedAt: null,
