@@ -435,12 +435,13 @@ export class IssueService {
         const patch: IssuePatch = { ...planned.value.patch, updatedAt: nextUpdatedAt(fresh, now) };
         issues.update(fresh.id, patch);
         const updated: Issue = { ...fresh, ...patch };
-        this.refreshAnnouncement(fresh, updated, now);
         for (const event of events) {
           const row = { workspaceId: actor.workspaceId, issueId: fresh.id, actorId: actor.userId, createdAt: at, fromValue: null, toValue: null, note: null, ...event };
           const eventId = issues.addEvent(row);
           if (event.kind === 'status') this.queueStatusReply(updated, eventId, row, now);
         }
+        // After the history is written: the announcement shows the comment count.
+        this.refreshAnnouncement(fresh, updated, now);
         return ok({ issue: updated, changed: true, changedFields: changed });
       },
       { behavior: 'immediate' },
