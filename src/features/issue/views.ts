@@ -31,7 +31,7 @@ export const ISSUE_HELP = [
   '*`/issue`: log, track and close program-team issues*',
   '`/issue new`: open the form (title, details, category, team, owner, due date)',
   '`/issue new Some title`: log it at once in this channel’s team',
-  '`/issue list [KEY] [open|closed|all|mine|overdue]`: ranked issues first, then newest activity, 20 a page',
+  '`/issue list [KEY] [open|closed|all|mine|overdue]`: ranked issues first, then newest activity, 20 a page, each with a menu (start, resolve, assign to me, show)',
   '`/issue show CNA-3`: every field and the history',
   '`/issue status CNA-3 open|in-progress|blocked|resolved|dropped [note]`',
   '`/issue assign CNA-3 @person` (or `none`) · `/issue due CNA-3 YYYY-MM-DD` (or `none`)',
