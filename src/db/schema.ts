@@ -108,6 +108,9 @@ export const issues = sqliteTable(
     sourcePermalink: text('source_permalink'),
     sourceChannelId: text('source_channel_id'),
     sourceTs: text('source_ts'),
+    // Where the team-channel announcement went, so every change can chat.update it (ts set once it is posted).
+    announcementChannelId: text('announcement_channel_id'),
+    announcementTs: text('announcement_ts'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     closedAt: integer('closed_at'),
@@ -322,6 +325,8 @@ export const processedRequests = sqliteTable(
   {
     workspaceId: workspace(),
     key: text('key').notNull(),
+    // What the first arrival produced (e.g. an issue id), so a repeat can answer exactly as the first did.
+    result: text('result'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('processed_requests_key').on(t.workspaceId, t.key), index('processed_requests_age').on(t.createdAt)],

@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { lt } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { processedRequests } from '../db/schema.js';
 import type { Clock } from '../domain/result.js';
@@ -7,6 +7,24 @@ import type { Clock } from '../domain/result.js';
 /** Records a request key; false when it was already there (a redelivery or a double submission). */
 export function claimRequest(db: Db, workspaceId: string, key: string, now: Date): boolean {
   return db.insert(processedRequests).values({ workspaceId, key, createdAt: now.getTime() }).onConflictDoNothing().run().changes > 0;
+}
+
+/**
+ * Stores what the first arrival of a request produced (an issue id, say), in the transaction that
+ * claimed it, so a repeated arrival can answer with exactly the same thing instead of guessing.
+ */
+export function recordRequestResult(db: Db, workspaceId: string, key: string, result: string): void {
+  db.update(processedRequests).set({ result }).where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key))).run();
+}
+
+/** What the first arrival recorded; undefined when the key is unknown or nothing was recorded. */
+export function requestResult(db: Db, workspaceId: string, key: string): string | undefined {
+  const row = db
+    .select({ result: processedRequests.result })
+    .from(processedRequests)
+    .where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key)))
+    .get();
+  return row?.result ?? undefined;
 }
 
 /** Slack redelivers an event (same event_id, x-slack-retry-num) when our answer was slow or lost. */

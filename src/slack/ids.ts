@@ -35,6 +35,8 @@ export const ActionIds = {
   issueAssignMe: 'issue_assign_me',
   issueListPage: 'issue_list_page',
   issueListPrevPage: 'issue_list_prev_page',
+  /** The overflow menu on each line of `/issue list` (Start, Resolve, Assign to me, Show; Reopen when closed). */
+  issueListMenu: 'issue_list_menu',
   /* /meeting */
   meetingRsvp: 'meeting_rsvp',
   meetingIcs: 'meeting_ics',

@@ -178,6 +178,8 @@ describe('/issue over signed HTTP', () => {
     expect(blocks).toContain('"initial_option":{"text":{"type":"plain_text","text":"CNA · Certified Nursing Assistant"}');
     const done = await submit(view, PEOPLE.corewell.id, { title: 'Sterile & clean: our lab has no autoclave', details: 'Students practise on paper only.', team: cnaId, category: 'training_program' });
     const key = /Logged \*(CNA-\d+)\*/.exec(JSON.stringify(done.body.view))?.[1] ?? 'none';
+    // The link is fetched after the form was answered.
+    await h.fake.waitFor(() => row(key)?.source_permalink);
     expect(row(key)).toMatchObject({ source_channel_id: CHANNELS.cna.id, source_ts: ts, source_permalink: expect.stringContaining(`/archives/${CHANNELS.cna.id}/p`) });
     await h.flush();
     const reply = h.fake.messages(CHANNELS.cna.id).find((m) => m.threadTs === ts);

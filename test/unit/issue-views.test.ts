@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Issue, IssueEventRow } from '../../src/features/issue/repository.js';
-import { issueCard, issueDetailView, issueLine, issueListView, issueModal, splitMrkdwn } from '../../src/features/issue/views.js';
+import { announcement, issueCard, issueDetailView, issueLine, issueListView, issueMenu, issueModal, splitMrkdwn, statusReply } from '../../src/features/issue/views.js';
 import { validateMessage, validateModal } from '../../src/fake-slack/block-kit-limits.js';
 
 const issue = (over: Partial<Issue> = {}): Issue => ({
@@ -19,6 +19,8 @@ const issue = (over: Partial<Issue> = {}): Issue => ({
   sourcePermalink: null,
   sourceChannelId: null,
   sourceTs: null,
+  announcementChannelId: null,
+  announcementTs: null,
   createdAt: 0,
   updatedAt: 0,
   closedAt: null,
@@ -92,6 +94,27 @@ describe('issue views', () => {
         { type: 'button', action_id: 'issue_list_prev_page', text: { type: 'plain_text', text: 'Previous page' }, value: '{"t":[1],"s":"open","p":1}' },
         { type: 'button', action_id: 'issue_list_page', text: { type: 'plain_text', text: 'Next page' }, value: '{"t":[1],"s":"open","p":3}' },
       ],
+    });
+  });
+
+  it('gives every list line a menu of 2 to 5 quick actions, and a full page of every status stays within Slack limits', () => {
+    const statuses = ['open', 'in_progress', 'blocked', 'resolved', 'dropped'];
+    const issues = Array.from({ length: 20 }, (_, i) => issue({ id: i + 1, number: i + 1, status: statuses[i % 5] ?? 'open', title: `<!channel> ${'t'.repeat(140)}` }));
+    const view = issueListView({ issues, total: 500, page: 3, pageCount: 25, offset: 40, scope: 'all', teamIds: [1], label: 'CNA', fellBack: false, today: '2025-03-10' });
+    expect(validateMessage({ text: view.text, blocks: view.blocks })).toEqual([]);
+    expect(view.blocks.length).toBeLessThanOrEqual(50);
+    const labels = (status: string) => issueMenu(issue({ status })).options.map((o) => o.text.text);
+    expect(labels('open')).toEqual(['Start', 'Resolve', 'Assign to me', 'Show']);
+    expect(labels('in_progress')).toEqual(['Resolve', 'Assign to me', 'Show']);
+    expect(labels('resolved')).toEqual(['Reopen', 'Show']);
+    expect(issueMenu(issue()).options.map((o) => o.value)).toEqual(['start:7', 'resolve:7', 'assign_me:7', 'show:7']);
+  });
+
+  it('keeps the comment count on the announcement and escapes the note of a status reply', () => {
+    expect(JSON.stringify(announcement(issue(), '2025-03-10', 1).blocks)).toContain(':speech_balloon: 1 comment ·');
+    expect(JSON.stringify(announcement(issue(), '2025-03-10', 3).blocks)).toContain('3 comments');
+    expect(statusReply(issue(), { actorId: 'U0HANNAH', toValue: 'resolved', note: '<!here> done' })).toEqual({
+      text: ':white_check_mark: <@U0HANNAH> moved *CNA-3* to *Resolved*: &lt;!here&gt; done',
     });
   });
 

@@ -31,7 +31,9 @@ function afterWords(text: string, words: number): string {
 
 /** `/issue …`: parses the text, calls the issue service, renders the answer. */
 export function issueCommand(deps: IssueCommandDeps) {
+  /** The answer to a change; the change may have queued an announcement update, so the outbox is nudged. */
   const answer = (note: string, issue: Issue, now: Date): CommandReply => {
+    deps.outbox.kick();
     const card = issueCard(issue, deps.issues.today(now), note);
     return say(card.text, card.blocks);
   };
@@ -173,7 +175,6 @@ export function issueCommand(deps: IssueCommandDeps) {
     }
     const created = deps.issues.create(actor, channelTeam.id, { title, details, category: 'other', ownerId: null, dueDate: null }, now);
     if (!created.ok) return sayProblem(created.problem);
-    deps.outbox.kick();
     const issue = created.value.issue;
     return answer(`:memo: Logged *${keyOf(issue)}*. ${announcedText(issue, created.value.announcedIn)} Add details, an owner or a due date with \`/issue edit ${keyOf(issue)}\`.`, issue, now);
   }

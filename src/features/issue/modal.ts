@@ -80,22 +80,18 @@ function errorsOf(problems: Problem[], hasTeam: boolean): Record<string, string>
   return fieldErrors(mapped, InputIds.issueTitle);
 }
 
-const PERMALINK_DEADLINE_MS = 1500;
-
-/** A link to the logged message; the issue is still logged (without it) if Slack is slow or refuses. */
+/**
+ * A link to the logged message, asked for after the form was answered, so a slow Slack cannot eat
+ * the 3 seconds a view submission has. The client's own 10-second timeout bounds the wait; without
+ * an answer the issue simply keeps no link (it still knows the channel and ts).
+ */
 async function permalinkOf(client: WebClient, channel: string, ts: string, logger: AppLogger): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${PERMALINK_DEADLINE_MS} ms`)), PERMALINK_DEADLINE_MS);
-    });
-    const answer = await Promise.race([client.chat.getPermalink({ channel, message_ts: ts }), deadline]);
+    const answer = await client.chat.getPermalink({ channel, message_ts: ts });
     return typeof answer.permalink === 'string' ? answer.permalink : null;
   } catch (error) {
-    logger.event('warn', 'chat.getPermalink failed; logging the issue without a link', { channel, ts, error });
+    logger.event('warn', 'chat.getPermalink failed; the issue keeps no link to its message', { channel, ts, error });
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -119,11 +115,11 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       await ack({ response_action: 'errors', errors: errorsOf(checked.problems ?? [checked.problem], true) });
       return;
     }
-    let source: IssueSource | undefined;
-    if (metadata.channelId !== undefined && metadata.messageTs !== undefined) {
-      const permalink = await permalinkOf(client, metadata.channelId, metadata.messageTs, deps.logger);
-      source = { channelId: metadata.channelId, ts: metadata.messageTs, threadTs: metadata.threadTs ?? metadata.messageTs, permalink };
-    }
+    // The permalink is fetched after the ack (below); the issue is stored without it first.
+    const source: IssueSource | undefined =
+      metadata.channelId !== undefined && metadata.messageTs !== undefined
+        ? { channelId: metadata.channelId, ts: metadata.messageTs, threadTs: metadata.threadTs ?? metadata.messageTs, permalink: null }
+        : undefined;
     // The same view id and hash arriving twice (a double click, a retry) must log one issue.
     const requestKey = `view:${view.id}:${view.hash}`;
     const created = deps.issues.create(actor, teamId, draft, now, { requestKey, ...(source === undefined ? {} : { source }) });
@@ -138,7 +134,13 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       ? `This form was already submitted: it is *${key}* · ${escapeMrkdwn(issue.title)}. Nothing new was logged.`
       : `:memo: Logged *${key}* · ${escapeMrkdwn(issue.title)}.\n${announcedText(issue, announcedIn)}${source === undefined ? '' : ' The message thread gets a reply naming the key.'} Follow it with \`/issue show ${key}\`.`;
     await ack({ response_action: 'update', view: doneModal(duplicate ? `Already ${key}` : `Logged ${key}`, text) });
-    if (!duplicate) deps.outbox.kick();
+    if (duplicate) return;
+    deps.outbox.kick();
+    if (source !== undefined) {
+      const permalink = await permalinkOf(client, source.channelId, source.ts, deps.logger);
+      // Storing it refreshes the announcement (through the outbox) so it links the message too.
+      if (permalink !== null && deps.issues.setPermalink(issue.id, permalink, deps.now()) !== undefined) deps.outbox.kick();
+    }
   });
 
   app.view(ViewIds.issueEdit, async ({ ack, body }) => {
@@ -169,5 +171,6 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
         ? `Nothing changed on *${key}*.`
         : `:pencil2: Saved *${key}*: changed ${edited.value.changed.map(escapeMrkdwn).join(', ')}. \`/issue show ${key}\` shows the history.`;
     await ack({ response_action: 'update', view: doneModal(`Saved ${key}`, text) });
+    if (edited.value.changed.length > 0) deps.outbox.kick();
   });
 }

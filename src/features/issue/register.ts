@@ -6,9 +6,9 @@ import { registerIssueActions } from './actions.js';
 import { issueCommand } from './command.js';
 import { registerIssueModals } from './modal.js';
 import { IssueRepository } from './repository.js';
-import { IssueService } from './service.js';
+import { ISSUE_ANNOUNCED, IssueService } from './service.js';
 import { registerLogAsIssue } from './shortcut.js';
-import { announcement, loggedReply } from './views.js';
+import { announcement, loggedReply, statusReply } from './views.js';
 
 /** `/issue`, its forms, its buttons and the "Log as issue" message shortcut. */
 export function registerIssues(app: App, deps: ListenerDeps): void {
@@ -18,10 +18,15 @@ export function registerIssues(app: App, deps: ListenerDeps): void {
     teamRepository: deps.teamRepository,
     teams: deps.teams,
     timeZone: deps.config.ALLIANCE_TIMEZONE,
-    messages: { announcement, loggedReply },
+    messages: { announcement, loggedReply, statusReply },
   });
+  // After the announcement is posted: remember where, and catch up on changes made meanwhile.
+  deps.followUps[ISSUE_ANNOUNCED] = (_db, ref, result) => {
+    issues.recordAnnouncement(ref, result, deps.now());
+    deps.outbox.kick();
+  };
   registerCommand(app, CommandNames.issue, issueCommand({ issues, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
   registerIssueModals(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, logger: deps.logger });
-  registerIssueActions(app, { issues, actors: deps.actors, now: deps.now, formatTime: deps.formatTime });
+  registerIssueActions(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime });
   registerLogAsIssue(app, { issues });
 }

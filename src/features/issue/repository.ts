@@ -39,6 +39,8 @@ export interface NewIssue {
   sourcePermalink: string | null;
   sourceChannelId: string | null;
   sourceTs: string | null;
+  /** The team channel the announcement is queued for; its ts arrives once it is posted. */
+  announcementChannelId: string | null;
   createdAt: number;
 }
 
@@ -79,8 +81,22 @@ export class IssueRepository {
     this.db.update(issues).set(patch).where(eq(issues.id, id)).run();
   }
 
-  addEvent(event: NewIssueEvent): void {
-    this.db.insert(issueEvents).values(event).run();
+  /** Returns the new event's id (status changes key their thread reply by it). */
+  addEvent(event: NewIssueEvent): number {
+    return Number(this.db.insert(issueEvents).values(event).run().lastInsertRowid);
+  }
+
+  /** Where the announcement was posted; written by the outbox follow-up after chat.postMessage. */
+  setAnnouncement(id: number, channelId: string, ts: string): void {
+    this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).run();
+  }
+
+  commentCount(issueId: number): number {
+    return this.db.select({ n: count() }).from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'comment'))).get()?.n ?? 0;
+  }
+
+  statusEvents(issueId: number): IssueEventRow[] {
+    return this.db.select().from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'status'))).orderBy(asc(issueEvents.id)).all();
   }
 
   byKey(workspaceId: string, teamKey: string, number: number): Issue | undefined {
@@ -103,15 +119,9 @@ export class IssueRepository {
     return row === undefined ? undefined : flatten(row);
   }
 
-  /** The newest issue a person reported with this title: how a repeated form submission finds its issue. */
-  latestByReporter(workspaceId: string, reporterId: string, programTeamId: number, title: string): Issue | undefined {
-    const row = this.db
-      .select(withTeam)
-      .from(issues)
-      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(and(eq(issues.workspaceId, workspaceId), eq(issues.reporterId, reporterId), eq(issues.programTeamId, programTeamId), eq(issues.title, title)))
-      .orderBy(desc(issues.id))
-      .get();
+  /** By id alone: for outbox follow-ups, which know the id they queued and nothing else. */
+  get(id: number): Issue | undefined {
+    const row = this.db.select(withTeam).from(issues).innerJoin(programTeams, eq(programTeams.id, issues.programTeamId)).where(eq(issues.id, id)).get();
     return row === undefined ? undefined : flatten(row);
   }
 

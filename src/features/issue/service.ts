@@ -1,8 +1,8 @@
 import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import type { Db } from '../../db/open.js';
-import { enqueue, type OutboxMessage } from '../../outbox/outbox.js';
-import { claimRequest } from '../../slack/dedupe.js';
+import { cancelPending, enqueue, replacePending, type OutboxMessage } from '../../outbox/outbox.js';
+import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import {
@@ -21,7 +21,16 @@ import {
   type ListScope,
   type Status,
 } from './model.js';
-import type { Issue, IssueEventRow, IssueFilter, IssuePatch, IssueRepository, NewIssueEvent } from './repository.js';
+import type { Issue, IssueEventRow, IssueFilter, IssuePatch, IssueRepository } from './repository.js';
+
+/** Outbox follow-up kind: the announcement was posted; remember its channel and ts. */
+export const ISSUE_ANNOUNCED = 'issue.announced';
+
+const announceKey = (issueId: number, channelId: string): string => `issue-new:${issueId}:${channelId}`;
+/** One chat.update per change: updated_at is strictly increasing per issue (see `change`). */
+const updateKey = (issueId: number, updatedAt: number): string => `issue:${issueId}:update:${updatedAt}`;
+/** One thread reply per status change, whether queued at the change or caught up after the post. */
+const statusReplyKey = (eventId: number): string => `issue-status-reply:${eventId}`;
 
 /** The fields a person fills in, as typed; the service validates all of them at once. */
 export interface IssueDraft {
@@ -62,8 +71,17 @@ export interface ListPage {
 
 /** What the announcement and the thread reply need to render; kept out of the service so it stays Slack-free. */
 export interface IssueMessages {
-  announcement(issue: Issue, today: string): { text: string; blocks: unknown[] };
+  announcement(issue: Issue, today: string, comments: number): { text: string; blocks: unknown[] };
   loggedReply(issue: Issue): { text: string };
+  statusReply(issue: Issue, change: { actorId: string; toValue: string | null; note: string | null }): { text: string };
+}
+
+/** A change worked out from the issue as it is inside the write lock: the fields to set and the history lines. */
+interface Plan {
+  patch: Omit<IssuePatch, 'updatedAt'>;
+  events: Array<{ kind: string; fromValue?: string | null; toValue?: string | null; note?: string | null }>;
+  /** What changed, said for people (the edit form's answer). */
+  changed?: string[];
 }
 
 export interface IssueServiceDeps {
@@ -128,7 +146,8 @@ export class IssueService {
   /**
    * Logs an issue, records "created" in its history and queues the team announcement (and the
    * thread reply for a logged message) in the same transaction. `requestKey` makes a repeated
-   * submission of the same form create nothing: `duplicate` then names the issue it made.
+   * submission of the same form create nothing: the first arrival stores the issue id with the
+   * key, so `duplicate` names exactly the issue it made.
    */
   create(
     actor: Actor,
@@ -143,8 +162,12 @@ export class IssueService {
     const { db, issues } = this.deps;
     const at = now.getTime();
     const created = db.transaction(
-      () => {
-        if (options.requestKey !== undefined && !claimRequest(db, actor.workspaceId, options.requestKey, now)) return undefined;
+      (): { issue: Issue; channel: string | undefined } | { duplicateOf: string | undefined } => {
+        if (options.requestKey !== undefined && !claimRequest(db, actor.workspaceId, options.requestKey, now)) {
+          return { duplicateOf: requestResult(db, actor.workspaceId, options.requestKey) };
+        }
+        // The team's first linked channel is its channel: one announcement, kept current by chat.update.
+        const channel = this.deps.teamRepository.channelsOf(team.id)[0];
         const row = issues.insert({
           workspaceId: actor.workspaceId,
           programTeamId: team.id,
@@ -157,14 +180,25 @@ export class IssueService {
           sourcePermalink: options.source?.permalink ?? null,
           sourceChannelId: options.source?.channelId ?? null,
           sourceTs: options.source?.ts ?? null,
+          announcementChannelId: channel ?? null,
           createdAt: at,
         });
+        if (options.requestKey !== undefined) recordRequestResult(db, actor.workspaceId, options.requestKey, String(row.id));
         issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
         const issue: Issue = { ...row, teamKey: team.key, teamName: team.name };
-        const channels = this.deps.teamRepository.channelsOf(team.id);
-        for (const channel of channels) {
-          const message = this.deps.messages.announcement(issue, this.today(now));
-          this.queue({ workspaceId: actor.workspaceId, dedupeKey: `issue-new:${row.id}:${channel}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
+        if (channel !== undefined) {
+          const message = this.deps.messages.announcement(issue, this.today(now), 0);
+          this.queue(
+            {
+              workspaceId: actor.workspaceId,
+              dedupeKey: announceKey(row.id, channel),
+              method: 'chat.postMessage',
+              args: { channel, ...message },
+              notBefore: now,
+              followUp: { kind: ISSUE_ANNOUNCED, ref: `${row.id}:${row.updatedAt}` },
+            },
+            now,
+          );
         }
         if (options.source !== undefined) {
           const reply = this.deps.messages.loggedReply(issue);
@@ -179,14 +213,51 @@ export class IssueService {
             now,
           );
         }
-        return { issue, channels };
+        return { issue, channel };
       },
       { behavior: 'immediate' },
     );
-    if (created !== undefined) return ok({ issue: created.issue, duplicate: false, announcedIn: created.channels });
-    const earlier = issues.latestByReporter(actor.workspaceId, actor.userId, team.id, valid.title);
-    if (earlier === undefined) return fail('conflict', 'This form was already submitted, so nothing new was logged.');
+    if ('issue' in created) return ok({ issue: created.issue, duplicate: false, announcedIn: created.channel === undefined ? [] : [created.channel] });
+    const earlier = created.duplicateOf === undefined ? undefined : issues.get(Number(created.duplicateOf));
+    if (earlier === undefined || earlier.workspaceId !== actor.workspaceId) return fail('conflict', 'This form was already submitted, so nothing new was logged.');
     return ok({ issue: earlier, duplicate: true, announcedIn: [] });
+  }
+
+  /**
+   * The link to a logged message, fetched after the form was answered (Slack may be slow). The
+   * announcement is refreshed to show it; no history line, since nobody changed the issue.
+   */
+  setPermalink(issueId: number, permalink: string, now: Date): Issue | undefined {
+    const { db, issues } = this.deps;
+    return db.transaction(
+      () => {
+        const fresh = issues.get(issueId);
+        if (fresh === undefined || fresh.sourcePermalink === permalink) return fresh;
+        const patch: IssuePatch = { sourcePermalink: permalink, updatedAt: nextUpdatedAt(fresh, now) };
+        issues.update(fresh.id, patch);
+        const issue = { ...fresh, ...patch };
+        this.refreshAnnouncement(fresh, issue, now);
+        return issue;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /**
+   * Outbox follow-up after the announcement was posted: stores where it is, then catches up on
+   * what happened while it was in flight (a chat.update if the issue changed, and the thread
+   * replies of status changes made before there was a thread). Runs inside the outbox's transaction.
+   */
+  recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): void {
+    const [idText, updatedAtText] = ref.split(':');
+    const id = Number(idText);
+    const { channel, ts } = result;
+    if (!Number.isSafeInteger(id) || typeof channel !== 'string' || typeof ts !== 'string') return;
+    this.deps.issues.setAnnouncement(id, channel, ts);
+    const issue = this.deps.issues.get(id);
+    if (issue === undefined) return;
+    if (String(issue.updatedAt) !== updatedAtText) this.queueAnnouncementUpdate(issue, now);
+    for (const event of this.deps.issues.statusEvents(id)) this.queueStatusReply(issue, event.id, event, now);
   }
 
   /** An issue by its key as typed (`cna-3` works too). */
@@ -266,32 +337,27 @@ export class IssueService {
     );
   }
 
+  /*
+   * Every change below re-reads the issue inside its immediate transaction and decides from that
+   * row: another instance may have changed it since the caller looked it up, and the history's
+   * "from" value, the permission check and "nothing changed" must describe the issue as it is.
+   * The `issue` argument only names which issue.
+   */
+
   setStatus(actor: Actor, issue: Issue, status: Status, note: string, now: Date): Result<{ issue: Issue; changed: boolean }> {
-    const refused = this.refuse(actor, issue, 'issue.status', now);
-    if (refused !== undefined) return refused;
     if (note.length > MAX_COMMENT) return fail('invalid', `A note can be at most ${MAX_COMMENT} characters; this one has ${note.length}.`);
-    if (issue.status === status) return ok({ issue, changed: false });
     const at = now.getTime();
-    const closedAt = isClosed(status) ? (isClosed(issue.status) ? issue.closedAt : at) : null;
-    return ok({
-      issue: this.apply(issue, { status, closedAt, updatedAt: at }, [
-        { workspaceId: actor.workspaceId, issueId: issue.id, actorId: actor.userId, kind: 'status', fromValue: issue.status, toValue: status, note: note === '' ? null : note, createdAt: at },
-      ]),
-      changed: true,
+    return this.change(actor, issue, 'issue.status', now, (fresh) => {
+      if (fresh.status === status) return ok({ patch: {}, events: [] });
+      const closedAt = isClosed(status) ? (isClosed(fresh.status) ? fresh.closedAt : at) : null;
+      return ok({ patch: { status, closedAt }, events: [{ kind: 'status', fromValue: fresh.status, toValue: status, note: note === '' ? null : note }] });
     });
   }
 
   assign(actor: Actor, issue: Issue, ownerId: string | null, now: Date): Result<{ issue: Issue; changed: boolean }> {
-    const refused = this.refuse(actor, issue, 'issue.assign', now);
-    if (refused !== undefined) return refused;
-    if (issue.ownerId === ownerId) return ok({ issue, changed: false });
-    const at = now.getTime();
-    return ok({
-      issue: this.apply(issue, { ownerId, updatedAt: at }, [
-        { workspaceId: actor.workspaceId, issueId: issue.id, actorId: actor.userId, kind: 'owner', fromValue: issue.ownerId, toValue: ownerId, createdAt: at },
-      ]),
-      changed: true,
-    });
+    return this.change(actor, issue, 'issue.assign', now, (fresh) =>
+      ok(fresh.ownerId === ownerId ? { patch: {}, events: [] } : { patch: { ownerId }, events: [{ kind: 'owner', fromValue: fresh.ownerId, toValue: ownerId }] }),
+    );
   }
 
   setDue(actor: Actor, issue: Issue, dueText: string | null, now: Date): Result<{ issue: Issue; changed: boolean }> {
@@ -299,82 +365,145 @@ export class IssueService {
       if (!isCalendarDate(dueText)) return fail('invalid', `"${dueText}" is not a date. Use YYYY-MM-DD, for example ${this.today(now)}, or "none" to clear it.`);
       if (dueText < this.today(now)) return fail('invalid', `The due date ${dueText} is in the past; today is ${this.today(now)}.`);
     }
-    const refused = this.refuse(actor, issue, 'issue.due', now);
-    if (refused !== undefined) return refused;
-    if (issue.dueDate === dueText) return ok({ issue, changed: false });
-    const at = now.getTime();
-    return ok({
-      issue: this.apply(issue, { dueDate: dueText, updatedAt: at }, [
-        { workspaceId: actor.workspaceId, issueId: issue.id, actorId: actor.userId, kind: 'due', fromValue: issue.dueDate, toValue: dueText, createdAt: at },
-      ]),
-      changed: true,
-    });
+    return this.change(actor, issue, 'issue.due', now, (fresh) =>
+      ok(fresh.dueDate === dueText ? { patch: {}, events: [] } : { patch: { dueDate: dueText }, events: [{ kind: 'due', fromValue: fresh.dueDate, toValue: dueText }] }),
+    );
   }
 
   comment(actor: Actor, issue: Issue, text: string, now: Date): Result<Issue> {
     const trimmed = text.trim();
     if (trimmed === '') return fail('invalid', `Write the comment after the key: /issue comment ${formatKey(issue.teamKey, issue.number)} what happened`);
     if (trimmed.length > MAX_COMMENT) return fail('invalid', `A comment can be at most ${MAX_COMMENT} characters; this one has ${trimmed.length}.`);
-    const refused = this.refuse(actor, issue, 'issue.comment', now);
-    if (refused !== undefined) return refused;
-    const at = now.getTime();
-    return ok(this.apply(issue, { updatedAt: at }, [{ workspaceId: actor.workspaceId, issueId: issue.id, actorId: actor.userId, kind: 'comment', note: trimmed, createdAt: at }]));
+    const done = this.change(actor, issue, 'issue.comment', now, () => ok({ patch: {}, events: [{ kind: 'comment', note: trimmed }] }));
+    return done.ok ? ok(done.value.issue) : done;
   }
 
   /** The edit modal: every changed field becomes one line of history; an unchanged form changes nothing. */
   edit(actor: Actor, issue: Issue, draft: IssueDraft, now: Date): Result<{ issue: Issue; changed: string[] }> {
-    const refused = this.refuse(actor, issue, 'issue.edit', now);
-    if (refused !== undefined) return refused;
-    const valid = this.validateDraft(draft, now, issue.dueDate);
-    if (!valid.ok) return valid;
-    const at = now.getTime();
-    const next = valid.value;
-    const patch: IssuePatch = { updatedAt: at };
-    const events: NewIssueEvent[] = [];
-    const changed: string[] = [];
-    const event = (kind: string, fromValue: string | null, toValue: string | null) =>
-      events.push({ workspaceId: actor.workspaceId, issueId: issue.id, actorId: actor.userId, kind, fromValue, toValue, createdAt: at });
-    if (next.title !== issue.title) {
-      patch.title = next.title;
-      event('title', issue.title, next.title);
-      changed.push('title');
-    }
-    if (next.details !== issue.details) {
-      patch.details = next.details;
-      event('details', null, null);
-      changed.push('details');
-    }
-    if (next.category !== issue.category) {
-      patch.category = next.category;
-      event('category', issue.category, next.category);
-      changed.push(`category (${categoryLabel(next.category)})`);
-    }
-    if (next.ownerId !== issue.ownerId) {
-      patch.ownerId = next.ownerId;
-      event('owner', issue.ownerId, next.ownerId);
-      changed.push('owner');
-    }
-    if (next.dueDate !== issue.dueDate) {
-      patch.dueDate = next.dueDate;
-      event('due', issue.dueDate, next.dueDate);
-      changed.push('due date');
-    }
-    if (events.length === 0) return ok({ issue, changed });
-    return ok({ issue: this.apply(issue, patch, events), changed });
+    const done = this.change(actor, issue, 'issue.edit', now, (fresh) => {
+      const valid = this.validateDraft(draft, now, fresh.dueDate);
+      if (!valid.ok) return valid;
+      const next = valid.value;
+      const plan: Required<Plan> = { patch: {}, events: [], changed: [] };
+      if (next.title !== fresh.title) {
+        plan.patch.title = next.title;
+        plan.events.push({ kind: 'title', fromValue: fresh.title, toValue: next.title });
+        plan.changed.push('title');
+      }
+      if (next.details !== fresh.details) {
+        plan.patch.details = next.details;
+        plan.events.push({ kind: 'details', fromValue: null, toValue: null });
+        plan.changed.push('details');
+      }
+      if (next.category !== fresh.category) {
+        plan.patch.category = next.category;
+        plan.events.push({ kind: 'category', fromValue: fresh.category, toValue: next.category });
+        plan.changed.push(`category (${categoryLabel(next.category)})`);
+      }
+      if (next.ownerId !== fresh.ownerId) {
+        plan.patch.ownerId = next.ownerId;
+        plan.events.push({ kind: 'owner', fromValue: fresh.ownerId, toValue: next.ownerId });
+        plan.changed.push('owner');
+      }
+      if (next.dueDate !== fresh.dueDate) {
+        plan.patch.dueDate = next.dueDate;
+        plan.events.push({ kind: 'due', fromValue: fresh.dueDate, toValue: next.dueDate });
+        plan.changed.push('due date');
+      }
+      return ok(plan);
+    });
+    return done.ok ? ok({ issue: done.value.issue, changed: done.value.changedFields }) : done;
   }
 
-  private apply(issue: Issue, patch: IssuePatch, events: NewIssueEvent[]): Issue {
-    this.deps.db.transaction(
-      () => {
-        this.deps.issues.update(issue.id, patch);
-        for (const event of events) this.deps.issues.addEvent(event);
+  /**
+   * Read, check, decide and write under one write lock (an immediate transaction), then queue the
+   * announcement's chat.update and, for a status change, its thread reply in the same transaction.
+   */
+  private change(actor: Actor, issue: Issue, action: string, now: Date, plan: (fresh: Issue) => Result<Plan>): Result<{ issue: Issue; changed: boolean; changedFields: string[] }> {
+    const { db, issues } = this.deps;
+    const at = now.getTime();
+    return db.transaction(
+      (): Result<{ issue: Issue; changed: boolean; changedFields: string[] }> => {
+        const fresh = issues.byId(actor.workspaceId, issue.id);
+        if (fresh === undefined) return fail('not_found', 'That issue no longer exists.');
+        const refused = this.refuse(actor, fresh, action, now);
+        if (refused !== undefined) return refused;
+        const planned = plan(fresh);
+        if (!planned.ok) return planned;
+        const { events, changed = [] } = planned.value;
+        if (events.length === 0) return ok({ issue: fresh, changed: false, changedFields: changed });
+        const patch: IssuePatch = { ...planned.value.patch, updatedAt: nextUpdatedAt(fresh, now) };
+        issues.update(fresh.id, patch);
+        const updated: Issue = { ...fresh, ...patch };
+        for (const event of events) {
+          const row = { workspaceId: actor.workspaceId, issueId: fresh.id, actorId: actor.userId, createdAt: at, fromValue: null, toValue: null, note: null, ...event };
+          const eventId = issues.addEvent(row);
+          if (event.kind === 'status') this.queueStatusReply(updated, eventId, row, now);
+        }
+        // After the history is written: the announcement shows the comment count.
+        this.refreshAnnouncement(fresh, updated, now);
+        return ok({ issue: updated, changed: true, changedFields: changed });
       },
       { behavior: 'immediate' },
     );
-    return { ...issue, ...patch };
+  }
+
+  /**
+   * Brings the team-channel announcement up to date. Posted already: one chat.update keyed by the
+   * new updated_at, and the previous change's update withdrawn if it is still waiting (a retry
+   * must not land after, and undo, a newer one). Not posted yet: the queued post is rewritten.
+   */
+  private refreshAnnouncement(before: Issue, issue: Issue, now: Date): void {
+    if (issue.announcementChannelId === null) return;
+    if (issue.announcementTs !== null) {
+      cancelPending(this.deps.db, issue.workspaceId, [updateKey(issue.id, before.updatedAt)]);
+      this.queueAnnouncementUpdate(issue, now);
+      return;
+    }
+    const message = this.deps.messages.announcement(issue, this.today(now), this.deps.issues.commentCount(issue.id));
+    replacePending(this.deps.db, issue.workspaceId, announceKey(issue.id, issue.announcementChannelId), { channel: issue.announcementChannelId, ...message }, now);
+  }
+
+  private queueAnnouncementUpdate(issue: Issue, now: Date): void {
+    if (issue.announcementChannelId === null || issue.announcementTs === null) return;
+    const message = this.deps.messages.announcement(issue, this.today(now), this.deps.issues.commentCount(issue.id));
+    this.queue(
+      {
+        workspaceId: issue.workspaceId,
+        dedupeKey: updateKey(issue.id, issue.updatedAt),
+        method: 'chat.update',
+        args: { channel: issue.announcementChannelId, ts: issue.announcementTs, ...message },
+        notBefore: now,
+      },
+      now,
+    );
+  }
+
+  /** "Hannah moved CNA-3 to Resolved: note" under the announcement; waits for the follow-up when there is no thread yet. */
+  private queueStatusReply(issue: Issue, eventId: number, change: { actorId: string; toValue: string | null; note: string | null }, now: Date): void {
+    if (issue.announcementChannelId === null || issue.announcementTs === null) return;
+    const reply = this.deps.messages.statusReply(issue, change);
+    this.queue(
+      {
+        workspaceId: issue.workspaceId,
+        dedupeKey: statusReplyKey(eventId),
+        method: 'chat.postMessage',
+        args: { channel: issue.announcementChannelId, thread_ts: issue.announcementTs, ...reply },
+        notBefore: now,
+      },
+      now,
+    );
   }
 
   private queue(message: OutboxMessage, now: Date): void {
     enqueue(this.deps.db, message, now);
   }
+}
+
+/**
+ * updated_at moves forward on every change, even two in the same millisecond (or under a fixed
+ * test clock), so it can key exactly one announcement update per change.
+ */
+function nextUpdatedAt(issue: Issue, now: Date): number {
+  return Math.max(now.getTime(), issue.updatedAt + 1);
 }

@@ -1,4 +1,4 @@
-import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow, PlainTextOption } from '@slack/types';
 import { ActionIds, IssueBlockIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import { chunkLines } from '../team/views.js';
@@ -31,7 +31,7 @@ export const ISSUE_HELP = [
   '*`/issue`: log, track and close program-team issues*',
   '`/issue new`: open the form (title, details, category, team, owner, due date)',
   '`/issue new Some title`: log it at once in this channel’s team',
-  '`/issue list [KEY] [open|closed|all|mine|overdue]`: ranked issues first, then newest activity, 20 a page',
+  '`/issue list [KEY] [open|closed|all|mine|overdue]`: ranked issues first, then newest activity, 20 a page, each with a menu (start, resolve, assign to me, show)',
   '`/issue show CNA-3`: every field and the history',
   '`/issue status CNA-3 open|in-progress|blocked|resolved|dropped [note]`',
   '`/issue assign CNA-3 @person` (or `none`) · `/issue due CNA-3 YYYY-MM-DD` (or `none`)',
@@ -68,6 +68,25 @@ export function issueButtons(issue: Issue, blockId: string = IssueBlockIds.actio
   return { type: 'actions', block_id: blockId, elements };
 }
 
+/** What an item of a list line's menu does; the option value is `<step>:<issue id>`. */
+export type MenuStep = 'start' | 'resolve' | 'assign_me' | 'reopen' | 'show';
+
+/**
+ * The quick actions on one line of `/issue list`. An overflow menu (one accessory per section) adds
+ * no blocks, so a page stays at 20 lines + 3 blocks, far under 50; Slack allows 2 to 5 options.
+ */
+export function issueMenu(issue: Issue): Overflow {
+  const item = (text: string, step: MenuStep): PlainTextOption => ({ text: { type: 'plain_text', text }, value: `${step}:${issue.id}` });
+  const options: PlainTextOption[] = [];
+  if (isClosed(issue.status)) options.push(item('Reopen', 'reopen'));
+  else {
+    if (issue.status !== 'in_progress') options.push(item('Start', 'start'));
+    options.push(item('Resolve', 'resolve'), item('Assign to me', 'assign_me'));
+  }
+  options.push(item('Show', 'show'));
+  return { type: 'overflow', action_id: ActionIds.issueListMenu, options };
+}
+
 function fieldsOf(issue: Issue, today: string): KnownBlock {
   return {
     type: 'section',
@@ -84,8 +103,8 @@ function fieldsOf(issue: Issue, today: string): KnownBlock {
 
 const titleLine = (issue: Issue): string => `*${keyOf(issue)}* · ${escapeMrkdwn(issue.title)}`;
 
-/** A compact card: announcements, and the answer to a change. */
-export function issueCard(issue: Issue, today: string, note?: string): { text: string; blocks: KnownBlock[] } {
+/** A compact card: announcements, and the answer to a change. `comments` adds the count (the announcement keeps it current). */
+export function issueCard(issue: Issue, today: string, note?: string, comments?: number): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [];
   if (note !== undefined) blocks.push(section(note));
   blocks.push(section(titleLine(issue)), fieldsOf(issue, today));
@@ -94,15 +113,25 @@ export function issueCard(issue: Issue, today: string, note?: string): { text: s
     blocks.push(section(escapeMrkdwn(excerpt)));
     if (issue.details.length > CARD_DETAILS) blocks.push(context(`Details shortened; \`/issue show ${keyOf(issue)}\` shows them whole.`));
   }
-  if (issue.sourcePermalink !== null) blocks.push(context(`Logged from <${issue.sourcePermalink}|a message>`));
+  const footer: string[] = [];
+  if (issue.sourcePermalink !== null) footer.push(`Logged from <${issue.sourcePermalink}|a message>`);
+  if (comments !== undefined) footer.push(`:speech_balloon: ${comments === 1 ? '1 comment' : `${comments} comments`} · \`/issue show ${keyOf(issue)}\` for the history`);
+  if (footer.length > 0) blocks.push(context(footer.join(' · ')));
   const buttons = issueButtons(issue);
   if (buttons !== undefined) blocks.push(buttons);
   const text = `${note === undefined ? '' : `${note} `}${keyOf(issue)}: ${escapeMrkdwn(issue.title)} (${statusLabel(issue.status)})`;
   return { text, blocks };
 }
 
-export function announcement(issue: Issue, today: string): { text: string; blocks: KnownBlock[] } {
-  return issueCard(issue, today, `:memo: ${mentionUser(issue.reporterId)} logged a new *${escapeMrkdwn(issue.teamKey)}* issue`);
+/** The team-channel announcement; re-rendered and chat.update-d on every change, so it always shows the issue as it is. */
+export function announcement(issue: Issue, today: string, comments: number): { text: string; blocks: KnownBlock[] } {
+  return issueCard(issue, today, `:memo: ${mentionUser(issue.reporterId)} logged a new *${escapeMrkdwn(issue.teamKey)}* issue`, comments);
+}
+
+/** The thread reply under the announcement for a status change: "@Hannah moved CNA-3 to *Resolved*: note". */
+export function statusReply(issue: Issue, change: { actorId: string; toValue: string | null; note: string | null }): { text: string } {
+  const note = change.note === null ? '' : `: ${escapeMrkdwn(change.note)}`;
+  return { text: truncateMrkdwn(`${statusEmoji(change.toValue ?? '')} ${mentionUser(change.actorId)} moved *${keyOf(issue)}* to *${statusLabel(change.toValue ?? '')}*${note}`, SECTION_MAX) };
 }
 
 /** Where the news of a new issue went, for the person who logged it. */
@@ -196,6 +225,10 @@ const pageButton = (actionId: string, text: string, token: PageToken): Button =>
   value: JSON.stringify(token),
 });
 
+const listLine =
+  (today: string) =>
+  (issue: Issue): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(issueLine(issue, today), SECTION_MAX) }, accessory: issueMenu(issue) });
+
 /** A page of `/issue list`: says which slice of how many it shows, with buttons to the others. */
 export function issueListView(page: ListPage): { text: string; blocks: KnownBlock[] } {
   const heading = `${scopeTitle[page.scope]} · ${escapeMrkdwn(page.label)}`;
@@ -207,7 +240,7 @@ export function issueListView(page: ListPage): { text: string; blocks: KnownBloc
   const first = page.offset + 1;
   const last = page.offset + page.issues.length;
   const showing = `showing ${first}–${last} of ${page.total}`;
-  const blocks: KnownBlock[] = [section(`*${heading}* · ${showing}${fallback}`), ...page.issues.map((i) => section(issueLine(i, page.today)))];
+  const blocks: KnownBlock[] = [section(`*${heading}* · ${showing}${fallback}`), ...page.issues.map(listLine(page.today))];
   blocks.push(context(`Page ${page.page} of ${page.pageCount} · ranked issues first, then newest activity · \`/issue show KEY\` for one issue`));
   const token = { t: page.teamIds ?? null, s: page.scope };
   const nav: Button[] = [];
