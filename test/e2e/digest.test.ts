@@ -41,7 +41,7 @@ describe('/digest over signed HTTP', () => {
     for (const text of ['', 'help']) {
       const ack = await h.command('/digest', text, employer);
       expect(ack.response_type).toBe('ephemeral');
-      for (const sub of ['preview [KEY]', 'preview all', 'send [KEY]', 'send all', 'schedule', 'schedule [KEY|rollup] <cron>', 'subscribe', 'unsubscribe']) {
+      for (const sub of ['preview [KEY]', 'preview all', 'send [KEY]', 'send all', 'schedule', 'schedule [KEY|rollup] CRON', 'subscribe', 'unsubscribe']) {
         expect(ack.text).toContain(`/digest ${sub}`);
       }
     }

@@ -23,7 +23,7 @@ export const DIGEST_HELP = [
   '`/digest subscribe` · `/digest unsubscribe`: get the roll-up by direct message, or stop',
   '*Coordinators only*',
   '`/digest send [KEY]`: send the team’s digest to its channel now · `/digest send rollup`: the roll-up now · `/digest send all`: every team and the roll-up',
-  '`/digest schedule [KEY|rollup] <cron>`: change a schedule, e.g. `/digest schedule CNA 0 8 * * 1` (Mondays 08:00) · `… default` goes back to the default',
+  '`/digest schedule [KEY|rollup] CRON`: change a schedule, e.g. `/digest schedule CNA 0 8 * * 1` (Mondays 08:00) · `… default` goes back to the default',
   'Digests go out on their schedules (default Mondays 08:00) to each team’s linked channels; the roll-up goes by direct message to coordinators and subscribers.',
 ].join('\n');
 
@@ -253,7 +253,7 @@ export function schedulesView(entries: readonly ScheduleEntry[], timeZone: strin
     blocks: [
       section(`*Digest schedules* (times in ${escapeMrkdwn(timeZone)})`),
       ...chunkLines(lines, SECTION_MAX, 45).map(section),
-      context('Coordinators change one with `/digest schedule KEY <cron>` or `/digest schedule rollup <cron>`.'),
+      context('Coordinators change one with `/digest schedule KEY CRON` or `/digest schedule rollup CRON`.'),
     ],
   };
 }
