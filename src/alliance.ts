@@ -137,24 +137,26 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const schedule: RunningSchedule | undefined =
     options.schedules === false ? undefined : startSchedule(jobs, { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
-  let server: RunningServer | undefined;
-  if (receiver !== undefined) {
-    const http = createHttpServer({
-      slackListener: receiver.requestListener,
-      signingSecret: config.SLACK_SIGNING_SECRET,
-      isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
-      logger,
-      ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
-    });
-    server = await http.listen(config.PORT, config.HOST);
-  } else {
-    await app.start();
-  }
-  logger.event('info', 'Alliance is running', { mode: socketMode ? 'socket' : 'http', port: server?.port, workspaceId });
+  // In Socket Mode Slack's requests arrive over the socket; the HTTP server still answers /healthz.
+  const http = createHttpServer({
+    slackListener:
+      receiver?.requestListener ??
+      ((_req, res) => {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: false, error: 'socket_mode' }));
+      }),
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
+    logger,
+    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+  });
+  if (receiver === undefined) await app.start();
+  const server: RunningServer = await http.listen(config.PORT, config.HOST);
+  logger.event('info', 'Alliance is running', { mode: socketMode ? 'socket' : 'http', port: server.port, workspaceId });
 
   let stopping: Promise<void> | undefined;
   return {
-    port: server?.port ?? 0,
+    port: server.port,
     workspaceId,
     logger,
     deps,
@@ -169,8 +171,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     },
     stop: () => {
       stopping ??= (async () => {
-        if (server !== undefined) await server.close();
-        else await app.stop();
+        await server.close();
+        if (receiver === undefined) await app.stop();
         await schedule?.stop();
         await outboxKicker.stop();
         deps.database.close();
