@@ -153,9 +153,11 @@ export async function openModal(page: Page, commandText: string): Promise<Locato
   return modal;
 }
 
-/** The open modal's input block by its label text. */
+/** The open modal's input block by its whole label ("Options" is not "Open issues as options"). */
 export const modalField = (page: Page, label: string): Locator =>
-  page.locator('#modal-body .block.input').filter({ has: page.locator('.input-label', { hasText: label }) });
+  page
+    .locator('#modal-body .block.input')
+    .filter({ has: page.locator('.input-label', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(optional\\))?$`) }) });
 
 /**
  * Fills modal inputs by label: a string fills a text/number/url/date/time input or picks a select
@@ -176,6 +178,13 @@ export async function fillModal(page: Page, fields: Record<string, string | stri
     }
     await block.locator('input, textarea').first().fill(Array.isArray(value) ? value.join('\n') : value);
   }
+}
+
+/** Picks an option in a modal select that dispatches an action (dispatch_action) and waits for the app's answer. */
+export async function selectAndWait(page: Page, label: string, option: string): Promise<void> {
+  const before = await actionsDone(page);
+  await modalField(page, label).locator('select').selectOption({ label: option });
+  await afterAction(page, before);
 }
 
 /** Fills (optionally) and submits the open modal; resolves once the page has the outcome. */

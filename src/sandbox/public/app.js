@@ -1,6 +1,6 @@
 // The Alliance sandbox page: a small Slack-like workspace. It reads state from /sandbox/api/state
 // and turns clicks into calls to /sandbox/api/*, which the sandbox signs and sends to the bot.
-import { createSurface, el, renderBlocks, renderMrkdwn, renderText } from './render.js';
+import { carryValues, createSurface, el, renderBlocks, renderMrkdwn, renderText } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -180,11 +180,13 @@ function renderModal(s) {
   const view = modal.view;
   const key = `${view.id}:${view.hash}`;
   if (key !== ui.renderedModal) {
+    // The same modal updated (not a new one pushed or opened): what was entered stays, as in Slack.
+    const entered = ui.renderedModal.startsWith(`${view.id}:`) && modalSurface ? modalSurface.values() : {};
     ui.renderedModal = key;
     const ctx = context();
     modalSurface = createSurface({ fire: (action) => sendAction(action, { viewId: view.id, surface: modalSurface }), errors: modal.errors });
     $('modal-title').textContent = renderText(view.title, ctx).textContent;
-    $('modal-body').replaceChildren(renderBlocks(view.blocks ?? [], ctx, modalSurface));
+    $('modal-body').replaceChildren(renderBlocks(carryValues(view.blocks ?? [], entered), ctx, modalSurface));
     $('modal-close').textContent = renderText(view.close ?? { type: 'plain_text', text: 'Cancel' }, ctx).textContent;
     const submit = $('modal-submit');
     submit.hidden = !view.submit;
