@@ -16,11 +16,7 @@ function portFromEnv(env: NodeJS.ProcessEnv): number {
   return port;
 }
 
-/**
- * What "Send digests now" runs. The digest job is not in this branch yet: until it is, deliver
- * whatever the outbox holds and say so. (When `runDigests` lands, call it here with
- * `{ db: alliance.deps.db, client, now, logger }` before draining the outbox.)
- */
+/** Schedules run as in production; "Send digests now" runs `/digest send all` (src/sandbox/digests.ts). */
 async function main(): Promise<void> {
   const databaseUrl = process.env.SANDBOX_DATABASE_URL ?? DEFAULT_DB;
   mkdirSync(dirname(databaseUrl), { recursive: true });

@@ -124,6 +124,7 @@ export const lastMessage = (page: Page): Locator => page.locator('#messages > .m
 
 /** Types into the message box and sends (a /command or a plain message); waits for the page to update. */
 export async function send(page: Page, text: string): Promise<void> {
+  await noModalOpen(page, `send "${text}"`);
   const before = await actionsDone(page);
   await page.locator('#composer-input').fill(text);
   await page.locator('#composer-send').click();
@@ -132,8 +133,19 @@ export async function send(page: Page, text: string): Promise<void> {
 
 export const runCommand = send;
 
+/**
+ * Modals live on the sandbox's side (as in Slack, they belong to the person, not the tab), so one
+ * a test left open covers the message box of every later page for that person; say so at once
+ * instead of letting the click wait out the test's timeout.
+ */
+async function noModalOpen(page: Page, doing: string): Promise<void> {
+  if ((await page.locator('#modal-backdrop:not([hidden])').count()) === 0) return;
+  throw new Error(`Cannot ${doing}: the modal "${(await page.locator('#modal-title').textContent()) ?? ''}" is open. Submit or close it first (sandbox.closeModal).`);
+}
+
 /** Runs a command that opens a modal and waits for it. */
 export async function openModal(page: Page, commandText: string): Promise<Locator> {
+  await noModalOpen(page, `run "${commandText}"`);
   await page.locator('#composer-input').fill(commandText);
   await page.locator('#composer-send').click();
   const modal = page.locator('#modal-backdrop:not([hidden]) #modal');
@@ -141,9 +153,11 @@ export async function openModal(page: Page, commandText: string): Promise<Locato
   return modal;
 }
 
-/** The open modal's input block by its label text. */
+/** The open modal's input block by its whole label ("Options" is not "Open issues as options"). */
 export const modalField = (page: Page, label: string): Locator =>
-  page.locator('#modal-body .block.input').filter({ has: page.locator('.input-label', { hasText: label }) });
+  page
+    .locator('#modal-body .block.input')
+    .filter({ has: page.locator('.input-label', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(optional\\))?$`) }) });
 
 /**
  * Fills modal inputs by label: a string fills a text/number/url/date/time input or picks a select
@@ -164,6 +178,13 @@ export async function fillModal(page: Page, fields: Record<string, string | stri
     }
     await block.locator('input, textarea').first().fill(Array.isArray(value) ? value.join('\n') : value);
   }
+}
+
+/** Picks an option in a modal select that dispatches an action (dispatch_action) and waits for the app's answer. */
+export async function selectAndWait(page: Page, label: string, option: string): Promise<void> {
+  const before = await actionsDone(page);
+  await modalField(page, label).locator('select').selectOption({ label: option });
+  await afterAction(page, before);
 }
 
 /** Fills (optionally) and submits the open modal; resolves once the page has the outcome. */
@@ -190,10 +211,18 @@ export async function clickButton(page: Page, label: string, within?: Locator): 
   await afterAction(page, before);
 }
 
+/** Clicks a control of the page itself (not a Block Kit element, e.g. "#send-digests") and waits for the outcome. */
+export async function clickControl(page: Page, selector: string): Promise<void> {
+  const before = await actionsDone(page);
+  await page.locator(selector).click();
+  await afterAction(page, before);
+}
+
 /** Runs a message shortcut (e.g. "Log as issue") on a message. */
 export async function messageShortcut(page: Page, message: Locator, name: string): Promise<void> {
   await message.hover();
-  await message.locator('.message-menu button', { hasText: name }).first().click();
+  // Its own menu, not one of its thread replies' menus.
+  await message.locator(':scope > .message-menu button', { hasText: name }).click();
 }
 
 async function actionsDone(page: Page): Promise<number> {

@@ -83,7 +83,8 @@ describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
   it('posts plain messages, replies in threads and sends the Log as issue shortcut', async () => {
     await sandbox.openWorkspace(page, running.url, 'corewell', 'cna');
     await sandbox.send(page, 'Clinical placements are short in #cna-team, @hannah <b>really</b>');
-    const mine = sandbox.lastMessage(page);
+    // Pinned by its ts: later messages (the issue announcement) become the last one.
+    const mine = page.locator(`#messages > .message[data-ts="${(await sandbox.lastMessage(page).getAttribute('data-ts')) ?? ''}"]`);
     expect(await mine.locator('.author').textContent()).toBe('Priya Shah (Corewell Health)');
     expect(await mine.locator('.mrkdwn').innerText()).toBe('Clinical placements are short in #cna-team, @hannah <b>really</b>');
     const stored = running.sandbox.fake.messages(CHANNELS.cna.id).at(-1);
@@ -95,11 +96,23 @@ describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
     await expect.poll(() => mine.locator('.thread .message .mrkdwn').innerText()).toBe('Agreed');
 
     await sandbox.messageShortcut(page, mine, 'Log as issue');
-    // The signed message_action reached the app and was read as this shortcut by this person
-    // (whether or not the /issue feature is merged: the request log says so either way).
-    await expect
-      .poll(() => running.logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg !== undefined && l.kind === 'shortcut' && l.what === 'log_as_issue'))
-      .toMatchObject({ userId: PEOPLE.corewell.id, workspaceId: 'T0ALLIANCE' });
+    // The real /issue form opens, filled from the message: its text as title and details, this channel's team.
+    await page.locator('#modal-backdrop:not([hidden]) #modal').waitFor();
+    expect(await page.locator('#modal-title').textContent()).toBe('Log an issue');
+    // (Only the start: the feature keeps Slack's <#C…|name> mention syntax in the title; see the report on issue #9.)
+    expect(await sandbox.modalField(page, 'Title').locator('input').inputValue()).toMatch(/^Clinical placements are short in /);
+    expect(await sandbox.modalField(page, 'Details').locator('textarea').inputValue()).toContain('<b>really</b>');
+    expect(await sandbox.modalField(page, 'Team').locator('select option:checked').textContent()).toBe('CNA · Certified Nursing Assistant');
+    await sandbox.submitModal(page, { Title: 'Clinical placements are short', Category: 'Work-based learning (internships, co-ops, apprenticeships)' });
+    await expect.poll(() => page.locator('#modal-title').textContent()).toMatch(/^Logged CNA-\d+$/);
+    const key = /CNA-\d+/.exec((await page.locator('#modal-title').textContent()) ?? '')?.[0] ?? '';
+    expect(await page.locator('#modal-body').innerText()).toContain(`Logged ${key} · Clinical placements are short.`);
+    await sandbox.closeModal(page);
+    // The outbox replies in the message's thread naming the key, and announces the issue in #cna-team.
+    await running.sandbox.alliance.drainOutbox();
+    await expect.poll(() => mine.locator('.thread').innerText()).toContain(`Logged as ${key}: Clinical placements are short.`);
+    const announced = page.locator('#messages > .message', { hasText: `${key} · Clinical placements are short` });
+    expect(await announced.innerText()).toContain('logged a new CNA issue');
   });
 
   it('draws every block and element, sends block actions and asks before a confirmed button', async () => {
@@ -251,18 +264,20 @@ describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
 
   it('lets a coordinator send digests now and tells them what ran', async () => {
     await sandbox.openWorkspace(page, running.url, 'coordinator', 'coordinators');
-    await page.locator('#send-digests').click();
-    await expect.poll(() => sandbox.lastMessage(page).innerText()).toContain('No digest job is wired into this sandbox');
-    expect(await sandbox.lastMessage(page).locator('.author').textContent()).toBe('Slackbot');
-  });
-
-  it('takes the README screenshot (docs/sandbox.png is a copy of test-artifacts/readme-sandbox.png)', async () => {
-    await sandbox.openWorkspace(page, running.url, 'corewell', 'ma');
-    await sandbox.send(page, 'Our MA externship slots for spring are full. Can @alicia add a Saturday cohort? cc @wendy');
-    await sandbox.actAs(page, 'coordinator');
-    await sandbox.runCommand(page, '/team members MA');
-    await sandbox.runCommand(page, '/team list');
-    await sandbox.lastMessage(page).locator('.header').waitFor();
-    await page.screenshot({ path: `${sandbox.ARTIFACTS_DIR}/readme-sandbox.png` });
+    await sandbox.clickControl(page, '#send-digests');
+    // The control runs the production `/digest send all` as the coordinator and shows its answer.
+    const said = sandbox.lastMessage(page);
+    await expect.poll(() => said.innerText()).toContain('Sending now:');
+    expect(await said.locator('.ephemeral-note').textContent()).toContain('Only visible to you');
+    expect(await said.locator('.author').textContent()).toBe('Slackbot');
+    expect(await said.locator('.app-badge').count()).toBe(0);
+    expect(await said.locator('.mrkdwn').innerText()).toMatch(/• CNA → #cna-team\n• MA → #ma-team\n• SPT → #spt-team\n• the roll-up → @wendy/);
+    // Each team channel gets its digest…
+    await sandbox.openChannel(page, 'cna');
+    await expect.poll(() => sandbox.lastMessage(page).locator('.header h3').textContent()).toMatch(/^CNA digest · /);
+    // …and the coordinator's direct messages get the roll-up.
+    await sandbox.openChannel(page, running.sandbox.fake.dmChannelId(PEOPLE.coordinator.id));
+    await expect.poll(() => sandbox.lastMessage(page).locator('.header h3').textContent()).toMatch(/^Coordinators’ roll-up · /);
+    expect(await sandbox.lastMessage(page).locator('.author').textContent()).toBe('Alliance');
   });
 });

@@ -1,6 +1,6 @@
 // The Alliance sandbox page: a small Slack-like workspace. It reads state from /sandbox/api/state
 // and turns clicks into calls to /sandbox/api/*, which the sandbox signs and sends to the bot.
-import { createSurface, el, renderBlocks, renderMrkdwn, renderText } from './render.js';
+import { carryValues, createSurface, el, renderBlocks, renderMrkdwn, renderText } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -109,7 +109,9 @@ function formatTime(ts, tz) {
 function messageNode(s, m, ctx, replies = []) {
   const author = ctx.people.get(m.author);
   const bot = author?.bot === true;
-  const name = author ? (bot ? author.realName : author.realName) : m.author;
+  // Slackbot (the sandbox's own notices) is not an app: no APP badge, its own initial.
+  const slackbot = m.author === 'USLACKBOT';
+  const name = author ? author.realName : m.author;
   const surface = createSurface({ fire: (action) => sendAction(action, { messageTs: m.ts, surface }) });
   const content = Array.isArray(m.blocks) && m.blocks.length > 0 ? renderBlocks(m.blocks, ctx, surface) : renderMrkdwn(m.text ?? '', ctx);
   const files = m.files?.length
@@ -119,7 +121,7 @@ function messageNode(s, m, ctx, replies = []) {
     ...(m.ephemeral ? [] : s.shortcuts.map((sc) => el('button', { type: 'button', 'data-shortcut': sc.callbackId, onclick: () => runShortcut(sc.callbackId, m.ts) }, [sc.name]))),
     m.ephemeral || m.threadTs ? null : el('button', { type: 'button', class: 'reply-in-thread', onclick: () => startThread(m.ts) }, ['Reply in thread']),
   ]);
-  const avatar = el('div', { class: `avatar${bot ? ' bot' : ''}`, style: bot ? undefined : `background:${colourFor(m.author)}` }, [bot ? 'A' : (author?.name ?? '?').slice(0, 1).toUpperCase()]);
+  const avatar = el('div', { class: `avatar${bot ? ' bot' : ''}`, style: bot ? undefined : `background:${colourFor(m.author)}` }, [slackbot ? 'S' : bot ? 'A' : (author?.name ?? '?').slice(0, 1).toUpperCase()]);
   if (!bot && author === undefined) avatar.textContent = '?';
   const node = el('div', { class: `message${m.ephemeral ? ' ephemeral' : ''}`, 'data-ts': m.ts, 'data-author': m.author }, [
     avatar,
@@ -127,7 +129,7 @@ function messageNode(s, m, ctx, replies = []) {
       m.ephemeral ? el('div', { class: 'ephemeral-note', text: 'Only visible to you' }) : null,
       el('div', { class: 'message-meta' }, [
         el('span', { class: 'author', text: name }),
-        bot ? el('span', { class: 'app-badge', text: 'APP' }) : null,
+        bot && !slackbot ? el('span', { class: 'app-badge', text: 'APP' }) : null,
         el('span', { class: 'timestamp', text: formatTime(m.ts, s.me.tz) }),
         m.edited ? el('span', { class: 'edited', text: '(edited)' }) : null,
       ]),
@@ -180,11 +182,13 @@ function renderModal(s) {
   const view = modal.view;
   const key = `${view.id}:${view.hash}`;
   if (key !== ui.renderedModal) {
+    // The same modal updated (not a new one pushed or opened): what was entered stays, as in Slack.
+    const entered = ui.renderedModal.startsWith(`${view.id}:`) && modalSurface ? modalSurface.values() : {};
     ui.renderedModal = key;
     const ctx = context();
     modalSurface = createSurface({ fire: (action) => sendAction(action, { viewId: view.id, surface: modalSurface }), errors: modal.errors });
     $('modal-title').textContent = renderText(view.title, ctx).textContent;
-    $('modal-body').replaceChildren(renderBlocks(view.blocks ?? [], ctx, modalSurface));
+    $('modal-body').replaceChildren(renderBlocks(carryValues(view.blocks ?? [], entered), ctx, modalSurface));
     $('modal-close').textContent = renderText(view.close ?? { type: 'plain_text', text: 'Cancel' }, ctx).textContent;
     const submit = $('modal-submit');
     submit.hidden = !view.submit;

@@ -21,6 +21,8 @@ const EMOJI = {
   wastebasket: '🗑️', file_folder: '📁', page_facing_up: '📄', paperclip: '📎', newspaper: '📰', zap: '⚡',
   no_entry_sign: '🚫', heavy_multiplication_x: '✖️', small_blue_diamond: '🔹', small_orange_diamond: '🔸',
   checkered_flag: '🏁', stopwatch: '⏱️', sunrise: '🌅', crossed_fingers: '🤞', ok_hand: '👌', muscle: '💪',
+  // Used by the features' views (grep src/features for :name:).
+  new: '🆕', dart: '🎯', grey_question: '❔', incoming_envelope: '📨', octagonal_sign: '🛑',
 };
 
 export function el(tag, attrs = {}, children = []) {
@@ -554,6 +556,58 @@ export function renderBlocks(blocks, ctx, surface) {
     }
   });
   return container;
+}
+
+/**
+ * Slack keeps what a person entered in a modal's inputs across views.update (and response_action
+ * "update") when the new view has the same block_id and action_id; apps rely on it (and change a
+ * block_id on purpose to refill a field). Returns the blocks with those entries as initial values.
+ */
+export function carryValues(blocks, values) {
+  const initialFrom = (element, v) => {
+    switch (v.type ?? element.type) {
+      case 'plain_text_input':
+      case 'number_input':
+      case 'url_text_input':
+      case 'email_text_input':
+        return { initial_value: v.value ?? undefined };
+      case 'static_select':
+      case 'radio_buttons':
+        return { initial_option: v.selected_option ?? undefined };
+      case 'multi_static_select':
+      case 'checkboxes':
+        return { initial_options: v.selected_options ?? [] };
+      case 'users_select':
+        return { initial_user: v.selected_user ?? undefined };
+      case 'multi_users_select':
+        return { initial_users: v.selected_users ?? [] };
+      case 'conversations_select':
+        return { initial_conversation: v.selected_conversation ?? undefined };
+      case 'multi_conversations_select':
+        return { initial_conversations: v.selected_conversations ?? [] };
+      case 'channels_select':
+        return { initial_channel: v.selected_channel ?? undefined };
+      case 'multi_channels_select':
+        return { initial_channels: v.selected_channels ?? [] };
+      case 'datepicker':
+        return { initial_date: v.selected_date ?? undefined };
+      case 'timepicker':
+        return { initial_time: v.selected_time ?? undefined };
+      case 'datetimepicker':
+        return { initial_date_time: v.selected_date_time ?? undefined };
+      default:
+        return {};
+    }
+  };
+  return blocks.map((block) => {
+    const element = block?.type === 'input' ? block.element : undefined;
+    const entered = element?.action_id === undefined ? undefined : values?.[block.block_id]?.[element.action_id];
+    if (entered === undefined || (entered.type !== undefined && entered.type !== element.type)) return block;
+    const carried = { ...element, ...initialFrom(element, entered) };
+    // An emptied field stays empty rather than falling back to the app's initial value.
+    for (const key of Object.keys(carried)) if (carried[key] === undefined) delete carried[key];
+    return { ...block, element: carried };
+  });
 }
 
 /** A surface collects value readers so a submission (or an action) can send view.state.values. */
