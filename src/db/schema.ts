@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
@@ -118,6 +119,9 @@ export const issues = sqliteTable(
   (t) => [
     uniqueIndex('issues_team_number').on(t.programTeamId, t.number),
     index('issues_team_status_activity').on(t.programTeamId, t.status, t.updatedAt),
+    // Matches /issue list's order (ranked first, then newest activity) so a page is read in index
+    // order instead of sorting every open issue of the team.
+    index('issues_team_list_order').on(t.programTeamId, sql`(${t.priority} is null)`, t.priority, sql`${t.updatedAt} desc`, sql`${t.id} desc`),
     index('issues_workspace_activity').on(t.workspaceId, t.updatedAt),
     index('issues_owner').on(t.workspaceId, t.ownerId),
   ],

@@ -108,7 +108,7 @@ export class IssueService {
   }
 
   teamChoices(workspaceId: string): ProgramTeam[] {
-    return this.deps.teamRepository.list(workspaceId);
+    return this.deps.teamRepository.teams(workspaceId);
   }
 
   /** Checks every field and returns every problem, so a modal shows them all beside their fields at once. */
@@ -300,7 +300,7 @@ export class IssueService {
 
   /** One page of a list; a page past the end shows the last page (issues may have closed meanwhile). */
   page(actor: Actor, query: { teamIds: number[] | undefined; scope: ListScope }, page: number, now: Date): Result<ListPage> {
-    const teams = this.deps.teamRepository.list(actor.workspaceId);
+    const teams = this.deps.teamRepository.teams(actor.workspaceId);
     const teamIds = query.teamIds?.filter((id) => teams.some((t) => t.id === id));
     if (teamIds !== undefined && teamIds.length === 0) return fail('not_found', 'Those teams no longer exist. Try /issue list again.');
     const today = this.today(now);

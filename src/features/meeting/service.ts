@@ -180,7 +180,7 @@ export class MeetingService {
 
   /** The team a new meeting defaults to, and the teams to choose from. */
   teamChoices(workspaceId: string, channelId: string): { teams: ProgramTeam[]; selected: ProgramTeam | undefined } {
-    return { teams: this.deps.teamRepository.list(workspaceId), selected: this.deps.teamRepository.byChannel(workspaceId, channelId) };
+    return { teams: this.deps.teamRepository.teams(workspaceId), selected: this.deps.teamRepository.byChannel(workspaceId, channelId) };
   }
 
   /**

@@ -73,6 +73,11 @@ export class TeamRepository {
     }));
   }
 
+  /** The teams alone, without channels or member counts: for pickers and labels. */
+  teams(workspaceId: string): ProgramTeam[] {
+    return this.teamsOfWorkspace.all({ workspaceId });
+  }
+
   byKey(workspaceId: string, key: string): ProgramTeam | undefined {
     return this.teamByKey.get({ workspaceId, key: key.toUpperCase() });
   }

@@ -128,7 +128,7 @@ export function voteCommand(deps: VoteCommandDeps) {
 }
 
 async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string) {
-  const teams = deps.teamRepository.list(actor.workspaceId);
+  const teams = deps.teamRepository.teams(actor.workspaceId);
   const initial = deps.teamRepository.byChannel(actor.workspaceId, channelId);
   const issues = deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
   const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : deps.votes.repository.countOpenIssues(actor.workspaceId);

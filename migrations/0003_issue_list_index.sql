@@ -1,0 +1,1 @@
+CREATE INDEX `issues_team_list_order` ON `issues` (`program_team_id`,("priority" is null),`priority`,"updated_at" desc,"id" desc);
