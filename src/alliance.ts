@@ -94,6 +94,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logLevel: config.LOG_LEVEL as LogLevel,
     clientOptions,
     extendedErrorHandler: true,
+    // Bolt's conversation store is unused here and costs a lookup on every request.
+    convoStore: false,
     ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET } : { receiver }),
   });
 
