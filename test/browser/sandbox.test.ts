@@ -99,8 +99,8 @@ describe.skipIf(skipReason !== undefined)('the sandbox in a browser', () => {
     // The real /issue form opens, filled from the message: its text as title and details, this channel's team.
     await page.locator('#modal-backdrop:not([hidden]) #modal').waitFor();
     expect(await page.locator('#modal-title').textContent()).toBe('Log an issue');
-    // (Only the start: the feature keeps Slack's <#C…|name> mention syntax in the title; see the report on issue #9.)
-    expect(await sandbox.modalField(page, 'Title').locator('input').inputValue()).toMatch(/^Clinical placements are short in /);
+    // Mentions and channels read as a person sees them, not as Slack's <#C…|name> markup.
+    expect(await sandbox.modalField(page, 'Title').locator('input').inputValue()).toBe('Clinical placements are short in #cna-team, @hannah <b>really</b>');
     expect(await sandbox.modalField(page, 'Details').locator('textarea').inputValue()).toContain('<b>really</b>');
     expect(await sandbox.modalField(page, 'Team').locator('select option:checked').textContent()).toBe('CNA · Certified Nursing Assistant');
     await sandbox.submitModal(page, { Title: 'Clinical placements are short', Category: 'Work-based learning (internships, co-ops, apprenticeships)' });

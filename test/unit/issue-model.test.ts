@@ -63,3 +63,11 @@ describe('issue form and button payloads', () => {
     for (const bad of ['0', '-1', '1e3', '4.2', ' 4', '', undefined]) expect(parseIssueId(bad), String(bad)).toBeUndefined();
   });
 });
+
+describe('decodeSlackEntities (Log as issue prefills)', () => {
+  it('turns Slack markup into the text a reader sees, and decodes entities last', () => {
+    expect(decodeSlackEntities('Short in <#C0CNATEAM|cna-team>, ask <@U0HFH0001|hannah> or <@U0COR0001>')).toBe('Short in #cna-team, ask @hannah or @U0COR0001');
+    expect(decodeSlackEntities('<!channel> see <https://example.org/a?b=1&amp;c=2|the form> and <https://x.org>')).toBe('@channel see the form (https://example.org/a?b=1&c=2) and https://x.org');
+    expect(decodeSlackEntities('<!date^1700000000^{date}|Nov 14> &lt;b&gt; &amp;')).toBe('Nov 14 <b> &');
+  });
+});

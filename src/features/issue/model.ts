@@ -103,7 +103,27 @@ export const isOverdue = (issue: { dueDate: string | null; status: string }, tod
 export const normaliseTitle = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** Slack sends message text with `&`, `<` and `>` as entities; store what the person actually wrote. */
-export const decodeSlackEntities = (text: string): string => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+/**
+ * A message's text as a person would read it, for prefilling the issue form: Slack's markup for
+ * mentions, channels, broadcasts and links becomes its visible text (`<@U1|hannah>` → `@hannah`,
+ * `<#C1|cna-team>` → `#cna-team`, `<!channel>` → `@channel`, `<https://x|label>` → `label (https://x)`),
+ * then entities are decoded. The form shows plain text, and what is stored is escaped again when shown.
+ */
+export const decodeSlackEntities = (text: string): string =>
+  text
+    .replace(/<([^<>]+)>/g, (_whole, inner: string) => {
+      const [target = '', label] = inner.split('|', 2);
+      if (target.startsWith('@')) return `@${label ?? target.slice(1)}`;
+      if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+      if (target.startsWith('!')) {
+        const name = target.slice(1).split('^')[0] ?? '';
+        return label ?? (['channel', 'here', 'everyone'].includes(name) ? `@${name}` : name);
+      }
+      return label === undefined || label === target ? target : `${label} (${target})`;
+    })
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 export const LIST_SCOPES = ['open', 'closed', 'all', 'mine', 'overdue'] as const;
 export type ListScope = (typeof LIST_SCOPES)[number];
