@@ -213,7 +213,12 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       return;
     }
     const vote = repo.byId(meta.data.voteId);
-    const options = vote === undefined ? [] : repo.options(vote.id);
+    if (vote === undefined) {
+      // Well-formed metadata naming no vote (changed, or the vote is gone): say so rather than "pick a choice".
+      await ack({ response_action: 'errors', errors: { [first]: 'That vote no longer exists; close this form.' } });
+      return;
+    }
+    const options = repo.options(vote.id);
     const known = new Map(options.map((o) => [String(o.id), o]));
     const choices: number[] = [];
     const errors: Record<string, string> = {};
