@@ -1,17 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { Actor } from '../domain/actor.js';
 import type { AppLogger } from '../logger.js';
+import { withDeadline } from './deadline.js';
 
 /** users.info runs before the ack, so it must leave room inside Slack's 3 seconds. */
 const USERS_INFO_DEADLINE_MS = 1500;
-
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 interface Profile {
   isAdmin: boolean;

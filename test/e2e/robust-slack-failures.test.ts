@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { enqueue, MAX_ATTEMPTS, OUTBOX_EVENT_TYPE, runOutbox } from '../../src/outbox/outbox.js';
 import { CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
-import { BOT_TOKEN, startHarness, type Harness } from '../rig/harness.js';
+import { BOT_TOKEN, linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
 import { PROBE, registerProbeListeners } from '../rig/probe-listeners.js';
 
 /** Web API deadline in this app: short, so a "hung Slack" costs the test a fraction of a second. */
@@ -182,4 +182,31 @@ describe('when the Slack Web API fails', () => {
       expect(h.fake.callsTo('views.open').length).toBe(calls + 1);
     }
   });
+});
+
+describe('when Slack hangs on a call made before the ack', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // The client's own timeout stays at its 10-second default: only the pre-ack deadline can answer in time.
+    h = await startHarness();
+    await linkSeedChannels(h);
+    await h.command('/team', 'join CNA', { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.cna.id });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('/vote answers that Slack was slow to list the channel, and stores nothing, when conversations.members hangs', async () => {
+    const asMember = { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.cna.id };
+    const votes = h.count('votes');
+    h.fake.failNext('conversations.members', { delayMs: 4_000 });
+    const quick = await h.command('/vote', 'new Which first? | A | B', asMember);
+    expect(quick.status).toBe(200);
+    expect(quick.text).toContain('did not list the channel’s members in time, so nothing was changed');
+    expect(h.count('votes')).toBe(votes);
+    expect(h.query("select * from outbox where dedupe_key like 'vote:%'")).toEqual([]);
+    // Slack answers again: the same command now starts the vote.
+    const again = await h.command('/vote', 'new Which first? | A | B', asMember);
+    expect(again.text).toContain('Started *V-1*');
+  }, 15_000);
 });

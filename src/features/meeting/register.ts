@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
 import { registerCommand } from '../../slack/commands.js';
 import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
+import { STALE_PAYLOAD_MESSAGE, submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { meetingCommand, parseModalMetadata, sendCalendarFile, type MeetingCommandDeps } from './command.js';
 import { MeetingRepository, type RsvpAnswer } from './repository.js';
@@ -145,7 +146,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
       return;
     }
     const actor = await deps.actors.resolve(workspaceId, user.id);
-    const edited = meetings.edit(actor, metadata.meeting, details.value, metadata.tz, now);
+    const edited = meetings.edit(actor, metadata.meeting, details.value, metadata.tz, now, submissionKey(body));
     if (!edited.ok) {
       await ack({ response_action: 'errors', errors: { [InputIds.meetingTitle]: edited.problem.message } });
       return;
@@ -191,14 +192,17 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     });
   });
 
-  app.action(RSVP_ACTION_PATTERN, async ({ ack, body, client }) => {
+  app.action(RSVP_ACTION_PATTERN, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = buttonClick.safeParse(body);
-    if (!parsed.success) return;
-    const { user, team, actions, container, channel, message } = parsed.data;
-    const [action] = actions;
+    const [action] = parsed.success ? parsed.data.actions : [];
     const answer = RSVP_ACTION_PATTERN.exec(action?.action_id ?? '')?.[1] as RsvpAnswer | undefined;
-    if (action === undefined || answer === undefined) return;
+    if (!parsed.success || action === undefined || answer === undefined) {
+      // A changed button value: say so privately; nothing is recorded.
+      await respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${STALE_PAYLOAD_MESSAGE}` });
+      return;
+    }
+    const { user, team, container, channel, message } = parsed.data;
     const channelId = container?.channel_id ?? channel?.id;
     const ts = container?.message_ts ?? message?.ts;
     const workspaceId = team?.id ?? user.team_id ?? '';
@@ -215,10 +219,13 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     }
   });
 
-  app.action(ActionIds.meetingIcs, async ({ ack, body, client }) => {
+  app.action(ActionIds.meetingIcs, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = buttonClick.safeParse(body);
-    if (!parsed.success) return;
+    if (!parsed.success) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${STALE_PAYLOAD_MESSAGE}` });
+      return;
+    }
     const { user, team, actions, container, channel } = parsed.data;
     const workspaceId = team?.id ?? user.team_id ?? '';
     const found = meetings.byId(workspaceId, Number(actions[0]?.value));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import { cancelPending, enqueue, replacePending } from '../../outbox/outbox.js';
-import { claimRequest } from '../../slack/dedupe.js';
+import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { InputIds } from '../../slack/ids.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
@@ -246,12 +246,19 @@ export class MeetingService {
   }
 
   /** Changes time, place or agenda: RSVPs stay, reminders move, calendars see a new SEQUENCE, attendees hear of a new time or place. */
-  edit(actor: Actor, number: number, details: MeetingDetails, timeZone: string, now: Date): Result<{ meeting: Meeting; teamKey: string; notified: number }> {
+  edit(actor: Actor, number: number, details: MeetingDetails, timeZone: string, now: Date, requestKey?: string): Result<{ meeting: Meeting; teamKey: string; notified: number }> {
     const found = this.editable(actor, number, 'meeting.edit', now);
     if (!found.ok) return found;
     const { meeting: before, teamKey } = found.value;
     const result = this.db.transaction(
-      () => {
+      (): { meeting: Meeting; notified: number; duplicate: boolean } => {
+        // The same form submitted twice at once saves once (one SEQUENCE bump, one set of notices);
+        // the repeat answers with what the first one did.
+        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) {
+          const current = this.deps.repo.byId(before.id);
+          if (current === undefined) throw new Error(`meeting ${before.id} vanished during an edit`);
+          return { meeting: current.meeting, notified: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? 0), duplicate: true };
+        }
         const meeting = this.deps.repo.update(before.id, {
           title: details.title,
           startsAt: details.startsAt.getTime(),
@@ -277,11 +284,12 @@ export class MeetingService {
             notified++;
           }
         }
-        return { meeting, notified };
+        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(notified));
+        return { meeting, notified, duplicate: false };
       },
       { behavior: 'immediate' },
     );
-    this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.edit', target: meetingKey(number), outcome: 'done', createdAt: now.getTime() });
+    if (!result.duplicate) this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.edit', target: meetingKey(number), outcome: 'done', createdAt: now.getTime() });
     return ok({ meeting: result.meeting, teamKey, notified: result.notified });
   }
 

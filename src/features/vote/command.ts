@@ -12,7 +12,7 @@ import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey } from './rules.js';
-import { loadElectorate, type VoteService } from './service.js';
+import { electorateWithin, loadElectorate, type VoteService } from './service.js';
 import { newVoteModal, resultsReply, VOTE_HELP, voteListView } from './views.js';
 
 export interface VoteCommandDeps {
@@ -35,8 +35,9 @@ const usage = (line: string): CommandReply => say(`:information_source: Usage: \
 
 /** `/vote …`: parses the text, calls the vote service, renders the answer. */
 export function voteCommand(deps: VoteCommandDeps) {
+  // Commands answer in the ack, so listing a channel's members (and auth.test) races a deadline.
   const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) =>
-    loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() });
+    electorateWithin(async () => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() }));
 
   return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
     const { sub, rest, args } = splitSubcommand(input.text);
@@ -57,6 +58,7 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (quick.question.length > MAX_QUESTION) problems.unshift({ code: 'invalid', message: `The question can be at most ${MAX_QUESTION} characters (it has ${quick.question.length}).` });
         if (problems.length > 0) return say(`:warning: ${problems.map((p) => escapeMrkdwn(p.message)).join(' ')} Nothing was created.`);
         const electorate = await electorateOf({ eligibility: 'everyone', programTeamId: team.value.id, channelId: input.channelId });
+        if (!electorate.ok) return sayProblem(electorate.problem);
         const created = deps.votes.create(
           actor,
           team.value,
@@ -71,7 +73,7 @@ export function voteCommand(deps: VoteCommandDeps) {
             resultsVisibility: 'live',
             closesAt: null,
           },
-          electorate.ids.length,
+          electorate.value.ids.length,
           now,
         );
         deps.outbox.kick();
@@ -95,8 +97,9 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (args.length !== 1) return usage('/vote results V-3');
         const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
-        const size = vote.value.status === 'open' ? (await electorateOf(vote.value)).ids.length : 0;
-        const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, size));
+        const electorate = vote.value.status === 'open' ? await electorateOf(vote.value) : undefined;
+        if (electorate !== undefined && !electorate.ok) return sayProblem(electorate.problem);
+        const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
         return say(view.text, view.blocks);
       }
       case 'close': {
@@ -107,7 +110,8 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (!allowed.ok) return sayProblem(allowed.problem);
         if (vote.value.status !== 'open') return say(`:lock: ${voteKey(vote.value.number)} is already closed. See \`/vote results ${voteKey(vote.value.number)}\`.`);
         const electorate = await electorateOf(vote.value);
-        const closed = deps.votes.close(vote.value.id, actor.userId, electorate.ids.length, now);
+        if (!electorate.ok) return sayProblem(electorate.problem);
+        const closed = deps.votes.close(vote.value.id, actor.userId, electorate.value.ids.length, now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
         const priorities = closed.value.prioritiesChanged > 0 ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.` : '';
@@ -119,7 +123,9 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (!vote.ok) return sayProblem(vote.problem);
         const allowed = deps.votes.mayRemind(actor, vote.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
-        return say(await remind(deps, vote.value, await electorateOf(vote.value), now));
+        const electorate = await electorateOf(vote.value);
+        if (!electorate.ok) return sayProblem(electorate.problem);
+        return say(await remind(deps, vote.value, electorate.value, now));
       }
       default:
         return say(`:thinking_face: \`/vote\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${VOTE_HELP}`);

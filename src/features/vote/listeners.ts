@@ -5,16 +5,17 @@ import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
 import { registerCommand } from '../../slack/commands.js';
 import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
+import { submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import type { Problem } from '../../domain/result.js';
 import { TeamRepository } from '../team/repository.js';
 import { voteCommand } from './command.js';
 import { VoteRepository } from './repository.js';
 import { ballotSecret, validateDraft, voteKey } from './rules.js';
-import { loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
+import { electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
+import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
 
 const CHANNEL_MEMBERS_TTL_MS = 30_000;
-import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
 
 /* Payload shapes the vote listeners rely on; values come from buttons people can tamper with, so parse them. */
 const actionBody = z.object({
@@ -110,7 +111,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
   );
 
   /** Checks the vote and the person, casts, and answers privately; used by the buttons and the ranking modal. */
-  const castFor = async (voteId: number, userId: string, action: BallotAction, message?: { channel: string; ts: string }) => {
+  const castFor = async (voteId: number, userId: string, action: BallotAction, message?: { channel: string; ts: string }, beforeAck = false) => {
     const vote = repo.byId(voteId);
     if (vote === undefined) return { ok: false as const, text: ':mag: That vote no longer exists.' };
     const key = voteKey(vote.number);
@@ -120,9 +121,16 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     }
     const team = deps.teamRepository.byId(vote.programTeamId);
     if (team === undefined) return { ok: false as const, text: ':mag: That vote’s team no longer exists.' };
-    const electorate = await electorateOf(message !== undefined && vote.channelId === null ? { ...vote, channelId: message.channel } : vote);
+    const load = () => electorateOf(message !== undefined && vote.channelId === null ? { ...vote, channelId: message.channel } : vote);
+    // A modal submission lists the channel before its ack, so it races the deadline; a button was acked already.
+    const loaded = beforeAck ? await electorateWithin(load) : { ok: true as const, value: await load() };
+    if (!loaded.ok) return { ok: false as const, text: problemText(loaded.problem) };
+    const electorate = loaded.value;
     const why = votes.ineligibility(vote, team, userId, electorate);
-    if (why !== undefined) return { ok: false as const, text: problemText({ code: 'forbidden', message: why }) };
+    if (why !== undefined) {
+      deps.teamRepository.audit({ workspaceId: vote.workspaceId, actorId: userId, action: 'vote.ballot', target: key, outcome: 'refused', detail: 'not eligible', createdAt: now.getTime() });
+      return { ok: false as const, text: problemText({ code: 'forbidden', message: why }) };
+    }
     const cast = votes.cast(voteId, userId, action, electorate, now, message);
     if (!cast.ok) return { ok: false as const, text: problemText(cast.problem) };
     deps.outbox.kick();
@@ -205,7 +213,12 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       return;
     }
     const vote = repo.byId(meta.data.voteId);
-    const options = vote === undefined ? [] : repo.options(vote.id);
+    if (vote === undefined) {
+      // Well-formed metadata naming no vote (changed, or the vote is gone): say so rather than "pick a choice".
+      await ack({ response_action: 'errors', errors: { [first]: 'That vote no longer exists; close this form.' } });
+      return;
+    }
+    const options = repo.options(vote.id);
     const known = new Map(options.map((o) => [String(o.id), o]));
     const choices: number[] = [];
     const errors: Record<string, string> = {};
@@ -223,7 +236,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const answer = await castFor(meta.data.voteId, parsed.data.user.id, { kind: 'set', choices });
+    const answer = await castFor(meta.data.voteId, parsed.data.user.id, { kind: 'set', choices }, undefined, true);
     if (!answer.ok) {
       await ack({ response_action: 'errors', errors: { [first]: answer.text.replace(/^:[a-z_]+: /, '') } });
       return;
@@ -284,10 +297,18 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       await ack({ response_action: 'errors', errors: fieldErrors(problems, InputIds.voteQuestion) });
       return;
     }
-    const electorate = await electorateOf({ eligibility: draft.value.eligibility, programTeamId: team.id, channelId });
-    const created = votes.create(actor, team, channelId, draft.value, electorate.ids.length, now);
-    deps.outbox.kick();
+    const electorate = await electorateWithin(async () => electorateOf({ eligibility: draft.value.eligibility, programTeamId: team.id, channelId }));
+    if (!electorate.ok) {
+      await ack({ response_action: 'errors', errors: fieldErrors([{ ...electorate.problem, field: InputIds.voteEligibility }], InputIds.voteQuestion) });
+      return;
+    }
+    // The same form arriving twice at once (a double click, a resend after a lost answer) makes one
+    // vote; the repeat is answered with exactly the vote the first one made.
+    const requestKey = submissionKey(body);
+    const created = votes.create(actor, team, channelId, draft.value, electorate.value.ids.length, now, requestKey);
+    if (!created.duplicate) deps.outbox.kick();
     const key = voteKey(created.vote.number);
+    const ballotChannel = created.vote.channelId ?? channelId;
     await ack({
       response_action: 'update',
       view: {
@@ -295,7 +316,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
         title: { type: 'plain_text', text: 'Vote started' },
         close: { type: 'plain_text', text: 'Done' },
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: `:ballot_box_with_ballot: *${key}* is open; its ballot is posted in <#${channelId}>. Close it early with \`/vote close ${key}\`, remind people with \`/vote remind ${key}\`.` } } as KnownBlock,
+          { type: 'section', text: { type: 'mrkdwn', text: `:ballot_box_with_ballot: *${key}* is open; its ballot is posted in <#${ballotChannel}>. Close it early with \`/vote close ${key}\`, remind people with \`/vote remind ${key}\`.` } } as KnownBlock,
         ],
       },
     });

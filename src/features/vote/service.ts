@@ -4,6 +4,8 @@ import type { Db } from '../../db/open.js';
 import type { Actor } from '../../domain/actor.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { enqueue } from '../../outbox/outbox.js';
+import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
+import { DeadlineError, withDeadline } from '../../slack/deadline.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
@@ -34,6 +36,24 @@ export async function loadElectorate(vote: Pick<Vote, 'eligibility' | 'programTe
     cursor = page.response_metadata?.next_cursor || undefined;
   } while (cursor !== undefined);
   return { unit: 'people', ids: ids.filter((id) => id !== deps.botUserId) };
+}
+
+/**
+ * Listing a channel's members before the ack (a command, a modal submission) races this deadline:
+ * users.info may already have taken up to 1.5 s of Slack's 3, and a hung Slack must still get an
+ * answer. After the ack (buttons) the client's own timeout applies.
+ */
+export const ELECTORATE_DEADLINE_MS = 1000;
+export const SLOW_ELECTORATE = 'Slack did not list the channel’s members in time, so nothing was changed. Please try again in a moment.';
+
+/** `load` within the deadline, or a polite problem when Slack is too slow; other failures still throw. */
+export async function electorateWithin(load: () => Promise<Electorate>, ms = ELECTORATE_DEADLINE_MS): Promise<Result<Electorate>> {
+  try {
+    return ok(await withDeadline(load(), ms));
+  } catch (error) {
+    if (error instanceof DeadlineError) return fail('conflict', SLOW_ELECTORATE);
+    throw error;
+  }
 }
 
 export type BallotAction = { kind: 'set'; choices: number[] } | { kind: 'add'; optionId: number } | { kind: 'remove'; optionId: number };
@@ -86,10 +106,28 @@ export class VoteService {
     return fail('forbidden', `Only members of ${team.key} and coordinators can start a vote for it. Join with /team join ${team.key}.`);
   }
 
-  /** Stores the vote and queues its ballot message in one transaction. */
-  create(actor: Actor, team: ProgramTeam, channelId: string, draft: ValidDraft, electorateSize: number, now: Date): { vote: Vote; options: VoteOption[] } {
+  /**
+   * Stores the vote and queues its ballot message in one transaction. `requestKey` (a modal's view
+   * id, hash and values) is claimed in that transaction, so the same form submitted twice at once
+   * makes one vote; the repeat gets the vote the first one made (`duplicate: true`).
+   */
+  create(
+    actor: Actor,
+    team: ProgramTeam,
+    channelId: string,
+    draft: ValidDraft,
+    electorateSize: number,
+    now: Date,
+    requestKey?: string,
+  ): { vote: Vote; options: VoteOption[]; duplicate: boolean } {
     return this.db.transaction(
       () => {
+        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) {
+          const first = this.repo.byId(Number(requestResult(this.db, actor.workspaceId, requestKey)));
+          // The claim and its result are written in one transaction, so the first vote is there.
+          if (first === undefined) throw new Error(`request ${requestKey} was claimed without a vote`);
+          return { vote: first, options: this.repo.options(first.id), duplicate: true };
+        }
         const created = this.repo.insert(
           {
             workspaceId: actor.workspaceId,
@@ -121,7 +159,8 @@ export class VoteService {
           },
           now,
         );
-        return created;
+        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(created.vote.id));
+        return { ...created, duplicate: false };
       },
       { behavior: 'immediate' },
     );
