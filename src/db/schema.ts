@@ -49,7 +49,12 @@ export const teamMembers = sqliteTable(
     userId: text('user_id').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('team_members_unique').on(t.programTeamId, t.userId), index('team_members_user').on(t.workspaceId, t.userId)],
+  (t) => [
+    uniqueIndex('team_members_unique').on(t.programTeamId, t.userId),
+    index('team_members_user').on(t.workspaceId, t.userId),
+    // Member counts per team (`/team list`) come from this index alone.
+    index('team_members_team_count').on(t.workspaceId, t.programTeamId),
+  ],
 );
 
 export const organisations = sqliteTable(

@@ -1,0 +1,1 @@
+CREATE INDEX `team_members_team_count` ON `team_members` (`team_id`,`program_team_id`);
