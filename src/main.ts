@@ -1,5 +1,6 @@
 import { startAlliance } from './alliance.js';
 import { ConfigError, loadConfig } from './config.js';
+import { redact } from './logger.js';
 
 /** Entry point: configuration from the environment, start, and a clean stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -19,7 +20,18 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
+/** Why start-up failed, in words an operator can act on; a stack only for our own bugs. */
+function startupFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('slack_webapi_')) {
+    const message = error instanceof Error ? error.message : String(error);
+    return `Alliance cannot start: Slack did not accept the first call (auth.test): ${message}\nCheck SLACK_BOT_TOKEN, and SLACK_API_URL if you set it.`;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(`${redact(startupFailure(error)) as string}\n`);
   process.exit(1);
 });
