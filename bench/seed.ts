@@ -1,4 +1,5 @@
 import { migrateDatabase, openDatabase } from '../src/db/open.js';
+import { prng } from '../test/rig/prng.js';
 
 export interface SeedSize {
   teams: number;
@@ -30,17 +31,6 @@ export const benchChannel = (teamIndex: number) => `C0BENCH${String(teamIndex).p
 const STATUSES = ['open', 'open', 'open', 'in_progress', 'blocked', 'resolved', 'dropped'];
 const CATEGORIES = ['awareness', 'recruitment', 'training_program', 'curriculum', 'incumbent_worker_training', 'work_based_learning', 'youth_exposure', 'marketing', 'other'];
 
-/** A deterministic PRNG so every run seeds the same data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Fills a migrated database with a realistic collaborative: teams with linked channels and members,

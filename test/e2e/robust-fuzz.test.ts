@@ -9,6 +9,7 @@ import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { CommandNames } from '../../src/slack/ids.js';
 import { linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
 import { healthy, listenerFailures, tableCounts } from '../rig/robust.js';
+import { prng } from '../rig/prng.js';
 
 const SUBCOMMANDS: { [K in keyof typeof CommandNames]: string[] } = {
   team: ['', 'help', 'list', 'members', 'join', 'leave', 'org', 'orgs', 'coordinators', 'coordinator add', 'coordinator remove', 'create', 'link', 'unlink', 'audit'],
@@ -28,17 +29,6 @@ const HOSTILE = [
   '-1', '0', '201', '99999999999999999999', '1e309', 'CNA', 'cna', 'MA', 'ZZZZZZZZZZZ', 'KEY', `<@${PEOPLE.henryFord2.id}|marcus>`, 'add', 'remove',
 ];
 
-/** A small seeded PRNG (mulberry32), so a failure replays exactly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomText(rand: () => number, subs: string[]): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)] as T;

@@ -12,6 +12,7 @@ import {
   type TallyBallot,
   type TallyOption,
 } from '../../src/features/vote/tally.js';
+import { prng } from '../rig/prng.js';
 
 // Ids deliberately differ from positions so tests notice if one is used for the other.
 const A = 11;
@@ -377,17 +378,6 @@ describe('turnout', () => {
 // Property-style checks over random profiles
 // ---------------------------------------------------------------------------
 
-/** mulberry32: tiny seeded PRNG so the random profiles are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffle<T>(items: readonly T[], rand: () => number): T[] {
   const out = [...items];
