@@ -21,7 +21,7 @@ export const ViewIds = {
   issueNew: 'issue_new',
   issueEdit: 'issue_edit',
   /* The confirmation a submitted issue form turns into (no submit button, so no listener). */
-  issueDone: 'issue_done',
+  formDone: 'form_done',
   meetingNew: 'meeting_new',
   meetingEdit: 'meeting_edit',
   voteNew: 'vote_new',

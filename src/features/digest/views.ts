@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
-import { chunkLines } from '../team/views.js';
+import { chunkLines } from '../../slack/blocks.js';
 import { isQuiet, lowTurnoutVotes, turnout, type CountWithChange, type IssueItem, type Period, type TeamDigest } from './content.js';
 
 /** Slack's limits for a section's text and a header (Block Kit reference). */

@@ -10,7 +10,8 @@ import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { parseEditIssueMetadata, parseNewIssueMetadata } from './metadata.js';
 import type { DraftField, IssueDraft, IssueService, IssueSource } from './service.js';
-import { announcedText, doneModal, keyOf } from './views.js';
+import { doneModal } from '../../slack/blocks.js';
+import { announcedText, keyOf } from './views.js';
 
 export interface IssueModalDeps {
   issues: IssueService;

@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow, PlainTextOption } from '@slack/types';
+import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { ActionIds, IssueBlockIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
-import { chunkLines } from '../team/views.js';
 import type { ProgramTeam } from '../team/repository.js';
 import {
   CATEGORIES,
@@ -18,14 +18,11 @@ import {
 import type { Issue, IssueEventRow } from './repository.js';
 import type { ListPage } from './service.js';
 
-const SECTION_MAX = 3000;
 /** Slack allows 50 blocks a message; the detail view keeps room for fields, details and buttons. */
 const MAX_HISTORY_BLOCKS = 30;
 /** The card shows the start of the details; `/issue show` has them whole. */
 const CARD_DETAILS = 500;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
 
 export const ISSUE_HELP = [
   '*`/issue`: log, track and close program-team issues*',
@@ -360,13 +357,3 @@ export function issueModal(input: IssueModalInput): ModalView {
   };
 }
 
-/** What the form turns into after a successful submission: the new key, said plainly. */
-export function doneModal(title: string, text: string): ModalView {
-  return {
-    type: 'modal',
-    callback_id: ViewIds.issueDone,
-    title: { type: 'plain_text', text: plain(title, 24) },
-    close: { type: 'plain_text', text: 'Done' },
-    blocks: [section(text)],
-  };
-}

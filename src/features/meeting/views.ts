@@ -1,11 +1,10 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
-import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
-import { chunkLines } from '../team/views.js';
+import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
 import type { Meeting, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
 import { formatInZone, slackDateToken } from './time.js';
 
-const SECTION_MAX = 3000;
 const HEADER_MAX = 150;
 /** Slack allows 50 blocks a message; a list keeps two for its header and footer. */
 const MAX_LIST_ITEMS = 40;
@@ -74,8 +73,6 @@ export function whereText(meeting: Pick<Meeting, 'location' | 'link'>): string {
   return parts.length === 0 ? '_not set_' : parts.join(' · ');
 }
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
 
 function agendaBlock(agenda: string): KnownBlock | undefined {
   if (agenda.trim() === '') return undefined;
@@ -372,15 +369,6 @@ export function meetingModal(model: MeetingModalModel): ModalView {
   };
 }
 
-/** Replaces the modal after a successful submission, so the person sees the meeting's id at once. */
-export function doneModal(title: string, text: string): ModalView {
-  return {
-    type: 'modal',
-    title: { type: 'plain_text', text: plain(title, 24) },
-    close: { type: 'plain_text', text: 'Done' },
-    blocks: [section(text)],
-  };
-}
 
 export function scheduledText(meeting: Meeting, channelId: string): string {
   const key = meetingKey(meeting.number);

@@ -1,13 +1,11 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn, mentionChannel, mentionUser, truncateMrkdwn } from '../../slack/mrkdwn.js';
+import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { escapeMrkdwn, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
 import type { AuditEntry, Organisation, ProgramTeam, TeamSummary } from './repository.js';
 
-const SECTION_MAX = 3000;
 /** Slack allows 50 blocks a message; keep two for the header and the footer. */
 const MAX_LIST_BLOCKS = 45;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
 
 export const TEAM_HELP = [
   '*`/team`: program teams, people and roles*',
@@ -69,28 +67,3 @@ export function auditView(entries: AuditEntry[], formatTime: (ms: number) => str
   return { text: `Latest ${entries.length} audit entries`, blocks: [section('*Audit log*, newest first'), ...chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS).map(section)] };
 }
 
-/** Packs lines into sections under Slack's 3,000-character limit, saying how many were left out. */
-export function chunkLines(lines: string[], maxChars: number, maxChunks: number): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  let used = 0;
-  for (const line of lines) {
-    const candidate = current === '' ? line : `${current}\n${line}`;
-    if (candidate.length <= maxChars) {
-      current = candidate;
-      used++;
-      continue;
-    }
-    if (current !== '') chunks.push(current);
-    if (chunks.length === maxChunks) break;
-    current = truncateMrkdwn(line, maxChars);
-    used++;
-  }
-  if (current !== '' && chunks.length < maxChunks) chunks.push(current);
-  const left = lines.length - used;
-  if (left > 0 && chunks.length > 0) {
-    const last = chunks.length - 1;
-    chunks[last] = truncateMrkdwn(`${chunks[last]}\n…and ${left} more`, maxChars);
-  }
-  return chunks;
-}

@@ -8,7 +8,6 @@ import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
 import { submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import type { Problem } from '../../domain/result.js';
-import { TeamRepository } from '../team/repository.js';
 import { voteCommand } from './command.js';
 import { VoteRepository } from './repository.js';
 import { ballotSecret, validateDraft, voteKey } from './rules.js';

@@ -1,16 +1,14 @@
 import type { ActionsBlockElement, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
 
-const SECTION_MAX = 3000;
 /** Enough names to be useful beside an option; the rest are counted so nothing is cut silently. */
 const MAX_VOTERS_SHOWN = 40;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
 
 export const VOTE_HELP = [
   '*`/vote`: priority votes in a team channel*',

@@ -1,0 +1,48 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { ViewIds } from './ids.js';
+import { plain, truncateMrkdwn } from './mrkdwn.js';
+
+/** Slack refuses a section or context text over 3,000 characters. */
+export const SECTION_MAX = 3000;
+
+/** A mrkdwn section, cut (never half an entity) to Slack's limit. */
+export const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
+
+/** A one-element mrkdwn context line, cut to Slack's limit. */
+export const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
+
+/** What a form turns into after it was submitted: the outcome said plainly (Slack allows 24 characters of title). */
+export function doneModal(title: string, text: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: ViewIds.formDone,
+    title: { type: 'plain_text', text: plain(title, 24) },
+    close: { type: 'plain_text', text: 'Done' },
+    blocks: [section(text)],
+  };
+}
+/** Packs lines into sections under Slack's 3,000-character limit, saying how many were left out. */
+export function chunkLines(lines: string[], maxChars: number, maxChunks: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const line of lines) {
+    const candidate = current === '' ? line : `${current}\n${line}`;
+    if (candidate.length <= maxChars) {
+      current = candidate;
+      used++;
+      continue;
+    }
+    if (current !== '') chunks.push(current);
+    if (chunks.length === maxChunks) break;
+    current = truncateMrkdwn(line, maxChars);
+    used++;
+  }
+  if (current !== '' && chunks.length < maxChunks) chunks.push(current);
+  const left = lines.length - used;
+  if (left > 0 && chunks.length > 0) {
+    const last = chunks.length - 1;
+    chunks[last] = truncateMrkdwn(`${chunks[last]}\n…and ${left} more`, maxChars);
+  }
+  return chunks;
+}
