@@ -129,6 +129,22 @@ export const issues = sqliteTable(
     index('issues_team_list_order').on(t.programTeamId, sql`(${t.priority} is null)`, t.priority, sql`${t.updatedAt} desc`, sql`${t.id} desc`),
     index('issues_workspace_activity').on(t.workspaceId, t.updatedAt),
     index('issues_owner').on(t.workspaceId, t.ownerId),
+    // Digests (src/features/digest/queries.ts) count and list from these without reading a team's
+    // history: status counts and the blocked list (number order), issues opened or closed in a period,
+    // and three small partial indexes of open issues (the digest's "not resolved or dropped": the
+    // literal list must match the queries' for SQLite to use them) that are overdue-capable, unowned or ranked.
+    index('issues_team_status_number').on(t.programTeamId, t.status, t.number, t.createdAt),
+    index('issues_team_created').on(t.programTeamId, t.createdAt),
+    index('issues_team_closed').on(t.programTeamId, t.closedAt),
+    index('issues_open_due')
+      .on(t.programTeamId, t.dueDate, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.dueDate} is not null`),
+    index('issues_open_unowned')
+      .on(t.programTeamId, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.ownerId} is null`),
+    index('issues_open_ranked')
+      .on(t.programTeamId, t.priority, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.priority} is not null`),
   ],
 );
 
@@ -147,7 +163,11 @@ export const issueEvents = sqliteTable(
     note: text('note'),
     createdAt: createdAt(),
   },
-  (t) => [index('issue_events_issue').on(t.issueId, t.createdAt)],
+  (t) => [
+    index('issue_events_issue').on(t.issueId, t.createdAt),
+    // Digests read only the status changes since a period's start, whatever the history before it.
+    index('issue_events_created').on(t.createdAt),
+  ],
 );
 
 export const meetings = sqliteTable(
@@ -222,6 +242,8 @@ export const votes = sqliteTable(
     uniqueIndex('votes_number').on(t.workspaceId, t.number),
     index('votes_team_status').on(t.programTeamId, t.status),
     index('votes_status_closes').on(t.status, t.closesAt),
+    // A digest's "votes closed this week" by range, not by every vote the team ever closed.
+    index('votes_team_status_closed').on(t.programTeamId, t.status, t.closedAt),
   ],
 );
 
