@@ -184,21 +184,69 @@ function prepared(db: Db, text: string): Database.Statement {
 const all = <T>(db: Db, text: string, params: Params): T[] => prepared(db, text).all(params) as T[];
 const countOf = (db: Db, text: string, params: Params): number => (prepared(db, text).get(params) as { n: number | null } | undefined)?.n ?? 0;
 
-/** The issues of a team matching `where`, in `order`: the first `limit`, and how many match. */
-function listIssues(db: Db, where: string, order: string, params: Params, limit: number): Listed<IssueRow> {
-  const total = countOf(db, `select count(*) as n from issues where program_team_id = @team and ${where}`, params);
-  const items = total === 0 || limit === 0 ? [] : all<IssueRow>(db, `select ${ISSUE_COLUMNS} from issues where program_team_id = @team and ${where} order by ${order} limit @limit`, { ...params, limit });
-  return { items, total };
-}
-
 const OVERDUE = `${NOT_CLOSED} and due_date is not null and due_date < @today`;
 const UNOWNED = `${NOT_CLOSED} and owner_id is null`;
+/**
+ * The planner's statistics average rows per owner, so it takes `owner_id is null` for a handful of
+ * rows and would skip-scan issues_owner over every unowned issue of the workspace: name the index.
+ */
+const from = (where: string): string => (where === UNOWNED ? 'issues indexed by issues_open_unowned' : 'issues');
 const RANKED = `${NOT_CLOSED} and priority is not null`;
 const CREATED_IN = 'created_at >= @start and created_at < @end';
 const CLOSED_IN = `closed_at >= @start and closed_at < @end and status in (${CLOSED_LIST})`;
 
-/** The counts behind one team's digest and its roll-up line. `today` is the local date at the period's end. */
-export function teamFigures(db: Db, teamId: number, period: Window, previous: Window, today: string): TeamFigures {
+/** The issues of a team matching `where`, in `order`: the first `limit`, and how many match. */
+function listIssues(db: Db, where: string, order: string, params: Params, limit: number): Listed<IssueRow> {
+  const total = countOf(db, `select count(*) as n from ${from(where)} where program_team_id = @team and ${where}`, params);
+  const items = total === 0 || limit === 0 ? [] : all<IssueRow>(db, `select ${ISSUE_COLUMNS} from ${from(where)} where program_team_id = @team and ${where} order by ${order} limit @limit`, { ...params, limit });
+  return { items, total };
+}
+
+/** Issues whose status changed since an instant, and those changes (oldest first). */
+export interface StatusChanges {
+  changedIssues: IssueState[];
+  statusChanges: StatusChangeRow[];
+}
+
+const NO_CHANGES: StatusChanges = { changedIssues: [], statusChanges: [] };
+
+/**
+ * Status changes at or after `since`, by team: of one team, or of every team of a workspace in one
+ * pass (the roll-up). A status change is any event moving an issue between two statuses, whatever
+ * the issue feature calls its kind ('status', 'resolved', 'reopened' …); owner or category changes
+ * never carry two statuses. The events come from issue_events_since alone, so history before
+ * `since` is never read; for one team, the team's issue ids filter them before any issue is read.
+ */
+export function statusChangesSince(db: Db, scope: { team: number } | { workspace: string }, since: number): Map<number, StatusChanges> {
+  const filter = 'team' in scope ? 'e.issue_id in (select id from issues where program_team_id = @team)' : 'i.team_id = @workspace';
+  const rows = all<StatusChangeRow & { teamId: number; status: string; issueCreatedAt: number }>(
+    db,
+    `select e.issue_id as issueId, e.from_value as fromValue, e.to_value as toValue, e.created_at as createdAt, e.id as id,
+            i.program_team_id as teamId, i.status as status, i.created_at as issueCreatedAt
+       from issue_events e indexed by issue_events_since cross join issues i
+      where e.created_at >= @since and ${filter} and i.id = e.issue_id
+        and e.from_value in (${STATUS_LIST}) and e.to_value in (${STATUS_LIST})
+      order by e.created_at, e.id`,
+    { ...scope, since },
+  );
+  const byTeam = new Map<number, { issues: Map<number, IssueState>; changes: StatusChangeRow[] }>();
+  for (const r of rows) {
+    let team = byTeam.get(r.teamId);
+    if (team === undefined) {
+      team = { issues: new Map(), changes: [] };
+      byTeam.set(r.teamId, team);
+    }
+    team.issues.set(r.issueId, { id: r.issueId, status: r.status, createdAt: r.issueCreatedAt });
+    team.changes.push({ issueId: r.issueId, fromValue: r.fromValue, toValue: r.toValue, createdAt: r.createdAt, id: r.id });
+  }
+  return new Map([...byTeam].map(([teamId, t]) => [teamId, { changedIssues: [...t.issues.values()], statusChanges: t.changes }]));
+}
+
+/**
+ * The counts behind one team's digest and its roll-up line. `today` is the local date at the
+ * period's end; `changes` are the team's status changes since the period's start when already read.
+ */
+export function teamFigures(db: Db, teamId: number, period: Window, previous: Window, today: string, changes?: StatusChanges): TeamFigures {
   const team = { team: teamId };
   const currentAtStart: StatusCounts = { open: 0, in_progress: 0, blocked: 0 };
   const currentAtEnd: StatusCounts = { open: 0, in_progress: 0, blocked: 0 };
@@ -212,22 +260,7 @@ export function teamFigures(db: Db, teamId: number, period: Window, previous: Wi
     currentAtStart[row.status] = row.atStart;
     currentAtEnd[row.status] = row.atEnd;
   }
-  // A status change is any event moving an issue between two statuses, whatever the issue feature
-  // calls its kind ('status', 'resolved', 'reopened' …); owner or category changes never carry two
-  // statuses. CROSS JOIN keeps the events-since range as the outer loop, so the team's older
-  // issues are never visited.
-  const rows = all<StatusChangeRow & { status: string; issueCreatedAt: number }>(
-    db,
-    `select e.issue_id as issueId, e.from_value as fromValue, e.to_value as toValue, e.created_at as createdAt, e.id as id,
-            i.status as status, i.created_at as issueCreatedAt
-       from issue_events e cross join issues i
-      where e.created_at >= @since and i.id = e.issue_id and i.program_team_id = @team
-        and e.from_value in (${STATUS_LIST}) and e.to_value in (${STATUS_LIST})
-      order by e.created_at, e.id`,
-    { ...team, since: Math.min(period.start, period.end) },
-  );
-  const changedIssues = new Map<number, IssueState>();
-  for (const r of rows) changedIssues.set(r.issueId, { id: r.issueId, status: r.status, createdAt: r.issueCreatedAt });
+  const { changedIssues, statusChanges } = changes ?? statusChangesSince(db, { team: teamId }, Math.min(period.start, period.end)).get(teamId) ?? NO_CHANGES;
   const flows = (where: string) => {
     const p = { ...team, start: period.start, end: period.end };
     const q = { ...team, start: previous.start, end: previous.end };
@@ -236,12 +269,12 @@ export function teamFigures(db: Db, teamId: number, period: Window, previous: Wi
   };
   const opened = flows(CREATED_IN);
   const closed = flows(CLOSED_IN);
-  const count = (where: string) => countOf(db, `select count(*) as n from issues where program_team_id = @team and ${where}`, { ...team, today });
+  const count = (where: string) => countOf(db, `select count(*) as n from ${from(where)} where program_team_id = @team and ${where}`, { ...team, today });
   return {
     currentAtStart,
     currentAtEnd,
-    changedIssues: [...changedIssues.values()],
-    statusChanges: rows.map(({ issueId, fromValue, toValue, createdAt, id }) => ({ issueId, fromValue, toValue, createdAt, id })),
+    changedIssues,
+    statusChanges,
     openedNow: opened.now,
     openedBefore: opened.before,
     closedNow: closed.now,

@@ -17,7 +17,19 @@ import {
   type RollupTeam,
   type TeamDigest,
 } from './content.js';
-import { listTeams, lowTurnoutVotes, nextMeetingAt, teamChannelIds, teamElectorate, teamFigures, teamLists, type DigestTeam, type TeamFigures } from './queries.js';
+import {
+  listTeams,
+  lowTurnoutVotes,
+  nextMeetingAt,
+  statusChangesSince,
+  teamChannelIds,
+  teamElectorate,
+  teamFigures,
+  teamLists,
+  type DigestTeam,
+  type StatusChanges,
+  type TeamFigures,
+} from './queries.js';
 import { ROLLUP_SCOPE, type DigestRepository } from './repository.js';
 import {
   DEFAULT_DIGEST_CRON,
@@ -96,11 +108,11 @@ export class DigestService {
     return ok({ kind: 'team', team: { id: team.value.id, key: team.value.key, name: team.value.name, createdAt: team.value.createdAt } });
   }
 
-  private figures(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo): TeamFigures {
+  private figures(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): TeamFigures {
     const key = `${team.id}:${period.start}:${period.end}:${previous.start}:${previous.end}`;
     const known = memo?.get(key);
     if (known !== undefined) return known;
-    const figures = teamFigures(this.deps.repo.database, team.id, period, previous, localDate(period.end, this.deps.timeZone));
+    const figures = teamFigures(this.deps.repo.database, team.id, period, previous, localDate(period.end, this.deps.timeZone), changes?.());
     memo?.set(key, figures);
     return figures;
   }
@@ -118,18 +130,31 @@ export class DigestService {
   }
 
   /** One team's roll-up line: its figures, next meeting and low-turnout votes, none of its lists. */
-  rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo): RollupTeam {
+  rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): RollupTeam {
     const db = this.deps.repo.database;
     const electorate = teamElectorate(db, team.id);
     const low = lowTurnoutVotes(db, team.id, (eligibility) => eligibleVoters(electorate, eligibility), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
     const next = nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
-    return buildRollupTeam(team, this.figures(team, period, previous, memo), period, next, low, electorate);
+    return buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
+  }
+
+  /**
+   * Every team's status changes since the roll-up's period start, read in one pass over the events
+   * the first time a team's figures are not already known (then each team takes its own).
+   */
+  private workspaceChanges(workspaceId: string, period: Period): (team: DigestTeam) => () => StatusChanges {
+    let byTeam: Map<number, StatusChanges> | undefined;
+    return (team) => () => {
+      byTeam ??= statusChangesSince(this.deps.repo.database, { workspace: workspaceId }, period.start);
+      return byTeam.get(team.id) ?? { changedIssues: [], statusChanges: [] };
+    };
   }
 
   render(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo?: FiguresMemo): RenderedMessage {
     const tz = this.deps.timeZone;
     if (target.kind === 'team') return teamDigestView(this.teamDigest(target.team, period, previous, memo), tz);
-    const teams = listTeams(this.deps.repo.database, workspaceId).map((team) => this.rollupTeam(team, period, previous, memo));
+    const changes = this.workspaceChanges(workspaceId, period);
+    const teams = listTeams(this.deps.repo.database, workspaceId).map((team) => this.rollupTeam(team, period, previous, memo, changes(team)));
     return rollupView(teams, period, tz);
   }
 
@@ -137,9 +162,10 @@ export class DigestService {
   private async renderYielding(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo: FiguresMemo): Promise<RenderedMessage> {
     if (target.kind === 'team') return this.render(workspaceId, target, period, previous, memo);
     const teams: RollupTeam[] = [];
+    const changes = this.workspaceChanges(workspaceId, period);
     for (const team of listTeams(this.deps.repo.database, workspaceId)) {
       await breathe();
-      teams.push(this.rollupTeam(team, period, previous, memo));
+      teams.push(this.rollupTeam(team, period, previous, memo, changes(team)));
     }
     return rollupView(teams, period, this.deps.timeZone);
   }
