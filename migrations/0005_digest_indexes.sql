@@ -1,4 +1,4 @@
-CREATE INDEX `issue_events_since` ON `issue_events` (`created_at`,`issue_id`,`from_value`,`to_value`);--> statement-breakpoint
+CREATE INDEX `issue_events_since` ON `issue_events` (`created_at`,`id`,`issue_id`,`from_value`,`to_value`);--> statement-breakpoint
 CREATE INDEX `issues_team_status_number` ON `issues` (`program_team_id`,`status`,`number`,`created_at`);--> statement-breakpoint
 CREATE INDEX `issues_team_created` ON `issues` (`program_team_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `issues_team_closed` ON `issues` (`program_team_id`,`closed_at`,`status`);--> statement-breakpoint

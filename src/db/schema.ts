@@ -165,8 +165,9 @@ export const issueEvents = sqliteTable(
   },
   (t) => [
     index('issue_events_issue').on(t.issueId, t.createdAt),
-    // Digests read the status changes since a period's start from this index alone, whatever the history before it.
-    index('issue_events_since').on(t.createdAt, t.issueId, t.fromValue, t.toValue),
+    // Digests read the status changes since a period's start from this index alone, in (created_at, id)
+    // order, whatever the history before it.
+    index('issue_events_since').on(t.createdAt, t.id, t.issueId, t.fromValue, t.toValue),
   ],
 );
 
