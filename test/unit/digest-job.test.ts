@@ -424,6 +424,19 @@ describe('runDigests over a seeded database', () => {
     expect(sectionStarting(rollup, '*SPT*')).toContain('100 blocked · 300 overdue · 300 with no owner');
   });
 
+  it('lets other work run between teams instead of holding the event loop for the whole run', async () => {
+    const turns: number[] = [];
+    const tick = (): void => {
+      turns.push(outboxRows(opened).length);
+      if (turns.length < 20) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const summary = await job('2026-03-09T12:00:30Z');
+    expect(summary.sent).toHaveLength(4);
+    // Callbacks queued behind the job ran while it went on: some saw part of its digests queued.
+    expect(turns.some((n) => n > 0 && n < 6)).toBe(true);
+  });
+
   it('queues nothing for a team without a linked channel, and logs that it had nowhere to go', async () => {
     opened.db.delete(teamChannels).run();
     await job('2026-03-09T12:00:00Z');
