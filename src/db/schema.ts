@@ -129,6 +129,22 @@ export const issues = sqliteTable(
     index('issues_team_list_order').on(t.programTeamId, sql`(${t.priority} is null)`, t.priority, sql`${t.updatedAt} desc`, sql`${t.id} desc`),
     index('issues_workspace_activity').on(t.workspaceId, t.updatedAt),
     index('issues_owner').on(t.workspaceId, t.ownerId),
+    // Digests (src/features/digest/queries.ts) count and list from these without reading a team's
+    // history: status counts and the blocked list (number order), issues opened or closed in a period,
+    // and three small partial indexes of open issues with a due date, without an owner, or ranked (the
+    // condition's literal list must match the queries' text for SQLite to use them).
+    index('issues_team_status_number').on(t.programTeamId, t.status, t.number, t.createdAt),
+    index('issues_team_created').on(t.programTeamId, t.createdAt),
+    index('issues_team_closed').on(t.programTeamId, t.closedAt, t.status),
+    index('issues_open_due')
+      .on(t.programTeamId, t.dueDate, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.dueDate} is not null`),
+    index('issues_open_unowned')
+      .on(t.programTeamId, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.ownerId} is null`),
+    index('issues_open_ranked')
+      .on(t.programTeamId, t.priority, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.priority} is not null`),
   ],
 );
 
@@ -147,7 +163,12 @@ export const issueEvents = sqliteTable(
     note: text('note'),
     createdAt: createdAt(),
   },
-  (t) => [index('issue_events_issue').on(t.issueId, t.createdAt)],
+  (t) => [
+    index('issue_events_issue').on(t.issueId, t.createdAt),
+    // Digests read the status changes since a period's start from this index alone, in (created_at, id)
+    // order, whatever the history before it.
+    index('issue_events_since').on(t.createdAt, t.id, t.issueId, t.fromValue, t.toValue),
+  ],
 );
 
 export const meetings = sqliteTable(
@@ -222,6 +243,10 @@ export const votes = sqliteTable(
     uniqueIndex('votes_number').on(t.workspaceId, t.number),
     index('votes_team_status').on(t.programTeamId, t.status),
     index('votes_status_closes').on(t.status, t.closesAt),
+    // A digest's "votes closed this week" by range, not by every vote the team ever closed.
+    index('votes_team_status_closed').on(t.programTeamId, t.status, t.closedAt),
+    // Open votes in the digest's order (deadline first, none last), so it reads only those it shows.
+    index('votes_team_open_order').on(t.programTeamId, t.status, sql`(${t.closesAt} is null)`, t.closesAt, t.number),
   ],
 );
 

@@ -29,7 +29,7 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
       name: 'digest',
       cron: '* * * * *',
       run: async (now) => {
-        const summary = runDigests({
+        const summary = await runDigests({
           db: deps.db,
           now,
           logger: deps.logger,

@@ -196,7 +196,7 @@ describe('digests across a restart', () => {
       await first.command('/digest', 'schedule SPT * * * * *', coordinator);
       // The job claims and queues the digest; the process dies while sending it (the row is leased, not sent).
       const at = new Date(START.getTime() + MINUTE);
-      const summary = runDigests({ db: first.alliance.deps.db, now: at, logger: first.alliance.logger, workspaceId: first.alliance.workspaceId, timeZone: 'America/Detroit', configCoordinators: [PEOPLE.coordinator.id], instanceId: 'dead' });
+      const summary = await runDigests({ db: first.alliance.deps.db, now: at, logger: first.alliance.logger, workspaceId: first.alliance.workspaceId, timeZone: 'America/Detroit', configCoordinators: [PEOPLE.coordinator.id], instanceId: 'dead' });
       expect(summary.sent.map((s) => s.scope)).toEqual(['SPT']);
       first.alliance.deps.db.$client.prepare("update outbox set status = 'sending', lease_until = ? where dedupe_key like 'digest:SPT:%'").run(at.getTime() + MINUTE);
       await first.stop();

@@ -227,8 +227,8 @@ describe('runDigests over a seeded database', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('queues every team digest to its channel and the roll-up to each coordinator and subscriber, once', () => {
-    const summary = job('2026-03-09T12:00:30Z');
+  it('queues every team digest to its channel and the roll-up to each coordinator and subscriber, once', async () => {
+    const summary = await job('2026-03-09T12:00:30Z');
     expect(summary.failed).toEqual([]);
     expect(summary.sent.map((s) => s.scope).sort()).toEqual(['*', 'CNA', 'MA', 'SPT']);
     expect(outboxRows(opened).map((r) => r.dedupe_key).sort()).toEqual([
@@ -243,8 +243,8 @@ describe('runDigests over a seeded database', () => {
     expect(runs).toContainEqual({ scope: 'CNA', scheduled_for: ms(RUN), period_start: ms(PERIOD_START), period_end: ms(RUN) });
   });
 
-  it('shows the status counts compared with the start of the week, and opened/closed compared with last week', () => {
-    job('2026-03-09T12:00:30Z');
+  it('shows the status counts compared with the start of the week, and opened/closed compared with last week', async () => {
+    await job('2026-03-09T12:00:30Z');
     const cna = payload(opened, 'C0CNATEAM');
     const summary = sectionStarting(cna, '*CNA · Certified Nursing Assistant*') ?? '';
     expect(summary).toContain('*2* open (2 fewer than last week)');
@@ -255,8 +255,8 @@ describe('runDigests over a seeded database', () => {
     expect(cna.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'CNA digest · 2 Mar 2026 – 9 Mar 2026' } });
   });
 
-  it('lists new and closed issues, overdue and blocked ones with owners, and those with no owner', () => {
-    job('2026-03-09T12:00:30Z');
+  it('lists new and closed issues, overdue and blocked ones with owners, and those with no owner', async () => {
+    await job('2026-03-09T12:00:30Z');
     const cna = payload(opened, 'C0CNATEAM');
     expect(sectionStarting(cna, 'New issues')).toBe(':new: *New issues (2)*\n• *CNA-4* Spanish-language flyers · open · _no owner_\n• *CNA-5* Update job board link · resolved · <@U0TRI0001>');
     expect(sectionStarting(cna, '*Closed')).toBe(':white_check_mark: *Closed (2)*\n• *CNA-7* Wage benchmark · resolved\n• *CNA-5* Update job board link · resolved');
@@ -267,8 +267,8 @@ describe('runDigests over a seeded database', () => {
     expect(allText(cna)).not.toContain('<!channel>');
   });
 
-  it('lists meetings of the next 14 days with RSVP counts, open votes with deadline and turnout, and votes closed with winners', () => {
-    job('2026-03-09T12:00:30Z');
+  it('lists meetings of the next 14 days with RSVP counts, open votes with deadline and turnout, and votes closed with winners', async () => {
+    await job('2026-03-09T12:00:30Z');
     const cna = payload(opened, 'C0CNATEAM');
     const meetingsText = sectionStarting(cna, 'Meetings') ?? '';
     expect(meetingsText).toContain('*M-1* March employer roundtable · <!date^1773338400^{date_short_pretty} at {time}|Thu 12 Mar, 14:00> · 2 going, 1 maybe, 1 declined');
@@ -284,15 +284,15 @@ describe('runDigests over a seeded database', () => {
     );
   });
 
-  it('says a quiet week in one line and leaves empty sections out', () => {
-    job('2026-03-09T12:00:30Z');
+  it('says a quiet week in one line and leaves empty sections out', async () => {
+    await job('2026-03-09T12:00:30Z');
     const ma = payload(opened, 'C0MATEAM');
     expect(ma.blocks).toHaveLength(3);
     expect(sectionTexts(ma)).toEqual(['A quiet week for *MA*: no issues opened or closed, no meetings or votes. Still 1 issue open, 0 in progress, 0 blocked.']);
   });
 
-  it('sends the roll-up: a line of key figures per team and what needs attention', () => {
-    job('2026-03-09T12:00:30Z');
+  it('sends the roll-up: a line of key figures per team and what needs attention', async () => {
+    await job('2026-03-09T12:00:30Z');
     const rollup = payload(opened, COORD);
     expect(payload(opened, SUBSCRIBER).blocks).toEqual(rollup.blocks);
     expect(payload(opened, STORED_COORD).blocks).toEqual(rollup.blocks);
@@ -304,21 +304,21 @@ describe('runDigests over a seeded database', () => {
     expect(sectionStarting(rollup, '*MA*')).toContain(':white_check_mark: nothing needs attention');
   });
 
-  it('sends a scheduled digest once however often the job runs in its minute and after', () => {
-    job('2026-03-09T12:00:01Z');
+  it('sends a scheduled digest once however often the job runs in its minute and after', async () => {
+    await job('2026-03-09T12:00:01Z');
     const first = outboxRows(opened).length;
-    expect(job('2026-03-09T12:00:01Z').sent).toEqual([]);
-    expect(job('2026-03-09T12:01:00Z').sent).toEqual([]);
-    expect(job('2026-03-10T09:00:00Z').sent).toEqual([]);
+    expect((await job('2026-03-09T12:00:01Z')).sent).toEqual([]);
+    expect((await job('2026-03-09T12:01:00Z')).sent).toEqual([]);
+    expect((await job('2026-03-10T09:00:00Z')).sent).toEqual([]);
     expect(outboxRows(opened)).toHaveLength(first);
     expect(opened.sqlite.prepare('select count(*) as n from digest_runs').get()).toEqual({ n: 4 });
   });
 
-  it('sends one set of messages when two schedulers share one database file', () => {
+  it('sends one set of messages when two schedulers share one database file', async () => {
     const second = openDatabase(join(dir, 'alliance.db'));
     try {
-      const a = job('2026-03-09T12:00:00Z', { instanceId: 'instance-a' });
-      const b = job('2026-03-09T12:00:00Z', { instanceId: 'instance-b' }, second);
+      const a = await job('2026-03-09T12:00:00Z', { instanceId: 'instance-a' });
+      const b = await job('2026-03-09T12:00:00Z', { instanceId: 'instance-b' }, second);
       expect(a.sent.length + b.sent.length).toBe(4);
       expect(b.sent).toEqual([]);
       expect(outboxRows(opened)).toHaveLength(6);
@@ -328,15 +328,15 @@ describe('runDigests over a seeded database', () => {
     }
   });
 
-  it('queues nothing when another scheduler claims the run between its check and its transaction', () => {
+  it('queues nothing when another scheduler claims the run between its check and its transaction', async () => {
     const second = openDatabase(join(dir, 'alliance.db'));
     try {
-      job('2026-03-09T12:00:05Z', { instanceId: 'instance-b' }, second);
+      await job('2026-03-09T12:00:05Z', { instanceId: 'instance-b' }, second);
       const before = outboxRows(opened).length;
       // Instance A read "not claimed" just before B committed: only the unique claim stands in its way.
       const raced = vi.spyOn(DigestRepository.prototype, 'isClaimed').mockReturnValue(false);
       try {
-        expect(job('2026-03-09T12:00:05Z', { instanceId: 'instance-a' }).sent).toEqual([]);
+        expect((await job('2026-03-09T12:00:05Z', { instanceId: 'instance-a' })).sent).toEqual([]);
         expect(raced).toHaveBeenCalled();
       } finally {
         raced.mockRestore();
@@ -348,43 +348,43 @@ describe('runDigests over a seeded database', () => {
     }
   });
 
-  it('catches up a digest missed during 35 hours of downtime, for the period it should have covered', () => {
-    const summary = job('2026-03-10T23:00:00Z');
+  it('catches up a digest missed during 35 hours of downtime, for the period it should have covered', async () => {
+    const summary = await job('2026-03-10T23:00:00Z');
     expect(summary.sent.find((s) => s.scope === 'CNA')).toEqual({ scope: 'CNA', scheduledFor: RUN, recipients: 1 });
     expect(payload(opened, 'C0CNATEAM').blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'CNA digest · 2 Mar 2026 – 9 Mar 2026' } });
   });
 
-  it('does not send a digest missed by more than the 36-hour grace; the next one covers its period', () => {
+  it('does not send a digest missed by more than the 36-hour grace; the next one covers its period', async () => {
     expect(DIGEST_CATCH_UP_GRACE_MS).toBe(36 * HOUR);
-    expect(job(new Date(ms(RUN) + 37 * HOUR).toISOString()).sent).toEqual([]);
+    expect((await job(new Date(ms(RUN) + 37 * HOUR).toISOString())).sent).toEqual([]);
     expect(outboxRows(opened)).toEqual([]);
-    const next = job('2026-03-16T12:00:00Z');
+    const next = await job('2026-03-16T12:00:00Z');
     expect(next.sent.map((s) => s.scheduledFor)).toContain('2026-03-16T12:00:00.000Z');
   });
 
-  it('reads schedules from the database on every run, and a changed schedule starts from its next run', () => {
+  it('reads schedules from the database on every run, and a changed schedule starts from its next run', async () => {
     // At 09:30 a coordinator moves CNA to Mondays 09:00: today's 09:00 has passed and is not fired.
     const setAt = ms('2026-03-09T13:30:00Z');
     opened.db.insert(digestSchedules).values({ workspaceId: WS, scope: 'CNA', cron: '0 9 * * 1', timeZone: TZ, updatedBy: COORD, updatedAt: setAt }).run();
-    job('2026-03-09T13:31:00Z');
+    await job('2026-03-09T13:31:00Z');
     expect(outboxRows(opened).filter((r) => r.dedupe_key.startsWith('digest:CNA:'))).toEqual([]);
     // Every minute from now on: the next minute goes out, covering one minute.
     opened.db.update(digestSchedules).set({ cron: '* * * * *', updatedAt: ms('2026-03-09T13:31:10Z') }).run();
-    expect(job('2026-03-09T13:31:50Z').sent.filter((s) => s.scope === 'CNA')).toEqual([]);
-    expect(job('2026-03-09T13:32:00Z').sent.filter((s) => s.scope === 'CNA')).toEqual([{ scope: 'CNA', scheduledFor: '2026-03-09T13:32:00.000Z', recipients: 1 }]);
+    expect((await job('2026-03-09T13:31:50Z')).sent.filter((s) => s.scope === 'CNA')).toEqual([]);
+    expect((await job('2026-03-09T13:32:00Z')).sent.filter((s) => s.scope === 'CNA')).toEqual([{ scope: 'CNA', scheduledFor: '2026-03-09T13:32:00.000Z', recipients: 1 }]);
     const cna = payload(opened, 'C0CNATEAM');
     expect(cna.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'CNA digest · 9 Mar 2026, 09:31 – 9 Mar 2026, 09:32' } });
   });
 
-  it('does not send a digest for a run before the team existed (a fresh install sends nothing until the next run)', () => {
+  it('does not send a digest for a run before the team existed (a fresh install sends nothing until the next run)', async () => {
     opened.db.insert(programTeams).values({ workspaceId: WS, key: 'PHLEB', name: 'Phlebotomy', createdAt: ms('2026-03-09T12:30:00Z') }).run();
-    const summary = job('2026-03-09T13:00:00Z');
+    const summary = await job('2026-03-09T13:00:00Z');
     expect(summary.sent.map((s) => s.scope)).not.toContain('PHLEB');
   });
 
-  it('covers 167 hours after the March clock change and 169 after the November one, at 08:00 local each time', () => {
-    job('2026-03-09T12:00:00Z');
-    job('2026-11-02T13:00:00Z');
+  it('covers 167 hours after the March clock change and 169 after the November one, at 08:00 local each time', async () => {
+    await job('2026-03-09T12:00:00Z');
+    await job('2026-11-02T13:00:00Z');
     const runs = opened.sqlite.prepare("select scheduled_for, period_start, period_end from digest_runs where scope = 'CNA' order by scheduled_for").all() as Array<{
       scheduled_for: number;
       period_start: number;
@@ -395,11 +395,11 @@ describe('runDigests over a seeded database', () => {
       ['2026-11-02T13:00:00.000Z', 169],
     ]);
     // 07:00 EST on the Monday after the fall-back is 12:00Z, an hour before 08:00: nothing due yet.
-    expect(job('2026-11-09T12:59:00Z').sent).toEqual([]);
-    expect(job('2026-11-09T13:00:00Z').sent.map((s) => s.scope)).toContain('CNA');
+    expect((await job('2026-11-09T12:59:00Z')).sent).toEqual([]);
+    expect((await job('2026-11-09T13:00:00Z')).sent.map((s) => s.scope)).toContain('CNA');
   });
 
-  it('keeps a 300-issue digest within Block Kit limits, summarising and pointing to /issue list', () => {
+  it('keeps a 300-issue digest within Block Kit limits, summarising and pointing to /issue list', async () => {
     const spt = seeded.teamId.SPT ?? 0;
     for (let n = 1; n <= 300; n++) {
       addIssue(opened.db, spt, {
@@ -411,7 +411,7 @@ describe('runDigests over a seeded database', () => {
         priority: n,
       });
     }
-    job('2026-03-09T12:00:00Z');
+    await job('2026-03-09T12:00:00Z');
     const message = payload(opened, 'C0SPTTEAM');
     expect(validateMessage({ text: message.text, blocks: message.blocks })).toEqual([]);
     expect(message.blocks.length).toBeLessThan(50);
@@ -424,21 +424,34 @@ describe('runDigests over a seeded database', () => {
     expect(sectionStarting(rollup, '*SPT*')).toContain('100 blocked · 300 overdue · 300 with no owner');
   });
 
-  it('queues nothing for a team without a linked channel, and logs that it had nowhere to go', () => {
+  it('lets other work run between teams instead of holding the event loop for the whole run', async () => {
+    const turns: number[] = [];
+    const tick = (): void => {
+      turns.push(outboxRows(opened).length);
+      if (turns.length < 20) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const summary = await job('2026-03-09T12:00:30Z');
+    expect(summary.sent).toHaveLength(4);
+    // Callbacks queued behind the job ran while it went on: some saw part of its digests queued.
+    expect(turns.some((n) => n > 0 && n < 6)).toBe(true);
+  });
+
+  it('queues nothing for a team without a linked channel, and logs that it had nowhere to go', async () => {
     opened.db.delete(teamChannels).run();
-    job('2026-03-09T12:00:00Z');
+    await job('2026-03-09T12:00:00Z');
     expect(outboxRows(opened).map((r) => r.dedupe_key).filter((k) => !k.startsWith('digest:*:'))).toEqual([]);
     expect(logs.some((l) => l.includes('digest had nowhere to go') && l.includes('"scope":"CNA"'))).toBe(true);
   });
 });
 
 describe('runDigests with nothing stored', () => {
-  it('sends nothing when there are no teams', () => {
+  it('sends nothing when there are no teams', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alliance-digest-'));
     const opened = openDatabase(join(dir, 'alliance.db'));
     try {
       migrateDatabase(opened.db);
-      const summary = runDigests({ db: opened.db, now: new Date(RUN), logger: createLogger('error', () => undefined), workspaceId: WS, timeZone: TZ, configCoordinators: [COORD], instanceId: 'x' });
+      const summary = await runDigests({ db: opened.db, now: new Date(RUN), logger: createLogger('error', () => undefined), workspaceId: WS, timeZone: TZ, configCoordinators: [COORD], instanceId: 'x' });
       expect(summary).toEqual({ sent: [], failed: [] });
     } finally {
       opened.close();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validateMessage } from '../../src/fake-slack/block-kit-limits.js';
-import { buildTeamDigest, statusesAt, voteWinner, type TeamDigest } from '../../src/features/digest/content.js';
-import type { IssueRow, TeamData } from '../../src/features/digest/queries.js';
+import { buildRollupTeam, buildTeamDigest, statusCountsAt, statusesAt, voteWinner, type RollupTeam } from '../../src/features/digest/content.js';
+import type { IssueRow, IssueState, Listed, StatusCounts, TeamFigures, TeamLists } from '../../src/features/digest/queries.js';
 import { changeText, listSection, periodLabel, periodWord, rollupView, teamDigestView } from '../../src/features/digest/views.js';
 
 const TZ = 'America/Detroit';
@@ -9,20 +9,38 @@ const HOUR = 60 * 60 * 1000;
 const WEEK = { start: Date.parse('2026-03-02T13:00:00Z'), end: Date.parse('2026-03-09T12:00:00Z') };
 const PREVIOUS = { start: Date.parse('2026-02-23T13:00:00Z'), end: WEEK.start };
 
-const issue = (id: number, status: string, createdAt: number, extra: Partial<IssueRow> = {}): IssueRow => ({
-  id,
-  number: id,
-  title: `Issue ${id}`,
-  status,
-  ownerId: null,
-  dueDate: null,
-  priority: null,
-  createdAt,
-  closedAt: null,
+const issue = (id: number, status: string, createdAt: number): IssueState => ({ id, status, createdAt });
+const row = (id: number, status: string, extra: Partial<IssueRow> = {}): IssueRow => ({ id, number: id, title: `Issue ${id}`, status, ownerId: null, dueDate: null, priority: null, ...extra });
+
+const listed = <T>(items: T[], total = items.length): Listed<T> => ({ items, total });
+const noLists: TeamLists = {
+  opened: listed([]),
+  closed: listed([]),
+  overdue: listed([]),
+  blocked: listed([]),
+  unowned: listed([]),
+  priorities: listed([]),
+  meetings: listed([]),
+  openVotes: listed([]),
+  closedVotes: listed([]),
+};
+const counts = (c: Partial<StatusCounts> = {}): StatusCounts => ({ open: 0, in_progress: 0, blocked: 0, ...c });
+/** Figures of a team whose issues all predate the period and did not change in it. */
+const figures = (current: Partial<StatusCounts> = {}, extra: Partial<TeamFigures> = {}): TeamFigures => ({
+  currentAtStart: counts(current),
+  currentAtEnd: counts(current),
+  changedIssues: [],
+  statusChanges: [],
+  openedNow: 0,
+  openedBefore: 0,
+  closedNow: 0,
+  closedBefore: 0,
+  overdue: 0,
+  blocked: 0,
+  unowned: 0,
   ...extra,
 });
-
-const empty: TeamData = { issues: [], statusChanges: [], meetings: [], openVotes: [], closedVotes: [], memberCount: 0, organisationCount: 0 };
+const nobody = { memberCount: 0, organisationCount: 0 };
 const team = (key: string) => ({ id: 1, key, name: `${key} team`, createdAt: 0 });
 
 describe('digest comparisons', () => {
@@ -64,6 +82,20 @@ describe('digest comparisons', () => {
       [3, 'open'],
     ]);
   });
+
+  it('counts statuses at an instant from the counts now, corrected by the issues changed since', () => {
+    // Issue 1 is resolved now but was open at 1h and in progress at 3h; issue 3 did not exist at 3h.
+    const changed = [issue(1, 'resolved', 0), issue(3, 'blocked', 2 * HOUR)];
+    const changes = [
+      { issueId: 1, fromValue: 'open', toValue: 'in_progress', createdAt: 2 * HOUR, id: 1 },
+      { issueId: 1, fromValue: 'in_progress', toValue: 'resolved', createdAt: 4 * HOUR, id: 2 },
+      { issueId: 3, fromValue: 'open', toValue: 'blocked', createdAt: 5 * HOUR, id: 3 },
+    ];
+    // Now (issues created before the instant, by current status): 2 open, 1 blocked, issue 3 among those at 3h.
+    expect(statusCountsAt(counts({ open: 2, blocked: 1 }), changed, changes, HOUR)).toEqual(counts({ open: 3, blocked: 1 }));
+    expect(statusCountsAt(counts({ open: 2, blocked: 2 }), changed, changes, 3 * HOUR)).toEqual(counts({ open: 3, in_progress: 1, blocked: 1 }));
+    expect(statusCountsAt(counts({ open: 2, blocked: 2 }), changed, changes, 6 * HOUR)).toEqual(counts({ open: 2, blocked: 2 }));
+  });
 });
 
 describe('vote winners', () => {
@@ -97,6 +129,11 @@ describe('digest views', () => {
     });
   });
 
+  it('counts the items it was not given when told the total', () => {
+    const block = listSection('*Things (300)*', ['• a', '• b'], '`/issue list CNA`', 300);
+    expect(block).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Things (300)*\n• a\n• b\n…and 298 more: `/issue list CNA`' } });
+  });
+
   it('stops before 3,000 characters when lines are long, still saying how many are left', () => {
     const lines = Array.from({ length: 8 }, (_, i) => `• ${String(i).repeat(700)}`);
     const block = listSection('*Long*', lines, '`/issue list CNA`') as { text: { text: string } };
@@ -105,7 +142,7 @@ describe('digest views', () => {
   });
 
   it('renders a quiet week as the header, one line and the footer', () => {
-    const digest = buildTeamDigest(team('MA'), { ...empty, issues: [issue(1, 'open', 0, { ownerId: 'U0WCC0001' })] }, WEEK, PREVIOUS, TZ);
+    const digest = buildTeamDigest(team('MA'), figures({ open: 1 }), noLists, nobody, WEEK, PREVIOUS);
     expect(teamDigestView(digest, TZ)).toEqual({
       text: 'MA digest, 2 Mar 2026 – 9 Mar 2026: 1 issue open, 0 in progress, 0 blocked; a quiet week.',
       blocks: [
@@ -117,15 +154,16 @@ describe('digest views', () => {
   });
 
   it('escapes issue titles so they cannot ping or link', () => {
-    const digest = buildTeamDigest(team('CNA'), { ...empty, issues: [issue(1, 'open', WEEK.start + HOUR, { title: '<!channel> & <https://x.test|click>' })] }, WEEK, PREVIOUS, TZ);
+    const titled = row(1, 'open', { title: '<!channel> & <https://x.test|click>' });
+    const digest = buildTeamDigest(team('CNA'), figures({}, { openedNow: 1, unowned: 1 }), { ...noLists, opened: listed([titled]), unowned: listed([titled]) }, nobody, WEEK, PREVIOUS);
     const text = JSON.stringify(teamDigestView(digest, TZ).blocks);
     expect(text).toContain('&lt;!channel&gt; &amp; &lt;https://x.test|click&gt;');
     expect(text).not.toContain('<!channel>');
   });
 
   it('packs a roll-up of 120 teams into fewer than 50 blocks without losing a team silently', () => {
-    const digests: TeamDigest[] = Array.from({ length: 120 }, (_, i) =>
-      buildTeamDigest(team(`T${String(i).padStart(3, '0')}`), { ...empty, issues: [issue(1, 'blocked', 0)] }, WEEK, PREVIOUS, TZ),
+    const digests: RollupTeam[] = Array.from({ length: 120 }, (_, i) =>
+      buildRollupTeam(team(`T${String(i).padStart(3, '0')}`), figures({ blocked: 1 }, { blocked: 1 }), WEEK, null, [], nobody),
     );
     const view = rollupView(digests, WEEK, TZ);
     expect(validateMessage({ text: view.text, blocks: view.blocks })).toEqual([]);

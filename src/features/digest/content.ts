@@ -1,11 +1,31 @@
 import { instantRunoff, tallyCounts, type TallyOption } from '../vote/tally.js';
-import { isClosedStatus, type ClosedVoteRow, type DigestTeam, type IssueRow, type StatusChangeRow, type TeamData } from './queries.js';
+import type {
+  ClosedVoteRow,
+  DigestTeam,
+  Electorate,
+  IssueRow,
+  IssueState,
+  Listed,
+  MeetingRow,
+  OpenVoteRow,
+  StatusChangeRow,
+  StatusCounts,
+  TeamFigures,
+  TeamLists,
+} from './queries.js';
 
 /*
  * Pure: turns what the queries read into what a digest says. No clock (the period is given), no I/O.
  */
 
 export const UPCOMING_MEETING_DAYS = 14;
+/** Items a digest lists per section before "…and N more" (the views show this many at most). */
+export const LISTED_ITEMS = 8;
+/**
+ * Low-turnout votes read per team for the roll-up. A team's roll-up line is cut at Slack's 3,000
+ * characters and each entry ("V-1 (0 of 1 people), ") takes at least 21, so more could never show.
+ */
+export const LOW_TURNOUT_READ = 150;
 /** An open vote with fewer than this share of its eligible voters is flagged in the roll-up. */
 export const LOW_TURNOUT_SHARE = 0.5;
 
@@ -66,15 +86,32 @@ export interface TeamDigest {
   /** Issues opened and closed in the period, compared with the previous period. */
   openedCount: CountWithChange;
   closedCount: CountWithChange;
-  opened: IssueItem[];
-  closed: IssueItem[];
-  overdue: IssueItem[];
-  blockedIssues: IssueItem[];
-  unowned: IssueItem[];
-  meetings: MeetingItem[];
-  openVotes: OpenVoteItem[];
-  closedVotes: ClosedVoteItem[];
-  priorities: IssueItem[];
+  /** Each list holds its first LISTED_ITEMS and the total, for "…and N more". */
+  opened: Listed<IssueItem>;
+  closed: Listed<IssueItem>;
+  overdue: Listed<IssueItem>;
+  blockedIssues: Listed<IssueItem>;
+  unowned: Listed<IssueItem>;
+  meetings: Listed<MeetingItem>;
+  openVotes: Listed<OpenVoteItem>;
+  closedVotes: Listed<ClosedVoteItem>;
+  priorities: Listed<IssueItem>;
+}
+
+/** One team in the coordinators' roll-up: its figures and what needs attention. */
+export interface RollupTeam {
+  team: { key: string; name: string };
+  open: CountWithChange;
+  inProgress: CountWithChange;
+  blocked: CountWithChange;
+  openedCount: CountWithChange;
+  closedCount: CountWithChange;
+  overdue: number;
+  blockedIssues: number;
+  unowned: number;
+  nextMeetingAt: number | null;
+  /** Open votes below LOW_TURNOUT_SHARE, in the digest's order (at most LOW_TURNOUT_READ). */
+  lowTurnout: OpenVoteItem[];
 }
 
 export const issueKey = (teamKey: string, n: number): string => `${teamKey}-${n}`;
@@ -90,14 +127,12 @@ const item = (teamKey: string, i: IssueRow): IssueItem => ({
   priority: i.priority,
 });
 
-const within = (ms: number | null, p: Period): boolean => ms !== null && ms >= p.start && ms < p.end;
-
 /**
  * Each issue's status at instant `t` (issues created before `t` only): the `from` of its first
  * status change at or after `t`, or its current status when it has not changed since. This needs
  * only the changes after `t`, and is right even for issues that predate event logging.
  */
-export function statusesAt(issuesList: readonly IssueRow[], changes: readonly StatusChangeRow[], t: number): Map<number, string> {
+export function statusesAt(issuesList: readonly IssueState[], changes: readonly StatusChangeRow[], t: number): Map<number, string> {
   const firstAfter = new Map<number, string>();
   for (const change of changes) {
     if (change.createdAt >= t && !firstAfter.has(change.issueId)) firstAfter.set(change.issueId, change.fromValue);
@@ -110,10 +145,23 @@ export function statusesAt(issuesList: readonly IssueRow[], changes: readonly St
   return result;
 }
 
-function countStatus(statuses: Map<number, string>, status: string): number {
-  let n = 0;
-  for (const s of statuses.values()) if (s === status) n++;
-  return n;
+const TRACKED: ReadonlyArray<keyof StatusCounts> = ['open', 'in_progress', 'blocked'];
+const isTracked = (status: string | undefined): status is keyof StatusCounts => (TRACKED as readonly string[]).includes(status ?? '');
+
+/**
+ * Status counts at instant `t`: the issues created before `t` counted by their current status,
+ * corrected for each issue whose status changed since `t` (its status then, from `statusesAt`).
+ */
+export function statusCountsAt(current: StatusCounts, changed: readonly IssueState[], changes: readonly StatusChangeRow[], t: number): StatusCounts {
+  const counts = { ...current };
+  const then = statusesAt(changed, changes, t);
+  for (const issue of changed) {
+    const was = then.get(issue.id);
+    if (was === undefined) continue;
+    if (isTracked(issue.status)) counts[issue.status]--;
+    if (isTracked(was)) counts[was]++;
+  }
+  return counts;
 }
 
 /** The local calendar date ('YYYY-MM-DD') of an instant in a time zone. */
@@ -162,86 +210,107 @@ export function voteWinner(vote: ClosedVoteRow): { winner: string | null; ballot
 
 const isOrganisationVote = (eligibility: string): boolean => /^org/i.test(eligibility);
 
+/** How many could vote in a vote of this eligibility; null when nobody (turnout is then unknown). */
+export function eligibleVoters(electorate: Electorate, eligibility: string): number | null {
+  const n = isOrganisationVote(eligibility) ? electorate.organisationCount : electorate.memberCount;
+  return n === 0 ? null : n;
+}
+
 export function turnout(vote: OpenVoteItem): number | null {
   return vote.eligible === null || vote.eligible === 0 ? null : vote.ballots / vote.eligible;
 }
 
-/** What one team's digest shows for `period`, with `previous` for the comparisons. */
-export function buildTeamDigest(team: DigestTeam, data: TeamData, period: Period, previous: Period, timeZone: string): TeamDigest {
-  const k = team.key;
-  const atStart = statusesAt(data.issues, data.statusChanges, period.start);
-  const atEnd = statusesAt(data.issues, data.statusChanges, period.end);
-  const open = data.issues.filter((i) => !isClosedStatus(i.status));
-  const today = localDate(period.end, timeZone);
-  const closedIn = (p: Period) => data.issues.filter((i) => isClosedStatus(i.status) && within(i.closedAt, p));
-  const createdIn = (p: Period) => data.issues.filter((i) => within(i.createdAt, p));
+export function openVoteItem(v: OpenVoteRow, electorate: Electorate): OpenVoteItem {
+  return {
+    key: voteKey(v.number),
+    question: v.question,
+    closesAt: v.closesAt,
+    ballots: Number(v.ballots),
+    eligible: eligibleVoters(electorate, v.eligibility),
+    eligibleUnit: isOrganisationVote(v.eligibility) ? 'organisations' : 'people',
+  };
+}
 
+const meetingItem = (m: MeetingRow): MeetingItem => ({
+  key: meetingKey(m.number),
+  title: m.title,
+  startsAt: m.startsAt,
+  going: Number(m.going),
+  maybe: Number(m.maybe),
+  declined: Number(m.declined),
+});
+
+const mapListed = <T, U>(list: Listed<T>, f: (t: T) => U): Listed<U> => ({ items: list.items.map(f), total: list.total });
+
+interface StatusFigures {
+  open: CountWithChange;
+  inProgress: CountWithChange;
+  blocked: CountWithChange;
+  openedCount: CountWithChange;
+  closedCount: CountWithChange;
+}
+
+function statusFigures(f: TeamFigures, period: Period): StatusFigures {
+  const atStart = statusCountsAt(f.currentAtStart, f.changedIssues, f.statusChanges, period.start);
+  const atEnd = statusCountsAt(f.currentAtEnd, f.changedIssues, f.statusChanges, period.end);
+  return {
+    open: { now: atEnd.open, before: atStart.open },
+    inProgress: { now: atEnd.in_progress, before: atStart.in_progress },
+    blocked: { now: atEnd.blocked, before: atStart.blocked },
+    openedCount: { now: f.openedNow, before: f.openedBefore },
+    closedCount: { now: f.closedNow, before: f.closedBefore },
+  };
+}
+
+/** What one team's digest shows for `period`, with `previous` for the comparisons. */
+export function buildTeamDigest(team: DigestTeam, figures: TeamFigures, lists: TeamLists, electorate: Electorate, period: Period, previous: Period): TeamDigest {
+  const k = team.key;
+  const issues = (list: Listed<IssueRow>) => mapListed(list, (i) => item(k, i));
   return {
     team: { key: team.key, name: team.name },
     period,
     previous,
-    open: { now: countStatus(atEnd, 'open'), before: countStatus(atStart, 'open') },
-    inProgress: { now: countStatus(atEnd, 'in_progress'), before: countStatus(atStart, 'in_progress') },
-    blocked: { now: countStatus(atEnd, 'blocked'), before: countStatus(atStart, 'blocked') },
-    openedCount: { now: createdIn(period).length, before: createdIn(previous).length },
-    closedCount: { now: closedIn(period).length, before: closedIn(previous).length },
-    opened: createdIn(period).map((i) => item(k, i)),
-    closed: closedIn(period)
-      .sort((a, b) => (a.closedAt ?? 0) - (b.closedAt ?? 0))
-      .map((i) => item(k, i)),
-    overdue: open
-      .filter((i) => i.dueDate !== null && i.dueDate < today)
-      .sort((a, b) => (a.dueDate ?? '').localeCompare(b.dueDate ?? '') || a.number - b.number)
-      .map((i) => item(k, i)),
-    blockedIssues: open.filter((i) => i.status === 'blocked').map((i) => item(k, i)),
-    unowned: open.filter((i) => i.ownerId === null).map((i) => item(k, i)),
-    meetings: data.meetings.map((m) => ({
-      key: meetingKey(m.number),
-      title: m.title,
-      startsAt: m.startsAt,
-      going: Number(m.going),
-      maybe: Number(m.maybe),
-      declined: Number(m.declined),
-    })),
-    openVotes: data.openVotes.map((v) => {
-      const byOrg = isOrganisationVote(v.eligibility);
-      const eligible = byOrg ? data.organisationCount : data.memberCount;
-      return {
-        key: voteKey(v.number),
-        question: v.question,
-        closesAt: v.closesAt,
-        ballots: Number(v.ballots),
-        eligible: eligible === 0 ? null : eligible,
-        eligibleUnit: byOrg ? 'organisations' : 'people',
-      };
-    }),
-    closedVotes: data.closedVotes
-      .filter((v) => within(v.closedAt, period))
-      .map((v) => ({ key: voteKey(v.number), question: v.question, ...voteWinner(v) })),
-    priorities: open
-      .filter((i) => i.priority !== null)
-      .sort((a, b) => (a.priority ?? 0) - (b.priority ?? 0) || a.number - b.number)
-      .map((i) => item(k, i)),
+    ...statusFigures(figures, period),
+    opened: issues(lists.opened),
+    closed: issues(lists.closed),
+    overdue: issues(lists.overdue),
+    blockedIssues: issues(lists.blocked),
+    unowned: issues(lists.unowned),
+    meetings: mapListed(lists.meetings, meetingItem),
+    openVotes: mapListed(lists.openVotes, (v) => openVoteItem(v, electorate)),
+    closedVotes: mapListed(lists.closedVotes, (v) => ({ key: voteKey(v.number), question: v.question, ...voteWinner(v) })),
+    priorities: issues(lists.priorities),
+  };
+}
+
+/** One team's roll-up entry, from the same figures as its digest. */
+export function buildRollupTeam(team: DigestTeam, figures: TeamFigures, period: Period, nextMeeting: number | null, lowTurnout: readonly OpenVoteRow[], electorate: Electorate): RollupTeam {
+  return {
+    team: { key: team.key, name: team.name },
+    ...statusFigures(figures, period),
+    overdue: figures.overdue,
+    blockedIssues: figures.blocked,
+    unowned: figures.unowned,
+    nextMeetingAt: nextMeeting,
+    lowTurnout: lowTurnout.map((v) => openVoteItem(v, electorate)),
   };
 }
 
 /** Nothing happened in the period and nothing is coming up. */
 export function isQuiet(d: TeamDigest): boolean {
   return (
-    d.opened.length === 0 &&
-    d.closed.length === 0 &&
-    d.meetings.length === 0 &&
-    d.openVotes.length === 0 &&
-    d.closedVotes.length === 0 &&
+    d.opened.total === 0 &&
+    d.closed.total === 0 &&
+    d.meetings.total === 0 &&
+    d.openVotes.total === 0 &&
+    d.closedVotes.total === 0 &&
     d.open.now === d.open.before &&
     d.inProgress.now === d.inProgress.before &&
     d.blocked.now === d.blocked.before
   );
 }
 
-export function lowTurnoutVotes(d: TeamDigest): OpenVoteItem[] {
-  return d.openVotes.filter((v) => {
-    const share = turnout(v);
-    return share !== null && share < LOW_TURNOUT_SHARE;
-  });
-}
+export const isLowTurnout = (v: OpenVoteItem): boolean => {
+  const share = turnout(v);
+  return share !== null && share < LOW_TURNOUT_SHARE;
+};

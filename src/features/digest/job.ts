@@ -23,9 +23,9 @@ export interface DigestJobDeps {
  * Runs once per call (every minute in production): sends each team's and the roll-up's digest
  * whose scheduled time has come and that nobody has sent yet. Schedules are read from the
  * database on every call, so a changed schedule applies from its next run without a restart.
- * The caller kicks the outbox afterwards.
+ * It yields to the event loop between teams. The caller kicks the outbox afterwards.
  */
-export function runDigests(deps: DigestJobDeps): DigestRunSummary {
+export async function runDigests(deps: DigestJobDeps): Promise<DigestRunSummary> {
   const teamRepository = new TeamRepository(deps.db);
   const service = new DigestService({
     repo: new DigestRepository(deps.db),

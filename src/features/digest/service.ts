@@ -4,8 +4,32 @@ import type { AppLogger } from '../../logger.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
-import { buildTeamDigest, UPCOMING_MEETING_DAYS, type Period, type TeamDigest } from './content.js';
-import { listTeams, loadTeamData, teamChannelIds, type DigestTeam } from './queries.js';
+import {
+  buildRollupTeam,
+  buildTeamDigest,
+  eligibleVoters,
+  LISTED_ITEMS,
+  localDate,
+  LOW_TURNOUT_READ,
+  LOW_TURNOUT_SHARE,
+  UPCOMING_MEETING_DAYS,
+  type Period,
+  type RollupTeam,
+  type TeamDigest,
+} from './content.js';
+import {
+  listTeams,
+  lowTurnoutVotes,
+  nextMeetingAt,
+  statusChangesSince,
+  teamChannelIds,
+  teamElectorate,
+  teamFigures,
+  teamLists,
+  type DigestTeam,
+  type StatusChanges,
+  type TeamFigures,
+} from './queries.js';
 import { ROLLUP_SCOPE, type DigestRepository } from './repository.js';
 import {
   DEFAULT_DIGEST_CRON,
@@ -21,6 +45,15 @@ import {
 import { rollupView, schedulesView, teamDigestView, type RenderedMessage, type ScheduleEntry } from './views.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Team figures already counted in this run, by team and periods: a scheduled run builds each
+ * team's digest and then the roll-up, which reuses them instead of counting every team again.
+ */
+export type FiguresMemo = Map<string, TeamFigures>;
+
+/** Lets pending requests run between two teams' digests, so a long digest run never blocks Slack's. */
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface EffectiveSchedule {
   scope: string;
@@ -75,20 +108,66 @@ export class DigestService {
     return ok({ kind: 'team', team: { id: team.value.id, key: team.value.key, name: team.value.name, createdAt: team.value.createdAt } });
   }
 
-  teamDigest(team: DigestTeam, period: Period, previous: Period, timeZone: string): TeamDigest {
-    const data = loadTeamData(this.deps.repo.database, team, {
-      since: previous.start,
-      meetingsFrom: period.end,
-      meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
-    });
-    return buildTeamDigest(team, data, period, previous, timeZone);
+  private figures(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): TeamFigures {
+    const key = `${team.id}:${period.start}:${period.end}:${previous.start}:${previous.end}`;
+    const known = memo?.get(key);
+    if (known !== undefined) return known;
+    const figures = teamFigures(this.deps.repo.database, team.id, period, previous, localDate(period.end, this.deps.timeZone), changes?.());
+    memo?.set(key, figures);
+    return figures;
   }
 
-  render(workspaceId: string, target: DigestTarget, period: Period, previous: Period): RenderedMessage {
+  teamDigest(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo): TeamDigest {
+    const db = this.deps.repo.database;
+    const lists = teamLists(db, team.id, {
+      period,
+      today: localDate(period.end, this.deps.timeZone),
+      meetingsFrom: period.end,
+      meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
+      limit: LISTED_ITEMS,
+    });
+    return buildTeamDigest(team, this.figures(team, period, previous, memo), lists, teamElectorate(db, team.id), period, previous);
+  }
+
+  /** One team's roll-up line: its figures, next meeting and low-turnout votes, none of its lists. */
+  rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): RollupTeam {
+    const db = this.deps.repo.database;
+    const electorate = teamElectorate(db, team.id);
+    const low = lowTurnoutVotes(db, team.id, (eligibility) => eligibleVoters(electorate, eligibility), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
+    const next = nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
+    return buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
+  }
+
+  /**
+   * Every team's status changes since the roll-up's period start, read in one pass over the events
+   * the first time a team's figures are not already known (then each team takes its own).
+   */
+  private workspaceChanges(workspaceId: string, period: Period): (team: DigestTeam) => () => StatusChanges {
+    let byTeam: Map<number, StatusChanges> | undefined;
+    return (team) => () => {
+      byTeam ??= statusChangesSince(this.deps.repo.database, { workspace: workspaceId }, period.start);
+      return byTeam.get(team.id) ?? { changedIssues: [], statusChanges: [] };
+    };
+  }
+
+  render(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo?: FiguresMemo): RenderedMessage {
     const tz = this.deps.timeZone;
-    if (target.kind === 'team') return teamDigestView(this.teamDigest(target.team, period, previous, tz), tz);
-    const digests = listTeams(this.deps.repo.database, workspaceId).map((team) => this.teamDigest(team, period, previous, tz));
-    return rollupView(digests, period, tz);
+    if (target.kind === 'team') return teamDigestView(this.teamDigest(target.team, period, previous, memo), tz);
+    const changes = this.workspaceChanges(workspaceId, period);
+    const teams = listTeams(this.deps.repo.database, workspaceId).map((team) => this.rollupTeam(team, period, previous, memo, changes(team)));
+    return rollupView(teams, period, tz);
+  }
+
+  /** As `render`, but yielding to the event loop between teams of the roll-up (for the job). */
+  private async renderYielding(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo: FiguresMemo): Promise<RenderedMessage> {
+    if (target.kind === 'team') return this.render(workspaceId, target, period, previous, memo);
+    const teams: RollupTeam[] = [];
+    const changes = this.workspaceChanges(workspaceId, period);
+    for (const team of listTeams(this.deps.repo.database, workspaceId)) {
+      await breathe();
+      teams.push(this.rollupTeam(team, period, previous, memo, changes(team)));
+    }
+    return rollupView(teams, period, this.deps.timeZone);
   }
 
   /**
@@ -219,9 +298,10 @@ export class DigestService {
   /**
    * The scheduled job's work for one workspace at `now`: for each team and the roll-up, the run
    * that is due (at most `graceMs` old) and not yet claimed is built, claimed and queued in one
-   * immediate transaction. Returns what it queued.
+   * immediate transaction. Returns what it queued. It yields to the event loop before each team
+   * (and each team of the roll-up), so requests are answered while a long run goes on.
    */
-  runDue(workspaceId: string, now: Date, options: { instanceId: string; logger: AppLogger; graceMs?: number }): DigestRunSummary {
+  async runDue(workspaceId: string, now: Date, options: { instanceId: string; logger: AppLogger; graceMs?: number }): Promise<DigestRunSummary> {
     const graceMs = options.graceMs ?? DIGEST_CATCH_UP_GRACE_MS;
     const teams = listTeams(this.deps.repo.database, workspaceId);
     const firstTeamAt = teams.reduce((min, t) => Math.min(min, t.createdAt), Number.POSITIVE_INFINITY);
@@ -232,7 +312,9 @@ export class DigestService {
       { target: { kind: 'rollup' }, existsSince: firstTeamAt },
     ];
     const summary: DigestRunSummary = { sent: [], failed: [] };
+    const memo: FiguresMemo = new Map();
     for (const { target, existsSince } of targets) {
+      await breathe();
       const scope = scopeOf(target);
       try {
         const schedule = this.effectiveSchedule(workspaceId, scope);
@@ -243,7 +325,7 @@ export class DigestService {
         if (this.deps.repo.isClaimed(workspaceId, scope, run.getTime())) continue;
         const period = digestPeriod(schedule.cron, schedule.timeZone, run);
         const previous = previousPeriod(schedule.cron, schedule.timeZone, run);
-        const message = this.render(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() });
+        const message = await this.renderYielding(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() }, memo);
         const deliveries = this.deliveries(workspaceId, target, message);
         const claimed = this.deps.repo.database.transaction(
           () => {

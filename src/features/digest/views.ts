@@ -1,13 +1,12 @@
 import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
-import { chunkLines } from '../../slack/blocks.js';
-import { isQuiet, lowTurnoutVotes, turnout, type CountWithChange, type IssueItem, type Period, type TeamDigest } from './content.js';
+import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
+import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { isQuiet, LISTED_ITEMS, turnout, type CountWithChange, type IssueItem, type Period, type RollupTeam, type TeamDigest } from './content.js';
 
-/** Slack's limits for a section's text and a header (Block Kit reference). */
-const SECTION_MAX = 3000;
+/** Slack's limit for a header (Block Kit reference); sections use SECTION_MAX. */
 const HEADER_MAX = 150;
 /** Items listed per section before "…and N more": keeps a digest readable and far below 50 blocks. */
-export const ITEMS_PER_SECTION = 8;
+export const ITEMS_PER_SECTION = LISTED_ITEMS;
 /** Titles are cut so that a section of ITEMS_PER_SECTION lines stays well inside 3,000 characters. */
 const TITLE_MAX = 100;
 /** Roll-up sections (one per team) before teams are packed several to a section. */
@@ -27,8 +26,6 @@ export const DIGEST_HELP = [
   'Digests go out on their schedules (default Mondays 08:00) to each team’s linked channels; the roll-up goes by direct message to coordinators and subscribers.',
 ].join('\n');
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) } });
-const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) }] });
 const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text: plain(text, HEADER_MAX) } });
 
 type PeriodWord = 'week' | 'day' | 'period';
@@ -82,13 +79,14 @@ const statusLabel: Record<string, string> = { open: 'open', in_progress: 'in pro
 /**
  * A titled list that never exceeds one section: at most ITEMS_PER_SECTION lines and 3,000
  * characters, then "…and N more" with where to see them all, so nothing is cut silently.
+ * `lines` may be only the first of `total` items (the digest reads no more than it can show).
  */
-export function listSection(heading: string, lines: readonly string[], more: string): KnownBlock {
+export function listSection(heading: string, lines: readonly string[], more: string, total = lines.length): KnownBlock {
   const tail = (left: number) => `\n…and ${left} more: ${more}`;
   let text = heading;
   let shown = 0;
   for (const line of lines) {
-    const left = lines.length - shown - 1;
+    const left = total - shown - 1;
     const next = `${text}\n${line}`;
     // Leave room for the "…and N more" line whenever anything would be left after this one.
     const budget = SECTION_MAX - (left > 0 ? tail(left).length : 0);
@@ -96,7 +94,7 @@ export function listSection(heading: string, lines: readonly string[], more: str
     text = next;
     shown++;
   }
-  if (shown < lines.length) text += tail(lines.length - shown);
+  if (shown < total) text += tail(total - shown);
   return section(text);
 }
 
@@ -124,36 +122,37 @@ export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage
         ].join('\n'),
       ),
     );
-    if (d.opened.length > 0) {
-      blocks.push(listSection(`:new: *New issues (${d.opened.length})*`, d.opened.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)} · ${owner(i)}`), issueList));
+    if (d.opened.total > 0) {
+      blocks.push(listSection(`:new: *New issues (${d.opened.total})*`, d.opened.items.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)} · ${owner(i)}`), issueList, d.opened.total));
     }
-    if (d.closed.length > 0) {
-      blocks.push(listSection(`:white_check_mark: *Closed (${d.closed.length})*`, d.closed.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList));
+    if (d.closed.total > 0) {
+      blocks.push(listSection(`:white_check_mark: *Closed (${d.closed.total})*`, d.closed.items.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList, d.closed.total));
     }
   }
-  if (d.overdue.length > 0) {
-    blocks.push(listSection(`:alarm_clock: *Overdue (${d.overdue.length})*`, d.overdue.map((i) => `• *${i.key}* ${title(i.title)} · due ${i.dueDate ?? ''} · ${owner(i)}`), issueList));
+  if (d.overdue.total > 0) {
+    blocks.push(listSection(`:alarm_clock: *Overdue (${d.overdue.total})*`, d.overdue.items.map((i) => `• *${i.key}* ${title(i.title)} · due ${i.dueDate ?? ''} · ${owner(i)}`), issueList, d.overdue.total));
   }
-  if (d.blockedIssues.length > 0) {
-    blocks.push(listSection(`:no_entry: *Blocked (${d.blockedIssues.length})*`, d.blockedIssues.map((i) => `• *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList));
+  if (d.blockedIssues.total > 0) {
+    blocks.push(listSection(`:no_entry: *Blocked (${d.blockedIssues.total})*`, d.blockedIssues.items.map((i) => `• *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList, d.blockedIssues.total));
   }
-  if (d.unowned.length > 0) {
-    blocks.push(listSection(`:bust_in_silhouette: *No owner (${d.unowned.length})*`, d.unowned.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList));
+  if (d.unowned.total > 0) {
+    blocks.push(listSection(`:bust_in_silhouette: *No owner (${d.unowned.total})*`, d.unowned.items.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList, d.unowned.total));
   }
-  if (d.meetings.length > 0) {
+  if (d.meetings.total > 0) {
     blocks.push(
       listSection(
-        `:calendar: *Meetings in the next 14 days (${d.meetings.length})*`,
-        d.meetings.map((m) => `• *${m.key}* ${title(m.title)} · ${slackDate(m.startsAt, timeZone)} · ${m.going} going, ${m.maybe} maybe, ${m.declined} declined`),
+        `:calendar: *Meetings in the next 14 days (${d.meetings.total})*`,
+        d.meetings.items.map((m) => `• *${m.key}* ${title(m.title)} · ${slackDate(m.startsAt, timeZone)} · ${m.going} going, ${m.maybe} maybe, ${m.declined} declined`),
         '`/meeting list`',
+        d.meetings.total,
       ),
     );
   }
-  if (d.openVotes.length > 0) {
+  if (d.openVotes.total > 0) {
     blocks.push(
       listSection(
-        `:ballot_box_with_ballot: *Open votes (${d.openVotes.length})*`,
-        d.openVotes.map((v) => {
+        `:ballot_box_with_ballot: *Open votes (${d.openVotes.total})*`,
+        d.openVotes.items.map((v) => {
           const deadline = v.closesAt === null ? 'no deadline' : `closes ${slackDate(v.closesAt, timeZone)}`;
           const share = turnout(v);
           const turnoutText =
@@ -163,20 +162,22 @@ export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage
           return `• *${v.key}* ${title(v.question)} · ${deadline} · ${turnoutText}`;
         }),
         '`/vote list`',
+        d.openVotes.total,
       ),
     );
   }
-  if (d.closedVotes.length > 0) {
+  if (d.closedVotes.total > 0) {
     blocks.push(
       listSection(
-        `:trophy: *Votes closed (${d.closedVotes.length})*`,
-        d.closedVotes.map((v) => `• *${v.key}* ${title(v.question)} · ${v.winner === null ? 'no winner' : `winner: *${title(v.winner)}*`}`),
+        `:trophy: *Votes closed (${d.closedVotes.total})*`,
+        d.closedVotes.items.map((v) => `• *${v.key}* ${title(v.question)} · ${v.winner === null ? 'no winner' : `winner: *${title(v.winner)}*`}`),
         '`/vote list`',
+        d.closedVotes.total,
       ),
     );
   }
-  if (d.priorities.length > 0) {
-    blocks.push(listSection(':dart: *Top priorities*', d.priorities.map((i) => `${i.priority ?? ''}. *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList));
+  if (d.priorities.total > 0) {
+    blocks.push(listSection(':dart: *Top priorities*', d.priorities.items.map((i) => `${i.priority ?? ''}. *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList, d.priorities.total));
   }
   blocks.push(context(`All issues: ${issueList} · This digest any time: \`/digest preview ${d.team.key}\``));
   const summary = isQuiet(d) ? 'a quiet ' + word : `${d.openedCount.now} opened, ${d.closedCount.now} closed`;
@@ -184,31 +185,29 @@ export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage
 }
 
 /** The roll-up line for one team: key figures, then what needs attention. */
-export function rollupTeamLine(d: TeamDigest, timeZone: string): string {
+export function rollupTeamLine(d: RollupTeam, timeZone: string): string {
   const figures = `${d.open.now} open${shortChange(d.open)}, ${d.inProgress.now} in progress${shortChange(d.inProgress)}, ${d.blocked.now} blocked${shortChange(d.blocked)} · ${d.openedCount.now} opened, ${d.closedCount.now} closed`;
-  const next = d.meetings[0];
-  const meeting = next === undefined ? '' : ` · next meeting ${slackDate(next.startsAt, timeZone)}`;
+  const meeting = d.nextMeetingAt === null ? '' : ` · next meeting ${slackDate(d.nextMeetingAt, timeZone)}`;
   const attention: string[] = [];
-  if (d.blockedIssues.length > 0) attention.push(`${d.blockedIssues.length} blocked`);
-  if (d.overdue.length > 0) attention.push(`${d.overdue.length} overdue`);
-  if (d.unowned.length > 0) attention.push(`${d.unowned.length} with no owner`);
-  const low = lowTurnoutVotes(d);
-  if (low.length > 0) {
-    attention.push(`low turnout: ${low.map((v) => `${v.key} (${v.ballots} of ${v.eligible ?? 0} ${v.eligibleUnit})`).join(', ')}`);
+  if (d.blockedIssues > 0) attention.push(`${d.blockedIssues} blocked`);
+  if (d.overdue > 0) attention.push(`${d.overdue} overdue`);
+  if (d.unowned > 0) attention.push(`${d.unowned} with no owner`);
+  if (d.lowTurnout.length > 0) {
+    attention.push(`low turnout: ${d.lowTurnout.map((v) => `${v.key} (${v.ballots} of ${v.eligible ?? 0} ${v.eligibleUnit})`).join(', ')}`);
   }
   const needs = attention.length === 0 ? ':white_check_mark: nothing needs attention' : `:warning: needs attention: ${attention.join(' · ')}`;
   return `*${escapeMrkdwn(d.team.key)}* · ${escapeMrkdwn(d.team.name)}\n${figures}${meeting}\n${needs}`;
 }
 
-export function rollupView(digests: readonly TeamDigest[], period: Period, timeZone: string): RenderedMessage {
+export function rollupView(digests: readonly RollupTeam[], period: Period, timeZone: string): RenderedMessage {
   const word = periodWord(period);
-  const sum = (pick: (d: TeamDigest) => CountWithChange): CountWithChange => ({
+  const sum = (pick: (d: RollupTeam) => CountWithChange): CountWithChange => ({
     now: digests.reduce((n, d) => n + pick(d).now, 0),
     before: digests.reduce((n, d) => n + pick(d).before, 0),
   });
   const open = sum((d) => d.open);
   const blocked = sum((d) => d.blocked);
-  const overdue = digests.reduce((n, d) => n + d.overdue.length, 0);
+  const overdue = digests.reduce((n, d) => n + d.overdue, 0);
   const blocks: KnownBlock[] = [header(`Coordinators’ roll-up · ${periodLabel(period, timeZone)}`)];
   if (digests.length === 0) {
     blocks.push(section('There are no program teams yet.'));
