@@ -10,7 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { startChildApp } from '../rig/child-app.js';
 import { APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, startHarness, type Harness } from '../rig/harness.js';
-import { inputValues, type ViewInput } from '../rig/slack-request.js';
+import { createSlackRequester, inputValues, type ViewInput } from '../rig/slack-request.js';
 import { startSocketModeServer, type SocketModeServer } from '../rig/socket-mode.js';
 
 /** Meetings must lie ahead of the app's clock. */
@@ -168,12 +168,14 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
     expect(h.query('select user_id, answer from meeting_rsvps')).toEqual([{ user_id: PEOPLE.trainer.id, answer: 'going' }]);
   });
 
-  it('still serves /healthz over HTTP, and refuses Slack requests there', async () => {
+  it('still serves /healthz over HTTP, and refuses Slack requests there (they come over the socket)', async () => {
     const health = await fetch(`http://127.0.0.1:${h.alliance.port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ ok: true, database: 'ok' });
     const unsigned = await fetch(`http://127.0.0.1:${h.alliance.port}/slack/events`, { method: 'POST', body: 'command=%2Fteam&text=list' });
     expect(unsigned.status).toBe(401);
+    const signed = await createSlackRequester({ baseUrl: `http://127.0.0.1:${h.alliance.port}`, signingSecret: SIGNING_SECRET, teamId: WORKSPACE_ID }).command('/team', 'list', employer);
+    expect(signed).toMatchObject({ status: 404, json: { ok: false, error: 'socket_mode' } });
   });
 
   it('when Slack recycles the connection (disconnect), opens a new one and keeps answering', { timeout: 30_000 }, async () => {
