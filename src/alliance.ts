@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
@@ -52,6 +52,19 @@ function buildDependencies(config: Config, logger: AppLogger, now: Clock) {
   return { database, db: database.db, teamRepository, teams, now };
 }
 
+/** Slack refused or could not open the Socket Mode connection (apps.connections.open, then the WebSocket). */
+export class SocketModeStartError extends Error {
+  constructor(override readonly cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Alliance cannot start: Slack did not open the Socket Mode connection (apps.connections.open): ${detail}\n` +
+        'Check SLACK_APP_TOKEN: an app-level token (xapp-…) of this app with the connections:write scope, and Socket Mode turned on ' +
+        'in the app settings; unset SLACK_APP_TOKEN to take requests over HTTP instead.',
+    );
+    this.name = 'SocketModeStartError';
+  }
+}
+
 /** Every configured secret, scrubbed from log lines by value wherever it turns up. */
 export const secretsOf = (config: Config): string[] =>
   [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
@@ -76,10 +89,27 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const receiver = socketMode
     ? undefined
     : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger, endpoints: '/slack/events' });
+  const slackApiUrl = config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL };
+  // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
+  const timeout = options.webApiTimeoutMs ?? 10_000;
+  const socketReceiver =
+    config.SLACK_APP_TOKEN === undefined
+      ? undefined
+      : new SocketModeReceiver({
+          appToken: config.SLACK_APP_TOKEN,
+          logger,
+          logLevel: config.LOG_LEVEL as LogLevel,
+          // The socket client calls apps.connections.open (same Slack, same deadline) at start and
+          // again on every reconnect: Slack recycles connections every few hours. Unlike our other
+          // calls it must retry: a network error that outlasts the client's retries during a
+          // reconnect is thrown where nobody catches it, and the process exits (to be restarted).
+          // Five retries in about five minutes (web-api's `fiveRetriesInFiveMinutes`, which Node's ESM
+          // loader cannot import by name from that CommonJS package).
+          installerOptions: { clientOptions: { ...slackApiUrl, timeout, retryConfig: { retries: 5, factor: 3.86 } } },
+        });
   const clientOptions = {
-    ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
-    // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
-    timeout: options.webApiTimeoutMs ?? 10_000,
+    ...slackApiUrl,
+    timeout,
     // No blind retries inside the client: a timed-out chat.postMessage may have reached Slack, so
     // retrying it could post twice, and a trigger_id is dead after 3 s anyway. What must go out is
     // retried by the outbox, which checks first (src/outbox/outbox.ts).
@@ -96,7 +126,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     extendedErrorHandler: true,
     // Bolt's conversation store is unused here and costs a lookup on every request.
     convoStore: false,
-    ...(socketMode ? { socketMode: true, appToken: config.SLACK_APP_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET } : { receiver }),
+    // Our own SocketModeReceiver (not `socketMode: true`): it keeps the retrying client options
+    // above and gives `stop()` the socket client to wait on.
+    receiver: receiver ?? socketReceiver,
   });
 
   // Fail fast on a wrong token, and learn which workspace this single-workspace install serves.
@@ -152,8 +184,22 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
     ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
   });
-  if (receiver === undefined) await app.start();
+  const release = async (): Promise<void> => {
+    await schedule?.stop();
+    await outboxKicker.stop();
+    deps.database.close();
+  };
   const server: RunningServer = await http.listen(config.PORT, config.HOST);
+  if (socketReceiver !== undefined) {
+    // Listeners are registered, so envelopes may arrive as soon as Slack says hello.
+    try {
+      await app.start();
+    } catch (error) {
+      await server.close();
+      await release();
+      throw new SocketModeStartError(error);
+    }
+  }
   logger.event('info', 'Alliance is running', { mode: socketMode ? 'socket' : 'http', port: server.port, workspaceId });
 
   let stopping: Promise<void> | undefined;
@@ -174,10 +220,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     stop: () => {
       stopping ??= (async () => {
         await server.close();
-        if (receiver === undefined) await app.stop();
-        await schedule?.stop();
-        await outboxKicker.stop();
-        deps.database.close();
+        // Bolt's receiver.stop() only starts the close handshake; wait until the socket is closed.
+        if (socketReceiver !== undefined) await socketReceiver.client.disconnect();
+        await release();
         logger.event('info', 'Alliance stopped', {});
       })();
       return stopping;

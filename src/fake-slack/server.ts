@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { BodyError, multipart, parseArgs, readBody, sendJson, sendText } from './http.js';
 import { METHODS } from './methods/index.js';
+import { tokenError } from './methods/apps.js';
 import { DOWNLOAD_PATH, findFile, receiveUpload, UPLOAD_PATH } from './methods/files.js';
 import { storeMessage } from './methods/chat.js';
 import { applyResponse } from './responses.js';
@@ -107,7 +108,7 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
   }
 
   const token = tokenFrom(req, args);
-  const authError = token === undefined ? 'not_authed' : token !== state.botToken ? 'invalid_auth' : undefined;
+  const authError = tokenError(state, method, token);
   if (authError) {
     record(args, false, authError);
     return sendJson(res, 200, { ok: false, error: authError });

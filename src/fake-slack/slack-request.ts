@@ -34,6 +34,18 @@ export interface SlackRequesterOptions {
   responseUrl?: (context: ResponseUrlContext) => string;
   /** Current time in seconds; lets tests send stale or future timestamps. */
   now?: () => number;
+  /**
+   * How a built request reaches the app; by default an HTTP POST to `baseUrl` + `path`. The
+   * Socket Mode test rig delivers the very same bodies as WebSocket envelopes instead.
+   */
+  transport?: (request: SlackTransportRequest) => Promise<SlackHttpResponse>;
+}
+
+/** One request as Slack would POST it: the body, its content type and all headers (signature, retries). */
+export interface SlackTransportRequest {
+  body: string;
+  contentType: string;
+  headers: Record<string, string>;
 }
 
 export interface Who {
@@ -277,6 +289,7 @@ export function createSlackRequester(opts: SlackRequesterOptions): SlackRequeste
       signing['x-slack-request-timestamp'] = String(timestamp);
       signing['x-slack-signature'] = slackSignature(secret, timestamp, body);
     }
+    if (opts.transport !== undefined) return opts.transport({ body, contentType, headers: { ...signing, ...headers } });
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': contentType, 'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)', ...signing, ...headers },

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   FakeChannel,
   FakeSlackOptions,
+  FakeSocketMode,
   FakeUser,
   RecordedCall,
   ResponseUrlOrigin,
@@ -31,6 +32,7 @@ export interface FakeState {
   botId: string;
   botToken: string;
   appId: string;
+  socketMode: FakeSocketMode | undefined;
   users: Map<string, FakeUser>;
   channels: Map<string, FakeChannel>;
   /** Group DMs: sorted member ids joined by "," → G… id. */
@@ -65,6 +67,7 @@ export function createState(opts: FakeSlackOptions): FakeState {
     botId: 'B0FAKEBOT1',
     botToken: opts.botToken,
     appId: 'A0FAKEAPP1',
+    socketMode: opts.socketMode,
     users: new Map(),
     channels: new Map(),
     mpims: new Map(),

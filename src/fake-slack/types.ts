@@ -25,6 +25,17 @@ export interface FakeSlackOptions {
   botUserId?: string;
   users?: FakeUser[];
   channels?: FakeChannel[];
+  /** Socket Mode: the app-level token (xapp-…) `apps.connections.open` accepts, and where it connects. */
+  socketMode?: FakeSocketMode;
+}
+
+export interface FakeSocketMode {
+  appToken: string;
+  /**
+   * A fresh WebSocket URL for one connection, as `apps.connections.open` returns it (Slack's is
+   * `wss://…/link/?ticket=…&app_id=…`, good for one connection); the test's socket server mints it.
+   */
+  connectionUrl: (appId: string) => string;
 }
 
 export interface RecordedCall {

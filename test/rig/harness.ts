@@ -9,14 +9,19 @@ import type { FakeSlack } from '../../src/fake-slack/types.js';
 import { createLogger } from '../../src/logger.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { createSlackRequester, type SlackRequester } from './slack-request.js';
+import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
 export const BOT_TOKEN = 'xoxb-test-0000-alliance';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+/** The app-level token the fake Slack accepts for apps.connections.open (Socket Mode harnesses). */
+export const APP_TOKEN = 'xapp-1-A0FAKEAPP1-0000-alliance';
 
 export interface Harness {
   fake: FakeSlack;
   alliance: RunningAlliance;
   slack: SlackRequester;
+  /** Slack's end of the WebSocket when started with `socketMode: true`; `slack` then talks through it. */
+  socket?: SocketModeServer;
   config: Config;
   logs: string[];
   dbPath: string;
@@ -47,11 +52,21 @@ export interface HarnessOptions {
   /** Listeners only this test's app has (error paths, double-submission checks). */
   extraListeners?: StartOptions['extraListeners'];
   webApiTimeoutMs?: number;
+  /** Run the app in Socket Mode (SLACK_APP_TOKEN set): requests travel as envelopes over a WebSocket. */
+  socketMode?: boolean;
 }
 
 /** Starts the fake Slack and the real app over HTTP on a fresh temporary database. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const fake = await startFakeSlack({ botToken: BOT_TOKEN, teamId: WORKSPACE_ID, teamName: 'HCASM', users: allUsers(), channels: allChannels() });
+  const socket = options.socketMode === true ? await startSocketModeServer() : undefined;
+  const fake = await startFakeSlack({
+    botToken: BOT_TOKEN,
+    teamId: WORKSPACE_ID,
+    teamName: 'HCASM',
+    users: allUsers(),
+    channels: allChannels(),
+    ...(socket === undefined ? {} : { socketMode: { appToken: APP_TOKEN, connectionUrl: (appId: string) => socket.connectionUrl(appId) } }),
+  });
   const dir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'alliance-test-')) : undefined;
   const dbPath = options.dbPath ?? join(dir as string, 'alliance.db');
   const config = loadConfig({
@@ -64,6 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ALLIANCE_TIMEZONE: 'America/Detroit',
     ALLIANCE_COORDINATORS: (options.coordinators ?? [PEOPLE.coordinator.id]).join(','),
     LOG_LEVEL: 'debug',
+    ...(socket === undefined ? {} : { SLACK_APP_TOKEN: APP_TOKEN }),
     ...options.env,
   });
   const logs: string[] = [];
@@ -80,12 +96,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     signingSecret: SIGNING_SECRET,
     teamId: WORKSPACE_ID,
     responseUrl: (origin) => fake.responseUrl(undefined, origin),
+    ...(socket === undefined ? {} : { transport: (request) => socket.transport(request) }),
   });
   const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
   const harness: Harness = {
     fake,
     alliance,
     slack,
+    ...(socket === undefined ? {} : { socket }),
     config,
     logs,
     dbPath,
@@ -101,6 +119,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       reader.close();
       await alliance.stop();
       await fake.close();
+      await socket?.close();
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };

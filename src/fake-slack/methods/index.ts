@@ -1,3 +1,4 @@
+import { appMethods } from './apps.js';
 import { authMethods } from './auth.js';
 import { chatMethods } from './chat.js';
 import type { MethodHandler } from './common.js';
@@ -10,6 +11,7 @@ export type { MethodContext, MethodHandler, MethodResult } from './common.js';
 
 export const METHODS: Readonly<Record<string, MethodHandler>> = {
   ...authMethods,
+  ...appMethods,
   ...chatMethods,
   ...viewMethods,
   ...userMethods,
