@@ -12,7 +12,7 @@ import { workloads, type WorkloadContext } from './workloads.js';
 /**
  * A quicker look than `bench/run.ts`: one data scale, chosen workloads and concurrencies, one table.
  *   npx tsx bench/quick.ts --scale=1 --c=1,50 --n=2000 --only=/team,/issue,vote,modal [--prof=/tmp/prof]
- * `--node='--import ./x.mjs'` passes node options to the app; `--prof` starts the app with `--cpu-prof` into that directory (written when the app stops).
+ * `--entry=path/main.ts` runs another copy of the app (an older checkout, to compare); `--node='--import ./x.mjs'` passes node options to the app; `--prof` starts the app with `--cpu-prof` into that directory (written when the app stops).
  */
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const scale = Number(arg('scale', '1'));
@@ -32,7 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'alliance-quick-'));
 const dbPath = join(dir, 'bench.db');
 const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), new Date());
 const baseline = await startChild('bench/bare-bolt.ts', env, freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{}' })).status > 0);
-const app = await startChild('src/main.ts', { ...env, DATABASE_URL: dbPath }, freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, [...(prof === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]), ...arg('node', '').split(' ').filter((a) => a !== '')]);
+const app = await startChild(arg('entry', 'src/main.ts'), { ...env, DATABASE_URL: dbPath }, freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, [...(prof === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]), ...arg('node', '').split(' ').filter((a) => a !== '')]);
 const rows: WorkloadRow[] = [];
 try {
   const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log: () => undefined, workspaceId: WORKSPACE, token: TOKEN };
