@@ -32,8 +32,8 @@ async function waitUntil(check: () => Promise<boolean>, what: string, exited: ()
 }
 
 /** Starts a TypeScript entry point as its own process (so load generation does not share its event loop). */
-export async function startChild(entry: string, env: Record<string, string>, port: number, ready: (port: number) => Promise<boolean>): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, entry)], {
+export async function startChild(entry: string, env: Record<string, string>, port: number, ready: (port: number) => Promise<boolean>, nodeArgs: string[] = []): Promise<Child> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, entry)], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
     stdio: ['ignore', process.env.BENCH_APP_LOG === undefined ? 'ignore' : 'inherit', 'pipe'],

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
 import type { Clock } from './domain/result.js';
 import { TeamRepository } from './features/team/repository.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
+import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
 import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
 import { buildJobs } from './jobs/schedule.js';
@@ -86,9 +87,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const instanceId = randomUUID();
 
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
-  const receiver = socketMode
-    ? undefined
-    : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logger, endpoints: '/slack/events' });
+  // Our HTTP server verifies and parses each request once and hands Bolt the result (see receiver.ts).
+  const receiver = socketMode ? undefined : new ScreenedReceiver(logger);
   const slackApiUrl = config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL };
   // Every Web API call has a deadline: a hung Slack must not hang a request or a job.
   const timeout = options.webApiTimeoutMs ?? 10_000;
@@ -173,12 +173,11 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
 
   // In Socket Mode Slack's requests arrive over the socket; the HTTP server still answers /healthz.
   const http = createHttpServer({
-    slackListener:
-      receiver?.requestListener ??
-      ((_req, res) => {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: false, error: 'socket_mode' }));
-      }),
+    slackListener: (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error: 'socket_mode' }));
+    },
+    ...(receiver === undefined ? {} : { dispatch: receiver.dispatch.bind(receiver) }),
     signingSecret: config.SLACK_SIGNING_SECRET,
     isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
     logger,

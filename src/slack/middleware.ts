@@ -75,6 +75,11 @@ function ackOf(args: AnyMiddlewareArgs): Ack | undefined {
   return typeof ack === 'function' ? (ack as Ack) : undefined;
 }
 
+function ackProbeOf(context: Record<string, unknown>): (() => boolean) | undefined {
+  const probe = context.ackProbe;
+  return typeof probe === 'function' ? (probe as () => boolean) : undefined;
+}
+
 function respondOf(args: AnyMiddlewareArgs): RespondFn | undefined {
   return 'respond' in args && typeof args.respond === 'function' ? args.respond : undefined;
 }
@@ -82,8 +87,13 @@ function respondOf(args: AnyMiddlewareArgs): RespondFn | undefined {
 const isMultipleAck = (error: unknown): boolean =>
   error instanceof Error && 'code' in error && (error as { code: unknown }).code === ErrorCode.ReceiverMultipleAckError;
 
-/** Acks with `body` unless a listener already did; tells which happened. */
-async function ackIfNotYet(ack: Ack, body?: unknown): Promise<boolean> {
+/**
+ * Acks with `body` unless a listener already did; tells which happened. Our HTTP receiver puts an
+ * `ackProbe` in the context (src/http/receiver.ts), so the common case asks instead of provoking
+ * and catching Bolt's ReceiverMultipleAckError (an Error with a stack trace, on every request).
+ */
+async function ackIfNotYet(ack: Ack, body: unknown, probe: (() => boolean) | undefined): Promise<boolean> {
+  if (probe?.() === true) return false;
   try {
     await ack(body);
     return true;
@@ -105,10 +115,11 @@ export function requestGuard(logger: AppLogger): Middleware<AnyMiddlewareArgs> {
     const started = performance.now();
     const described = describeRequest(args.body);
     const ack = ackOf(args);
+    const probe = ackProbeOf(args.context);
     try {
       await args.next();
       if (ack !== undefined) {
-        const unhandled = await ackIfNotYet(ack, unhandledAckBody(described));
+        const unhandled = await ackIfNotYet(ack, unhandledAckBody(described), probe);
         if (unhandled) {
           logger.event('warn', 'request had no listener', { ...described, outcome: 'unhandled', ms: elapsed(started) });
           return;
@@ -118,7 +129,7 @@ export function requestGuard(logger: AppLogger): Middleware<AnyMiddlewareArgs> {
     } catch (error) {
       const reference = error instanceof ReferencedError ? error.reference : newReference();
       logger.event('info', 'request', { ...described, outcome: 'error', reference, ms: elapsed(started) });
-      await tellPerson(args, described, ack, reference, logger);
+      await tellPerson(args, described, ack, probe, reference, logger);
       throw error instanceof ReferencedError ? error : new ReferencedError(reference, error);
     }
   };
@@ -134,7 +145,14 @@ function unhandledAckBody(described: Described): unknown {
   return undefined;
 }
 
-async function tellPerson(args: AnyMiddlewareArgs & AllMiddlewareArgs, described: Described, ack: Ack | undefined, reference: string, logger: AppLogger): Promise<void> {
+async function tellPerson(
+  args: AnyMiddlewareArgs & AllMiddlewareArgs,
+  described: Described,
+  ack: Ack | undefined,
+  probe: (() => boolean) | undefined,
+  reference: string,
+  logger: AppLogger,
+): Promise<void> {
   try {
     if (ack !== undefined) {
       const body =
@@ -143,7 +161,7 @@ async function tellPerson(args: AnyMiddlewareArgs & AllMiddlewareArgs, described
           : described.kind === 'view_submission'
             ? { response_action: 'update', view: errorModal(reference) }
             : undefined;
-      if (await ackIfNotYet(ack, body)) {
+      if (await ackIfNotYet(ack, body, probe)) {
         if (described.kind === 'command' || described.kind === 'view_submission') return;
       }
     }
