@@ -72,7 +72,7 @@ export function seedDatabase(path: string, workspaceId: string, size: SeedSize, 
       `insert into issues (team_id, program_team_id, number, title, details, category, status, owner_id, due_date, reporter_id, priority, created_at, updated_at, closed_at)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const event = sqlite.prepare(`insert into issue_events (team_id, issue_id, actor_id, kind, from_value, to_value, note, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+    const event = sqlite.prepare(`insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, from_value, to_value, note, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const numbers = new Map<number, number>();
     for (let i = 0; i < size.issues; i++) {
       const teamId = teamIds[i % teamIds.length] as number;
@@ -88,8 +88,8 @@ export function seedDatabase(path: string, workspaceId: string, size: SeedSize, 
         pick(CATEGORIES), status, rand() < 0.7 ? benchUser(Math.floor(rand() * size.people)) : null, due,
         benchUser(Math.floor(rand() * size.people)), rand() < 0.02 ? Math.ceil(rand() * 10) : null, created, updated, closed,
       );
-      event.run(workspaceId, result.lastInsertRowid, benchUser(0), 'created', null, 'open', null, created);
-      if (status !== 'open') event.run(workspaceId, result.lastInsertRowid, benchUser(1), 'status', 'open', status, null, updated);
+      event.run(workspaceId, result.lastInsertRowid, teamId, benchUser(0), 'created', null, 'open', null, created);
+      if (status !== 'open') event.run(workspaceId, result.lastInsertRowid, teamId, benchUser(1), 'status', 'open', status, null, updated);
     }
   })();
   sqlite.transaction(() => {

@@ -156,6 +156,11 @@ export const issueEvents = sqliteTable(
     issueId: integer('issue_id')
       .notNull()
       .references(() => issues.id, { onDelete: 'cascade' }),
+    // The issue's team, copied on insert (an issue never changes team) so a team's events are read
+    // from an index without looking up each issue.
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'restrict' }),
     actorId: text('actor_id').notNull(),
     kind: text('kind').notNull(),
     fromValue: text('from_value'),
@@ -165,9 +170,9 @@ export const issueEvents = sqliteTable(
   },
   (t) => [
     index('issue_events_issue').on(t.issueId, t.createdAt),
-    // Digests read the status changes since a period's start from this index alone, in (created_at, id)
-    // order, whatever the history before it.
-    index('issue_events_since').on(t.createdAt, t.id, t.issueId, t.fromValue, t.toValue),
+    // Digests read a team's status changes since a period's start from this index, in (created_at, id)
+    // order (the rowid ends every index), whatever the team's history before it or other teams' events.
+    index('issue_events_team_since').on(t.programTeamId, t.createdAt),
   ],
 );
 

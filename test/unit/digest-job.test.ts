@@ -98,9 +98,9 @@ function addIssue(db: Db, programTeamId: number, s: IssueSeed): number {
     })
     .returning()
     .get();
-  db.insert(issueEvents).values({ workspaceId: WS, issueId: row.id, actorId: COORD, kind: 'created', fromValue: null, toValue: 'open', createdAt: ms(s.created) }).run();
+  db.insert(issueEvents).values({ workspaceId: WS, issueId: row.id, programTeamId, actorId: COORD, kind: 'created', fromValue: null, toValue: 'open', createdAt: ms(s.created) }).run();
   for (const [at, from, to] of s.changes ?? []) {
-    db.insert(issueEvents).values({ workspaceId: WS, issueId: row.id, actorId: COORD, kind: 'status', fromValue: from, toValue: to, createdAt: ms(at) }).run();
+    db.insert(issueEvents).values({ workspaceId: WS, issueId: row.id, programTeamId, actorId: COORD, kind: 'status', fromValue: from, toValue: to, createdAt: ms(at) }).run();
   }
   return row.id;
 }

@@ -33,6 +33,7 @@ const event = (n: number, over: Partial<IssueEventRow> = {}): IssueEventRow => (
   id: n,
   workspaceId: 'T1',
   issueId: 7,
+  programTeamId: 1,
   actorId: 'U0ACTOR',
   kind: 'comment',
   fromValue: null,

@@ -47,6 +47,8 @@ export interface NewIssue {
 export interface NewIssueEvent {
   workspaceId: string;
   issueId: number;
+  /** The issue's team (digests read a team's events by it). */
+  programTeamId: number;
   actorId: string;
   kind: string;
   fromValue?: string | null;

@@ -184,7 +184,7 @@ export class IssueService {
           createdAt: at,
         });
         if (options.requestKey !== undefined) recordRequestResult(db, actor.workspaceId, options.requestKey, String(row.id));
-        issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
+        issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, programTeamId: row.programTeamId, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
         const issue: Issue = { ...row, teamKey: team.key, teamName: team.name };
         if (channel !== undefined) {
           const message = this.deps.messages.announcement(issue, this.today(now), 0);
@@ -436,7 +436,7 @@ export class IssueService {
         issues.update(fresh.id, patch);
         const updated: Issue = { ...fresh, ...patch };
         for (const event of events) {
-          const row = { workspaceId: actor.workspaceId, issueId: fresh.id, actorId: actor.userId, createdAt: at, fromValue: null, toValue: null, note: null, ...event };
+          const row = { workspaceId: actor.workspaceId, issueId: fresh.id, programTeamId: fresh.programTeamId, actorId: actor.userId, createdAt: at, fromValue: null, toValue: null, note: null, ...event };
           const eventId = issues.addEvent(row);
           if (event.kind === 'status') this.queueStatusReply(updated, eventId, row, now);
         }

@@ -197,6 +197,7 @@ export class VoteRepository {
         .values({
           workspaceId,
           issueId: row.id,
+          programTeamId,
           actorId,
           kind: 'priority',
           fromValue: row.priority === null ? null : String(row.priority),
