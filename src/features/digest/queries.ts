@@ -212,21 +212,25 @@ const NO_CHANGES: StatusChanges = { changedIssues: [], statusChanges: [] };
 
 /**
  * Status changes at or after `since`, by team: of one team, or of every team of a workspace in one
- * pass (the roll-up). A status change is any event moving an issue between two statuses, whatever
+ * statement (the roll-up). A status change is any event moving an issue between two statuses, whatever
  * the issue feature calls its kind ('status', 'resolved', 'reopened' …); owner or category changes
- * never carry two statuses. The events come from issue_events_since alone, so history before
- * `since` is never read; for one team, the team's issue ids filter them before any issue is read.
+ * never carry two statuses. Events carry their issue's team, so issue_events_team_since gives a
+ * team's events since `since` in (created_at, id) order, and only those: neither the team's history
+ * before `since` nor other teams' events are read. Each change's issue is then read by id for its
+ * current status and creation time.
  */
 export function statusChangesSince(db: Db, scope: { team: number } | { workspace: string }, since: number): Map<number, StatusChanges> {
-  const filter = 'team' in scope ? 'e.issue_id in (select id from issues where program_team_id = @team)' : 'i.team_id = @workspace';
+  // For the roll-up, one index range per team of the workspace, team by team: each team's changes
+  // still come in (created_at, id) order, which is all the grouping below needs.
+  const teams = 'team' in scope ? 'e.program_team_id = @team' : 'e.program_team_id in (select id from program_teams where team_id = @workspace)';
   const rows = all<StatusChangeRow & { teamId: number; status: string; issueCreatedAt: number }>(
     db,
     `select e.issue_id as issueId, e.from_value as fromValue, e.to_value as toValue, e.created_at as createdAt, e.id as id,
-            i.program_team_id as teamId, i.status as status, i.created_at as issueCreatedAt
-       from issue_events e indexed by issue_events_since cross join issues i
-      where e.created_at >= @since and ${filter} and i.id = e.issue_id
+            e.program_team_id as teamId, i.status as status, i.created_at as issueCreatedAt
+       from issue_events e indexed by issue_events_team_since cross join issues i
+      where ${teams} and e.created_at >= @since and i.id = e.issue_id
         and e.from_value in (${STATUS_LIST}) and e.to_value in (${STATUS_LIST})
-      order by e.created_at, e.id`,
+      order by e.program_team_id, e.created_at, e.id`,
     { ...scope, since },
   );
   const byTeam = new Map<number, { issues: Map<number, IssueState>; changes: StatusChangeRow[] }>();
