@@ -34,4 +34,4 @@ ALTER TABLE `__new_issue_events` RENAME TO `issue_events`;
 --> statement-breakpoint
 CREATE INDEX `issue_events_issue` ON `issue_events` (`issue_id`,`created_at`);
 --> statement-breakpoint
-CREATE INDEX `issue_events_team_since` ON `issue_events` (`program_team_id`,`created_at`);
+CREATE INDEX `issue_events_team_since` ON `issue_events` (`program_team_id`,`created_at`,`id`,`issue_id`,`from_value`,`to_value`);

@@ -170,9 +170,10 @@ export const issueEvents = sqliteTable(
   },
   (t) => [
     index('issue_events_issue').on(t.issueId, t.createdAt),
-    // Digests read a team's status changes since a period's start from this index, in (created_at, id)
-    // order (the rowid ends every index), whatever the team's history before it or other teams' events.
-    index('issue_events_team_since').on(t.programTeamId, t.createdAt),
+    // Digests read a team's status changes since a period's start from this index alone, in (created_at,
+    // id) order, whatever the team's history before it or other teams' events; the trailing columns make
+    // it covering (at 100× data that halves the time of reading a week's events).
+    index('issue_events_team_since').on(t.programTeamId, t.createdAt, t.id, t.issueId, t.fromValue, t.toValue),
   ],
 );
 

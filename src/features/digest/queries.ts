@@ -214,10 +214,10 @@ const NO_CHANGES: StatusChanges = { changedIssues: [], statusChanges: [] };
  * Status changes at or after `since`, by team: of one team, or of every team of a workspace in one
  * statement (the roll-up). A status change is any event moving an issue between two statuses, whatever
  * the issue feature calls its kind ('status', 'resolved', 'reopened' …); owner or category changes
- * never carry two statuses. Events carry their issue's team, so issue_events_team_since gives a
- * team's events since `since` in (created_at, id) order, and only those: neither the team's history
- * before `since` nor other teams' events are read. Each change's issue is then read by id for its
- * current status and creation time.
+ * never carry two statuses. Events carry their issue's team, so issue_events_team_since (covering)
+ * gives a team's events since `since` in (created_at, id) order, and only those: neither the team's
+ * history before `since` nor other teams' events are read. Each change's issue is then read by id for
+ * its current status and creation time.
  */
 export function statusChangesSince(db: Db, scope: { team: number } | { workspace: string }, since: number): Map<number, StatusChanges> {
   // For the roll-up, one index range per team of the workspace, team by team: each team's changes
