@@ -250,14 +250,16 @@ describe('/issue over signed HTTP', () => {
     const reopened = await h.command('/issue', 'status CNA-1 open', inCna(member));
     expect(reopened.text).toContain('*Open*');
     expect(row('CNA-1')).toMatchObject({ status: 'open', closed_at: null });
-    const events = h.query<{ kind: string; from_value: string; to_value: string; note: string | null }>(
-      "select kind, from_value, to_value, note from issue_events where kind = 'status' and issue_id = (select id from issues where program_team_id = ? and number = 1) order by id",
+    const events = h.query<{ kind: string; program_team_id: number; from_value: string; to_value: string; note: string | null }>(
+      "select kind, program_team_id, from_value, to_value, note from issue_events where kind in ('created', 'status') and issue_id = (select id from issues where program_team_id = ? and number = 1) order by id",
       cnaId,
     );
+    // Every event records its issue's team: digests read a team's status changes by it.
     expect(events).toEqual([
-      { kind: 'status', from_value: 'open', to_value: 'in_progress', note: 'talking to Beaumont' },
-      { kind: 'status', from_value: 'in_progress', to_value: 'resolved', note: 'placements found' },
-      { kind: 'status', from_value: 'resolved', to_value: 'open', note: null },
+      { kind: 'created', program_team_id: cnaId, from_value: null, to_value: 'CNA-1', note: null },
+      { kind: 'status', program_team_id: cnaId, from_value: 'open', to_value: 'in_progress', note: 'talking to Beaumont' },
+      { kind: 'status', program_team_id: cnaId, from_value: 'in_progress', to_value: 'resolved', note: 'placements found' },
+      { kind: 'status', program_team_id: cnaId, from_value: 'resolved', to_value: 'open', note: null },
     ]);
   });
 

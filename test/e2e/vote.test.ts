@@ -426,10 +426,10 @@ describe('/vote over signed HTTP', () => {
       { id: pay.id, priority: 1 },
       { id: stale.id, priority: null },
     ]);
-    expect(h.query("select issue_id, from_value, to_value from issue_events where kind = 'priority' order by issue_id")).toEqual([
-      { issue_id: bus.id, from_value: null, to_value: '2' },
-      { issue_id: pay.id, from_value: null, to_value: '1' },
-      { issue_id: stale.id, from_value: '1', to_value: null },
+    expect(h.query("select issue_id, program_team_id, from_value, to_value from issue_events where kind = 'priority' order by issue_id")).toEqual([
+      { issue_id: bus.id, program_team_id: teamId, from_value: null, to_value: '2' },
+      { issue_id: pay.id, program_team_id: teamId, from_value: null, to_value: '1' },
+      { issue_id: stale.id, program_team_id: teamId, from_value: '1', to_value: null },
     ]);
   });
 
