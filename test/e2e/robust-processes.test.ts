@@ -270,6 +270,82 @@ describe('crashes, restarts and several instances', () => {
     expect(await b.stop('SIGTERM')).toBe(0);
   }, 120_000);
 
+  it('a digest whose time passed while the app was down is claimed after start; SIGKILL between the claim and the post, and after a restart each team gets it exactly once', async () => {
+    const now = Date.now();
+    const due = new Date(Math.floor(now / MINUTE) * MINUTE - 3 * MINUTE);
+    // The installation as the app left it before this downtime: teams made an hour ago and linked,
+    // CNA's and MA's digests set half an hour ago to a daily time 3 minutes ago (so that run was
+    // missed while nothing ran), every other schedule to a time of day 12 hours off.
+    const installed = openDatabase(dbPath);
+    try {
+      migrateDatabase(installed.db);
+      const teamRepository = new TeamRepository(installed.db);
+      const teams = new TeamService(teamRepository);
+      const digests = new DigestService({ repo: new DigestRepository(installed.db), teamRepository, teams, timeZone: TIME_ZONE, configCoordinators: [PEOPLE.coordinator.id] });
+      seedProgramTeams(teamRepository, WORKSPACE_ID, new Date(now - HOUR));
+      for (const [channel, key] of [[CHANNELS.cna.id, 'CNA'], [CHANNELS.ma.id, 'MA'], [LOAD_CHANNEL.id, 'SPT']] as const) {
+        expect(teams.link(coordinatorActor, key, channel, new Date(now - HOUR)).ok).toBe(true);
+      }
+      const quiet = dailyCronAt(new Date(now + 12 * HOUR));
+      for (const [word, cron] of [['CNA', dailyCronAt(due)], ['MA', dailyCronAt(due)], ['SPT', quiet], ['all', quiet]] as const) {
+        const target = digests.resolveTarget(WORKSPACE_ID, word, CHANNELS.general.id);
+        if (!target.ok) throw new Error(`no digest target ${word}`);
+        expect(digests.setSchedule(coordinatorActor, target.value, cron, new Date(now - 30 * MINUTE)).ok).toBe(true);
+      }
+    } finally {
+      installed.close();
+    }
+
+    // Slack takes the first post but answers only after 8 s; the app dies before it hears back.
+    fake.failNext('chat.postMessage', { delayMs: 8000, thenStore: true });
+    const c = await start();
+    const inFlight: Array<Promise<SlackHttpResponse | Error>> = [];
+    let i = 0;
+    const writer = setInterval(() => {
+      inFlight.push(joinEvent(c.slack, i % 400).catch((error: unknown) => error as Error));
+      inFlight.push(c.slack.command('/team', `org <@${loadUser(i % 400)}> Org ${i % 7}`, asCoordinator(CHANNELS.general.id)).catch((error: unknown) => error as Error));
+      i++;
+    }, 50);
+    // The digest job runs at each minute's tick, so this can take up to a minute: a generous timeout, no sleeping.
+    await fake.waitFor(() => fake.pendingFaults('chat.postMessage') === 0, 90_000);
+    c.process.kill('SIGKILL');
+    clearInterval(writer);
+    expect(await c.exited).toBe('SIGKILL');
+    await Promise.all(inFlight);
+    const lost = await fake.waitFor(() => fake.callsTo('chat.postMessage').find((call) => call.error === 'client_gone_after_store'), 20_000);
+    const lostKey = (lost.args.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key ?? '';
+    expect(lostKey).toMatch(/^digest:(CNA|MA):/);
+
+    const afterCrash = readDb((db) => ({
+      ...consistency(db),
+      runs: db.prepare('select scope, scheduled_for as scheduledFor from digest_runs order by scope').all(),
+      digestRows: db.prepare("select dedupe_key as key, status from outbox where dedupe_key like 'digest:%' order by dedupe_key").all() as Array<{ key: string; status: string }>,
+    }));
+    expect(afterCrash).toMatchObject({ integrity: 'ok', foreignKeys: [], halfMadeMeetings: [], halfMadeDigests: [] });
+    // The missed run was caught up (claimed once per team) and queued; Slack has one of them, the database does not know.
+    expect(afterCrash.runs).toEqual([
+      { scope: 'CNA', scheduledFor: due.getTime() },
+      { scope: 'MA', scheduledFor: due.getTime() },
+    ]);
+    expect(afterCrash.digestRows.map((r) => r.key)).toEqual([`digest:CNA:${due.toISOString()}:${CHANNELS.cna.id}`, `digest:MA:${due.toISOString()}:${CHANNELS.ma.id}`]);
+    expect(afterCrash.digestRows.filter((r) => r.status === 'sent')).toEqual([]);
+
+    const historyBefore = fake.callsTo('conversations.history').length;
+    const d = await start();
+    // The outbox ticks every 10 s; the killed process's 5-second lease must run out first.
+    await fake.waitFor(() => posted(CHANNELS.cna.id, (k) => k.startsWith('digest:')).length > 0 && posted(CHANNELS.ma.id, (k) => k.startsWith('digest:')).length > 0, 45_000);
+    await fake.waitFor(() => unsentRows("dedupe_key like 'digest:%'") === 0, 30_000);
+    expect(posted(CHANNELS.cna.id, (k) => k.startsWith('digest:')).map(outboxKey)).toEqual([`digest:CNA:${due.toISOString()}:${CHANNELS.cna.id}`]);
+    expect(posted(CHANNELS.ma.id, (k) => k.startsWith('digest:')).map(outboxKey)).toEqual([`digest:MA:${due.toISOString()}:${CHANNELS.ma.id}`]);
+    // The one Slack already had was found by its metadata, not posted again; the other was posted once.
+    expect(fake.callsTo('conversations.history').length).toBeGreaterThan(historyBefore);
+    const digestPosts = fake.callsTo('chat.postMessage').filter((call) => String((call.args.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key).startsWith('digest:'));
+    expect(digestPosts.map((call) => call.error ?? 'ok')).toEqual(['client_gone_after_store', 'ok']);
+    expect(readDb((db) => db.prepare('select count(*) as n from digest_runs').get())).toEqual({ n: 2 });
+    expect(readDb(consistency)).toMatchObject({ integrity: 'ok', foreignKeys: [], halfMadeDigests: [] });
+    expect(await d.stop('SIGTERM')).toBe(0);
+  }, 150_000);
+
   it('two instances started at once on a fresh file migrate safely, answer side by side, and send each message once', async () => {
     const [a, b] = await Promise.all([start(), start()]);
     const count = readDb((db) => (db.prepare("select count(*) as n from program_teams where key in ('CNA','MA','SPT')").get() as { n: number }).n);
