@@ -426,12 +426,16 @@ describe('runDigests over a seeded database', () => {
 
   it('lets other work run between teams instead of holding the event loop for the whole run', async () => {
     const turns: number[] = [];
+    // Stops with the job: a tick left queued must not read the database after afterEach closed it.
+    let finished = false;
     const tick = (): void => {
+      if (finished) return;
       turns.push(outboxRows(opened).length);
       if (turns.length < 20) setImmediate(tick);
     };
     setImmediate(tick);
     const summary = await job('2026-03-09T12:00:30Z');
+    finished = true;
     expect(summary.sent).toHaveLength(4);
     // Callbacks queued behind the job ran while it went on: some saw part of its digests queued.
     expect(turns.some((n) => n > 0 && n < 6)).toBe(true);
