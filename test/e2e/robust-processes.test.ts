@@ -1,7 +1,8 @@
 /**
  * The real app as child processes: SIGKILL in the middle of writes, restart, and two instances
- * on one SQLite file. Slow by nature (process start-up, the outbox's 10-second tick), so each
- * scenario does as much as it can per start.
+ * on one SQLite file. Slow by nature (process start-up, the outbox's 10-second tick, and up to a
+ * minute for the digest job's tick in the digest scenario), so each scenario does as much as it
+ * can per start. Waits are `fake.waitFor` with generous timeouts; nothing asserts a duration.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
