@@ -284,6 +284,7 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
       for (let i = 0; i < times; i += 1) queue.push(fault);
       rt.faults.set(method, queue);
     },
+    pendingFaults: (method) => rt.faults.get(method)?.length ?? 0,
     addUser: (u) => addUser(state, u),
     addChannel: (c) => addChannel(state, c),
     dmChannelId: (userId) => dmIdFor(userId),

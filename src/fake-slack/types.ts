@@ -137,6 +137,11 @@ export interface FakeSlack {
    * targets POSTs to response URLs and `files.upload` the raw upload to an upload_url.
    */
   failNext(method: string, fault: Fault, times?: number): void;
+  /**
+   * Faults queued for `method` and not yet taken. A fault is taken when its call has fully
+   * arrived, so 0 after a delay fault means that call is now hanging (a test can kill its caller then).
+   */
+  pendingFaults(method: string): number;
   /** Drops faults not yet used (Slack recovers), keeping everything recorded. */
   clearFaults(): void;
   addUser(u: FakeUser): void;

@@ -328,6 +328,17 @@ describe('fake Slack: fault injection', () => {
     expect(fake.messages()).toHaveLength(0);
   });
 
+  it('counts faults not yet taken, so a test knows when a delayed call has arrived and hangs', async () => {
+    fake.failNext('chat.postMessage', { delayMs: 300 });
+    expect(fake.pendingFaults('chat.postMessage')).toBe(1);
+    const posting = client.chat.postMessage({ channel: GENERAL, text: 'slow' });
+    await fake.waitFor(() => fake.pendingFaults('chat.postMessage') === 0, 5000);
+    expect(fake.messages()).toHaveLength(0);
+    await posting;
+    expect(fake.messages()).toHaveLength(1);
+    expect(fake.pendingFaults('views.open')).toBe(0);
+  });
+
   it('lets a delayed call succeed when the client waits', async () => {
     fake.failNext('auth.test', { delayMs: 50 });
     expect((await client.auth.test()).ok).toBe(true);
