@@ -58,4 +58,4 @@ export async function startChild(entry: string, env: Record<string, string>, por
   };
 }
 
-export const freePort = (): number => 20000 + Math.floor(Math.random() * 30000);
+export { freePort } from '../test/rig/free-port.js';

@@ -31,8 +31,8 @@ const signer = new Signer(SECRET, WORKSPACE, () => fake.responseUrl());
 const dir = mkdtempSync(join(tmpdir(), 'alliance-quick-'));
 const dbPath = join(dir, 'bench.db');
 const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), new Date());
-const baseline = await startChild('bench/bare-bolt.ts', env, freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{}' })).status > 0);
-const app = await startChild(arg('entry', 'src/main.ts'), { ...env, DATABASE_URL: dbPath }, freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, [...(prof === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]), ...arg('node', '').split(' ').filter((a) => a !== '')]);
+const baseline = await startChild('bench/bare-bolt.ts', env, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{}' })).status > 0);
+const app = await startChild(arg('entry', 'src/main.ts'), { ...env, DATABASE_URL: dbPath }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, [...(prof === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]), ...arg('node', '').split(' ').filter((a) => a !== '')]);
 const rows: WorkloadRow[] = [];
 try {
   const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log: () => undefined, workspaceId: WORKSPACE, token: TOKEN };

@@ -47,14 +47,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const rows: WorkloadRow[] = [];
   const extra: Record<string, unknown> = {};
   const dir = mkdtempSync(join(tmpdir(), 'alliance-bench-'));
-  const baseline: Child = await startChild('bench/bare-bolt.ts', env, freePort(), listening);
+  const baseline: Child = await startChild('bench/bare-bolt.ts', env, await freePort(), listening);
   try {
     for (const scale of options.scales) {
       const dbPath = join(dir, `bench-${scale}.db`);
       const now = new Date();
       log(`seeding ${scale}× data…`);
       const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), now);
-      const app = await startChild('src/main.ts', { ...env, DATABASE_URL: dbPath }, freePort(), healthy);
+      const app = await startChild('src/main.ts', { ...env, DATABASE_URL: dbPath }, await freePort(), healthy);
       try {
         const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log, workspaceId: WORKSPACE, token: TOKEN };
         for (const workload of workloads) {

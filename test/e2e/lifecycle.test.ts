@@ -8,6 +8,7 @@ import type { FakeSlack } from '../../src/fake-slack/types.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness } from '../rig/harness.js';
 import { createSlackRequester } from '../rig/slack-request.js';
+import { freePort } from '../rig/free-port.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -60,7 +61,7 @@ describe('starting and stopping the real process', () => {
   });
 
   it('serves Slack and /healthz, creates the database folder, and exits 0 on SIGTERM', async () => {
-    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const port = String(await freePort());
     const run = runMain({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
