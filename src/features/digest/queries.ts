@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { organisations, people, programTeams, teamChannels, teamMembers } from '../../db/schema.js';
+import { organisations, people, programTeams, teamMembers } from '../../db/schema.js';
 
 /*
  * Read-only queries the digest needs. The issue, meeting and vote features own these tables; the
@@ -139,15 +139,6 @@ export function teamByKey(db: Db, workspaceId: string, key: string): DigestTeam 
   return listTeams(db, workspaceId).find((t) => t.key === key.toUpperCase());
 }
 
-export function teamChannelIds(db: Db, programTeamId: number): string[] {
-  return db
-    .select({ channelId: teamChannels.channelId })
-    .from(teamChannels)
-    .where(eq(teamChannels.programTeamId, programTeamId))
-    .orderBy(asc(teamChannels.createdAt))
-    .all()
-    .map((r) => r.channelId);
-}
 
 /*
  * The digest's queries cost what the digest shows, not the team's history: counts come from

@@ -22,7 +22,6 @@ import {
   lowTurnoutVotes,
   nextMeetingAt,
   statusChangesSince,
-  teamChannelIds,
   teamElectorate,
   teamFigures,
   teamLists,
@@ -193,7 +192,7 @@ export class DigestService {
   }
 
   deliveries(workspaceId: string, target: DigestTarget, message: RenderedMessage): Delivery[] {
-    const channels = target.kind === 'team' ? teamChannelIds(this.deps.repo.database, target.team.id) : this.rollupRecipients(workspaceId);
+    const channels = target.kind === 'team' ? this.deps.teamRepository.channelsOf(target.team.id) : this.rollupRecipients(workspaceId);
     return channels.map((channel) => ({ channel, message }));
   }
 
