@@ -46,3 +46,36 @@ export function chunkLines(lines: string[], maxChars: number, maxChunks: number)
   }
   return chunks;
 }
+
+export interface TextInputSpec {
+  /** The action id; also the block id unless `blockId` says otherwise (one lookup in view.state.values). */
+  id: string;
+  blockId?: string;
+  label: string;
+  maxLength: number;
+  /** Shown as typed; empty or missing leaves the field blank. Cut to `maxLength`, as Slack requires. */
+  initial?: string | undefined;
+  placeholder?: string;
+  hint?: string | undefined;
+  multiline?: boolean;
+  optional?: boolean;
+}
+
+/** A plain-text input block for a modal. */
+export function textInput(spec: TextInputSpec): KnownBlock {
+  return {
+    type: 'input',
+    block_id: spec.blockId ?? spec.id,
+    ...(spec.optional === true ? { optional: true } : {}),
+    label: { type: 'plain_text', text: spec.label },
+    ...(spec.hint === undefined ? {} : { hint: { type: 'plain_text', text: spec.hint } }),
+    element: {
+      type: 'plain_text_input',
+      action_id: spec.id,
+      ...(spec.multiline === true ? { multiline: true } : {}),
+      max_length: spec.maxLength,
+      ...(spec.placeholder === undefined ? {} : { placeholder: { type: 'plain_text', text: spec.placeholder } }),
+      ...(spec.initial === undefined || spec.initial === '' ? {} : { initial_value: plain(spec.initial, spec.maxLength) }),
+    },
+  };
+}

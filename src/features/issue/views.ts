@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, Overflow, PlainTextOption } from '@slack/types';
-import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { chunkLines, context, section, SECTION_MAX, textInput } from '../../slack/blocks.js';
 import { ActionIds, IssueBlockIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import type { ProgramTeam } from '../team/repository.js';
@@ -273,32 +273,8 @@ export function issueModal(input: IssueModalInput): ModalView {
   const categoryOptions = CATEGORIES.map((c) => option(c.label, c.id));
   const category = categoryOptions.find((o) => o.value === (input.category ?? 'other'));
   const blocks: KnownBlock[] = [
-    {
-      type: 'input',
-      block_id: InputIds.issueTitle,
-      label: { type: 'plain_text', text: 'Title' },
-      element: {
-        type: 'plain_text_input',
-        action_id: InputIds.issueTitle,
-        max_length: MAX_TITLE,
-        placeholder: { type: 'plain_text', text: 'e.g. Not enough clinical placements for spring cohort' },
-        ...(input.title === undefined || input.title === '' ? {} : { initial_value: plain(input.title, MAX_TITLE) }),
-      },
-    },
-    {
-      type: 'input',
-      block_id: InputIds.issueDetails,
-      optional: true,
-      label: { type: 'plain_text', text: 'Details' },
-      ...(input.detailsHint === undefined ? {} : { hint: { type: 'plain_text', text: input.detailsHint } }),
-      element: {
-        type: 'plain_text_input',
-        action_id: InputIds.issueDetails,
-        multiline: true,
-        max_length: MAX_DETAILS,
-        ...(input.details === undefined || input.details === '' ? {} : { initial_value: plain(input.details, MAX_DETAILS) }),
-      },
-    },
+    textInput({ id: InputIds.issueTitle, label: 'Title', maxLength: MAX_TITLE, placeholder: 'e.g. Not enough clinical placements for spring cohort', initial: input.title }),
+    textInput({ id: InputIds.issueDetails, label: 'Details', optional: true, hint: input.detailsHint, multiline: true, maxLength: MAX_DETAILS, initial: input.details }),
     {
       type: 'input',
       block_id: InputIds.issueCategory,

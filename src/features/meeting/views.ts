@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { chunkLines, context, section, SECTION_MAX, textInput } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
 import type { Meeting, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
@@ -276,18 +276,7 @@ export function meetingModal(model: MeetingModalModel): ModalView {
     blocks.push(context(`*${meetingKey(model.meetingNumber ?? 0)}* · team *${escapeMrkdwn(team?.key ?? '')}*. RSVPs are kept; reminders move with the time.`));
   }
   blocks.push(
-    {
-      type: 'input',
-      block_id: InputIds.meetingTitle,
-      label: { type: 'plain_text', text: 'Title' },
-      element: {
-        type: 'plain_text_input',
-        action_id: InputIds.meetingTitle,
-        max_length: TITLE_MAX,
-        placeholder: { type: 'plain_text', text: 'e.g. CNA clinical placements working session' },
-        ...(values.title === '' ? {} : { initial_value: plain(values.title, TITLE_MAX) }),
-      },
-    },
+    textInput({ id: InputIds.meetingTitle, label: 'Title', maxLength: TITLE_MAX, placeholder: 'e.g. CNA clinical placements working session', initial: values.title }),
     {
       type: 'input',
       block_id: InputIds.meetingDate,
@@ -317,20 +306,15 @@ export function meetingModal(model: MeetingModalModel): ModalView {
         initial_option: durationOption((DURATIONS as readonly number[]).includes(values.duration) ? values.duration : DEFAULT_DURATION),
       },
     },
-    {
-      type: 'input',
-      block_id: InputIds.meetingPlace,
+    textInput({
+      id: InputIds.meetingPlace,
+      label: 'Place',
       optional: true,
-      label: { type: 'plain_text', text: 'Place' },
-      hint: { type: 'plain_text', text: 'A room and address, a video link below, or both.' },
-      element: {
-        type: 'plain_text_input',
-        action_id: InputIds.meetingPlace,
-        max_length: PLACE_MAX,
-        placeholder: { type: 'plain_text', text: 'e.g. Henry Ford Hospital, Education Center room 2' },
-        ...(values.place === '' ? {} : { initial_value: plain(values.place, PLACE_MAX) }),
-      },
-    },
+      hint: 'A room and address, a video link below, or both.',
+      maxLength: PLACE_MAX,
+      placeholder: 'e.g. Henry Ford Hospital, Education Center room 2',
+      initial: values.place,
+    }),
     {
       type: 'input',
       block_id: InputIds.meetingLink,
@@ -343,20 +327,16 @@ export function meetingModal(model: MeetingModalModel): ModalView {
         ...(values.link === '' ? {} : { initial_value: values.link }),
       },
     },
-    {
-      type: 'input',
-      block_id: model.agendaBlockId ?? InputIds.meetingAgenda,
+    textInput({
+      id: InputIds.meetingAgenda,
+      blockId: model.agendaBlockId ?? InputIds.meetingAgenda,
+      label: 'Agenda',
       optional: true,
-      label: { type: 'plain_text', text: 'Agenda' },
-      hint: { type: 'plain_text', text: 'Starts with the team’s blocked and overdue issues and current votes; edit freely.' },
-      element: {
-        type: 'plain_text_input',
-        action_id: InputIds.meetingAgenda,
-        multiline: true,
-        max_length: 3000,
-        ...(values.agenda === '' ? {} : { initial_value: plain(values.agenda, 3000) }),
-      },
-    },
+      hint: 'Starts with the team’s blocked and overdue issues and current votes; edit freely.',
+      multiline: true,
+      maxLength: 3000,
+      initial: values.agenda,
+    }),
   );
   return {
     type: 'modal',
