@@ -80,18 +80,20 @@ export class HomeTabs {
            and seen_at is not null and seen_at <= @settled
          order by seen_at, not_before limit @limit`,
       ),
-      lease: p('update home_tabs set lease_until = @until where team_id = @ws and user_id = @user'),
+      // A change made while this Home is being published is seen afresh by the next run (or stays
+      // urgent when it was a click on this Home), so it gets a publish of its own.
+      lease: p('update home_tabs set lease_until = @until, seen_at = null where team_id = @ws and user_id = @user'),
       published: p(
         `update home_tabs set published_version = max(published_version, @version), published_at = @now, lease_until = null, attempts = 0,
-           last_error = null, is_coordinator = @coordinator, seen_at = case when version > @version then @now else null end
+           last_error = null, is_coordinator = @coordinator
          where team_id = @ws and user_id = @user`,
       ),
       retry: p(
         'update home_tabs set lease_until = null, attempts = attempts + 1, not_before = @notBefore, last_error = @error where team_id = @ws and user_id = @user',
       ),
       giveUp: p(
-        `update home_tabs set published_version = max(published_version, @version), lease_until = null, attempts = 0, last_error = @error,
-           seen_at = case when version > @version then @now else null end where team_id = @ws and user_id = @user`,
+        `update home_tabs set published_version = max(published_version, @version), lease_until = null, attempts = 0, last_error = @error
+         where team_id = @ws and user_id = @user`,
       ),
       attempts: p('select attempts from home_tabs where team_id = @ws and user_id = @user'),
       waiting: p(
@@ -170,7 +172,7 @@ export class HomeTabs {
   failed(row: HomeTabRow, reason: string, permanent: boolean, retryAfterSeconds: number | undefined, now: Date): boolean {
     const attempts = ((this.statement('attempts').get({ ws: row.workspaceId, user: row.userId }) as { attempts: number } | undefined)?.attempts ?? 0) + 1;
     if (permanent || attempts >= MAX_ATTEMPTS) {
-      this.run('giveUp', { ws: row.workspaceId, user: row.userId, version: row.version, error: reason, now: now.getTime() });
+      this.run('giveUp', { ws: row.workspaceId, user: row.userId, version: row.version, error: reason });
       return true;
     }
     this.run('retry', { ws: row.workspaceId, user: row.userId, notBefore: now.getTime() + retryDelayMs(attempts, retryAfterSeconds), error: reason });
