@@ -10,6 +10,7 @@ import { registerTeamEvents } from './features/team/events.js';
 import { registerHome } from './features/home/register.js';
 import type { HomeRuntime } from './features/home/runtime.js';
 import { registerIssues } from './features/issue/register.js';
+import { registerGoals } from './features/goal/register.js';
 import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
@@ -54,4 +55,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerVotes(app, deps);
   registerDigests(app, deps);
   registerHome(app, deps);
+  registerGoals(app, deps);
 }

@@ -46,10 +46,12 @@ export interface HomeMeeting {
 export interface HomeGoalPace {
   key: string;
   name: string;
-  /** "on track", "at risk", "behind", "overdue", "done", "stale"… as the goals feature words it. */
-  pace: string;
-  progress: string;
-  attention: boolean;
+  /** Pace and progress as the goals feature words them (mrkdwn it made, user text escaped). */
+  paceText: string;
+  progressText: string;
+  behind: boolean;
+  atRisk: boolean;
+  stale: boolean;
 }
 
 export interface HomeTeam {
@@ -67,6 +69,7 @@ export interface TeamHealth {
   overdue: number;
   /** Goals behind (or overdue) and stale; undefined when goals are not tracked. */
   goalsBehind?: number;
+  goalsAtRisk?: number;
   goalsStale?: number;
   nextMeetingAt: number | null;
   lastDigestAt: number | null;

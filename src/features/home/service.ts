@@ -121,7 +121,7 @@ export class HomeService {
         ...queries.health(team.id, today),
         ...(goals === undefined
           ? {}
-          : { goalsBehind: goals.filter((g) => g.attention && g.pace !== 'stale').length, goalsStale: goals.filter((g) => g.pace === 'stale').length }),
+          : { goalsBehind: goals.filter((g) => g.behind).length, goalsAtRisk: goals.filter((g) => g.atRisk).length, goalsStale: goals.filter((g) => g.stale).length }),
         nextMeetingAt: queries.nextMeetingAt(team.id, at),
         lastDigestAt: queries.lastDigestAt(ws, team.key),
         nextDigestAt: nextRuns(schedule.cron, schedule.timeZone, now, 1)[0]?.getTime() ?? null,

@@ -12,6 +12,9 @@ import type { HomeIssue, HomeMeeting, HomeModel, HomeVote, TeamHealth } from './
 export const HOME_MAX_BLOCKS = 100;
 /** A notice (the outcome of the last click) may bring a few blocks of its own, no more. */
 const NOTICE_MAX_BLOCKS = 4;
+/** "Your teams": a person is rarely on more; each shows its first goals and counts the rest. */
+const MAX_TEAMS_SHOWN = 4;
+const MAX_GOALS_SHOWN = 5;
 
 const divider: KnownBlock = { type: 'divider' };
 
@@ -99,7 +102,9 @@ function meetingBlocks(meeting: HomeMeeting): KnownBlock[] {
 
 function healthRow(team: TeamHealth, goalsTracked: boolean): KnownBlock {
   const issues = `${plural(team.open, 'open issue')} · ${team.blocked} blocked · ${team.overdue > 0 ? `:warning: ${team.overdue} overdue` : '0 overdue'}`;
-  const goals = goalsTracked ? `Goals: ${team.goalsBehind ?? 0} behind · ${team.goalsStale ?? 0} stale` : undefined;
+  const goals = goalsTracked
+    ? `Goals: ${(team.goalsBehind ?? 0) > 0 ? `:red_circle: ${team.goalsBehind} behind` : '0 behind'} · ${team.goalsAtRisk ?? 0} at risk · ${(team.goalsStale ?? 0) > 0 ? `:hourglass: ${team.goalsStale} stale` : '0 stale'}`
+    : undefined;
   const meeting = `Next meeting: ${team.nextMeetingAt === null ? '_none scheduled_' : when(team.nextMeetingAt)}`;
   const digest = `Digest: last sent ${team.lastDigestAt === null ? '_never_' : when(team.lastDigestAt)} · next ${team.nextDigestAt === null ? '_not scheduled_' : when(team.nextDigestAt)}`;
   const lines = [`*${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)}`, issues, goals, meeting, digest].filter((l): l is string => l !== undefined);
@@ -190,12 +195,15 @@ export function homeView(model: HomeModel): HomeView {
   const start = startButtons(model);
   const teamsBlock: KnownBlock[] = [];
   if (model.teams.length > 0 && !model.guest) {
-    const lines = model.teams.map((t) => {
-      const goals = t.goals.map((g) => `    ${g.attention ? ':warning:' : ':white_check_mark:'} *${escapeMrkdwn(g.key)}* ${escapeMrkdwn(g.name)}: ${escapeMrkdwn(g.progress)} · ${escapeMrkdwn(g.pace)}`);
-      const none = model.goalsTracked && t.goals.length === 0 ? ['    _no goals yet (`/goal new`)_'] : [];
-      return [`*${escapeMrkdwn(t.key)}* · ${escapeMrkdwn(t.name)}`, ...goals, ...none].join('\n');
+    // One section per team (its goals' pace under it), a few teams at most: the rest are counted.
+    const shown = model.teams.slice(0, MAX_TEAMS_SHOWN).map((t) => {
+      const goals = t.goals.slice(0, MAX_GOALS_SHOWN).map((g) => `• *${g.key}* ${escapeMrkdwn(g.name)}: ${g.progressText} · ${g.paceText}`);
+      if (t.goals.length > MAX_GOALS_SHOWN) goals.push(`…and ${t.goals.length - MAX_GOALS_SHOWN} more — \`/goal list ${escapeMrkdwn(t.key)}\``);
+      if (model.goalsTracked && t.goals.length === 0) goals.push('_No open goals yet: `/goal new` proposes one._');
+      return section([`*${escapeMrkdwn(t.key)}* · ${escapeMrkdwn(t.name)}`, ...goals].join('\n'));
     });
-    teamsBlock.push(divider, heading(':busts_in_silhouette: Your teams'), section(lines.join('\n')));
+    teamsBlock.push(divider, heading(':busts_in_silhouette: Your teams and their goals'), ...shown);
+    if (model.teams.length > MAX_TEAMS_SHOWN) teamsBlock.push(context(`${model.teams.length - MAX_TEAMS_SHOWN} more teams — \`/team list\``));
   }
   const fixed = top.length + personal.length + teamsBlock.length + 1 + control.length;
   // Headings and dividers of the three lists: 2 each.

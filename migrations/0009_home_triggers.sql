@@ -118,3 +118,20 @@ WHEN NEW.`status` = 'sent' AND OLD.`status` IS NOT 'sent' AND (NEW.`dedupe_key` 
 BEGIN
   UPDATE `home_tabs` SET `version` = `version` + 1 WHERE `team_id` = NEW.`team_id` AND `is_coordinator` = 1;
 END;
+--> statement-breakpoint
+-- Goals: their team's members see each goal's pace under "Your teams"; coordinators count goals behind or stale.
+CREATE TRIGGER `home_goal_insert` AFTER INSERT ON `goals` BEGIN
+  UPDATE `home_tabs` SET `version` = `version` + 1
+  WHERE `team_id` = NEW.`team_id` AND (`is_coordinator` = 1 OR `user_id` IN (SELECT `user_id` FROM `team_members` WHERE `program_team_id` = NEW.`program_team_id`));
+END;
+--> statement-breakpoint
+CREATE TRIGGER `home_goal_update` AFTER UPDATE OF `status`, `name`, `baseline`, `target`, `direction`, `target_date`, `unit` ON `goals` BEGIN
+  UPDATE `home_tabs` SET `version` = `version` + 1
+  WHERE `team_id` = NEW.`team_id` AND (`is_coordinator` = 1 OR `user_id` IN (SELECT `user_id` FROM `team_members` WHERE `program_team_id` = NEW.`program_team_id`));
+END;
+--> statement-breakpoint
+CREATE TRIGGER `home_goal_reading_insert` AFTER INSERT ON `goal_readings` BEGIN
+  UPDATE `home_tabs` SET `version` = `version` + 1
+  WHERE `team_id` = NEW.`team_id` AND (`is_coordinator` = 1 OR `user_id` IN (
+    SELECT m.`user_id` FROM `team_members` m JOIN `goals` g ON g.`program_team_id` = m.`program_team_id` WHERE g.`id` = NEW.`goal_id`));
+END;
