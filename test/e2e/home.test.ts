@@ -337,4 +337,16 @@ describe('Home tab over signed HTTP', () => {
     expect(coordinator.blocks.length).toBeLessThanOrEqual(100);
     expect(coordinator.text).toContain('200 open issues');
   });
+
+  it('shows each of my teams with its goals’ pace, and coordinators the goals behind or stale', async () => {
+    const ack = await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 by 2027-06-30', inCna(PEOPLE.henryFord1.id));
+    expect(ack.text).toContain('G-1');
+    await h.flush();
+    const home = await openHome(PEOPLE.henryFord1.id);
+    expect(home.text).toContain('Your teams and their goals');
+    expect(home.text).toContain('*G-1* Clinical placement slots');
+    expect(home.text).toContain('22 of 40');
+    const coordinator = await openHome(PEOPLE.coordinator.id);
+    expect(coordinator.text).toMatch(/Goals: .*behind · \d+ at risk · .*stale/);
+  });
 });
