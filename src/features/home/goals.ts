@@ -7,17 +7,19 @@ import { todayIn } from '../issue/model.js';
 import type { HomeGoalPace } from './model.js';
 import type { GoalPaceSource } from './service.js';
 
-/** Pace of a team's open goals for the Home tab, by the goals feature's own rule and words. */
+/** Pace of every open goal of the workspace for the Home tab, by the goals feature's own rule and words. Two queries per Home. */
 export function goalPaces(db: Db, timeZone: string): GoalPaceSource {
   const repo = new GoalRepository(db);
   return {
-    teamGoals(teamId: number, now: Date): HomeGoalPace[] {
-      const goals = repo.openOfTeam(teamId);
+    goalsByTeam(workspaceId: string, now: Date): Map<number, HomeGoalPace[]> {
+      const goals = repo.ofWorkspace(workspaceId);
       const readings = repo.currentReadings(goals.map((g) => g.id));
       const today = todayIn(now, timeZone);
-      return goals.map((goal) => {
+      const byTeam = new Map<number, HomeGoalPace[]>();
+      for (const goal of goals) {
         const pace = paceOf(goal, readings.get(goal.id) ?? [], today);
-        return {
+        const list = byTeam.get(goal.programTeamId) ?? [];
+        list.push({
           key: goalKey(goal),
           name: goal.name,
           paceText: paceText(pace),
@@ -25,8 +27,10 @@ export function goalPaces(db: Db, timeZone: string): GoalPaceSource {
           behind: pace.status === 'behind' || pace.status === 'overdue',
           atRisk: pace.status === 'at_risk',
           stale: pace.stale,
-        };
-      });
+        });
+        byTeam.set(goal.programTeamId, list);
+      }
+      return byTeam;
     },
   };
 }

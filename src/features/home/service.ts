@@ -9,9 +9,9 @@ import type { HomeQueries } from './queries.js';
 /** How many of each list a Home reads; the view shows what fits and counts the rest. */
 export const HOME_LIMITS = { votes: 8, issues: 10, meetings: 5 } as const;
 
-/** The goals feature, when present: each team's goals with their pace (see src/features/goal). */
+/** The goals feature: every open goal of the workspace with its pace, by team (see src/features/goal). */
 export interface GoalPaceSource {
-  teamGoals(teamId: number, now: Date): HomeGoalPace[];
+  goalsByTeam(workspaceId: string, now: Date): Map<number, HomeGoalPace[]>;
 }
 
 export interface HomeServiceDeps {
@@ -25,7 +25,23 @@ const RSVP: ReadonlySet<string> = new Set(['going', 'maybe', 'declined']);
 
 /** Builds what one person's Home shows, from the database, as of `now`. No Slack here. */
 export class HomeService {
+  /**
+   * A schedule's next run, kept until it passes: computing it (cron-parser, time zones) costs about
+   * a millisecond, and every team usually shares one schedule.
+   */
+  private readonly nextRuns = new Map<string, { from: number; next: number | null }>();
+
   constructor(private readonly deps: HomeServiceDeps) {}
+
+  private nextRun(cron: string, timeZone: string, at: number): number | null {
+    const key = `${cron}|${timeZone}`;
+    const known = this.nextRuns.get(key);
+    if (known !== undefined && known.from <= at && (known.next === null || at < known.next)) return known.next;
+    const next = nextRuns(cron, timeZone, new Date(at), 1)[0]?.getTime() ?? null;
+    if (this.nextRuns.size > 1000) this.nextRuns.clear();
+    this.nextRuns.set(key, { from: at, next });
+    return next;
+  }
 
   build(actor: Actor, now: Date, notice?: HomeNotice): HomeModel {
     const { queries } = this.deps;
@@ -35,7 +51,9 @@ export class HomeService {
     const today = todayIn(now, this.deps.timeZone);
     const coordinator = actor.isCoordinator && !actor.isExternal;
 
-    const teams: HomeTeam[] = queries.myTeams(ws, user).map((t) => ({ ...t, goals: this.deps.goals?.teamGoals(t.id, now) ?? [] }));
+    const mine = queries.myTeams(ws, user);
+    const goals = mine.length > 0 || coordinator ? this.deps.goals?.goalsByTeam(ws, now) : undefined;
+    const teams: HomeTeam[] = mine.map((t) => ({ ...t, goals: goals?.get(t.id) ?? [] }));
 
     const organisationId = queries.organisationOf(ws, user);
     const waiting: HomeVote[] = [];
@@ -102,19 +120,19 @@ export class HomeService {
         ),
         total: meetings.total,
       },
-      ...(coordinator ? { control: this.controlRoom(ws, now, today) } : {}),
+      ...(coordinator ? { control: this.controlRoom(ws, now, today, goals) } : {}),
       goalsTracked: this.deps.goals !== undefined,
     };
   }
 
   /** One health row per team, for coordinators. */
-  controlRoom(ws: string, now: Date, today: string): TeamHealth[] {
+  controlRoom(ws: string, now: Date, today: string, goalsByTeam: Map<number, HomeGoalPace[]> | undefined): TeamHealth[] {
     const { queries } = this.deps;
     const at = now.getTime();
     const schedules = queries.schedules(ws);
     return queries.allTeams(ws).map((team) => {
       const schedule = schedules.get(team.key) ?? { cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone };
-      const goals = this.deps.goals?.teamGoals(team.id, now);
+      const goals = goalsByTeam === undefined ? undefined : (goalsByTeam.get(team.id) ?? []);
       return {
         key: team.key,
         name: team.name,
@@ -124,7 +142,7 @@ export class HomeService {
           : { goalsBehind: goals.filter((g) => g.behind).length, goalsAtRisk: goals.filter((g) => g.atRisk).length, goalsStale: goals.filter((g) => g.stale).length }),
         nextMeetingAt: queries.nextMeetingAt(team.id, at),
         lastDigestAt: queries.lastDigestAt(ws, team.key),
-        nextDigestAt: nextRuns(schedule.cron, schedule.timeZone, now, 1)[0]?.getTime() ?? null,
+        nextDigestAt: this.nextRun(schedule.cron, schedule.timeZone, at),
       };
     });
   }
