@@ -9,6 +9,7 @@ import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
 import { registerIssues } from './features/issue/register.js';
 import { registerReports } from './features/report/register.js';
+import { registerGoals } from './features/goal/register.js';
 import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
@@ -51,4 +52,5 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerVotes(app, deps);
   registerDigests(app, deps);
   registerReports(app, deps);
+  registerGoals(app, deps);
 }

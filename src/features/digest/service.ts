@@ -280,7 +280,8 @@ export class DigestService {
 
   subscribe(actor: Actor, now: Date): Result<{ added: boolean; isCoordinator: boolean }> {
     if (actor.isExternal) {
-      this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, 'external user', now);
+      this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, actor.unverified === true ? 'identity unverified (users.info failed)' : 'external user', now);
+      if (actor.unverified === true) return fail('forbidden', 'Slack did not confirm who you are in time, so the roll-up cannot be set up for you right now. Please try again in a moment.');
       return fail('forbidden', 'The roll-up is for people in this workspace, so it cannot go to a Slack Connect guest. Your team’s digest is posted in its channel.');
     }
     const added = this.deps.repo.subscribe(actor.workspaceId, actor.userId, now.getTime());

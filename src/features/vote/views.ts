@@ -176,7 +176,8 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
   if (open && method === 'multiple') notes.push(`Click up to ${vote.maxChoices} options; your private confirmation lets you remove one.`);
   if (open) notes.push('Voting again changes your ballot.');
   blocks.push(context(notes.join(' · ')));
-  return { text: `${key}: ${vote.question} (${open ? 'open' : 'closed'})`, blocks };
+  // The top-level text feeds notifications and screen readers, which read mrkdwn: escaped like the blocks.
+  return { text: `${key}: ${escapeMrkdwn(vote.question)} (${open ? 'open' : 'closed'})`, blocks };
 }
 
 /** The results post in the channel when a vote closes. It lists no voters: the ballot message does, for open votes. */
