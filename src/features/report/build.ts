@@ -305,7 +305,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
       deps,
       vote,
       options.filter((o) => o.voteId === vote.id),
-      perOrganisation ? teamOrganisations.length : members,
+      perOrganisation ? teamOrganisations.length : vote.eligibility === 'everyone' && vote.electorateSize !== null ? vote.electorateSize : members,
     );
     const winners = outcome.options.filter((o) => o.winner);
     const unit = perOrganisation ? 'organisations' : 'people';

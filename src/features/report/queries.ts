@@ -55,6 +55,8 @@ export interface DecidedVoteRow {
   createdAt: number;
   closedAt: number;
   resultJson: string | null;
+  /** Everyone-in-the-channel votes: the channel's members when last counted. */
+  electorateSize: number | null;
 }
 
 export interface VoteOptionRow {
@@ -124,7 +126,7 @@ export class ReportQueries {
   decidedVotes(teamId: number, start: number, end: number): DecidedVoteRow[] {
     return this.sqlite
       .prepare(
-        `select id, number, question, method, eligibility, anonymous, created_at as createdAt, closed_at as closedAt, result_json as resultJson
+        `select id, number, question, method, eligibility, anonymous, created_at as createdAt, closed_at as closedAt, result_json as resultJson, electorate_size as electorateSize
            from votes where program_team_id = ? and status = 'closed' and closed_at >= ? and closed_at < ? order by closed_at, number`,
       )
       .all(teamId, start, end) as DecidedVoteRow[];
