@@ -365,10 +365,17 @@ describe('goals in digests, lists and limits', () => {
     expect(g3).toBeGreaterThan(g2 ?? 0);
     expect(g1).toBeGreaterThan(g3 ?? 0);
     expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no change this week · :red_circle: Behind · :hourglass: stale');
+    // A new meeting's agenda starts with the goals that are behind, overdue or stale.
+    const before = h.fake.callsTo('views.open').length;
+    await h.command('/meeting', 'new', inCna(member));
+    const opened = await h.fake.waitFor(() => h.fake.callsTo('views.open')[before]);
+    const agenda = JSON.stringify(opened.args.view);
+    expect(agenda).toContain('Goals behind or stale\\n- G-2 Employer partners sign the MOU (overdue, due 2026-12-10, no reading for 67 days)\\n- G-1 Clinical placement slots (on track, 28 of 40 slots, no reading for 46 days)');
     clock = new Date('2026-11-30T15:00:00Z');
   });
 
   it('keeps digests, the roll-up, lists and goal messages within Block Kit limits with 30 goals a team, listing all 30', async () => {
+    clock = new Date('2026-11-30T15:00:00Z');
     for (let i = 0; i < 30; i++) {
       await h.command('/goal', `new SPT ${'Sterile processing technicians trained at site number'} ${i + 1} from 0 to ${10 + i} technicians by 2027-0${1 + (i % 9)}-15`, { userId: coordinator, channelId: CHANNELS.spt.id });
     }
