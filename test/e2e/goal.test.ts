@@ -409,3 +409,35 @@ describe('goals in digests, lists and limits', () => {
     expect(announced).not.toContain('<!channel>');
   });
 });
+
+describe('a vote for a goal', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    clock = new Date('2026-11-30T15:00:00Z');
+    h = await startHarness({ now: () => clock });
+    await linkSeedChannels(h);
+    await h.command('/team', 'join CNA', inCna(member));
+    await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
+    await h.command('/goal', 'new SPT State approves the new SPT curriculum by 2027-03-01', inSpt(coordinator));
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('starts a vote "for goal G-1" and names the goal on the ballot', async () => {
+    const ack = await h.command('/vote', 'new for goal G-1 Which sites add placement slots first? | Henry Ford | Corewell', inCna(member));
+    expect(ack.text).toContain('(for goal *G-1*)');
+    await h.flush();
+    const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('Which sites add placement slots first?'));
+    expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
+    expect(JSON.stringify(ballot?.blocks)).not.toContain('for goal G-1 Which');
+    expect(h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
+  });
+
+  it('refuses an unknown goal or another team’s goal and starts nothing', async () => {
+    const before = h.count('votes');
+    expect((await h.command('/vote', 'new for goal G-9 Which? | A | B', inCna(member))).text).toContain('There is no goal G-9');
+    expect((await h.command('/vote', 'new for goal G-2 Which? | A | B', inCna(member))).text).toContain('G-2 is a goal of SPT');
+    expect(h.count('votes')).toBe(before);
+  });
+});
