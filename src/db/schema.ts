@@ -244,6 +244,11 @@ export const votes = sqliteTable(
     resultJson: text('result_json'),
     createdAt: createdAt(),
     closedAt: integer('closed_at'),
+    // The electorate's size at its last successful count, and when: for "everyone" votes the
+    // channel's members, so digests show the same turnout as the ballot, and a vote whose channel
+    // can no longer be listed (the bot was removed) still closes against the last known electorate.
+    electorateSize: integer('electorate_size'),
+    electorateCountedAt: integer('electorate_counted_at'),
   },
   (t) => [
     uniqueIndex('votes_number').on(t.workspaceId, t.number),

@@ -134,7 +134,7 @@ export class DigestService {
   rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): RollupTeam {
     const db = this.deps.repo.database;
     const electorate = teamElectorate(db, team.id);
-    const low = lowTurnoutVotes(db, team.id, (eligibility) => eligibleVoters(electorate, eligibility), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
+    const low = lowTurnoutVotes(db, team.id, (vote) => eligibleVoters(electorate, vote), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
     const next = nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
     const line = buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
     return { ...line, goals: goalDigestItems(db, team.id, period, this.deps.timeZone) };

@@ -3,7 +3,7 @@ import { context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
-import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type VoteResult } from './rules.js';
+import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
 
 /** Enough names to be useful beside an option; the rest are counted so nothing is cut silently. */
@@ -48,9 +48,18 @@ const dateToken = (ms: number): string => {
 };
 
 export function turnoutLine(result: VoteResult): string {
-  const { voted, eligible, unit } = result.turnout;
+  const { voted, eligible, unit, lastCountedAt } = result.turnout;
   if (unit === 'organisations') return `Turnout: ${voted} of ${plural(eligible, 'organisation')} on the team have voted (${percent(voted, eligible)})`;
-  return `Turnout: ${voted} of ${plural(eligible, 'eligible person', 'eligible people')} have voted (${percent(voted, eligible)})`;
+  const line = `Turnout: ${voted} of ${plural(eligible, 'eligible person', 'eligible people')} have voted (${percent(voted, eligible)})`;
+  return lastCountedAt === undefined ? line : `${line}. ${staleElectorateNote('the channel', { size: eligible, lastCountedAt })}`;
+}
+
+/** Said wherever a vote closed without a fresh count of its channel's members. */
+export function staleElectorateNote(where: string, counted: ElectorateCount): string {
+  if (counted.lastCountedAt === null || counted.lastCountedAt === undefined) {
+    return `Slack could not list the members of ${where}, and they were never counted, so turnout is out of ${plural(counted.size, 'person', 'people')}.`;
+  }
+  return `Slack could not list the members of ${where} when the vote closed (the app may have been removed from it), so turnout is out of the ${plural(counted.size, 'person', 'people')} it had when last counted, ${dateToken(counted.lastCountedAt)}.`;
 }
 
 /** Voters as shown beside an option: people as mentions, organisations by name; never for anonymous votes. */
