@@ -10,6 +10,7 @@ import { registerTeamEvents } from './features/team/events.js';
 import { registerHome } from './features/home/register.js';
 import type { HomeRuntime } from './features/home/runtime.js';
 import { registerIssues } from './features/issue/register.js';
+import { registerReports } from './features/report/register.js';
 import { registerGoals } from './features/goal/register.js';
 import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
@@ -55,5 +56,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerVotes(app, deps);
   registerDigests(app, deps);
   registerHome(app, deps);
+  registerReports(app, deps);
   registerGoals(app, deps);
 }
