@@ -4,7 +4,10 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
 import type { Clock } from './domain/result.js';
+import { goalPaces } from './features/home/goals.js';
+import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
+import { ballotSecret } from './features/vote/rules.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
@@ -16,6 +19,7 @@ import { runOutbox, type FollowUpHandler } from './outbox/outbox.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
 import { dedupeEvents } from './slack/dedupe.js';
+import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { requestGuard } from './slack/middleware.js';
 import { DateFormats, formatIn } from './time/zone.js';
@@ -30,6 +34,11 @@ export interface StartOptions {
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
   /** Deadline of every Web API call (default 10 s); tests shorten it to exercise timeouts. */
   webApiTimeoutMs?: number;
+  /**
+   * How long `stop()` waits for work still running after its request was answered (a button's
+   * work after its ack) before closing the database anyway (default 10 s).
+   */
+  workDrainMs?: number;
   /** Registers extra listeners after the app's own (robustness tests exercise the error paths with them). */
   extraListeners?: (app: App, deps: { db: RunningAlliance['deps']['db']; now: Clock; logger: AppLogger }) => void;
 }
@@ -139,14 +148,35 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const followUps: Record<string, FollowUpHandler> = {};
   // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
   const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
-  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 }), logger);
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
     configCoordinators: config.ALLIANCE_COORDINATORS,
     logger,
   });
+  const home = new HomeRuntime({
+    db: deps.db,
+    client: outboxClient,
+    actors,
+    logger,
+    now,
+    ballotSecret: ballotSecret(config),
+    timeZone: config.ALLIANCE_TIMEZONE,
+    goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
+  });
+  const outboxKicker = new Kicker(
+    'outbox',
+    async () => {
+      await runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
+      // Every change kicks the outbox; the Homes it made stale are republished once things settle.
+      home.kick();
+    },
+    logger,
+  );
 
+  // First, so it wraps everything a request does, including what listeners do after their ack.
+  const inFlight = new InFlightWork();
+  app.use(inFlight.middleware());
   app.use(requestGuard(logger));
   app.use(dedupeEvents(deps.db, now));
   app.error(createErrorHandler(logger));
@@ -162,10 +192,11 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     followUps,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    home,
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });
 
-  const jobs = buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
+  const jobs = buildJobs({ outbox: outboxKicker, home, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
   const schedule: RunningSchedule | undefined =
     options.schedules === false ? undefined : startSchedule(jobs, { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
@@ -184,6 +215,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const release = async (): Promise<void> => {
     await schedule?.stop();
     await outboxKicker.stop();
+    await home.stop();
     deps.database.close();
   };
   const server: RunningServer = await http.listen(config.PORT, config.HOST);
@@ -219,6 +251,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
         await server.close();
         // Bolt's receiver.stop() only starts the close handshake; wait until the socket is closed.
         if (socketReceiver !== undefined) await socketReceiver.client.disconnect();
+        // No new requests now; let work acked before the stop finish before the database closes.
+        const left = await inFlight.drain(options.workDrainMs ?? 10_000);
+        if (left > 0) logger.event('warn', 'stopping with work still running', { left });
         await release();
         logger.event('info', 'Alliance stopped', {});
       })();

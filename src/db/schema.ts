@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * Every table carries the Slack workspace id in a column named `team_id` (Slack's own name for a
@@ -244,6 +244,11 @@ export const votes = sqliteTable(
     resultJson: text('result_json'),
     createdAt: createdAt(),
     closedAt: integer('closed_at'),
+    // The electorate's size at its last successful count, and when: for "everyone" votes the
+    // channel's members, so digests show the same turnout as the ballot, and a vote whose channel
+    // can no longer be listed (the bot was removed) still closes against the last known electorate.
+    electorateSize: integer('electorate_size'),
+    electorateCountedAt: integer('electorate_counted_at'),
   },
   (t) => [
     uniqueIndex('votes_number').on(t.workspaceId, t.number),
@@ -385,4 +390,220 @@ export const auditLog = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('audit_log_recent').on(t.workspaceId, t.createdAt)],
+);
+
+/* `/report schedule quarterly`: a coordinator's standing order for a report by direct message. */
+export const reportSchedules = sqliteTable(
+  'report_schedules',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    // Only 'quarterly' for now: the collaborative reports to its funders by quarter.
+    cadence: text('cadence').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('report_schedules_user').on(t.workspaceId, t.userId)],
+);
+
+/*
+ * One row per scheduled report and period (`2026-Q4`): the claim that makes it go out once. An
+ * instance claims it with a lease, delivers, then marks it sent; a claim whose instance died is
+ * taken over once its lease has run out.
+ */
+export const reportRuns = sqliteTable(
+  'report_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    period: text('period').notNull(),
+    status: text('status').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    leaseUntil: integer('lease_until').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [uniqueIndex('report_runs_once').on(t.workspaceId, t.userId, t.period)],
+);
+
+/*
+ * One row per person who has opened Alliance's Home tab: only they get republished. `version` is
+ * bumped (by triggers in migration `home_tabs`, in the same transaction as any write that changes
+ * what a Home shows) and `published_version` records the version the last successful
+ * views.publish rendered, so a Home is stale exactly when version > published_version. Many changes
+ * in a burst are many bumps of one row: one publish (see src/features/home/refresh.ts).
+ */
+export const homeTabs = sqliteTable(
+  'home_tabs',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    // Remembered at each open and publish (admins come from users.info), so changes that only
+    // coordinators see mark only coordinators' Homes.
+    isCoordinator: integer('is_coordinator', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    publishedVersion: integer('published_version').notNull().default(0),
+    // When the publisher first saw the current change; it publishes once things have settled.
+    seenAt: integer('seen_at'),
+    leaseUntil: integer('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull().default(0),
+    lastError: text('last_error'),
+    // The outcome of the person's last click on their Home ("Your ballot on V-3 is recorded"), shown on top.
+    noticeJson: text('notice_json'),
+    openedAt: integer('opened_at').notNull(),
+    publishedAt: integer('published_at'),
+  },
+  (t) => [
+    uniqueIndex('home_tabs_user').on(t.workspaceId, t.userId),
+    index('home_tabs_stale').on(t.notBefore).where(sql`${t.version} > ${t.publishedVersion}`),
+  ],
+);
+
+/** views.publish calls per workspace in the current minute, and Slack's Retry-After, shared by every instance. */
+export const homePublishRate = sqliteTable('home_publish_rate', {
+  workspaceId: text('team_id').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  sent: integer('sent').notNull().default(0),
+  blockedUntil: integer('blocked_until').notNull().default(0),
+});
+
+/*
+ * Goals (`/goal`, G-n per workspace): a program team's measure ("Clinical placement slots: 22 → 40
+ * by 2027-06-30") or milestone ("State approves the SPT curriculum by 2027-03-01"). Pace is
+ * computed from the goal and its readings (src/features/goal/pace.ts), never stored.
+ */
+export const goals = sqliteTable(
+  'goals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    number: integer('number').notNull(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'restrict' }),
+    /** 'measure' or 'milestone'. */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** Measures only ('' for milestones, and allowed empty for a count of things named by the goal). */
+    unit: text('unit').notNull().default(''),
+    baseline: real('baseline'),
+    target: real('target'),
+    /** 'up' or 'down' (measures); null for milestones. */
+    direction: text('direction'),
+    /** The straight line of pace runs from the baseline on this date to the target on the target date. */
+    startDate: text('start_date').notNull(),
+    targetDate: text('target_date').notNull(),
+    /** 'open', 'achieved' or 'dropped'. */
+    status: text('status').notNull().default('open'),
+    ownerId: text('owner_id').notNull(),
+    organisationId: integer('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    creatorId: text('creator_id').notNull(),
+    closeNote: text('close_note'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [uniqueIndex('goals_number').on(t.workspaceId, t.number), index('goals_team_status').on(t.programTeamId, t.status, t.number)],
+);
+
+/**
+ * Every reading ever recorded. A reading for a date that already has one supersedes it (the old row
+ * keeps its value and gets `superseded_at`), so history is never overwritten; at most one current
+ * reading per goal and date.
+ */
+export const goalReadings = sqliteTable(
+  'goal_readings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    asOf: text('as_of').notNull(),
+    /** Measures: the value; milestones: 1 when done. */
+    value: real('value').notNull(),
+    note: text('note').notNull().default(''),
+    recordedBy: text('recorded_by').notNull(),
+    createdAt: createdAt(),
+    supersededAt: integer('superseded_at'),
+  },
+  (t) => [
+    index('goal_readings_goal').on(t.goalId, t.asOf, t.id),
+    uniqueIndex('goal_readings_current').on(t.goalId, t.asOf).where(sql`${t.supersededAt} is null`),
+  ],
+);
+
+/** What happened to a goal besides readings (created, edited fields, linked issues, closed), for `/goal show`. */
+export const goalEvents = sqliteTable(
+  'goal_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    actorId: text('actor_id').notNull(),
+    kind: text('kind').notNull(),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('goal_events_goal').on(t.goalId, t.createdAt)],
+);
+
+export const goalIssues = sqliteTable(
+  'goal_issues',
+  {
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    linkedBy: text('linked_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('goal_issues_unique').on(t.goalId, t.issueId), index('goal_issues_issue').on(t.issueId)],
+);
+
+/** A vote started "for goal G-3": one goal per vote, shown on its ballot. */
+export const goalVotes = sqliteTable(
+  'goal_votes',
+  {
+    workspaceId: workspace(),
+    voteId: integer('vote_id')
+      .notNull()
+      .references(() => votes.id, { onDelete: 'cascade' }),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('goal_votes_vote').on(t.voteId), index('goal_votes_goal').on(t.goalId)],
+);
+
+/**
+ * The stale reminder's claim: one row per goal and stale period (the date its last reading, or its
+ * start, was as of). Inserted in the same immediate transaction that queues the direct message, so
+ * a restart or a second instance finds the claim and sends nothing more for that period.
+ */
+export const goalStaleReminders = sqliteTable(
+  'goal_stale_reminders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    staleSince: text('stale_since').notNull(),
+    ownerId: text('owner_id').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('goal_stale_reminders_once').on(t.goalId, t.staleSince)],
 );

@@ -1,4 +1,5 @@
 import { DateFormats, formatIn, type Instant } from '../time/zone.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 /**
  * Slack date token "<!date^UNIX^FORMAT|FALLBACK>": every reader sees the instant in their own Slack
@@ -13,12 +14,8 @@ export function slackDateToken(at: Instant, format: string, fallback: string): s
   const safeFallback = fallback
     // Remove token delimiters first so the entity escapes below cannot be affected.
     .replace(/[|^]/g, '')
-    .replace(/[\r\n]+/g, ' ')
-    // mrkdwn escaping: "&" first, otherwise the "&" of "&lt;" would be re-escaped.
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-  return `<!date^${Math.floor(ms / 1000)}^${format}|${safeFallback}>`;
+    .replace(/[\r\n]+/g, ' ');
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${escapeMrkdwn(safeFallback)}>`;
 }
 
 /** How a date shows: Slack's token format, and the fallback's format in the given zone. */

@@ -9,6 +9,8 @@ export const CommandNames = {
   meeting: '/meeting',
   vote: '/vote',
   digest: '/digest',
+  report: '/report',
+  goal: '/goal',
 } as const;
 export type CommandName = (typeof CommandNames)[keyof typeof CommandNames];
 
@@ -18,6 +20,8 @@ export const ShortcutIds = {
 
 export const ViewIds = {
   internalError: 'internal_error',
+  /** The coordinator's digest preview opened from the Home tab (no submit button, so no listener). */
+  homeDigestPreview: 'home_digest_preview',
   issueNew: 'issue_new',
   issueEdit: 'issue_edit',
   /* The confirmation a submitted issue form turns into (no submit button, so no listener). */
@@ -26,6 +30,9 @@ export const ViewIds = {
   meetingEdit: 'meeting_edit',
   voteNew: 'vote_new',
   voteRank: 'vote_rank',
+  goalNew: 'goal_new',
+  goalEdit: 'goal_edit',
+  goalReading: 'goal_reading',
 } as const;
 
 export const ActionIds = {
@@ -46,6 +53,15 @@ export const ActionIds = {
   voteResults: 'vote_results',
   /** Prefix: one Remove button per chosen option in a several-options confirmation (`vote_remove_<option id>`). */
   voteRemove: 'vote_remove',
+  /* Home tab (its ballot, issue and RSVP buttons reuse the ids above) */
+  homeNewIssue: 'home_new_issue',
+  homeNewMeeting: 'home_new_meeting',
+  homeNewVote: 'home_new_vote',
+  homeDigestPreview: 'home_digest_preview',
+  homeDigestSend: 'home_digest_send',
+  /* /goal */
+  goalRecordReading: 'goal_record_reading',
+  goalMarkDone: 'goal_mark_done',
 } as const;
 export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];
 
@@ -84,4 +100,21 @@ export const InputIds = {
   voteCloseDate: 'vote_close_date',
   voteCloseTime: 'vote_close_time',
   voteRankPrefix: 'vote_rank_',
+  goalTeam: 'goal_team',
+  goalKind: 'goal_kind',
+  goalName: 'goal_name',
+  goalUnit: 'goal_unit',
+  goalBaseline: 'goal_baseline',
+  goalTarget: 'goal_target',
+  goalTargetDate: 'goal_target_date',
+  goalOwner: 'goal_owner',
+  goalOrganisation: 'goal_organisation',
+  goalValue: 'goal_value',
+  goalAsOf: 'goal_as_of',
+  goalNote: 'goal_note',
+} as const;
+
+/** Block ids of /goal messages. */
+export const GoalBlockIds = {
+  actions: 'goal_actions',
 } as const;

@@ -52,6 +52,7 @@ export interface HarnessOptions {
   /** Listeners only this test's app has (error paths, double-submission checks). */
   extraListeners?: StartOptions['extraListeners'];
   webApiTimeoutMs?: number;
+  workDrainMs?: number;
   /** Run the app in Socket Mode (SLACK_APP_TOKEN set): requests travel as envelopes over a WebSocket. */
   socketMode?: boolean;
 }
@@ -90,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.extraListeners === undefined ? {} : { extraListeners: options.extraListeners }),
     ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
+    ...(options.workDrainMs === undefined ? {} : { workDrainMs: options.workDrainMs }),
   });
   const slack = createSlackRequester({
     baseUrl: `http://127.0.0.1:${alliance.port}`,

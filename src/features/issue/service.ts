@@ -449,6 +449,19 @@ export class IssueService {
   }
 
   /**
+   * The issue's goals changed (`/goal link` / `unlink`): its announcement is redrawn so the card
+   * names them. No history line (the goal's history records the link). Call inside the linking
+   * transaction.
+   */
+  goalLinksChanged(issueId: number, now: Date): void {
+    const fresh = this.deps.issues.get(issueId);
+    if (fresh === undefined) return;
+    const patch: IssuePatch = { updatedAt: nextUpdatedAt(fresh, now) };
+    this.deps.issues.update(fresh.id, patch);
+    this.refreshAnnouncement(fresh, { ...fresh, ...patch }, now);
+  }
+
+  /**
    * Brings the team-channel announcement up to date. Posted already: one chat.update keyed by the
    * new updated_at, and the previous change's update withdrawn if it is still waiting (a retry
    * must not land after, and undo, a newer one). Not posted yet: the queued post is rewritten.
