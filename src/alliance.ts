@@ -22,6 +22,7 @@ import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { requestGuard } from './slack/middleware.js';
+import { DateFormats, formatIn } from './time/zone.js';
 
 export interface StartOptions {
   logger?: AppLogger;
@@ -79,10 +80,7 @@ export class SocketModeStartError extends Error {
 export const secretsOf = (config: Config): string[] =>
   [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
 
-const formatterFor = (timeZone: string) => {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
-  return (ms: number) => format.format(new Date(ms));
-};
+const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone, DateFormats.dateTime);
 
 /**
  * The composition root: database and migrations → Bolt app → listeners → jobs → HTTP (or Socket

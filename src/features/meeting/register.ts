@@ -9,7 +9,7 @@ import { meetingCommand, parseModalMetadata, sendCalendarFile, type MeetingComma
 import { MeetingRepository, type RsvpAnswer } from './repository.js';
 import { ANNOUNCED_FOLLOW_UP, MeetingService, validateMeetingForm, type RawMeetingForm } from './service.js';
 import { agendaPrefill, teamAgendaState } from './agenda.js';
-import { utcToLocalParts } from './time.js';
+import { utcToLocalParts } from '../../time/zone.js';
 import { doneModal } from '../../slack/blocks.js';
 import { DEFAULT_DURATION, editedText, isAgendaBlock, meetingKey, meetingModal, RSVP_ACTION_PATTERN, RSVP_LABELS, scheduledText } from './views.js';
 
