@@ -42,6 +42,7 @@ const vote = (over: Partial<Vote> = {}): Vote => ({
   resultJson: null,
   createdAt: 0,
   closedAt: null,
+  electorateSize: null,
   ...over,
 });
 
