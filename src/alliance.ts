@@ -16,6 +16,7 @@ import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type Re
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
 import { dedupeEvents } from './slack/dedupe.js';
+import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { requestGuard } from './slack/middleware.js';
 
@@ -31,6 +32,11 @@ export interface StartOptions {
   webApiTimeoutMs?: number;
   /** Least real time between two sends of one refreshed message or view (default 1 s; see src/outbox/outbox.ts). */
   refreshSpacingMs?: number;
+  /**
+   * How long `stop()` waits for work still running after its request was answered (a button's
+   * work after its ack) before closing the database anyway (default 10 s).
+   */
+  workDrainMs?: number;
   /** Registers extra listeners after the app's own (robustness tests exercise the error paths with them). */
   extraListeners?: (app: App, deps: { db: RunningAlliance['deps']['db']; now: Clock; logger: AppLogger }) => void;
 }
@@ -177,6 +183,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
   });
 
+  // First, so it wraps everything a request does, including what listeners do after their ack.
+  const inFlight = new InFlightWork();
+  app.use(inFlight.middleware());
   app.use(requestGuard(logger));
   app.use(dedupeEvents(deps.db, now));
   app.error(createErrorHandler(logger));
@@ -260,6 +269,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
         await server.close();
         // Bolt's receiver.stop() only starts the close handshake; wait until the socket is closed.
         if (socketReceiver !== undefined) await socketReceiver.client.disconnect();
+        // No new requests now; let work acked before the stop finish before the database closes.
+        const left = await inFlight.drain(options.workDrainMs ?? 10_000);
+        if (left > 0) logger.event('warn', 'stopping with work still running', { left });
         await release();
         logger.event('info', 'Alliance stopped', {});
       })();

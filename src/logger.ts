@@ -8,20 +8,62 @@ const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 const secretPatterns: RegExp[] = [/xox[abposr]-[A-Za-z0-9-]+/g, /xapp-[A-Za-z0-9-]+/g, /v0=[a-f0-9]{64}/g];
 const secretKeys = /token|secret|signature|authorization|password/i;
 
-/** Exact secret values to scrub wherever they appear (the signing secret has no recognisable shape). */
-export function redact(value: unknown, depth = 0, secrets: readonly string[] = []): unknown {
-  if (typeof value === 'string') {
-    const scrubbed = secrets.reduce((text, secret) => (secret.length >= 8 ? text.split(secret).join('[redacted]') : text), value);
-    return secretPatterns.reduce((text, pattern) => text.replace(pattern, '[redacted]'), scrubbed);
-  }
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) {
-    return { name: value.name, message: redact(value.message, depth + 1, secrets), stack: redact(value.stack, depth + 1, secrets) };
-  }
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, secrets));
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [key, secretKeys.test(key) ? '[redacted]' : redact(item, depth + 1, secrets)]),
-  );
+/** Enough for any log line we write; a bigger graph is someone logging a socket by mistake. */
+const MAX_LOGGED_VALUES = 5_000;
+
+/**
+ * What a log line says about an error: not its every field (a Web API error carries the whole HTTP
+ * request and socket), but what explains it: message, stack, Slack's code and answer, its cause.
+ */
+function errorFields(error: Error): Array<[string, unknown]> {
+  const own = error as Error & { code?: unknown; data?: unknown; statusCode?: unknown };
+  const fields: Array<[string, unknown]> = [
+    ['name', error.name],
+    ['message', error.message],
+    ['stack', error.stack],
+  ];
+  if (own.code !== undefined) fields.push(['code', own.code]);
+  if (own.statusCode !== undefined) fields.push(['statusCode', own.statusCode]);
+  if (own.data !== undefined) fields.push(['data', own.data]);
+  if (error.cause !== undefined) fields.push(['cause', error.cause]);
+  return fields;
+}
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  const scrubbed = secrets.reduce((t, secret) => (secret.length >= 8 ? t.split(secret).join('[redacted]') : t), text);
+  return secretPatterns.reduce((t, pattern) => t.replace(pattern, '[redacted]'), scrubbed);
+}
+
+/**
+ * A copy of `value` safe to log, however deep the secret sits (an error's `cause` of a response of
+ * a request of its headers…): strings are scrubbed by value (`secrets`, exact values such as the
+ * signing secret, which has no recognisable shape) and by shape (tokens, signatures), and fields
+ * whose key names a secret are replaced whole. An object met again inside itself is written
+ * `[circular]` (a shared object that is not a cycle is written each time). Past `MAX_LOGGED_VALUES`
+ * values (a socket or a whole HTTP request handed to a log call) the rest is written `[truncated]`:
+ * dropped, never written unscrubbed.
+ */
+export function redact(value: unknown, secrets: readonly string[] = []): unknown {
+  const ancestors = new Set<object>();
+  let budget = MAX_LOGGED_VALUES;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return scrubText(item, secrets);
+    if (typeof item === 'bigint') return item.toString();
+    if (item === null || typeof item !== 'object') return item;
+    if (ancestors.has(item)) return '[circular]';
+    if (--budget < 0) return '[truncated]';
+    if (item instanceof Date) return Number.isNaN(item.getTime()) ? 'Invalid Date' : item.toISOString();
+    ancestors.add(item);
+    try {
+      if (Array.isArray(item)) return item.map(walk);
+      const entries: Array<[string, unknown]> = Object.entries(item);
+      if (item instanceof Error) return Object.fromEntries(errorFields(item).map(([key, inner]) => [key, secretKeys.test(key) ? '[redacted]' : walk(inner)]));
+      return Object.fromEntries(entries.map(([key, inner]) => [key, secretKeys.test(key) ? '[redacted]' : walk(inner)]));
+    } finally {
+      ancestors.delete(item);
+    }
+  };
+  return walk(value);
 }
 
 export type LogSink = (line: string) => void;
@@ -38,12 +80,12 @@ export function createLogger(level: string, sink: LogSink = (line) => process.st
   let name = 'alliance';
   const write = (lvl: Level, what: string, fields: Record<string, unknown>) => {
     if (order[lvl] < order[current]) return;
-    const safe = redact(fields, 0, secrets) as Record<string, unknown>;
-    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, name, msg: redact(what, 0, secrets), ...safe }));
+    const safe = redact(fields, secrets) as Record<string, unknown>;
+    sink(JSON.stringify({ time: new Date().toISOString(), level: lvl, name, msg: redact(what, secrets), ...safe }));
   };
   const fromArgs = (lvl: Level, args: unknown[]) => {
     const [first, ...rest] = args;
-    const what = typeof first === 'string' ? first : first instanceof Error ? first.message : JSON.stringify(redact(first, 0, secrets));
+    const what = typeof first === 'string' ? first : first instanceof Error ? first.message : JSON.stringify(redact(first, secrets));
     const extra = typeof first === 'string' ? rest : args;
     write(lvl, what, extra.length > 0 ? { details: extra } : {});
   };

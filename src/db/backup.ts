@@ -1,11 +1,59 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 
 export interface BackupResult {
   target: string;
   pages: number;
   integrity: string;
+}
+
+/** SQLite keeps a database in up to four files; writing a backup over any of them corrupts it. */
+const DATABASE_FILE_SUFFIXES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Where a path really leads: symlinks followed (also a dangling one, to where it would write) and,
+ * for a file that does not exist yet, its folder's real path with its name.
+ */
+export function realPathOf(path: string): string {
+  const absolute = resolve(path);
+  try {
+    return realpathSync(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  let link: string | undefined;
+  try {
+    link = readlinkSync(absolute);
+  } catch {
+    link = undefined;
+  }
+  if (link !== undefined) return realPathOf(resolve(dirname(absolute), link));
+  const parent = dirname(absolute);
+  return parent === absolute ? absolute : join(realPathOf(parent), basename(absolute));
+}
+
+const sameFile = (a: string, b: string): boolean => {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The target must not be the database or one of its companion files, by any name: compared by
+ * real path (symlinks, `..`, a relative path) and, when both exist, by inode (a hard link).
+ */
+export function refuseDatabaseFiles(source: string, target: string): void {
+  const realTarget = realPathOf(target);
+  for (const suffix of DATABASE_FILE_SUFFIXES) {
+    const file = realPathOf(source) + suffix;
+    if (realTarget === file || realTarget === realPathOf(resolve(source) + suffix) || sameFile(target, file)) {
+      throw new Error(`The backup must go to another file: ${target} is the database's own ${suffix === '' ? 'file' : `${suffix} file`} (${file})`);
+    }
+  }
 }
 
 /**
@@ -15,7 +63,7 @@ export interface BackupResult {
  */
 export async function backupDatabase(source: string, target: string): Promise<BackupResult> {
   if (!existsSync(source)) throw new Error(`No database at ${source}`);
-  if (resolve(source) === resolve(target)) throw new Error('The backup must go to another file than the database itself');
+  refuseDatabaseFiles(source, target);
   mkdirSync(dirname(resolve(target)), { recursive: true });
   const db = new Database(source, { readonly: true, fileMustExist: true });
   // Wait for a writer's lock rather than failing with SQLITE_BUSY.

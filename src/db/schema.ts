@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * Every table carries the Slack workspace id in a column named `team_id` (Slack's own name for a
@@ -244,11 +244,13 @@ export const votes = sqliteTable(
     channelId: text('channel_id'),
     messageTs: text('message_ts'),
     resultJson: text('result_json'),
-    // How many may vote, as last seen by a ballot (Slack's channel members for "everyone"): the ballot
-    // message is re-rendered from the database at send time (outbox refresh) and shows turnout out of it.
-    electorateSize: integer('electorate_size'),
     createdAt: createdAt(),
     closedAt: integer('closed_at'),
+    // The electorate's size at its last successful count, and when: for "everyone" votes the
+    // channel's members, so digests show the same turnout as the ballot, and a vote whose channel
+    // can no longer be listed (the bot was removed) still closes against the last known electorate.
+    electorateSize: integer('electorate_size'),
+    electorateCountedAt: integer('electorate_counted_at'),
   },
   (t) => [
     uniqueIndex('votes_number').on(t.workspaceId, t.number),
@@ -400,4 +402,142 @@ export const auditLog = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('audit_log_recent').on(t.workspaceId, t.createdAt)],
+);
+
+/*
+ * Goals (`/goal`, G-n per workspace): a program team's measure ("Clinical placement slots: 22 → 40
+ * by 2027-06-30") or milestone ("State approves the SPT curriculum by 2027-03-01"). Pace is
+ * computed from the goal and its readings (src/features/goal/pace.ts), never stored.
+ */
+export const goals = sqliteTable(
+  'goals',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    number: integer('number').notNull(),
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'restrict' }),
+    /** 'measure' or 'milestone'. */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    /** Measures only ('' for milestones, and allowed empty for a count of things named by the goal). */
+    unit: text('unit').notNull().default(''),
+    baseline: real('baseline'),
+    target: real('target'),
+    /** 'up' or 'down' (measures); null for milestones. */
+    direction: text('direction'),
+    /** The straight line of pace runs from the baseline on this date to the target on the target date. */
+    startDate: text('start_date').notNull(),
+    targetDate: text('target_date').notNull(),
+    /** 'open', 'achieved' or 'dropped'. */
+    status: text('status').notNull().default('open'),
+    ownerId: text('owner_id').notNull(),
+    organisationId: integer('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
+    creatorId: text('creator_id').notNull(),
+    closeNote: text('close_note'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+    closedAt: integer('closed_at'),
+  },
+  (t) => [uniqueIndex('goals_number').on(t.workspaceId, t.number), index('goals_team_status').on(t.programTeamId, t.status, t.number)],
+);
+
+/**
+ * Every reading ever recorded. A reading for a date that already has one supersedes it (the old row
+ * keeps its value and gets `superseded_at`), so history is never overwritten; at most one current
+ * reading per goal and date.
+ */
+export const goalReadings = sqliteTable(
+  'goal_readings',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    asOf: text('as_of').notNull(),
+    /** Measures: the value; milestones: 1 when done. */
+    value: real('value').notNull(),
+    note: text('note').notNull().default(''),
+    recordedBy: text('recorded_by').notNull(),
+    createdAt: createdAt(),
+    supersededAt: integer('superseded_at'),
+  },
+  (t) => [
+    index('goal_readings_goal').on(t.goalId, t.asOf, t.id),
+    uniqueIndex('goal_readings_current').on(t.goalId, t.asOf).where(sql`${t.supersededAt} is null`),
+  ],
+);
+
+/** What happened to a goal besides readings (created, edited fields, linked issues, closed), for `/goal show`. */
+export const goalEvents = sqliteTable(
+  'goal_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    actorId: text('actor_id').notNull(),
+    kind: text('kind').notNull(),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    note: text('note'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('goal_events_goal').on(t.goalId, t.createdAt)],
+);
+
+export const goalIssues = sqliteTable(
+  'goal_issues',
+  {
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    issueId: integer('issue_id')
+      .notNull()
+      .references(() => issues.id, { onDelete: 'cascade' }),
+    linkedBy: text('linked_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('goal_issues_unique').on(t.goalId, t.issueId), index('goal_issues_issue').on(t.issueId)],
+);
+
+/** A vote started "for goal G-3": one goal per vote, shown on its ballot. */
+export const goalVotes = sqliteTable(
+  'goal_votes',
+  {
+    workspaceId: workspace(),
+    voteId: integer('vote_id')
+      .notNull()
+      .references(() => votes.id, { onDelete: 'cascade' }),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('goal_votes_vote').on(t.voteId), index('goal_votes_goal').on(t.goalId)],
+);
+
+/**
+ * The stale reminder's claim: one row per goal and stale period (the date its last reading, or its
+ * start, was as of). Inserted in the same immediate transaction that queues the direct message, so
+ * a restart or a second instance finds the claim and sends nothing more for that period.
+ */
+export const goalStaleReminders = sqliteTable(
+  'goal_stale_reminders',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    goalId: integer('goal_id')
+      .notNull()
+      .references(() => goals.id, { onDelete: 'cascade' }),
+    staleSince: text('stale_since').notNull(),
+    ownerId: text('owner_id').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('goal_stale_reminders_once').on(t.goalId, t.staleSince)],
 );

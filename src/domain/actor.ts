@@ -5,4 +5,6 @@ export interface Actor {
   isCoordinator: boolean;
   /** From another workspace over Slack Connect: may take part, never administer. */
   isExternal: boolean;
+  /** Slack did not say who this is (users.info failed or timed out): treated as external and not a coordinator. */
+  unverified?: true;
 }

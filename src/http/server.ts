@@ -9,6 +9,22 @@ export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
 /** Slack's largest payloads (a 100-block modal's state) are far below this; more is not Slack. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * What one client may hold. Slack sends a whole request in milliseconds; a client that trickles its
+ * headers or body (slowloris) or opens connection after connection is not Slack, and must not tie up
+ * the process. Node answers 408 and closes when a request is not fully received in time.
+ */
+export interface HttpLimits {
+  /** Time to receive a request's headers. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body. */
+  requestTimeoutMs: number;
+  /** Open connections at once; more are closed as they arrive until one ends. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 15_000, maxConnections: 512 };
+
 export interface HttpServerDeps {
   /** Bolt's HTTPReceiver request listener: verifies the signature, parses, dispatches. */
   slackListener: (req: IncomingMessage, res: ServerResponse) => void;
@@ -28,6 +44,7 @@ export interface HttpServerDeps {
   slackPath?: string;
   /** Extra routes (the sandbox's pages); return true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  limits?: Partial<HttpLimits>;
 }
 
 export interface RunningServer {
@@ -64,20 +81,32 @@ function refuse(res: ServerResponse, logger: AppLogger, status: number, reason: 
   res.end();
 }
 
+/** Reads the body, giving up as soon as it passes `limit` (a chunked body declares no length up front). */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) over = true;
-      // Keep reading (and dropping) so the client sees our 413 instead of a reset connection.
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? 'too_large' : Buffer.concat(chunks)));
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      // Stop reading: the 413 goes out with `connection: close` and the rest is never buffered.
+      req.off('data', onData);
+      req.pause();
+      resolve('too_large');
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** A declared Content-Length over the limit is refused before a byte of the body is read. */
+function declaresTooMuch(req: IncomingMessage, limit: number): boolean {
+  const declared = req.headers['content-length'];
+  return declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limit;
 }
 
 /**
@@ -125,49 +154,60 @@ export function createHttpServer(deps: HttpServerDeps): { server: Server; listen
     if (inFlight === 0) for (const resolve of idleWaiters.splice(0)) resolve();
   };
 
-  const server = createServer((req, res) => {
-    inFlight++;
-    res.on('close', finished);
-    const path = (req.url ?? '/').split('?')[0];
-    if (draining) {
-      res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ ok: false, status: 'shutting down' }));
-      return;
-    }
-    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const healthy = deps.isHealthy();
-      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(healthy ? { ok: true, database: 'ok' } : { ok: false, database: 'unavailable' }));
-      return;
-    }
-    if (path === slackPath) {
-      if (req.method !== 'POST') {
-        res.writeHead(405, { allow: 'POST' });
-        res.end();
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...deps.limits };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // How often Node looks for requests past those deadlines (its default, 30 s, would let them run long).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (req, res) => {
+      inFlight++;
+      res.on('close', finished);
+      const path = (req.url ?? '/').split('?')[0];
+      if (draining) {
+        res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ ok: false, status: 'shutting down' }));
         return;
       }
-      if (!timestampAcceptable(req.headers['x-slack-request-timestamp'], nowSeconds())) {
-        deps.logger.event('warn', 'request refused', { outcome: 'refused', status: 401, reason: 'timestamp missing or more than 5 minutes off', path });
-        req.resume();
-        res.writeHead(401);
-        res.end();
+      if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const healthy = deps.isHealthy();
+        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(healthy ? { ok: true, database: 'ok' } : { ok: false, database: 'unavailable' }));
         return;
       }
-      if (deps.signingSecret === undefined) {
-        deps.slackListener(req, res);
+      if (path === slackPath) {
+        if (req.method !== 'POST') {
+          res.writeHead(405, { allow: 'POST' });
+          res.end();
+          return;
+        }
+        if (!timestampAcceptable(req.headers['x-slack-request-timestamp'], nowSeconds())) {
+          deps.logger.event('warn', 'request refused', { outcome: 'refused', status: 401, reason: 'timestamp missing or more than 5 minutes off', path });
+          req.resume();
+          res.writeHead(401);
+          res.end();
+          return;
+        }
+        if (declaresTooMuch(req, MAX_BODY_BYTES)) return refuse(res, deps.logger, 413, `Content-Length over ${MAX_BODY_BYTES} bytes`);
+        if (deps.signingSecret === undefined) {
+          deps.slackListener(req, res);
+          return;
+        }
+        screenSlackRequest(req, res, { ...deps, signingSecret: deps.signingSecret, nowSeconds }).catch((error: unknown) => {
+          deps.logger.event('error', 'request refused: could not read it', { path, error });
+          if (!res.headersSent) res.writeHead(400);
+          res.end();
+        });
         return;
       }
-      screenSlackRequest(req, res, { ...deps, signingSecret: deps.signingSecret, nowSeconds }).catch((error: unknown) => {
-        deps.logger.event('error', 'request refused: could not read it', { path, error });
-        if (!res.headersSent) res.writeHead(400);
-        res.end();
-      });
-      return;
-    }
-    if (deps.extraRoutes?.(req, res) === true) return;
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ ok: false, error: 'not_found' }));
-  });
+      if (deps.extraRoutes?.(req, res) === true) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: false, error: 'not_found' }));
+    },
+  );
+  server.maxConnections = limits.maxConnections;
 
   const listen = (port: number, host: string) =>
     new Promise<RunningServer>((resolve, reject) => {

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { runDigests } from '../features/digest/job.js';
+import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
 import type { Kicker } from '../outbox/kicker.js';
@@ -49,6 +50,17 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
       run: async (now) => {
         const result = await runVoteDeadlines({ db: deps.db, client: deps.client, now, logger: deps.logger });
         if (result.closed > 0) deps.outbox.kick();
+        return result;
+      },
+    },
+    // Goals with no reading for 30 days: one direct message to the owner per stale period. Hourly,
+    // so a restart catches up within the hour; the claim table makes every run after the first a no-op.
+    {
+      name: 'goal-stale',
+      cron: '23 * * * *',
+      run: async (now) => {
+        const result = runGoalStaleReminders({ db: deps.db, now, workspaceId: deps.workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId });
+        if (result.queued > 0) deps.outbox.kick();
         return result;
       },
     },

@@ -407,8 +407,8 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       .run();
   };
 
-  for (const { row, uncertain } of claimed) {
-    if (!stillMine(row.id)) continue;
+  async function deliver(row: (typeof claimed)[number]['row'], uncertain: boolean): Promise<void> {
+    if (!stillMine(row.id)) return;
     const payload = JSON.parse(row.payloadJson) as StoredPayload;
     let args = payload.args ?? {};
     if (payload.refresh !== undefined) {
@@ -416,13 +416,13 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       const render = deps.refreshers?.[kind];
       if (render === undefined) {
         reschedule(row, 'failed', `no renderer registered for refresh kind "${kind}"`);
-        continue;
+        return;
       }
       // One read transaction: the renderer sees one consistent state, the latest committed.
       const rendered = db.transaction(() => render(ref, now));
       if (rendered === undefined) {
         dropRefresh(row);
-        continue;
+        return;
       }
       args = rendered;
     }
@@ -436,26 +436,46 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
         } else {
           reschedule(row, 'verify', `could not check yet: ${failure.reason}`, failure.retryAfterSeconds);
         }
-        continue;
+        return;
       }
       if (check.found) {
         markSent(row, payload, { ts: check.ts, channel: check.channel });
         verified++;
         sent++;
-        continue;
+        return;
       }
     }
+    let result: Record<string, unknown>;
     try {
-      const result: Record<string, unknown> = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, args, row.dedupeKey))) };
-      markSent(row, payload, result);
-      sent++;
+      result = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, args, row.dedupeKey))) };
     } catch (error) {
       const failure = classifyFailure(error);
       if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
       else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') reschedule(row, 'verify', failure.reason);
       else reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
+      return;
+    }
+    // Outside the try above: a follow-up handler's error is ours, not Slack's (see the loop below).
+    markSent(row, payload, result);
+    sent++;
+  }
+
+  for (const { row, uncertain } of claimed) {
+    try {
+      await deliver(row, uncertain);
+    } catch (error) {
+      // Not a Slack failure (those are handled in deliver): a bad stored payload or a follow-up
+      // handler that threw. Only this row pays for it: a postMessage may already be in the channel,
+      // so it is looked for before any repost; after its attempts it ends `failed`, never blocking the rest.
+      const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+      try {
+        reschedule(row, row.method === 'chat.postMessage' ? 'verify' : 'pending', reason);
+      } catch (rescheduleError) {
+        deps.logger.event('error', 'outbox could not record a failure', { job: 'outbox', dedupeKey: row.dedupeKey, error: rescheduleError });
+      }
     }
   }
+
   const summary = { sent, failed, retried, verified };
   if (claimed.length > 0) {
     deps.logger.event(failed > 0 ? 'warn' : 'info', 'job', { job: 'outbox', outcome: failed > 0 ? 'some failed' : 'ok', ...summary, ms: Math.round(performance.now() - started) });

@@ -5,6 +5,7 @@ import type { SlackHttpResponse, SlackRequester, ViewInput } from '../fake-slack
 import type { FakeSlack, StoredMessage } from '../fake-slack/types.js';
 import type { AppLogger } from '../logger.js';
 import { CommandNames, ShortcutIds } from '../slack/ids.js';
+import { checkSandboxRequest } from './request-guard.js';
 import { encodeTyped, splitCommand, type Directory } from './text.js';
 import { CHANNELS, PEOPLE, WORKSPACE_ID } from './workspace.js';
 
@@ -486,6 +487,13 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
   const handle = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!(url.pathname in STATIC_FILES) && !url.pathname.startsWith('/sandbox/')) return false;
+    const verdict = checkSandboxRequest(req, req.socket.localPort ?? 0);
+    if (!verdict.ok) {
+      deps.logger.event('warn', 'sandbox request refused', { path: url.pathname, status: verdict.status, reason: verdict.reason });
+      req.resume();
+      sendJson(res, verdict.status, { ok: false, error: verdict.reason });
+      return true;
+    }
     route(req, res, url).catch((error: unknown) => {
       const status = error instanceof HttpProblem ? error.status : 500;
       if (status === 500) deps.logger.event('error', 'sandbox request failed', { path: url.pathname, error });

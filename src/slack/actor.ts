@@ -7,6 +7,8 @@ import { withDeadline } from './deadline.js';
 const USERS_INFO_DEADLINE_MS = 1500;
 
 interface Profile {
+  /** False when Slack did not answer users.info (error or timeout): the person is then unknown. */
+  known: boolean;
   isAdmin: boolean;
   teamId: string | undefined;
   timeZone: string | undefined;
@@ -27,6 +29,10 @@ export interface ActorResolverDeps {
  * Who is asking: coordinators are those in ALLIANCE_COORDINATORS, those added with
  * `/team coordinator add`, and workspace admins and owners (users.info). A person whose profile
  * belongs to another workspace (Slack Connect) is external.
+ *
+ * Fails closed: when users.info fails or times out we cannot tell a guest from a colleague, so
+ * the person counts as external and not a coordinator for this request (they may take part, as a
+ * guest may, but not administer). Nothing is cached, so the next request asks Slack again.
  */
 export class ActorResolver {
   private readonly cache = new Map<string, Profile>();
@@ -40,6 +46,7 @@ export class ActorResolver {
 
   async resolve(workspaceId: string, userId: string): Promise<Actor> {
     const profile = await this.profile(workspaceId, userId);
+    if (!profile.known) return { workspaceId, userId, isCoordinator: false, isExternal: true, unverified: true };
     const isCoordinator =
       this.deps.configCoordinators.includes(userId) || this.deps.isStoredCoordinator(workspaceId, userId) || profile.isAdmin;
     const isExternal = profile.teamId !== undefined && profile.teamId !== workspaceId;
@@ -62,6 +69,7 @@ export class ActorResolver {
       const info = await withDeadline(this.deps.client.users.info({ user: userId }), USERS_INFO_DEADLINE_MS);
       const user = info.user;
       const profile: Profile = {
+        known: true,
         isAdmin: user?.is_admin === true || user?.is_owner === true || user?.is_primary_owner === true,
         teamId: user?.team_id,
         timeZone: user?.tz,
@@ -70,9 +78,9 @@ export class ActorResolver {
       this.cache.set(key, profile);
       return profile;
     } catch (error) {
-      // Without users.info we still know configured and stored coordinators; admins wait for Slack.
-      this.deps.logger.event('warn', 'users.info failed; treating the person as a regular member', { userId, error });
-      return { isAdmin: false, teamId: undefined, timeZone: undefined, fetchedAt: 0 };
+      // Unknown is not trusted: a Slack Connect guest must not pass as a colleague (or a coordinator) because Slack was slow.
+      this.deps.logger.event('warn', 'users.info failed; treating the person as unverified (not a coordinator, not internal)', { userId, error });
+      return { known: false, isAdmin: false, teamId: undefined, timeZone: undefined, fetchedAt: 0 };
     }
   }
 }

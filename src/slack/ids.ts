@@ -9,6 +9,7 @@ export const CommandNames = {
   meeting: '/meeting',
   vote: '/vote',
   digest: '/digest',
+  goal: '/goal',
 } as const;
 export type CommandName = (typeof CommandNames)[keyof typeof CommandNames];
 
@@ -26,6 +27,9 @@ export const ViewIds = {
   meetingEdit: 'meeting_edit',
   voteNew: 'vote_new',
   voteRank: 'vote_rank',
+  goalNew: 'goal_new',
+  goalEdit: 'goal_edit',
+  goalReading: 'goal_reading',
 } as const;
 
 export const ActionIds = {
@@ -46,6 +50,9 @@ export const ActionIds = {
   voteResults: 'vote_results',
   /** Prefix: one Remove button per chosen option in a several-options confirmation (`vote_remove_<option id>`). */
   voteRemove: 'vote_remove',
+  /* /goal */
+  goalRecordReading: 'goal_record_reading',
+  goalMarkDone: 'goal_mark_done',
 } as const;
 export type ActionId = (typeof ActionIds)[keyof typeof ActionIds];
 
@@ -84,4 +91,21 @@ export const InputIds = {
   voteCloseDate: 'vote_close_date',
   voteCloseTime: 'vote_close_time',
   voteRankPrefix: 'vote_rank_',
+  goalTeam: 'goal_team',
+  goalKind: 'goal_kind',
+  goalName: 'goal_name',
+  goalUnit: 'goal_unit',
+  goalBaseline: 'goal_baseline',
+  goalTarget: 'goal_target',
+  goalTargetDate: 'goal_target_date',
+  goalOwner: 'goal_owner',
+  goalOrganisation: 'goal_organisation',
+  goalValue: 'goal_value',
+  goalAsOf: 'goal_as_of',
+  goalNote: 'goal_note',
+} as const;
+
+/** Block ids of /goal messages. */
+export const GoalBlockIds = {
+  actions: 'goal_actions',
 } as const;

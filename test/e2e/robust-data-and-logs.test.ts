@@ -40,9 +40,10 @@ describe('backups, secrets and log lines', () => {
         await h.command('/team', `org <@${PEOPLE.trinity.id}> Organisation ${writes}`, coordinator);
       }
     })();
-    const { stdout } = await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'backup.ts'), target], {
+    // Exactly what the README says to run: it builds (tsc) and runs the compiled dist/src/cli/backup.js.
+    const { stdout } = await run('npm', ['run', '--silent', 'backup', '--', target], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: h.dbPath },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: h.dbPath },
     });
     writing = false;
     await writer;

@@ -17,6 +17,7 @@ const SUBCOMMANDS: { [K in keyof typeof CommandNames]: string[] } = {
   meeting: ['', 'help', 'new', 'list', 'show', 'ics', 'cancel', 'edit'],
   vote: ['', 'help', 'new', 'list', 'results', 'close', 'remind'],
   digest: ['', 'help', 'preview', 'send', 'schedule', 'subscribe', 'unsubscribe'],
+  goal: ['', 'help', 'new', 'update', 'done', 'list', 'show', 'edit', 'close', 'link', 'unlink'],
 };
 
 const UNKNOWN_USER = 'U0NOBODY99';
@@ -61,16 +62,61 @@ function buildCases(seed: number, perCommand: number): Case[] {
   );
 }
 
-/** Mentions and commands the reply may contain: known people and channels, or a proper mention the person typed. */
-function unsafeTokens(reply: string, input: string): string[] {
-  const known = new Set<string>([...Object.values(PEOPLE).map((p) => p.id), ...Object.values(CHANNELS).map((c) => c.id)]);
-  const typed = new Set([...input.matchAll(/<[@#]([A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => m[1]));
-  return [...reply.matchAll(/<([^<>]*)>/g)]
+const KNOWN_IDS = new Set<string>([...Object.values(PEOPLE).map((p) => p.id), ...Object.values(CHANNELS).map((c) => c.id)]);
+/** Proper mentions (`<@U…>`, `<#C…>`) in what people typed: the app may repeat those as mentions. */
+const typedMentions = (input: string): string[] => [...input.matchAll(/<[@#]([A-Z0-9]+)(?:\|[^>]*)?>/g)].map((m) => m[1] ?? '');
+
+/**
+ * Mentions, links and commands a message may contain: known people and channels, a proper mention
+ * someone typed, and the date tokens the app writes itself (`<!date^…^…|fallback>`). Anything else
+ * in angle brackets (`<!channel>`, `<https://evil|Verify>`) is typed text that was not escaped.
+ */
+function unsafeTokens(message: string, typed: ReadonlySet<string>): string[] {
+  return [...message.matchAll(/<([^<>]*)>/g)]
     .map((m) => m[1] ?? '')
     .filter((token) => {
-      const mention = /^[@#]([A-Z0-9]+)$/.exec(token);
-      return mention === null || !(known.has(mention[1] ?? '') || typed.has(mention[1]));
+      if (/^!date\^\d+\^[^|^]+\|[^|]*$/.test(token)) return false;
+      const mention = /^[@#]([A-Z0-9]+)(?:\|[^|]*)?$/.exec(token);
+      return mention === null || !(KNOWN_IDS.has(mention[1] ?? '') || typed.has(mention[1] ?? ''));
     });
+}
+
+/** Every piece of mrkdwn in a message: its `text` (notifications, screen readers) and each mrkdwn text in its blocks or attachments. */
+function readableTexts(value: unknown, into: string[] = []): string[] {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) for (const item of value) readableTexts(item, into);
+  else if (value !== null && typeof value === 'object') {
+    // Slack shows plain_text literally (no mentions, links or entities), so it needs no escaping.
+    if ((value as { type?: unknown }).type === 'plain_text') return into;
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      // Ids, values and URLs are not shown as text, and an input's initial value is shown literally; everything else is mrkdwn.
+      if (['initial_value', 'action_id', 'block_id', 'value', 'callback_id', 'private_metadata', 'url', 'image_url', 'channel', 'user', 'ts', 'thread_ts', 'trigger_id', 'view_id', 'metadata', 'response_type', 'type', 'style', 'external_id', 'hash'].includes(key)) continue;
+      readableTexts(inner, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * Everything the app sent to the fake Slack: every Web API call that carries text (posts, updates,
+ * ephemerals, scheduled messages, modals, DMs from the outbox) and every response_url answer.
+ */
+function everythingPosted(h: Harness): Array<{ where: string; texts: string[] }> {
+  const calls = h.fake.calls
+    .filter((call) => /^(chat\.|views\.)/.test(call.method))
+    .map((call) => ({ where: call.method, texts: readableTexts(call.args) }));
+  const responses = h.fake.responses.map((r) => ({ where: 'response_url', texts: readableTexts(r.body) }));
+  return [...calls, ...responses];
+}
+
+function unescapedInEverythingPosted(h: Harness, inputs: readonly string[]): string[] {
+  const typed = new Set(inputs.flatMap(typedMentions));
+  return everythingPosted(h).flatMap(({ where, texts }) =>
+    texts.flatMap((text) => {
+      const unsafe = unsafeTokens(text, typed);
+      return unsafe.length === 0 ? [] : [`${where} shows unescaped ${JSON.stringify(unsafe.slice(0, 3))} in ${JSON.stringify(text.slice(0, 120))}`];
+    }),
+  );
 }
 
 const REFUSAL = /^(:warning:|:no_entry:|:mag:|:lock:|:information_source: Usage|:thinking_face:)/;
@@ -87,6 +133,7 @@ describe('fuzzed command text, for every command', () => {
   });
 
   const problems: string[] = [];
+  const inputs: string[] = [];
   const slow: Array<{ command: string; ms: number }> = [];
 
   async function send(c: Case): Promise<{ status: number; text: string; visible: string }> {
@@ -100,7 +147,8 @@ describe('fuzzed command text, for every command', () => {
     // `new` and `edit` answer by opening a modal after an empty ack; failed views.open calls are checked below.
     const opensModal = /^(new|edit)\b/i.test(c.text.trim());
     if (ack.status === 200 && (ack.text ?? '') === '' && !opensModal) problems.push(`${c.command} gave an empty answer: ${JSON.stringify(c.text.slice(0, 80))}`);
-    const unsafe = unsafeTokens(visible, c.text);
+    inputs.push(c.text);
+    const unsafe = unsafeTokens(visible, new Set(typedMentions(c.text)));
     if (unsafe.length > 0) problems.push(`${c.command} echoed unescaped ${JSON.stringify(unsafe.slice(0, 3))} for ${JSON.stringify(c.text.slice(0, 80))}`);
     const limits = validateMessage({ text: ack.text, blocks: ack.blocks });
     if (limits.length > 0) problems.push(`${c.command} reply breaks Slack limits ${JSON.stringify(limits.slice(0, 2))} for ${JSON.stringify(c.text.slice(0, 80))}`);
@@ -139,6 +187,43 @@ describe('fuzzed command text, for every command', () => {
     }
     expect(refused).toBeGreaterThan(100);
     expect(problems.slice(0, 20)).toEqual([]);
+    expect(listenerFailures(h)).toEqual([]);
+  });
+
+  it('escapes typed text in everything posted to Slack, not only command replies: ballots, results, announcements, updates, DMs, modals', async () => {
+    const hostile = ['<!channel>', '<https://evil.example|Verify your account>', '<!here> & <!subteam^S0123|@nurses>', `<@${UNKNOWN_USER}|mallory>`, '<#C0NOWHERE1|nowhere>', 'a & b > c < d'];
+    const cna = { userId: PEOPLE.coordinator.id, channelId: CHANNELS.cna.id };
+    const typedHere: string[] = [];
+    const run = async (command: string, text: string) => {
+      typedHere.push(text);
+      return h.command(command, text, cna);
+    };
+    for (const [i, text] of hostile.entries()) {
+      // A quick vote puts the question and options on the ballot message (outbox post and updates)…
+      const vote = await run('/vote', `new ${text} ${i}? | ${text} A | ${text} B`);
+      const key = /\*(V-\d+)\*/.exec(vote.text ?? '')?.[1];
+      // …an issue puts its title on the announcement (outbox post), comments and status changes update it.
+      const issue = await run('/issue', `new ${text} title ${i}`);
+      const issueKey = /\b(CNA-\d+)\b/.exec(issue.text ?? '')?.[1];
+      if (issueKey !== undefined) {
+        await run('/issue', `comment ${issueKey} ${text}`);
+        await run('/issue', `status ${issueKey} blocked ${text}`);
+      }
+      await h.flush();
+      if (key !== undefined) {
+        await run('/vote', `remind ${key}`);
+        await run('/vote', `results ${key}`);
+        await run('/vote', `close ${key}`);
+      }
+      await run('/issue', 'list');
+      await run('/vote', 'list');
+      await run('/digest', 'preview CNA');
+    }
+    await h.flush();
+    expect(h.fake.callsTo('chat.postMessage').length).toBeGreaterThan(hostile.length);
+    expect(h.fake.callsTo('chat.update').length).toBeGreaterThan(0);
+    // Everything the three fuzz runs sent, too: their posts and updates went out through the outbox.
+    expect(unescapedInEverythingPosted(h, [...inputs, ...typedHere]).slice(0, 20)).toEqual([]);
     expect(listenerFailures(h)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { enqueue, MAX_ATTEMPTS, OUTBOX_EVENT_TYPE, runOutbox } from '../../src/outbox/outbox.js';
-import { CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
+import { CHANNELS, PARTNER_WORKSPACE_ID, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { BOT_TOKEN, linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
 import { PROBE, registerProbeListeners } from '../rig/probe-listeners.js';
 
@@ -35,6 +35,29 @@ describe('when the Slack Web API fails', () => {
   const copies = (text: string, channel: string = CHANNELS.general.id) => h.fake.messages(channel).filter((m) => m.text === text).length;
   const postsOf = (text: string) => h.fake.callsTo('chat.postMessage').filter((c) => c.args.text === text);
   const later = (ms: number) => new Date(clock.getTime() + ms);
+
+  it('fails closed when users.info fails or times out: a Slack Connect guest made coordinator neither administers nor subscribes to the roll-up', async () => {
+    const guest = { id: 'U0EXTCOORD1', name: 'riley', realName: 'Riley (partner workspace)', tz: 'America/New_York', teamId: PARTNER_WORKSPACE_ID };
+    h.fake.addUser(guest);
+    const general = CHANNELS.general.id;
+    // A coordinator records the guest as coordinator (a mistake the external check normally catches).
+    await h.command('/team', `coordinator add <@${guest.id}>`, { userId: PEOPLE.coordinator.id, channelId: general });
+    const teams = h.count('program_teams');
+    for (const fault of [{ error: 'internal_error' }, { delayMs: TIMEOUT_MS * 10 }]) {
+      h.fake.failNext('users.info', fault);
+      const create = await h.command('/team', 'create GUEST Guest occupation', { userId: guest.id, channelId: general });
+      expect(create.text).toContain('Slack did not confirm who you are in time');
+      h.fake.failNext('users.info', fault);
+      const subscribe = await h.command('/digest', 'subscribe', { userId: guest.id, channelId: general });
+      expect(subscribe.text).toContain('Slack did not confirm who you are in time');
+    }
+    expect(h.count('program_teams')).toBe(teams);
+    expect(h.query('select * from digest_subscriptions where user_id = ?', guest.id)).toEqual([]);
+    expect(h.query<{ detail: string }>("select detail from audit_log where actor_id = ? and outcome = 'refused'", guest.id).map((r) => r.detail)).toContain('not a coordinator (users.info failed: identity unverified)');
+    // Once Slack answers, the guest is known to be external and still refused.
+    expect((await h.command('/team', 'create GUEST Guest occupation', { userId: guest.id, channelId: general })).text).toContain('Only coordinators');
+    expect(h.count('program_teams')).toBe(teams);
+  });
 
   it('waits for Retry-After on 429, then sends once', async () => {
     const { key, text } = queue();

@@ -52,6 +52,7 @@ export interface HarnessOptions {
   /** Listeners only this test's app has (error paths, double-submission checks). */
   extraListeners?: StartOptions['extraListeners'];
   webApiTimeoutMs?: number;
+  workDrainMs?: number;
   /** Run the app in Socket Mode (SLACK_APP_TOKEN set): requests travel as envelopes over a WebSocket. */
   socketMode?: boolean;
   /**
@@ -97,6 +98,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.extraListeners === undefined ? {} : { extraListeners: options.extraListeners }),
     ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
     refreshSpacingMs: options.refreshSpacingMs ?? 0,
+    ...(options.workDrainMs === undefined ? {} : { workDrainMs: options.workDrainMs }),
   });
   const slack = createSlackRequester({
     baseUrl: `http://127.0.0.1:${alliance.port}`,

@@ -41,3 +41,33 @@ describe('logger', () => {
     expect(all).toContain('[redacted]');
   });
 });
+
+describe('logger redaction at any depth (issue #16, item 15)', () => {
+  it('scrubs a secret nested far deeper than any fixed limit, by key, by shape and by value', () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', (line) => lines.push(line), { secrets: [SECRET] });
+    let deep: Record<string, unknown> = { leak: `value ${SECRET}`, shaped: `Bearer ${TOKEN}`, signingSecret: 'plain-but-keyed-0001' };
+    for (let i = 0; i < 40; i++) deep = { level: i, inner: i % 2 === 0 ? deep : [deep] };
+    logger.event('error', 'deep', { deep, error: Object.assign(new Error('outer'), { cause: { response: { data: { config: { headers: { authorization: TOKEN } } } } } }) });
+    const line = lines[0] ?? '';
+    for (const leaked of [TOKEN, SECRET, 'plain-but-keyed-0001']) expect(line).not.toContain(leaked);
+    expect(line).toContain('"level":39');
+    expect(line.split('[redacted]').length - 1).toBeGreaterThanOrEqual(3);
+  });
+
+  it('writes an object that refers to itself, marking the cycle, and still scrubs it', () => {
+    const lines: string[] = [];
+    const logger = createLogger('debug', (line) => lines.push(line), { secrets: [SECRET] });
+    const request: Record<string, unknown> = { body: `secret ${SECRET}` };
+    request.self = request;
+    request.socket = { owner: request, token: TOKEN };
+    const shared = { note: 'seen twice, not a cycle' };
+    expect(() => logger.event('error', 'cyclic', { request, a: shared, b: shared })).not.toThrow();
+    const parsed = JSON.parse(lines[0] ?? '{}') as { request: { self: unknown; socket: { owner: unknown } }; b: unknown };
+    expect(parsed.request.self).toBe('[circular]');
+    expect(parsed.request.socket.owner).toBe('[circular]');
+    expect(parsed.b).toEqual({ note: 'seen twice, not a cycle' });
+    expect(lines[0]).not.toContain(SECRET);
+    expect(lines[0]).not.toContain(TOKEN);
+  });
+});

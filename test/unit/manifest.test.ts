@@ -20,7 +20,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('manifest.yml', () => {
   it("validates against Slack's published manifest schema", () => {
-    const schema = JSON.parse(readFileSync(join(root, '..', 'shared', 'slack', 'manifest.schema.1.0.0.json'), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(join(root, 'vendor', 'slack-manifest-schema', 'manifest.schema.1.0.0.json'), 'utf8')) as object;
     // The schema uses a non-standard `regex` keyword and the `uri` format: ajv needs strict off.
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     const validate = ajv.compile(schema);

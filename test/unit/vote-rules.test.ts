@@ -43,6 +43,7 @@ const vote = (over: Partial<Vote> = {}): Vote => ({
   createdAt: 0,
   closedAt: null,
   electorateSize: null,
+  electorateCountedAt: null,
   ...over,
 });
 

@@ -132,7 +132,7 @@ export class DigestService {
   rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): RollupTeam {
     const db = this.deps.repo.database;
     const electorate = teamElectorate(db, team.id);
-    const low = lowTurnoutVotes(db, team.id, (eligibility) => eligibleVoters(electorate, eligibility), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
+    const low = lowTurnoutVotes(db, team.id, (vote) => eligibleVoters(electorate, vote), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
     const next = nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
     return buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
   }
@@ -280,7 +280,8 @@ export class DigestService {
 
   subscribe(actor: Actor, now: Date): Result<{ added: boolean; isCoordinator: boolean }> {
     if (actor.isExternal) {
-      this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, 'external user', now);
+      this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, actor.unverified === true ? 'identity unverified (users.info failed)' : 'external user', now);
+      if (actor.unverified === true) return fail('forbidden', 'Slack did not confirm who you are in time, so the roll-up cannot be set up for you right now. Please try again in a moment.');
       return fail('forbidden', 'The roll-up is for people in this workspace, so it cannot go to a Slack Connect guest. Your team’s digest is posted in its channel.');
     }
     const added = this.deps.repo.subscribe(actor.workspaceId, actor.userId, now.getTime());

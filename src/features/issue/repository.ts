@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { issueEvents, issues, programTeams } from '../../db/schema.js';
+import { goalIssues, goals, issueEvents, issues, programTeams } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
 
 export type IssueRow = typeof issues.$inferSelect;
@@ -10,6 +10,8 @@ export type IssueEventRow = typeof issueEvents.$inferSelect;
 export interface Issue extends IssueRow {
   teamKey: string;
   teamName: string;
+  /** Goals the issue is linked to (`/goal link`); filled in when one issue is read, absent in lists. */
+  goals?: Array<{ number: number; name: string }>;
 }
 
 export interface IssueFilter {
@@ -78,6 +80,7 @@ export class IssueRepository {
   // once (per list shape) instead of on each call, which was most of these commands' cost.
   private readonly issueByKey;
   private readonly eventsOfIssue;
+  private readonly goalsOfIssue;
   private readonly lists = new Map<string, ReturnType<IssueRepository['prepareList']>>();
 
   constructor(private readonly db: Db) {
@@ -93,6 +96,18 @@ export class IssueRepository {
       .where(eq(issueEvents.issueId, sql.placeholder('issueId')))
       .orderBy(asc(issueEvents.createdAt), asc(issueEvents.id))
       .prepare();
+    this.goalsOfIssue = db
+      .select({ number: goals.number, name: goals.name })
+      .from(goalIssues)
+      .innerJoin(goals, eq(goals.id, goalIssues.goalId))
+      .where(eq(goalIssues.issueId, sql.placeholder('issueId')))
+      .orderBy(asc(goals.number))
+      .prepare();
+  }
+
+  /** One issue as cards and `/issue show` render it: with the goals it is linked to. */
+  private withGoals(issue: Issue): Issue {
+    return { ...issue, goals: this.goalsOfIssue.all({ issueId: issue.id }) };
   }
 
   /** Call inside an immediate transaction: the unique (team, number) index guards any race left. */
@@ -134,7 +149,7 @@ export class IssueRepository {
 
   byKey(workspaceId: string, teamKey: string, number: number): Issue | undefined {
     const row = this.issueByKey.get({ workspaceId, teamKey: teamKey.toUpperCase(), number });
-    return row === undefined ? undefined : flatten(row);
+    return row === undefined ? undefined : this.withGoals(flatten(row));
   }
 
   byId(workspaceId: string, id: number): Issue | undefined {
@@ -144,13 +159,13 @@ export class IssueRepository {
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
       .where(and(eq(issues.workspaceId, workspaceId), eq(issues.id, id)))
       .get();
-    return row === undefined ? undefined : flatten(row);
+    return row === undefined ? undefined : this.withGoals(flatten(row));
   }
 
   /** By id alone: for outbox follow-ups, which know the id they queued and nothing else. */
   get(id: number): Issue | undefined {
     const row = this.db.select(withTeam).from(issues).innerJoin(programTeams, eq(programTeams.id, issues.programTeamId)).where(eq(issues.id, id)).get();
-    return row === undefined ? undefined : flatten(row);
+    return row === undefined ? undefined : this.withGoals(flatten(row));
   }
 
   events(issueId: number): IssueEventRow[] {

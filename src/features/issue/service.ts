@@ -450,6 +450,19 @@ export class IssueService {
   }
 
   /**
+   * The issue's goals changed (`/goal link` / `unlink`): its announcement is redrawn so the card
+   * names them. No history line (the goal's history records the link). Call inside the linking
+   * transaction.
+   */
+  goalLinksChanged(issueId: number, now: Date): void {
+    const fresh = this.deps.issues.get(issueId);
+    if (fresh === undefined) return;
+    const patch: IssuePatch = { updatedAt: nextUpdatedAt(fresh, now) };
+    this.deps.issues.update(fresh.id, patch);
+    this.refreshAnnouncement(fresh, { ...fresh, ...patch }, now);
+  }
+
+  /**
    * Brings the team-channel announcement up to date. Posted already: the card's coalesced refresh
    * (one row per issue, rendered from the database when sent, so a burst of changes is one
    * chat.update showing the last of them and an older state never lands after a newer one).

@@ -98,6 +98,13 @@ function fieldsOf(issue: Issue, today: string): KnownBlock {
   };
 }
 
+/** ":dart: Goal G-1 Clinical placement slots": the goals an issue is linked to (`/goal link`). */
+export function goalsText(issue: Issue): string {
+  const goals = issue.goals ?? [];
+  if (goals.length === 0) return '';
+  return `:dart: ${goals.length === 1 ? 'Goal' : 'Goals'} ${goals.map((g) => `*G-${g.number}* ${escapeMrkdwn(g.name)}`).join(', ')}`;
+}
+
 const titleLine = (issue: Issue): string => `*${keyOf(issue)}* · ${escapeMrkdwn(issue.title)}`;
 
 /** A compact card: announcements, and the answer to a change. `comments` adds the count (the announcement keeps it current). */
@@ -111,6 +118,8 @@ export function issueCard(issue: Issue, today: string, note?: string, comments?:
     if (issue.details.length > CARD_DETAILS) blocks.push(context(`Details shortened; \`/issue show ${keyOf(issue)}\` shows them whole.`));
   }
   const footer: string[] = [];
+  const goals = goalsText(issue);
+  if (goals !== '') footer.push(goals);
   if (issue.sourcePermalink !== null) footer.push(`Logged from <${issue.sourcePermalink}|a message>`);
   if (comments !== undefined) footer.push(`:speech_balloon: ${comments === 1 ? '1 comment' : `${comments} comments`} · \`/issue show ${keyOf(issue)}\` for the history`);
   if (footer.length > 0) blocks.push(context(footer.join(' · ')));
@@ -188,7 +197,8 @@ export function issueDetailView(issue: Issue, events: IssueEventRow[], today: st
   const logged = `Logged ${formatTime(issue.createdAt)}${issue.closedAt === null ? '' : ` · closed ${formatTime(issue.closedAt)}`}`;
   const source = issue.sourcePermalink !== null ? ` · from <${issue.sourcePermalink}|a message>` : issue.sourceChannelId !== null ? ` · from a message in ${mentionChannel(issue.sourceChannelId)}` : '';
   const priority = issue.priority === null ? '' : ` · team priority #${issue.priority}`;
-  blocks.push(context(`${logged}${source}${priority}`));
+  const goals = goalsText(issue);
+  blocks.push(context(`${logged}${source}${priority}${goals === '' ? '' : ` · ${goals}`}`));
   if (issue.details === '') blocks.push(section('_No details._'));
   else blocks.push(...splitMrkdwn(escapeMrkdwn(issue.details)).map(section));
   const lines = [...events].reverse().map((e) => `${formatTime(e.createdAt)} · ${mentionUser(e.actorId)} ${eventText(e)}`);

@@ -250,16 +250,21 @@ export class MeetingService {
   edit(actor: Actor, number: number, details: MeetingDetails, timeZone: string, now: Date, requestKey?: string): Result<{ meeting: Meeting; teamKey: string; notified: number }> {
     const found = this.editable(actor, number, 'meeting.edit', now);
     if (!found.ok) return found;
-    const { meeting: before, teamKey } = found.value;
+    const { meeting: lookedUp, teamKey } = found.value;
     const result = this.db.transaction(
-      (): { meeting: Meeting; notified: number; duplicate: boolean } => {
+      (): Result<{ meeting: Meeting; notified: number; duplicate: boolean }> => {
+        // Decided from the meeting as it is under the write lock: another instance may have
+        // cancelled or edited it since it was looked up.
+        const current = this.deps.repo.byId(lookedUp.id);
+        if (current === undefined) return fail('not_found', `${meetingKey(number)} no longer exists.`);
+        const before = current.meeting;
         // The same form submitted twice at once saves once (one SEQUENCE bump, one set of notices);
         // the repeat answers with what the first one did.
         if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) {
-          const current = this.deps.repo.byId(before.id);
-          if (current === undefined) throw new Error(`meeting ${before.id} vanished during an edit`);
-          return { meeting: current.meeting, notified: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? 0), duplicate: true };
+          return ok({ meeting: before, notified: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? 0), duplicate: true });
         }
+        const closed = this.closedReason(before, now);
+        if (closed !== undefined) return fail('closed', closed);
         const meeting = this.deps.repo.update(before.id, {
           title: details.title,
           startsAt: details.startsAt.getTime(),
@@ -286,12 +291,13 @@ export class MeetingService {
           }
         }
         if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(notified));
-        return { meeting, notified, duplicate: false };
+        return ok({ meeting, notified, duplicate: false });
       },
       { behavior: 'immediate' },
     );
-    if (!result.duplicate) this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.edit', target: meetingKey(number), outcome: 'done', createdAt: now.getTime() });
-    return ok({ meeting: result.meeting, teamKey, notified: result.notified });
+    if (!result.ok) return result;
+    if (!result.value.duplicate) this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.edit', target: meetingKey(number), outcome: 'done', createdAt: now.getTime() });
+    return ok({ meeting: result.value.meeting, teamKey, notified: result.value.notified });
   }
 
   /** Cancels: reminders withdrawn, the announcement struck through, Going and Maybe told by DM. */
@@ -300,9 +306,14 @@ export class MeetingService {
     if (!found.ok) return found;
     const checked = this.editable(actor, found.value.meeting.number, 'meeting.cancel', now);
     if (!checked.ok) return checked;
-    const { meeting: before, teamKey } = checked.value;
+    const { meeting: lookedUp, teamKey } = checked.value;
     const result = this.db.transaction(
-      () => {
+      (): Result<{ meeting: Meeting; notified: number }> => {
+        // Re-read under the write lock: cancelled or edited meanwhile by another instance.
+        const before = this.deps.repo.byId(lookedUp.id)?.meeting;
+        if (before === undefined) return fail('not_found', `${meetingKey(lookedUp.number)} no longer exists.`);
+        const closed = this.closedReason(before, now);
+        if (closed !== undefined) return fail('closed', closed);
         const meeting = this.deps.repo.update(before.id, { status: 'cancelled', cancelledAt: now.getTime(), cancelledBy: actor.userId, updatedAt: now.getTime(), sequence: before.sequence + 1 });
         if (meeting === undefined) throw new Error(`meeting ${before.id} vanished during a cancellation`);
         cancelPending(this.db, meeting.workspaceId, REMINDERS.map((r) => reminderKey(meeting.id, before.sequence, r.kind)));
@@ -321,12 +332,13 @@ export class MeetingService {
             now,
           );
         }
-        return { meeting, notified: attendees.length };
+        return ok({ meeting, notified: attendees.length });
       },
       { behavior: 'immediate' },
     );
-    this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.cancel', target: meetingKey(before.number), outcome: 'done', createdAt: now.getTime() });
-    return ok({ meeting: result.meeting, teamKey, notified: result.notified });
+    if (!result.ok) return result;
+    this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.cancel', target: meetingKey(lookedUp.number), outcome: 'done', createdAt: now.getTime() });
+    return ok({ meeting: result.value.meeting, teamKey, notified: result.value.notified });
   }
 
   /**
@@ -342,14 +354,16 @@ export class MeetingService {
     message: { channelId: string; ts: string } | undefined,
     now: Date,
   ): Result<{ meeting: Meeting; teamKey: string; previous: RsvpAnswer | undefined }> {
-    const found = this.byId(workspaceId, meetingId);
-    if (found === undefined) return fail('not_found', 'That meeting no longer exists.');
-    const closed = this.closedReason(found.meeting, now);
-    if (closed !== undefined) return fail('closed', closed);
-    const previous = this.db.transaction(
-      () => {
+    // One immediate transaction reads the meeting and records the answer, so a cancellation or an
+    // edit by another instance cannot slip in between (and be redrawn away by this refresh).
+    return this.db.transaction(
+      (): Result<{ meeting: Meeting; teamKey: string; previous: RsvpAnswer | undefined }> => {
+        const found = this.byId(workspaceId, meetingId);
+        if (found === undefined) return fail('not_found', 'That meeting no longer exists.');
+        const closed = this.closedReason(found.meeting, now);
+        if (closed !== undefined) return fail('closed', closed);
         const before = this.deps.repo.setRsvp(workspaceId, meetingId, userId, answer, now.getTime());
-        if (before === answer) return before;
+        if (before === answer) return ok({ meeting: found.meeting, teamKey: found.teamKey, previous: before });
         let meeting = found.meeting;
         // The click tells us where the announcement is, should its follow-up not have recorded it.
         if (message !== undefined && (meeting.messageTs === null || meeting.channelId === null)) {
@@ -357,11 +371,10 @@ export class MeetingService {
           meeting = { ...meeting, channelId: message.channelId, messageTs: message.ts };
         }
         this.refreshAnnouncement(meeting, found.teamKey, now);
-        return before;
+        return ok({ meeting: found.meeting, teamKey: found.teamKey, previous: before });
       },
       { behavior: 'immediate' },
     );
-    return ok({ meeting: found.meeting, teamKey: found.teamKey, previous });
   }
 
   /** The announcement as it should look now; the outbox renders it when it sends the meeting's refresh. */

@@ -8,6 +8,8 @@
  * instant back in the zone and comparing wall-clock fields.
  */
 
+import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+
 export type LocalToUtcResult =
   | { ok: true; at: Date }
   | { ok: false; reason: 'invalid_date' | 'invalid_time' | 'nonexistent_local_time' | 'invalid_zone' };
@@ -202,10 +204,6 @@ export function slackDateToken(at: Date, format: string, fallback: string): stri
   const safeFallback = fallback
     // Remove token delimiters first so the entity escapes below cannot be affected.
     .replace(/[|^]/g, '')
-    .replace(/[\r\n]+/g, ' ')
-    // mrkdwn escaping: "&" first, otherwise the "&" of "&lt;" would be re-escaped.
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-  return `<!date^${unix}^${format}|${safeFallback}>`;
+    .replace(/[\r\n]+/g, ' ');
+  return `<!date^${unix}^${format}|${escapeMrkdwn(safeFallback)}>`;
 }

@@ -171,10 +171,16 @@ export class TeamService {
   /** Refuses politely and writes the refusal to the audit log; undefined means go ahead. */
   requireCoordinator(actor: Actor, action: string, target: string | undefined, now: Date): { ok: false; problem: { code: 'forbidden'; message: string } } | undefined {
     if (actor.isCoordinator && !actor.isExternal) return undefined;
-    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: 'not a coordinator', createdAt: now.getTime() });
+    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: actor.unverified === true ? 'not a coordinator (users.info failed: identity unverified)' : 'not a coordinator', createdAt: now.getTime() });
     return {
       ok: false,
-      problem: { code: 'forbidden', message: 'Only coordinators can do that. Ask a coordinator (see /team coordinators) if it needs doing.' },
+      problem: {
+        code: 'forbidden',
+        message:
+          actor.unverified === true
+            ? 'Slack did not confirm who you are in time, so coordinator actions are refused for now. Please try again in a moment.'
+            : 'Only coordinators can do that. Ask a coordinator (see /team coordinators) if it needs doing.',
+      },
     };
   }
 

@@ -11,9 +11,10 @@ import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
-import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey } from './rules.js';
+import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey, type ElectorateCount } from './rules.js';
+import type { Vote } from './repository.js';
 import { electorateWithin, loadElectorate, type VoteService } from './service.js';
-import { newVoteModal, resultsReply, VOTE_HELP, voteListView } from './views.js';
+import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteListView } from './views.js';
 
 export interface VoteCommandDeps {
   db: Db;
@@ -38,6 +39,20 @@ export function voteCommand(deps: VoteCommandDeps) {
   // Commands answer in the ack, so listing a channel's members (and auth.test) races a deadline.
   const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) =>
     electorateWithin(async () => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() }));
+
+  /**
+   * Closing never waits on Slack: when the channel's members cannot be listed (the bot was removed,
+   * Slack is slow or down) the vote closes against the electorate counted last, and says so.
+   */
+  const electorateForClosing = async (vote: Vote): Promise<number | ElectorateCount> => {
+    try {
+      const listed = await electorateOf(vote);
+      if (listed.ok) return listed.value.ids.length;
+    } catch {
+      // Any listing failure (not_in_channel, channel_not_found, a 5xx) is answered below, with the last count.
+    }
+    return deps.votes.lastKnownElectorate(vote);
+  };
 
   return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
     const { sub, rest, args } = splitSubcommand(input.text);
@@ -99,6 +114,7 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (!vote.ok) return sayProblem(vote.problem);
         const electorate = vote.value.status === 'open' ? await electorateOf(vote.value) : undefined;
         if (electorate !== undefined && !electorate.ok) return sayProblem(electorate.problem);
+        if (electorate !== undefined) deps.votes.recordElectorate(vote.value, electorate.value.ids.length, now);
         const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
         return say(view.text, view.blocks);
       }
@@ -109,13 +125,14 @@ export function voteCommand(deps: VoteCommandDeps) {
         const allowed = deps.votes.mayClose(actor, vote.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
         if (vote.value.status !== 'open') return say(`:lock: ${voteKey(vote.value.number)} is already closed. See \`/vote results ${voteKey(vote.value.number)}\`.`);
-        const electorate = await electorateOf(vote.value);
-        if (!electorate.ok) return sayProblem(electorate.problem);
-        const closed = deps.votes.close(vote.value.id, actor.userId, electorate.value.ids.length, now);
+        const counted = await electorateForClosing(vote.value);
+        const closed = deps.votes.close(vote.value.id, actor.userId, counted, now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
         const priorities = closed.value.prioritiesChanged > 0 ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.` : '';
-        return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId)}.${priorities}`);
+        const where = closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId);
+        const stale = typeof counted === 'number' ? '' : ` ${staleElectorateNote(where, counted)}`;
+        return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${where}.${priorities}${stale}`);
       }
       case 'remind': {
         if (args.length !== 1) return usage('/vote remind V-3');

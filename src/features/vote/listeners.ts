@@ -176,6 +176,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       return;
     }
     const size = vote.status === 'open' ? (await electorateOf(vote)).ids.length : 0;
+    votes.recordElectorate(vote, size, deps.now());
     const view = resultsReply(vote, votes.currentResult(vote, size));
     await respond({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
   });

@@ -8,7 +8,7 @@ import { DeadlineError, withDeadline } from '../../slack/deadline.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
-import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ValidDraft, type VoteResult } from './rules.js';
+import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
 import { ballotMessage, resultsPost } from './views.js';
 
 /** Who may vote, as ids: user ids, or organisation ids (as strings) for per-organisation votes. */
@@ -142,8 +142,8 @@ export class VoteService {
             closesAt: draft.closesAt,
             creatorId: actor.userId,
             channelId,
-            electorateSize,
             createdAt: now.getTime(),
+            electorateSize,
           },
           draft.options,
         );
@@ -201,10 +201,8 @@ export class VoteService {
           this.repo.setMessage(vote.id, message.channel, message.ts);
           vote = { ...vote, channelId: message.channel, messageTs: message.ts };
         }
-        if (vote.electorateSize !== electorate.ids.length) {
-          this.repo.setElectorateSize(vote.id, electorate.ids.length);
-          vote = { ...vote, electorateSize: electorate.ids.length };
-        }
+        // The count this ballot's refresh shows is the one digests show too.
+        this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
         const options = this.repo.options(vote.id);
         const optionIds = options.map((o) => o.id);
         const organisation = vote.eligibility === 'organisation' ? this.teams.organisationOf(vote.workspaceId, userId) : undefined;
@@ -271,12 +269,25 @@ export class VoteService {
     return ballot === undefined || ballot.castByHash !== personHash(this.secret, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
   }
 
-  currentResult(vote: Vote, electorateSize: number): VoteResult {
+  currentResult(vote: Vote, electorate: number | ElectorateCount): VoteResult {
     if (vote.status === 'closed' && vote.resultJson !== null) return JSON.parse(vote.resultJson) as VoteResult;
     const options = this.repo.options(vote.id);
     const stored = this.repo.ballots(vote.id);
     const names = this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
-    return computeResult(vote, options, stored, names, electorateSize);
+    return computeResult(vote, options, stored, names, electorate);
+  }
+
+  /** Remembers a successful count of an open vote's electorate (digests show turnout against it). */
+  recordElectorate(vote: Vote, size: number, now: Date): void {
+    if (vote.status === 'open') this.repo.recordElectorate(vote.id, size, now.getTime());
+  }
+
+  /**
+   * The electorate to close against when it cannot be counted now (Slack no longer lists the
+   * channel's members): the size at its last successful count, marked with when that was.
+   */
+  lastKnownElectorate(vote: Vote): ElectorateCount {
+    return { size: vote.electorateSize ?? 0, lastCountedAt: vote.electorateCountedAt };
   }
 
   /** Only the creator and coordinators close a vote early; others are refused and audited. */
@@ -299,14 +310,14 @@ export class VoteService {
    * ballots, stored, written to linked issues as priorities, and the ballot message update and the
    * results post are queued, all in one transaction.
    */
-  close(voteId: number, closedBy: string, electorateSize: number, now: Date): Result<CloseOutcome> {
+  close(voteId: number, closedBy: string, electorate: number | ElectorateCount, now: Date): Result<CloseOutcome> {
     return this.db.transaction(
       (): Result<CloseOutcome> => {
         const before = this.repo.byId(voteId);
         if (before === undefined) return fail('not_found', 'That vote no longer exists.');
         if (!this.repo.markClosed(voteId, now.getTime())) return fail('closed', `${voteKey(before.number)} is already closed.`);
         const vote: Vote = { ...before, status: 'closed', closedAt: now.getTime() };
-        const result = this.currentResult(vote, electorateSize);
+        const result = this.currentResult(vote, electorate);
         this.repo.storeResult(vote.id, JSON.stringify(result));
         const stored: Vote = { ...vote, resultJson: JSON.stringify(result) };
         const byOption = new Map(result.options.map((o) => [o.id, o.issueId]));

@@ -3,7 +3,7 @@ import { context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
-import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type VoteResult } from './rules.js';
+import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
 
 /** Enough names to be useful beside an option; the rest are counted so nothing is cut silently. */
@@ -47,9 +47,18 @@ const dateToken = (ms: number): string => {
 };
 
 export function turnoutLine(result: VoteResult): string {
-  const { voted, eligible, unit } = result.turnout;
+  const { voted, eligible, unit, lastCountedAt } = result.turnout;
   if (unit === 'organisations') return `Turnout: ${voted} of ${plural(eligible, 'organisation')} on the team have voted (${percent(voted, eligible)})`;
-  return `Turnout: ${voted} of ${plural(eligible, 'eligible person', 'eligible people')} have voted (${percent(voted, eligible)})`;
+  const line = `Turnout: ${voted} of ${plural(eligible, 'eligible person', 'eligible people')} have voted (${percent(voted, eligible)})`;
+  return lastCountedAt === undefined ? line : `${line}. ${staleElectorateNote('the channel', { size: eligible, lastCountedAt })}`;
+}
+
+/** Said wherever a vote closed without a fresh count of its channel's members. */
+export function staleElectorateNote(where: string, counted: ElectorateCount): string {
+  if (counted.lastCountedAt === null || counted.lastCountedAt === undefined) {
+    return `Slack could not list the members of ${where}, and they were never counted, so turnout is out of ${plural(counted.size, 'person', 'people')}.`;
+  }
+  return `Slack could not list the members of ${where} when the vote closed (the app may have been removed from it), so turnout is out of the ${plural(counted.size, 'person', 'people')} it had when last counted, ${dateToken(counted.lastCountedAt)}.`;
 }
 
 /** Voters as shown beside an option: people as mentions, organisations by name; never for anonymous votes. */
@@ -176,7 +185,8 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
   if (open && method === 'multiple') notes.push(`Click up to ${vote.maxChoices} options; your private confirmation lets you remove one.`);
   if (open) notes.push('Voting again changes your ballot.');
   blocks.push(context(notes.join(' · ')));
-  return { text: `${key}: ${vote.question} (${open ? 'open' : 'closed'})`, blocks };
+  // The top-level text feeds notifications and screen readers, which read mrkdwn: escaped like the blocks.
+  return { text: `${key}: ${escapeMrkdwn(vote.question)} (${open ? 'open' : 'closed'})`, blocks };
 }
 
 /** The results post in the channel when a vote closes. It lists no voters: the ballot message does, for open votes. */

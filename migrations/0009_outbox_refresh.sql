@@ -2,5 +2,4 @@ ALTER TABLE `meetings` ADD `cancelled_by` text;--> statement-breakpoint
 ALTER TABLE `outbox` ADD `refresh_again` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `outbox` ADD `priority` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE `outbox` ADD `paced_until` integer;--> statement-breakpoint
-CREATE INDEX `outbox_paced` ON `outbox` (`status`,`paced_until`);--> statement-breakpoint
-ALTER TABLE `votes` ADD `electorate_size` integer;
+CREATE INDEX `outbox_paced` ON `outbox` (`status`,`paced_until`);

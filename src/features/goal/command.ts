@@ -1,0 +1,199 @@
+import type { Actor } from '../../domain/actor.js';
+import type { Clock } from '../../domain/result.js';
+import type { Kicker } from '../../outbox/kicker.js';
+import type { CommandInput } from '../../slack/commands.js';
+import { splitSubcommand } from '../../slack/commands.js';
+import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
+import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { goalMetadata, newGoalMetadata } from './metadata.js';
+import { formatNumber, goalKey, parseQuickGoal, takeAsOf } from './model.js';
+import type { Goal } from './repository.js';
+import type { GoalService, ListScope } from './service.js';
+import { GOAL_HELP, goalCard, goalDetailView, goalListView, goalModal } from './views.js';
+
+export interface GoalCommandDeps {
+  goals: GoalService;
+  outbox: Kicker;
+  now: Clock;
+  formatTime: (ms: number) => string;
+}
+
+const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/goal help\` for every subcommand.`);
+
+/** Words after the first `words` of the text, keeping the person's own spacing (notes). */
+function afterWords(text: string, words: number): string {
+  let rest = text.trim();
+  for (let i = 0; i < words; i++) rest = rest.replace(/^\S+\s*/, '');
+  return rest.trim();
+}
+
+const SCOPES: readonly ListScope[] = ['open', 'done', 'all'];
+
+/** `/goal …`: parses the text, calls the goal service, renders the answer. */
+export function goalCommand(deps: GoalCommandDeps) {
+  const { goals } = deps;
+
+  const modalFor = (actor: Actor, goal: Goal | undefined, channelId: string, prefill: Partial<{ teamId: number; kind: string; name: string }> = {}): CommandReply => ({
+    kind: 'modal',
+    view:
+      goal === undefined
+        ? goalModal({
+            mode: 'new',
+            teams: goals.teamChoices(actor.workspaceId),
+            ...prefill,
+            organisations: goals.organisationChoices(actor.workspaceId),
+            privateMetadata: newGoalMetadata(channelId),
+          })
+        : goalModal({
+            mode: 'edit',
+            teams: [],
+            goalKey: goalKey(goal),
+            kind: goal.kind,
+            name: goal.name,
+            unit: goal.unit,
+            baseline: goal.baseline,
+            target: goal.target,
+            targetDate: goal.targetDate,
+            ownerId: goal.ownerId,
+            organisationId: goal.organisationId,
+            organisations: goals.organisationChoices(actor.workspaceId),
+            privateMetadata: goalMetadata(goal.id),
+          }),
+  });
+
+  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
+    const { sub, rest, args } = splitSubcommand(input.text);
+    const now = deps.now();
+    const find = (text: string | undefined) => goals.find(actor.workspaceId, text);
+    switch (sub) {
+      case '':
+      case 'help':
+        return say(GOAL_HELP);
+      case 'new':
+        return newGoal(input, actor, rest, now);
+      case 'list': {
+        let teamKey: string | undefined;
+        let scope: ListScope = 'open';
+        let scopeSeen = false;
+        for (const arg of args) {
+          const word = arg.toLowerCase() as ListScope;
+          if (SCOPES.includes(word) && !scopeSeen) {
+            scope = word;
+            scopeSeen = true;
+          } else if (teamKey === undefined && !SCOPES.includes(word)) teamKey = arg;
+          else return usage('/goal list [KEY] [open|done|all]');
+        }
+        const listed = goals.list(actor, teamKey, scope, input.channelId, now);
+        if (!listed.ok) return sayProblem(listed.problem);
+        const view = goalListView(listed.value.label, scope, listed.value.goals);
+        return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
+      }
+      case 'show': {
+        if (args.length !== 1) return usage('/goal show G-3');
+        const goal = find(args[0]);
+        if (!goal.ok) return sayProblem(goal.problem);
+        const view = goalDetailView(goals.detail(goal.value, now), deps.formatTime);
+        return say(view.text, view.blocks);
+      }
+      case 'update': {
+        const [id, value] = args;
+        if (id === undefined || value === undefined) return usage('/goal update G-3 28 [as of YYYY-MM-DD] [note]');
+        const goal = find(id);
+        if (!goal.ok) return sayProblem(goal.problem);
+        const { asOf, rest: note } = takeAsOf(afterWords(rest, 2));
+        const recorded = goals.record(actor, goal.value, value, asOf, note, now);
+        if (!recorded.ok) return sayProblem(recorded.problem);
+        const { reading, replaced, pace } = recorded.value;
+        const unit = goal.value.unit === '' ? '' : ` ${escapeMrkdwn(goal.value.unit)}`;
+        const said =
+          replaced === undefined
+            ? `:chart_with_upwards_trend: Recorded *${formatNumber(reading.value)}*${unit} for *${goalKey(goal.value)}* as of ${reading.asOf}.`
+            : `:chart_with_upwards_trend: Recorded *${formatNumber(reading.value)}*${unit} for *${goalKey(goal.value)}* as of ${reading.asOf}, replacing the reading of ${formatNumber(replaced.value)} recorded for that date (it stays in the history).`;
+        const card = goalCard(recorded.value.goal, pace, said);
+        return say(card.text, card.blocks);
+      }
+      case 'done': {
+        if (args.length < 1) return usage('/goal done G-4 [note]');
+        const goal = find(args[0]);
+        if (!goal.ok) return sayProblem(goal.problem);
+        const done = goals.done(actor, goal.value, afterWords(rest, 1), now);
+        if (!done.ok) return sayProblem(done.problem);
+        deps.outbox.kick();
+        const card = goalCard(done.value.goal, goals.paceOf(done.value.goal, now), `:trophy: *${goalKey(goal.value)}* is done. Well done!`);
+        return say(card.text, card.blocks);
+      }
+      case 'close': {
+        const [id, outcome] = args;
+        const word = outcome?.toLowerCase();
+        if (id === undefined || (word !== 'achieved' && word !== 'dropped')) return usage('/goal close G-3 achieved|dropped [note]');
+        const goal = find(id);
+        if (!goal.ok) return sayProblem(goal.problem);
+        const closed = goals.close(actor, goal.value, word, afterWords(rest, 2), now);
+        if (!closed.ok) return sayProblem(closed.problem);
+        deps.outbox.kick();
+        const card = goalCard(closed.value.goal, goals.paceOf(closed.value.goal, now), word === 'achieved' ? `:trophy: *${goalKey(goal.value)}* is closed as achieved.` : `:heavy_minus_sign: *${goalKey(goal.value)}* is dropped.`);
+        return say(card.text, card.blocks);
+      }
+      case 'edit': {
+        if (args.length !== 1) return usage('/goal edit G-3');
+        const goal = find(args[0]);
+        if (!goal.ok) return sayProblem(goal.problem);
+        const refused = goals.refuseChange(actor, goal.value, 'goal.edit', now);
+        if (refused !== undefined) return sayProblem(refused.problem);
+        if (goal.value.status !== 'open') return say(`:lock: ${goalKey(goal.value)} was closed as ${goal.value.status}, so it takes no more changes.`);
+        return modalFor(actor, goal.value, input.channelId);
+      }
+      case 'link':
+      case 'unlink': {
+        const [id, issueKey] = args;
+        if (id === undefined || issueKey === undefined || args.length !== 2) return usage(`/goal ${sub} G-3 CNA-12`);
+        const goal = find(id);
+        if (!goal.ok) return sayProblem(goal.problem);
+        const linked = goals.link(actor, goal.value, issueKey, now, sub === 'unlink');
+        if (!linked.ok) return sayProblem(linked.problem);
+        const { issueKey: key, changed } = linked.value;
+        const g = goalKey(goal.value);
+        if (sub === 'link') return say(changed ? `:link: Linked *${key}* to *${g}*: the issue now names the goal.` : `*${key}* was already linked to *${g}*, so nothing changed.`);
+        return say(changed ? `:scissors: Unlinked *${key}* from *${g}*.` : `*${key}* was not linked to *${g}*, so nothing changed.`);
+      }
+      default:
+        return say(`:thinking_face: \`/goal\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${GOAL_HELP}`);
+    }
+  };
+
+  /** `/goal new [quick form]`: stored at once when the text is complete, else the form. */
+  function newGoal(input: CommandInput, actor: Actor, text: string, now: Date): CommandReply {
+    const channelTeam = goals.teamOfChannel(actor.workspaceId, input.channelId);
+    if (text === '') return modalFor(actor, undefined, input.channelId, channelTeam === undefined ? {} : { teamId: channelTeam.id });
+    const quick = parseQuickGoal(text, (key) => goals.isTeamKey(actor.workspaceId, key));
+    if (typeof quick === 'string') return say(`:warning: ${escapeMrkdwn(quick)}`);
+    if (quick === undefined) {
+      return say(
+        ':information_source: Say the goal as `/goal new [KEY] Name from 22 to 40 [unit] by YYYY-MM-DD` (a measure) or `/goal new [KEY] Name by YYYY-MM-DD` (a milestone), or run `/goal new` alone for the form.',
+      );
+    }
+    const team = quick.teamKey === undefined ? channelTeam : goals.teamChoices(actor.workspaceId).find((t) => t.key === quick.teamKey);
+    if (team === undefined) return say(':warning: Say which team the goal is for, for example `/goal new CNA Clinical placement slots from 22 to 40 by 2027-06-30` (this channel is not linked to a team).');
+    const created = goals.create(
+      actor,
+      team.id,
+      {
+        kind: quick.kind,
+        name: quick.name,
+        unit: quick.unit ?? '',
+        baseline: quick.baseline === undefined ? '' : String(quick.baseline),
+        target: quick.target === undefined ? '' : String(quick.target),
+        targetDate: quick.targetDate,
+        ownerId: null,
+        organisationId: null,
+      },
+      now,
+    );
+    if (!created.ok) return sayProblem(created.problem);
+    deps.outbox.kick();
+    const goal = created.value.goal;
+    const where = created.value.announcedIn === undefined ? `${escapeMrkdwn(goal.teamKey)} has no linked channel, so it was not announced.` : `Announced in ${mentionChannel(created.value.announcedIn)}.`;
+    const card = goalCard(goal, goals.paceOf(goal, now), `:dart: Set *${goalKey(goal)}* for ${escapeMrkdwn(goal.teamKey)}. ${where} You own it; change that with \`/goal edit ${goalKey(goal)}\`.`);
+    return say(card.text, card.blocks);
+  }
+}

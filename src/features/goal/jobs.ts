@@ -1,0 +1,23 @@
+import type { Db } from '../../db/open.js';
+import { TeamRepository } from '../team/repository.js';
+import { TeamService } from '../team/service.js';
+import { buildGoalService } from './register.js';
+
+export interface GoalJobDeps {
+  db: Db;
+  now: Date;
+  workspaceId: string;
+  timeZone: string;
+  instanceId: string;
+}
+
+/**
+ * Asks the owner of every stale goal for an update, once per stale period (see
+ * GoalService.queueStaleReminders): safe to run any number of times, after a restart, or from two
+ * instances at once. Returns how many reminders it queued.
+ */
+export function runGoalStaleReminders(deps: GoalJobDeps): { queued: number } {
+  const teamRepository = new TeamRepository(deps.db);
+  const goals = buildGoalService({ db: deps.db, teamRepository, teams: new TeamService(teamRepository), timeZone: deps.timeZone });
+  return { queued: goals.queueStaleReminders(deps.workspaceId, deps.now, deps.instanceId) };
+}

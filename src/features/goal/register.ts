@@ -1,0 +1,36 @@
+import type { App } from '@slack/bolt';
+import type { ListenerDeps } from '../../register.js';
+import { registerCommand } from '../../slack/commands.js';
+import { CommandNames } from '../../slack/ids.js';
+import { IssueRepository } from '../issue/repository.js';
+import { IssueService } from '../issue/service.js';
+import { announcement, loggedReply, statusReply } from '../issue/views.js';
+import { goalCommand } from './command.js';
+import { registerGoalListeners } from './listeners.js';
+import { GoalRepository } from './repository.js';
+import { GoalService } from './service.js';
+import { closedAnnouncement, createdAnnouncement, staleReminder } from './views.js';
+
+/** Builds the goal service from the app's dependencies (listeners and jobs share this). */
+export function buildGoalService(deps: Pick<ListenerDeps, 'db' | 'teamRepository' | 'teams'> & { timeZone: string }): GoalService {
+  const issues = new IssueRepository(deps.db);
+  // Linking a goal redraws the issue's channel card (through the outbox), as any issue change does.
+  const issueService = new IssueService({ db: deps.db, issues, teamRepository: deps.teamRepository, teams: deps.teams, timeZone: deps.timeZone, messages: { announcement, loggedReply, statusReply } });
+  return new GoalService({
+    db: deps.db,
+    goals: new GoalRepository(deps.db),
+    issues,
+    issueLinksChanged: (issueId, now) => issueService.goalLinksChanged(issueId, now),
+    teamRepository: deps.teamRepository,
+    teams: deps.teams,
+    timeZone: deps.timeZone,
+    messages: { created: createdAnnouncement, closed: closedAnnouncement, staleReminder },
+  });
+}
+
+/** `/goal`, its forms and its buttons. */
+export function registerGoals(app: App, deps: ListenerDeps): void {
+  const goals = buildGoalService({ ...deps, timeZone: deps.config.ALLIANCE_TIMEZONE });
+  registerCommand(app, CommandNames.goal, goalCommand({ goals, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
+  registerGoalListeners(app, { goals, actors: deps.actors, outbox: deps.outbox, now: deps.now });
+}

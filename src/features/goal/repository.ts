@@ -1,0 +1,193 @@
+import { and, asc, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import type { Db } from '../../db/open.js';
+import { goalEvents, goalIssues, goalReadings, goalStaleReminders, goalVotes, goals, issues, organisations, programTeams } from '../../db/schema.js';
+
+export type GoalRow = typeof goals.$inferSelect;
+export type GoalReading = typeof goalReadings.$inferSelect;
+export type GoalEvent = typeof goalEvents.$inferSelect;
+
+/** A goal with its team's key and name and its organisation's name: what views need. */
+export interface Goal extends GoalRow {
+  teamKey: string;
+  teamName: string;
+  organisationName: string | null;
+}
+
+export type NewGoal = Omit<typeof goals.$inferInsert, 'id' | 'number' | 'status' | 'updatedAt' | 'closedAt' | 'closeNote'>;
+export type GoalPatch = Partial<Pick<GoalRow, 'name' | 'unit' | 'baseline' | 'target' | 'direction' | 'targetDate' | 'status' | 'ownerId' | 'organisationId' | 'closeNote' | 'closedAt'>> & { updatedAt: number };
+
+const withTeam = { goal: goals, teamKey: programTeams.key, teamName: programTeams.name, organisationName: organisations.name };
+const flatten = (row: { goal: GoalRow; teamKey: string; teamName: string; organisationName: string | null }): Goal => ({
+  ...row.goal,
+  teamKey: row.teamKey,
+  teamName: row.teamName,
+  organisationName: row.organisationName,
+});
+
+/**
+ * Goals, their readings, history, linked issues and stale-reminder claims. Wraps drizzle; the rules
+ * live in the service and in pace.ts.
+ *
+ * STABLE API for other features (home, reports):
+ *   openOfTeam(programTeamId), ofTeam(programTeamId, statuses), currentReadings(goalIds) → Map,
+ *   readingsSince(goalId), byNumber(workspaceId, n), ofWorkspace(workspaceId, statuses)
+ */
+export class GoalRepository {
+  constructor(private readonly db: Db) {}
+
+  private select() {
+    return this.db
+      .select(withTeam)
+      .from(goals)
+      .innerJoin(programTeams, eq(programTeams.id, goals.programTeamId))
+      .leftJoin(organisations, eq(organisations.id, goals.organisationId));
+  }
+
+  /** Call inside an immediate transaction: G-n is counted per workspace; the unique index guards any race left. */
+  insert(goal: NewGoal): GoalRow {
+    const next = this.db.select({ n: max(goals.number) }).from(goals).where(eq(goals.workspaceId, goal.workspaceId)).get();
+    return this.db
+      .insert(goals)
+      .values({ ...goal, number: (next?.n ?? 0) + 1, status: 'open', updatedAt: goal.createdAt })
+      .returning()
+      .get();
+  }
+
+  update(id: number, patch: GoalPatch): void {
+    this.db.update(goals).set(patch).where(eq(goals.id, id)).run();
+  }
+
+  byNumber(workspaceId: string, number: number): Goal | undefined {
+    const row = this.select().where(and(eq(goals.workspaceId, workspaceId), eq(goals.number, number))).get();
+    return row === undefined ? undefined : flatten(row);
+  }
+
+  byId(workspaceId: string, id: number): Goal | undefined {
+    const row = this.select().where(and(eq(goals.workspaceId, workspaceId), eq(goals.id, id))).get();
+    return row === undefined ? undefined : flatten(row);
+  }
+
+  /** A team's goals with the given statuses, in G-n order. */
+  ofTeam(programTeamId: number, statuses: readonly string[] = ['open']): Goal[] {
+    return this.select()
+      .where(and(eq(goals.programTeamId, programTeamId), inArray(goals.status, [...statuses])))
+      .orderBy(asc(goals.number))
+      .all()
+      .map(flatten);
+  }
+
+  openOfTeam(programTeamId: number): Goal[] {
+    return this.ofTeam(programTeamId, ['open']);
+  }
+
+  ofWorkspace(workspaceId: string, statuses: readonly string[] = ['open']): Goal[] {
+    return this.select()
+      .where(and(eq(goals.workspaceId, workspaceId), inArray(goals.status, [...statuses])))
+      .orderBy(asc(programTeams.key), asc(goals.number))
+      .all()
+      .map(flatten);
+  }
+
+  countOfTeam(programTeamId: number, statuses: readonly string[]): number {
+    return this.db.select({ n: sql<number>`count(*)` }).from(goals).where(and(eq(goals.programTeamId, programTeamId), inArray(goals.status, [...statuses]))).get()?.n ?? 0;
+  }
+
+  /** The current reading of `asOf`, if any (the one a new reading for that date replaces). */
+  currentReadingOn(goalId: number, asOf: string): GoalReading | undefined {
+    return this.db
+      .select()
+      .from(goalReadings)
+      .where(and(eq(goalReadings.goalId, goalId), eq(goalReadings.asOf, asOf), isNull(goalReadings.supersededAt)))
+      .get();
+  }
+
+  /** Records a reading; supersedes (never deletes) the current reading of the same date. Call inside an immediate transaction. */
+  addReading(reading: { workspaceId: string; goalId: number; asOf: string; value: number; note: string; recordedBy: string; createdAt: number }): { reading: GoalReading; replaced: GoalReading | undefined } {
+    const replaced = this.currentReadingOn(reading.goalId, reading.asOf);
+    if (replaced !== undefined) this.db.update(goalReadings).set({ supersededAt: reading.createdAt }).where(eq(goalReadings.id, replaced.id)).run();
+    const row = this.db.insert(goalReadings).values(reading).returning().get();
+    return { reading: row, replaced };
+  }
+
+  /** Every reading, superseded ones included, newest as-of first (history). */
+  allReadings(goalId: number): GoalReading[] {
+    return this.db.select().from(goalReadings).where(eq(goalReadings.goalId, goalId)).orderBy(desc(goalReadings.asOf), desc(goalReadings.id)).all();
+  }
+
+  /** The current readings of a goal, oldest first (what pace counts). */
+  readings(goalId: number): GoalReading[] {
+    return this.db
+      .select()
+      .from(goalReadings)
+      .where(and(eq(goalReadings.goalId, goalId), isNull(goalReadings.supersededAt)))
+      .orderBy(asc(goalReadings.asOf))
+      .all();
+  }
+
+  /** Current readings of many goals at once, oldest first per goal. */
+  currentReadings(goalIds: readonly number[]): Map<number, GoalReading[]> {
+    const byGoal = new Map<number, GoalReading[]>(goalIds.map((id) => [id, []]));
+    if (goalIds.length === 0) return byGoal;
+    const rows = this.db
+      .select()
+      .from(goalReadings)
+      .where(and(inArray(goalReadings.goalId, [...goalIds]), isNull(goalReadings.supersededAt)))
+      .orderBy(asc(goalReadings.goalId), asc(goalReadings.asOf))
+      .all();
+    for (const row of rows) byGoal.get(row.goalId)?.push(row);
+    return byGoal;
+  }
+
+  addEvent(event: { workspaceId: string; goalId: number; actorId: string; kind: string; fromValue?: string | null; toValue?: string | null; note?: string | null; createdAt: number }): void {
+    this.db.insert(goalEvents).values(event).run();
+  }
+
+  events(goalId: number): GoalEvent[] {
+    return this.db.select().from(goalEvents).where(eq(goalEvents.goalId, goalId)).orderBy(desc(goalEvents.createdAt), desc(goalEvents.id)).all();
+  }
+
+  link(link: { workspaceId: string; goalId: number; issueId: number; linkedBy: string; createdAt: number }): boolean {
+    return this.db.insert(goalIssues).values(link).onConflictDoNothing().run().changes > 0;
+  }
+
+  unlink(goalId: number, issueId: number): boolean {
+    return this.db.delete(goalIssues).where(and(eq(goalIssues.goalId, goalId), eq(goalIssues.issueId, issueId))).run().changes > 0;
+  }
+
+  /** Linked issues as keys (CNA-12) with title and status. */
+  linkedIssues(goalId: number): Array<{ issueId: number; key: string; title: string; status: string }> {
+    return this.db
+      .select({ issueId: issues.id, teamKey: programTeams.key, number: issues.number, title: issues.title, status: issues.status })
+      .from(goalIssues)
+      .innerJoin(issues, eq(issues.id, goalIssues.issueId))
+      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
+      .where(eq(goalIssues.goalId, goalId))
+      .orderBy(asc(programTeams.key), asc(issues.number))
+      .all()
+      .map((r) => ({ issueId: r.issueId, key: `${r.teamKey}-${r.number}`, title: r.title, status: r.status }));
+  }
+
+  /** The goals an issue is linked to (the issue card and `/issue show` name them). */
+  goalsOfIssue(issueId: number): Array<{ number: number; name: string }> {
+    return this.db
+      .select({ number: goals.number, name: goals.name })
+      .from(goalIssues)
+      .innerJoin(goals, eq(goals.id, goalIssues.goalId))
+      .where(eq(goalIssues.issueId, issueId))
+      .orderBy(asc(goals.number))
+      .all();
+  }
+
+  linkVote(link: { workspaceId: string; voteId: number; goalId: number; createdAt: number }): void {
+    this.db.insert(goalVotes).values(link).onConflictDoNothing().run();
+  }
+
+  goalOfVote(voteId: number): { number: number; name: string } | undefined {
+    return this.db.select({ number: goals.number, name: goals.name }).from(goalVotes).innerJoin(goals, eq(goals.id, goalVotes.goalId)).where(eq(goalVotes.voteId, voteId)).get();
+  }
+
+  /** Claims the stale reminder of one period; false when it was already claimed (by this or another instance). */
+  claimStaleReminder(claim: { workspaceId: string; goalId: number; staleSince: string; ownerId: string; claimedBy: string; createdAt: number }): boolean {
+    return this.db.insert(goalStaleReminders).values(claim).onConflictDoNothing().run().changes > 0;
+  }
+}

@@ -1,0 +1,481 @@
+import type { Actor } from '../../domain/actor.js';
+import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
+import type { Db } from '../../db/open.js';
+import { enqueue } from '../../outbox/outbox.js';
+import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
+import { formatKey, parseIssueKey } from '../issue/model.js';
+import type { IssueRepository } from '../issue/repository.js';
+import type { ProgramTeam, TeamRepository } from '../team/repository.js';
+import type { TeamService } from '../team/service.js';
+import {
+  formatNumber,
+  goalKey,
+  isCalendarDate,
+  MAX_NAME,
+  MAX_NOTE,
+  normaliseName,
+  parseGoalNumber,
+  parseNumber,
+  todayIn,
+  unitProblem,
+  type Direction,
+  type GoalKind,
+} from './model.js';
+import { paceOf, type Pace } from './pace.js';
+import type { Goal, GoalEvent, GoalPatch, GoalReading, GoalRepository } from './repository.js';
+
+/** The fields a person fills in, as typed (numbers and dates as text); the service checks them all at once. */
+export interface GoalDraft {
+  kind: string;
+  name: string;
+  unit: string;
+  baseline: string;
+  target: string;
+  targetDate: string;
+  ownerId: string | null;
+  organisationId: number | null;
+}
+
+/** Field names of draft problems; the modal maps them to its input blocks. */
+export type GoalField = 'team' | 'kind' | 'name' | 'unit' | 'baseline' | 'target' | 'targetDate' | 'owner' | 'organisation' | 'value' | 'asOf' | 'note';
+
+interface ValidDraft {
+  kind: GoalKind;
+  name: string;
+  unit: string;
+  baseline: number | null;
+  target: number | null;
+  direction: Direction | null;
+  targetDate: string;
+  ownerId: string | null;
+  organisationId: number | null;
+}
+
+export type GoalOutcome = 'achieved' | 'dropped';
+
+/** A goal with everything a list line or digest line shows. */
+export interface GoalWithPace {
+  goal: Goal;
+  pace: Pace;
+}
+
+export interface GoalDetail extends GoalWithPace {
+  readings: GoalReading[];
+  events: GoalEvent[];
+  issues: Array<{ issueId: number; key: string; title: string; status: string }>;
+}
+
+/** What the channel announcements say; rendered outside so the service stays Slack-free. */
+export interface GoalMessages {
+  created(goal: Goal, pace: Pace): { text: string; blocks: unknown[] };
+  closed(goal: Goal, actorId: string, note: string): { text: string; blocks: unknown[] };
+  staleReminder(goal: Goal, pace: Pace): { text: string; blocks: unknown[] };
+}
+
+export interface GoalServiceDeps {
+  db: Db;
+  goals: GoalRepository;
+  issues: IssueRepository;
+  teamRepository: TeamRepository;
+  teams: TeamService;
+  timeZone: string;
+  messages: GoalMessages;
+  /** Called inside the transaction that links or unlinks an issue, so its card can be redrawn. */
+  issueLinksChanged?: (issueId: number, now: Date) => void;
+}
+
+export type ListScope = 'open' | 'done' | 'all';
+export const LIST_SCOPE_STATUSES: Record<ListScope, readonly string[]> = { open: ['open'], done: ['achieved', 'dropped'], all: ['open', 'achieved', 'dropped'] };
+
+const problem = (field: GoalField, message: string): Problem => ({ code: 'invalid', message, field });
+
+/**
+ * Goals and their readings: the rules, independent of Slack. Members propose goals and record
+ * readings; coordinators and the goal's owner change, link and close them; a person from a
+ * partner workspace never changes or closes one. Every refusal is written to the audit log.
+ *
+ * STABLE API for other features: `withPace(goals, now)`, `teamGoals(programTeamId, now)`,
+ * `today(now)`; see also pace.ts (`paceOf`) and repository.ts.
+ */
+export class GoalService {
+  constructor(private readonly deps: GoalServiceDeps) {}
+
+  today(now: Date): string {
+    return todayIn(now, this.deps.timeZone);
+  }
+
+  get repository(): GoalRepository {
+    return this.deps.goals;
+  }
+
+  teamOfChannel(workspaceId: string, channelId: string): ProgramTeam | undefined {
+    return this.deps.teamRepository.byChannel(workspaceId, channelId);
+  }
+
+  teamChoices(workspaceId: string): ProgramTeam[] {
+    return this.deps.teamRepository.teams(workspaceId);
+  }
+
+  isTeamKey(workspaceId: string, key: string): boolean {
+    return /^[A-Za-z][A-Za-z0-9]{1,9}$/.test(key) && this.deps.teamRepository.byKey(workspaceId, key) !== undefined;
+  }
+
+  organisationChoices(workspaceId: string): Array<{ id: number; name: string }> {
+    return this.deps.teams.organisations(workspaceId).map((o) => ({ id: o.organisation.id, name: o.organisation.name }));
+  }
+
+  /** A goal by its id as typed (`G-3`, `g3`). */
+  find(workspaceId: string, text: string | undefined): Result<Goal> {
+    if (text === undefined || text === '') return fail('invalid', 'Say which goal: its id looks like G-3 (see /goal list).');
+    const number = parseGoalNumber(text);
+    if (number === undefined) return fail('invalid', `"${text}" is not a goal id. Goal ids look like G-3 (see /goal list).`);
+    const goal = this.deps.goals.byNumber(workspaceId, number);
+    return goal === undefined ? fail('not_found', `There is no goal G-${number}. See /goal list for the goals.`) : ok(goal);
+  }
+
+  byId(workspaceId: string, id: number): Result<Goal> {
+    const goal = this.deps.goals.byId(workspaceId, id);
+    return goal === undefined ? fail('not_found', 'That goal no longer exists.') : ok(goal);
+  }
+
+  /** Pace for each goal, reading all their current readings in one query. */
+  withPace(goals: readonly Goal[], now: Date): GoalWithPace[] {
+    const readings = this.deps.goals.currentReadings(goals.map((g) => g.id));
+    const today = this.today(now);
+    return goals.map((goal) => ({ goal, pace: paceOf(goal, readings.get(goal.id) ?? [], today) }));
+  }
+
+  teamGoals(programTeamId: number, now: Date, statuses: readonly string[] = ['open']): GoalWithPace[] {
+    return this.withPace(this.deps.goals.ofTeam(programTeamId, statuses), now);
+  }
+
+  paceOf(goal: Goal, now: Date): Pace {
+    return paceOf(goal, this.deps.goals.readings(goal.id), this.today(now));
+  }
+
+  detail(goal: Goal, now: Date): GoalDetail {
+    return {
+      goal,
+      pace: this.paceOf(goal, now),
+      readings: this.deps.goals.allReadings(goal.id),
+      events: this.deps.goals.events(goal.id),
+      issues: this.deps.goals.linkedIssues(goal.id),
+    };
+  }
+
+  /** `/goal list [KEY] [open|done|all]`: the named team, else the channel's, else the person's teams, else every team. */
+  list(actor: Actor, teamKey: string | undefined, scope: ListScope, channelId: string, now: Date): Result<{ label: string; goals: GoalWithPace[]; scope: ListScope }> {
+    const statuses = LIST_SCOPE_STATUSES[scope];
+    let teams: ProgramTeam[];
+    if (teamKey !== undefined) {
+      const team = this.deps.teams.resolveTeam(actor.workspaceId, teamKey, channelId);
+      if (!team.ok) return team;
+      teams = [team.value];
+    } else {
+      const channelTeam = this.teamOfChannel(actor.workspaceId, channelId);
+      const mine = this.deps.teamRepository.teamsOf(actor.workspaceId, actor.userId);
+      teams = channelTeam !== undefined ? [channelTeam] : mine.length > 0 ? mine : this.deps.teamRepository.teams(actor.workspaceId);
+    }
+    const goals = teams.flatMap((t) => this.deps.goals.ofTeam(t.id, statuses));
+    return ok({ label: teams.length === this.deps.teamRepository.teams(actor.workspaceId).length && teams.length > 1 ? 'all teams' : teams.map((t) => t.key).join(', '), goals: this.withPace(goals, now), scope });
+  }
+
+  /** Checks every field and returns every problem, so a modal shows them all beside their fields at once. */
+  validateDraft(draft: GoalDraft, now: Date, previous?: Goal): Result<ValidDraft> {
+    const problems: Problem[] = [];
+    const today = this.today(now);
+    const kind = previous?.kind ?? draft.kind;
+    if (kind !== 'measure' && kind !== 'milestone') problems.push(problem('kind', 'Pick the kind of goal: a measure (a number to move) or a milestone (done or not by a date).'));
+    const name = normaliseName(draft.name);
+    if (name === '') problems.push(problem('name', 'Give the goal a name, for example "Clinical placement slots".'));
+    else if (name.length > MAX_NAME) problems.push(problem('name', `A goal name can be at most ${MAX_NAME} characters; this one has ${name.length}.`));
+    const unit = kind === 'measure' ? draft.unit.replace(/\s+/g, ' ').trim() : '';
+    const unitWrong = unitProblem(unit);
+    if (unitWrong !== undefined) problems.push(problem('unit', unitWrong));
+    let baseline: number | null = null;
+    let target: number | null = null;
+    if (kind === 'measure') {
+      baseline = draft.baseline.trim() === '' ? null : (parseNumber(draft.baseline) ?? null);
+      target = draft.target.trim() === '' ? null : (parseNumber(draft.target) ?? null);
+      if (draft.baseline.trim() === '') problems.push(problem('baseline', 'Give the baseline: where the measure stands at the start, for example 22.'));
+      else if (baseline === null) problems.push(problem('baseline', `"${draft.baseline.trim()}" is not a number. Write digits, for example 22 or 12.5.`));
+      if (draft.target.trim() === '') problems.push(problem('target', 'Give the target, for example 40.'));
+      else if (target === null) problems.push(problem('target', `"${draft.target.trim()}" is not a number. Write digits, for example 40 or 12.5.`));
+      else if (baseline !== null && target === baseline) problems.push(problem('target', `The target must differ from the baseline (${formatNumber(baseline)}): a goal moves something.`));
+    }
+    const targetDate = draft.targetDate.trim();
+    if (targetDate === '') problems.push(problem('targetDate', 'Pick the target date.'));
+    else if (!isCalendarDate(targetDate)) problems.push(problem('targetDate', `"${targetDate}" is not a date. Use YYYY-MM-DD, for example ${today.slice(0, 4)}-12-31.`));
+    // An edit may keep a target date that has since passed; a new or changed one must be in the future.
+    else if (targetDate !== previous?.targetDate && targetDate <= today) problems.push(problem('targetDate', `The target date must be in the future; today is ${today}.`));
+    if (draft.ownerId !== null && !/^[UW][A-Z0-9]{2,20}$/.test(draft.ownerId)) problems.push(problem('owner', 'Pick the owner from the people list.'));
+    if (draft.organisationId !== null && !this.organisationChoices(previous?.workspaceId ?? '').some((o) => o.id === draft.organisationId) && previous !== undefined) {
+      problems.push(problem('organisation', 'Pick the organisation from the list.'));
+    }
+    if (problems.length > 0) return failMany(problems);
+    const direction: Direction | null = kind === 'measure' && baseline !== null && target !== null ? (target > baseline ? 'up' : 'down') : null;
+    return ok({ kind: kind as GoalKind, name, unit, baseline, target, direction, targetDate, ownerId: draft.ownerId, organisationId: draft.organisationId });
+  }
+
+  /** Everything a new goal needs, checked before anything is stored. */
+  validateNew(actor: Actor, teamId: number | undefined, draft: GoalDraft, now: Date): Result<{ team: ProgramTeam; draft: ValidDraft }> {
+    const problems: Problem[] = [];
+    const team = teamId === undefined ? undefined : this.deps.teamRepository.byId(teamId);
+    if (team === undefined || team.workspaceId !== actor.workspaceId) problems.push(problem('team', 'Pick the team this goal belongs to.'));
+    const valid = this.validateDraft(draft, now);
+    if (!valid.ok) problems.push(...(valid.problems ?? [valid.problem]));
+    if (draft.organisationId !== null && !this.organisationChoices(actor.workspaceId).some((o) => o.id === draft.organisationId)) problems.push(problem('organisation', 'Pick the organisation from the list.'));
+    if (problems.length > 0 || team === undefined || !valid.ok) return failMany(problems);
+    return ok({ team, draft: valid.value });
+  }
+
+  /**
+   * Proposes a goal: any member of the team (or a coordinator). Records "created", queues the team
+   * channel's announcement in the same transaction. `requestKey` makes a repeated form submission
+   * create nothing new.
+   */
+  create(actor: Actor, teamId: number | undefined, draft: GoalDraft, now: Date, options: { requestKey?: string } = {}): Result<{ goal: Goal; duplicate: boolean; announcedIn: string | undefined }> {
+    const checked = this.validateNew(actor, teamId, draft, now);
+    if (!checked.ok) return checked;
+    const { team, draft: valid } = checked.value;
+    if (!actor.isCoordinator && !this.deps.teamRepository.isMember(team.id, actor.userId)) {
+      this.deps.teams.auditRefusal(actor, 'goal.new', team.key, 'not on the team or a coordinator', now);
+      return fail('forbidden', `Only members of ${team.key} (and coordinators) can propose its goals. Join with /team join ${team.key} first.`);
+    }
+    const { db, goals } = this.deps;
+    const at = now.getTime();
+    const created = db.transaction(
+      (): { goal: Goal; channel: string | undefined } | { duplicateOf: string | undefined } => {
+        if (options.requestKey !== undefined && !claimRequest(db, actor.workspaceId, options.requestKey, now)) {
+          return { duplicateOf: requestResult(db, actor.workspaceId, options.requestKey) };
+        }
+        const row = goals.insert({
+          workspaceId: actor.workspaceId,
+          programTeamId: team.id,
+          kind: valid.kind,
+          name: valid.name,
+          unit: valid.unit,
+          baseline: valid.baseline,
+          target: valid.target,
+          direction: valid.direction,
+          startDate: this.today(now),
+          targetDate: valid.targetDate,
+          ownerId: valid.ownerId ?? actor.userId,
+          organisationId: valid.organisationId,
+          creatorId: actor.userId,
+          createdAt: at,
+        });
+        if (options.requestKey !== undefined) recordRequestResult(db, actor.workspaceId, options.requestKey, String(row.id));
+        goals.addEvent({ workspaceId: actor.workspaceId, goalId: row.id, actorId: actor.userId, kind: 'created', toValue: goalKey(row), createdAt: at });
+        const goal = goals.byId(actor.workspaceId, row.id) as Goal;
+        const channel = this.deps.teamRepository.channelsOf(team.id)[0];
+        if (channel !== undefined) {
+          const message = this.deps.messages.created(goal, paceOf(goal, [], this.today(now)));
+          enqueue(db, { workspaceId: actor.workspaceId, dedupeKey: `goal-new:${row.id}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
+        }
+        return { goal, channel };
+      },
+      { behavior: 'immediate' },
+    );
+    if ('goal' in created) return ok({ goal: created.goal, duplicate: false, announcedIn: created.channel });
+    const earlier = created.duplicateOf === undefined ? undefined : goals.byId(actor.workspaceId, Number(created.duplicateOf));
+    if (earlier === undefined) return fail('conflict', 'This form was already submitted, so nothing new was stored.');
+    return ok({ goal: earlier, duplicate: true, announcedIn: undefined });
+  }
+
+  /** Members, the owner and coordinators record readings. Refusals are audited. */
+  private refuseReading(actor: Actor, goal: Goal, action: string, now: Date): { ok: false; problem: Problem } | undefined {
+    if (actor.isCoordinator || goal.ownerId === actor.userId || this.deps.teamRepository.isMember(goal.programTeamId, actor.userId)) return undefined;
+    this.deps.teams.auditRefusal(actor, action, goalKey(goal), 'not on the team, the owner or a coordinator', now);
+    return fail('forbidden', `Only members of ${goal.teamKey}, the goal's owner and coordinators can record readings of ${goalKey(goal)}. Join with /team join ${goal.teamKey} first.`);
+  }
+
+  /** Coordinators and the goal's owner change and close a goal; never a person from a partner workspace. Refusals are audited. */
+  refuseChange(actor: Actor, goal: Goal, action: string, now: Date): { ok: false; problem: Problem } | undefined {
+    if (actor.isExternal) {
+      this.deps.teams.auditRefusal(actor, action, goalKey(goal), 'from a partner workspace', now);
+      return fail('forbidden', `People from a partner workspace can follow goals and record readings as team members, but not change or close them. Ask the owner or a coordinator.`);
+    }
+    if (actor.isCoordinator || goal.ownerId === actor.userId) return undefined;
+    this.deps.teams.auditRefusal(actor, action, goalKey(goal), 'not the owner or a coordinator', now);
+    return fail('forbidden', `Only the owner of ${goalKey(goal)} (<@${goal.ownerId}>) and coordinators can change or close it.`);
+  }
+
+  private refuseClosed(goal: Goal): { ok: false; problem: Problem } | undefined {
+    if (goal.status === 'open') return undefined;
+    return fail('closed', `${goalKey(goal)} was closed as ${goal.status}, so it takes no more changes.`);
+  }
+
+  /**
+   * Records a reading of a measure: value as typed, as-of date (today in the collaborative's zone by
+   * default; never in the future), note. A reading for a date that already has one replaces it, and
+   * the answer says so; the replaced reading stays in the history.
+   */
+  record(actor: Actor, goal: Goal, valueText: string, asOfText: string | undefined, note: string, now: Date): Result<{ goal: Goal; reading: GoalReading; replaced: GoalReading | undefined; pace: Pace }> {
+    const refused = this.refuseReading(actor, goal, 'goal.update', now) ?? this.refuseClosed(goal);
+    if (refused !== undefined) return refused;
+    if (goal.kind === 'milestone') return fail('invalid', `${goalKey(goal)} is a milestone: mark it done with /goal done ${goalKey(goal)} instead of recording a number.`);
+    const problems: Problem[] = [];
+    const value = parseNumber(valueText);
+    const today = this.today(now);
+    if (value === undefined) problems.push(problem('value', `"${valueText.trim()}" is not a number. Record the reading as digits, for example /goal update ${goalKey(goal)} 28.`));
+    const asOf = asOfText === undefined || asOfText.trim() === '' ? today : asOfText.trim();
+    if (!isCalendarDate(asOf)) problems.push(problem('asOf', `"${asOf}" is not a date. Use YYYY-MM-DD, for example "as of ${today}".`));
+    else if (asOf > today) problems.push(problem('asOf', `A reading cannot be as of a future date (${asOf}); today is ${today}.`));
+    const trimmedNote = note.trim();
+    if (trimmedNote.length > MAX_NOTE) problems.push(problem('note', `A note can be at most ${MAX_NOTE} characters; this one has ${trimmedNote.length}.`));
+    if (problems.length > 0 || value === undefined) return failMany(problems);
+    const { db, goals } = this.deps;
+    return db.transaction(
+      () => {
+        const fresh = goals.byId(goal.workspaceId, goal.id);
+        if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
+        const closed = this.refuseClosed(fresh);
+        if (closed !== undefined) return closed;
+        const { reading, replaced } = goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf, value, note: trimmedNote, recordedBy: actor.userId, createdAt: now.getTime() });
+        goals.update(fresh.id, { updatedAt: Math.max(now.getTime(), fresh.updatedAt + 1) });
+        return ok({ goal: fresh, reading, replaced, pace: paceOf(fresh, goals.readings(fresh.id), today) });
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** Completes a milestone (owner or coordinator): a reading of "done" and the goal closed as achieved, announced. */
+  done(actor: Actor, goal: Goal, note: string, now: Date): Result<{ goal: Goal }> {
+    if (goal.kind !== 'milestone') {
+      // Not a refusal of the person: the wrong subcommand for a measure.
+      return fail('invalid', `${goalKey(goal)} is a measure: record its number with /goal update ${goalKey(goal)} VALUE, or close it with /goal close ${goalKey(goal)} achieved.`);
+    }
+    return this.close(actor, goal, 'achieved', note, now);
+  }
+
+  /** Closes a goal as achieved or dropped (owner or coordinator) and announces it in the team channel. */
+  close(actor: Actor, goal: Goal, outcome: GoalOutcome, note: string, now: Date): Result<{ goal: Goal }> {
+    const refused = this.refuseChange(actor, goal, `goal.${outcome === 'achieved' && goal.kind === 'milestone' ? 'done' : 'close'}`, now) ?? this.refuseClosed(goal);
+    if (refused !== undefined) return refused;
+    const trimmed = note.trim();
+    if (trimmed.length > MAX_NOTE) return fail('invalid', `A note can be at most ${MAX_NOTE} characters; this one has ${trimmed.length}.`, 'note');
+    const { db, goals } = this.deps;
+    const at = now.getTime();
+    return db.transaction(
+      () => {
+        const fresh = goals.byId(goal.workspaceId, goal.id);
+        if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
+        const closed = this.refuseClosed(fresh);
+        if (closed !== undefined) return closed;
+        if (fresh.kind === 'milestone' && outcome === 'achieved') {
+          goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf: this.today(now), value: 1, note: trimmed, recordedBy: actor.userId, createdAt: at });
+        }
+        const patch: GoalPatch = { status: outcome, closeNote: trimmed === '' ? null : trimmed, closedAt: at, updatedAt: Math.max(at, fresh.updatedAt + 1) };
+        goals.update(fresh.id, patch);
+        goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'closed', fromValue: 'open', toValue: outcome, note: trimmed === '' ? null : trimmed, createdAt: at });
+        const updated: Goal = { ...fresh, ...patch };
+        const channel = this.deps.teamRepository.channelsOf(fresh.programTeamId)[0];
+        if (channel !== undefined) {
+          const message = this.deps.messages.closed(updated, actor.userId, trimmed);
+          enqueue(db, { workspaceId: fresh.workspaceId, dedupeKey: `goal-closed:${fresh.id}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
+        }
+        return ok({ goal: updated });
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** Edits a goal's fields (owner or coordinator); each changed field goes into the history. */
+  edit(actor: Actor, goal: Goal, draft: GoalDraft, now: Date): Result<{ goal: Goal; changed: string[] }> {
+    const refused = this.refuseChange(actor, goal, 'goal.edit', now) ?? this.refuseClosed(goal);
+    if (refused !== undefined) return refused;
+    const valid = this.validateDraft(draft, now, goal);
+    if (!valid.ok) return valid;
+    const v = valid.value;
+    const { db, goals } = this.deps;
+    const at = now.getTime();
+    return db.transaction(
+      () => {
+        const fresh = goals.byId(goal.workspaceId, goal.id);
+        if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
+        const closed = this.refuseClosed(fresh);
+        if (closed !== undefined) return closed;
+        const fields: Array<[string, keyof GoalPatch, string | number | null, string | number | null]> = [
+          ['name', 'name', fresh.name, v.name],
+          ['unit', 'unit', fresh.unit, v.unit],
+          ['baseline', 'baseline', fresh.baseline, v.baseline],
+          ['target', 'target', fresh.target, v.target],
+          ['target date', 'targetDate', fresh.targetDate, v.targetDate],
+          ['owner', 'ownerId', fresh.ownerId, v.ownerId ?? fresh.ownerId],
+          ['organisation', 'organisationId', fresh.organisationId, v.organisationId],
+        ];
+        const patch: Record<string, unknown> = {};
+        const changed: string[] = [];
+        for (const [label, key, before, after] of fields) {
+          if (before === after) continue;
+          patch[key] = after;
+          changed.push(label);
+          goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'edit', fromValue: `${label}: ${before ?? '—'}`, toValue: String(after ?? '—'), createdAt: at });
+        }
+        if (changed.length === 0) return ok({ goal: fresh, changed });
+        if (v.direction !== fresh.direction) patch.direction = v.direction;
+        goals.update(fresh.id, { ...(patch as Partial<GoalPatch>), updatedAt: Math.max(at, fresh.updatedAt + 1) });
+        return ok({ goal: goals.byId(fresh.workspaceId, fresh.id) as Goal, changed });
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** Ties an issue to a goal (owner or coordinator): the issue's card and `/issue show` then name the goal. */
+  link(actor: Actor, goal: Goal, issueText: string | undefined, now: Date, unlink = false): Result<{ goal: Goal; issueKey: string; changed: boolean }> {
+    const refused = this.refuseChange(actor, goal, unlink ? 'goal.unlink' : 'goal.link', now);
+    if (refused !== undefined) return refused;
+    const key = parseIssueKey(issueText);
+    if (key === undefined) return fail('invalid', `${issueText === undefined || issueText === '' ? 'Say which issue' : `"${issueText}" is not an issue key`}: issue keys look like CNA-12 (see /issue list).`);
+    const issue = this.deps.issues.byKey(goal.workspaceId, key.teamKey, key.number);
+    const issueKey = formatKey(key.teamKey, key.number);
+    if (issue === undefined) return fail('not_found', `There is no issue ${issueKey}. See /issue list for the issues.`);
+    const at = now.getTime();
+    const changed = this.deps.db.transaction(
+      () => {
+        const did = unlink
+          ? this.deps.goals.unlink(goal.id, issue.id)
+          : this.deps.goals.link({ workspaceId: goal.workspaceId, goalId: goal.id, issueId: issue.id, linkedBy: actor.userId, createdAt: at });
+        if (did) {
+          this.deps.goals.addEvent({ workspaceId: goal.workspaceId, goalId: goal.id, actorId: actor.userId, kind: unlink ? 'unlink' : 'link', toValue: issueKey, createdAt: at });
+          this.deps.issueLinksChanged?.(issue.id, now);
+        }
+        return did;
+      },
+      { behavior: 'immediate' },
+    );
+    return ok({ goal, issueKey, changed });
+  }
+
+  /** The goals an issue is linked to, for the issue's card and `/issue show`. */
+  goalsOfIssue(issueId: number): Array<{ number: number; name: string }> {
+    return this.deps.goals.goalsOfIssue(issueId);
+  }
+
+  /**
+   * Queues one direct message to the owner of each stale open goal, once per stale period: the
+   * claim (unique on goal and stale-since date) and the outbox message are written in one
+   * immediate transaction, so a restart or a second instance queues nothing more for that period.
+   * A new reading starts a new period.
+   */
+  queueStaleReminders(workspaceId: string, now: Date, claimedBy: string): number {
+    const { db, goals } = this.deps;
+    let queued = 0;
+    for (const { goal, pace } of this.withPace(goals.ofWorkspace(workspaceId, ['open']), now)) {
+      if (!pace.stale) continue;
+      const staleSince = pace.latestAsOf ?? goal.startDate;
+      const sent = db.transaction(
+        () => {
+          if (!goals.claimStaleReminder({ workspaceId, goalId: goal.id, staleSince, ownerId: goal.ownerId, claimedBy, createdAt: now.getTime() })) return false;
+          const message = this.deps.messages.staleReminder(goal, pace);
+          enqueue(db, { workspaceId, dedupeKey: `goal-stale:${goal.id}:${staleSince}`, method: 'chat.postMessage', args: { channel: goal.ownerId, ...message }, notBefore: now }, now);
+          return true;
+        },
+        { behavior: 'immediate' },
+      );
+      if (sent) queued++;
+    }
+    return queued;
+  }
+}
