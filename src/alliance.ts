@@ -4,7 +4,10 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
 import type { Clock } from './domain/result.js';
+import { goalPaces } from './features/home/goals.js';
+import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
+import { ballotSecret } from './features/vote/rules.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
@@ -19,6 +22,7 @@ import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { requestGuard } from './slack/middleware.js';
+import { DateFormats, formatIn } from './time/zone.js';
 
 export interface StartOptions {
   logger?: AppLogger;
@@ -81,10 +85,7 @@ export class SocketModeStartError extends Error {
 export const secretsOf = (config: Config): string[] =>
   [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
 
-const formatterFor = (timeZone: string) => {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
-  return (ms: number) => format.format(new Date(ms));
-};
+const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone, DateFormats.dateTime);
 
 /**
  * The composition root: database and migrations → Bolt app → listeners → jobs → HTTP (or Socket
@@ -165,6 +166,22 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000,
     ...(options.refreshSpacingMs === undefined ? {} : { refreshSpacingMs: options.refreshSpacingMs }),
   });
+  const actors = new ActorResolver({
+    client: app.client,
+    isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
+    configCoordinators: config.ALLIANCE_COORDINATORS,
+    logger,
+  });
+  const home = new HomeRuntime({
+    db: deps.db,
+    client: outboxClient,
+    actors,
+    logger,
+    now,
+    ballotSecret: ballotSecret(config),
+    timeZone: config.ALLIANCE_TIMEZONE,
+    goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
+  });
   // Something waiting becomes sendable before the 10-second tick (a paced refresh, a retry): run again then.
   const OUTBOX_WAKE_WITHIN_MS = 15_000;
   const outboxKicker: Kicker = new Kicker(
@@ -172,16 +189,12 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     async () => {
       const summary = await runOutbox(outboxRun(now()));
       if (summary.nextInMs !== undefined && summary.nextInMs <= OUTBOX_WAKE_WITHIN_MS) outboxKicker.kickIn(summary.nextInMs);
+      // Every change kicks the outbox; the Homes it made stale are republished once things settle.
+      home.kick();
       return summary;
     },
     logger,
   );
-  const actors = new ActorResolver({
-    client: app.client,
-    isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
-    configCoordinators: config.ALLIANCE_COORDINATORS,
-    logger,
-  });
 
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
@@ -202,10 +215,11 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     refreshers,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    home,
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });
 
-  const jobs = buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
+  const jobs = buildJobs({ outbox: outboxKicker, home, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
   const schedule: RunningSchedule | undefined =
     options.schedules === false ? undefined : startSchedule(jobs, { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
@@ -224,6 +238,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const release = async (): Promise<void> => {
     await schedule?.stop();
     await outboxKicker.stop();
+    await home.stop();
     deps.database.close();
   };
   const server: RunningServer = await http.listen(config.PORT, config.HOST);

@@ -17,11 +17,11 @@ import {
   normaliseTitle,
   PAGE_SIZE,
   parseIssueKey,
-  todayIn,
   type ListScope,
   type Status,
 } from './model.js';
 import type { Issue, IssueEventRow, IssueFilter, IssuePatch, IssueRepository } from './repository.js';
+import { todayIn } from '../../time/zone.js';
 
 /** Outbox follow-up kind: the announcement was posted; remember its channel and ts. */
 export const ISSUE_ANNOUNCED = 'issue.announced';

@@ -8,7 +8,7 @@ import type { TeamService } from '../team/service.js';
 import { AGENDA_MAX } from './agenda.js';
 import { buildIcs, icsFilename } from './ics.js';
 import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
-import { localToUtc } from './time.js';
+import { localToUtc } from '../../time/zone.js';
 import {
   announcementView,
   cancelledNotice,
@@ -412,6 +412,7 @@ export class MeetingService {
       sequence: meeting.sequence,
       startsAt: new Date(meeting.startsAt),
       durationMinutes: meeting.durationMinutes,
+      timeZone: meeting.timeZone,
       title: `${meetingKey(meeting.number)} ${meeting.title}`,
       ...(meeting.location === '' ? {} : { location: meeting.location }),
       ...(meeting.link === null ? {} : { url: meeting.link }),

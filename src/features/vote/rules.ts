@@ -5,7 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import { InputIds } from '../../slack/ids.js';
-import { localToUtc } from '../meeting/time.js';
+import { localToUtc } from '../../time/zone.js';
 import type { Ballot, Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { instantRunoff, tallyCounts, type CountResult, type RunoffResult, type TallyBallot } from './tally.js';
 
@@ -54,6 +54,8 @@ export interface ValidDraft {
   anonymous: boolean;
   resultsVisibility: ResultsVisibility;
   closesAt: number | null;
+  /** A vote started "for goal G-3" (`/goal`): the goal's id, named on the ballot. */
+  goalId?: number;
 }
 
 const oneOf = <T extends string>(values: readonly T[], value: string): T | undefined => values.find((v) => v === value);

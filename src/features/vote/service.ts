@@ -6,6 +6,7 @@ import { enqueue, enqueueRefresh } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { DeadlineError, withDeadline } from '../../slack/deadline.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
+import { GoalRepository } from '../goal/repository.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
 import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
@@ -82,7 +83,12 @@ export class VoteService {
     private readonly teams: TeamRepository,
     /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
     private readonly ballotSecret: string | null,
-  ) {}
+  ) {
+    this.goals = new GoalRepository(db);
+  }
+
+  /** Which goal a vote is for (goal_votes); votes read and write only that link. */
+  private readonly goals: GoalRepository;
 
   private get secret(): string {
     if (this.ballotSecret === null) throw new Error('casting ballots needs the ballot secret');
@@ -147,8 +153,9 @@ export class VoteService {
           },
           draft.options,
         );
+        if (draft.goalId !== undefined) this.goals.linkVote({ workspaceId: actor.workspaceId, voteId: created.vote.id, goalId: draft.goalId, createdAt: now.getTime() });
         const result = computeResult(created.vote, created.options, [], new Map(), electorateSize);
-        const message = ballotMessage({ vote: created.vote, options: created.options, result });
+        const message = this.ballot(created.vote, created.options, result);
         enqueue(
           this.db,
           {
@@ -334,6 +341,12 @@ export class VoteService {
     );
   }
 
+  /** The ballot message, naming the goal the vote is for (`/vote new for goal G-3 …`) if any. */
+  private ballot(vote: Vote, options: VoteOption[], result: VoteResult): ReturnType<typeof ballotMessage> {
+    const goal = this.goals.goalOfVote(vote.id);
+    return ballotMessage({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
+  }
+
   /**
    * The ballot message's final update and the results post of a closed vote; safe to call again.
    * The update is the ballot's coalesced refresh, so it is sent after any refresh still in flight
@@ -361,7 +374,7 @@ export class VoteService {
     const vote = this.repo.byId(voteId);
     if (vote === undefined || vote.channelId === null || vote.messageTs === null) return undefined;
     const result = this.currentResult(vote, vote.electorateSize ?? 0);
-    const message = ballotMessage({ vote, options: this.repo.options(vote.id), result });
+    const message = this.ballot(vote, this.repo.options(vote.id), result);
     return { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks };
   }
 
