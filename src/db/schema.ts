@@ -472,6 +472,23 @@ export const homeTabs = sqliteTable(
   ],
 );
 
+/**
+ * How many issues each team has in each status, kept by triggers (migration `issue_status_counts`)
+ * in the same transaction as every insert, status change and delete of an issue: the control room
+ * reads a team's open and blocked counts here instead of counting tens of thousands of index entries.
+ */
+export const issueStatusCounts = sqliteTable(
+  'issue_status_counts',
+  {
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [uniqueIndex('issue_status_counts_team_status').on(t.programTeamId, t.status)],
+);
+
 /** Home publishes handed to the outbox per workspace in the current minute, shared by every instance. */
 export const homePublishRate = sqliteTable('home_publish_rate', {
   workspaceId: text('team_id').primaryKey(),
