@@ -4,10 +4,11 @@
  * no Slack here; `now`, the time zone and how to name a person are passed in.
  */
 import { join } from 'node:path';
+import { expectedOn, PACE_LABELS, paceOf } from '../goal/pace.js';
 import { utcToLocalParts } from '../meeting/time.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
 import { parseChoices, type VoteResult } from '../vote/rules.js';
-import { openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type OrganisationShare, type WeekCount } from './charts.js';
+import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type GoalPoint, type OrganisationShare, type WeekCount } from './charts.js';
 import { CsvFile } from './csv.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { ReportQueries, type DecidedVoteRow, type ReportTeam } from './queries.js';
@@ -30,6 +31,10 @@ export interface TeamFiguresReport {
   /** Per organisation: decided votes it voted in, of those whose turnout by organisation may be shown. */
   turnout: Array<{ organisation: string; voted: number; of: number }>;
   weeks: WeekCount[];
+  /** Goals open at some time in the period, with their pace at its end (or today, for a period still running). */
+  goals: Array<{ key: string; name: string; kind: string; unit: string; latest: number | null; expected: number | null; target: number | null; pace: string; asOf: string | null }>;
+  /** Measure goals' readings and pace lines, for the chart. */
+  goalPoints: GoalPoint[];
 }
 
 export interface ReportFile {
@@ -73,6 +78,7 @@ export const ISSUE_COLUMNS = ['Team', 'Issue', 'Title', 'Category', 'Status at e
 export const MEETING_COLUMNS = ['Team', 'Meeting', 'Title', 'Starts', 'Minutes', 'Status', 'Organisation', 'Going', 'Maybe', "Can't go"];
 export const VOTE_COLUMNS = ['Team', 'Vote', 'Question', 'Method', 'Who votes', 'Anonymous', 'Opened', 'Closed', 'Option', 'Label', 'Votes', 'Final rank', 'Winner', 'Ballots cast', 'Could vote', 'Turnout %'];
 export const TURNOUT_COLUMNS = ['Team', 'Vote', 'Question', 'Organisation', 'Voted'];
+export const GOAL_COLUMNS = ['Team', 'Goal', 'Name', 'Kind', 'Unit', 'Baseline', 'Target', 'Direction', 'Start', 'Target date', 'Status now', 'Reading as of', 'Value', 'Pace line on that date', 'Note', 'Recorded by'];
 
 /** 'YYYY-MM-DD HH:mm' on the collaborative's clock: sortable, and Excel reads it as a date-time. */
 const localDateTime = (ms: number, tz: string): string => {
@@ -99,6 +105,7 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
   const meetingsCsv = new CsvFile(join(deps.dir, `meetings-${slug}.csv`), MEETING_COLUMNS);
   const votesCsv = new CsvFile(join(deps.dir, `votes-${slug}.csv`), VOTE_COLUMNS);
   const turnoutCsv = new CsvFile(join(deps.dir, `vote-turnout-${slug}.csv`), TURNOUT_COLUMNS);
+  const goalsCsv = new CsvFile(join(deps.dir, `goal-readings-${slug}.csv`), GOAL_COLUMNS);
   const figures: TeamFiguresReport[] = [];
   try {
     for (const team of teams) {
@@ -116,21 +123,25 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
         votes: [],
         turnout: [],
         weeks: weeks.map((w) => ({ team: team.key, week: w.label, opened: 0, resolved: 0 })),
+        goals: [],
+        goalPoints: [],
       };
       await issuesOf(deps, team, period, f, issuesCsv, weeks, breathe);
       await meetingsOf(deps, team, period, f, meetingsCsv);
       await votesOf(deps, team, period, f, votesCsv, turnoutCsv);
+      await goalsOf(deps, team, period, f, goalsCsv);
       figures.push(f);
       await breathe();
     }
   } finally {
-    await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close()]);
+    await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close(), goalsCsv.close()]);
   }
   const files: ReportFile[] = [
     { kind: 'csv', filename: fileName(issuesCsv.path), title: `Issues · ${period.label}`, path: issuesCsv.path, rows: issuesCsv.rows },
     { kind: 'csv', filename: fileName(meetingsCsv.path), title: `Meetings and RSVPs by organisation · ${period.label}`, path: meetingsCsv.path, rows: meetingsCsv.rows },
     { kind: 'csv', filename: fileName(votesCsv.path), title: `Votes, options and results · ${period.label}`, path: votesCsv.path, rows: votesCsv.rows },
     { kind: 'csv', filename: fileName(turnoutCsv.path), title: `Vote turnout by organisation · ${period.label}`, path: turnoutCsv.path, rows: turnoutCsv.rows },
+    { kind: 'csv', filename: fileName(goalsCsv.path), title: `Goal readings · ${period.label}`, path: goalsCsv.path, rows: goalsCsv.rows },
   ];
   if (deps.charts !== false) {
     const subtitle = `${scope === 'all' ? 'All teams' : (teams[0]?.key ?? '')} · ${period.label}`;
@@ -142,6 +153,9 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
       ),
       await voteTurnoutChart(figures.flatMap((f) => f.turnout.map((t): OrganisationShare => ({ team: f.key, organisation: t.organisation, count: t.voted, of: t.of }))), subtitle),
     ];
+    const goalPoints = figures.flatMap((f) => f.goalPoints);
+    // Only measures have a line to chart; a report with no measure goal has no goal chart.
+    if (goalPoints.length > 0) charts.push(await goalProgressChart(goalPoints, subtitle, period));
     for (const c of charts) {
       const filename = c.filename.includes(slug) ? c.filename : c.filename.replace(/\.png$/, `-${slug}.png`);
       files.push({ kind: 'png', filename, title: c.title, png: c.png, altText: c.altText });
@@ -359,4 +373,63 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     }
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+async function goalsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile): Promise<void> {
+  const goals = deps.queries.goals(team.id, period.start, period.end);
+  if (goals.length === 0) return;
+  const readings = deps.queries.goalReadings(
+    goals.map((g) => g.id),
+    period.lastDay,
+  );
+  const today = localDate(deps.now.getTime(), deps.timeZone);
+  // Pace as it stood when the period ended (today, for a period still running).
+  const judgedOn = period.lastDay < today ? period.lastDay : today;
+  for (const goal of goals) {
+    const own = readings.filter((r) => r.goalId === goal.id);
+    // A goal closed after the period is judged as it was then: open.
+    const asThen = { ...goal, status: goal.closedAt !== null && goal.closedAt >= period.end ? 'open' : goal.status };
+    const pace = paceOf(asThen, own, judgedOn);
+    const key = `G-${goal.number}`;
+    f.goals.push({
+      key,
+      name: goal.name,
+      kind: goal.kind,
+      unit: goal.unit,
+      latest: pace.latest,
+      expected: pace.expected === null ? null : round2(pace.expected),
+      target: goal.target,
+      pace: PACE_LABELS[pace.status].label,
+      asOf: pace.latestAsOf,
+    });
+    if (goal.kind === 'measure') {
+      const label = `${team.key} ${key} ${goal.name}${goal.unit === '' ? '' : ` (${goal.unit})`}`;
+      f.goalPoints.push(
+        { goal: label, date: goal.startDate, value: goal.baseline ?? 0, series: 'Pace line' },
+        { goal: label, date: goal.targetDate, value: goal.target ?? 0, series: 'Pace line' },
+        { goal: label, date: goal.startDate, value: goal.baseline ?? 0, series: 'Readings' },
+        ...own.map((r) => ({ goal: label, date: r.asOf, value: r.value, series: 'Readings' as const })),
+      );
+    }
+    const cells = [
+      team.key,
+      key,
+      goal.name,
+      goal.kind,
+      goal.unit,
+      goal.baseline,
+      goal.target,
+      goal.direction,
+      goal.startDate,
+      goal.targetDate,
+      goal.status,
+    ];
+    const inPeriod = own.filter((r) => r.asOf >= period.firstDay);
+    if (inPeriod.length === 0) await csv.write([...cells, '', '', '', 'no reading in this period', '']);
+    for (const r of inPeriod) {
+      await csv.write([...cells, r.asOf, r.value, goal.kind === 'measure' ? round2(expectedOn(goal, r.asOf)) : '', r.note, deps.nameOf(r.recordedBy)]);
+    }
+  }
 }

@@ -180,3 +180,56 @@ export function voteTurnoutChart(rows: readonly OrganisationShare[], subtitle: s
     altLead: 'Bar chart of decided votes each organisation voted in',
   });
 }
+
+export interface GoalPoint {
+  /** "CNA G-1 Clinical placement slots (slots)": one panel per goal. */
+  goal: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  value: number;
+  series: 'Readings' | 'Pace line';
+}
+
+/** Each measure goal's readings against its pace line (baseline on the start date to target on the target date). */
+export async function goalProgressChart(points: readonly GoalPoint[], subtitle: string, period: { firstDay: string; lastDay: string }): Promise<Chart> {
+  const goals = [...new Set(points.map((p) => p.goal))];
+  const inner = {
+    width: 420,
+    height: 180,
+    layer: [
+      {
+        mark: { type: 'rect', color: '#f0f0f0' },
+        data: { values: [{ from: period.firstDay, to: period.lastDay }] },
+        encoding: { x: { field: 'from', type: 'temporal' }, x2: { field: 'to' } },
+      },
+      {
+        mark: { type: 'line', point: true, strokeWidth: 2.5 },
+        encoding: {
+          x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelAngle: -30, tickCount: 5 } },
+          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Readings', 'Pace line'], range: [PALETTE[0], PALETTE[5]] } },
+          strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Readings', 'Pace line'], range: [[1, 0], [6, 4]] } },
+        },
+      },
+    ],
+  };
+  const spec = {
+    title: { text: 'Goal progress against the pace line', subtitle: `${subtitle} · shaded: the report's period` },
+    data: { values: points },
+    facet: { field: 'goal', type: 'nominal', title: null, columns: 2, header: { labelFontSize: 13, labelFontWeight: 'bold', labelLimit: 420 } },
+    spec: inner,
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as unknown as TopLevelSpec;
+  const rendered = await renderChart(spec);
+  const detail = goals
+    .map((g) => {
+      const readings = points.filter((p) => p.goal === g && p.series === 'Readings').slice(1);
+      const line = points.filter((p) => p.goal === g && p.series === 'Pace line');
+      const from = line[0];
+      const to = line[1];
+      const read = readings.length === 0 ? 'no readings yet' : readings.map((r) => `${r.date}: ${r.value}`).join(', ');
+      return `${g}: pace line from ${from?.value ?? '?'} on ${from?.date ?? '?'} to ${to?.value ?? '?'} on ${to?.date ?? '?'}; readings ${read}`;
+    })
+    .join('. ');
+  return { filename: 'goal-progress.png', title: 'Goal progress against the pace line', altText: clipAlt(`Line charts, one per goal, of readings (solid blue) against the pace line (dashed vermilion), ${subtitle}. ${detail}.`), ...rendered };
+}

@@ -72,6 +72,31 @@ export interface BallotsByOrganisation {
   ballots: number;
 }
 
+export interface GoalReportRow {
+  id: number;
+  number: number;
+  kind: string;
+  name: string;
+  unit: string;
+  baseline: number | null;
+  target: number | null;
+  direction: string | null;
+  startDate: string;
+  targetDate: string;
+  status: string;
+  ownerId: string;
+  createdAt: number;
+  closedAt: number | null;
+}
+
+export interface GoalReadingRow {
+  goalId: number;
+  asOf: string;
+  value: number;
+  note: string;
+  recordedBy: string;
+}
+
 export class ReportQueries {
   constructor(private readonly db: Db) {}
 
@@ -167,6 +192,28 @@ export class ReportQueries {
           where m.program_team_id = ? group by o.id order by o.name`,
       )
       .all(teamId) as Array<{ organisation: string; members: number }>;
+  }
+
+  /** A team's goals that were open at some time in the period (set up before its end, not closed before its start). */
+  goals(teamId: number, start: number, end: number): GoalReportRow[] {
+    return this.sqlite
+      .prepare(
+        `select id, number, kind, name, unit, baseline, target, direction, start_date as startDate, target_date as targetDate, status,
+                owner_id as ownerId, created_at as createdAt, closed_at as closedAt
+           from goals where program_team_id = ? and created_at < ? and (closed_at is null or closed_at >= ?) order by number`,
+      )
+      .all(teamId, end, start) as GoalReportRow[];
+  }
+
+  /** Current readings (not replaced by a later one for the same date) up to a day, oldest first. */
+  goalReadings(goalIds: readonly number[], untilDay: string): GoalReadingRow[] {
+    if (goalIds.length === 0) return [];
+    return this.sqlite
+      .prepare(
+        `select goal_id as goalId, as_of as asOf, value, note, recorded_by as recordedBy from goal_readings
+          where goal_id in (select value from json_each(?)) and superseded_at is null and as_of <= ? order by goal_id, as_of, id`,
+      )
+      .all(JSON.stringify(goalIds), untilDay) as GoalReadingRow[];
   }
 
   memberCount(teamId: number): number {
