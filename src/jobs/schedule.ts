@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { runDigests } from '../features/digest/job.js';
 import { runScheduledReports } from '../features/report/job.js';
+import { digestTrendBlock } from '../features/report/trend.js';
 import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
@@ -39,6 +40,8 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
           timeZone: deps.config.ALLIANCE_TIMEZONE,
           configCoordinators: deps.config.ALLIANCE_COORDINATORS,
           instanceId: deps.instanceId,
+          // Each team digest shows its 8-week opened-vs-resolved chart, uploaded before the claim.
+          trendBlock: (team, runAt) => digestTrendBlock(deps.client, deps.db, team, runAt, deps.config.ALLIANCE_TIMEZONE),
         });
         if (summary.sent.length > 0) deps.outbox.kick();
         return summary;

@@ -85,7 +85,7 @@ export async function openedResolvedChart(weeks: readonly WeekCount[], subtitle:
     height: compact ? 140 : 160,
     mark: { type: 'bar' as const, tooltip: false },
     encoding: {
-      x: { field: 'week', type: 'ordinal' as const, title: 'Week starting (Monday)', axis: { labelAngle: -45, labelExpr: "timeFormat(toDate(datum.value + 'T12:00:00'), '%d %b')" } },
+      x: { field: 'week', type: 'ordinal' as const, title: compact ? 'Week starting' : 'Week starting (Monday)', axis: { labelAngle: -45, labelExpr: "timeFormat(toDate(datum.value + 'T12:00:00'), '%d %b')" } },
       xOffset: { field: 'kind', type: 'nominal' as const },
       y: { field: 'n', type: 'quantitative' as const, title: 'Issues', scale: { domain: { unionWith: [0, 1] } }, axis: { tickMinStep: 1, format: 'd' } },
       color: { field: 'kind', type: 'nominal' as const, title: null, scale: KIND_COLOURS },
