@@ -319,14 +319,14 @@ describe('fake Slack: files', () => {
     expect(missing.error).toBe('invalid_blocks');
     expect(String(missing.errors)).toContain('no file F0NOPE');
 
-    const text = await client.apiCall('files.getUploadURLExternal', { filename: 'notes.txt', length: 2 });
+    const text = (await client.apiCall('files.getUploadURLExternal', { filename: 'notes.txt', length: 2 })) as { upload_url?: string; file_id?: string };
     await post(String(text.upload_url), Buffer.from('hi'));
     await client.files.completeUploadExternal({ files: [{ id: String(text.file_id) }] });
     expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(text.file_id)) as never }))).errors).toEqual([
       `blocks[0].slack_file: file ${String(text.file_id)} is not an image`,
     ]);
 
-    const png = await client.apiCall('files.getUploadURLExternal', { filename: 'chart.png', length: 4, alt_txt: 'A bar chart' });
+    const png = (await client.apiCall('files.getUploadURLExternal', { filename: 'chart.png', length: 4, alt_txt: 'A bar chart' })) as { upload_url?: string; file_id?: string };
     await post(String(png.upload_url), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     // Not completed yet: Slack has no such file.
     expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) as never }))).error).toBe('invalid_blocks');

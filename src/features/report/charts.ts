@@ -156,7 +156,7 @@ async function organisationChart(rows: readonly OrganisationShare[], o: { filena
 }
 
 function emptySpec(title: string, subtitle: string, note: string): TopLevelSpec {
-  return { title: { text: title, subtitle }, width: 520, height: 60, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 14, color: '#444444' }, encoding: { text: { field: 'note' } } } as TopLevelSpec;
+  return { title: { text: title, subtitle }, width: 520, height: 90, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 18, color: '#444444' }, encoding: { text: { field: 'note' } } } as TopLevelSpec;
 }
 
 export function meetingAttendanceChart(rows: readonly OrganisationShare[], subtitle: string): Promise<Chart> {
