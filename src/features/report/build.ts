@@ -80,12 +80,28 @@ export const VOTE_COLUMNS = ['Team', 'Vote', 'Question', 'Method', 'Who votes', 
 export const TURNOUT_COLUMNS = ['Team', 'Vote', 'Question', 'Organisation', 'Voted'];
 export const GOAL_COLUMNS = ['Team', 'Goal', 'Name', 'Kind', 'Unit', 'Baseline', 'Target', 'Direction', 'Start', 'Target date', 'Status now', 'Reading as of', 'Value', 'Pace line on that date', 'Note', 'Recorded by'];
 
+/**
+ * The zone's offset at an instant, asked of Intl once per quarter hour and remembered: a report
+ * formats hundreds of thousands of dates, and offsets only change on (quarter-)hour boundaries.
+ */
+const offsets = new Map<string, number>();
+function offsetMs(ms: number, tz: string): number {
+  const key = `${tz}:${Math.floor(ms / 900_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = utcToLocalParts(new Date(ms), tz).offsetMinutes * 60_000;
+    if (offsets.size > 50_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
 /** 'YYYY-MM-DD HH:mm' on the collaborative's clock: sortable, and Excel reads it as a date-time. */
-const localDateTime = (ms: number, tz: string): string => {
-  const p = utcToLocalParts(new Date(ms), tz);
-  return `${p.date} ${p.time}`;
+export const localDateTime = (ms: number, tz: string): string => {
+  const iso = new Date(ms + offsetMs(ms, tz)).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 };
-const localDate = (ms: number, tz: string): string => utcToLocalParts(new Date(ms), tz).date;
+export const localDate = (ms: number, tz: string): string => new Date(ms + offsetMs(ms, tz)).toISOString().slice(0, 10);
 
 const parseResult = (json: string | null): VoteResult | undefined => {
   if (json === null) return undefined;
