@@ -41,15 +41,25 @@ const baseConfig = {
   view: { stroke: null },
 } as const;
 
-/** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens). */
+/**
+ * The most pixels one chart may have. A tall chart (many teams, many organisations) is drawn at a
+ * lower zoom to stay under it, which bounds the memory a report needs (4 bytes a pixel while drawing).
+ */
+export const MAX_PIXELS = 3_000_000;
+
+/** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens), less for very large charts. */
 export async function renderChart(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
   const compiled = compile({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
+    // Vega writes the chart's size on the root element: <svg … width="560" height="240" …>.
+    const size = /<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
+    const area = size === null ? 0 : Number(size[1]) * Number(size[2]);
+    const zoom = area === 0 ? scale : Math.max(1, Math.min(scale, Math.sqrt(MAX_PIXELS / area)));
     const image = new Resvg(svg, {
       font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
-      fitTo: { mode: 'zoom', value: scale },
+      fitTo: { mode: 'zoom', value: zoom },
       background: 'white',
     }).render();
     return { png: image.asPng(), width: image.width, height: image.height };
