@@ -364,7 +364,7 @@ describe('goals in digests, lists and limits', () => {
     expect(g2).toBeGreaterThan(0);
     expect(g3).toBeGreaterThan(g2 ?? 0);
     expect(g1).toBeGreaterThan(g3 ?? 0);
-    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no change this week · :red_circle: Behind · :hourglass: stale');
+    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no reading yet · :red_circle: Behind · :hourglass: stale');
     // A new meeting's agenda starts with the goals that are behind, overdue or stale.
     const before = h.fake.callsTo('views.open').length;
     await h.command('/meeting', 'new', inCna(member));
