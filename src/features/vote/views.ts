@@ -114,6 +114,23 @@ export function winnerLine(vote: Pick<Vote, 'number'>, result: VoteResult): stri
   return names.length === 1 ? `:trophy: ${names[0] ?? ''} has the most votes.` : `:handshake: Tied for the most votes: ${names.join(', ')}.`;
 }
 
+/**
+ * A ballot option's button, on the channel ballot ("Vote" / "Choose", one section per option) and
+ * on the Home tab (the option's label, all options in one actions block). Its accessibility_label names the option and the vote, so a screen reader says
+ * "Vote for Placements on V-3" rather than "Vote".
+ */
+export function ballotOptionButton(vote: { id: number; method: string }, key: string, option: { id: number; label: string }, text: string, sharesBlock = false): Button {
+  const verb = vote.method === 'single' ? 'Vote for' : 'Choose';
+  return {
+    type: 'button',
+    // Several options' buttons in one actions block (the Home tab) need ids unique within it.
+    action_id: sharesBlock ? `${ActionIds.voteChoose}_${option.id}` : ActionIds.voteChoose,
+    text: { type: 'plain_text', text: plain(text, 75) },
+    accessibility_label: plain(`${verb} ${option.label} on ${key}`, 75),
+    value: `${vote.id}:${option.id}`,
+  };
+}
+
 export interface BallotMessageModel {
   vote: Vote;
   options: VoteOption[];
@@ -161,12 +178,7 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
             type: 'section',
             block_id: `vote_option_${option.id}`,
             text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) },
-            accessory: {
-              type: 'button',
-              action_id: ActionIds.voteChoose,
-              text: { type: 'plain_text', text: method === 'single' ? 'Vote' : 'Choose' },
-              value: `${vote.id}:${option.id}`,
-            },
+            accessory: ballotOptionButton(vote, key, option, method === 'single' ? 'Vote' : 'Choose'),
           }
         : section(text);
     blocks.push(block);
@@ -257,6 +269,8 @@ export function confirmationBlocks(vote: Vote, options: VoteOption[], choices: n
       type: 'button',
       action_id: `${ActionIds.voteRemove}_${c}`,
       text: { type: 'plain_text', text: plain(`Remove ${labelOf.get(c) ?? '?'}`, 75) },
+      // Screen readers read this instead of the text: which option, from which vote.
+      accessibility_label: plain(`Remove ${labelOf.get(c) ?? '?'} from your ballot on ${voteKey(vote.number)}`, 75),
       value: `${vote.id}:${c}:remove`,
     })),
   });
