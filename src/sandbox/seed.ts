@@ -44,7 +44,8 @@ export function sandboxGoals(today: string): Array<{ person: keyof typeof PEOPLE
  * (permissions, audit log) rather than writing rows behind the app's back. Later starts find the
  * channels linked and change nothing.
  */
-export async function seedWorkspace(alliance: RunningAlliance, slack: SlackRequester, logger: AppLogger, timeZone: string): Promise<void> {
+/** `timeZone` dates the seeded goals (the sandbox passes ALLIANCE_TIMEZONE; the default is its default). */
+export async function seedWorkspace(alliance: RunningAlliance, slack: SlackRequester, logger: AppLogger, timeZone = 'America/Detroit'): Promise<void> {
   const firstTeam = TEAM_CHANNELS[0];
   if (firstTeam === undefined || alliance.deps.teamRepository.byChannel(WORKSPACE_ID, CHANNELS[firstTeam.channel].id) !== undefined) return;
   const coordinator = PEOPLE.coordinator;
