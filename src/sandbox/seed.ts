@@ -1,7 +1,7 @@
 import type { RunningAlliance } from '../alliance.js';
 import type { SlackRequester } from '../fake-slack/slack-request.js';
 import type { AppLogger } from '../logger.js';
-import { todayIn } from '../features/issue/model.js';
+import { todayIn } from '../time/zone.js';
 import { addDays } from '../features/goal/pace.js';
 import { CHANNELS, ORGANISATIONS, PEOPLE, TEAM_CHANNELS, WORKSPACE_ID } from './workspace.js';
 

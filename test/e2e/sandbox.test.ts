@@ -68,7 +68,7 @@ describe('the sandbox server', () => {
     ]);
     const { GoalRepository } = await import('../../src/features/goal/repository.js');
     const { paceOf } = await import('../../src/features/goal/pace.js');
-    const { todayIn } = await import('../../src/features/issue/model.js');
+    const { todayIn } = await import('../../src/time/zone.js');
     const repo = new GoalRepository(sandbox.alliance.deps.db);
     const today = todayIn(new Date(), 'America/Detroit');
     const paces = goals.map((g) => {
