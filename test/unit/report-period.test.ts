@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { localDate, localDateTime } from '../../src/features/report/build.js';
 import { parsePeriod, previousQuarter, weekIndex, weeksOf } from '../../src/features/report/period.js';
-import { utcToLocalParts } from '../../src/features/meeting/time.js';
+import { utcToLocalParts } from '../../src/time/zone.js';
 
 const TZ = 'America/Detroit';
 const NOW = new Date('2026-11-30T15:00:00Z'); // Monday

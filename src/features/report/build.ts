@@ -4,8 +4,8 @@
  * no Slack here; `now`, the time zone and how to name a person are passed in.
  */
 import { join } from 'node:path';
+import { utcToLocalParts } from '../../time/zone.js';
 import { expectedOn, PACE_LABELS, paceOf } from '../goal/pace.js';
-import { utcToLocalParts } from '../meeting/time.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
 import { parseChoices, type VoteResult } from '../vote/rules.js';
 import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type GoalPoint, type OrganisationShare, type WeekCount } from './charts.js';

@@ -7,7 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import { uploadFile } from '../../slack/upload.js';
-import { utcToLocalParts } from '../meeting/time.js';
+import { utcToLocalParts } from '../../time/zone.js';
 import { openedResolvedChart, type WeekCount } from './charts.js';
 
 export const TREND_WEEKS = 8;
