@@ -29,6 +29,8 @@ function seed(h: Harness): void {
   const orgId = (name: string) => (sql.prepare('select id from organisations where name = ?').get(name) as { id: number }).id;
   const cna = teamId('CNA');
   const ma = teamId('MA');
+  // The sandbox's seeding brings demo goals; this test's goals are its own, below.
+  sql.prepare('delete from goals').run();
   const issue = sql.prepare(
     `insert into issues (team_id, program_team_id, number, title, category, status, owner_id, reporter_id, created_at, updated_at, closed_at)
      values (?, ?, ?, ?, 'recruitment', ?, ?, ?, ?, ?, ?) returning id`,
