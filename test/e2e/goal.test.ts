@@ -18,6 +18,14 @@ const outsider = PEOPLE.trinity.id; // on no team
 const partner = PEOPLE.partner.id; // partner workspace, joins CNA below
 const coordinator = PEOPLE.coordinator.id;
 
+/** The app on a fresh database with the seed teams linked to their channels and `member` on CNA. */
+async function startWithTeams(): Promise<Harness> {
+  const h = await startHarness({ now: () => clock });
+  await linkSeedChannels(h);
+  await h.command('/team', 'join CNA', inCna(member));
+  return h;
+}
+
 describe('/goal over signed HTTP', () => {
   let h: Harness;
   const goal = (n: number) => h.query<Record<string, unknown>>('select * from goals where number = ?', n)[0];
@@ -26,9 +34,7 @@ describe('/goal over signed HTTP', () => {
   const lastAudit = () => h.query<{ actor_id: string; action: string; outcome: string; target: string }>('select * from audit_log order by id desc limit 1')[0];
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     await h.command('/team', 'join SPT', inSpt(member));
     await h.command('/team', 'join CNA', inCna(colleague));
     await h.command('/team', 'join CNA', inCna(partner));
@@ -202,9 +208,7 @@ describe('/goal forms and buttons', () => {
   let h: Harness;
   let cnaId: number;
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
   });
   afterAll(async () => {
@@ -365,9 +369,7 @@ describe('goals in digests, lists and limits', () => {
   let h: Harness;
   beforeAll(async () => {
     clock = new Date('2026-11-30T15:00:00Z');
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
   });
   afterAll(async () => {
     await h.stop();
@@ -457,9 +459,7 @@ describe('a vote for a goal', () => {
   let h: Harness;
   beforeAll(async () => {
     clock = new Date('2026-11-30T15:00:00Z');
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
     await h.command('/goal', 'new SPT State approves the new SPT curriculum by 2027-03-01', inSpt(coordinator));
   });
