@@ -477,6 +477,35 @@ describe('a vote for a goal', () => {
     expect(h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
   });
 
+  it('starts a vote for a goal through the form: "/vote new for goal G-1" preselects it, another team’s goal is refused beside the field', async () => {
+    const before = h.fake.callsTo('views.open').length;
+    await h.command('/vote', 'new for goal G-1', inCna(member));
+    await h.fake.waitFor(() => h.fake.callsTo('views.open')[before]);
+    const view = [...h.fake.views.values()].at(-1) as ViewInput;
+    expect(JSON.stringify(view.blocks)).toMatch(/"block_id":"vote_goal".*"initial_option":\{"text":\{"type":"plain_text","text":"G-1 · CNA · Clinical placement slots"\}/);
+    const cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    const goalId = (n: number) => String(h.query<{ id: number }>('select id from goals where number = ?', n)[0]?.id);
+    const form = (goal: string) =>
+      inputValues({
+        vote_team: { vote_team: { type: 'static_select', selected_option: String(cnaId) } },
+        vote_question: { vote_question: 'Which hospital pilots the new preceptor model?' },
+        vote_options: { vote_options: 'Henry Ford\nCorewell' },
+        vote_method: { vote_method: { type: 'radio_buttons', selected_option: 'single' } },
+        vote_eligibility: { vote_eligibility: { type: 'radio_buttons', selected_option: 'members' } },
+        vote_visibility: { vote_visibility: { type: 'radio_buttons', selected_option: 'live' } },
+        vote_goal: { vote_goal: { type: 'static_select', selected_option: goal } },
+      });
+    const votes = h.count('votes');
+    const wrong = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(2)) });
+    expect(JSON.parse(wrong.body).errors).toEqual({ vote_goal: expect.stringContaining('G-2 is a goal of SPT') });
+    expect(h.count('votes')).toBe(votes);
+    const right = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(1)) });
+    expect(right.body).toContain('is open');
+    await h.flush();
+    const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('preceptor model'));
+    expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
+  });
+
   it('refuses an unknown goal or another team’s goal and starts nothing', async () => {
     const before = h.count('votes');
     expect((await h.command('/vote', 'new for goal G-9 Which? | A | B', inCna(member))).text).toContain('There is no goal G-9');
