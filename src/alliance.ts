@@ -13,6 +13,7 @@ import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
 import { Kicker } from './outbox/kicker.js';
 import { runOutbox, type FollowUpHandler } from './outbox/outbox.js';
+import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
 import { dedupeEvents } from './slack/dedupe.js';
@@ -173,6 +174,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     followUps,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    ballotKey: loadBallotKey(config, deps.db, logger),
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });
 

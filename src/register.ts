@@ -34,6 +34,8 @@ export interface ListenerDeps {
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
   formatTime: (ms: number) => string;
+  /** Keys the hash that hides anonymous voters (src/features/vote/ballot-key.ts): fixed once, never in the database. */
+  ballotKey: string;
 }
 
 /** Registers every command, action, view and event listener. A test checks this against manifest.yml. */
