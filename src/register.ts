@@ -8,6 +8,7 @@ import { teamCommand } from './features/team/command.js';
 import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
 import { registerIssues } from './features/issue/register.js';
+import { registerReports } from './features/report/register.js';
 import { registerGoals } from './features/goal/register.js';
 import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
@@ -52,5 +53,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMeetings(app, deps);
   registerVotes(app, deps);
   registerDigests(app, deps);
+  registerReports(app, deps);
   registerGoals(app, deps);
 }

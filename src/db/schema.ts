@@ -392,6 +392,42 @@ export const auditLog = sqliteTable(
   (t) => [index('audit_log_recent').on(t.workspaceId, t.createdAt)],
 );
 
+/* `/report schedule quarterly`: a coordinator's standing order for a report by direct message. */
+export const reportSchedules = sqliteTable(
+  'report_schedules',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    // Only 'quarterly' for now: the collaborative reports to its funders by quarter.
+    cadence: text('cadence').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('report_schedules_user').on(t.workspaceId, t.userId)],
+);
+
+/*
+ * One row per scheduled report and period (`2026-Q4`): the claim that makes it go out once. An
+ * instance claims it with a lease, delivers, then marks it sent; a claim whose instance died is
+ * taken over once its lease has run out.
+ */
+export const reportRuns = sqliteTable(
+  'report_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    period: text('period').notNull(),
+    status: text('status').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    leaseUntil: integer('lease_until').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [uniqueIndex('report_runs_once').on(t.workspaceId, t.userId, t.period)],
+);
+
 /*
  * Goals (`/goal`, G-n per workspace): a program team's measure ("Clinical placement slots: 22 → 40
  * by 2027-06-30") or milestone ("State approves the SPT curriculum by 2027-03-01"). Pace is

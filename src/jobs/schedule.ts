@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { runDigests } from '../features/digest/job.js';
+import { runScheduledReports } from '../features/report/job.js';
 import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
@@ -42,6 +43,14 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
         if (summary.sent.length > 0) deps.outbox.kick();
         return summary;
       },
+    },
+    // Quarterly reports are due at 08:00 on a quarter's first day; a tick every 15 minutes sends them
+    // soon after, and after downtime the first tick sends what is still owed for the quarter.
+    {
+      name: 'report',
+      cron: '*/15 * * * *',
+      run: (now) =>
+        runScheduledReports({ db: deps.db, client: deps.client, now, logger: deps.logger, workspaceId: deps.workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId }),
     },
     // Votes close at their deadline to the minute; a run after downtime closes every vote whose deadline passed.
     {

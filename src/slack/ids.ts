@@ -9,6 +9,7 @@ export const CommandNames = {
   meeting: '/meeting',
   vote: '/vote',
   digest: '/digest',
+  report: '/report',
   goal: '/goal',
 } as const;
 export type CommandName = (typeof CommandNames)[keyof typeof CommandNames];

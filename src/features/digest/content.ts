@@ -1,3 +1,4 @@
+import type { GoalDigestItem } from '../goal/digest.js';
 import { instantRunoff, tallyCounts, type TallyOption } from '../vote/tally.js';
 import { eligibleCount } from '../vote/rules.js';
 import type {
@@ -97,6 +98,8 @@ export interface TeamDigest {
   openVotes: Listed<OpenVoteItem>;
   closedVotes: Listed<ClosedVoteItem>;
   priorities: Listed<IssueItem>;
+  /** The team's goals (open, and closed in the period), most worrying first; the digest opens with them. */
+  goals?: GoalDigestItem[];
 }
 
 /** One team in the coordinators' roll-up: its figures and what needs attention. */
@@ -113,6 +116,8 @@ export interface RollupTeam {
   nextMeetingAt: number | null;
   /** Open votes below LOW_TURNOUT_SHARE, in the digest's order (at most LOW_TURNOUT_READ). */
   lowTurnout: OpenVoteItem[];
+  /** The team's goals, for the roll-up's cross-team goals section. */
+  goals?: GoalDigestItem[];
 }
 
 export const issueKey = (teamKey: string, n: number): string => `${teamKey}-${n}`;

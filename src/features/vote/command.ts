@@ -9,6 +9,8 @@ import { splitSubcommand } from '../../slack/commands.js';
 import { InputIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { GoalRepository } from '../goal/repository.js';
+import { takeForGoal } from '../goal/model.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey, type ElectorateCount } from './rules.js';
@@ -62,12 +64,17 @@ export function voteCommand(deps: VoteCommandDeps) {
       case 'help':
         return say(VOTE_HELP);
       case 'new': {
-        const quick = parseQuickVote(rest);
+        // "for goal G-3" anywhere before the options ties the vote to a goal of the same team.
+        const forGoal = takeForGoal(rest.split('|')[0] ?? '');
+        const quick = parseQuickVote(forGoal.goalNumber === undefined ? rest : [forGoal.rest, ...rest.split('|').slice(1)].join('|'));
         if (quick === undefined) return { kind: 'modal', view: await newModal(deps, actor, input.channelId) };
         const team = deps.teams.resolveTeam(actor.workspaceId, undefined, input.channelId);
         if (!team.ok) return say(`:warning: \`/vote new Question? | A | B\` starts a vote in a team channel, and this channel is not linked to a team. Type it in a team's channel, or use \`/vote new\` to pick the team in the form.`);
         const allowed = deps.votes.mayStart(actor, team.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
+        const goal = forGoal.goalNumber === undefined ? undefined : new GoalRepository(deps.db).byNumber(actor.workspaceId, forGoal.goalNumber);
+        if (forGoal.goalNumber !== undefined && goal === undefined) return say(`:mag: There is no goal G-${forGoal.goalNumber}, so no vote was started. See \`/goal list\`.`);
+        if (goal !== undefined && goal.programTeamId !== team.value.id) return say(`:warning: G-${goal.number} is a goal of ${escapeMrkdwn(goal.teamKey)}, not ${escapeMrkdwn(team.value.key)}: start the vote in ${escapeMrkdwn(goal.teamKey)}'s channel. No vote was started.`);
         const problems = checkOptions(quick.labels, InputIds.voteOptions);
         if (quick.question === '') problems.unshift({ code: 'invalid', message: 'Write the question before the first |, for example: /vote new Which first? | Option A | Option B' });
         if (quick.question.length > MAX_QUESTION) problems.unshift({ code: 'invalid', message: `The question can be at most ${MAX_QUESTION} characters (it has ${quick.question.length}).` });
@@ -87,13 +94,14 @@ export function voteCommand(deps: VoteCommandDeps) {
             anonymous: false,
             resultsVisibility: 'live',
             closesAt: null,
+            ...(goal === undefined ? {} : { goalId: goal.id }),
           },
           electorate.value.ids.length,
           now,
         );
         deps.outbox.kick();
         const key = voteKey(created.vote.number);
-        return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
+        return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}${goal === undefined ? '' : ` (for goal *G-${goal.number}*)`}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
       }
       case 'list': {
         if (args.length > 1) return usage('/vote list [KEY]');

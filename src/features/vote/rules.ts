@@ -54,6 +54,8 @@ export interface ValidDraft {
   anonymous: boolean;
   resultsVisibility: ResultsVisibility;
   closesAt: number | null;
+  /** A vote started "for goal G-3" (`/goal`): the goal's id, named on the ballot. */
+  goalId?: number;
 }
 
 const oneOf = <T extends string>(values: readonly T[], value: string): T | undefined => values.find((v) => v === value);

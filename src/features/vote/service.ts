@@ -7,6 +7,7 @@ import { enqueue } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { DeadlineError, withDeadline } from '../../slack/deadline.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
+import { GoalRepository } from '../goal/repository.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
 import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
@@ -85,7 +86,12 @@ export class VoteService {
     private readonly teams: TeamRepository,
     /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
     private readonly ballotSecret: string | null,
-  ) {}
+  ) {
+    this.goals = new GoalRepository(db);
+  }
+
+  /** Which goal a vote is for (goal_votes); votes read and write only that link. */
+  private readonly goals: GoalRepository;
 
   private get secret(): string {
     if (this.ballotSecret === null) throw new Error('casting ballots needs the ballot secret');
@@ -150,8 +156,9 @@ export class VoteService {
           },
           draft.options,
         );
+        if (draft.goalId !== undefined) this.goals.linkVote({ workspaceId: actor.workspaceId, voteId: created.vote.id, goalId: draft.goalId, createdAt: now.getTime() });
         const result = computeResult(created.vote, created.options, [], new Map(), electorateSize);
-        const message = ballotMessage({ vote: created.vote, options: created.options, result });
+        const message = this.ballot(created.vote, created.options, result);
         enqueue(
           this.db,
           {
@@ -341,13 +348,19 @@ export class VoteService {
     );
   }
 
+  /** The ballot message, naming the goal the vote is for (`/vote new for goal G-3 …`) if any. */
+  private ballot(vote: Vote, options: VoteOption[], result: VoteResult): ReturnType<typeof ballotMessage> {
+    const goal = this.goals.goalOfVote(vote.id);
+    return ballotMessage({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
+  }
+
   /** The ballot message and results post of a closed vote; safe to call again (dedupe keys). */
   enqueueFinal(vote: Vote, now: Date): void {
     if (vote.resultJson === null || vote.channelId === null) return;
     const result = JSON.parse(vote.resultJson) as VoteResult;
     const options = this.repo.options(vote.id);
     if (vote.messageTs !== null) {
-      const message = ballotMessage({ vote, options, result });
+      const message = this.ballot(vote, options, result);
       enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:final`, method: 'chat.update', args: { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks }, notBefore: now }, now);
     }
     const post = resultsPost(vote, result);
@@ -358,7 +371,7 @@ export class VoteService {
   private refresh(vote: Vote, options: VoteOption[], electorateSize: number, now: Date): void {
     if (vote.channelId === null || vote.messageTs === null) return;
     const result = this.currentResult(vote, electorateSize);
-    const message = ballotMessage({ vote, options, result });
+    const message = this.ballot(vote, options, result);
     this.repo.cancelPendingRefreshes(vote.workspaceId, vote.id);
     enqueue(
       this.db,

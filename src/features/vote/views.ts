@@ -14,6 +14,7 @@ export const VOTE_HELP = [
   '*`/vote`: priority votes in a team channel*',
   '`/vote new`: open the form (question, options or open issues, method, who may vote, anonymity, results, deadline)',
   '`/vote new Question? | Option A | Option B`: a single-choice vote right here, everyone in the channel may vote, live results, no deadline',
+  '`/vote new for goal G-3 Question? | A | B`: the same, started for a goal of this channel’s team (the ballot names the goal)',
   '`/vote list [KEY]`: open and recent votes of a team (KEY defaults to this channel’s team)',
   '`/vote results V-3`: the results so far (or the turnout, when results are hidden until closing)',
   '`/vote remind V-3`: remind those who have not voted (a DM each; one channel reminder for anonymous votes)',
@@ -117,6 +118,8 @@ export interface BallotMessageModel {
   vote: Vote;
   options: VoteOption[];
   result: VoteResult;
+  /** The goal the vote was started for (`/vote new for goal G-3 …`). */
+  goal?: { number: number; name: string };
 }
 
 /** The ballot in the channel: buttons while open, final results once closed. Voters never shown when anonymous. */
@@ -139,6 +142,7 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
   ];
   if (`${key} · ${vote.question}`.length > 150) blocks.push(section(`*${escapeMrkdwn(vote.question)}*`));
   blocks.push(context(facts.join(' · ')));
+  if (model.goal !== undefined) blocks.push(context(`:dart: For goal *G-${model.goal.number}* · ${escapeMrkdwn(model.goal.name)} (\`/goal show G-${model.goal.number}\`)`));
   if (!open) blocks.push(section(`*Final result.* ${winnerLine(vote, result)}`));
 
   const counts = new Map((result.counts?.options ?? []).map((o) => [o.optionId, o]));
