@@ -16,7 +16,7 @@
  * provably cast under another key (a lost file) stops start-up instead of minting a new key.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
@@ -83,12 +83,18 @@ export function loadBallotKey(settings: BallotKeySettings, db: Db, logger: AppLo
   }
   const key = legacy ? legacyBallotKey(settings.SLACK_SIGNING_SECRET) : randomBytes(32).toString('hex');
   mkdirSync(dirname(path), { recursive: true });
+  // Written whole under a private name, then linked into place: link() fails if the file exists and
+  // is atomic, so an instance starting at the same moment never reads a half-written key.
+  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(draft, `${key}\n`, { flag: 'wx', mode: 0o600 });
   try {
-    writeFileSync(path, `${key}\n`, { flag: 'wx', mode: 0o600 });
+    linkSync(draft, path);
   } catch (error) {
     // Another instance created it first: theirs is the key.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readKey(path);
     throw error;
+  } finally {
+    rmSync(draft, { force: true });
   }
   if (legacy) {
     logger.event('warn', 'ballot key: kept the key derived from the signing secret, because open anonymous votes already have ballots under it; it is now fixed in the key file and no longer follows the signing secret', { path });
