@@ -7,6 +7,8 @@ import { registerDigests } from './features/digest/register.js';
 import { teamCommand } from './features/team/command.js';
 import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
+import { registerHome } from './features/home/register.js';
+import type { HomeRuntime } from './features/home/runtime.js';
 import { registerIssues } from './features/issue/register.js';
 import { registerReports } from './features/report/register.js';
 import { registerGoals } from './features/goal/register.js';
@@ -15,7 +17,7 @@ import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
 import type { Kicker } from './outbox/kicker.js';
-import type { FollowUpHandler } from './outbox/outbox.js';
+import type { FollowUpHandler, RefreshRenderer } from './outbox/outbox.js';
 import type { ActorResolver } from './slack/actor.js';
 import { registerCommand } from './slack/commands.js';
 import { CommandNames } from './slack/ids.js';
@@ -32,11 +34,15 @@ export interface ListenerDeps {
   outbox: Kicker;
   /** Outbox follow-up handlers by kind; a feature adds its own while registering. */
   followUps: Record<string, FollowUpHandler>;
+  /** Renderers of coalesced refreshes by kind (see src/outbox/outbox.ts); a feature adds its own while registering. */
+  refreshers: Record<string, RefreshRenderer>;
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
   formatTime: (ms: number) => string;
   /** Keys the hash that hides anonymous voters (src/features/vote/ballot-key.ts): fixed once, never in the database. */
   ballotKey: string;
+  /** Home tabs: answers to clicks made on a Home (`respondVia`), and republishing. */
+  home: HomeRuntime;
 }
 
 /** Registers every command, action, view and event listener. A test checks this against manifest.yml. */
@@ -53,6 +59,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMeetings(app, deps);
   registerVotes(app, deps);
   registerDigests(app, deps);
+  registerHome(app, deps);
   registerReports(app, deps);
   registerGoals(app, deps);
 }

@@ -203,6 +203,8 @@ export const meetings = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     cancelledAt: integer('cancelled_at'),
+    // Who cancelled: the announcement is re-rendered from the database at send time (outbox refresh) and says so.
+    cancelledBy: text('cancelled_by'),
   },
   (t) => [uniqueIndex('meetings_number').on(t.workspaceId, t.number), index('meetings_team_start').on(t.programTeamId, t.startsAt)],
 );
@@ -360,8 +362,18 @@ export const outbox = sqliteTable(
     resultJson: text('result_json'),
     createdAt: createdAt(),
     sentAt: integer('sent_at'),
+    // A coalesced refresh (see src/outbox/outbox.ts) asked for again while it was being sent: send it once more afterwards.
+    refreshAgain: integer('refresh_again').notNull().default(0),
+    // 0: what a person waits for (answers, reminders, digests); 1: refreshes of messages already shown. Lower goes first.
+    priority: integer('priority').notNull().default(0),
+    // Wall-clock ms before which this row may not be sent again (a refresh just sent; rate pacing). Real time, not the app's clock.
+    pacedUntil: integer('paced_until'),
   },
-  (t) => [uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey), index('outbox_due').on(t.status, t.notBefore)],
+  (t) => [
+    uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey),
+    index('outbox_due').on(t.status, t.notBefore),
+    index('outbox_paced').on(t.status, t.pacedUntil),
+  ],
 );
 
 /* Request idempotency: Events API redeliveries (event_id) and double submissions (view id, click). */
@@ -427,6 +439,48 @@ export const reportRuns = sqliteTable(
   },
   (t) => [uniqueIndex('report_runs_once').on(t.workspaceId, t.userId, t.period)],
 );
+
+/*
+ * One row per person who has opened Alliance's Home tab: only they get republished. `version` is
+ * bumped (by triggers in migration `home_tabs`, in the same transaction as any write that changes
+ * what a Home shows) and `published_version` records the version the last successful
+ * views.publish rendered, so a Home is stale exactly when version > published_version. Many changes
+ * in a burst are many bumps of one row: one publish (see src/features/home/refresh.ts).
+ */
+export const homeTabs = sqliteTable(
+  'home_tabs',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    // Remembered at each open and publish (admins come from users.info), so changes that only
+    // coordinators see mark only coordinators' Homes.
+    isCoordinator: integer('is_coordinator', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    publishedVersion: integer('published_version').notNull().default(0),
+    // When the publisher first saw the current change; it publishes once things have settled.
+    seenAt: integer('seen_at'),
+    leaseUntil: integer('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull().default(0),
+    lastError: text('last_error'),
+    // The outcome of the person's last click on their Home ("Your ballot on V-3 is recorded"), shown on top.
+    noticeJson: text('notice_json'),
+    openedAt: integer('opened_at').notNull(),
+    publishedAt: integer('published_at'),
+  },
+  (t) => [
+    uniqueIndex('home_tabs_user').on(t.workspaceId, t.userId),
+    index('home_tabs_stale').on(t.notBefore).where(sql`${t.version} > ${t.publishedVersion}`),
+  ],
+);
+
+/** views.publish calls per workspace in the current minute, and Slack's Retry-After, shared by every instance. */
+export const homePublishRate = sqliteTable('home_publish_rate', {
+  workspaceId: text('team_id').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  sent: integer('sent').notNull().default(0),
+  blockedUntil: integer('blocked_until').notNull().default(0),
+});
 
 /*
  * Goals (`/goal`, G-n per workspace): a program team's measure ("Clinical placement slots: 22 → 40

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { runDigests } from '../features/digest/job.js';
+import type { HomeRuntime } from '../features/home/runtime.js';
 import { runScheduledReports } from '../features/report/job.js';
 import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
@@ -11,6 +12,7 @@ import type { ScheduledJob } from './scheduler.js';
 
 export interface JobDeps {
   outbox: Kicker;
+  home: Pick<HomeRuntime, 'run'>;
   db: Db;
   client: WebClient;
   logger: AppLogger;
@@ -24,6 +26,9 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
   return [
     // Reminders and retries wait in the outbox with a not-before time; a short tick sends them on time.
     { name: 'outbox', cron: '*/10 * * * * *', run: async () => deps.outbox.kick() },
+    // Home tabs made stale by a change go once a burst has settled (a timer usually sends them
+    // first); this tick also sends those waiting for a retry or for the views.publish rate limit.
+    { name: 'home', cron: '*/5 * * * * *', run: (now) => deps.home.run(now) },
     // Each team's digest schedule lives in the database (cron-parser computes its runs); this one
     // node-cron tick checks every minute which are due, so schedule changes need no restart and
     // runs missed while the app was down are caught up.
