@@ -11,7 +11,7 @@ import type { Problem } from '../../domain/result.js';
 import { GoalRepository } from '../goal/repository.js';
 import { voteCommand } from './command.js';
 import { VoteRepository } from './repository.js';
-import { ballotSecret, validateDraft, voteKey } from './rules.js';
+import { validateDraft, voteKey } from './rules.js';
 import { BALLOT_REFRESH, electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
 import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
 
@@ -67,7 +67,7 @@ function parseJson(text: string): unknown {
 /** `/vote`, the ballot buttons, the ranking modal and the new-vote modal. */
 export function registerVotes(app: App, deps: ListenerDeps): void {
   const repo = new VoteRepository(deps.db);
-  const votes = new VoteService(deps.db, repo, deps.teamRepository, ballotSecret(deps.config));
+  const votes = new VoteService(deps.db, repo, deps.teamRepository, deps.ballotKey);
   let botUserId: string | undefined;
   const botUser = async (): Promise<string | undefined> => {
     botUserId ??= (await deps.client.auth.test()).user_id;

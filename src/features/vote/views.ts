@@ -265,9 +265,11 @@ export function confirmationBlocks(vote: Vote, options: VoteOption[], choices: n
   blocks.push({
     type: 'actions',
     block_id: `vote_mine_${vote.id}`,
-    elements: choices.map((c): Button => ({
+    // The action id names the slot (1st, 2nd… chosen), never the option: request logs record action
+    // ids beside who clicked, and that must not tell what an anonymous voter chose.
+    elements: choices.map((c, slot): Button => ({
       type: 'button',
-      action_id: `${ActionIds.voteRemove}_${c}`,
+      action_id: `${ActionIds.voteRemove}_${slot}`,
       text: { type: 'plain_text', text: plain(`Remove ${labelOf.get(c) ?? '?'}`, 75) },
       // Screen readers read this instead of the text: which option, from which vote.
       accessibility_label: plain(`Remove ${labelOf.get(c) ?? '?'} from your ballot on ${voteKey(vote.number)}`, 75),
