@@ -112,6 +112,14 @@ function seed(h: Harness): void {
   goal.get(ws, 2, cna, 'milestone', 'Curriculum approved by the state', '', null, null, null, '2026-09-01', '2027-03-01', hannah.id, hannah.id, at('2026-09-01T15:00:00Z'), at('2026-09-01T15:00:00Z'));
 }
 
+/** The app at NOW on a fresh database: the sandbox's workspace (teams linked, organisations, members) and the seed above. */
+async function startSeededHarness(): Promise<Harness> {
+  const h = await startHarness({ now: () => NOW });
+  await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
+  seed(h);
+  return h;
+}
+
 type Row = Record<string, string>;
 const csvOf = (file: StoredFile): Row[] => parse(file.content, { bom: true, columns: true, skip_empty_lines: true }) as Row[];
 
@@ -136,9 +144,7 @@ describe('/report over signed HTTP', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => NOW });
-    await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
-    seed(h);
+    h = await startSeededHarness();
   });
   afterAll(async () => {
     await h.stop();
@@ -364,9 +370,7 @@ describe('/report schedule quarterly', () => {
   const summaries = () => h.fake.messages(dm()).filter((m) => m.files === undefined && (m.text ?? '').startsWith('Report · All teams'));
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => NOW });
-    await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
-    seed(h);
+    h = await startSeededHarness();
   });
   afterAll(async () => {
     await h.stop();
