@@ -15,6 +15,7 @@ import { Kicker } from './outbox/kicker.js';
 import { runOutbox, type FollowUpHandler } from './outbox/outbox.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
+import { retryWhenDatabaseBusy } from './slack/busy-retry.js';
 import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
@@ -155,6 +156,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
   });
 
+  // A request that finds the database locked by another process before it answered runs again.
+  retryWhenDatabaseBusy(app, logger);
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
   app.use(inFlight.middleware());
