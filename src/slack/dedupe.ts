@@ -17,6 +17,11 @@ export function recordRequestResult(db: Db, workspaceId: string, key: string, re
   db.update(processedRequests).set({ result }).where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key))).run();
 }
 
+/** Withdraws a claim made in the current transaction when the request was refused after all. */
+export function forgetRequest(db: Db, workspaceId: string, key: string): void {
+  db.delete(processedRequests).where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key))).run();
+}
+
 /** What the first arrival recorded; undefined when the key is unknown or nothing was recorded. */
 export function requestResult(db: Db, workspaceId: string, key: string): string | undefined {
   const row = db
