@@ -4,7 +4,10 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
 import type { Clock } from './domain/result.js';
+import { goalPaces } from './features/home/goals.js';
+import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
+import { ballotSecret } from './features/vote/rules.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
@@ -148,13 +151,31 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const followUps: Record<string, FollowUpHandler> = {};
   // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
   const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
-  const outboxKicker = new Kicker('outbox', () => runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 }), logger);
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
     configCoordinators: config.ALLIANCE_COORDINATORS,
     logger,
   });
+  const home = new HomeRuntime({
+    db: deps.db,
+    client: outboxClient,
+    actors,
+    logger,
+    now,
+    ballotSecret: ballotSecret(config),
+    timeZone: config.ALLIANCE_TIMEZONE,
+    goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
+  });
+  const outboxKicker = new Kicker(
+    'outbox',
+    async () => {
+      await runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
+      // Every change kicks the outbox; the Homes it made stale are republished once things settle.
+      home.kick();
+    },
+    logger,
+  );
 
   // A request that finds the database locked by another process before it answered runs again.
   retryWhenDatabaseBusy(app, logger);
@@ -176,10 +197,11 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     followUps,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    home,
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });
 
-  const jobs = buildJobs({ outbox: outboxKicker, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
+  const jobs = buildJobs({ outbox: outboxKicker, home, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
   const schedule: RunningSchedule | undefined =
     options.schedules === false ? undefined : startSchedule(jobs, { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
@@ -198,6 +220,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const release = async (): Promise<void> => {
     await schedule?.stop();
     await outboxKicker.stop();
+    await home.stop();
     deps.database.close();
   };
   const server: RunningServer = await http.listen(config.PORT, config.HOST);

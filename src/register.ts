@@ -7,7 +7,10 @@ import { registerDigests } from './features/digest/register.js';
 import { teamCommand } from './features/team/command.js';
 import { registerMeetings } from './features/meeting/register.js';
 import { registerTeamEvents } from './features/team/events.js';
+import { registerHome } from './features/home/register.js';
+import type { HomeRuntime } from './features/home/runtime.js';
 import { registerIssues } from './features/issue/register.js';
+import { registerReports } from './features/report/register.js';
 import { registerGoals } from './features/goal/register.js';
 import { registerVotes } from './features/vote/listeners.js';
 import type { TeamRepository } from './features/team/repository.js';
@@ -34,6 +37,8 @@ export interface ListenerDeps {
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
   formatTime: (ms: number) => string;
+  /** Home tabs: answers to clicks made on a Home (`respondVia`), and republishing. */
+  home: HomeRuntime;
 }
 
 /** Registers every command, action, view and event listener. A test checks this against manifest.yml. */
@@ -50,5 +55,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerMeetings(app, deps);
   registerVotes(app, deps);
   registerDigests(app, deps);
+  registerHome(app, deps);
+  registerReports(app, deps);
   registerGoals(app, deps);
 }

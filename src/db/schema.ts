@@ -244,6 +244,11 @@ export const votes = sqliteTable(
     resultJson: text('result_json'),
     createdAt: createdAt(),
     closedAt: integer('closed_at'),
+    // The electorate's size at its last successful count, and when: for "everyone" votes the
+    // channel's members, so digests show the same turnout as the ballot, and a vote whose channel
+    // can no longer be listed (the bot was removed) still closes against the last known electorate.
+    electorateSize: integer('electorate_size'),
+    electorateCountedAt: integer('electorate_counted_at'),
   },
   (t) => [
     uniqueIndex('votes_number').on(t.workspaceId, t.number),
@@ -386,6 +391,84 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_recent').on(t.workspaceId, t.createdAt)],
 );
+
+/* `/report schedule quarterly`: a coordinator's standing order for a report by direct message. */
+export const reportSchedules = sqliteTable(
+  'report_schedules',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    // Only 'quarterly' for now: the collaborative reports to its funders by quarter.
+    cadence: text('cadence').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('report_schedules_user').on(t.workspaceId, t.userId)],
+);
+
+/*
+ * One row per scheduled report and period (`2026-Q4`): the claim that makes it go out once. An
+ * instance claims it with a lease, delivers, then marks it sent; a claim whose instance died is
+ * taken over once its lease has run out.
+ */
+export const reportRuns = sqliteTable(
+  'report_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    period: text('period').notNull(),
+    status: text('status').notNull(),
+    claimedBy: text('claimed_by').notNull(),
+    leaseUntil: integer('lease_until').notNull(),
+    attempts: integer('attempts').notNull().default(1),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [uniqueIndex('report_runs_once').on(t.workspaceId, t.userId, t.period)],
+);
+
+/*
+ * One row per person who has opened Alliance's Home tab: only they get republished. `version` is
+ * bumped (by triggers in migration `home_tabs`, in the same transaction as any write that changes
+ * what a Home shows) and `published_version` records the version the last successful
+ * views.publish rendered, so a Home is stale exactly when version > published_version. Many changes
+ * in a burst are many bumps of one row: one publish (see src/features/home/refresh.ts).
+ */
+export const homeTabs = sqliteTable(
+  'home_tabs',
+  {
+    workspaceId: workspace(),
+    userId: text('user_id').notNull(),
+    // Remembered at each open and publish (admins come from users.info), so changes that only
+    // coordinators see mark only coordinators' Homes.
+    isCoordinator: integer('is_coordinator', { mode: 'boolean' }).notNull().default(false),
+    version: integer('version').notNull().default(1),
+    publishedVersion: integer('published_version').notNull().default(0),
+    // When the publisher first saw the current change; it publishes once things have settled.
+    seenAt: integer('seen_at'),
+    leaseUntil: integer('lease_until'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: integer('not_before').notNull().default(0),
+    lastError: text('last_error'),
+    // The outcome of the person's last click on their Home ("Your ballot on V-3 is recorded"), shown on top.
+    noticeJson: text('notice_json'),
+    openedAt: integer('opened_at').notNull(),
+    publishedAt: integer('published_at'),
+  },
+  (t) => [
+    uniqueIndex('home_tabs_user').on(t.workspaceId, t.userId),
+    index('home_tabs_stale').on(t.notBefore).where(sql`${t.version} > ${t.publishedVersion}`),
+  ],
+);
+
+/** views.publish calls per workspace in the current minute, and Slack's Retry-After, shared by every instance. */
+export const homePublishRate = sqliteTable('home_publish_rate', {
+  workspaceId: text('team_id').primaryKey(),
+  windowStart: integer('window_start').notNull(),
+  sent: integer('sent').notNull().default(0),
+  blockedUntil: integer('blocked_until').notNull().default(0),
+});
 
 /*
  * Goals (`/goal`, G-n per workspace): a program team's measure ("Clinical placement slots: 22 → 40

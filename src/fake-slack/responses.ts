@@ -1,4 +1,5 @@
 import { contentProblems, storeMessage } from './methods/chat.js';
+import { fileReferenceProblems } from './methods/files.js';
 import { findMessage, nextTs, type FakeState, type Json } from './state.js';
 
 /** Slack accepts a response_url at most five times (within 30 minutes). */
@@ -15,7 +16,7 @@ export function applyResponse(state: FakeState, id: string, body: Json): Respond
   if (record.uses >= RESPONSE_URL_MAX_USES) return { ok: false, status: 404, error: 'used_url' };
   const deleting = body.delete_original === true || body.delete_original === 'true';
   if (!deleting) {
-    const problem = contentProblems(body);
+    const problem = contentProblems(body) ?? fileReferenceProblems(state, body.blocks);
     if (problem && !problem.ok) {
       const errors = Array.isArray(problem.errors) ? problem.errors.map(String) : undefined;
       return { ok: false, status: 400, error: problem.error, errors };

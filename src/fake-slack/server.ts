@@ -150,7 +150,8 @@ async function handleUpload(rt: Runtime, req: IncomingMessage, res: ServerRespon
     const part = form ? [...form.values()].find((v): v is File => typeof v !== 'string') : undefined;
     if (part) content = Buffer.from(await part.arrayBuffer());
   }
-  if (!receiveUpload(rt.state, fileId, content)) return sendText(res, 404, 'file_not_found');
+  const received = receiveUpload(rt.state, fileId, content);
+  if (!received.ok) return sendText(res, received.status, received.error);
   sendText(res, 200, `OK - ${content.length}`);
 }
 

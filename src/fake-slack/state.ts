@@ -17,6 +17,7 @@ export type Json = Record<string, unknown>;
 export interface PendingUpload {
   filename: string;
   length: number;
+  altText?: string;
   content?: Buffer;
 }
 
@@ -48,6 +49,8 @@ export interface FakeState {
   viewOwners: Map<string, string>;
   pendingUploads: Map<string, PendingUpload>;
   files: StoredFile[];
+  /** Largest upload accepted (Slack's 1 GB unless a test lowers it). */
+  maxFileBytes?: number;
   responses: StoredResponse[];
   responseUrls: Map<string, ResponseUrlRecord>;
   calls: RecordedCall[];

@@ -69,6 +69,8 @@ export interface StoredFile {
   id: string;
   title?: string;
   filename?: string;
+  /** The `alt_txt` given to files.getUploadURLExternal (screen readers, image previews). */
+  altText?: string;
   content: Buffer;
   channels: string[];
   threadTs?: string;

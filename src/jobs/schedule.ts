@@ -2,6 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Db } from '../db/open.js';
 import { runDigests } from '../features/digest/job.js';
+import type { HomeRuntime } from '../features/home/runtime.js';
+import { runScheduledReports } from '../features/report/job.js';
 import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
@@ -11,6 +13,7 @@ import type { ScheduledJob } from './scheduler.js';
 
 export interface JobDeps {
   outbox: Kicker;
+  home: Pick<HomeRuntime, 'run'>;
   db: Db;
   client: WebClient;
   logger: AppLogger;
@@ -24,6 +27,9 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
   return [
     // Reminders and retries wait in the outbox with a not-before time; a short tick sends them on time.
     { name: 'outbox', cron: '*/10 * * * * *', run: async () => deps.outbox.kick() },
+    // Home tabs made stale by a change go once a burst has settled (a timer usually sends them
+    // first); this tick also sends those waiting for a retry or for the views.publish rate limit.
+    { name: 'home', cron: '*/5 * * * * *', run: (now) => deps.home.run(now) },
     // Each team's digest schedule lives in the database (cron-parser computes its runs); this one
     // node-cron tick checks every minute which are due, so schedule changes need no restart and
     // runs missed while the app was down are caught up.
@@ -43,6 +49,14 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
         if (summary.sent.length > 0) deps.outbox.kick();
         return summary;
       },
+    },
+    // Quarterly reports are due at 08:00 on a quarter's first day; a tick every 15 minutes sends them
+    // soon after, and after downtime the first tick sends what is still owed for the quarter.
+    {
+      name: 'report',
+      cron: '*/15 * * * *',
+      run: (now) =>
+        runScheduledReports({ db: deps.db, client: deps.client, now, logger: deps.logger, workspaceId: deps.workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId }),
     },
     // Votes close at their deadline to the minute; a run after downtime closes every vote whose deadline passed.
     {

@@ -9,6 +9,7 @@ export const CommandNames = {
   meeting: '/meeting',
   vote: '/vote',
   digest: '/digest',
+  report: '/report',
   goal: '/goal',
 } as const;
 export type CommandName = (typeof CommandNames)[keyof typeof CommandNames];
@@ -19,6 +20,8 @@ export const ShortcutIds = {
 
 export const ViewIds = {
   internalError: 'internal_error',
+  /** The coordinator's digest preview opened from the Home tab (no submit button, so no listener). */
+  homeDigestPreview: 'home_digest_preview',
   issueNew: 'issue_new',
   issueEdit: 'issue_edit',
   /* The confirmation a submitted issue form turns into (no submit button, so no listener). */
@@ -50,6 +53,12 @@ export const ActionIds = {
   voteResults: 'vote_results',
   /** Prefix: one Remove button per chosen option in a several-options confirmation (`vote_remove_<option id>`). */
   voteRemove: 'vote_remove',
+  /* Home tab (its ballot, issue and RSVP buttons reuse the ids above) */
+  homeNewIssue: 'home_new_issue',
+  homeNewMeeting: 'home_new_meeting',
+  homeNewVote: 'home_new_vote',
+  homeDigestPreview: 'home_digest_preview',
+  homeDigestSend: 'home_digest_send',
   /* /goal */
   goalRecordReading: 'goal_record_reading',
   goalMarkDone: 'goal_mark_done',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
 import { inputValues, type ViewInput } from '../rig/slack-request.js';
+import { validateMessage } from '../../src/fake-slack/block-kit-limits.js';
 
 /** Monday 2026-11-30, 10:00 in Detroit. */
 let clock = new Date('2026-11-30T15:00:00Z');
@@ -314,5 +315,129 @@ describe('the stale reminder', () => {
       clock = new Date('2026-11-30T15:00:00Z');
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('goals in digests, lists and limits', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    clock = new Date('2026-11-30T15:00:00Z');
+    h = await startHarness({ now: () => clock });
+    await linkSeedChannels(h);
+    await h.command('/team', 'join CNA', inCna(member));
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+  const texts = (ack: { blocks?: unknown[] }) => (ack.blocks ?? []).map((b) => JSON.stringify(b));
+
+  it('opens a quiet week’s team digest with its goals: value, change since the previous digest, pace, stale, days left', async () => {
+    // Set three weeks ago (clock moved back), read then; a week ago 24; today 28.
+    clock = new Date('2026-11-09T15:00:00Z');
+    await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
+    await h.command('/goal', 'new CNA Employer partners sign the MOU by 2026-12-10', inCna(member));
+    clock = new Date('2026-11-30T15:00:00Z');
+    await h.command('/goal', 'update G-1 24 as of 2026-11-20', inCna(member));
+    await h.command('/goal', 'update G-1 28', inCna(member));
+    const ack = await h.command('/digest', 'preview CNA', inCna(member));
+    const blocks = texts(ack);
+    // Header, then the goals, then the rest of the digest (a quiet week: no issues, meetings or votes).
+    expect(blocks[0]).toContain('"type":"header"');
+    expect(blocks[1]).toContain(':dart: *Goals (2 open)*');
+    expect(blocks[1]).toContain('*G-1* Clinical placement slots · 28 of 40 slots (from 22) · +4 this week · :large_green_circle: On track · 212 days left');
+    expect(blocks[1]).toContain('*G-2* Employer partners sign the MOU · not done yet · :large_yellow_circle: At risk · 10 days left');
+    // At risk comes before on track.
+    expect(blocks[1]?.indexOf('G-2')).toBeLessThan(blocks[1]?.indexOf('G-1') ?? 0);
+    expect(blocks[2]).toContain('A quiet week for *CNA*');
+  });
+
+  it('flags a stale goal and lists it first in the roll-up’s cross-team goals section, sorted by risk', async () => {
+    await h.command('/goal', 'new MA Medical assistant apprentices hired from 5 to 25 by 2027-06-30', { userId: coordinator, channelId: CHANNELS.ma.id });
+    clock = new Date('2027-01-15T15:00:00Z');
+    const team = await h.command('/digest', 'preview MA', { userId: coordinator, channelId: CHANNELS.ma.id });
+    expect(texts(team)[1]).toContain('stale');
+    const rollup = await h.command('/digest', 'preview all', inCna(coordinator));
+    const section = texts(rollup).find((b) => b.includes('Goals across teams')) ?? '';
+    expect(section).toContain('behind or overdue');
+    // G-2 (CNA) is overdue and G-3 (MA) behind, both before G-1 (CNA), on track: worst first, then by team.
+    const [g2, g3, g1] = ['CNA · *G-2*', 'MA · *G-3*', 'CNA · *G-1*'].map((k) => section.indexOf(k));
+    expect(g2).toBeGreaterThan(0);
+    expect(g3).toBeGreaterThan(g2 ?? 0);
+    expect(g1).toBeGreaterThan(g3 ?? 0);
+    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no change this week · :red_circle: Behind · :hourglass: stale');
+    // A new meeting's agenda starts with the goals that are behind, overdue or stale.
+    const before = h.fake.callsTo('views.open').length;
+    await h.command('/meeting', 'new', inCna(member));
+    const opened = await h.fake.waitFor(() => h.fake.callsTo('views.open')[before]);
+    const agenda = JSON.stringify(opened.args.view);
+    expect(agenda).toContain('Goals behind or stale\\n- G-2 Employer partners sign the MOU (overdue, due 2026-12-10, no reading for 67 days)\\n- G-1 Clinical placement slots (on track, 28 of 40 slots, no reading for 46 days)');
+    clock = new Date('2026-11-30T15:00:00Z');
+  });
+
+  it('keeps digests, the roll-up, lists and goal messages within Block Kit limits with 30 goals a team, listing all 30', async () => {
+    clock = new Date('2026-11-30T15:00:00Z');
+    for (let i = 0; i < 30; i++) {
+      await h.command('/goal', `new SPT ${'Sterile processing technicians trained at site number'} ${i + 1} from 0 to ${10 + i} technicians by 2027-0${1 + (i % 9)}-15`, { userId: coordinator, channelId: CHANNELS.spt.id });
+    }
+    expect(h.query<{ n: number }>("select count(*) as n from goals g join program_teams t on t.id = g.program_team_id where t.key = 'SPT'")[0]?.n).toBe(30);
+    const digest = await h.command('/digest', 'preview SPT', inSpt(coordinator));
+    expect(validateMessage({ text: digest.text, blocks: digest.blocks })).toEqual([]);
+    const goalText = texts(digest).filter((b) => b.includes('*G-')).join('');
+    expect(goalText.match(/\*G-\d+\*/g)?.length).toBe(30);
+    const rollup = await h.command('/digest', 'preview all', inSpt(coordinator));
+    expect(validateMessage({ text: rollup.text, blocks: rollup.blocks })).toEqual([]);
+    const list = await h.command('/goal', 'list SPT', inSpt(coordinator));
+    expect(validateMessage({ text: list.text, blocks: list.blocks })).toEqual([]);
+    expect(visibleText(list).match(/\*G-\d+\*/g)?.length).toBe(30);
+    const show = await h.command('/goal', 'show G-10', inSpt(coordinator));
+    expect(validateMessage({ text: show.text, blocks: show.blocks })).toEqual([]);
+  });
+
+  it('escapes names, units and notes everywhere they are posted', async () => {
+    await h.command('/goal', 'new CNA <!channel> <@U0HFH0002> *slots* from 1 to 9 by 2027-06-30', inCna(member));
+    const key = `G-${h.query<{ n: number }>('select max(number) as n from goals')[0]?.n}`;
+    await h.command('/goal', `update ${key} 3 see <https://evil.example|here> & <!here>`, inCna(member));
+    for (const ack of [await h.command('/goal', `show ${key}`, inCna(member)), await h.command('/goal', 'list CNA', inCna(member)), await h.command('/digest', 'preview CNA', inCna(member))]) {
+      const text = visibleText(ack);
+      expect(text).not.toContain('<!channel>');
+      expect(text).not.toContain('<!here>');
+      expect(text).not.toContain('<https://evil');
+    }
+    await h.flush();
+    const announced = JSON.stringify(h.fake.messages(CHANNELS.cna.id).filter((m) => m.text?.includes(key)));
+    expect(announced).toContain('&lt;!channel&gt;');
+    expect(announced).not.toContain('<!channel>');
+  });
+});
+
+describe('a vote for a goal', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    clock = new Date('2026-11-30T15:00:00Z');
+    h = await startHarness({ now: () => clock });
+    await linkSeedChannels(h);
+    await h.command('/team', 'join CNA', inCna(member));
+    await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
+    await h.command('/goal', 'new SPT State approves the new SPT curriculum by 2027-03-01', inSpt(coordinator));
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('starts a vote "for goal G-1" and names the goal on the ballot', async () => {
+    const ack = await h.command('/vote', 'new for goal G-1 Which sites add placement slots first? | Henry Ford | Corewell', inCna(member));
+    expect(ack.text).toContain('(for goal *G-1*)');
+    await h.flush();
+    const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('Which sites add placement slots first?'));
+    expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
+    expect(JSON.stringify(ballot?.blocks)).not.toContain('for goal G-1 Which');
+    expect(h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
+  });
+
+  it('refuses an unknown goal or another team’s goal and starts nothing', async () => {
+    const before = h.count('votes');
+    expect((await h.command('/vote', 'new for goal G-9 Which? | A | B', inCna(member))).text).toContain('There is no goal G-9');
+    expect((await h.command('/vote', 'new for goal G-2 Which? | A | B', inCna(member))).text).toContain('G-2 is a goal of SPT');
+    expect(h.count('votes')).toBe(before);
   });
 });

@@ -17,6 +17,7 @@ const SUBCOMMANDS: { [K in keyof typeof CommandNames]: string[] } = {
   meeting: ['', 'help', 'new', 'list', 'show', 'ics', 'cancel', 'edit'],
   vote: ['', 'help', 'new', 'list', 'results', 'close', 'remind'],
   digest: ['', 'help', 'preview', 'send', 'schedule', 'subscribe', 'unsubscribe'],
+  report: ['', 'help', 'all', 'schedule', 'last-week', 'this-quarter'],
   goal: ['', 'help', 'new', 'update', 'done', 'list', 'show', 'edit', 'close', 'link', 'unlink'],
 };
 

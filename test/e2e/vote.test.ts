@@ -433,6 +433,56 @@ describe('/vote over signed HTTP', () => {
     ]);
   });
 
+  it('shows the same turnout in the digest as on the ballot: everyone-in-the-channel votes count the channel, not the team', async () => {
+    await h.command('/vote', 'new Same electorate? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = latestNumber();
+    await click(PEOPLE.corewell.id, n, 'Yes');
+    const onBallot = /Turnout: (\d+) of (\d+) eligible people/.exec(visibleText(await ballot(n)));
+    expect(onBallot?.slice(1)).toEqual(['1', '9']);
+    const digest = visibleText(await h.command('/digest', 'preview CNA', coordinator));
+    // The team has fewer members than the channel: the digest must not count those instead.
+    expect(h.query<{ n: number }>("select count(*) as n from team_members where program_team_id = (select id from program_teams where key = 'CNA')")[0]?.n).not.toBe(9);
+    expect(digest).toMatch(new RegExp(`V-${n}\\*.*turnout 1 of 9 people`));
+  });
+
+  it('closes a vote whose channel can no longer be listed against the last known electorate, and says so (/vote close and the deadline job)', async () => {
+    await h.command('/vote', 'new Bot removed? | Stay | Go', as(PEOPLE.henryFord1.id));
+    const quick = latestNumber();
+    await click(PEOPLE.corewell.id, quick, 'Stay');
+    // The app is removed from the channel: Slack refuses to list its members from now on.
+    h.fake.failNext('conversations.members', { error: 'not_in_channel' }, 50);
+    const closed = await h.command('/vote', `close V-${quick}`, as(PEOPLE.henryFord1.id));
+    expect(closed.text).toContain(`Closed *V-${quick}*`);
+    expect(closed.text).toContain('Slack could not list the members of');
+    expect(voteRow(quick).status).toBe('closed');
+    await h.flush(clock);
+    const results = visibleText(h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${quick}`) === true) ?? {});
+    expect(results).toContain('Turnout: 1 of 9 eligible people');
+    expect(results).toContain('it had when last counted');
+    h.fake.clearFaults();
+
+    await submitNew(PEOPLE.coordinator.id, {
+      [InputIds.voteQuestion]: 'Deadline without a channel',
+      [InputIds.voteEligibility]: { type: 'radio_buttons', selected_option: { value: 'everyone' } },
+      [InputIds.voteCloseDate]: { type: 'datepicker', selected_date: '2026-03-10' },
+      [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
+    });
+    const timed = latestNumber();
+    await click(PEOPLE.trinity.id, timed, 'Wages');
+    h.fake.failNext('conversations.members', { error: 'channel_not_found' }, 50);
+    const logger = h.alliance.logger;
+    clock = new Date('2026-03-10T18:00:00Z');
+    expect(await runVoteDeadlines({ db: h.alliance.deps.db, client, now: clock, logger })).toEqual({ closed: 1 });
+    expect(voteRow(timed).status).toBe('closed');
+    expect(await runVoteDeadlines({ db: h.alliance.deps.db, client, now: new Date(clock.getTime() + 60_000), logger })).toEqual({ closed: 0 });
+    h.fake.clearFaults();
+    await h.flush(clock);
+    const final = visibleText(await ballot(timed));
+    expect(final).toContain('Final result.');
+    expect(final).toContain('Turnout: 1 of 9 eligible people');
+    expect(final).toContain('Slack could not list the members of the channel when the vote closed');
+  });
+
   it('lists votes of the channel team, open first', async () => {
     const ack = await h.command('/vote', 'list', coordinator);
     const text = visibleText(ack);

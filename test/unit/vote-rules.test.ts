@@ -42,6 +42,8 @@ const vote = (over: Partial<Vote> = {}): Vote => ({
   resultJson: null,
   createdAt: 0,
   closedAt: null,
+  electorateSize: null,
+  electorateCountedAt: null,
   ...over,
 });
 

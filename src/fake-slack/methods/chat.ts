@@ -2,6 +2,7 @@ import { validateMessage } from '../block-kit-limits.js';
 import { channelMembers, findMessage, newId, nextTs, resolveChannel, type FakeState, type Json } from '../state.js';
 import type { StoredMessage } from '../types.js';
 import { fail, num, ok, str, type MethodHandler, type MethodResult } from './common.js';
+import { fileReferenceProblems } from './files.js';
 
 /** Slack keeps scheduled messages up to 120 days ahead. */
 const MAX_SCHEDULE_AHEAD_SECONDS = 120 * 24 * 60 * 60;
@@ -53,10 +54,10 @@ export function permalink(state: FakeState, channel: string, ts: string, threadT
   return threadTs && threadTs !== ts ? `${base}?thread_ts=${threadTs}&cid=${channel}` : base;
 }
 
-function requireContent(args: Json): MethodResult | Content {
+function requireContent(args: Json, state: FakeState): MethodResult | Content {
   const content = contentOf(args);
   if (!content.text && !content.blocks) return fail('no_text');
-  return contentProblems(args) ?? content;
+  return contentProblems(args) ?? fileReferenceProblems(state, args.blocks) ?? content;
 }
 
 function isResult(v: MethodResult | Content): v is MethodResult {
@@ -66,7 +67,7 @@ function isResult(v: MethodResult | Content): v is MethodResult {
 const postMessage: MethodHandler = (args, { state }) => {
   const channel = resolveChannel(state, args.channel);
   if (!channel) return fail('channel_not_found');
-  const content = requireContent(args);
+  const content = requireContent(args, state);
   if (isResult(content)) return content;
   const stored = storeMessage(state, {
     channel,
@@ -85,7 +86,7 @@ const postEphemeral: MethodHandler = (args, { state }) => {
   if (!user || !state.users.has(user)) return fail('user_not_found');
   const members = channelMembers(state, channel);
   if (members && !members.includes(user)) return fail('user_not_in_channel');
-  const content = requireContent(args);
+  const content = requireContent(args, state);
   if (isResult(content)) return content;
   const stored = storeMessage(state, { channel, ...content, threadTs: str(args, 'thread_ts'), user, ephemeral: true });
   return ok({ message_ts: stored.ts });
@@ -97,7 +98,7 @@ const update: MethodHandler = (args, { state }) => {
   const ts = str(args, 'ts');
   const existing = ts ? findMessage(state, channel, ts) : undefined;
   if (!existing) return fail('message_not_found');
-  const content = requireContent(args);
+  const content = requireContent(args, state);
   if (isResult(content)) return content;
   // Slack keeps the previous blocks when an update sends only text; an empty array clears them.
   if (typeof args.text === 'string') existing.text = args.text;
@@ -134,7 +135,7 @@ const scheduleMessage: MethodHandler = (args, { state }) => {
   const now = Date.now() / 1000;
   if (postAt <= now) return fail('time_in_past');
   if (postAt > now + MAX_SCHEDULE_AHEAD_SECONDS) return fail('time_too_far');
-  const content = requireContent(args);
+  const content = requireContent(args, state);
   if (isResult(content)) return content;
   const id = newId(state, 'Q');
   state.scheduled.push({ id, channel, postAt: Math.floor(postAt), ...content, threadTs: str(args, 'thread_ts') });

@@ -1,17 +1,67 @@
 import { newId, resolveChannel, type FakeState, type Json } from '../state.js';
 import type { StoredFile } from '../types.js';
 import { storeMessage } from './chat.js';
-import { fail, invalidArguments, num, ok, str, type MethodContext, type MethodHandler } from './common.js';
+import { fail, invalidArguments, num, ok, str, type MethodContext, type MethodHandler, type MethodResult } from './common.js';
 
 export const UPLOAD_PATH = '/upload/';
 export const DOWNLOAD_PATH = '/files/';
 
-/** Stores the bytes sent to an upload_url; false when Slack never handed out that URL. */
-export function receiveUpload(state: FakeState, fileId: string, content: Buffer): boolean {
+/** Slack's largest file (1 GB); the fake's can be lowered per test through `state.maxFileBytes`. */
+export const MAX_FILE_BYTES = 1024 * 1024 * 1024;
+/** Slack refuses a file's alt text over 1,000 characters (`alt_txt_too_large`). */
+export const MAX_ALT_TEXT = 1000;
+
+export type UploadOutcome = { ok: true } | { ok: false; status: number; error: string };
+
+/**
+ * Stores the bytes sent to an upload_url, as Slack's upload service does: the URL works once, for
+ * a file Slack handed it out for, and the bytes must be exactly the `length` declared to
+ * files.getUploadURLExternal.
+ */
+export function receiveUpload(state: FakeState, fileId: string, content: Buffer): UploadOutcome {
   const pending = state.pendingUploads.get(fileId);
-  if (!pending) return false;
+  if (!pending) return { ok: false, status: 404, error: 'file_not_found' };
+  if (pending.content !== undefined) return { ok: false, status: 410, error: 'upload_url_already_used' };
+  if (content.length !== pending.length) return { ok: false, status: 400, error: `size_mismatch: got ${content.length} bytes, length was ${pending.length}` };
   pending.content = content;
-  return true;
+  return { ok: true };
+}
+
+const isImageName = (name: string | undefined): boolean => /\.(png|jpe?g|gif|webp)$/i.test(name ?? '');
+
+function collectSlackFiles(node: unknown, found: Array<{ path: string; ref: Record<string, unknown> }>, path: string): void {
+  if (Array.isArray(node)) {
+    node.forEach((child, i) => collectSlackFiles(child, found, `${path}[${i}]`));
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const obj = node as Record<string, unknown>;
+  if (obj.type === 'image' && typeof obj.slack_file === 'object' && obj.slack_file !== null) found.push({ path: `${path}.slack_file`, ref: obj.slack_file as Record<string, unknown> });
+  for (const [key, value] of Object.entries(obj)) if (key !== 'slack_file') collectSlackFiles(value, found, `${path}.${key}`);
+}
+
+/**
+ * Image blocks (and image elements) that show an uploaded file name it by `slack_file.id` or
+ * `slack_file.url`; Slack refuses the message with invalid_blocks unless that file exists (its
+ * upload completed) and is an image.
+ */
+export function fileReferenceProblems(state: FakeState, blocks: unknown): MethodResult | undefined {
+  const refs: Array<{ path: string; ref: Record<string, unknown> }> = [];
+  collectSlackFiles(blocks, refs, 'blocks');
+  const problems: string[] = [];
+  for (const { path, ref } of refs) {
+    const id = typeof ref.id === 'string' ? ref.id : undefined;
+    const url = typeof ref.url === 'string' ? ref.url : undefined;
+    if ((id === undefined) === (url === undefined)) {
+      problems.push(`${path}: give exactly one of id and url`);
+      continue;
+    }
+    const file = id !== undefined ? findFile(state, id) : state.files.find((f) => url !== undefined && (url.endsWith(`/${f.id}`) || url.includes(`/${f.id}/`)));
+    if (file === undefined) problems.push(`${path}: no file ${id ?? url ?? ''} (upload it and complete the upload first)`);
+    else if (!isImageName(file.filename)) problems.push(`${path}: file ${file.id} is not an image`);
+  }
+  if (problems.length === 0) return undefined;
+  return fail('invalid_blocks', { errors: problems, response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } });
 }
 
 export function findFile(state: FakeState, fileId: string): StoredFile | undefined {
@@ -25,6 +75,7 @@ function fileObject(ctx: MethodContext, f: StoredFile): Json {
     name: f.filename,
     title: f.title ?? f.filename,
     size: f.content.length,
+    ...(f.altText === undefined ? {} : { alt_txt: f.altText }),
     user: ctx.state.botUserId,
     url_private: url,
     url_private_download: url,
@@ -37,8 +88,12 @@ const getUploadURLExternal: MethodHandler = (args, { state, origin }) => {
   const filename = str(args, 'filename');
   const length = num(args, 'length');
   if (!filename || length === undefined) return invalidArguments(['filename and length are required']);
+  if (!Number.isInteger(length) || length <= 0) return fail('missing_argument');
+  if (length > (state.maxFileBytes ?? MAX_FILE_BYTES)) return fail('file_upload_size_restricted');
+  const altText = str(args, 'alt_txt') ?? str(args, 'alt_text');
+  if (altText !== undefined && altText.length > MAX_ALT_TEXT) return fail('alt_txt_too_large');
   const fileId = newId(state, 'F');
-  state.pendingUploads.set(fileId, { filename, length });
+  state.pendingUploads.set(fileId, { filename, length, ...(altText === undefined ? {} : { altText }) });
   return ok({ upload_url: `${origin}${UPLOAD_PATH}${fileId}`, file_id: fileId });
 };
 
@@ -67,6 +122,7 @@ const completeUploadExternal: MethodHandler = (args, ctx) => {
       title: typeof e.title === 'string' ? e.title : pending?.filename,
       filename: pending?.filename,
       content: pending?.content ?? Buffer.alloc(0),
+      ...(pending?.altText === undefined ? {} : { altText: pending.altText }),
       channels: channel ? [channel] : [],
       threadTs,
       initialComment,

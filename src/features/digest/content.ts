@@ -1,4 +1,6 @@
+import type { GoalDigestItem } from '../goal/digest.js';
 import { instantRunoff, tallyCounts, type TallyOption } from '../vote/tally.js';
+import { eligibleCount } from '../vote/rules.js';
 import type {
   ClosedVoteRow,
   DigestTeam,
@@ -96,6 +98,8 @@ export interface TeamDigest {
   openVotes: Listed<OpenVoteItem>;
   closedVotes: Listed<ClosedVoteItem>;
   priorities: Listed<IssueItem>;
+  /** The team's goals (open, and closed in the period), most worrying first; the digest opens with them. */
+  goals?: GoalDigestItem[];
 }
 
 /** One team in the coordinators' roll-up: its figures and what needs attention. */
@@ -112,6 +116,8 @@ export interface RollupTeam {
   nextMeetingAt: number | null;
   /** Open votes below LOW_TURNOUT_SHARE, in the digest's order (at most LOW_TURNOUT_READ). */
   lowTurnout: OpenVoteItem[];
+  /** The team's goals, for the roll-up's cross-team goals section. */
+  goals?: GoalDigestItem[];
 }
 
 export const issueKey = (teamKey: string, n: number): string => `${teamKey}-${n}`;
@@ -210,10 +216,14 @@ export function voteWinner(vote: ClosedVoteRow): { winner: string | null; ballot
 
 const isOrganisationVote = (eligibility: string): boolean => /^org/i.test(eligibility);
 
-/** How many could vote in a vote of this eligibility; null when nobody (turnout is then unknown). */
-export function eligibleVoters(electorate: Electorate, eligibility: string): number | null {
-  const n = isOrganisationVote(eligibility) ? electorate.organisationCount : electorate.memberCount;
-  return n === 0 ? null : n;
+/**
+ * How many could vote, by the vote's own eligibility rule (`eligibleCount`, the same one the
+ * ballot counts by): the channel's members at the vote's last count for *everyone* votes, the
+ * team's members or organisations otherwise. Null when nobody or unknown (turnout is then unknown).
+ */
+export function eligibleVoters(electorate: Electorate, vote: Pick<OpenVoteRow, 'eligibility' | 'electorateSize'>): number | null {
+  const n = eligibleCount(vote.eligibility, { channelMembers: vote.electorateSize, teamMembers: electorate.memberCount, teamOrganisations: electorate.organisationCount });
+  return n === null || n === 0 ? null : n;
 }
 
 export function turnout(vote: OpenVoteItem): number | null {
@@ -226,7 +236,7 @@ export function openVoteItem(v: OpenVoteRow, electorate: Electorate): OpenVoteIt
     question: v.question,
     closesAt: v.closesAt,
     ballots: Number(v.ballots),
-    eligible: eligibleVoters(electorate, v.eligibility),
+    eligible: eligibleVoters(electorate, v),
     eligibleUnit: isOrganisationVote(v.eligibility) ? 'organisations' : 'people',
   };
 }

@@ -64,6 +64,8 @@ export interface OpenVoteRow {
   question: string;
   closesAt: number | null;
   eligibility: string;
+  /** Everyone-in-the-channel votes: the channel's members at the vote's last count. */
+  electorateSize: number | null;
   ballots: number;
 }
 
@@ -341,7 +343,7 @@ function openVotes(db: Db, teamId: number, limit: number): Listed<OpenVoteRow> {
   if (total === 0) return { items: [], total };
   const rows = all<Omit<OpenVoteRow, 'ballots'>>(
     db,
-    `select id, number, question, closes_at as closesAt, eligibility from votes where ${OPEN_VOTES} order by ${OPEN_VOTE_ORDER} limit @limit`,
+    `select id, number, question, closes_at as closesAt, eligibility, electorate_size as electorateSize from votes where ${OPEN_VOTES} order by ${OPEN_VOTE_ORDER} limit @limit`,
     { team: teamId, limit },
   );
   // Turnout only for the votes shown.
@@ -352,16 +354,16 @@ function openVotes(db: Db, teamId: number, limit: number): Listed<OpenVoteRow> {
  * Open votes whose turnout is below `share` of their electorate, in the digest's order, at most
  * `max` of them: ballots are counted vote by vote only until that many are found.
  */
-export function lowTurnoutVotes(db: Db, teamId: number, electorate: (eligibility: string) => number | null, share: number, max: number): OpenVoteRow[] {
+export function lowTurnoutVotes(db: Db, teamId: number, electorate: (vote: Pick<OpenVoteRow, 'eligibility' | 'electorateSize'>) => number | null, share: number, max: number): OpenVoteRow[] {
   const found: OpenVoteRow[] = [];
   if (max <= 0) return found;
   const rows = all<Omit<OpenVoteRow, 'ballots'>>(
     db,
-    `select id, number, question, closes_at as closesAt, eligibility from votes where ${OPEN_VOTES} order by ${OPEN_VOTE_ORDER}`,
+    `select id, number, question, closes_at as closesAt, eligibility, electorate_size as electorateSize from votes where ${OPEN_VOTES} order by ${OPEN_VOTE_ORDER}`,
     { team: teamId },
   );
   for (const v of rows) {
-    const eligible = electorate(v.eligibility);
+    const eligible = electorate(v);
     if (eligible === null || eligible === 0) continue;
     const ballots = ballotCount(db, v.id);
     if (ballots / eligible < share) found.push({ ...v, ballots });

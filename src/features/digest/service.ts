@@ -1,4 +1,5 @@
 import type { Actor } from '../../domain/actor.js';
+import { goalDigestItems } from '../goal/digest.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
 import { enqueue } from '../../outbox/outbox.js';
@@ -125,16 +126,18 @@ export class DigestService {
       meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
       limit: LISTED_ITEMS,
     });
-    return buildTeamDigest(team, this.figures(team, period, previous, memo), lists, teamElectorate(db, team.id), period, previous);
+    const digest = buildTeamDigest(team, this.figures(team, period, previous, memo), lists, teamElectorate(db, team.id), period, previous);
+    return { ...digest, goals: goalDigestItems(db, team.id, period, this.deps.timeZone) };
   }
 
   /** One team's roll-up line: its figures, next meeting and low-turnout votes, none of its lists. */
   rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): RollupTeam {
     const db = this.deps.repo.database;
     const electorate = teamElectorate(db, team.id);
-    const low = lowTurnoutVotes(db, team.id, (eligibility) => eligibleVoters(electorate, eligibility), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
+    const low = lowTurnoutVotes(db, team.id, (vote) => eligibleVoters(electorate, vote), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
     const next = nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
-    return buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
+    const line = buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
+    return { ...line, goals: goalDigestItems(db, team.id, period, this.deps.timeZone) };
   }
 
   /**

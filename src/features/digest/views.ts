@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { rollupGoalBlocks, teamGoalBlocks } from '../goal/digest.js';
 import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
 import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { isQuiet, LISTED_ITEMS, turnout, type CountWithChange, type IssueItem, type Period, type RollupTeam, type TeamDigest } from './content.js';
@@ -109,6 +110,8 @@ export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage
   const issueList = `\`/issue list ${d.team.key}\``;
   const blocks: KnownBlock[] = [header(`${d.team.key} digest · ${periodLabel(d.period, timeZone)}`)];
   const counts = `${plural(d.open.now, 'issue')} open, ${d.inProgress.now} in progress, ${d.blocked.now} blocked`;
+  // Progress first: the team's goals open the digest, quiet week or not.
+  blocks.push(...teamGoalBlocks(d.goals ?? [], d.team.key, word));
 
   if (isQuiet(d)) {
     blocks.push(section(`A quiet ${word} for *${key}*: no issues opened or closed, no meetings or votes. Still ${counts}.`));
@@ -218,6 +221,7 @@ export function rollupView(digests: readonly RollupTeam[], period: Period, timeZ
       `Across ${plural(digests.length, 'team')}: *${open.now}* open (${changeText(open, word)}) · *${sum((d) => d.inProgress).now}* in progress · *${blocked.now}* blocked (${changeText(blocked, word)}) · *${overdue}* overdue · *${sum((d) => d.openedCount).now}* opened, *${sum((d) => d.closedCount).now}* closed`,
     ),
   );
+  blocks.push(...rollupGoalBlocks(digests.flatMap((d) => d.goals ?? []), word));
   const lines = digests.map((d) => rollupTeamLine(d, timeZone));
   // One section per team reads best; with very many teams, pack them to stay under 50 blocks.
   if (lines.length <= ROLLUP_TEAM_BLOCKS) blocks.push(...lines.map(section));

@@ -108,3 +108,12 @@ export function progressBar(share: number | null): string {
   const filled = Math.round(clamped * 10);
   return `${'█'.repeat(filled)}${'░'.repeat(10 - filled)} ${Math.round(share * 100)}%`;
 }
+
+/** Takes "for goal G-3" out of a vote's question: `/vote new for goal G-3 Which sites first? | A | B`. */
+export function takeForGoal(text: string): { goalNumber?: number; rest: string } {
+  const match = /(?:^|\s)for goal\s+(G-?\d{1,9})(?=\s|:|$|\|)\s*:?/i.exec(text);
+  if (match === null) return { rest: text };
+  const goalNumber = parseGoalNumber(match[1]);
+  const rest = `${text.slice(0, match.index)} ${text.slice(match.index + match[0].length)}`.replace(/[ \t]+/g, ' ').trim();
+  return goalNumber === undefined ? { rest: text } : { goalNumber, rest };
+}

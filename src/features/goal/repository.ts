@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { goalEvents, goalIssues, goalReadings, goalStaleReminders, goalVotes, goals, issues, organisations, programTeams } from '../../db/schema.js';
 
@@ -65,6 +65,15 @@ export class GoalRepository {
   byId(workspaceId: string, id: number): Goal | undefined {
     const row = this.select().where(and(eq(goals.workspaceId, workspaceId), eq(goals.id, id))).get();
     return row === undefined ? undefined : flatten(row);
+  }
+
+  /** A team's goals closed (achieved or dropped) within [start, end], in G-n order: digests show them once. */
+  closedBetween(programTeamId: number, start: number, end: number): Goal[] {
+    return this.select()
+      .where(and(eq(goals.programTeamId, programTeamId), inArray(goals.status, ['achieved', 'dropped']), gte(goals.closedAt, start), lte(goals.closedAt, end)))
+      .orderBy(asc(goals.number))
+      .all()
+      .map(flatten);
   }
 
   /** A team's goals with the given statuses, in G-n order. */

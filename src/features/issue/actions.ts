@@ -19,6 +19,8 @@ export interface IssueActionDeps {
   outbox: Kicker;
   now: Clock;
   formatTime: (ms: number) => string;
+  /** The real respond() for clicks on messages; for clicks on a Home tab, one that answers on the Home. */
+  respondVia: (body: unknown, respond: RespondFn) => RespondFn;
 }
 
 const buttonClick = z.object({
@@ -98,8 +100,9 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
   }
 
   for (const step of STEPS) {
-    app.action(step.actionId, async ({ ack, body, respond }) => {
+    app.action(step.actionId, async ({ ack, body, respond: given }) => {
       await ack();
+      const respond = deps.respondVia(body, given);
       const parsed = buttonClick.safeParse(body);
       const action = parsed.success ? parsed.data.actions[0] : undefined;
       const issueId = parseIssueId(action?.value);

@@ -27,6 +27,6 @@ export function registerIssues(app: App, deps: ListenerDeps): void {
   };
   registerCommand(app, CommandNames.issue, issueCommand({ issues, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
   registerIssueModals(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, logger: deps.logger });
-  registerIssueActions(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime });
+  registerIssueActions(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime, respondVia: (body, respond) => deps.home.respondVia(body, respond) });
   registerLogAsIssue(app, { issues });
 }

@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, lt, notInArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { ballots, issues, voteOptions, votes } from '../../db/schema.js';
+import { goalsNeedingAttention, type AttentionGoal } from '../goal/attention.js';
 import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '../vote/tally.js';
 
 /*
@@ -34,6 +35,8 @@ export interface AgendaVote {
 export interface TeamAgendaState {
   issues: AgendaIssue[];
   votes: AgendaVote[];
+  /** Goals behind, overdue or stale (src/features/goal/attention.ts). */
+  goals?: AttentionGoal[];
 }
 
 /** Blocked issues, and issues past their due date that are not closed; most urgent first. */
@@ -104,7 +107,7 @@ function parseChoices(json: string): number[] {
 }
 
 export function teamAgendaState(db: Db, programTeamId: number, teamKey: string, today: string, nowMs: number): TeamAgendaState {
-  return { issues: agendaIssues(db, programTeamId, teamKey, today), votes: agendaVotes(db, programTeamId, nowMs) };
+  return { goals: goalsNeedingAttention(db, programTeamId, today), issues: agendaIssues(db, programTeamId, teamKey, today), votes: agendaVotes(db, programTeamId, nowMs) };
 }
 
 /** Slack's multiline input takes at most 3,000 characters; the agenda field allows the same. */
@@ -116,6 +119,9 @@ export const AGENDA_MAX = 3000;
  */
 export function agendaPrefill(state: TeamAgendaState, max = AGENDA_MAX): string {
   const sections: Array<{ heading: string; lines: string[] }> = [];
+  if (state.goals !== undefined && state.goals.length > 0) {
+    sections.push({ heading: 'Goals behind or stale', lines: state.goals.map((g) => `- ${g.key} ${g.name} (${g.why})`) });
+  }
   if (state.issues.length > 0) {
     sections.push({
       heading: 'Blocked and overdue issues',

@@ -205,14 +205,19 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     const workspaceId = team?.id ?? user.team_id ?? '';
     const now = deps.now();
     const result = meetings.rsvp(workspaceId, user.id, Number(action.value), answer, channelId !== undefined && ts !== undefined ? { channelId, ts } : undefined, now);
+    // On the Home tab (no channel) the answer goes on top of the Home.
+    const tell = async (text: string) => {
+      if (channelId !== undefined) await client.chat.postEphemeral({ channel: channelId, user: user.id, text });
+      else await deps.home.respondVia(body, respond)(text);
+    };
     if (!result.ok) {
-      if (channelId !== undefined) await client.chat.postEphemeral({ channel: channelId, user: user.id, text: problemText(result.problem) });
+      await tell(problemText(result.problem));
       return;
     }
     deps.outbox.kick();
-    if (result.value.previous !== answer && channelId !== undefined) {
+    if (result.value.previous !== answer) {
       const key = meetingKey(result.value.meeting.number);
-      await client.chat.postEphemeral({ channel: channelId, user: user.id, text: `Got it: *${RSVP_LABELS[answer].heading}* for *${key}*. You can change your answer any time.` });
+      await tell(`Got it: *${RSVP_LABELS[answer].heading}* for *${key}*. You can change your answer any time.`);
     }
   });
 

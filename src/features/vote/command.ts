@@ -9,11 +9,14 @@ import { splitSubcommand } from '../../slack/commands.js';
 import { InputIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { GoalRepository } from '../goal/repository.js';
+import { takeForGoal } from '../goal/model.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
-import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey } from './rules.js';
+import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey, type ElectorateCount } from './rules.js';
+import type { Vote } from './repository.js';
 import { electorateWithin, loadElectorate, type VoteService } from './service.js';
-import { newVoteModal, resultsReply, VOTE_HELP, voteListView } from './views.js';
+import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteListView } from './views.js';
 
 export interface VoteCommandDeps {
   db: Db;
@@ -39,6 +42,20 @@ export function voteCommand(deps: VoteCommandDeps) {
   const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) =>
     electorateWithin(async () => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() }));
 
+  /**
+   * Closing never waits on Slack: when the channel's members cannot be listed (the bot was removed,
+   * Slack is slow or down) the vote closes against the electorate counted last, and says so.
+   */
+  const electorateForClosing = async (vote: Vote): Promise<number | ElectorateCount> => {
+    try {
+      const listed = await electorateOf(vote);
+      if (listed.ok) return listed.value.ids.length;
+    } catch {
+      // Any listing failure (not_in_channel, channel_not_found, a 5xx) is answered below, with the last count.
+    }
+    return deps.votes.lastKnownElectorate(vote);
+  };
+
   return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
     const { sub, rest, args } = splitSubcommand(input.text);
     const now = deps.now();
@@ -47,12 +64,17 @@ export function voteCommand(deps: VoteCommandDeps) {
       case 'help':
         return say(VOTE_HELP);
       case 'new': {
-        const quick = parseQuickVote(rest);
+        // "for goal G-3" anywhere before the options ties the vote to a goal of the same team.
+        const forGoal = takeForGoal(rest.split('|')[0] ?? '');
+        const quick = parseQuickVote(forGoal.goalNumber === undefined ? rest : [forGoal.rest, ...rest.split('|').slice(1)].join('|'));
         if (quick === undefined) return { kind: 'modal', view: await newModal(deps, actor, input.channelId) };
         const team = deps.teams.resolveTeam(actor.workspaceId, undefined, input.channelId);
         if (!team.ok) return say(`:warning: \`/vote new Question? | A | B\` starts a vote in a team channel, and this channel is not linked to a team. Type it in a team's channel, or use \`/vote new\` to pick the team in the form.`);
         const allowed = deps.votes.mayStart(actor, team.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
+        const goal = forGoal.goalNumber === undefined ? undefined : new GoalRepository(deps.db).byNumber(actor.workspaceId, forGoal.goalNumber);
+        if (forGoal.goalNumber !== undefined && goal === undefined) return say(`:mag: There is no goal G-${forGoal.goalNumber}, so no vote was started. See \`/goal list\`.`);
+        if (goal !== undefined && goal.programTeamId !== team.value.id) return say(`:warning: G-${goal.number} is a goal of ${escapeMrkdwn(goal.teamKey)}, not ${escapeMrkdwn(team.value.key)}: start the vote in ${escapeMrkdwn(goal.teamKey)}'s channel. No vote was started.`);
         const problems = checkOptions(quick.labels, InputIds.voteOptions);
         if (quick.question === '') problems.unshift({ code: 'invalid', message: 'Write the question before the first |, for example: /vote new Which first? | Option A | Option B' });
         if (quick.question.length > MAX_QUESTION) problems.unshift({ code: 'invalid', message: `The question can be at most ${MAX_QUESTION} characters (it has ${quick.question.length}).` });
@@ -72,13 +94,14 @@ export function voteCommand(deps: VoteCommandDeps) {
             anonymous: false,
             resultsVisibility: 'live',
             closesAt: null,
+            ...(goal === undefined ? {} : { goalId: goal.id }),
           },
           electorate.value.ids.length,
           now,
         );
         deps.outbox.kick();
         const key = voteKey(created.vote.number);
-        return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
+        return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}${goal === undefined ? '' : ` (for goal *G-${goal.number}*)`}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
       }
       case 'list': {
         if (args.length > 1) return usage('/vote list [KEY]');
@@ -99,6 +122,7 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (!vote.ok) return sayProblem(vote.problem);
         const electorate = vote.value.status === 'open' ? await electorateOf(vote.value) : undefined;
         if (electorate !== undefined && !electorate.ok) return sayProblem(electorate.problem);
+        if (electorate !== undefined) deps.votes.recordElectorate(vote.value, electorate.value.ids.length, now);
         const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
         return say(view.text, view.blocks);
       }
@@ -109,13 +133,14 @@ export function voteCommand(deps: VoteCommandDeps) {
         const allowed = deps.votes.mayClose(actor, vote.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
         if (vote.value.status !== 'open') return say(`:lock: ${voteKey(vote.value.number)} is already closed. See \`/vote results ${voteKey(vote.value.number)}\`.`);
-        const electorate = await electorateOf(vote.value);
-        if (!electorate.ok) return sayProblem(electorate.problem);
-        const closed = deps.votes.close(vote.value.id, actor.userId, electorate.value.ids.length, now);
+        const counted = await electorateForClosing(vote.value);
+        const closed = deps.votes.close(vote.value.id, actor.userId, counted, now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
         const priorities = closed.value.prioritiesChanged > 0 ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.` : '';
-        return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId)}.${priorities}`);
+        const where = closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId);
+        const stale = typeof counted === 'number' ? '' : ` ${staleElectorateNote(where, counted)}`;
+        return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${where}.${priorities}${stale}`);
       }
       case 'remind': {
         if (args.length !== 1) return usage('/vote remind V-3');

@@ -3,7 +3,7 @@ import type { Db } from '../../db/open.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { VoteRepository } from './repository.js';
-import { voteKey } from './rules.js';
+import { voteKey, type ElectorateCount } from './rules.js';
 import { loadElectorate, VoteService } from './service.js';
 
 export interface VoteDeadlineDeps {
@@ -17,7 +17,8 @@ export interface VoteDeadlineDeps {
  * Closes every open vote whose deadline is at or before `now`, once. Run every minute; after
  * downtime the first run closes the votes whose deadline passed meanwhile. Two instances running
  * it at once close each vote once (the close is an `UPDATE … WHERE status = 'open'`). The outbox
- * delivers the updated ballot message and the results post.
+ * delivers the updated ballot message and the results post. A vote whose channel Slack will not
+ * list closes against the electorate counted last, and its results say so.
  */
 export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed: number }> {
   const teams = new TeamRepository(deps.db);
@@ -26,17 +27,24 @@ export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed
   let closed = 0;
   let botUserId: string | undefined;
   for (const vote of repo.dueForClosing(deps.now.getTime())) {
-    let electorate;
+    let electorate: number | ElectorateCount;
     try {
       if (vote.eligibility === 'everyone' && botUserId === undefined) botUserId = (await deps.client.auth.test()).user_id;
-      electorate = await loadElectorate(vote, { teams, client: deps.client, botUserId });
+      electorate = (await loadElectorate(vote, { teams, client: deps.client, botUserId })).ids.length;
     } catch (error) {
-      // Slack could not list the channel: leave this vote for the next run rather than stop closing the others.
-      deps.logger.event('warn', 'vote deadline: could not count the electorate; will retry', { job: 'vote-deadlines', vote: voteKey(vote.number), error });
-      continue;
+      // Slack cannot list the channel (the bot was removed, the channel archived): waiting would
+      // leave the vote open forever, so it closes against the electorate counted last, and says so.
+      electorate = votes.lastKnownElectorate(vote);
+      deps.logger.event('warn', 'vote deadline: could not count the electorate; closing with the last known count', {
+        job: 'vote-deadlines',
+        vote: voteKey(vote.number),
+        eligible: electorate.size,
+        countedAt: electorate.lastCountedAt ?? null,
+        error,
+      });
     }
     // Issue priorities written by a deadline close are attributed to the vote's creator.
-    const result = votes.close(vote.id, vote.creatorId, electorate.ids.length, deps.now);
+    const result = votes.close(vote.id, vote.creatorId, electorate, deps.now);
     if (!result.ok) continue;
     closed++;
     deps.logger.event('info', 'vote closed at its deadline', { job: 'vote-deadlines', vote: voteKey(vote.number), ballots: result.value.result.turnout.voted });

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { App } from '@slack/bolt';
+import type { App, RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
@@ -139,12 +139,14 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
   };
 
   const onChoice = (remove: boolean) =>
-    async ({ ack, body, respond }: { ack: () => Promise<void>; body: unknown; respond: (m: Record<string, unknown>) => Promise<unknown> }) => {
+    async ({ ack, body, respond }: { ack: () => Promise<void>; body: unknown; respond: RespondFn }) => {
       await ack();
+      // A ballot on the Home tab has no response_url: the answer goes on top of the Home.
+      const reply = deps.home.respondVia(body, respond);
       const parsed = actionBody.safeParse(body);
       const value = parsed.success ? choiceValue.safeParse(parsed.data.actions[0]?.value) : undefined;
       if (!parsed.success || value === undefined || !value.success || value.data.remove !== remove) {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: ':warning: That button is not valid any more; nothing was recorded.' });
+        await reply({ response_type: 'ephemeral', replace_original: false, text: ':warning: That button is not valid any more; nothing was recorded.' });
         return;
       }
       const { user, channel, container } = parsed.data;
@@ -154,7 +156,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       const message = !remove && channelId !== undefined && ts !== undefined ? { channel: channelId, ts } : undefined;
       const action: BallotAction = remove ? { kind: 'remove', optionId: value.data.optionId } : { kind: 'add', optionId: value.data.optionId };
       const answer = await castFor(value.data.voteId, user.id, action, message);
-      await respond({
+      await reply({
         response_type: 'ephemeral',
         // A Remove click updates the confirmation it was on; a vote click gets a fresh confirmation.
         replace_original: remove && answer.ok,
@@ -162,41 +164,45 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
         ...(answer.ok ? { blocks: answer.blocks } : {}),
       });
     };
-  app.action(ActionIds.voteChoose, onChoice(false));
+  // `vote_choose` on the channel ballot; `vote_choose_<option id>` where options share one block (the Home tab).
+  app.action(new RegExp(`^${ActionIds.voteChoose}(_\\d+)?$`), onChoice(false));
   app.action(new RegExp(`^${ActionIds.voteRemove}_\\d+$`), onChoice(true));
 
   app.action(ActionIds.voteResults, async ({ ack, body, respond }) => {
     await ack();
+    const reply = deps.home.respondVia(body, respond);
     const parsed = actionBody.safeParse(body);
     const voteId = parsed.success ? idValue.safeParse(parsed.data.actions[0]?.value) : undefined;
     const vote = voteId?.success === true ? repo.byId(voteId.data) : undefined;
     if (vote === undefined) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
+      await reply({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
       return;
     }
     const size = vote.status === 'open' ? (await electorateOf(vote)).ids.length : 0;
+    votes.recordElectorate(vote, size, deps.now());
     const view = resultsReply(vote, votes.currentResult(vote, size));
-    await respond({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
+    await reply({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
   });
 
   app.action(ActionIds.voteRankOpen, async ({ ack, body, respond, client }) => {
     await ack();
+    const reply = deps.home.respondVia(body, respond);
     const parsed = actionBody.safeParse(body);
     const voteId = parsed.success ? idValue.safeParse(parsed.data.actions[0]?.value) : undefined;
     const vote = voteId?.success === true ? repo.byId(voteId.data) : undefined;
     if (!parsed.success || vote === undefined || vote.method !== 'ranked') {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
+      await reply({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
       return;
     }
     const key = voteKey(vote.number);
     if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= deps.now().getTime())) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: `:lock: ${key} is closed, so ballots are no longer accepted. See the results with \`/vote results ${key}\`.` });
+      await reply({ response_type: 'ephemeral', replace_original: false, text: `:lock: ${key} is closed, so ballots are no longer accepted. See the results with \`/vote results ${key}\`.` });
       return;
     }
     const team = deps.teamRepository.byId(vote.programTeamId);
     const why = team === undefined ? 'That vote’s team no longer exists.' : votes.ineligibility(vote, team, parsed.data.user.id, await electorateOf(vote));
     if (why !== undefined) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: problemText({ code: 'forbidden', message: why }) });
+      await reply({ response_type: 'ephemeral', replace_original: false, text: problemText({ code: 'forbidden', message: why }) });
       return;
     }
     const channelId = vote.channelId ?? parsed.data.channel?.id ?? '';

@@ -23,6 +23,8 @@ export interface NewVote {
   creatorId: string;
   channelId: string;
   createdAt: number;
+  /** The electorate counted when the vote was started. */
+  electorateSize: number;
 }
 
 export interface OpenIssue {
@@ -49,7 +51,7 @@ export class VoteRepository {
       .get();
     const created = this.db
       .insert(votes)
-      .values({ ...vote, number: next?.n ?? 1, status: 'open' })
+      .values({ ...vote, number: next?.n ?? 1, status: 'open', electorateCountedAt: vote.createdAt })
       .returning()
       .get();
     const rows = options.map((o, position) =>
@@ -97,6 +99,11 @@ export class VoteRepository {
 
   setMessage(voteId: number, channelId: string, messageTs: string): void {
     this.db.update(votes).set({ channelId, messageTs }).where(eq(votes.id, voteId)).run();
+  }
+
+  /** The electorate's size at a successful count: what digests show, and what a close falls back to when the channel cannot be listed. */
+  recordElectorate(voteId: number, size: number, now: number): void {
+    this.db.update(votes).set({ electorateSize: size, electorateCountedAt: now }).where(eq(votes.id, voteId)).run();
   }
 
   /** Atomic: only one caller (of two instances, or the job and a command) gets true. */

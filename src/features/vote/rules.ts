@@ -54,6 +54,8 @@ export interface ValidDraft {
   anonymous: boolean;
   resultsVisibility: ResultsVisibility;
   closesAt: number | null;
+  /** A vote started "for goal G-3" (`/goal`): the goal's id, named on the ballot. */
+  goalId?: number;
 }
 
 const oneOf = <T extends string>(values: readonly T[], value: string): T | undefined => values.find((v) => v === value);
@@ -174,6 +176,26 @@ export function voterKeyFor(secret: string, vote: Pick<Vote, 'id' | 'eligibility
 /** Always stored: tells "you replaced a colleague's ballot" apart from "you changed yours" without storing who. */
 export const personHash = (secret: string, voteId: number, userId: string): string => hmac(secret, `person:${voteId}:${userId}`);
 
+/**
+ * How many may vote. `lastCountedAt` is set only when the electorate could not be counted now and
+ * `size` is the one counted at that instant (null: it was never counted).
+ */
+export interface ElectorateCount {
+  size: number;
+  lastCountedAt?: number | null;
+}
+
+/**
+ * The one rule for a vote's electorate size, given the counts it may draw on: *everyone* = the
+ * members of the ballot's channel (at its last listing), *members* = the team's members,
+ * *organisation* = organisations with a member on the team. Null when it is not known.
+ */
+export function eligibleCount(eligibility: string, counts: { channelMembers: number | null; teamMembers: number; teamOrganisations: number }): number | null {
+  if (eligibility === 'everyone') return counts.channelMembers;
+  if (eligibility === 'organisation') return counts.teamOrganisations;
+  return counts.teamMembers;
+}
+
 export interface ResultOption {
   id: number;
   label: string;
@@ -186,7 +208,16 @@ export interface VoteResult {
   method: VoteMethod;
   anonymous: boolean;
   eligibility: Eligibility;
-  turnout: { voted: number; eligible: number; unit: 'people' | 'organisations' };
+  turnout: {
+    voted: number;
+    eligible: number;
+    unit: 'people' | 'organisations';
+    /**
+     * Set when the electorate could not be counted now (Slack no longer lists the channel's
+     * members): `eligible` is the size at the last successful count, made at this instant (null: never).
+     */
+    lastCountedAt?: number | null;
+  };
   options: ResultOption[];
   counts?: CountResult;
   runoff?: RunoffResult;
@@ -206,8 +237,9 @@ export function computeResult(
   options: VoteOption[],
   stored: Ballot[],
   organisationNames: Map<number, string>,
-  eligible: number,
+  eligible: number | ElectorateCount,
 ): VoteResult {
+  const count: ElectorateCount = typeof eligible === 'number' ? { size: eligible } : eligible;
   const method = vote.method as VoteMethod;
   const eligibility = vote.eligibility as Eligibility;
   const voterOf = (b: Ballot): string | null => {
@@ -221,7 +253,12 @@ export function computeResult(
     method,
     anonymous: vote.anonymous,
     eligibility,
-    turnout: { voted: stored.length, eligible, unit: eligibility === 'organisation' ? ('organisations' as const) : ('people' as const) },
+    turnout: {
+      voted: stored.length,
+      eligible: count.size,
+      unit: eligibility === 'organisation' ? ('organisations' as const) : ('people' as const),
+      ...(count.lastCountedAt === undefined ? {} : { lastCountedAt: count.lastCountedAt }),
+    },
     options: options.map((o) => ({ id: o.id, label: o.label, position: o.position, issueId: o.issueId })),
   };
   if (method === 'ranked') {

@@ -7,9 +7,10 @@ import { enqueue } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { DeadlineError, withDeadline } from '../../slack/deadline.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
+import { GoalRepository } from '../goal/repository.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
-import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ValidDraft, type VoteResult } from './rules.js';
+import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
 import { ballotMessage, resultsPost } from './views.js';
 
 /** Who may vote, as ids: user ids, or organisation ids (as strings) for per-organisation votes. */
@@ -81,7 +82,12 @@ export class VoteService {
     private readonly teams: TeamRepository,
     /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
     private readonly ballotSecret: string | null,
-  ) {}
+  ) {
+    this.goals = new GoalRepository(db);
+  }
+
+  /** Which goal a vote is for (goal_votes); votes read and write only that link. */
+  private readonly goals: GoalRepository;
 
   private get secret(): string {
     if (this.ballotSecret === null) throw new Error('casting ballots needs the ballot secret');
@@ -142,11 +148,13 @@ export class VoteService {
             creatorId: actor.userId,
             channelId,
             createdAt: now.getTime(),
+            electorateSize,
           },
           draft.options,
         );
+        if (draft.goalId !== undefined) this.goals.linkVote({ workspaceId: actor.workspaceId, voteId: created.vote.id, goalId: draft.goalId, createdAt: now.getTime() });
         const result = computeResult(created.vote, created.options, [], new Map(), electorateSize);
-        const message = ballotMessage({ vote: created.vote, options: created.options, result });
+        const message = this.ballot(created.vote, created.options, result);
         enqueue(
           this.db,
           {
@@ -199,6 +207,8 @@ export class VoteService {
           this.repo.setMessage(vote.id, message.channel, message.ts);
           vote = { ...vote, channelId: message.channel, messageTs: message.ts };
         }
+        // The count this ballot's refresh shows is the one digests show too.
+        this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
         const options = this.repo.options(vote.id);
         const optionIds = options.map((o) => o.id);
         const organisation = vote.eligibility === 'organisation' ? this.teams.organisationOf(vote.workspaceId, userId) : undefined;
@@ -265,12 +275,25 @@ export class VoteService {
     return ballot === undefined || ballot.castByHash !== personHash(this.secret, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
   }
 
-  currentResult(vote: Vote, electorateSize: number): VoteResult {
+  currentResult(vote: Vote, electorate: number | ElectorateCount): VoteResult {
     if (vote.status === 'closed' && vote.resultJson !== null) return JSON.parse(vote.resultJson) as VoteResult;
     const options = this.repo.options(vote.id);
     const stored = this.repo.ballots(vote.id);
     const names = this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
-    return computeResult(vote, options, stored, names, electorateSize);
+    return computeResult(vote, options, stored, names, electorate);
+  }
+
+  /** Remembers a successful count of an open vote's electorate (digests show turnout against it). */
+  recordElectorate(vote: Vote, size: number, now: Date): void {
+    if (vote.status === 'open') this.repo.recordElectorate(vote.id, size, now.getTime());
+  }
+
+  /**
+   * The electorate to close against when it cannot be counted now (Slack no longer lists the
+   * channel's members): the size at its last successful count, marked with when that was.
+   */
+  lastKnownElectorate(vote: Vote): ElectorateCount {
+    return { size: vote.electorateSize ?? 0, lastCountedAt: vote.electorateCountedAt };
   }
 
   /** Only the creator and coordinators close a vote early; others are refused and audited. */
@@ -293,14 +316,14 @@ export class VoteService {
    * ballots, stored, written to linked issues as priorities, and the ballot message update and the
    * results post are queued, all in one transaction.
    */
-  close(voteId: number, closedBy: string, electorateSize: number, now: Date): Result<CloseOutcome> {
+  close(voteId: number, closedBy: string, electorate: number | ElectorateCount, now: Date): Result<CloseOutcome> {
     return this.db.transaction(
       (): Result<CloseOutcome> => {
         const before = this.repo.byId(voteId);
         if (before === undefined) return fail('not_found', 'That vote no longer exists.');
         if (!this.repo.markClosed(voteId, now.getTime())) return fail('closed', `${voteKey(before.number)} is already closed.`);
         const vote: Vote = { ...before, status: 'closed', closedAt: now.getTime() };
-        const result = this.currentResult(vote, electorateSize);
+        const result = this.currentResult(vote, electorate);
         this.repo.storeResult(vote.id, JSON.stringify(result));
         const stored: Vote = { ...vote, resultJson: JSON.stringify(result) };
         const byOption = new Map(result.options.map((o) => [o.id, o.issueId]));
@@ -318,13 +341,19 @@ export class VoteService {
     );
   }
 
+  /** The ballot message, naming the goal the vote is for (`/vote new for goal G-3 …`) if any. */
+  private ballot(vote: Vote, options: VoteOption[], result: VoteResult): ReturnType<typeof ballotMessage> {
+    const goal = this.goals.goalOfVote(vote.id);
+    return ballotMessage({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
+  }
+
   /** The ballot message and results post of a closed vote; safe to call again (dedupe keys). */
   enqueueFinal(vote: Vote, now: Date): void {
     if (vote.resultJson === null || vote.channelId === null) return;
     const result = JSON.parse(vote.resultJson) as VoteResult;
     const options = this.repo.options(vote.id);
     if (vote.messageTs !== null) {
-      const message = ballotMessage({ vote, options, result });
+      const message = this.ballot(vote, options, result);
       enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:final`, method: 'chat.update', args: { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks }, notBefore: now }, now);
     }
     const post = resultsPost(vote, result);
@@ -335,7 +364,7 @@ export class VoteService {
   private refresh(vote: Vote, options: VoteOption[], electorateSize: number, now: Date): void {
     if (vote.channelId === null || vote.messageTs === null) return;
     const result = this.currentResult(vote, electorateSize);
-    const message = ballotMessage({ vote, options, result });
+    const message = this.ballot(vote, options, result);
     this.repo.cancelPendingRefreshes(vote.workspaceId, vote.id);
     enqueue(
       this.db,

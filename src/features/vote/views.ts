@@ -3,7 +3,7 @@ import { context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
-import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type VoteResult } from './rules.js';
+import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
 
 /** Enough names to be useful beside an option; the rest are counted so nothing is cut silently. */
@@ -14,6 +14,7 @@ export const VOTE_HELP = [
   '*`/vote`: priority votes in a team channel*',
   '`/vote new`: open the form (question, options or open issues, method, who may vote, anonymity, results, deadline)',
   '`/vote new Question? | Option A | Option B`: a single-choice vote right here, everyone in the channel may vote, live results, no deadline',
+  '`/vote new for goal G-3 Question? | A | B`: the same, started for a goal of this channel’s team (the ballot names the goal)',
   '`/vote list [KEY]`: open and recent votes of a team (KEY defaults to this channel’s team)',
   '`/vote results V-3`: the results so far (or the turnout, when results are hidden until closing)',
   '`/vote remind V-3`: remind those who have not voted (a DM each; one channel reminder for anonymous votes)',
@@ -47,9 +48,18 @@ const dateToken = (ms: number): string => {
 };
 
 export function turnoutLine(result: VoteResult): string {
-  const { voted, eligible, unit } = result.turnout;
+  const { voted, eligible, unit, lastCountedAt } = result.turnout;
   if (unit === 'organisations') return `Turnout: ${voted} of ${plural(eligible, 'organisation')} on the team have voted (${percent(voted, eligible)})`;
-  return `Turnout: ${voted} of ${plural(eligible, 'eligible person', 'eligible people')} have voted (${percent(voted, eligible)})`;
+  const line = `Turnout: ${voted} of ${plural(eligible, 'eligible person', 'eligible people')} have voted (${percent(voted, eligible)})`;
+  return lastCountedAt === undefined ? line : `${line}. ${staleElectorateNote('the channel', { size: eligible, lastCountedAt })}`;
+}
+
+/** Said wherever a vote closed without a fresh count of its channel's members. */
+export function staleElectorateNote(where: string, counted: ElectorateCount): string {
+  if (counted.lastCountedAt === null || counted.lastCountedAt === undefined) {
+    return `Slack could not list the members of ${where}, and they were never counted, so turnout is out of ${plural(counted.size, 'person', 'people')}.`;
+  }
+  return `Slack could not list the members of ${where} when the vote closed (the app may have been removed from it), so turnout is out of the ${plural(counted.size, 'person', 'people')} it had when last counted, ${dateToken(counted.lastCountedAt)}.`;
 }
 
 /** Voters as shown beside an option: people as mentions, organisations by name; never for anonymous votes. */
@@ -104,10 +114,29 @@ export function winnerLine(vote: Pick<Vote, 'number'>, result: VoteResult): stri
   return names.length === 1 ? `:trophy: ${names[0] ?? ''} has the most votes.` : `:handshake: Tied for the most votes: ${names.join(', ')}.`;
 }
 
+/**
+ * A ballot option's button, on the channel ballot ("Vote" / "Choose", one section per option) and
+ * on the Home tab (the option's label, all options in one actions block). Its accessibility_label names the option and the vote, so a screen reader says
+ * "Vote for Placements on V-3" rather than "Vote".
+ */
+export function ballotOptionButton(vote: { id: number; method: string }, key: string, option: { id: number; label: string }, text: string, sharesBlock = false): Button {
+  const verb = vote.method === 'single' ? 'Vote for' : 'Choose';
+  return {
+    type: 'button',
+    // Several options' buttons in one actions block (the Home tab) need ids unique within it.
+    action_id: sharesBlock ? `${ActionIds.voteChoose}_${option.id}` : ActionIds.voteChoose,
+    text: { type: 'plain_text', text: plain(text, 75) },
+    accessibility_label: plain(`${verb} ${option.label} on ${key}`, 75),
+    value: `${vote.id}:${option.id}`,
+  };
+}
+
 export interface BallotMessageModel {
   vote: Vote;
   options: VoteOption[];
   result: VoteResult;
+  /** The goal the vote was started for (`/vote new for goal G-3 …`). */
+  goal?: { number: number; name: string };
 }
 
 /** The ballot in the channel: buttons while open, final results once closed. Voters never shown when anonymous. */
@@ -130,6 +159,7 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
   ];
   if (`${key} · ${vote.question}`.length > 150) blocks.push(section(`*${escapeMrkdwn(vote.question)}*`));
   blocks.push(context(facts.join(' · ')));
+  if (model.goal !== undefined) blocks.push(context(`:dart: For goal *G-${model.goal.number}* · ${escapeMrkdwn(model.goal.name)} (\`/goal show G-${model.goal.number}\`)`));
   if (!open) blocks.push(section(`*Final result.* ${winnerLine(vote, result)}`));
 
   const counts = new Map((result.counts?.options ?? []).map((o) => [o.optionId, o]));
@@ -148,12 +178,7 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
             type: 'section',
             block_id: `vote_option_${option.id}`,
             text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX) },
-            accessory: {
-              type: 'button',
-              action_id: ActionIds.voteChoose,
-              text: { type: 'plain_text', text: method === 'single' ? 'Vote' : 'Choose' },
-              value: `${vote.id}:${option.id}`,
-            },
+            accessory: ballotOptionButton(vote, key, option, method === 'single' ? 'Vote' : 'Choose'),
           }
         : section(text);
     blocks.push(block);
@@ -244,6 +269,8 @@ export function confirmationBlocks(vote: Vote, options: VoteOption[], choices: n
       type: 'button',
       action_id: `${ActionIds.voteRemove}_${c}`,
       text: { type: 'plain_text', text: plain(`Remove ${labelOf.get(c) ?? '?'}`, 75) },
+      // Screen readers read this instead of the text: which option, from which vote.
+      accessibility_label: plain(`Remove ${labelOf.get(c) ?? '?'} from your ballot on ${voteKey(vote.number)}`, 75),
       value: `${vote.id}:${c}:remove`,
     })),
   });

@@ -1,0 +1,36 @@
+import type { Db } from '../../db/open.js';
+import { goalKey } from '../goal/model.js';
+import { paceOf } from '../goal/pace.js';
+import { GoalRepository } from '../goal/repository.js';
+import { paceText, valueText } from '../goal/views.js';
+import { todayIn } from '../issue/model.js';
+import type { HomeGoalPace } from './model.js';
+import type { GoalPaceSource } from './service.js';
+
+/** Pace of every open goal of the workspace for the Home tab, by the goals feature's own rule and words. Two queries per Home. */
+export function goalPaces(db: Db, timeZone: string): GoalPaceSource {
+  const repo = new GoalRepository(db);
+  return {
+    goalsByTeam(workspaceId: string, now: Date): Map<number, HomeGoalPace[]> {
+      const goals = repo.ofWorkspace(workspaceId);
+      const readings = repo.currentReadings(goals.map((g) => g.id));
+      const today = todayIn(now, timeZone);
+      const byTeam = new Map<number, HomeGoalPace[]>();
+      for (const goal of goals) {
+        const pace = paceOf(goal, readings.get(goal.id) ?? [], today);
+        const list = byTeam.get(goal.programTeamId) ?? [];
+        list.push({
+          key: goalKey(goal),
+          name: goal.name,
+          paceText: paceText(pace),
+          progressText: valueText(goal, pace),
+          behind: pace.status === 'behind' || pace.status === 'overdue',
+          atRisk: pace.status === 'at_risk',
+          stale: pace.stale,
+        });
+        byTeam.set(goal.programTeamId, list);
+      }
+      return byTeam;
+    },
+  };
+}

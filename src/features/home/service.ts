@@ -1,0 +1,149 @@
+import type { Actor } from '../../domain/actor.js';
+import { isOverdue, todayIn } from '../issue/model.js';
+import type { RsvpAnswer } from '../meeting/repository.js';
+import { DEFAULT_DIGEST_CRON, nextRuns } from '../digest/schedule.js';
+import { voteKey, voterKeyFor } from '../vote/rules.js';
+import type { HomeGoalPace, HomeMeeting, HomeModel, HomeNotice, HomeTeam, HomeVote, TeamHealth } from './model.js';
+import type { HomeQueries } from './queries.js';
+
+/** How many of each list a Home reads; the view shows what fits and counts the rest. */
+export const HOME_LIMITS = { votes: 8, issues: 10, meetings: 5 } as const;
+
+/** The goals feature: every open goal of the workspace with its pace, by team (see src/features/goal). */
+export interface GoalPaceSource {
+  goalsByTeam(workspaceId: string, now: Date): Map<number, HomeGoalPace[]>;
+}
+
+export interface HomeServiceDeps {
+  queries: HomeQueries;
+  ballotSecret: string;
+  timeZone: string;
+  goals?: GoalPaceSource;
+}
+
+const RSVP: ReadonlySet<string> = new Set(['going', 'maybe', 'declined']);
+
+/** Builds what one person's Home shows, from the database, as of `now`. No Slack here. */
+export class HomeService {
+  /**
+   * A schedule's next run, kept until it passes: computing it (cron-parser, time zones) costs about
+   * a millisecond, and every team usually shares one schedule.
+   */
+  private readonly nextRuns = new Map<string, { from: number; next: number | null }>();
+
+  constructor(private readonly deps: HomeServiceDeps) {}
+
+  private nextRun(cron: string, timeZone: string, at: number): number | null {
+    const key = `${cron}|${timeZone}`;
+    const known = this.nextRuns.get(key);
+    if (known !== undefined && known.from <= at && (known.next === null || at < known.next)) return known.next;
+    const next = nextRuns(cron, timeZone, new Date(at), 1)[0]?.getTime() ?? null;
+    if (this.nextRuns.size > 1000) this.nextRuns.clear();
+    this.nextRuns.set(key, { from: at, next });
+    return next;
+  }
+
+  build(actor: Actor, now: Date, notice?: HomeNotice): HomeModel {
+    const { queries } = this.deps;
+    const ws = actor.workspaceId;
+    const user = actor.userId;
+    const at = now.getTime();
+    const today = todayIn(now, this.deps.timeZone);
+    const coordinator = actor.isCoordinator && !actor.isExternal;
+
+    const mine = queries.myTeams(ws, user);
+    const goals = mine.length > 0 || coordinator ? this.deps.goals?.goalsByTeam(ws, now) : undefined;
+    const teams: HomeTeam[] = mine.map((t) => ({ ...t, goals: goals?.get(t.id) ?? [] }));
+
+    const organisationId = queries.organisationOf(ws, user);
+    const waiting: HomeVote[] = [];
+    let needOrganisation = 0;
+    for (const vote of teams.length === 0 ? [] : queries.openVotes(ws, user, at)) {
+      if (vote.eligibility === 'organisation' && organisationId === null) {
+        needOrganisation++;
+        continue;
+      }
+      const key = voterKeyFor(this.deps.ballotSecret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId);
+      if (queries.hasBallot(vote.id, key)) continue;
+      waiting.push({
+        id: vote.id,
+        key: voteKey(vote.number),
+        teamKey: vote.teamKey,
+        question: vote.question,
+        method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
+        maxChoices: vote.maxChoices,
+        forOrganisation: vote.eligibility === 'organisation',
+        anonymous: vote.anonymous === 1,
+        closesAt: vote.closesAt,
+        options: [],
+      });
+    }
+    // Options only for the votes shown.
+    const shownVotes = waiting.slice(0, HOME_LIMITS.votes).map((v) => ({ ...v, options: queries.options(v.id).map((o) => ({ id: o.id, label: o.label })) }));
+
+    const issues = queries.myIssues(ws, user, today, HOME_LIMITS.issues);
+    const meetings = teams.length === 0 ? { items: [], total: 0 } : queries.upcomingMeetings(ws, user, at, HOME_LIMITS.meetings);
+
+    return {
+      userId: user,
+      coordinator,
+      guest: actor.isExternal,
+      today,
+      ...(notice === undefined ? {} : { notice }),
+      teams,
+      votes: { items: shownVotes, total: waiting.length },
+      votesNeedingOrganisation: needOrganisation,
+      issues: {
+        items: issues.items.map((i) => ({
+          id: i.id,
+          key: `${i.teamKey}-${i.number}`,
+          title: i.title,
+          status: i.status,
+          dueDate: i.dueDate,
+          overdue: isOverdue(i, today),
+        })),
+        total: issues.total,
+      },
+      meetings: {
+        items: meetings.items.map(
+          (m): HomeMeeting => ({
+            id: m.id,
+            key: `M-${m.number}`,
+            teamKey: m.teamKey,
+            title: m.title,
+            startsAt: m.startsAt,
+            durationMinutes: m.durationMinutes,
+            location: m.location,
+            link: m.link,
+            answer: m.answer !== null && RSVP.has(m.answer) ? (m.answer as RsvpAnswer) : null,
+          }),
+        ),
+        total: meetings.total,
+      },
+      ...(coordinator ? { control: this.controlRoom(ws, now, today, goals) } : {}),
+      goalsTracked: this.deps.goals !== undefined,
+    };
+  }
+
+  /** One health row per team, for coordinators. */
+  controlRoom(ws: string, now: Date, today: string, goalsByTeam: Map<number, HomeGoalPace[]> | undefined): TeamHealth[] {
+    const { queries } = this.deps;
+    const at = now.getTime();
+    const schedules = queries.schedules(ws);
+    return queries.allTeams(ws).map((team) => {
+      const schedule = schedules.get(team.key) ?? { cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone };
+      const goals = goalsByTeam === undefined ? undefined : (goalsByTeam.get(team.id) ?? []);
+      return {
+        key: team.key,
+        name: team.name,
+        ...queries.health(team.id, today),
+        ...(goals === undefined
+          ? {}
+          : { goalsBehind: goals.filter((g) => g.behind).length, goalsAtRisk: goals.filter((g) => g.atRisk).length, goalsStale: goals.filter((g) => g.stale).length }),
+        nextMeetingAt: queries.nextMeetingAt(team.id, at),
+        lastDigestAt: queries.lastDigestAt(ws, team.key),
+        nextDigestAt: this.nextRun(schedule.cron, schedule.timeZone, at),
+      };
+    });
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Charts as PNG without a browser: a Vega-Lite spec (declarative, data in) is compiled to Vega,
+ * rendered headless to SVG, and rasterised by resvg with DejaVu Sans loaded from its npm package,
+ * so text renders the same on a fresh machine with no system fonts. Colours are the Okabe–Ito
+ * palette, distinguishable with every common colour-vision deficiency. Each chart comes with alt
+ * text that states its figures, for screen readers and for Slack's file preview.
+ */
+import { createRequire } from 'node:module';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+const require = createRequire(import.meta.url);
+const FONT_FILES = [require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')];
+const FONT = 'DejaVu Sans';
+
+/** Okabe & Ito (2008): safe for protanopia, deuteranopia and tritanopia, and in greyscale by lightness. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'] as const;
+
+/** Slack's limit for a file's alt text. */
+export const ALT_TEXT_MAX = 1000;
+
+export interface Chart {
+  /** File name, e.g. `issues-per-week.png`. */
+  filename: string;
+  title: string;
+  altText: string;
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+const baseConfig = {
+  font: FONT,
+  background: 'white',
+  padding: 16,
+  title: { fontSize: 16, anchor: 'start', offset: 12, subtitleFontSize: 12, subtitleColor: '#444444' },
+  axis: { labelFontSize: 12, titleFontSize: 12, labelColor: '#222222', titleColor: '#222222', gridColor: '#e6e6e6' },
+  legend: { labelFontSize: 12, titleFontSize: 12, orient: 'top' },
+  header: { labelFontSize: 13, labelFontWeight: 'bold', titleFontSize: 12 },
+  view: { stroke: null },
+} as const;
+
+/** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens). */
+export async function renderChart(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
+  const compiled = compile({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    const image = new Resvg(svg, {
+      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
+      fitTo: { mode: 'zoom', value: scale },
+      background: 'white',
+    }).render();
+    return { png: image.asPng(), width: image.width, height: image.height };
+  } finally {
+    view.finalize();
+  }
+}
+
+export function clipAlt(text: string): string {
+  return text.length <= ALT_TEXT_MAX ? text : `${text.slice(0, ALT_TEXT_MAX - 1)}…`;
+}
+
+export interface WeekCount {
+  team: string;
+  week: string;
+  opened: number;
+  resolved: number;
+}
+
+const KIND_COLOURS = { domain: ['Opened', 'Resolved'], range: [PALETTE[0], PALETTE[1]] };
+
+/** Issues opened vs resolved per week: grouped bars, one panel per team. */
+export async function openedResolvedChart(weeks: readonly WeekCount[], subtitle: string, opts: { filename?: string; compact?: boolean } = {}): Promise<Chart> {
+  const teams = [...new Set(weeks.map((w) => w.team))];
+  const values = weeks.flatMap((w) => [
+    { team: w.team, week: w.week, kind: 'Opened', n: w.opened },
+    { team: w.team, week: w.week, kind: 'Resolved', n: w.resolved },
+  ]);
+  const compact = opts.compact === true;
+  const weekCount = new Set(weeks.map((w) => w.week)).size;
+  const inner = {
+    width: compact ? 420 : Math.max(360, Math.min(900, weekCount * 48)),
+    height: compact ? 140 : 160,
+    mark: { type: 'bar' as const, tooltip: false },
+    encoding: {
+      x: { field: 'week', type: 'ordinal' as const, title: 'Week starting (Monday)', axis: { labelAngle: -45, labelExpr: "timeFormat(toDate(datum.value + 'T12:00:00'), '%d %b')" } },
+      xOffset: { field: 'kind', type: 'nominal' as const },
+      y: { field: 'n', type: 'quantitative' as const, title: 'Issues', scale: { domain: { unionWith: [0, 1] } }, axis: { tickMinStep: 1, format: 'd' } },
+      color: { field: 'kind', type: 'nominal' as const, title: null, scale: KIND_COLOURS },
+    },
+  };
+  const title = teams.length === 1 ? `${teams[0] ?? ''}: issues opened vs resolved per week` : 'Issues opened vs resolved per week, by team';
+  const spec: TopLevelSpec =
+    teams.length <= 1
+      ? ({ title: { text: title, subtitle }, data: { values }, ...inner } as TopLevelSpec)
+      : ({
+          title: { text: title, subtitle },
+          data: { values },
+          facet: { row: { field: 'team', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontSize: 14 } } },
+          spec: inner,
+          resolve: { scale: { y: 'independent' } },
+        } as TopLevelSpec);
+  const rendered = await renderChart(spec);
+  const byTeam = teams.map((team) => {
+    const rows = weeks.filter((w) => w.team === team);
+    const o = rows.reduce((s, w) => s + w.opened, 0);
+    const r = rows.reduce((s, w) => s + w.resolved, 0);
+    const detail = rows.map((w) => `${w.week}: ${w.opened} opened, ${w.resolved} resolved`).join('; ');
+    return `${team}: ${o} opened and ${r} resolved in total (${detail})`;
+  });
+  return {
+    filename: opts.filename ?? 'issues-opened-vs-resolved.png',
+    title,
+    altText: clipAlt(`Bar chart of issues opened (blue) and resolved (orange) per week, ${subtitle}. ${byTeam.join('. ')}.`),
+    ...rendered,
+  };
+}
+
+export interface OrganisationShare {
+  team: string;
+  organisation: string;
+  /** How many of the events the organisation took part in, out of how many it could. */
+  count: number;
+  of: number;
+}
+
+/** Horizontal bars per organisation (one colour per team), labelled "n of m". */
+async function organisationChart(rows: readonly OrganisationShare[], o: { filename: string; title: string; subtitle: string; axisTitle: string; noun: string; altLead: string }): Promise<Chart> {
+  const teams = [...new Set(rows.map((r) => r.team))];
+  const values = rows.map((r) => ({ ...r, share: r.of === 0 ? 0 : r.count / r.of, label: `${r.count} of ${r.of}` }));
+  const organisations = new Set(rows.map((r) => r.organisation)).size;
+  const y = { field: 'organisation', type: 'nominal', title: null, sort: 'ascending', axis: { labelLimit: 340 } };
+  const spec = {
+    title: { text: o.title, subtitle: o.subtitle },
+    data: { values },
+    width: 520,
+    height: { step: teams.length > 1 ? 14 : 26 },
+    encoding: {
+      y,
+      ...(teams.length > 1 ? { yOffset: { field: 'team', type: 'nominal' } } : {}),
+      x: { field: 'share', type: 'quantitative', title: o.axisTitle, scale: { domain: [0, 1] }, axis: { format: '.0%', tickCount: 4 } },
+    },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: { color: { field: 'team', type: 'nominal', title: 'Team', scale: { range: [...PALETTE] }, legend: teams.length > 1 ? {} : null } },
+      },
+      { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#222222' }, encoding: { text: { field: 'label' } } },
+    ],
+  } as unknown as TopLevelSpec;
+  const rendered = organisations === 0 ? await renderChart(emptySpec(o.title, o.subtitle, `No ${o.noun} in this period.`)) : await renderChart(spec);
+  const detail = rows.map((r) => `${teams.length > 1 ? `${r.team} · ` : ''}${r.organisation}: ${r.count} of ${r.of}`).join('; ');
+  return { filename: o.filename, title: o.title, altText: clipAlt(rows.length === 0 ? `${o.title}, ${o.subtitle}: no ${o.noun} in this period.` : `${o.altLead}, ${o.subtitle}. ${detail}.`), ...rendered };
+}
+
+function emptySpec(title: string, subtitle: string, note: string): TopLevelSpec {
+  return { title: { text: title, subtitle }, width: 520, height: 60, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 14, color: '#444444' }, encoding: { text: { field: 'note' } } } as TopLevelSpec;
+}
+
+export function meetingAttendanceChart(rows: readonly OrganisationShare[], subtitle: string): Promise<Chart> {
+  return organisationChart(rows, {
+    filename: 'meeting-attendance-by-organisation.png',
+    title: 'Meeting attendance by organisation',
+    subtitle: `${subtitle} · meetings held where someone from the organisation said Going`,
+    axisTitle: 'Share of meetings held',
+    noun: 'meetings held',
+    altLead: 'Bar chart of meetings held at which each organisation had someone who said Going',
+  });
+}
+
+export function voteTurnoutChart(rows: readonly OrganisationShare[], subtitle: string): Promise<Chart> {
+  return organisationChart(rows, {
+    filename: 'vote-turnout-by-organisation.png',
+    title: 'Vote turnout by organisation',
+    subtitle: `${subtitle} · decided votes the organisation voted in (anonymous per-person votes left out)`,
+    axisTitle: 'Share of decided votes',
+    noun: 'decided votes',
+    altLead: 'Bar chart of decided votes each organisation voted in',
+  });
+}
