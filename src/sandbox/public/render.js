@@ -288,6 +288,8 @@ export function renderElement(element, blockId, ctx, surface, { inInput = false 
         type: 'button',
         class: `bk-button${element.style ? ` bk-${element.style}` : ''}`,
         'data-action-id': actionId,
+        // What a screen reader says instead of the text, as in Slack's clients.
+        ...(typeof element.accessibility_label === 'string' ? { 'aria-label': element.accessibility_label } : {}),
         onclick: () =>
           confirmThen(element.confirm, ctx, () => {
             if (element.url) window.open(safeUrl(element.url), '_blank', 'noopener');
