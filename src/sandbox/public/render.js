@@ -22,7 +22,7 @@ const EMOJI = {
   no_entry_sign: '🚫', heavy_multiplication_x: '✖️', small_blue_diamond: '🔹', small_orange_diamond: '🔸',
   checkered_flag: '🏁', stopwatch: '⏱️', sunrise: '🌅', crossed_fingers: '🤞', ok_hand: '👌', muscle: '💪',
   // Used by the features' views (grep src/features for :name:).
-  new: '🆕', dart: '🎯', grey_question: '❔', incoming_envelope: '📨', octagonal_sign: '🛑',
+  new: '🆕', dart: '🎯', scissors: '✂️', grey_question: '❔', incoming_envelope: '📨', octagonal_sign: '🛑',
 };
 
 export function el(tag, attrs = {}, children = []) {
