@@ -18,6 +18,7 @@ import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type Re
 import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
+import { retryWhenDatabaseBusy } from './slack/busy-retry.js';
 import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
@@ -198,6 +199,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
   );
 
+  // A request that finds the database locked by another process before it answered runs again.
+  retryWhenDatabaseBusy(app, logger);
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
   app.use(inFlight.middleware());
