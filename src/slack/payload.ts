@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { parseJsonText } from '../domain/json.js';
 import { fail, ok, type Result } from '../domain/result.js';
 
 /**
@@ -13,13 +14,7 @@ export const STALE_PAYLOAD_MESSAGE = 'This form or button is out of date (or was
 
 export function decodeJson<T>(schema: z.ZodType<T>, raw: unknown, field?: string): Result<T> {
   if (typeof raw !== 'string' || raw === '') return fail('invalid', STALE_PAYLOAD_MESSAGE, field);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw) as unknown;
-  } catch {
-    return fail('invalid', STALE_PAYLOAD_MESSAGE, field);
-  }
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(parseJsonText(raw));
   return parsed.success ? ok(parsed.data) : fail('invalid', STALE_PAYLOAD_MESSAGE, field);
 }
 

@@ -1,6 +1,7 @@
 import type { GoalDigestItem } from '../goal/digest.js';
 import { instantRunoff, tallyCounts, type TallyOption } from '../vote/tally.js';
-import { eligibleCount } from '../vote/rules.js';
+import { parseJsonText } from '../../domain/json.js';
+import { eligibleCount, parseChoices } from '../vote/rules.js';
 import type {
   ClosedVoteRow,
   DigestTeam,
@@ -171,15 +172,6 @@ export function statusCountsAt(current: StatusCounts, changed: readonly IssueSta
 }
 
 
-/** Parsed JSON, or undefined for text that is not JSON (a damaged row must not stop a digest). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 interface StoredResult {
   winner?: unknown;
   ranking?: unknown;
@@ -189,7 +181,7 @@ interface StoredResult {
 export function voteWinner(vote: ClosedVoteRow): { winner: string | null; ballots: number | null } {
   const labelOf = (id: unknown): string | null => vote.options.find((o) => o.id === id)?.label ?? null;
   // A result stored in another shape falls through to a recount from the ballots.
-  const result = vote.resultJson === null ? undefined : (parseJson(vote.resultJson) as StoredResult | undefined);
+  const result = vote.resultJson === null ? undefined : (parseJsonText(vote.resultJson) as StoredResult | undefined);
   if (result !== undefined && result !== null && typeof result === 'object') {
     if (typeof result.winner === 'number') return { winner: labelOf(result.winner), ballots: null };
     if (result.winner === null) return { winner: null, ballots: null };
@@ -197,8 +189,7 @@ export function voteWinner(vote: ClosedVoteRow): { winner: string | null; ballot
   }
   const options: TallyOption[] = vote.options;
   const parsed = vote.ballots.map((b) => {
-    const choices = parseJson(b.choicesJson);
-    return { voter: null, choices: Array.isArray(choices) ? choices.filter((c): c is number => typeof c === 'number') : [] };
+    return { voter: null, choices: parseChoices(b.choicesJson) };
   });
   if (vote.method === 'ranked') {
     const runoff = instantRunoff(options, parsed);

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, lt, notInArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { ballots, issues, voteOptions, votes } from '../../db/schema.js';
 import { goalsNeedingAttention, type AttentionGoal } from '../goal/attention.js';
+import { parseChoices } from '../vote/rules.js';
 import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '../vote/tally.js';
 
 /*
@@ -94,16 +95,6 @@ export function agendaVotes(db: Db, programTeamId: number, nowMs: number, limit 
       hidden,
     };
   });
-}
-
-/** A ballot's option ids; a malformed row counts as a ballot with no valid choice rather than failing the agenda. */
-function parseChoices(json: string): number[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number' && Number.isInteger(v)) : [];
-  } catch {
-    return [];
-  }
 }
 
 export function teamAgendaState(db: Db, programTeamId: number, teamKey: string, today: string, nowMs: number): TeamAgendaState {

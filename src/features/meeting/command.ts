@@ -4,6 +4,7 @@ import type { Db } from '../../db/open.js';
 import type { Clock } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
+import { decodeJson } from '../../slack/payload.js';
 import { say, sayProblem } from '../../slack/reply.js';
 import { CommandNames } from '../../slack/ids.js';
 import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
@@ -32,12 +33,8 @@ export const modalMetadata = z.object({
 export type ModalMetadata = z.infer<typeof modalMetadata>;
 
 export function parseModalMetadata(text: string): ModalMetadata | undefined {
-  try {
-    const parsed = modalMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const decoded = decodeJson(modalMetadata, text);
+  return decoded.ok ? decoded.value : undefined;
 }
 
 /** The scheduler's own zone from their Slack profile, else the collaborative's. */

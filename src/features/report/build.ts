@@ -9,6 +9,7 @@ import { instantRunoff, tallyCounts } from '../vote/tally.js';
 import { parseChoices, type VoteResult } from '../vote/rules.js';
 import { openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type OrganisationShare, type WeekCount } from './charts.js';
 import { CsvFile } from './csv.js';
+import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { ReportQueries, type DecidedVoteRow, type ReportTeam } from './queries.js';
 
@@ -82,12 +83,8 @@ const localDateTime = (ms: number, tz: string): string => {
 const localDate = (ms: number, tz: string): string => utcToLocalParts(new Date(ms), tz).date;
 
 const parseResult = (json: string | null): VoteResult | undefined => {
-  if (json === null) return undefined;
-  try {
-    return JSON.parse(json) as VoteResult;
-  } catch {
-    return undefined;
-  }
+  // A damaged row is recounted from the ballots rather than failing the report.
+  return json === null ? undefined : (parseJsonText(json) as VoteResult | undefined);
 };
 
 export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[], period: ReportPeriod, scope: 'team' | 'all'): Promise<BuiltReport> {
