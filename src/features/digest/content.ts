@@ -16,6 +16,7 @@ import type {
   TeamFigures,
   TeamLists,
 } from './queries.js';
+import { OPEN_STATUSES } from '../issue/model.js';
 
 /*
  * Pure: turns what the queries read into what a digest says. No clock (the period is given), no I/O.
@@ -152,8 +153,8 @@ export function statusesAt(issuesList: readonly IssueState[], changes: readonly 
   return result;
 }
 
-const TRACKED: ReadonlyArray<keyof StatusCounts> = ['open', 'in_progress', 'blocked'];
-const isTracked = (status: string | undefined): status is keyof StatusCounts => (TRACKED as readonly string[]).includes(status ?? '');
+const TRACKED: readonly string[] = OPEN_STATUSES;
+const isTracked = (status: string | undefined): status is keyof StatusCounts => TRACKED.includes(status ?? '');
 
 /**
  * Status counts at instant `t`: the issues created before `t` counted by their current status,

@@ -4,6 +4,7 @@ import { ballots, issues, voteOptions, votes } from '../../db/schema.js';
 import { goalsNeedingAttention, type AttentionGoal } from '../goal/attention.js';
 import { parseChoices } from '../vote/rules.js';
 import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '../vote/tally.js';
+import { CLOSED_STATUSES, isClosed } from '../issue/model.js';
 
 /*
  * What a team has open, for a new meeting's agenda. Issues and votes belong to other features;
@@ -12,7 +13,6 @@ import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '
 
 /** Closed votes stay on the agenda this long, so the next meeting can act on the result. */
 export const RECENT_VOTE_DAYS = 14;
-const CLOSED_ISSUE_STATUSES = ['resolved', 'dropped'];
 
 export interface AgendaIssue {
   key: string;
@@ -48,7 +48,7 @@ export function agendaIssues(db: Db, programTeamId: number, teamKey: string, tod
     .where(
       and(
         eq(issues.programTeamId, programTeamId),
-        or(eq(issues.status, 'blocked'), and(lt(issues.dueDate, today), notInArray(issues.status, CLOSED_ISSUE_STATUSES))),
+        or(eq(issues.status, 'blocked'), and(lt(issues.dueDate, today), notInArray(issues.status, [...CLOSED_STATUSES]))),
       ),
     )
     .orderBy(issues.dueDate, issues.number)
@@ -56,7 +56,7 @@ export function agendaIssues(db: Db, programTeamId: number, teamKey: string, tod
     .all();
   return rows.map((r) => {
     const issue: AgendaIssue = { key: `${teamKey}-${r.number}`, title: r.title, blocked: r.status === 'blocked' };
-    if (r.dueDate !== null && r.dueDate < today && !CLOSED_ISSUE_STATUSES.includes(r.status)) issue.overdueSince = r.dueDate;
+    if (r.dueDate !== null && r.dueDate < today && !isClosed(r.status)) issue.overdueSince = r.dueDate;
     return issue;
   });
 }

@@ -12,6 +12,7 @@ import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { ReportQueries, type DecidedVoteRow, type ReportTeam } from './queries.js';
+import { statusWord } from '../issue/model.js';
 
 export interface TeamFiguresReport {
   key: string;
@@ -64,8 +65,6 @@ export interface BuildDeps {
   breathe?: () => Promise<void>;
 }
 
-const STATUS_WORDS: Record<string, string> = { open: 'open', in_progress: 'in progress', blocked: 'blocked', resolved: 'resolved', dropped: 'dropped' };
-const statusWord = (s: string): string => STATUS_WORDS[s] ?? s;
 const ELIGIBILITY_WORDS: Record<string, string> = { everyone: 'everyone in the channel', members: 'team members', organisation: 'one per organisation' };
 const METHOD_WORDS: Record<string, string> = { single: 'one option each', multiple: 'several options each', ranked: 'ranked (instant runoff)' };
 const NO_ORGANISATION = '(no organisation recorded)';
