@@ -1,7 +1,7 @@
 import type { GoalDigestItem } from '../goal/digest.js';
 import { instantRunoff, tallyCounts, type TallyOption } from '../vote/tally.js';
 import { parseJsonText } from '../../domain/json.js';
-import { eligibleCount, parseChoices } from '../vote/rules.js';
+import { eligibleCount, parseChoices, voteKey } from '../vote/rules.js';
 import type {
   ClosedVoteRow,
   DigestTeam,
@@ -16,7 +16,8 @@ import type {
   TeamFigures,
   TeamLists,
 } from './queries.js';
-import { OPEN_STATUSES } from '../issue/model.js';
+import { formatKey, OPEN_STATUSES } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 
 /*
  * Pure: turns what the queries read into what a digest says. No clock (the period is given), no I/O.
@@ -122,12 +123,9 @@ export interface RollupTeam {
   goals?: GoalDigestItem[];
 }
 
-export const issueKey = (teamKey: string, n: number): string => `${teamKey}-${n}`;
-export const meetingKey = (n: number): string => `M-${n}`;
-export const voteKey = (n: number): string => `V-${n}`;
 
 const item = (teamKey: string, i: IssueRow): IssueItem => ({
-  key: issueKey(teamKey, i.number),
+  key: formatKey(teamKey, i.number),
   title: i.title,
   status: i.status,
   ownerId: i.ownerId,

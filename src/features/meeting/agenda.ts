@@ -2,9 +2,9 @@ import { and, desc, eq, gte, inArray, lt, notInArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { ballots, issues, voteOptions, votes } from '../../db/schema.js';
 import { goalsNeedingAttention, type AttentionGoal } from '../goal/attention.js';
-import { parseChoices } from '../vote/rules.js';
+import { parseChoices, voteKey } from '../vote/rules.js';
 import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '../vote/tally.js';
-import { CLOSED_STATUSES, isClosed } from '../issue/model.js';
+import { CLOSED_STATUSES, formatKey, isClosed } from '../issue/model.js';
 
 /*
  * What a team has open, for a new meeting's agenda. Issues and votes belong to other features;
@@ -55,7 +55,7 @@ export function agendaIssues(db: Db, programTeamId: number, teamKey: string, tod
     .limit(limit)
     .all();
   return rows.map((r) => {
-    const issue: AgendaIssue = { key: `${teamKey}-${r.number}`, title: r.title, blocked: r.status === 'blocked' };
+    const issue: AgendaIssue = { key: formatKey(teamKey, r.number), title: r.title, blocked: r.status === 'blocked' };
     if (r.dueDate !== null && r.dueDate < today && !isClosed(r.status)) issue.overdueSince = r.dueDate;
     return issue;
   });
@@ -87,7 +87,7 @@ export function agendaVotes(db: Db, programTeamId: number, nowMs: number, limit 
     const open = vote.status === 'open';
     const hidden = open && vote.resultsVisibility !== 'live';
     return {
-      key: `V-${vote.number}`,
+      key: voteKey(vote.number),
       question: vote.question,
       open,
       leaders: hidden ? [] : leaderIds.flatMap((id) => labelOf.get(id) ?? []),

@@ -6,13 +6,14 @@
 import { join } from 'node:path';
 import { utcToLocalParts } from '../../time/zone.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
-import { parseChoices, type VoteResult } from '../vote/rules.js';
+import { parseChoices, voteKey, type VoteResult } from '../vote/rules.js';
 import { openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type OrganisationShare, type WeekCount } from './charts.js';
 import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { ReportQueries, type DecidedVoteRow, type ReportTeam } from './queries.js';
-import { statusWord } from '../issue/model.js';
+import { formatKey, statusWord } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 
 export interface TeamFiguresReport {
   key: string;
@@ -176,7 +177,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       if (issue.statusAtEnd !== 'resolved' && issue.statusAtEnd !== 'dropped') f.openAtEnd += 1;
       await csv.write([
         team.key,
-        `${team.key}-${issue.number}`,
+        formatKey(team.key, issue.number),
         issue.title,
         issue.category.replace(/_/g, ' '),
         statusWord(issue.statusAtEnd),
@@ -222,7 +223,7 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     const key = `${row.id}:${organisation}`;
     if (pending?.key !== key) {
       await flush();
-      pending = { key, cells: [team.key, `M-${row.number}`, row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
+      pending = { key, cells: [team.key, meetingKey(row.number), row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
     }
     if (row.answer === 'going') {
       pending.going += row.people;
@@ -306,7 +307,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const winners = outcome.options.filter((o) => o.winner);
     const unit = perOrganisation ? 'organisations' : 'people';
     f.votes.push({
-      key: `V-${vote.number}`,
+      key: voteKey(vote.number),
       question: vote.question,
       winner: winners.length === 1 ? (winners[0]?.label ?? null) : null,
       voted: outcome.voted,
@@ -318,7 +319,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     for (const o of outcome.options) {
       await votesCsv.write([
         team.key,
-        `V-${vote.number}`,
+        voteKey(vote.number),
         vote.question,
         METHOD_WORDS[vote.method] ?? vote.method,
         ELIGIBILITY_WORDS[vote.eligibility] ?? vote.eligibility,
@@ -342,7 +343,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const voted = new Map(byOrganisation.filter((b) => b.voteId === vote.id).map((b) => [b.organisation, b.ballots]));
     for (const { organisation } of teamOrganisations) {
       if (secret) {
-        await turnoutCsv.write([team.key, `V-${vote.number}`, vote.question, organisation, 'not shown (anonymous vote)']);
+        await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)']);
         continue;
       }
       const took = (voted.get(organisation) ?? 0) > 0;
@@ -351,7 +352,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
         entry.of += 1;
         if (took) entry.voted += 1;
       }
-      await turnoutCsv.write([team.key, `V-${vote.number}`, vote.question, organisation, took ? 'yes' : 'no']);
+      await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no']);
     }
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));

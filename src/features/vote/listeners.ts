@@ -13,6 +13,7 @@ import { VoteRepository } from './repository.js';
 import { ballotSecret, validateDraft, voteKey } from './rules.js';
 import { electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
 import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
+import { formatKey } from '../issue/model.js';
 
 const CHANNEL_MEMBERS_TTL_MS = 30_000;
 
@@ -268,7 +269,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
         optionsText: field(values, InputIds.voteOptions)?.value ?? '',
         issues: issueIds.flatMap((id) => {
           const issue = issues.find((i) => i.id === id);
-          return issue === undefined ? [] : [{ id, programTeamId: issue.programTeamId, label: `${issue.teamKey}-${issue.number} ${issue.title}` }];
+          return issue === undefined ? [] : [{ id, programTeamId: issue.programTeamId, label: `${formatKey(issue.teamKey, issue.number)} ${issue.title}` }];
         }),
         programTeamId: team.id,
         method: field(values, InputIds.voteMethod)?.selected_option?.value ?? '',
