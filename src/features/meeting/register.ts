@@ -119,7 +119,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
       return;
     }
     const actor = await deps.actors.resolve(workspaceId, user.id);
-    const created = meetings.create(actor, form.teamId, details.value, { timeZone: metadata.tz, originChannelId: metadata.origin }, `view:${view.id}:${view.hash}`, now);
+    const created = meetings.create(actor, form.teamId, details.value, { timeZone: metadata.tz, originChannelId: metadata.origin }, submissionKey(body), now);
     if (!created.ok) {
       await ack({ response_action: 'errors', errors: fieldErrors(created.problems ?? [created.problem], InputIds.meetingTeam) });
       return;

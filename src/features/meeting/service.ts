@@ -185,15 +185,15 @@ export class MeetingService {
 
   /**
    * Schedules a meeting: stores it, queues its announcement in the team channel and the reminders
-   * still ahead, all in one transaction. `requestKey` (the modal's view id and hash) makes a
-   * double submission create one meeting.
+   * still ahead, all in one transaction. `requestKey` (`submissionKey` of the modal's submission)
+   * makes a double submission create one meeting.
    */
   create(
     actor: Actor,
     teamIdText: string | undefined,
     details: MeetingDetails,
     where: { timeZone: string; originChannelId: string | undefined },
-    requestKey: string,
+    requestKey: string | undefined,
     now: Date,
   ): Result<{ meeting: Meeting; teamKey: string; channelId: string } | { duplicate: true }> {
     const teamId = Number(teamIdText);
@@ -205,7 +205,7 @@ export class MeetingService {
     }
     const result = this.db.transaction(
       () => {
-        if (!claimRequest(this.db, actor.workspaceId, requestKey, now)) return undefined;
+        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) return undefined;
         const meeting = this.deps.repo.insert({
           workspaceId: actor.workspaceId,
           number: this.deps.repo.nextNumber(actor.workspaceId),
