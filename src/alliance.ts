@@ -7,7 +7,6 @@ import type { Clock } from './domain/result.js';
 import { goalPaces } from './features/home/goals.js';
 import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
-import { ballotSecret } from './features/vote/rules.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
@@ -15,7 +14,8 @@ import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
 import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
 import { Kicker } from './outbox/kicker.js';
-import { runOutbox, type FollowUpHandler } from './outbox/outbox.js';
+import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
+import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
 import { dedupeEvents } from './slack/dedupe.js';
@@ -34,6 +34,8 @@ export interface StartOptions {
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
   /** Deadline of every Web API call (default 10 s); tests shorten it to exercise timeouts. */
   webApiTimeoutMs?: number;
+  /** Least real time between two sends of one refreshed message or view (default 1 s; see src/outbox/outbox.ts). */
+  refreshSpacingMs?: number;
   /**
    * How long `stop()` waits for work still running after its request was answered (a button's
    * work after its ack) before closing the database anyway (default 10 s).
@@ -48,7 +50,10 @@ export interface RunningAlliance {
   workspaceId: string;
   logger: AppLogger;
   deps: ReturnType<typeof buildDependencies>;
-  /** Runs the outbox once now (tests, and the sandbox's "send now"). */
+  /**
+   * Runs the outbox now (tests, and the sandbox's "send now"), and again until nothing due at
+   * `now` is left waiting for its refresh spacing (at most a second of real time each).
+   */
   drainOutbox(now?: Date): Promise<void>;
   /** Runs one scheduled job (by its name in src/jobs/schedule.ts) once at `now`, as its tick would. */
   runJob(name: string, now: Date): Promise<unknown>;
@@ -146,30 +151,49 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
 
   // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
   const followUps: Record<string, FollowUpHandler> = {};
+  // And renderers of coalesced refreshes by kind (a ballot, an issue card, a meeting, a Home tab).
+  const refreshers: Record<string, RefreshRenderer> = {};
   // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
   const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
+  const outboxRun = (at: Date): OutboxRunDeps => ({
+    db: deps.db,
+    client: outboxClient,
+    logger,
+    now: at,
+    workerId: instanceId,
+    followUps,
+    refreshers,
+    leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000,
+    ...(options.refreshSpacingMs === undefined ? {} : { refreshSpacingMs: options.refreshSpacingMs }),
+  });
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
     configCoordinators: config.ALLIANCE_COORDINATORS,
     logger,
   });
+  // One key for every place that recognises an anonymous voter (ballots, the Home tab's "you voted").
+  const ballotKey = loadBallotKey(config, deps.db, logger);
   const home = new HomeRuntime({
     db: deps.db,
     client: outboxClient,
     actors,
     logger,
     now,
-    ballotSecret: ballotSecret(config),
+    ballotSecret: ballotKey,
     timeZone: config.ALLIANCE_TIMEZONE,
     goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
   });
-  const outboxKicker = new Kicker(
+  // Something waiting becomes sendable before the 10-second tick (a paced refresh, a retry): run again then.
+  const OUTBOX_WAKE_WITHIN_MS = 15_000;
+  const outboxKicker: Kicker = new Kicker(
     'outbox',
     async () => {
-      await runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
+      const summary = await runOutbox(outboxRun(now()));
+      if (summary.nextInMs !== undefined && summary.nextInMs <= OUTBOX_WAKE_WITHIN_MS) outboxKicker.kickIn(summary.nextInMs);
       // Every change kicks the outbox; the Homes it made stale are republished once things settle.
       home.kick();
+      return summary;
     },
     logger,
   );
@@ -190,8 +214,10 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     actors,
     outbox: outboxKicker,
     followUps,
+    refreshers,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    ballotKey,
     home,
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });
@@ -238,8 +264,18 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
     deps,
     drainOutbox: async (at?: Date) => {
+      const when = at ?? now();
       await outboxKicker.idle();
-      await runOutbox({ db: deps.db, client: outboxClient, logger, now: at ?? now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
+      await runOutbox(outboxRun(when));
+      // Until nothing due at `when` waits: a refresh held back by its spacing, or one the kicker's wake-up took meanwhile.
+      for (;;) {
+        await outboxKicker.idle();
+        const wait = dueWithin(deps.db, when.getTime(), Date.now());
+        if (wait === undefined) return;
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await outboxKicker.idle();
+        await runOutbox(outboxRun(when));
+      }
     },
     runJob: async (name: string, at: Date) => {
       const job = jobs.find((j) => j.name === name);
