@@ -213,7 +213,8 @@ CREATE TABLE "meetings" (
 	"sequence" bigint DEFAULT 0 NOT NULL,
 	"created_at" bigint NOT NULL,
 	"updated_at" bigint NOT NULL,
-	"cancelled_at" bigint
+	"cancelled_at" bigint,
+	"cancelled_by" text
 );
 --> statement-breakpoint
 CREATE TABLE "organisations" (
@@ -237,7 +238,10 @@ CREATE TABLE "outbox" (
 	"last_error" text,
 	"result_json" text,
 	"created_at" bigint NOT NULL,
-	"sent_at" bigint
+	"sent_at" bigint,
+	"refresh_again" bigint DEFAULT 0 NOT NULL,
+	"priority" bigint DEFAULT 0 NOT NULL,
+	"paced_until" bigint
 );
 --> statement-breakpoint
 CREATE TABLE "people" (
@@ -392,6 +396,7 @@ CREATE INDEX "meetings_team_start" ON "meetings" USING btree ("program_team_id",
 CREATE UNIQUE INDEX "organisations_name" ON "organisations" USING btree ("team_id","name_key");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_dedupe" ON "outbox" USING btree ("team_id","dedupe_key");--> statement-breakpoint
 CREATE INDEX "outbox_due" ON "outbox" USING btree ("status","not_before");--> statement-breakpoint
+CREATE INDEX "outbox_paced" ON "outbox" USING btree ("status","paced_until");--> statement-breakpoint
 CREATE UNIQUE INDEX "people_user" ON "people" USING btree ("team_id","user_id");--> statement-breakpoint
 CREATE INDEX "people_org" ON "people" USING btree ("organisation_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "processed_requests_key" ON "processed_requests" USING btree ("team_id","key");--> statement-breakpoint

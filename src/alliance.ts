@@ -15,13 +15,14 @@ import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
 import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
 import { Kicker } from './outbox/kicker.js';
-import { runOutbox, type FollowUpHandler } from './outbox/outbox.js';
+import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
 import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { requestGuard } from './slack/middleware.js';
+import { DateFormats, formatIn } from './time/zone.js';
 
 export interface StartOptions {
   logger?: AppLogger;
@@ -33,6 +34,8 @@ export interface StartOptions {
   extraRoutes?: Parameters<typeof createHttpServer>[0]['extraRoutes'];
   /** Deadline of every Web API call (default 10 s); tests shorten it to exercise timeouts. */
   webApiTimeoutMs?: number;
+  /** Least real time between two sends of one refreshed message or view (default 1 s; see src/outbox/outbox.ts). */
+  refreshSpacingMs?: number;
   /**
    * How long `stop()` waits for work still running after its request was answered (a button's
    * work after its ack) before closing the database anyway (default 10 s).
@@ -47,7 +50,10 @@ export interface RunningAlliance {
   workspaceId: string;
   logger: AppLogger;
   deps: ReturnType<typeof buildDependencies>;
-  /** Runs the outbox once now (tests, and the sandbox's "send now"). */
+  /**
+   * Runs the outbox now (tests, and the sandbox's "send now"), and again until nothing due at
+   * `now` is left waiting for its refresh spacing (at most a second of real time each).
+   */
   drainOutbox(now?: Date): Promise<void>;
   /** Runs one scheduled job (by its name in src/jobs/schedule.ts) once at `now`, as its tick would. */
   runJob(name: string, now: Date): Promise<unknown>;
@@ -79,10 +85,7 @@ export class SocketModeStartError extends Error {
 export const secretsOf = (config: Config): string[] =>
   [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
 
-const formatterFor = (timeZone: string) => {
-  const format = new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' });
-  return (ms: number) => format.format(new Date(ms));
-};
+const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone, DateFormats.dateTime);
 
 /**
  * The composition root: database and migrations → Bolt app → listeners → jobs → HTTP (or Socket
@@ -148,8 +151,21 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
 
   // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
   const followUps: Record<string, FollowUpHandler> = {};
+  // And renderers of coalesced refreshes by kind (a ballot, an issue card, a meeting, a Home tab).
+  const refreshers: Record<string, RefreshRenderer> = {};
   // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
   const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
+  const outboxRun = (at: Date): OutboxRunDeps => ({
+    db: deps.db,
+    client: outboxClient,
+    logger,
+    now: at,
+    workerId: instanceId,
+    followUps,
+    refreshers,
+    leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000,
+    ...(options.refreshSpacingMs === undefined ? {} : { refreshSpacingMs: options.refreshSpacingMs }),
+  });
   const actors = new ActorResolver({
     client: app.client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
@@ -166,12 +182,16 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     timeZone: config.ALLIANCE_TIMEZONE,
     goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
   });
-  const outboxKicker = new Kicker(
+  // Something waiting becomes sendable before the 10-second tick (a paced refresh, a retry): run again then.
+  const OUTBOX_WAKE_WITHIN_MS = 15_000;
+  const outboxKicker: Kicker = new Kicker(
     'outbox',
     async () => {
-      await runOutbox({ db: deps.db, client: outboxClient, logger, now: now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
+      const summary = await runOutbox(outboxRun(now()));
+      if (summary.nextInMs !== undefined && summary.nextInMs <= OUTBOX_WAKE_WITHIN_MS) outboxKicker.kickIn(summary.nextInMs);
       // Every change kicks the outbox; the Homes it made stale are republished once things settle.
       home.kick();
+      return summary;
     },
     logger,
   );
@@ -192,6 +212,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     actors,
     outbox: outboxKicker,
     followUps,
+    refreshers,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
     home,
@@ -240,8 +261,18 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
     deps,
     drainOutbox: async (at?: Date) => {
+      const when = at ?? now();
       await outboxKicker.idle();
-      await runOutbox({ db: deps.db, client: outboxClient, logger, now: at ?? now(), workerId: instanceId, followUps, leaseMs: config.ALLIANCE_OUTBOX_LEASE_SECONDS * 1000 });
+      await runOutbox(outboxRun(when));
+      // Until nothing due at `when` waits: a refresh held back by its spacing, or one the kicker's wake-up took meanwhile.
+      for (;;) {
+        await outboxKicker.idle();
+        const wait = dueWithin(deps.db, when.getTime(), Date.now());
+        if (wait === undefined) return;
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await outboxKicker.idle();
+        await runOutbox(outboxRun(when));
+      }
     },
     runJob: async (name: string, at: Date) => {
       const job = jobs.find((j) => j.name === name);

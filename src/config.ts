@@ -1,15 +1,8 @@
 import { z } from 'zod';
+import { isValidTimeZone } from './time/zone.js';
 
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
 
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const configSchema = z.object({
   SLACK_BOT_TOKEN: z
@@ -34,7 +27,7 @@ const configSchema = z.object({
     .max(65535, 'must be 0–65535')
     .default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  ALLIANCE_TIMEZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Detroit').default('America/Detroit'),
+  ALLIANCE_TIMEZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Detroit').default('America/Detroit'),
   ALLIANCE_COORDINATORS: z
     .string()
     .default('')

@@ -17,7 +17,7 @@ import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
 import type { Kicker } from './outbox/kicker.js';
-import type { FollowUpHandler } from './outbox/outbox.js';
+import type { FollowUpHandler, RefreshRenderer } from './outbox/outbox.js';
 import type { ActorResolver } from './slack/actor.js';
 import { registerCommand } from './slack/commands.js';
 import { CommandNames } from './slack/ids.js';
@@ -34,6 +34,8 @@ export interface ListenerDeps {
   outbox: Kicker;
   /** Outbox follow-up handlers by kind; a feature adds its own while registering. */
   followUps: Record<string, FollowUpHandler>;
+  /** Renderers of coalesced refreshes by kind (see src/outbox/outbox.ts); a feature adds its own while registering. */
+  refreshers: Record<string, RefreshRenderer>;
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
   formatTime: (ms: number) => string;

@@ -203,6 +203,8 @@ export const meetings = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     cancelledAt: integer('cancelled_at'),
+    // Who cancelled: the announcement is re-rendered from the database at send time (outbox refresh) and says so.
+    cancelledBy: text('cancelled_by'),
   },
   (t) => [uniqueIndex('meetings_number').on(t.workspaceId, t.number), index('meetings_team_start').on(t.programTeamId, t.startsAt)],
 );
@@ -360,8 +362,18 @@ export const outbox = sqliteTable(
     resultJson: text('result_json'),
     createdAt: createdAt(),
     sentAt: integer('sent_at'),
+    // A coalesced refresh (see src/outbox/outbox.ts) asked for again while it was being sent: send it once more afterwards.
+    refreshAgain: integer('refresh_again').notNull().default(0),
+    // 0: what a person waits for (answers, reminders, digests); 1: refreshes of messages already shown. Lower goes first.
+    priority: integer('priority').notNull().default(0),
+    // Wall-clock ms before which this row may not be sent again (a refresh just sent; rate pacing). Real time, not the app's clock.
+    pacedUntil: integer('paced_until'),
   },
-  (t) => [uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey), index('outbox_due').on(t.status, t.notBefore)],
+  (t) => [
+    uniqueIndex('outbox_dedupe').on(t.workspaceId, t.dedupeKey),
+    index('outbox_due').on(t.status, t.notBefore),
+    index('outbox_paced').on(t.status, t.pacedUntil),
+  ],
 );
 
 /* Request idempotency: Events API redeliveries (event_id) and double submissions (view id, click). */

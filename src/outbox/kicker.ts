@@ -9,6 +9,7 @@ export class Kicker {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private wake: { at: number; timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly name: string,
@@ -27,6 +28,23 @@ export class Kicker {
     });
   }
 
+  /**
+   * Runs the job again in `ms` (real time), e.g. when a paced refresh or a retry becomes due
+   * before the periodic tick; only the earliest wake-up is kept. Never keeps the process alive.
+   */
+  kickIn(ms: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + Math.max(10, ms);
+    if (this.wake !== undefined && this.wake.at <= at) return;
+    if (this.wake !== undefined) clearTimeout(this.wake.timer);
+    const timer = setTimeout(() => {
+      this.wake = undefined;
+      this.kick();
+    }, at - Date.now());
+    timer.unref();
+    this.wake = { at, timer };
+  }
+
   /** Resolves when no run is in progress (used at shutdown and by tests). */
   async idle(): Promise<void> {
     while (this.running !== undefined) await this.running;
@@ -34,6 +52,8 @@ export class Kicker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.wake !== undefined) clearTimeout(this.wake.timer);
+    this.wake = undefined;
     await this.idle();
   }
 

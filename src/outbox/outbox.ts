@@ -1,4 +1,38 @@
-import { and, eq, inArray, lte, or, sql } from 'drizzle-orm';
+/**
+ * The outbox: everything the app sends to Slack after the ack goes through this table, queued in
+ * the same transaction as the change it reports, and delivered by `runOutbox` (claim with a lease,
+ * call Slack, record the outcome, retry with back-off, never post twice).
+ *
+ * Two kinds of rows:
+ *
+ * - **Messages** (`enqueue`): a fixed payload, sent once per dedupe key (announcements, replies,
+ *   reminders, digests, DMs). An optional follow-up handler runs after the send, in the same
+ *   transaction that marks it sent (e.g. remember the ts of a posted announcement).
+ *
+ * - **Coalesced refreshes** (`enqueueRefresh`): "bring this target up to date", for a message or
+ *   view that shows state which keeps changing (a ballot's counts, an issue card, a meeting's
+ *   RSVPs, a Home tab). A refresh is keyed by its target, `<kind>:<ref>` (`ballot:12`,
+ *   `issue-card:34`, `meeting:5`, `home:T1:U2`), and has one outbox row per target:
+ *     - enqueued while a refresh of that target is pending: nothing new is queued (one row, one call);
+ *     - enqueued while it is being sent (claimed, in flight): it is sent once more afterwards;
+ *     - enqueued after it was sent: the row is re-armed.
+ *   Whatever the order, a target is sent again no sooner than `REFRESH_SPACING_MS` (real time,
+ *   `paced_until`) after its previous send, so one message gets at most one update a second.
+ *   The payload is not stored: at send time the renderer registered for the kind reads the
+ *   database and returns the call's arguments, so whatever is sent is the latest state, and the
+ *   target always ends showing the final one. A renderer returns `undefined` when there is
+ *   nothing to update (the message is not posted yet, or is gone): the row is then dropped.
+ *
+ *   Renderers are registered like follow-up handlers, by the feature while registering, with
+ *   explicit dependencies (nothing registers itself on import):
+ *
+ *     deps.refreshers['ballot'] = (ref) => renderBallotUpdate(Number(ref));   // → { channel, ts, text, blocks }
+ *     enqueueRefresh(db, { workspaceId, kind: 'ballot', ref: String(vote.id) }, now);  // inside the change's transaction
+ *
+ *   `method` is `chat.update` unless given (`views.publish` for a Home tab: kind `home`, the
+ *   renderer returns `{ user_id, view }`). Refreshes have priority 1, behind what a person waits for.
+ */
+import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/open.js';
@@ -6,7 +40,10 @@ import { outbox } from '../db/schema.js';
 import type { AppLogger } from '../logger.js';
 
 /** Web API methods the outbox may call: those that post or change what people see. */
-export type OutboxMethod = 'chat.postMessage' | 'chat.update' | 'chat.postEphemeral' | 'chat.delete';
+export type OutboxMethod = 'chat.postMessage' | 'chat.update' | 'chat.postEphemeral' | 'chat.delete' | 'views.publish';
+
+/** A refresh waits at least this long after the previous send of the same target: at most one update a second per message. */
+export const REFRESH_SPACING_MS = 1000;
 
 export interface OutboxFollowUp {
   /** Names a handler registered with the worker, run after a successful send (e.g. store the message ts). */
@@ -25,8 +62,62 @@ export interface OutboxMessage {
 }
 
 interface StoredPayload {
-  args: Record<string, unknown>;
+  /** A message's arguments; absent for a refresh, whose arguments are rendered at send time. */
+  args?: Record<string, unknown>;
   followUp?: OutboxFollowUp;
+  refresh?: { kind: string; ref: string };
+}
+
+export interface OutboxRefresh {
+  workspaceId: string;
+  /** Names the renderer registered for this kind of target (`ballot`, `issue-card`, `meeting`, `home`). */
+  kind: string;
+  /** Which one, as the renderer reads it (a vote id, an issue id, `workspace:user`). */
+  ref: string;
+  /** Default `chat.update`. */
+  method?: OutboxMethod;
+}
+
+/** Reads the database at send time and returns the call's arguments, or undefined when there is nothing to update. */
+export type RefreshRenderer = (ref: string, now: Date) => Record<string, unknown> | undefined;
+
+/** The dedupe key of a target's one refresh row. */
+export const refreshKey = (kind: string, ref: string): string => `refresh:${kind}:${ref}`;
+
+const refreshStatements = new WeakMap<Db, import('better-sqlite3').Statement>();
+
+/**
+ * Asks for the target to be brought up to date; call it inside the transaction that makes the
+ * change. Coalesces with a refresh already pending, re-sends after one in flight (see the top of
+ * this module). Returns true when a call will follow that was not already going to.
+ */
+export function enqueueRefresh(db: Db, refresh: OutboxRefresh, now: Date): boolean {
+  let statement = refreshStatements.get(db);
+  if (statement === undefined) {
+    // Every SET expression reads the row as it was; `excluded` is the row we tried to insert.
+    statement = db.$client.prepare(`
+      INSERT INTO outbox (team_id, dedupe_key, method, payload_json, not_before, created_at, priority)
+      VALUES (@workspaceId, @dedupeKey, @method, @payload, @now, @now, 1)
+      ON CONFLICT (team_id, dedupe_key) DO UPDATE SET
+        refresh_again = CASE WHEN status = 'sending' THEN 1 ELSE refresh_again END,
+        not_before = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN excluded.not_before ELSE not_before END,
+        attempts = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN 0 ELSE attempts END,
+        last_error = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN NULL ELSE last_error END,
+        method = excluded.method,
+        status = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN 'pending' ELSE status END
+      WHERE status <> 'pending' AND NOT (status = 'sending' AND refresh_again = 1)`);
+    refreshStatements.set(db, statement);
+  }
+  const payload: StoredPayload = { refresh: { kind: refresh.kind, ref: refresh.ref } };
+  return (
+    statement.run({
+      workspaceId: refresh.workspaceId,
+      dedupeKey: refreshKey(refresh.kind, refresh.ref),
+      method: refresh.method ?? 'chat.update',
+      payload: JSON.stringify(payload),
+      now: now.getTime(),
+    }).changes > 0
+  );
 }
 
 /** Queue a message; call it inside the transaction that makes the change it reports. */
@@ -75,12 +166,31 @@ export interface OutboxRunDeps {
   db: Db;
   client: WebClient;
   logger: AppLogger;
+  /** The app's clock: decides which messages are due (a reminder's not-before). */
   now: Date;
   workerId: string;
   followUps?: Record<string, FollowUpHandler>;
+  /** Renderers of coalesced refreshes by kind; a feature adds its own while registering. */
+  refreshers?: Record<string, RefreshRenderer>;
+  /** Real time in ms (pacing is about Slack's real clock, not the app's): default Date.now. */
+  wallClock?: () => number;
+  /** Least real time between two sends of one refresh target; default REFRESH_SPACING_MS. */
+  refreshSpacingMs?: number;
   batchSize?: number;
   /** How long a claim holds: long enough for a slow Web API call, short enough to recover after a crash. */
   leaseMs?: number;
+}
+
+export interface OutboxRunSummary {
+  sent: number;
+  failed: number;
+  retried: number;
+  verified: number;
+  /**
+   * Real ms from now until the next row becomes sendable (a paced refresh, a retry, a reminder),
+   * or undefined when nothing waits; the caller runs the outbox again then instead of waiting for its tick.
+   */
+  nextInMs: number | undefined;
 }
 
 export const MAX_ATTEMPTS = 8;
@@ -184,11 +294,14 @@ async function findPosted(client: WebClient, args: Record<string, unknown>, dedu
  * or a lease that ran out) is first looked for in the channel, by the dedupe key it carries in its
  * metadata, and only posted when it is not there: never twice. Returns what happened.
  */
-export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; failed: number; retried: number; verified: number }> {
+export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> {
   const { db, now } = deps;
   const started = performance.now();
   const leaseMs = deps.leaseMs ?? 60_000;
+  const wallClock = deps.wallClock ?? Date.now;
+  const spacingMs = deps.refreshSpacingMs ?? REFRESH_SPACING_MS;
   const at = now.getTime();
+  const wallAtStart = wallClock();
   const claimed = db.transaction(
     (tx) => {
       const due = tx
@@ -196,18 +309,20 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
         .from(outbox)
         .where(
           or(
-            and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at)),
+            and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
             and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
           ),
         )
-        .orderBy(outbox.notBefore, outbox.id)
+        // What a person waits for (priority 0) before refreshes of what is already shown.
+        .orderBy(outbox.priority, outbox.notBefore, outbox.id)
         .limit(deps.batchSize ?? 50)
         .all();
       if (due.length === 0) return [];
       const uncertain = new Set(due.filter((d) => d.status !== 'pending').map((d) => d.id));
       return tx
         .update(outbox)
-        .set({ status: 'sending', leaseUntil: at + leaseMs, attempts: sql`${outbox.attempts} + 1` })
+        // refresh_again is cleared: a refresh asked for from now on is sent after this one.
+        .set({ status: 'sending', leaseUntil: at + leaseMs, attempts: sql`${outbox.attempts} + 1`, refreshAgain: 0 })
         .where(inArray(outbox.id, due.map((d) => d.id)))
         .returning()
         .all()
@@ -223,8 +338,19 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
     // better-sqlite3 runs every statement on one connection, so `db` inside the callback is in the transaction.
     db.transaction(
       () => {
+        // A refresh asked for while this one was in flight goes out again, once the target's spacing has passed.
+        const again = sql`${outbox.refreshAgain} = 1`;
         db.update(outbox)
-          .set({ status: 'sent', sentAt: at, leaseUntil: null, lastError: null, resultJson: JSON.stringify({ ts: result.ts, channel: result.channel }) })
+          .set({
+            status: sql`CASE WHEN ${again} THEN 'pending' ELSE 'sent' END`,
+            attempts: sql`CASE WHEN ${again} THEN 0 ELSE ${outbox.attempts} END`,
+            refreshAgain: 0,
+            sentAt: at,
+            leaseUntil: null,
+            lastError: null,
+            resultJson: JSON.stringify({ ts: result.ts, channel: result.channel }),
+            ...(payload.refresh === undefined ? {} : { pacedUntil: wallClock() + spacingMs }),
+          })
           .where(eq(outbox.id, row.id))
           .run();
         if (payload.followUp !== undefined) deps.followUps?.[payload.followUp.kind]?.(db, payload.followUp.ref, result);
@@ -237,8 +363,9 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
     db.update(outbox)
       .set(
         giveUp
-          ? { status: 'failed', leaseUntil: null, lastError: reason }
-          : { status, leaseUntil: null, lastError: reason, notBefore: at + retryDelayMs(row.attempts, retryAfterSeconds) },
+          ? { status: 'failed', leaseUntil: null, lastError: reason, refreshAgain: 0 }
+          : // A retried refresh renders the latest state anyway, so one asked for meanwhile is folded in.
+            { status, leaseUntil: null, lastError: reason, notBefore: at + retryDelayMs(row.attempts, retryAfterSeconds), refreshAgain: 0 },
       )
       .where(eq(outbox.id, row.id))
       .run();
@@ -272,11 +399,35 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
     return changed > 0;
   };
 
+  /** Nothing to update (the message is not posted yet, or is gone): drop the row, unless asked for again meanwhile. */
+  const dropRefresh = (row: (typeof claimed)[number]['row']) => {
+    db.update(outbox)
+      .set({ status: sql`CASE WHEN ${outbox.refreshAgain} = 1 THEN 'pending' ELSE 'cancelled' END`, refreshAgain: 0, leaseUntil: null, attempts: 0 })
+      .where(eq(outbox.id, row.id))
+      .run();
+  };
+
   async function deliver(row: (typeof claimed)[number]['row'], uncertain: boolean): Promise<void> {
     if (!stillMine(row.id)) return;
     const payload = JSON.parse(row.payloadJson) as StoredPayload;
+    let args = payload.args ?? {};
+    if (payload.refresh !== undefined) {
+      const { kind, ref } = payload.refresh;
+      const render = deps.refreshers?.[kind];
+      if (render === undefined) {
+        reschedule(row, 'failed', `no renderer registered for refresh kind "${kind}"`);
+        return;
+      }
+      // One read transaction: the renderer sees one consistent state, the latest committed.
+      const rendered = db.transaction(() => render(ref, now));
+      if (rendered === undefined) {
+        dropRefresh(row);
+        return;
+      }
+      args = rendered;
+    }
     if (uncertain && row.method === 'chat.postMessage') {
-      const check = await findPosted(deps.client, payload.args, row.dedupeKey, row.createdAt);
+      const check = await findPosted(deps.client, args, row.dedupeKey, row.createdAt);
       if ('error' in check) {
         const failure = classifyFailure(check.error);
         // Cannot look (not in the channel, no history scope): posting again could post twice, so a person must decide.
@@ -296,7 +447,7 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
     }
     let result: Record<string, unknown>;
     try {
-      result = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, payload.args, row.dedupeKey))) };
+      result = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, args, row.dedupeKey))) };
     } catch (error) {
       const failure = classifyFailure(error);
       if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
@@ -329,5 +480,25 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<{ sent: number; fa
   if (claimed.length > 0) {
     deps.logger.event(failed > 0 ? 'warn' : 'info', 'job', { job: 'outbox', outcome: failed > 0 ? 'some failed' : 'ok', ...summary, ms: Math.round(performance.now() - started) });
   }
-  return summary;
+  return { ...summary, nextInMs: nextSendable(db, at + Math.round(performance.now() - started), wallClock()) };
+}
+
+/** Real ms until the first row due at `at` may go (0: now; more when held back by its refresh spacing); undefined when none is due. */
+export function dueWithin(db: Db, at: number, wall: number): number | undefined {
+  const row = db.$client
+    .prepare(`SELECT count(*) AS due, max(0, min(coalesce(paced_until, 0) - @wall)) AS wait FROM outbox WHERE status IN ('pending', 'verify') AND not_before <= @at`)
+    .get({ at, wall }) as { due: number; wait: number | null };
+  return row.due === 0 ? undefined : (row.wait ?? 0);
+}
+
+/** Real ms until the next waiting row may go: the earlier of the next not-before (app clock) and the next paced row (real time). */
+function nextSendable(db: Db, at: number, wall: number): number | undefined {
+  const row = db.$client
+    .prepare(
+      `SELECT (SELECT min(not_before) FROM outbox WHERE status IN ('pending', 'verify') AND (paced_until IS NULL OR paced_until <= @wall)) AS due,
+              (SELECT min(paced_until) FROM outbox WHERE status IN ('pending', 'verify') AND paced_until > @wall) AS paced`,
+    )
+    .get({ wall }) as { due: number | null; paced: number | null };
+  const waits = [row.due === null ? undefined : Math.max(0, row.due - at), row.paced === null ? undefined : row.paced - wall].filter((w): w is number => w !== undefined);
+  return waits.length === 0 ? undefined : Math.min(...waits);
 }

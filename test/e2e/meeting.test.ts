@@ -433,7 +433,10 @@ describe('/meeting over signed HTTP', () => {
     await h.slack.blockAction({ actionId: 'meeting_ics', blockId: `meeting_actions_${m?.id}`, value: String(m?.id), userId: PEOPLE.trainer.id, channelId: CHANNELS.cna.id, messageTs: m?.message_ts ?? '' });
     const fromButton = await h.fake.waitFor(() => h.fake.files[filesBeforeButton]);
     expect(fromButton.channels).toEqual([h.fake.dmChannelId(PEOPLE.trainer.id)]);
-    expect(fromButton.content.toString('utf8')).toContain('DTSTART:20261102T150000Z');
+    // The same instant (15:00 UTC), written on the scheduler's clock with its zone (issue #17: TZID + VTIMEZONE).
+    expect(fromButton.content.toString('utf8')).toContain('DTSTART;TZID=America/Detroit:20261102T100000');
+    const fromButtonEvent = new ICAL.Event(new ICAL.Component(ICAL.parse(fromButton.content.toString('utf8'))).getFirstSubcomponent('vevent') ?? undefined);
+    expect(fromButtonEvent.startDate.toJSDate().toISOString()).toBe('2026-11-02T15:00:00.000Z');
 
     expect((await h.command('/meeting', 'ics M-404', inCna(creator))).text).toContain('There is no meeting M-404');
   });

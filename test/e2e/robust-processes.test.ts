@@ -14,7 +14,7 @@ import type { Actor } from '../../src/domain/actor.js';
 import { ROLLUP_SCOPE, DigestRepository } from '../../src/features/digest/repository.js';
 import { DigestService } from '../../src/features/digest/service.js';
 import { REMINDERS, reminderKey } from '../../src/features/meeting/service.js';
-import { utcToLocalParts } from '../../src/features/meeting/time.js';
+import { utcToLocalParts } from '../../src/time/zone.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { seedProgramTeams, TeamService } from '../../src/features/team/service.js';
 import { startFakeSlack } from '../../src/fake-slack/server.js';

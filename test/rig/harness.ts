@@ -55,6 +55,12 @@ export interface HarnessOptions {
   workDrainMs?: number;
   /** Run the app in Socket Mode (SLACK_APP_TOKEN set): requests travel as envelopes over a WebSocket. */
   socketMode?: boolean;
+  /**
+   * Least real time between two sends of one refreshed message (production: 1000 ms). Tests that
+   * check what a message shows, not how often it is sent, use 0 so that a flush never waits a
+   * second; the rate-limit tests pass the production spacing.
+   */
+  refreshSpacingMs?: number;
 }
 
 /** Starts the fake Slack and the real app over HTTP on a fresh temporary database. */
@@ -91,6 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.extraListeners === undefined ? {} : { extraListeners: options.extraListeners }),
     ...(options.webApiTimeoutMs === undefined ? {} : { webApiTimeoutMs: options.webApiTimeoutMs }),
+    refreshSpacingMs: options.refreshSpacingMs ?? 0,
     ...(options.workDrainMs === undefined ? {} : { workDrainMs: options.workDrainMs }),
   });
   const slack = createSlackRequester({

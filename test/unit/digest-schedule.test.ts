@@ -4,6 +4,7 @@ import {
   DEFAULT_DIGEST_CRON,
   DIGEST_CATCH_UP_GRACE_MS,
   describeCron,
+  describeSchedule,
   digestPeriod,
   dueRun,
   nextRuns,
@@ -324,5 +325,16 @@ describe('describeCron', () => {
     ['0 8-17 * * *', '`0 8-17 * * *`'],
   ])('describes %s as %j', (expr, text) => {
     expect(describeCron(expr)).toBe(text);
+  });
+});
+
+describe('describeSchedule', () => {
+  it.each([
+    ['0 8 * * 1', 'every Monday at 08:00'],
+    ['0 9 1 1 *', 'at 09:00, on day 1 of the month, only in January'],
+    ['0 8 * * 1-3', 'at 08:00, Monday through Wednesday'],
+    ['0 8-17 * * *', 'every hour, between 08:00 and 17:00'],
+  ])('says %s in words as %j, with cronstrue where the short phrases stop', (expr, text) => {
+    expect(describeSchedule(expr)).toBe(text);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, daysBetween, paceOf, paceRank, type PaceGoal } from '../../src/features/goal/pace.js';
 import { parseGoalNumber, parseNumber, parseQuickGoal, progressBar, takeAsOf, unitProblem } from '../../src/features/goal/model.js';
-import { todayIn } from '../../src/features/issue/model.js';
+import { todayIn } from '../../src/time/zone.js';
 
 /** 22 → 40 over 100 days: the line gains 0.18 a day. */
 const measure: PaceGoal = { kind: 'measure', status: 'open', baseline: 22, target: 40, direction: 'up', startDate: '2026-01-01', targetDate: '2026-04-11' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEditIssueMetadata, parseIssueId, parseNewIssueMetadata, parsePageToken, newIssueMetadata } from '../../src/features/issue/metadata.js';
-import { decodeSlackEntities, isCalendarDate, isOverdue, normaliseTitle, parseIssueKey, parseStatus, todayIn } from '../../src/features/issue/model.js';
+import { decodeSlackEntities, isCalendarDate, isOverdue, normaliseTitle, parseIssueKey, parseStatus } from '../../src/features/issue/model.js';
+import { todayIn } from '../../src/time/zone.js';
 
 describe('issue model', () => {
   it('parses statuses the way people type them', () => {

@@ -1,7 +1,7 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { buildIcs, icsFilename, type IcsEvent } from '../../src/features/meeting/ics.js';
-import { localToUtc } from '../../src/features/meeting/time.js';
+import { localToUtc } from '../../src/time/zone.js';
 
 const DETROIT = 'America/Detroit';
 

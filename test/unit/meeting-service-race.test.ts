@@ -109,9 +109,10 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
       expect(!answered.ok && answered.problem.code).toBe('closed');
       expect(one.sqlite.prepare('select count(*) as n from meeting_rsvps').get()).toEqual({ n: 0 });
     } else expect(answered.ok).toBe(true);
-    // The last redraw queued is the cancelled one: nothing queued after the cancellation undoes it.
-    const updates = outbox().filter((row) => row.method === 'chat.update');
-    expect(updates.at(-1)?.args).toContain('Cancelled: M-1');
+    // The redraw is the meeting's one coalesced refresh, drawn from the database when the outbox
+    // sends it: whatever the order of the two writes, what goes out is the cancelled announcement.
+    expect(one.sqlite.prepare('select method, status from outbox where dedupe_key = ?').all(`refresh:meeting:${meetingId}`)).toEqual([{ method: 'chat.update', status: 'pending' }]);
+    expect(JSON.stringify(a.renderAnnouncement(meetingId))).toContain('Cancelled: M-1');
     expect(one.sqlite.prepare('select status from meetings where id = ?').get(meetingId)).toEqual({ status: 'cancelled' });
   });
 

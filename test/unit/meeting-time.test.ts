@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { slackDateToken } from '../../src/slack/date-token.js';
 import {
   formatInZone,
   isValidTimeZone,
   localToUtc,
-  slackDateToken,
   utcToLocalParts,
-} from '../../src/features/meeting/time.js';
+} from '../../src/time/zone.js';
 
 const DETROIT = 'America/Detroit';
 

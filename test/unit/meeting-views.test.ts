@@ -27,6 +27,7 @@ const meeting: Meeting = {
   createdAt: 0,
   updatedAt: 0,
   cancelledAt: null,
+  cancelledBy: null,
 };
 
 describe('meeting form validation', () => {

@@ -4,7 +4,7 @@ import type { CommandInput } from '../../slack/commands.js';
 import { splitSubcommand } from '../../slack/commands.js';
 import { escapeMrkdwn, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
-import { describeCron } from './schedule.js';
+import { describeSchedule } from './schedule.js';
 import type { DigestService } from './service.js';
 import { DIGEST_HELP, formatRunTime } from './views.js';
 
@@ -69,7 +69,7 @@ export function digestCommand(deps: DigestCommandDeps) {
         const who = target.value.kind === 'team' ? `*${escapeMrkdwn(target.value.team.key)}*’s digest` : 'The coordinators’ roll-up';
         const next = set.value.next.map((d) => formatRunTime(d.getTime(), deps.timeZone)).join(' · ');
         return say(
-          `:calendar: ${who} now goes out ${describeCron(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(deps.timeZone)}). Next: ${next}.`,
+          `:calendar: ${who} now goes out ${describeSchedule(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(deps.timeZone)}). Next: ${next}.`,
         );
       }
       case 'subscribe': {

@@ -170,11 +170,6 @@ export function statusCountsAt(current: StatusCounts, changed: readonly IssueSta
   return counts;
 }
 
-/** The local calendar date ('YYYY-MM-DD') of an instant in a time zone. */
-export function localDate(ms: number, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
-}
 
 /** Parsed JSON, or undefined for text that is not JSON (a damaged row must not stop a digest). */
 function parseJson(text: string): unknown {

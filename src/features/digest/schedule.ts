@@ -18,7 +18,9 @@
  * wall time to an instant with the rules above.
  */
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import cronstrue from 'cronstrue';
 import cron from 'node-cron';
+import { instantOfWall, isValidTimeZone, offsetAt, wallOf } from '../../time/zone.js';
 
 export const DEFAULT_DIGEST_CRON = '0 8 * * 1';
 
@@ -152,53 +154,8 @@ export function parseSchedule(expr: string): ParseScheduleResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Wall clock <-> instant. A "wall" value is the local date and time encoded as if it were UTC
-// milliseconds, so cron-parser can iterate it with tz 'UTC' where every day has 24 hours.
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function wallOf(instant: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  const wall = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
-  return wall + (((instant % 1000) + 1000) % 1000);
-}
-
-function offsetAt(instant: number, timeZone: string): number {
-  return wallOf(instant, timeZone) - instant;
-}
-
-/** The first instant showing `wall` on the local clock, or null when DST skips that wall time. */
-function instantOf(wall: number, timeZone: string): number | null {
-  // Offsets a day either side cover both sides of any transition near this wall time.
-  const offsets = new Set([offsetAt(wall - DAY_MS, timeZone), offsetAt(wall, timeZone), offsetAt(wall + DAY_MS, timeZone)]);
-  let first: number | null = null;
-  for (const offset of offsets) {
-    const candidate = wall - offset;
-    if (wallOf(candidate, timeZone) === wall && (first === null || candidate < first)) first = candidate;
-  }
-  return first;
-}
+// A "wall" value is the local date and time encoded as if it were UTC milliseconds (src/time/zone.ts),
+// so cron-parser can iterate it with tz 'UTC' where every day has 24 hours.
 
 /**
  * A wall time no occurrence <= `instant` can exceed: the local clock can read later than it does
@@ -218,8 +175,8 @@ function wallIterator(cronExpr: string, currentWall: number): CronExpression {
 }
 
 function assertTimeZone(timeZone: string): void {
-  // Throws RangeError for an unknown zone, which is a configuration bug, not user input.
-  formatterFor(timeZone);
+  // An unknown zone is a configuration bug, not user input.
+  if (!isValidTimeZone(timeZone)) throw new RangeError(`Unknown time zone: ${timeZone}`);
 }
 
 /** The next `count` scheduled instants strictly after `after`. */
@@ -232,7 +189,7 @@ export function nextRuns(cronExpr: string, timeZone: string, after: Date, count:
   const iterator = wallIterator(cronExpr, floorToMinute(wallOf(afterMs, timeZone)));
   for (let step = 0; step < MAX_STEPS && runs.length < count; step++) {
     if (!iterator.hasNext()) break;
-    const instant = instantOf(iterator.next().getTime(), timeZone);
+    const instant = instantOfWall(iterator.next().getTime(), timeZone);
     // null: skipped by spring-forward. <= after: the first pass of a repeated hour already ran it.
     if (instant !== null && instant > afterMs) runs.push(new Date(instant));
   }
@@ -248,7 +205,7 @@ export function previousRun(cronExpr: string, timeZone: string, atOrBefore: Date
   const iterator = wallIterator(cronExpr, floorToMinute(maxWallReachedBy(atMs, timeZone)) + 30_000);
   for (let step = 0; step < MAX_STEPS; step++) {
     if (!iterator.hasPrev()) return null;
-    const instant = instantOf(iterator.prev().getTime(), timeZone);
+    const instant = instantOfWall(iterator.prev().getTime(), timeZone);
     if (instant !== null && instant <= atMs) return new Date(instant);
   }
   return null;
@@ -309,7 +266,11 @@ function describeWeekdays(field: string): string | null {
   return joinWords(days);
 }
 
-/** Best-effort English for common shapes, else the expression itself in backticks. */
+/**
+ * Short lower-case English for the common shapes ("every Monday at 08:00"), which reads as part of a
+ * sentence ("now goes out every Monday at 08:00"); any other shape comes back as the expression
+ * itself in backticks. `describeSchedule` is what people see.
+ */
 export function describeCron(cronExpr: string): string {
   const raw = `\`${cronExpr.trim()}\``;
   const fields = cronExpr.trim().split(/\s+/);
@@ -345,4 +306,16 @@ export function describeCron(cronExpr: string): string {
     return day === null ? raw : `on day ${day} of the month ${at}`;
   }
   return raw;
+}
+
+/**
+ * What people see for a schedule: the short phrase for common shapes, and cronstrue's description
+ * for every other shape ("at 09:00, on day 1 of the month, only in January"), never the bare
+ * expression (which is shown beside it anyway).
+ */
+export function describeSchedule(cronExpr: string): string {
+  const phrase = describeCron(cronExpr);
+  if (!phrase.startsWith('`')) return phrase;
+  const sentence = cronstrue.toString(cronExpr.trim(), { use24HourTimeFormat: true, throwExceptionOnParseError: false });
+  return sentence.charAt(0).toLowerCase() + sentence.slice(1);
 }

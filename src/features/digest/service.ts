@@ -3,6 +3,7 @@ import { goalDigestItems } from '../goal/digest.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
 import { enqueue } from '../../outbox/outbox.js';
+import { todayIn } from '../../time/zone.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import {
@@ -10,7 +11,6 @@ import {
   buildTeamDigest,
   eligibleVoters,
   LISTED_ITEMS,
-  localDate,
   LOW_TURNOUT_READ,
   LOW_TURNOUT_SHARE,
   UPCOMING_MEETING_DAYS,
@@ -34,7 +34,7 @@ import { ROLLUP_SCOPE, type DigestRepository } from './repository.js';
 import {
   DEFAULT_DIGEST_CRON,
   DIGEST_CATCH_UP_GRACE_MS,
-  describeCron,
+  describeSchedule,
   digestPeriod,
   dueRun,
   nextRuns,
@@ -112,7 +112,7 @@ export class DigestService {
     const key = `${team.id}:${period.start}:${period.end}:${previous.start}:${previous.end}`;
     const known = memo?.get(key);
     if (known !== undefined) return known;
-    const figures = teamFigures(this.deps.repo.database, team.id, period, previous, localDate(period.end, this.deps.timeZone), changes?.());
+    const figures = teamFigures(this.deps.repo.database, team.id, period, previous, todayIn(period.end, this.deps.timeZone), changes?.());
     memo?.set(key, figures);
     return figures;
   }
@@ -121,7 +121,7 @@ export class DigestService {
     const db = this.deps.repo.database;
     const lists = teamLists(db, team.id, {
       period,
-      today: localDate(period.end, this.deps.timeZone),
+      today: todayIn(period.end, this.deps.timeZone),
       meetingsFrom: period.end,
       meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
       limit: LISTED_ITEMS,
@@ -251,7 +251,7 @@ export class DigestService {
     ].map(({ scope, teamKey }) => {
       const s = this.effectiveSchedule(workspaceId, scope);
       const next = nextRuns(s.cron, s.timeZone, now, 1)[0];
-      return { teamKey, cron: s.cron, description: describeCron(s.cron), isDefault: s.isDefault, next: next === undefined ? null : next.getTime() };
+      return { teamKey, cron: s.cron, description: describeSchedule(s.cron), isDefault: s.isDefault, next: next === undefined ? null : next.getTime() };
     });
     return schedulesView(entries, this.deps.timeZone);
   }

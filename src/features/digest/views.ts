@@ -2,6 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { rollupGoalBlocks, teamGoalBlocks } from '../goal/digest.js';
 import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
 import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { slackDate } from '../../slack/date-token.js';
+import { DateFormats, formatIn } from '../../time/zone.js';
 import { isQuiet, LISTED_ITEMS, turnout, type CountWithChange, type IssueItem, type Period, type RollupTeam, type TeamDigest } from './content.js';
 
 /** Slack's limit for a header (Block Kit reference); sections use SECTION_MAX. */
@@ -55,21 +57,13 @@ function shortChange(c: CountWithChange): string {
   return ` (${Math.abs(diff)} ${diff > 0 ? 'more' : 'fewer'})`;
 }
 
-function dateFormat(timeZone: string, withTime: boolean): Intl.DateTimeFormat {
-  return new Intl.DateTimeFormat('en-GB', withTime ? { timeZone, dateStyle: 'medium', timeStyle: 'short' } : { timeZone, dateStyle: 'medium' });
-}
 
 /** "2 Mar 2026 – 9 Mar 2026" for weekly digests; with times for anything shorter than two days. */
 export function periodLabel(p: Period, timeZone: string): string {
-  const format = dateFormat(timeZone, p.end - p.start < 48 * HOUR_MS);
-  return `${format.format(new Date(p.start))} – ${format.format(new Date(p.end))}`;
+  const format = p.end - p.start < 48 * HOUR_MS ? DateFormats.dateTime : DateFormats.date;
+  return `${formatIn(p.start, timeZone, format)} – ${formatIn(p.end, timeZone, format)}`;
 }
 
-/** Slack shows a date token in each reader's own time zone; the fallback is in the collaborative's. */
-export function slackDate(ms: number, timeZone: string): string {
-  const fallback = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
-}
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
@@ -239,9 +233,9 @@ export interface ScheduleEntry {
   next: number | null;
 }
 
-/** "Mon 9 Mar 2026, 08:00" in the collaborative's time zone. */
+/** "Mon, 9 Mar 2026, 08:00" in the collaborative's time zone. */
 export function formatRunTime(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  return formatIn(ms, timeZone, DateFormats.weekdayDateTime);
 }
 
 export function schedulesView(entries: readonly ScheduleEntry[], timeZone: string): RenderedMessage {

@@ -2,7 +2,8 @@
  * The vocabulary of goals: ids, kinds, numbers, limits and the quick form. Pure functions, no Slack,
  * no database.
  */
-export { isCalendarDate, todayIn } from '../issue/model.js';
+export { isCalendarDate } from '../issue/model.js';
+export { todayIn } from '../../time/zone.js';
 
 export const GOAL_KINDS = ['measure', 'milestone'] as const;
 export type GoalKind = (typeof GOAL_KINDS)[number];

@@ -3,7 +3,7 @@ import { goalKey } from '../goal/model.js';
 import { paceOf } from '../goal/pace.js';
 import { GoalRepository } from '../goal/repository.js';
 import { paceText, valueText } from '../goal/views.js';
-import { todayIn } from '../issue/model.js';
+import { todayIn } from '../../time/zone.js';
 import type { HomeGoalPace } from './model.js';
 import type { GoalPaceSource } from './service.js';
 

@@ -12,7 +12,7 @@ import { newIssueMetadata } from '../issue/metadata.js';
 import { issueModal } from '../issue/views.js';
 import { agendaPrefill, teamAgendaState } from '../meeting/agenda.js';
 import { schedulerZone } from '../meeting/command.js';
-import { utcToLocalParts } from '../meeting/time.js';
+import { utcToLocalParts } from '../../time/zone.js';
 import { DEFAULT_DURATION, meetingModal } from '../meeting/views.js';
 import { VoteRepository } from '../vote/repository.js';
 import { newVoteModal } from '../vote/views.js';

@@ -1,5 +1,6 @@
 import type { Actor } from '../../domain/actor.js';
-import { isOverdue, todayIn } from '../issue/model.js';
+import { isOverdue } from '../issue/model.js';
+import { todayIn } from '../../time/zone.js';
 import type { RsvpAnswer } from '../meeting/repository.js';
 import { DEFAULT_DIGEST_CRON, nextRuns } from '../digest/schedule.js';
 import { voteKey, voterKeyFor } from '../vote/rules.js';

@@ -3,7 +3,7 @@ import { context, section } from '../../slack/blocks.js';
 import { ActionIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
 import { statusEmoji, statusLabel } from '../issue/model.js';
-import { slackDateToken } from '../meeting/time.js';
+import { slackDateToken } from '../../slack/date-token.js';
 import { RSVP_LABELS, rsvpActionId } from '../meeting/views.js';
 import { ballotOptionButton } from '../vote/views.js';
 import type { HomeIssue, HomeMeeting, HomeModel, HomeVote, TeamHealth } from './model.js';

@@ -82,19 +82,6 @@ export function isCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && year >= 2000 && year <= 2100;
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Today's date in the collaborative's time zone: "due today" means today in Detroit, not in UTC. */
-export function todayIn(now: Date, timeZone: string): string {
-  let format = dayFormatters.get(timeZone);
-  if (format === undefined) {
-    // en-CA formats dates as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormatters.set(timeZone, format);
-  }
-  return format.format(now);
-}
-
 /** ISO dates compare correctly as strings. */
 export const isOverdue = (issue: { dueDate: string | null; status: string }, today: string): boolean =>
   issue.dueDate !== null && !isClosed(issue.status) && issue.dueDate < today;

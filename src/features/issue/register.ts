@@ -6,7 +6,7 @@ import { registerIssueActions } from './actions.js';
 import { issueCommand } from './command.js';
 import { registerIssueModals } from './modal.js';
 import { IssueRepository } from './repository.js';
-import { ISSUE_ANNOUNCED, IssueService } from './service.js';
+import { ISSUE_ANNOUNCED, ISSUE_CARD_REFRESH, IssueService } from './service.js';
 import { registerLogAsIssue } from './shortcut.js';
 import { announcement, loggedReply, statusReply } from './views.js';
 
@@ -20,6 +20,7 @@ export function registerIssues(app: App, deps: ListenerDeps): void {
     timeZone: deps.config.ALLIANCE_TIMEZONE,
     messages: { announcement, loggedReply, statusReply },
   });
+  deps.refreshers[ISSUE_CARD_REFRESH] = (ref, now) => issues.renderAnnouncement(Number(ref), now);
   // After the announcement is posted: remember where, and catch up on changes made meanwhile.
   deps.followUps[ISSUE_ANNOUNCED] = (_db, ref, result) => {
     issues.recordAnnouncement(ref, result, deps.now());

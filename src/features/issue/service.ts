@@ -1,7 +1,7 @@
 import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import type { Db } from '../../db/open.js';
-import { cancelPending, enqueue, replacePending, type OutboxMessage } from '../../outbox/outbox.js';
+import { enqueue, enqueueRefresh, replacePending, type OutboxMessage } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
@@ -17,18 +17,19 @@ import {
   normaliseTitle,
   PAGE_SIZE,
   parseIssueKey,
-  todayIn,
   type ListScope,
   type Status,
 } from './model.js';
 import type { Issue, IssueEventRow, IssueFilter, IssuePatch, IssueRepository } from './repository.js';
+import { todayIn } from '../../time/zone.js';
 
 /** Outbox follow-up kind: the announcement was posted; remember its channel and ts. */
 export const ISSUE_ANNOUNCED = 'issue.announced';
 
+/** Outbox refresh kind of the team-channel announcement (target `issue-card:<issueId>`). */
+export const ISSUE_CARD_REFRESH = 'issue-card';
+
 const announceKey = (issueId: number, channelId: string): string => `issue-new:${issueId}:${channelId}`;
-/** One chat.update per change: updated_at is strictly increasing per issue (see `change`). */
-const updateKey = (issueId: number, updatedAt: number): string => `issue:${issueId}:update:${updatedAt}`;
 /** One thread reply per status change, whether queued at the change or caught up after the post. */
 const statusReplyKey = (eventId: number): string => `issue-status-reply:${eventId}`;
 
@@ -462,14 +463,14 @@ export class IssueService {
   }
 
   /**
-   * Brings the team-channel announcement up to date. Posted already: one chat.update keyed by the
-   * new updated_at, and the previous change's update withdrawn if it is still waiting (a retry
-   * must not land after, and undo, a newer one). Not posted yet: the queued post is rewritten.
+   * Brings the team-channel announcement up to date. Posted already: the card's coalesced refresh
+   * (one row per issue, rendered from the database when sent, so a burst of changes is one
+   * chat.update showing the last of them and an older state never lands after a newer one).
+   * Not posted yet: the queued post is rewritten.
    */
-  private refreshAnnouncement(before: Issue, issue: Issue, now: Date): void {
+  private refreshAnnouncement(_before: Issue, issue: Issue, now: Date): void {
     if (issue.announcementChannelId === null) return;
     if (issue.announcementTs !== null) {
-      cancelPending(this.deps.db, issue.workspaceId, [updateKey(issue.id, before.updatedAt)]);
       this.queueAnnouncementUpdate(issue, now);
       return;
     }
@@ -479,17 +480,15 @@ export class IssueService {
 
   private queueAnnouncementUpdate(issue: Issue, now: Date): void {
     if (issue.announcementChannelId === null || issue.announcementTs === null) return;
+    enqueueRefresh(this.deps.db, { workspaceId: issue.workspaceId, kind: ISSUE_CARD_REFRESH, ref: String(issue.id) }, now);
+  }
+
+  /** The announcement as it should look now; the outbox renders it when it sends the card's refresh. */
+  renderAnnouncement(issueId: number, now: Date): Record<string, unknown> | undefined {
+    const issue = this.deps.issues.get(issueId);
+    if (issue === undefined || issue.announcementChannelId === null || issue.announcementTs === null) return undefined;
     const message = this.deps.messages.announcement(issue, this.today(now), this.deps.issues.commentCount(issue.id));
-    this.queue(
-      {
-        workspaceId: issue.workspaceId,
-        dedupeKey: updateKey(issue.id, issue.updatedAt),
-        method: 'chat.update',
-        args: { channel: issue.announcementChannelId, ts: issue.announcementTs, ...message },
-        notBefore: now,
-      },
-      now,
-    );
+    return { channel: issue.announcementChannelId, ts: issue.announcementTs, ...message };
   }
 
   /** "Hannah moved CNA-3 to Resolved: note" under the announcement; waits for the follow-up when there is no thread yet. */

@@ -10,7 +10,7 @@ import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
 import { agendaPrefill, teamAgendaState } from './agenda.js';
 import type { MeetingWithTeam } from './repository.js';
 import { parseMeetingRef, type MeetingService } from './service.js';
-import { isValidTimeZone, utcToLocalParts } from './time.js';
+import { isValidTimeZone, utcToLocalParts } from '../../time/zone.js';
 import { DEFAULT_DURATION, listView, MEETING_HELP, meetingKey, meetingModal, showView, TITLE_MAX } from './views.js';
 
 export interface MeetingCommandDeps {

@@ -7,9 +7,9 @@ import { STALE_PAYLOAD_MESSAGE, submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { meetingCommand, parseModalMetadata, sendCalendarFile, type MeetingCommandDeps } from './command.js';
 import { MeetingRepository, type RsvpAnswer } from './repository.js';
-import { ANNOUNCED_FOLLOW_UP, MeetingService, validateMeetingForm, type RawMeetingForm } from './service.js';
+import { ANNOUNCED_FOLLOW_UP, MEETING_REFRESH, MeetingService, validateMeetingForm, type RawMeetingForm } from './service.js';
 import { agendaPrefill, teamAgendaState } from './agenda.js';
-import { utcToLocalParts } from './time.js';
+import { utcToLocalParts } from '../../time/zone.js';
 import { doneModal } from '../../slack/blocks.js';
 import { DEFAULT_DURATION, editedText, isAgendaBlock, meetingKey, meetingModal, RSVP_ACTION_PATTERN, RSVP_LABELS, scheduledText } from './views.js';
 
@@ -92,6 +92,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
   };
   registerCommand(app, CommandNames.meeting, meetingCommand(commandDeps), { actors: deps.actors });
 
+  deps.refreshers[MEETING_REFRESH] = (ref) => meetings.renderAnnouncement(Number(ref));
   deps.followUps[ANNOUNCED_FOLLOW_UP] = (_db, ref, result) => {
     meetings.recordAnnouncement(ref, result, deps.now());
     deps.outbox.kick();

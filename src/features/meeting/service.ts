@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
-import { cancelPending, enqueue, replacePending } from '../../outbox/outbox.js';
+import { cancelPending, enqueue, enqueueRefresh, replacePending } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { InputIds } from '../../slack/ids.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
@@ -9,7 +8,7 @@ import type { TeamService } from '../team/service.js';
 import { AGENDA_MAX } from './agenda.js';
 import { buildIcs, icsFilename } from './ics.js';
 import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
-import { localToUtc } from './time.js';
+import { localToUtc } from '../../time/zone.js';
 import {
   announcementView,
   cancelledNotice,
@@ -23,6 +22,8 @@ import {
 } from './views.js';
 
 export const ANNOUNCED_FOLLOW_UP = 'meeting.announced';
+/** Outbox refresh kind of the announcement with its RSVPs (target `meeting:<meetingId>`). */
+export const MEETING_REFRESH = 'meeting';
 const MIN_DURATION = 15;
 const MAX_DURATION = 8 * 60;
 const HOUR_MS = 60 * 60 * 1000;
@@ -313,7 +314,7 @@ export class MeetingService {
         if (before === undefined) return fail('not_found', `${meetingKey(lookedUp.number)} no longer exists.`);
         const closed = this.closedReason(before, now);
         if (closed !== undefined) return fail('closed', closed);
-        const meeting = this.deps.repo.update(before.id, { status: 'cancelled', cancelledAt: now.getTime(), updatedAt: now.getTime(), sequence: before.sequence + 1 });
+        const meeting = this.deps.repo.update(before.id, { status: 'cancelled', cancelledAt: now.getTime(), cancelledBy: actor.userId, updatedAt: now.getTime(), sequence: before.sequence + 1 });
         if (meeting === undefined) throw new Error(`meeting ${before.id} vanished during a cancellation`);
         cancelPending(this.db, meeting.workspaceId, REMINDERS.map((r) => reminderKey(meeting.id, before.sequence, r.kind)));
         this.refreshAnnouncement(meeting, teamKey, now, actor.userId);
@@ -376,6 +377,17 @@ export class MeetingService {
     );
   }
 
+  /** The announcement as it should look now; the outbox renders it when it sends the meeting's refresh. */
+  renderAnnouncement(meetingId: number): Record<string, unknown> | undefined {
+    const found = this.deps.repo.byId(meetingId);
+    if (found === undefined) return undefined;
+    const { meeting, teamKey } = found;
+    if (meeting.channelId === null || meeting.messageTs === null) return undefined;
+    const cancelledBy = meeting.status === 'cancelled' && meeting.cancelledBy !== null ? { cancelledBy: meeting.cancelledBy } : {};
+    const view = announcementView({ meeting, teamKey, rsvps: this.deps.repo.rsvps(meeting.id), ...cancelledBy });
+    return { channel: meeting.channelId, ts: meeting.messageTs, text: view.text, blocks: view.blocks };
+  }
+
   /** Outbox follow-up: remembers where the announcement went, and catches up if the meeting changed while it was in flight. */
   recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): void {
     const [idText, sequenceText] = ref.split(':');
@@ -400,6 +412,7 @@ export class MeetingService {
       sequence: meeting.sequence,
       startsAt: new Date(meeting.startsAt),
       durationMinutes: meeting.durationMinutes,
+      timeZone: meeting.timeZone,
       title: `${meetingKey(meeting.number)} ${meeting.title}`,
       ...(meeting.location === '' ? {} : { location: meeting.location }),
       ...(meeting.link === null ? {} : { url: meeting.link }),
@@ -458,25 +471,16 @@ export class MeetingService {
   }
 
   /**
-   * Re-renders the announcement from the database. Posted already: a chat.update with a key of its
-   * own. Not yet posted: the queued post is rewritten, or withdrawn when the meeting was cancelled.
+   * Brings the announcement up to date. Posted already: the meeting's coalesced refresh (rendered
+   * from the database when sent, so a burst of RSVPs is one chat.update with every answer). Not yet
+   * posted: the queued post is rewritten, or withdrawn when the meeting was cancelled.
    */
   private refreshAnnouncement(meeting: Meeting, teamKey: string, now: Date, cancelledBy?: string): void {
-    const view = announcementView({ meeting, teamKey, rsvps: this.deps.repo.rsvps(meeting.id), ...(cancelledBy === undefined ? {} : { cancelledBy }) });
     if (meeting.channelId !== null && meeting.messageTs !== null) {
-      enqueue(
-        this.db,
-        {
-          workspaceId: meeting.workspaceId,
-          dedupeKey: `meeting:${meeting.id}:update:${now.getTime()}:${randomUUID()}`,
-          method: 'chat.update',
-          args: { channel: meeting.channelId, ts: meeting.messageTs, text: view.text, blocks: view.blocks },
-          notBefore: now,
-        },
-        now,
-      );
+      enqueueRefresh(this.db, { workspaceId: meeting.workspaceId, kind: MEETING_REFRESH, ref: String(meeting.id) }, now);
       return;
     }
+    const view = announcementView({ meeting, teamKey, rsvps: this.deps.repo.rsvps(meeting.id), ...(cancelledBy === undefined ? {} : { cancelledBy }) });
     if (meeting.status === 'cancelled') {
       cancelPending(this.db, meeting.workspaceId, [announceKey(meeting.id)]);
       return;

@@ -3,7 +3,8 @@ import { chunkLines, context, section, SECTION_MAX, textInput } from '../../slac
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
 import type { Meeting, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
-import { formatInZone, slackDateToken } from './time.js';
+import { slackDate } from '../../slack/date-token.js';
+import { formatInZone } from '../../time/zone.js';
 
 const HEADER_MAX = 150;
 /** Slack allows 50 blocks a message; a list keeps two for its header and footer. */
@@ -46,11 +47,8 @@ export const MEETING_HELP = [
 
 /** "Tuesday, November 3rd, 2026 at 10:00 AM" in each reader's own zone, with a fallback in the meeting's zone. */
 export function whenText(meeting: Pick<Meeting, 'startsAt' | 'durationMinutes' | 'timeZone'>): string {
-  const start = new Date(meeting.startsAt);
-  const end = new Date(meeting.startsAt + meeting.durationMinutes * 60_000);
-  const startToken = slackDateToken(start, '{date_long_pretty} at {time}', formatInZone(start, meeting.timeZone));
-  const endToken = slackDateToken(end, '{time}', formatInZone(end, meeting.timeZone).split(', ')[1] ?? '');
-  return `${startToken} to ${endToken} (${durationText(meeting.durationMinutes)})`;
+  const end = meeting.startsAt + meeting.durationMinutes * 60_000;
+  return `${slackDate(meeting.startsAt, meeting.timeZone, 'long')} to ${slackDate(end, meeting.timeZone, 'time')} (${durationText(meeting.durationMinutes)})`;
 }
 
 export function durationText(minutes: number): string {

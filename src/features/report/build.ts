@@ -4,7 +4,7 @@
  * no Slack here; `now`, the time zone and how to name a person are passed in.
  */
 import { join } from 'node:path';
-import { utcToLocalParts } from '../meeting/time.js';
+import { utcToLocalParts } from '../../time/zone.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
 import { parseChoices, type VoteResult } from '../vote/rules.js';
 import { openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type OrganisationShare, type WeekCount } from './charts.js';

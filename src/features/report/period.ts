@@ -4,7 +4,7 @@
  * day and ends (exclusive) at local midnight after its last day, so "September" in Detroit is
  * exactly September on Detroit's clocks, daylight saving included.
  */
-import { localToUtc, utcToLocalParts } from '../meeting/time.js';
+import { localToUtc, utcToLocalParts } from '../../time/zone.js';
 
 export interface ReportPeriod {
   /** What the person typed, normalised (`last-month`, `2026-Q4`, `2026-09-01..2026-11-30`). */

@@ -16,7 +16,7 @@ import type { TeamService } from '../team/service.js';
 import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey, type ElectorateCount } from './rules.js';
 import type { Vote } from './repository.js';
 import { electorateWithin, loadElectorate, type VoteService } from './service.js';
-import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteListView } from './views.js';
+import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteDate, voteListView } from './views.js';
 
 export interface VoteCommandDeps {
   db: Db;
@@ -176,7 +176,7 @@ async function remind(deps: VoteCommandDeps, vote: Parameters<VoteService['nonVo
   const key = voteKey(vote.number);
   if (vote.status !== 'open') return `:lock: ${key} is closed, so there is nobody to remind.`;
   const where = vote.channelId === null ? 'its channel' : mentionChannel(vote.channelId);
-  const deadline = vote.closesAt === null ? '' : ` It closes <!date^${Math.floor(vote.closesAt / 1000)}^{date_short_pretty} at {time}|soon>.`;
+  const deadline = vote.closesAt === null ? '' : ` It closes ${voteDate(vote.closesAt)}.`;
   const text = `:ballot_box_with_ballot: Reminder: *${key}* · ${escapeMrkdwn(vote.question)} is waiting for ${vote.eligibility === 'organisation' ? 'your organisation’s' : 'your'} ballot in ${where}.${deadline}`;
   if (vote.anonymous) {
     if (vote.channelId === null) return `:warning: ${key} has no channel to remind in.`;

@@ -11,7 +11,7 @@ import type { Problem } from '../../domain/result.js';
 import { voteCommand } from './command.js';
 import { VoteRepository } from './repository.js';
 import { ballotSecret, validateDraft, voteKey } from './rules.js';
-import { electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
+import { BALLOT_REFRESH, electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
 import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
 
 const CHANNEL_MEMBERS_TTL_MS = 30_000;
@@ -85,6 +85,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     return electorate;
   };
 
+  deps.refreshers[BALLOT_REFRESH] = (ref) => votes.renderBallot(Number(ref));
   deps.followUps['vote.posted'] = (_db, ref, result) => {
     const channel = typeof result.channel === 'string' ? result.channel : undefined;
     const ts = typeof result.ts === 'string' ? result.ts : undefined;

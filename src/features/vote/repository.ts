@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, isNotNull, like, lte, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { ballots, issueEvents, issues, organisations, outbox, programTeams, voteOptions, votes } from '../../db/schema.js';
+import { ballots, issueEvents, issues, organisations, programTeams, voteOptions, votes } from '../../db/schema.js';
 
 export type Vote = typeof votes.$inferSelect;
 export type VoteOption = typeof voteOptions.$inferSelect;
@@ -216,14 +216,5 @@ export class VoteRepository {
       changed++;
     }
     return changed;
-  }
-
-  /** A newer refresh of the ballot message makes pending older ones pointless: drop them. */
-  cancelPendingRefreshes(workspaceId: string, voteId: number): void {
-    this.db
-      .update(outbox)
-      .set({ status: 'cancelled' })
-      .where(and(eq(outbox.workspaceId, workspaceId), like(outbox.dedupeKey, `vote:${voteId}:refresh:%`), eq(outbox.status, 'pending')))
-      .run();
   }
 }

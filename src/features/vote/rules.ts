@@ -5,7 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import { InputIds } from '../../slack/ids.js';
-import { localToUtc } from '../meeting/time.js';
+import { localToUtc } from '../../time/zone.js';
 import type { Ballot, Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { instantRunoff, tallyCounts, type CountResult, type RunoffResult, type TallyBallot } from './tally.js';
 

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import type { Actor } from '../../domain/actor.js';
 import { fail, ok, type Result } from '../../domain/result.js';
-import { enqueue } from '../../outbox/outbox.js';
+import { enqueue, enqueueRefresh } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { DeadlineError, withDeadline } from '../../slack/deadline.js';
 import { mentionChannel } from '../../slack/mrkdwn.js';
@@ -45,6 +44,8 @@ export async function loadElectorate(vote: Pick<Vote, 'eligibility' | 'programTe
  * answer. After the ack (buttons) the client's own timeout applies.
  */
 export const ELECTORATE_DEADLINE_MS = 1000;
+/** Outbox refresh kind of a ballot message (target `ballot:<voteId>`). */
+export const BALLOT_REFRESH = 'ballot';
 export const SLOW_ELECTORATE = 'Slack did not list the channel’s members in time, so nothing was changed. Please try again in a moment.';
 
 /** `load` within the deadline, or a polite problem when Slack is too slow; other failures still throw. */
@@ -241,7 +242,7 @@ export class VoteService {
         }
         if (choices.length === 0 && action.kind === 'remove') {
           if (existing !== undefined && !byColleague) this.repo.deleteBallot(vote.id, voterKey);
-          this.refresh(vote, options, electorate.ids.length, now);
+          this.refresh(vote, now);
           return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName });
         }
         const checked = checkChoices(vote, optionIds, choices);
@@ -258,7 +259,7 @@ export class VoteService {
             choicesJson: JSON.stringify(choices),
             now: now.getTime(),
           });
-          this.refresh(vote, options, electorate.ids.length, now);
+          this.refresh(vote, now);
         }
         const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
         return ok({ vote, options, choices, outcome, organisation: orgName });
@@ -333,7 +334,6 @@ export class VoteService {
         });
         const prioritiesChanged =
           ranked.length === 0 ? 0 : this.repo.writePriorities(vote.workspaceId, vote.programTeamId, ranked, closedBy, `Ranked by vote ${voteKey(vote.number)}`, now.getTime());
-        this.repo.cancelPendingRefreshes(vote.workspaceId, vote.id);
         this.enqueueFinal(stored, now);
         return ok({ vote: stored, result, prioritiesChanged });
       },
@@ -347,36 +347,35 @@ export class VoteService {
     return ballotMessage({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
   }
 
-  /** The ballot message and results post of a closed vote; safe to call again (dedupe keys). */
+  /**
+   * The ballot message's final update and the results post of a closed vote; safe to call again.
+   * The update is the ballot's coalesced refresh, so it is sent after any refresh still in flight
+   * and renders the closed vote: an older update can never land after it.
+   */
   enqueueFinal(vote: Vote, now: Date): void {
     if (vote.resultJson === null || vote.channelId === null) return;
     const result = JSON.parse(vote.resultJson) as VoteResult;
-    const options = this.repo.options(vote.id);
-    if (vote.messageTs !== null) {
-      const message = this.ballot(vote, options, result);
-      enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:final`, method: 'chat.update', args: { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks }, notBefore: now }, now);
-    }
+    this.refresh(vote, now);
     const post = resultsPost(vote, result);
     enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:results`, method: 'chat.postMessage', args: { channel: vote.channelId, text: post.text, blocks: post.blocks }, notBefore: now }, now);
   }
 
-  /** Queues an update of the ballot message (turnout, and results when live); older pending updates are dropped. */
-  private refresh(vote: Vote, options: VoteOption[], electorateSize: number, now: Date): void {
+  /** Asks for the ballot message to be brought up to date (turnout, results when live, the final result once closed). */
+  private refresh(vote: Vote, now: Date): void {
     if (vote.channelId === null || vote.messageTs === null) return;
-    const result = this.currentResult(vote, electorateSize);
-    const message = this.ballot(vote, options, result);
-    this.repo.cancelPendingRefreshes(vote.workspaceId, vote.id);
-    enqueue(
-      this.db,
-      {
-        workspaceId: vote.workspaceId,
-        dedupeKey: `vote:${vote.id}:refresh:${now.getTime()}:${randomUUID()}`,
-        method: 'chat.update',
-        args: { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks },
-        notBefore: now,
-      },
-      now,
-    );
+    enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
+  }
+
+  /**
+   * The ballot message as it should look now, rendered by the outbox when it sends the refresh:
+   * a burst of ballots becomes one update showing all of them. Undefined when not posted yet.
+   */
+  renderBallot(voteId: number): Record<string, unknown> | undefined {
+    const vote = this.repo.byId(voteId);
+    if (vote === undefined || vote.channelId === null || vote.messageTs === null) return undefined;
+    const result = this.currentResult(vote, vote.electorateSize ?? 0);
+    const message = this.ballot(vote, this.repo.options(vote.id), result);
+    return { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks };
   }
 
   /** Outbox follow-up once the ballot message is posted: remember where it is; a vote closed meanwhile gets its final update. */

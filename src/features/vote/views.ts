@@ -1,7 +1,9 @@
 import type { ActionsBlockElement, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { slackDateToken } from '../../slack/date-token.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
+import { formatIn } from '../../time/zone.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
@@ -42,10 +44,8 @@ export const visibilityLabel: Record<ResultsVisibility, string> = {
 const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 const percent = (part: number, whole: number): string => (whole > 0 ? `${Math.round((part / whole) * 100)}%` : '0%');
 
-const dateToken = (ms: number): string => {
-  const fallback = new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
-};
+/** A vote's deadline or closing time for each reader's zone; votes keep no zone, so the fallback is in UTC. */
+export const voteDate = (ms: number): string => slackDateToken(ms, '{date_short_pretty} at {time}', formatIn(ms, 'UTC', 'YYYY-MM-DD HH:mm [UTC]'));
 
 export function turnoutLine(result: VoteResult): string {
   const { voted, eligible, unit, lastCountedAt } = result.turnout;
@@ -59,7 +59,7 @@ export function staleElectorateNote(where: string, counted: ElectorateCount): st
   if (counted.lastCountedAt === null || counted.lastCountedAt === undefined) {
     return `Slack could not list the members of ${where}, and they were never counted, so turnout is out of ${plural(counted.size, 'person', 'people')}.`;
   }
-  return `Slack could not list the members of ${where} when the vote closed (the app may have been removed from it), so turnout is out of the ${plural(counted.size, 'person', 'people')} it had when last counted, ${dateToken(counted.lastCountedAt)}.`;
+  return `Slack could not list the members of ${where} when the vote closed (the app may have been removed from it), so turnout is out of the ${plural(counted.size, 'person', 'people')} it had when last counted, ${voteDate(counted.lastCountedAt)}.`;
 }
 
 /** Voters as shown beside an option: people as mentions, organisations by name; never for anonymous votes. */
@@ -151,7 +151,7 @@ export function ballotMessage(model: BallotMessageModel): { text: string; blocks
     eligibilityLabel[vote.eligibility as Eligibility],
     vote.anonymous ? 'Anonymous: only counts are shown' : 'Not anonymous: voters are listed',
     visibilityLabel[vote.resultsVisibility as ResultsVisibility],
-    open ? (vote.closesAt === null ? 'No deadline: closed with `/vote close`' : `Closes ${dateToken(vote.closesAt)}`) : `Closed ${vote.closedAt === null ? '' : dateToken(vote.closedAt)}`,
+    open ? (vote.closesAt === null ? 'No deadline: closed with `/vote close`' : `Closes ${voteDate(vote.closesAt)}`) : `Closed ${vote.closedAt === null ? '' : voteDate(vote.closedAt)}`,
   ];
   if (!vote.anonymous) facts.push(`Started by ${mentionUser(vote.creatorId)}`);
   const blocks: KnownBlock[] = [
@@ -285,7 +285,7 @@ export interface VoteListEntry extends Vote {
 export function voteListView(entries: VoteListEntry[], scope: string): { text: string; blocks: KnownBlock[] } {
   if (entries.length === 0) return { text: `No votes yet for ${escapeMrkdwn(scope)}. Start one with \`/vote new\`.`, blocks: [] };
   const lines = entries.map((v) => {
-    const when = v.status === 'open' ? (v.closesAt === null ? 'open, no deadline' : `open, closes ${dateToken(v.closesAt)}`) : `closed${v.closedAt === null ? '' : ` ${dateToken(v.closedAt)}`}`;
+    const when = v.status === 'open' ? (v.closesAt === null ? 'open, no deadline' : `open, closes ${voteDate(v.closesAt)}`) : `closed${v.closedAt === null ? '' : ` ${voteDate(v.closedAt)}`}`;
     return `*${voteKey(v.number)}* · ${escapeMrkdwn(v.teamKey)} · ${escapeMrkdwn(v.question)}\n${methodLabel[v.method as VoteMethod]} · ${when} · ${plural(v.ballotCount, 'ballot')}`;
   });
   return { text: `Votes for ${scope}`, blocks: [section(`*Votes for ${escapeMrkdwn(scope)}*, open first`), ...lines.slice(0, 45).map(section)] };
