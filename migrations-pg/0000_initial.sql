@@ -217,6 +217,12 @@ CREATE TABLE "meetings" (
 	"cancelled_by" text
 );
 --> statement-breakpoint
+CREATE TABLE "oauth_states" (
+	"state_hash" text PRIMARY KEY NOT NULL,
+	"install_options_json" text NOT NULL,
+	"expires_at" bigint NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "organisations" (
 	"id" bigserial PRIMARY KEY NOT NULL,
 	"team_id" text NOT NULL,
@@ -287,6 +293,21 @@ CREATE TABLE "report_schedules" (
 	"user_id" text NOT NULL,
 	"cadence" text NOT NULL,
 	"created_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "slack_installations" (
+	"team_id" text NOT NULL,
+	"enterprise_id" text,
+	"team_name" text,
+	"app_id" text,
+	"bot_user_id" text,
+	"installer_user_id" text NOT NULL,
+	"scopes" text DEFAULT '' NOT NULL,
+	"installation_enc" text,
+	"token_expires_at" bigint,
+	"installed_at" bigint NOT NULL,
+	"updated_at" bigint NOT NULL,
+	"uninstalled_at" bigint
 );
 --> statement-breakpoint
 CREATE TABLE "team_channels" (
@@ -404,6 +425,7 @@ CREATE INDEX "processed_requests_age" ON "processed_requests" USING btree ("crea
 CREATE UNIQUE INDEX "program_teams_key" ON "program_teams" USING btree ("team_id","key");--> statement-breakpoint
 CREATE UNIQUE INDEX "report_runs_once" ON "report_runs" USING btree ("team_id","user_id","period");--> statement-breakpoint
 CREATE UNIQUE INDEX "report_schedules_user" ON "report_schedules" USING btree ("team_id","user_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "slack_installations_workspace" ON "slack_installations" USING btree ("team_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "team_channels_channel" ON "team_channels" USING btree ("team_id","channel_id");--> statement-breakpoint
 CREATE INDEX "team_channels_team" ON "team_channels" USING btree ("program_team_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "team_members_unique" ON "team_members" USING btree ("program_team_id","user_id");--> statement-breakpoint
