@@ -6,7 +6,7 @@ import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { withoutDrizzleTransactions } from './storage-sqlite.js';
-import { AUTO_ID_MARKER, databaseErrorCode, markAutoIds, OutsideTransactionError, type Query, type Session, type Storage } from './storage.js';
+import { AUTO_ID_MARKER, databaseErrorCode, markAutoIds, type Query, type Session, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -92,7 +92,8 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
   // An idle pooled connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  // The transaction the current async flow is inside, if any: the storage itself runs on its connection.
+  const inTransaction = new AsyncLocalStorage<{ open: boolean; tx: Session; client: pg.PoolClient }>();
   const retries = options.retries ?? 20;
 
   const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: any[]; changes?: number }> => {
@@ -112,11 +113,12 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     const { sql: text, params } = dialect.sqlToQuery(query);
     return (await client.query({ text: toPostgresSql(text), values: params })).rowCount ?? 0;
   };
-  const outside = (what: string) => {
-    if (inTransaction.getStore()?.open === true) throw new OutsideTransactionError(what);
+  const current = (): Queryable => {
+    const store = inTransaction.getStore();
+    return store?.open === true ? store.client : pool;
   };
 
-  const db: Query = drizzle(async (text, params, method) => (outside('a query'), exec(pool, text, params, method)));
+  const db: Query = drizzle(async (text, params, method) => exec(current(), text, params, method));
   withoutDrizzleTransactions(db);
 
   const description = (() => {
@@ -132,13 +134,15 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     engine: 'postgres',
     description,
     db,
-    rows: async <T extends Record<string, unknown>>(query: SQL) => (outside('rows()'), (await objects(pool, query)) as T[]),
-    execute: async (query: SQL) => (outside('execute()'), changes(pool, query)),
+    rows: async <T extends Record<string, unknown>>(query: SQL) => (await objects(current(), query)) as T[],
+    execute: async (query: SQL) => changes(current(), query),
     transaction: async <T>(work: (tx: Session) => Promise<T>): Promise<T> => {
-      outside('transaction()');
+      const outer = inTransaction.getStore();
+      // A transaction inside a transaction is part of it (all or nothing, re-run together).
+      if (outer?.open === true) return work(outer.tx);
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
-        const state = { open: true };
+        const state = { open: true, tx: undefined as unknown as Session, client };
         const live = (what: string) => {
           if (!state.open) throw new Error(`${what} used a transaction that has already finished`);
         };
@@ -150,6 +154,7 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
           rows: async <R extends Record<string, unknown>>(query: SQL) => (live('rows()'), (await objects(client, query)) as R[]),
           execute: async (query: SQL) => (live('execute()'), changes(client, query)),
         };
+        state.tx = tx;
         let broken = false;
         try {
           await client.query('begin isolation level serializable');

@@ -4,7 +4,7 @@ import type { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { Mutex } from './mutex.js';
-import { markAutoIds, OutsideTransactionError, type Query, type Session, type Storage } from './storage.js';
+import { markAutoIds, type Query, type Session, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 
@@ -14,14 +14,16 @@ const dialect = new SQLiteSyncDialect();
  * The SQLite engine: the one better-sqlite3 connection, used asynchronously. A transaction holds
  * the connection from BEGIN IMMEDIATE to COMMIT while its work awaits, so everything else that
  * wants the connection (another transaction, or a single statement outside one) waits on a FIFO
- * mutex: nothing ever runs inside someone else's open transaction. Across processes, BEGIN
+ * mutex: nothing ever runs inside someone else's open transaction. Within a transaction's own
+ * async flow the storage itself (and any repository holding it) runs on the transaction. Across processes, BEGIN
  * IMMEDIATE takes SQLite's write lock (waiting up to the busy timeout) before the work reads
  * anything, so a write that reads first decides from rows nobody else is changing.
  */
 export function sqliteStorage(sqlite: Database.Database, description = sqlite.name): Storage {
   markAutoIds();
   const mutex = new Mutex();
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  // The transaction the current async flow is inside, if any (see Storage.transaction).
+  const inTransaction = new AsyncLocalStorage<{ open: boolean; tx: Session }>();
   const statements = new Map<string, Database.Statement>();
   const statement = (text: string): Database.Statement => {
     let s = statements.get(text);
@@ -53,12 +55,10 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
     return statement(text).run(...params).changes;
   };
 
-  // Outside a transaction: one statement at a time, never inside someone's open transaction.
-  const guarded = async <T>(what: string, work: () => T): Promise<T> => {
-    if (inTransaction.getStore()?.open === true) throw new OutsideTransactionError(what);
-    return mutex.run(work);
-  };
-  const db: Query = drizzle(async (text, params, method) => guarded('a query', () => exec(text, params, method)));
+  // Inside this flow's open transaction: straight on the connection it holds. Otherwise one
+  // statement at a time through the mutex, never inside someone else's open transaction.
+  const guarded = async <T>(work: () => T): Promise<T> => (inTransaction.getStore()?.open === true ? work() : mutex.run(work));
+  const db: Query = drizzle(async (text, params, method) => guarded(() => exec(text, params, method)));
   withoutDrizzleTransactions(db);
 
   let closed = false;
@@ -66,12 +66,14 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
     engine: 'sqlite',
     description,
     db,
-    rows: async <T extends Record<string, unknown>>(query: SQL) => (await guarded('rows()', () => objects(query))) as T[],
-    execute: (query: SQL) => guarded('execute()', () => changes(query)),
+    rows: async <T extends Record<string, unknown>>(query: SQL) => (await guarded(() => objects(query))) as T[],
+    execute: (query: SQL) => guarded(() => changes(query)),
     transaction: async <T>(work: (tx: Session) => Promise<T>): Promise<T> => {
-      if (inTransaction.getStore()?.open === true) throw new OutsideTransactionError('transaction()');
+      const outer = inTransaction.getStore();
+      // A transaction inside a transaction is part of it (all or nothing together).
+      if (outer?.open === true) return work(outer.tx);
       return mutex.run(async () => {
-        const state = { open: true };
+        const state = { open: true, tx: undefined as unknown as Session };
         const live = (what: string) => {
           if (!state.open) throw new Error(`${what} used a transaction that has already finished`);
         };
@@ -83,6 +85,7 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
           rows: async <R extends Record<string, unknown>>(query: SQL) => (live('rows()'), objects(query) as R[]),
           execute: async (query: SQL) => (live('execute()'), changes(query)),
         };
+        state.tx = tx;
         sqlite.prepare('begin immediate').run();
         try {
           const result = await inTransaction.run(state, () => work(tx));

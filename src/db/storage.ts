@@ -39,7 +39,10 @@ export interface Storage extends Session {
    * behave as if run one after another: on SQLite they are serialized on the single connection
    * (BEGIN IMMEDIATE, one at a time); on PostgreSQL they are SERIALIZABLE on a pooled connection
    * and re-run from the start when PostgreSQL reports a conflict, so `work` must only touch the
-   * database (no Slack calls) and must use `tx`, never the storage itself.
+   * database (no Slack calls). Inside `work` (its whole async flow), the storage itself and
+   * anything holding it (repositories) run on the transaction, exactly like `tx`; a transaction
+   * started inside it joins it. Work merely *started* there that runs after the commit (a kick
+   * of the outbox) uses the storage normally.
    */
   transaction<T>(work: (tx: Session) => Promise<T>): Promise<T>;
   /** Answers a trivial query within a deadline. */
@@ -70,14 +73,6 @@ export function findCause<T>(error: unknown, what: (e: unknown) => e is T): T | 
 export function databaseErrorCode(error: unknown): string | undefined {
   const found = findCause(error, (e): e is { code: string } => typeof (e as { code?: unknown })?.code === 'string');
   return found?.code;
-}
-
-/** Thrown when code inside a transaction uses the storage instead of its `tx` (it would deadlock). */
-export class OutsideTransactionError extends Error {
-  constructor(what: string) {
-    super(`${what} was called on the storage inside one of its transactions; use the transaction's session (tx) instead`);
-    this.name = 'OutsideTransactionError';
-  }
 }
 
 /**

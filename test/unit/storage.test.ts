@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { homeTabs, programTeams } from '../../src/db/schema.js';
-import { affectedRows, findCause, OutsideTransactionError, type Storage } from '../../src/db/storage.js';
+import { affectedRows, findCause, type Storage } from '../../src/db/storage.js';
 import { toPostgresSql } from '../../src/db/storage-pg.js';
 import { ENGINES, freshStorage, type TestStorage } from '../rig/engines.js';
 
@@ -130,12 +130,28 @@ for (const { engine, skip, label } of ENGINES) {
       expect((await storage.db.select().from(programTeams).all()).map((t) => t.key)).toEqual(['MA']);
     });
 
-    it('refuses the storage itself inside a transaction (that would deadlock or escape the transaction)', async () => {
-      const isOutside = (e: unknown) => e instanceof OutsideTransactionError;
-      expect(await rejection(storage.transaction(async () => storage.db.select().from(programTeams).all()), isOutside)).toBeInstanceOf(OutsideTransactionError);
-      await expect(storage.transaction(async () => storage.transaction(async () => 1))).rejects.toThrow(OutsideTransactionError);
-      // …and the storage still works afterwards.
+    it('runs the storage itself on the transaction inside its work, and nested transactions join it', async () => {
+      await expect(
+        storage.transaction(async () => {
+          // A repository that only holds the storage writes inside the transaction…
+          await storage.db.insert(programTeams).values(team('CNA')).run();
+          await storage.transaction(async (inner) => inner.db.insert(programTeams).values(team('MA')).run());
+          expect((await storage.db.select().from(programTeams).all()).map((t) => t.key).sort()).toEqual(['CNA', 'MA']);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      // …so its rows went with the rollback.
       expect(await storage.db.select().from(programTeams).all()).toEqual([]);
+    });
+
+    it('lets work started inside a transaction but run after it use the storage normally', async () => {
+      let later!: Promise<unknown>;
+      await storage.transaction(async (tx) => {
+        await tx.db.insert(programTeams).values(team('CNA')).run();
+        later = new Promise((resolve) => setTimeout(resolve, 20)).then(() => storage.db.insert(programTeams).values(team('MA')).run());
+      });
+      await later;
+      expect((await storage.db.select().from(programTeams).all()).map((t) => t.key).sort()).toEqual(['CNA', 'MA']);
     });
 
     it('refuses drizzle’s own transaction(), which would bypass the engine’s serialization', async () => {
