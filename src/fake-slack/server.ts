@@ -293,6 +293,10 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     addUser: (u) => addUser(state, u),
     addChannel: (c) => addChannel(state, c),
     dmChannelId: (userId) => dmIdFor(userId),
+    homeView: (userId) => {
+      const id = state.homeViewIds.get(userId);
+      return id === undefined ? undefined : state.views.get(id);
+    },
     clearFaults(): void {
       rt.faults.clear();
     },

@@ -162,6 +162,8 @@ export interface FakeSlack {
   addChannel(c: FakeChannel): void;
   /** Id of the DM channel between the bot and a user (opened on demand, stable). */
   dmChannelId(userId: string): string;
+  /** The Home tab the app last published for a person (views.publish), if any. */
+  homeView(userId: string): unknown;
   reset(): void;
   close(): Promise<void>;
   onActivity(listener: (e: ActivityEvent) => void): () => void;

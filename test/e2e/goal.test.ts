@@ -266,6 +266,49 @@ describe('/goal forms and buttons', () => {
     expect(h.query('select value, note from goal_readings')).toEqual([{ value: 9, note: 'spring cohort' }]);
   });
 
+  it('edits a goal through its form (owner): changed fields go into the history, bad fields get errors beside them', async () => {
+    const view = await opens(() => h.command('/goal', 'edit G-1', inCna(member)));
+    expect(view.callback_id).toBe('goal_edit');
+    const blocks = JSON.stringify(view.blocks);
+    expect(blocks).not.toContain('goal_team');
+    expect(blocks).toContain('"initial_value":"MA apprentices hired"');
+    const edit = (f: Record<string, string | null>) =>
+      inputValues({
+        goal_name: { goal_name: f.name ?? 'MA apprentices hired' },
+        goal_unit: { goal_unit: f.unit ?? 'apprentices' },
+        goal_baseline: { goal_baseline: f.baseline ?? '5' },
+        goal_target: { goal_target: f.target ?? '25' },
+        goal_target_date: { goal_target_date: { type: 'datepicker', selected_date: f.date ?? '2027-06-30' } },
+        goal_owner: { goal_owner: { type: 'users_select', selected_user: f.owner ?? member } },
+      });
+    const bad = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '5', date: '2025-01-01' }) });
+    expect(Object.keys(JSON.parse(bad.body).errors).sort()).toEqual(['goal_target', 'goal_target_date']);
+    const good = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '30', owner: PEOPLE.corewell.id }) });
+    expect(good.body).toContain('changed target, owner');
+    expect(h.query('select target, owner_id from goals where number = 1')).toEqual([{ target: 30, owner_id: PEOPLE.corewell.id }]);
+    expect(h.query<{ from_value: string; to_value: string }>("select from_value, to_value from goal_events where kind = 'edit' order by id").map((e) => `${e.from_value} → ${e.to_value}`)).toEqual([
+      'target: 25 → 30',
+      `owner: ${member} → ${PEOPLE.corewell.id}`,
+    ]);
+    // The former owner, a plain member now, may no longer edit it.
+    const refused = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '35' }) });
+    expect(refused.body).toContain('Only the owner of G-1');
+    expect(h.query('select target from goals where number = 1')).toEqual([{ target: 30 }]);
+  });
+
+  it('marks a milestone done with its "Mark done" button (owner), announcing it; others are told why not', async () => {
+    await h.command('/goal', 'new CNA Employer partners sign the placement MOU by 2027-02-01', inCna(member));
+    const id = h.query<{ id: number }>('select id from goals where number = 2')[0]?.id;
+    await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: String(id), userId: PEOPLE.corewell.id, channelId: CHANNELS.cna.id });
+    await h.fake.waitFor(() => h.fake.responses.find((r) => JSON.stringify(r.body).includes('Only the owner of G-2')));
+    expect(h.query('select status from goals where number = 2')).toEqual([{ status: 'open' }]);
+    await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: String(id), userId: member, channelId: CHANNELS.cna.id });
+    await h.fake.waitFor(() => h.fake.responses.find((r) => JSON.stringify(r.body).includes('marked *G-2* done')));
+    expect(h.query('select status from goals where number = 2')).toEqual([{ status: 'achieved' }]);
+    await h.flush();
+    expect(h.fake.messages(CHANNELS.cna.id).some((m) => m.text?.includes('marked *G-2* · Employer partners sign the placement MOU as *achieved*'))).toBe(true);
+  });
+
   it('answers a tampered button or form politely and stores nothing', async () => {
     const res = await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: 'DROP TABLE', userId: member, channelId: CHANNELS.cna.id });
     expect(res.status).toBe(200);
@@ -364,7 +407,7 @@ describe('goals in digests, lists and limits', () => {
     expect(g2).toBeGreaterThan(0);
     expect(g3).toBeGreaterThan(g2 ?? 0);
     expect(g1).toBeGreaterThan(g3 ?? 0);
-    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no change this week · :red_circle: Behind · :hourglass: stale');
+    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no reading yet · :red_circle: Behind · :hourglass: stale');
     // A new meeting's agenda starts with the goals that are behind, overdue or stale.
     const before = h.fake.callsTo('views.open').length;
     await h.command('/meeting', 'new', inCna(member));

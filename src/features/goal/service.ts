@@ -298,7 +298,7 @@ export class GoalService {
     }
     if (actor.isCoordinator || goal.ownerId === actor.userId) return undefined;
     this.deps.teams.auditRefusal(actor, action, goalKey(goal), 'not the owner or a coordinator', now);
-    return fail('forbidden', `Only the owner of ${goalKey(goal)} (<@${goal.ownerId}>) and coordinators can change or close it.`);
+    return fail('forbidden', `Only the owner of ${goalKey(goal)} and coordinators can change or close it (/goal show ${goalKey(goal)} says who owns it).`);
   }
 
   private refuseClosed(goal: Goal): { ok: false; problem: Problem } | undefined {
