@@ -8,7 +8,6 @@ import type { Clock } from './domain/result.js';
 import { goalPaces } from './features/home/goals.js';
 import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
-import { ballotSecret } from './features/vote/rules.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
@@ -19,8 +18,10 @@ import { createKeyring } from './oauth/crypto.js';
 import { createSlackOAuth, type SlackOAuth } from './oauth/install.js';
 import { Kicker } from './outbox/kicker.js';
 import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
+import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
+import { retryWhenDatabaseBusy } from './slack/busy-retry.js';
 import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
@@ -217,13 +218,15 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     configCoordinators: config.ALLIANCE_COORDINATORS,
     logger,
   });
+  // One key for every place that recognises an anonymous voter (ballots, the Home tab's "you voted").
+  const ballotKey = loadBallotKey(config, deps.db, logger);
   const home = new HomeRuntime({
     db: deps.db,
     client: outboxClient,
     actors,
     logger,
     now,
-    ballotSecret: ballotSecret(config),
+    ballotSecret: ballotKey,
     timeZone: config.ALLIANCE_TIMEZONE,
     goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
   });
@@ -241,6 +244,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
   );
 
+  // A request that finds the database locked by another process before it answered runs again.
+  retryWhenDatabaseBusy(app, logger);
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
   app.use(inFlight.middleware());
@@ -260,6 +265,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     refreshers,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    ballotKey,
     home,
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });

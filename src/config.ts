@@ -72,8 +72,10 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // How long an instance holds an outbox message it is sending; after a crash, others wait this long before taking it.
   ALLIANCE_OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5, 'must be at least 5 (seconds)').max(3600).default(60),
-  // Keys the hash that hides who cast an anonymous ballot; defaults to one derived from the signing secret.
+  // Keys the hash that hides who cast an anonymous ballot; without it a key is generated once into ALLIANCE_BALLOT_KEY_FILE.
   ALLIANCE_BALLOT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Where the generated ballot key is kept (default: ballot.key beside the database); never in the database.
+  ALLIANCE_BALLOT_KEY_FILE: z.string().min(1).optional(),
 });
 
 const DISTRIBUTION_SETTINGS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;

@@ -18,6 +18,14 @@ const outsider = PEOPLE.trinity.id; // on no team
 const partner = PEOPLE.partner.id; // partner workspace, joins CNA below
 const coordinator = PEOPLE.coordinator.id;
 
+/** The app on a fresh database with the seed teams linked to their channels and `member` on CNA. */
+async function startWithTeams(): Promise<Harness> {
+  const h = await startHarness({ now: () => clock });
+  await linkSeedChannels(h);
+  await h.command('/team', 'join CNA', inCna(member));
+  return h;
+}
+
 describe('/goal over signed HTTP', () => {
   let h: Harness;
   const goal = (n: number) => h.query<Record<string, unknown>>('select * from goals where number = ?', n)[0];
@@ -26,9 +34,7 @@ describe('/goal over signed HTTP', () => {
   const lastAudit = () => h.query<{ actor_id: string; action: string; outcome: string; target: string }>('select * from audit_log order by id desc limit 1')[0];
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     await h.command('/team', 'join SPT', inSpt(member));
     await h.command('/team', 'join CNA', inCna(colleague));
     await h.command('/team', 'join CNA', inCna(partner));
@@ -202,9 +208,7 @@ describe('/goal forms and buttons', () => {
   let h: Harness;
   let cnaId: number;
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
   });
   afterAll(async () => {
@@ -365,9 +369,7 @@ describe('goals in digests, lists and limits', () => {
   let h: Harness;
   beforeAll(async () => {
     clock = new Date('2026-11-30T15:00:00Z');
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
   });
   afterAll(async () => {
     await h.stop();
@@ -457,9 +459,7 @@ describe('a vote for a goal', () => {
   let h: Harness;
   beforeAll(async () => {
     clock = new Date('2026-11-30T15:00:00Z');
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
     await h.command('/goal', 'new SPT State approves the new SPT curriculum by 2027-03-01', inSpt(coordinator));
   });
@@ -475,6 +475,35 @@ describe('a vote for a goal', () => {
     expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
     expect(JSON.stringify(ballot?.blocks)).not.toContain('for goal G-1 Which');
     expect(h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
+  });
+
+  it('starts a vote for a goal through the form: "/vote new for goal G-1" preselects it, another team’s goal is refused beside the field', async () => {
+    const before = h.fake.callsTo('views.open').length;
+    await h.command('/vote', 'new for goal G-1', inCna(member));
+    await h.fake.waitFor(() => h.fake.callsTo('views.open')[before]);
+    const view = [...h.fake.views.values()].at(-1) as ViewInput;
+    expect(JSON.stringify(view.blocks)).toMatch(/"block_id":"vote_goal".*"initial_option":\{"text":\{"type":"plain_text","text":"G-1 · CNA · Clinical placement slots"\}/);
+    const cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    const goalId = (n: number) => String(h.query<{ id: number }>('select id from goals where number = ?', n)[0]?.id);
+    const form = (goal: string) =>
+      inputValues({
+        vote_team: { vote_team: { type: 'static_select', selected_option: String(cnaId) } },
+        vote_question: { vote_question: 'Which hospital pilots the new preceptor model?' },
+        vote_options: { vote_options: 'Henry Ford\nCorewell' },
+        vote_method: { vote_method: { type: 'radio_buttons', selected_option: 'single' } },
+        vote_eligibility: { vote_eligibility: { type: 'radio_buttons', selected_option: 'members' } },
+        vote_visibility: { vote_visibility: { type: 'radio_buttons', selected_option: 'live' } },
+        vote_goal: { vote_goal: { type: 'static_select', selected_option: goal } },
+      });
+    const votes = h.count('votes');
+    const wrong = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(2)) });
+    expect(JSON.parse(wrong.body).errors).toEqual({ vote_goal: expect.stringContaining('G-2 is a goal of SPT') });
+    expect(h.count('votes')).toBe(votes);
+    const right = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(1)) });
+    expect(right.body).toContain('is open');
+    await h.flush();
+    const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('preceptor model'));
+    expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
   });
 
   it('refuses an unknown goal or another team’s goal and starts nothing', async () => {

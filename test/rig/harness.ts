@@ -106,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const slack = createSlackRequester({
     baseUrl: `http://127.0.0.1:${alliance.port}`,
-    signingSecret: SIGNING_SECRET,
+    signingSecret: config.SLACK_SIGNING_SECRET,
     teamId: WORKSPACE_ID,
     responseUrl: (origin) => fake.responseUrl(undefined, origin),
     ...(socket === undefined ? {} : { transport: (request) => socket.transport(request) }),

@@ -67,7 +67,7 @@ export function voteCommand(deps: VoteCommandDeps) {
         // "for goal G-3" anywhere before the options ties the vote to a goal of the same team.
         const forGoal = takeForGoal(rest.split('|')[0] ?? '');
         const quick = parseQuickVote(forGoal.goalNumber === undefined ? rest : [forGoal.rest, ...rest.split('|').slice(1)].join('|'));
-        if (quick === undefined) return { kind: 'modal', view: await newModal(deps, actor, input.channelId) };
+        if (quick === undefined) return { kind: 'modal', view: await newModal(deps, actor, input.channelId, forGoal.goalNumber) };
         const team = deps.teams.resolveTeam(actor.workspaceId, undefined, input.channelId);
         if (!team.ok) return say(`:warning: \`/vote new Question? | A | B\` starts a vote in a team channel, and this channel is not linked to a team. Type it in a team's channel, or use \`/vote new\` to pick the team in the form.`);
         const allowed = deps.votes.mayStart(actor, team.value, now);
@@ -158,13 +158,24 @@ export function voteCommand(deps: VoteCommandDeps) {
   };
 }
 
-async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string) {
+async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string, goalNumber?: number) {
   const teams = deps.teamRepository.teams(actor.workspaceId);
   const initial = deps.teamRepository.byChannel(actor.workspaceId, channelId);
   const issues = deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
   const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : deps.votes.repository.countOpenIssues(actor.workspaceId);
   const timeZone = (await deps.timeZoneOf(actor.workspaceId, actor.userId)) ?? deps.defaultTimeZone;
-  return newVoteModal({ teams, initialTeamId: initial?.id, issues, moreIssues: total - issues.length, channelId, timeZone });
+  const goals = new GoalRepository(deps.db).ofWorkspace(actor.workspaceId, ['open']);
+  const initialGoal = goals.find((g) => g.number === goalNumber);
+  return newVoteModal({
+    teams,
+    initialTeamId: initialGoal?.programTeamId ?? initial?.id,
+    issues,
+    moreIssues: total - issues.length,
+    goals,
+    initialGoalId: initialGoal?.id,
+    channelId,
+    timeZone,
+  });
 }
 
 /**

@@ -8,9 +8,10 @@ import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
 import { submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import type { Problem } from '../../domain/result.js';
+import { GoalRepository } from '../goal/repository.js';
 import { voteCommand } from './command.js';
 import { VoteRepository } from './repository.js';
-import { ballotSecret, validateDraft, voteKey } from './rules.js';
+import { validateDraft, voteKey } from './rules.js';
 import { BALLOT_REFRESH, electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
 import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
 
@@ -66,7 +67,7 @@ function parseJson(text: string): unknown {
 /** `/vote`, the ballot buttons, the ranking modal and the new-vote modal. */
 export function registerVotes(app: App, deps: ListenerDeps): void {
   const repo = new VoteRepository(deps.db);
-  const votes = new VoteService(deps.db, repo, deps.teamRepository, ballotSecret(deps.config));
+  const votes = new VoteService(deps.db, repo, deps.teamRepository, deps.ballotKey);
   let botUserId: string | undefined;
   const botUser = async (): Promise<string | undefined> => {
     botUserId ??= (await deps.client.auth.test()).user_id;
@@ -299,6 +300,11 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     const actor = await deps.actors.resolve(workspaceId, userId);
     const allowed = votes.mayStart(actor, team, now);
     if (!allowed.ok) problems.push({ ...allowed.problem, field: InputIds.voteTeam });
+    // "For goal": an open goal of the vote's team (the ballot names it).
+    const goalRaw = field(values, InputIds.voteGoal)?.selected_option?.value;
+    const goal = goalRaw === undefined ? undefined : new GoalRepository(deps.db).byId(workspaceId, Number(goalRaw));
+    if (goalRaw !== undefined && (goal === undefined || goal.status !== 'open')) problems.push({ code: 'invalid', field: InputIds.voteGoal, message: 'That goal is closed or gone; pick another or none.' });
+    else if (goal !== undefined && goal.programTeamId !== team.id) problems.push({ code: 'invalid', field: InputIds.voteGoal, message: `G-${goal.number} is a goal of ${goal.teamKey}; pick a goal of ${team.key}, or another team.` });
     if (problems.length > 0 || !draft.ok || channelId === undefined) {
       await ack({ response_action: 'errors', errors: fieldErrors(problems, InputIds.voteQuestion) });
       return;
@@ -311,7 +317,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     // The same form arriving twice at once (a double click, a resend after a lost answer) makes one
     // vote; the repeat is answered with exactly the vote the first one made.
     const requestKey = submissionKey(body);
-    const created = votes.create(actor, team, channelId, draft.value, electorate.value.ids.length, now, requestKey);
+    const created = votes.create(actor, team, channelId, goal === undefined ? draft.value : { ...draft.value, goalId: goal.id }, electorate.value.ids.length, now, requestKey);
     if (!created.duplicate) deps.outbox.kick();
     const key = voteKey(created.vote.number);
     const ballotChannel = created.vote.channelId ?? channelId;

@@ -81,7 +81,7 @@ export class VoteRepository {
   }
 
   /** One ballot per (vote, voter key): a second write replaces the first, so a double click counts once. */
-  upsertBallot(ballot: { workspaceId: string; voteId: number; voterKey: string; organisationId: number | null; castBy: string | null; castByHash: string; choicesJson: string; now: number }): void {
+  upsertBallot(ballot: { workspaceId: string; voteId: number; voterKey: string; organisationId: number | null; castBy: string | null; castByHash: string; choicesJson: string; now: number; id?: number }): void {
     const { now, ...values } = ballot;
     this.db
       .insert(ballots)

@@ -2,7 +2,7 @@
  * Pure vote rules: validating a new vote, ballot choices, voter keys and computing a result from
  * stored ballots. No I/O and no clock of their own, so every rule is unit-tested directly.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import { InputIds } from '../../slack/ids.js';
 import { localToUtc } from '../../time/zone.js';
@@ -151,11 +151,6 @@ export function checkChoices(vote: Pick<Vote, 'method' | 'maxChoices'>, optionId
   if (vote.method === 'single' && choices.length !== 1) return fail('invalid', 'This vote takes one option.');
   if (vote.method === 'multiple' && choices.length > vote.maxChoices) return fail('invalid', `You can choose at most ${vote.maxChoices} options.`);
   return ok([...choices]);
-}
-
-/** The key of the hash that hides anonymous voters: the configured secret, else one derived from the signing secret. */
-export function ballotSecret(config: { ALLIANCE_BALLOT_SECRET?: string | undefined; SLACK_SIGNING_SECRET: string }): string {
-  return config.ALLIANCE_BALLOT_SECRET ?? createHash('sha256').update(`ballots:${config.SLACK_SIGNING_SECRET}`).digest('hex');
 }
 
 const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('hex');
