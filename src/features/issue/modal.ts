@@ -161,7 +161,7 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       await ack({ response_action: 'update', view: doneModal('Issue not found', problemText(issue.problem)) });
       return;
     }
-    const edited = deps.issues.edit(actor, issue.value, draftOf(view.state.values), now);
+    const edited = deps.issues.edit(actor, issue.value, draftOf(view.state.values), now, submissionKey(body));
     if (!edited.ok) {
       if (edited.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(edited.problems ?? [edited.problem], false) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(edited.problem)) });

@@ -125,14 +125,10 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
       await ack({ response_action: 'errors', errors: fieldErrors(created.problems ?? [created.problem], InputIds.meetingTeam) });
       return;
     }
-    if ('duplicate' in created.value) {
-      // The same form submitted twice: the first submission made the meeting and answered.
-      await ack();
-      return;
-    }
-    const { meeting, channelId } = created.value;
+    // The same form submitted twice gets the same answer, naming the meeting the first one made.
+    const { meeting, channelId, duplicate } = created.value;
     await ack({ response_action: 'update', view: doneModal(`${meetingKey(meeting.number)} scheduled`, scheduledText(meeting, channelId)) });
-    deps.outbox.kick();
+    if (!duplicate) deps.outbox.kick();
   });
 
   app.view(ViewIds.meetingEdit, async ({ ack, body }) => {
