@@ -5,13 +5,17 @@
  */
 import { join } from 'node:path';
 import { utcToLocalParts } from '../../time/zone.js';
+import { goalKey } from '../goal/model.js';
 import { expectedOn, PACE_LABELS, paceOf } from '../goal/pace.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
-import { parseChoices, type VoteResult } from '../vote/rules.js';
+import { parseChoices, voteKey, type VoteResult } from '../vote/rules.js';
 import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type GoalPoint, type OrganisationShare, type WeekCount } from './charts.js';
 import { CsvFile } from './csv.js';
+import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { PAGE, ReportQueries, type DecidedVoteRow, type ReportTeam, type StatusChangeRow } from './queries.js';
+import { formatKey, statusWord } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 
 export interface TeamFiguresReport {
   key: string;
@@ -69,8 +73,6 @@ export interface BuildDeps {
   breathe?: () => Promise<void>;
 }
 
-const STATUS_WORDS: Record<string, string> = { open: 'open', in_progress: 'in progress', blocked: 'blocked', resolved: 'resolved', dropped: 'dropped' };
-const statusWord = (s: string): string => STATUS_WORDS[s] ?? s;
 const ELIGIBILITY_WORDS: Record<string, string> = { everyone: 'everyone in the channel', members: 'team members', organisation: 'one per organisation' };
 const METHOD_WORDS: Record<string, string> = { single: 'one option each', multiple: 'several options each', ranked: 'ranked (instant runoff)' };
 const NO_ORGANISATION = '(no organisation recorded)';
@@ -110,12 +112,8 @@ export const localDateTime = (ms: number, tz: string): string => {
 export const localDate = (ms: number, tz: string): string => new Date(ms + offsetMs(ms, tz)).toISOString().slice(0, 10);
 
 const parseResult = (json: string | null): VoteResult | undefined => {
-  if (json === null) return undefined;
-  try {
-    return JSON.parse(json) as VoteResult;
-  } catch {
-    return undefined;
-  }
+  // A damaged row is recounted from the ballots rather than failing the report.
+  return json === null ? undefined : (parseJsonText(json) as VoteResult | undefined);
 };
 
 export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[], period: ReportPeriod, scope: 'team' | 'all'): Promise<BuiltReport> {
@@ -241,7 +239,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       const changes = changesOf.get(issue.id) ?? [];
       await csv.write([
         team.key,
-        `${team.key}-${issue.number}`,
+        formatKey(team.key, issue.number),
         issue.title,
         issue.category.replace(/_/g, ' '),
         statusWord(atEnd),
@@ -287,7 +285,7 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     const key = `${row.id}:${organisation}`;
     if (pending?.key !== key) {
       await flush();
-      pending = { key, cells: [team.key, `M-${row.number}`, row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
+      pending = { key, cells: [team.key, meetingKey(row.number), row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
     }
     if (row.answer === 'going') {
       pending.going += row.people;
@@ -371,7 +369,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const winners = outcome.options.filter((o) => o.winner);
     const unit = perOrganisation ? 'organisations' : 'people';
     f.votes.push({
-      key: `V-${vote.number}`,
+      key: voteKey(vote.number),
       question: vote.question,
       winner: winners.length === 1 ? (winners[0]?.label ?? null) : null,
       voted: outcome.voted,
@@ -383,7 +381,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     for (const o of outcome.options) {
       await votesCsv.write([
         team.key,
-        `V-${vote.number}`,
+        voteKey(vote.number),
         vote.question,
         METHOD_WORDS[vote.method] ?? vote.method,
         ELIGIBILITY_WORDS[vote.eligibility] ?? vote.eligibility,
@@ -407,7 +405,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const voted = new Map((ballotsOf.get(vote.id) ?? []).map((b) => [b.organisation, b.ballots]));
     for (const { organisation } of teamOrganisations) {
       if (secret) {
-        await turnoutCsv.write([team.key, `V-${vote.number}`, vote.question, organisation, 'not shown (anonymous vote)']);
+        await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)']);
         continue;
       }
       const took = (voted.get(organisation) ?? 0) > 0;
@@ -416,7 +414,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
         entry.of += 1;
         if (took) entry.voted += 1;
       }
-      await turnoutCsv.write([team.key, `V-${vote.number}`, vote.question, organisation, took ? 'yes' : 'no']);
+      await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no']);
     }
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));
@@ -453,7 +451,7 @@ async function goalsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     // A goal closed after the period is judged as it was then: open.
     const asThen = { ...goal, status: goal.closedAt !== null && goal.closedAt >= period.end ? 'open' : goal.status };
     const pace = paceOf(asThen, own, judgedOn);
-    const key = `G-${goal.number}`;
+    const key = goalKey(goal);
     f.goals.push({
       key,
       name: goal.name,
