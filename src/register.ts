@@ -39,6 +39,8 @@ export interface ListenerDeps {
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
   formatTime: (ms: number) => string;
+  /** Keys the hash that hides anonymous voters (src/features/vote/ballot-key.ts): fixed once, never in the database. */
+  ballotKey: string;
   /** Home tabs: answers to clicks made on a Home (`respondVia`), and republishing. */
   home: HomeRuntime;
 }
@@ -52,7 +54,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     teamCommand({ teams: deps.teams, configCoordinators: deps.config.ALLIANCE_COORDINATORS, now: deps.now, formatTime: deps.formatTime }),
     commandDeps,
   );
-  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
+  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now, actors: deps.actors });
   registerIssues(app, deps);
   registerMeetings(app, deps);
   registerVotes(app, deps);

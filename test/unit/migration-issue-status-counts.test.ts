@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findMigrationsFolder, migrateDatabase, openDatabase, type OpenedDatabase } from '../../src/db/open.js';
 
 /*
- * 0014_issue_status_counts keeps each team's count of issues per status (the Home's control room
+ * 0014_home_outbox_and_issue_counts keeps each team's count of issues per status (the Home's control room
  * reads them). It backfills the counts of issues already there, and triggers keep them right
  * through inserts, status changes and deletes.
  */
-const PREVIOUS = '0013_home_outbox';
+const PREVIOUS = '0013_installations';
 
 function migrationsUpTo(dir: string, lastTag: string): string {
   const folder = join(dir, 'migrations');
@@ -22,7 +22,7 @@ function migrationsUpTo(dir: string, lastTag: string): string {
   return folder;
 }
 
-describe('migration 0014_issue_status_counts', () => {
+describe('migration 0014_home_outbox_and_issue_counts', () => {
   let dir: string;
   let opened: OpenedDatabase;
   const counted = () => opened.sqlite.prepare('select program_team_id as team, status, count as n from issue_status_counts where count > 0 order by 1, 2').all();

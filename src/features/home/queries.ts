@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, statusSqlList } from '../issue/model.js';
 
 /*
  * What a Home tab reads. A Home is rebuilt on every open and every republish, so each query reads
@@ -8,7 +9,7 @@ import type { Db } from '../../db/open.js';
  * text, hence raw SQL through statements prepared once).
  */
 
-const NOT_CLOSED = "status not in ('resolved', 'dropped')";
+const NOT_CLOSED = `status not in ${statusSqlList(CLOSED_STATUSES)}`;
 const OPEN_VOTES_OF_MINE = `v.program_team_id in (select program_team_id from team_members where team_id = @ws and user_id = @user)
   and v.status = 'open' and (v.closes_at is null or v.closes_at > @now)`;
 /** Anonymous per-person votes: the ballot's key is a keyed hash of the vote and the person. */
@@ -126,7 +127,7 @@ export class HomeQueries {
       allTeams: prepare('select id, key, name from program_teams where team_id = @ws order by key'),
       // Kept by triggers (issue_status_counts): reading them costs the same whatever the team's size.
       statusCounts: prepare(
-        "select status, count as n from issue_status_counts where program_team_id = @team and status in ('open', 'in_progress', 'blocked')",
+        `select status, count as n from issue_status_counts where program_team_id = @team and status in ${statusSqlList(OPEN_STATUSES)}`,
       ),
       overdue: prepare(`select count(*) as n from issues where program_team_id = @team and ${NOT_CLOSED} and due_date is not null and due_date < @today`),
       nextMeeting: prepare("select min(starts_at) as at from meetings where program_team_id = @team and status = 'scheduled' and starts_at >= @now"),

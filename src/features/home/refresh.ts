@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open.js';
+import { parseJsonText } from '../../domain/json.js';
 import { enqueueRefresh } from '../../outbox/outbox.js';
 import type { HomeNotice } from './model.js';
 
@@ -151,15 +152,10 @@ export class HomeTabs {
 }
 
 function parseNotice(json: string | null): HomeNotice | undefined {
-  if (json === null) return undefined;
-  try {
-    const value = JSON.parse(json) as { text?: unknown; blocks?: unknown };
-    if (typeof value.text !== 'string') return undefined;
-    return Array.isArray(value.blocks) ? { text: value.text, blocks: value.blocks } : { text: value.text };
-  } catch {
-    // A damaged notice is dropped; the Home itself is what matters.
-    return undefined;
-  }
+  // A damaged notice is dropped; the Home itself is what matters.
+  const value = json === null ? undefined : (parseJsonText(json) as { text?: unknown; blocks?: unknown } | null | undefined);
+  if (value === undefined || value === null || typeof value.text !== 'string') return undefined;
+  return Array.isArray(value.blocks) ? { text: value.text, blocks: value.blocks } : { text: value.text };
 }
 
 /** Hands every stale Home that is due to the outbox, once each. Runs once per call. */
