@@ -514,6 +514,9 @@ export const goals = sqliteTable(
     organisationId: integer('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
     creatorId: text('creator_id').notNull(),
     closeNote: text('close_note'),
+    // The team-channel announcement, kept current by chat.update on every reading and change (ts set once posted).
+    announcementChannelId: text('announcement_channel_id'),
+    announcementTs: text('announcement_ts'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     closedAt: integer('closed_at'),
