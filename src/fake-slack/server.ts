@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BodyError, multipart, parseArgs, readBody, sendJson, sendText } from './http.js';
 import { METHODS } from './methods/index.js';
 import { tokenError } from './methods/apps.js';
+import { authorizeInstall, revokeTeamTokens } from './methods/oauth.js';
 import { DOWNLOAD_PATH, findFile, receiveUpload, UPLOAD_PATH } from './methods/files.js';
 import { storeMessage } from './methods/chat.js';
 import { applyResponse } from './responses.js';
@@ -286,6 +287,9 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
       rt.faults.set(method, queue);
     },
     pendingFaults: (method) => rt.faults.get(method)?.length ?? 0,
+    authorizeInstall: (grant) => authorizeInstall(state, grant),
+    issuedTokens: () => [...(state.oauth?.tokens.entries() ?? [])].filter(([, t]) => t.kind === 'bot').map(([token]) => token),
+    revokeTokens: (teamId = state.teamId) => revokeTeamTokens(state, teamId),
     addUser: (u) => addUser(state, u),
     addChannel: (c) => addChannel(state, c),
     dmChannelId: (userId) => dmIdFor(userId),

@@ -1,3 +1,4 @@
+import type { FakeInstallGrant, FakeOAuth } from './methods/oauth.js';
 export interface FakeUser {
   id: string;
   name: string;
@@ -27,6 +28,8 @@ export interface FakeSlackOptions {
   channels?: FakeChannel[];
   /** Socket Mode: the app-level token (xapp-…) `apps.connections.open` accepts, and where it connects. */
   socketMode?: FakeSocketMode;
+  /** Distribution mode: the app's client id and secret that `oauth.v2.access` accepts (and token rotation). */
+  oauth?: FakeOAuth;
 }
 
 export interface FakeSocketMode {
@@ -146,6 +149,15 @@ export interface FakeSlack {
   pendingFaults(method: string): number;
   /** Drops faults not yet used (Slack recovers), keeping everything recorded. */
   clearFaults(): void;
+  /**
+   * A person clicks "Allow" on Slack's install page: returns the one-time code Slack puts in the
+   * redirect URL (with the state it was given). Needs the `oauth` option.
+   */
+  authorizeInstall(grant: FakeInstallGrant): string;
+  /** Bot tokens oauth.v2.access has handed out, oldest first (tests check they are never stored in clear). */
+  issuedTokens(): string[];
+  /** Slack revokes every token of the workspace (after an uninstall or tokens_revoked). */
+  revokeTokens(teamId?: string): void;
   addUser(u: FakeUser): void;
   addChannel(c: FakeChannel): void;
   /** Id of the DM channel between the bot and a user (opened on demand, stable). */

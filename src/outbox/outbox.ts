@@ -59,12 +59,15 @@ export interface OutboxMessage {
   args: Record<string, unknown>;
   notBefore: Date;
   followUp?: OutboxFollowUp;
+  /** What to send instead if Slack refuses `args` for good with invalid_blocks (a digest without its chart). */
+  fallbackArgs?: Record<string, unknown>;
 }
 
 interface StoredPayload {
   /** A message's arguments; absent for a refresh, whose arguments are rendered at send time. */
   args?: Record<string, unknown>;
   followUp?: OutboxFollowUp;
+  fallbackArgs?: Record<string, unknown>;
   refresh?: { kind: string; ref: string };
 }
 
@@ -122,7 +125,11 @@ export function enqueueRefresh(db: Db, refresh: OutboxRefresh, now: Date): boole
 
 /** Queue a message; call it inside the transaction that makes the change it reports. */
 export function enqueue(db: Db, message: OutboxMessage, now: Date): boolean {
-  const payload: StoredPayload = message.followUp === undefined ? { args: message.args } : { args: message.args, followUp: message.followUp };
+  const payload: StoredPayload = {
+    args: message.args,
+    ...(message.followUp === undefined ? {} : { followUp: message.followUp }),
+    ...(message.fallbackArgs === undefined ? {} : { fallbackArgs: message.fallbackArgs }),
+  };
   return (
     db
       .insert(outbox)
@@ -450,7 +457,16 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       result = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, args, row.dedupeKey))) };
     } catch (error) {
       const failure = classifyFailure(error);
-      if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
+      if (failure.kind === 'permanent' && failure.reason === 'invalid_blocks' && payload.fallbackArgs !== undefined) {
+        // Refused before anything was posted: queue the fallback in its place, due at once.
+        const { fallbackArgs, ...rest } = payload;
+        db.update(outbox)
+          .set({ payloadJson: JSON.stringify({ ...rest, args: fallbackArgs }), status: 'pending', leaseUntil: null, lastError: `invalid_blocks: sending the fallback`, notBefore: at })
+          .where(eq(outbox.id, row.id))
+          .run();
+        deps.logger.event('warn', 'outbox message refused, its fallback will be sent', { job: 'outbox', dedupeKey: row.dedupeKey, method: row.method });
+        retried++;
+      } else if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
       else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') reschedule(row, 'verify', failure.reason);
       else reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
       return;
