@@ -15,7 +15,7 @@ const inSpt = (userId: string) => ({ userId, channelId: CHANNELS.spt.id });
 const member = PEOPLE.henryFord1.id; // joins CNA and SPT below
 const colleague = PEOPLE.corewell.id; // joins CNA below
 const outsider = PEOPLE.trinity.id; // on no team
-const partner = PEOPLE.partner.id; // partner workspace, joins CNA below
+const partner = PEOPLE.partner.id; // partner workspace, added to CNA by a coordinator below
 const coordinator = PEOPLE.coordinator.id;
 
 /** The app on a fresh database with the seed teams linked to their channels and `member` on CNA. */
@@ -37,7 +37,8 @@ describe('/goal over signed HTTP', () => {
     h = await startWithTeams();
     await h.command('/team', 'join SPT', inSpt(member));
     await h.command('/team', 'join CNA', inCna(colleague));
-    await h.command('/team', 'join CNA', inCna(partner));
+    // A partner-workspace guest joins a team through a coordinator.
+    await h.command('/team', `add <@${partner}> CNA`, inCna(coordinator));
   });
   afterAll(async () => {
     await h.stop();
