@@ -27,6 +27,11 @@ export interface FakeSlackOptions {
   channels?: FakeChannel[];
   /** Socket Mode: the app-level token (xapp-…) `apps.connections.open` accepts, and where it connects. */
   socketMode?: FakeSocketMode;
+  /**
+   * Enforce Slack's published rate limits (src/fake-slack/rate-limits.ts): 429 with Retry-After.
+   * On unless set to false (micro-benchmarks that measure the app, not Slack's pace).
+   */
+  rateLimits?: boolean;
 }
 
 export interface FakeSocketMode {
@@ -150,6 +155,7 @@ export interface FakeSlack {
   addChannel(c: FakeChannel): void;
   /** Id of the DM channel between the bot and a user (opened on demand, stable). */
   dmChannelId(userId: string): string;
+  /** Forgets messages, calls and faults, and spends no rate limit yet: a fresh start for the next test. */
   reset(): void;
   close(): Promise<void>;
   onActivity(listener: (e: ActivityEvent) => void): () => void;

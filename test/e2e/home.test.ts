@@ -70,7 +70,10 @@ describe('Home tab over signed HTTP', () => {
     home.blocks.filter((b) => b.block_id?.startsWith(blockPrefix)).flatMap((b) => b.elements ?? []) as Array<{ action_id: string; value: string; text: { text: string }; accessibility_label?: string }>;
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
+    // The fake's rate limits are off: the Home publisher counts its 100 views.publish a minute on the
+    // app's clock (src/features/home/refresh.ts), which this file fixes and moves by hand, while the
+    // fake counts real seconds; the storm test here checks that count, not Slack's pace.
+    h = await startHarness({ now: () => clock, rateLimits: false });
     writer = new Database(h.dbPath);
     await linkSeedChannels(h);
     await h.command('/team', 'join CNA', inCna(PEOPLE.henryFord1.id));
