@@ -1,23 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import type { Config } from './config.js';
+import { isDistributionMode, type Config } from './config.js';
 import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
+import { sqliteStorage } from './db/storage-sqlite.js';
 import type { Clock } from './domain/result.js';
 import { goalPaces } from './features/home/goals.js';
 import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
-import { ballotSecret } from './features/vote/rules.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
 import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
 import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
+import { createKeyring } from './oauth/crypto.js';
+import { createSlackOAuth, type SlackOAuth } from './oauth/install.js';
 import { Kicker } from './outbox/kicker.js';
 import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
+import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
+import { retryWhenDatabaseBusy } from './slack/busy-retry.js';
 import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
@@ -47,7 +51,10 @@ export interface StartOptions {
 
 export interface RunningAlliance {
   port: number;
+  /** The workspace a single-workspace install serves (from auth.test); '' in distribution mode. */
   workspaceId: string;
+  /** Distribution mode: installing from Slack (InstallProvider, installation store). */
+  oauth?: SlackOAuth;
   logger: AppLogger;
   deps: ReturnType<typeof buildDependencies>;
   /**
@@ -83,7 +90,16 @@ export class SocketModeStartError extends Error {
 
 /** Every configured secret, scrubbed from log lines by value wherever it turns up. */
 export const secretsOf = (config: Config): string[] =>
-  [config.SLACK_BOT_TOKEN, config.SLACK_SIGNING_SECRET, config.SLACK_APP_TOKEN, config.ALLIANCE_BALLOT_SECRET].filter((s): s is string => s !== undefined);
+  [
+    config.SLACK_BOT_TOKEN,
+    config.SLACK_SIGNING_SECRET,
+    config.SLACK_APP_TOKEN,
+    config.ALLIANCE_BALLOT_SECRET,
+    config.SLACK_CLIENT_SECRET,
+    config.SLACK_STATE_SECRET,
+    config.ALLIANCE_ENCRYPTION_KEY,
+    ...config.ALLIANCE_ENCRYPTION_KEY_PREVIOUS,
+  ].filter((s): s is string => s !== undefined && s !== '');
 
 const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone, DateFormats.dateTime);
 
@@ -130,8 +146,35 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     // person waits for a 3-second answer; we fail fast and the outbox honours Retry-After instead.
     rejectRateLimitedCalls: true,
   };
+  // Distribution mode: workspaces install from Slack; each request's token comes from the
+  // installation store through InstallProvider.authorize (which also refreshes rotating tokens).
+  const oauth: SlackOAuth | undefined = isDistributionMode(config)
+    ? createSlackOAuth(
+        {
+          clientId: config.SLACK_CLIENT_ID as string,
+          clientSecret: config.SLACK_CLIENT_SECRET as string,
+          stateSecret: config.SLACK_STATE_SECRET as string,
+          ...(config.SLACK_REDIRECT_URI === undefined ? {} : { redirectUri: config.SLACK_REDIRECT_URI }),
+          ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
+        },
+        {
+          // The installation store's statements each stand alone, so they share the connection safely.
+          storage: sqliteStorage(deps.database.sqlite),
+          keyring: createKeyring(config.ALLIANCE_ENCRYPTION_KEY as string, config.ALLIANCE_ENCRYPTION_KEY_PREVIOUS),
+          now,
+          logger,
+          // The workspace gets the three HCASM teams, and whoever installed it coordinates it.
+          onInstalled: async (installation) => {
+            const installed = installation.team?.id;
+            if (installed === undefined) return;
+            seedProgramTeams(deps.teamRepository, installed, now());
+            deps.teamRepository.addCoordinator(installed, installation.user.id, installation.user.id, now().getTime());
+          },
+        },
+      )
+    : undefined;
   const app = new App({
-    token: config.SLACK_BOT_TOKEN,
+    ...(oauth === undefined ? { token: config.SLACK_BOT_TOKEN } : { authorize: (source) => oauth.installer.authorize(source) }),
     logger,
     logLevel: config.LOG_LEVEL as LogLevel,
     clientOptions,
@@ -144,10 +187,13 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   });
 
   // Fail fast on a wrong token, and learn which workspace this single-workspace install serves.
-  const auth = await app.client.auth.test();
-  const workspaceId = auth.team_id;
-  if (workspaceId === undefined) throw new Error('auth.test returned no team_id');
-  seedProgramTeams(deps.teamRepository, workspaceId, now());
+  let workspaceId = '';
+  if (oauth === undefined) {
+    const auth = await app.client.auth.test();
+    if (auth.team_id === undefined) throw new Error('auth.test returned no team_id');
+    workspaceId = auth.team_id;
+    seedProgramTeams(deps.teamRepository, workspaceId, now());
+  }
 
   // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
   const followUps: Record<string, FollowUpHandler> = {};
@@ -172,13 +218,15 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     configCoordinators: config.ALLIANCE_COORDINATORS,
     logger,
   });
+  // One key for every place that recognises an anonymous voter (ballots, the Home tab's "you voted").
+  const ballotKey = loadBallotKey(config, deps.db, logger);
   const home = new HomeRuntime({
     db: deps.db,
     client: outboxClient,
     actors,
     logger,
     now,
-    ballotSecret: ballotSecret(config),
+    ballotSecret: ballotKey,
     timeZone: config.ALLIANCE_TIMEZONE,
     goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
   });
@@ -196,6 +244,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
   );
 
+  // A request that finds the database locked by another process before it answered runs again.
+  retryWhenDatabaseBusy(app, logger);
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
   app.use(inFlight.middleware());
@@ -215,6 +265,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     refreshers,
     client: app.client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    ballotKey,
     home,
   });
   options.extraListeners?.(app, { db: deps.db, now, logger });
@@ -233,7 +284,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     signingSecret: config.SLACK_SIGNING_SECRET,
     isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
     logger,
-    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+    ...(oauth === undefined && options.extraRoutes === undefined
+      ? {}
+      : { extraRoutes: (req, res) => oauth?.route(req, res) === true || options.extraRoutes?.(req, res) === true }),
   });
   const release = async (): Promise<void> => {
     await schedule?.stop();
@@ -258,6 +311,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   return {
     port: server.port,
     workspaceId,
+    ...(oauth === undefined ? {} : { oauth }),
     logger,
     deps,
     drainOutbox: async (at?: Date) => {

@@ -39,6 +39,8 @@ export interface ListenerDeps {
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
   formatTime: (ms: number) => string;
+  /** Keys the hash that hides anonymous voters (src/features/vote/ballot-key.ts): fixed once, never in the database. */
+  ballotKey: string;
   /** Home tabs: answers to clicks made on a Home (`respondVia`), and republishing. */
   home: HomeRuntime;
 }

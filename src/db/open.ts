@@ -15,24 +15,29 @@ export interface OpenedDatabase {
 }
 
 /** `migrations/` sits at the project root whether we run from src/ (tsx) or dist/src/ (compiled). */
-export function findMigrationsFolder(from = dirname(fileURLToPath(import.meta.url))): string {
+export function findMigrationsFolder(from = dirname(fileURLToPath(import.meta.url)), folder = 'migrations'): string {
   let dir = from;
   for (;;) {
-    const candidate = join(dir, 'migrations');
+    const candidate = join(dir, folder);
     if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No migrations folder found above ${from}`);
+    if (parent === dir) throw new Error(`No ${folder} folder found above ${from}`);
     dir = parent;
   }
 }
 
+/** How long one statement waits for another process's write lock, blocking the event loop meanwhile. */
+export const BUSY_TIMEOUT_MS = 100;
+
 export function openDatabase(path: string): OpenedDatabase {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
   const sqlite = new Database(path);
-  // WAL lets readers run beside the single writer; the busy timeout makes a second process (or the
-  // backup) wait for the write lock instead of failing with SQLITE_BUSY.
+  // WAL lets readers run beside the single writer. The busy timeout makes a second process wait for
+  // the write lock instead of failing at once, but the driver is synchronous, so the event loop waits
+  // too: it is short, and a request that still finds the lock taken runs again after an
+  // asynchronous pause (src/slack/busy-retry.ts).
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
   const db = drizzle(sqlite, { schema }) as Db;
@@ -45,15 +50,21 @@ export function openDatabase(path: string): OpenedDatabase {
  * created. It rolls back; on the next attempt it sees the migrations as applied.
  */
 export function migrateDatabase(db: Db, migrationsFolder = findMigrationsFolder(), attempts = 5): void {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      migrate(db, { migrationsFolder });
-      return;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const raced = /already exists|SQLITE_BUSY|database is locked/i.test(message);
-      if (!raced || attempt >= attempts) throw error;
+  // At start-up nothing is served yet, so waiting long for another instance's migration is fine.
+  db.$client.pragma('busy_timeout = 5000');
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        migrate(db, { migrationsFolder });
+        return;
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const raced = /already exists|SQLITE_BUSY|database is locked/i.test(message);
+        if (!raced || attempt >= attempts) throw error;
+      }
     }
+  } finally {
+    db.$client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
 }
 

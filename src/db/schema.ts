@@ -636,3 +636,39 @@ export const goalStaleReminders = sqliteTable(
   },
   (t) => [uniqueIndex('goal_stale_reminders_once').on(t.goalId, t.staleSince)],
 );
+
+/*
+ * Distribution mode (installs from Slack over OAuth): one row per workspace that installed the app.
+ * The whole installation @slack/oauth hands us (bot token, refresh token, expiry, scopes) is kept
+ * encrypted (AES-256-GCM, src/oauth/crypto.ts) in `installation_enc`; the plain columns are what
+ * we look up and show. An uninstall (or tokens_revoked) clears `installation_enc` at once and sets
+ * `uninstalled_at`; the workspace's data is purged after the retention period unless it reinstalls.
+ */
+export const slackInstallations = sqliteTable(
+  'slack_installations',
+  {
+    workspaceId: workspace(),
+    enterpriseId: text('enterprise_id'),
+    teamName: text('team_name'),
+    appId: text('app_id'),
+    botUserId: text('bot_user_id'),
+    installerUserId: text('installer_user_id').notNull(),
+    scopes: text('scopes').notNull().default(''),
+    installationEnc: text('installation_enc'),
+    tokenExpiresAt: integer('token_expires_at'),
+    installedAt: integer('installed_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    uninstalledAt: integer('uninstalled_at'),
+  },
+  (t) => [uniqueIndex('slack_installations_workspace').on(t.workspaceId)],
+);
+
+/**
+ * OAuth `state` values handed out by /slack/install, each good once for ten minutes (stored by
+ * hash, so the table alone cannot be used to complete someone's install).
+ */
+export const oauthStates = sqliteTable('oauth_states', {
+  stateHash: text('state_hash').primaryKey(),
+  installOptionsJson: text('install_options_json').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});

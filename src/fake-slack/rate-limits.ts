@@ -34,6 +34,7 @@ export const METHOD_TIERS: Readonly<Record<string, Tier | 'post'>> = {
   'conversations.list': 2,
   'conversations.members': 4,
   'conversations.open': 3,
+  'oauth.v2.access': 4,
   'files.getUploadURLExternal': 4,
   'files.completeUploadExternal': 4,
   'files.info': 4,

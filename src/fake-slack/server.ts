@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BodyError, multipart, parseArgs, readBody, sendJson, sendText } from './http.js';
 import { METHODS } from './methods/index.js';
 import { tokenError } from './methods/apps.js';
+import { authorizeInstall, revokeTeamTokens } from './methods/oauth.js';
 import { DOWNLOAD_PATH, findFile, receiveUpload, UPLOAD_PATH } from './methods/files.js';
 import { storeMessage } from './methods/chat.js';
 import { RateLimiter } from './rate-limits.js';
@@ -119,7 +120,8 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
 
   if (rt.limiter !== undefined) {
     const channel = typeof args.channel === 'string' ? (resolveChannel(state, args.channel) ?? args.channel) : undefined;
-    const decision = rt.limiter.take(state.teamId, method, method === 'chat.postMessage' ? channel : undefined);
+    // Limits are per app per workspace: each workspace's install has its own bot token.
+    const decision = rt.limiter.take(token ?? state.teamId, method, method === 'chat.postMessage' ? channel : undefined);
     if (!decision.ok) {
       record(args, false, 'ratelimited');
       return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(decision.retryAfterSeconds) });
@@ -298,9 +300,16 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
       rt.faults.set(method, queue);
     },
     pendingFaults: (method) => rt.faults.get(method)?.length ?? 0,
+    authorizeInstall: (grant) => authorizeInstall(state, grant),
+    issuedTokens: () => [...(state.oauth?.tokens.entries() ?? [])].filter(([, t]) => t.kind === 'bot').map(([token]) => token),
+    revokeTokens: (teamId = state.teamId) => revokeTeamTokens(state, teamId),
     addUser: (u) => addUser(state, u),
     addChannel: (c) => addChannel(state, c),
     dmChannelId: (userId) => dmIdFor(userId),
+    homeView: (userId) => {
+      const id = state.homeViewIds.get(userId);
+      return id === undefined ? undefined : state.views.get(id);
+    },
     clearFaults(): void {
       rt.faults.clear();
     },

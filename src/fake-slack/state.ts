@@ -12,6 +12,8 @@ import type {
   StoredResponse,
 } from './types.js';
 
+import { createOAuthState, type OAuthState } from './methods/oauth.js';
+
 export type Json = Record<string, unknown>;
 
 export interface PendingUpload {
@@ -34,6 +36,8 @@ export interface FakeState {
   botToken: string;
   appId: string;
   socketMode: FakeSocketMode | undefined;
+  /** OAuth (distribution mode): client credentials, codes and tokens handed out. */
+  oauth: OAuthState | undefined;
   users: Map<string, FakeUser>;
   channels: Map<string, FakeChannel>;
   /** Group DMs: sorted member ids joined by "," → G… id. */
@@ -71,6 +75,7 @@ export function createState(opts: FakeSlackOptions): FakeState {
     botToken: opts.botToken,
     appId: 'A0FAKEAPP1',
     socketMode: opts.socketMode,
+    oauth: opts.oauth === undefined ? undefined : createOAuthState(opts.oauth),
     users: new Map(),
     channels: new Map(),
     mpims: new Map(),

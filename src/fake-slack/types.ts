@@ -1,3 +1,4 @@
+import type { FakeInstallGrant, FakeOAuth } from './methods/oauth.js';
 export interface FakeUser {
   id: string;
   name: string;
@@ -32,6 +33,8 @@ export interface FakeSlackOptions {
    * On unless set to false (micro-benchmarks that measure the app, not Slack's pace).
    */
   rateLimits?: boolean;
+  /** Distribution mode: the app's client id and secret that `oauth.v2.access` accepts (and token rotation). */
+  oauth?: FakeOAuth;
 }
 
 export interface FakeSocketMode {
@@ -151,10 +154,21 @@ export interface FakeSlack {
   pendingFaults(method: string): number;
   /** Drops faults not yet used (Slack recovers), keeping everything recorded. */
   clearFaults(): void;
+  /**
+   * A person clicks "Allow" on Slack's install page: returns the one-time code Slack puts in the
+   * redirect URL (with the state it was given). Needs the `oauth` option.
+   */
+  authorizeInstall(grant: FakeInstallGrant): string;
+  /** Bot tokens oauth.v2.access has handed out, oldest first (tests check they are never stored in clear). */
+  issuedTokens(): string[];
+  /** Slack revokes every token of the workspace (after an uninstall or tokens_revoked). */
+  revokeTokens(teamId?: string): void;
   addUser(u: FakeUser): void;
   addChannel(c: FakeChannel): void;
   /** Id of the DM channel between the bot and a user (opened on demand, stable). */
   dmChannelId(userId: string): string;
+  /** The Home tab the app last published for a person (views.publish), if any. */
+  homeView(userId: string): unknown;
   /** Forgets messages, calls and faults, and spends no rate limit yet: a fresh start for the next test. */
   reset(): void;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
 import type { Kicker } from '../outbox/kicker.js';
+import { runRetention } from './retention.js';
 import type { ScheduledJob } from './scheduler.js';
 
 export interface JobDeps {
@@ -78,5 +79,8 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
         return result;
       },
     },
+    // Bookkeeping rows (request keys, finished outbox rows, old audit entries) are pruned nightly,
+    // at a quiet hour, by the retention in src/jobs/retention.ts.
+    { name: 'retention', cron: '17 3 * * *', run: async (now) => runRetention({ db: deps.db, now, logger: deps.logger }) },
   ];
 }

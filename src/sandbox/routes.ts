@@ -19,6 +19,9 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/sandbox/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/sandbox/render.js': { file: 'render.js', type: 'text/javascript; charset=utf-8' },
   '/sandbox/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  // Browsers ask for /favicon.ico whatever the page links; both answer with the same icon.
+  '/sandbox/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
+  '/favicon.ico': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 /** The page builds every node from data; nothing inline may run even if a bug let markup in. */
 const SECURITY_HEADERS = {
@@ -79,6 +82,7 @@ const bodies = {
   close: z.object({ as: person, viewId: z.string().min(1) }),
   shortcut: z.object({ as: person, channel: z.string().min(1), messageTs: z.string().min(1), callbackId: z.string().min(1) }),
   digests: z.object({ as: person, channel: z.string().min(1) }),
+  homeOpened: z.object({ as: person }),
 };
 
 class HttpProblem extends Error {
@@ -180,6 +184,9 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
 
   const viewFor = (viewId: string, as: string): Json => {
     const view = fake.views.get(viewId);
+    // A person's own Home tab, as Slack shows it to them alone.
+    const home = fake.homeView(as);
+    if (isObject(view) && view.type === 'home' && isObject(home) && home.id === viewId) return view;
     if (!isObject(view) || view.type !== 'modal') throw new HttpProblem(404, 'that modal is no longer open');
     if (ownerOf(viewId) !== as) throw new HttpProblem(403, 'that modal belongs to someone else');
     return view;
@@ -304,10 +311,15 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
   };
 
   let viewCounter = 0;
+  /**
+   * `response_action: update` replaces the whole view, as Slack does: a confirmation without a
+   * submit button must not keep the form's ("Log issue"), so only the stack's identity carries over.
+   */
   const replaceView = (viewId: string, next: Json): void => {
     const current = fake.views.get(viewId);
     if (!isObject(current)) return;
-    fake.views.set(viewId, { ...current, ...next, id: viewId, state: { values: {} }, hash: `${Date.now()}.sandbox${(viewCounter += 1)}` });
+    const kept = { team_id: current.team_id, app_id: current.app_id, bot_id: current.bot_id, previous_view_id: current.previous_view_id, root_view_id: current.root_view_id };
+    fake.views.set(viewId, { ...kept, ...next, id: viewId, state: { values: {} }, hash: `${Date.now()}.sandbox${(viewCounter += 1)}` });
     viewErrors.delete(viewId);
     bump();
   };
@@ -365,6 +377,20 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     return { ok: true };
   };
 
+  /** Opening Alliance's Home tab: Slack sends the app `app_home_opened` each time, and the app publishes it. */
+  const homeOpened = async (body: z.infer<typeof bodies.homeOpened>): Promise<Json> => {
+    const home = fake.homeView(body.as);
+    const response = await deps.requester().event({
+      type: 'app_home_opened',
+      user: body.as,
+      channel: fake.dmChannelId(body.as),
+      tab: 'home',
+      ...(isObject(home) ? { view: home } : {}),
+    });
+    reportFailure(body.as, fake.dmChannelId(body.as), 'Opening the Home tab', response);
+    return { ok: response.status === 200 };
+  };
+
   // ---- reads ---------------------------------------------------------------------------------
 
   const fileInfo = (id: string): Json => {
@@ -413,6 +439,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
       dms: [{ id: dm, name: 'Alliance', userId: fake.botUserId }],
       messages,
       modal: top === undefined ? null : { view: top, errors: viewErrors.get(String(top.id)) ?? {}, depth: modals.length },
+      home: isObject(fake.homeView(as)) ? fake.homeView(as) : null,
       commands: Object.values(CommandNames),
       shortcuts: Object.entries(SHORTCUT_NAMES).map(([callbackId, name]) => ({ callbackId, name })),
     };
@@ -477,6 +504,8 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
           return sendJson(res, 200, await shortcut(parse(bodies.shortcut, body)));
         case '/sandbox/api/digests':
           return sendJson(res, 200, await digests(parse(bodies.digests, body)));
+        case '/sandbox/api/home-opened':
+          return sendJson(res, 200, await homeOpened(parse(bodies.homeOpened, body)));
         default:
           break;
       }

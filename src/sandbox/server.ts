@@ -125,7 +125,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   holder.alliance = alliance;
   holder.slack = slack;
 
-  if (options.seed !== false) await seedWorkspace(alliance, slack, logger);
+  if (options.seed !== false) await seedWorkspace(alliance, slack, logger, config.ALLIANCE_TIMEZONE);
 
   return {
     url,

@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { processedRequests } from '../db/schema.js';
 import type { Clock } from '../domain/result.js';
@@ -17,6 +17,11 @@ export function recordRequestResult(db: Db, workspaceId: string, key: string, re
   db.update(processedRequests).set({ result }).where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key))).run();
 }
 
+/** Withdraws a claim made in the current transaction when the request was refused after all. */
+export function forgetRequest(db: Db, workspaceId: string, key: string): void {
+  db.delete(processedRequests).where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key))).run();
+}
+
 /** What the first arrival recorded; undefined when the key is unknown or nothing was recorded. */
 export function requestResult(db: Db, workspaceId: string, key: string): string | undefined {
   const row = db
@@ -27,19 +32,43 @@ export function requestResult(db: Db, workspaceId: string, key: string): string 
   return row?.result ?? undefined;
 }
 
-/** Slack redelivers an event (same event_id, x-slack-retry-num) when our answer was slow or lost. */
-export function dedupeEvents(db: Db, now: Clock): Middleware<AnyMiddlewareArgs> {
-  return async (args) => {
-    const body = args.body as { type?: unknown; event_id?: unknown; team_id?: unknown };
-    if (body.type === 'event_callback' && typeof body.event_id === 'string') {
-      const workspaceId = typeof body.team_id === 'string' ? body.team_id : '';
-      if (!claimRequest(db, workspaceId, `event:${body.event_id}`, now())) return;
-    }
-    await args.next();
-  };
+/** Whether a request key has been recorded (an event handled, a submission stored). */
+export function isClaimed(db: Db, workspaceId: string, key: string): boolean {
+  return (
+    db
+      .select({ key: processedRequests.key })
+      .from(processedRequests)
+      .where(and(eq(processedRequests.workspaceId, workspaceId), eq(processedRequests.key, key)))
+      .get() !== undefined
+  );
 }
 
-/** Keys older than a week are no longer needed: Slack stops retrying within the hour. */
-export function forgetOldRequests(db: Db, now: Date): number {
-  return db.delete(processedRequests).where(lt(processedRequests.createdAt, now.getTime() - 7 * 24 * 60 * 60 * 1000)).run().changes;
+/**
+ * Slack redelivers an event (same event_id, x-slack-retry-num) when our answer was slow or lost.
+ * An event is recorded as handled only once its listeners succeeded: a listener that failed (or a
+ * process that died mid-way) leaves it unrecorded, so a redelivery runs it again. Listeners must
+ * therefore be idempotent (membership is a set, a welcome's outbox key is unique); a copy arriving
+ * while the first is still being handled in this process is dropped. Old keys are pruned by the
+ * retention job (src/jobs/retention.ts).
+ */
+export function dedupeEvents(db: Db, now: Clock): Middleware<AnyMiddlewareArgs> {
+  const handling = new Set<string>();
+  return async (args) => {
+    const body = args.body as { type?: unknown; event_id?: unknown; team_id?: unknown };
+    if (body.type !== 'event_callback' || typeof body.event_id !== 'string') {
+      await args.next();
+      return;
+    }
+    const workspaceId = typeof body.team_id === 'string' ? body.team_id : '';
+    const key = `event:${body.event_id}`;
+    const local = `${workspaceId} ${key}`;
+    if (handling.has(local) || isClaimed(db, workspaceId, key)) return;
+    handling.add(local);
+    try {
+      await args.next();
+      claimRequest(db, workspaceId, key, now());
+    } finally {
+      handling.delete(local);
+    }
+  };
 }

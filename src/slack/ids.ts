@@ -100,6 +100,7 @@ export const InputIds = {
   voteCloseDate: 'vote_close_date',
   voteCloseTime: 'vote_close_time',
   voteRankPrefix: 'vote_rank_',
+  voteGoal: 'vote_goal',
   goalTeam: 'goal_team',
   goalKind: 'goal_kind',
   goalName: 'goal_name',

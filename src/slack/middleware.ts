@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCode, type AllMiddlewareArgs, type AnyMiddlewareArgs, type Middleware, type RespondFn } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { AppLogger } from '../logger.js';
+import { busyRetryOf, isDatabaseBusy } from './busy-retry.js';
 import { ViewIds } from './ids.js';
 
 /** An error that already has the reference the person was shown, so the log line can carry it. */
@@ -127,6 +128,12 @@ export function requestGuard(logger: AppLogger): Middleware<AnyMiddlewareArgs> {
       }
       logger.event('info', 'request', { ...described, outcome: 'ok', ms: elapsed(started) });
     } catch (error) {
+      // Another process holds the write lock and nothing has been answered: run it again shortly (busy-retry.ts).
+      const busyRetry = busyRetryOf(args.context);
+      if (busyRetry !== undefined && isDatabaseBusy(error) && busyRetry.mayRetry()) {
+        busyRetry.retry();
+        return;
+      }
       const reference = error instanceof ReferencedError ? error.reference : newReference();
       logger.event('info', 'request', { ...described, outcome: 'error', reference, ms: elapsed(started) });
       await tellPerson(args, described, ack, probe, reference, logger);

@@ -249,6 +249,32 @@ describe.skipIf(skipReason !== undefined)('the commands in a browser', () => {
     expect(ics).toContain('LOCATION:Henry Ford Hospital\\, Education Center room 2');
   });
 
+  it('records a goal reading through the "Record a reading" form and sees the digest preview change', async () => {
+    await sandbox.openWorkspace(page, running.url, 'henryFord1', 'cna');
+    // The seeded goal G-1 (22 → 40 slots) stands at 28 in the digest.
+    await sandbox.runCommand(page, '/digest preview CNA');
+    const before = sandbox.lastMessage(page);
+    await expect.poll(() => before.locator('.header h3').first().textContent()).toMatch(/^CNA digest · /);
+    const goalsBefore = await before.innerText();
+    expect(goalsBefore).toContain('Goals (2 open)');
+    expect(goalsBefore).toContain('G-1 Clinical placement slots · 28 of 40 slots (from 22)');
+    // The goal's card has the button; the form checks the value beside the field first.
+    await sandbox.runCommand(page, '/goal show G-1');
+    await expect.poll(() => sandbox.lastMessage(page).innerText()).toContain('Record a reading');
+    await sandbox.clickButton(page, 'Record a reading', sandbox.lastMessage(page));
+    await page.locator('#modal-backdrop:not([hidden]) #modal').waitFor();
+    expect(await page.locator('#modal-title').textContent()).toBe('Reading for G-1');
+    await sandbox.submitModal(page, { 'Value (slots)': 'lots' });
+    await expect.poll(() => sandbox.fieldError(page, InputIds.goalValue).textContent()).toContain('"lots" is not a number');
+    await sandbox.submitModal(page, { 'Value (slots)': '33', Note: 'Beaumont Taylor added five slots' });
+    await expect.poll(() => page.locator('#modal-title').textContent()).toBe('Recorded for G-1');
+    await sandbox.closeModal(page);
+    await sandbox.runCommand(page, '/digest preview CNA');
+    const after = sandbox.lastMessage(page);
+    await expect.poll(() => after.innerText()).toContain('G-1 Clinical placement slots · 33 of 40 slots (from 22)');
+    expect(await after.innerText()).toContain('+11 this week');
+  });
+
   it('previews a digest only to the person asking', async () => {
     await sandbox.openWorkspace(page, running.url, 'coordinator', 'cna');
     await sandbox.runCommand(page, '/digest preview CNA');
@@ -287,12 +313,13 @@ describe.skipIf(skipReason !== undefined)('the commands in a browser', () => {
       '/meeting help', '/meeting list', `/meeting show ${meeting}`, `/meeting ics ${meeting}`,
       '/vote help', '/vote list', `/vote results ${vote}`,
       '/digest help', '/digest schedule', '/digest preview CNA', '/digest preview rollup',
+      '/goal help', '/goal list', '/goal list all', '/goal show G-1', '/goal update G-1 30 as of 2026-01-01', `/goal link G-1 ${issue}`, '/goal show G-5',
     ];
     for (const command of answers) {
       await sandbox.runCommand(page, command);
       await check(command, sandbox.lastMessage(page));
     }
-    for (const command of ['/issue new', `/issue edit ${issue}`, '/meeting new', `/meeting edit ${meeting}`, '/vote new']) {
+    for (const command of ['/issue new', `/issue edit ${issue}`, '/meeting new', `/meeting edit ${meeting}`, '/vote new', '/goal new', '/goal edit G-1']) {
       await sandbox.openModal(page, command);
       await check(`${command} (form)`, page.locator('#modal'));
       await sandbox.closeModal(page);

@@ -18,6 +18,14 @@ const outsider = PEOPLE.trinity.id; // on no team
 const partner = PEOPLE.partner.id; // partner workspace, joins CNA below
 const coordinator = PEOPLE.coordinator.id;
 
+/** The app on a fresh database with the seed teams linked to their channels and `member` on CNA. */
+async function startWithTeams(): Promise<Harness> {
+  const h = await startHarness({ now: () => clock });
+  await linkSeedChannels(h);
+  await h.command('/team', 'join CNA', inCna(member));
+  return h;
+}
+
 describe('/goal over signed HTTP', () => {
   let h: Harness;
   const goal = (n: number) => h.query<Record<string, unknown>>('select * from goals where number = ?', n)[0];
@@ -26,9 +34,7 @@ describe('/goal over signed HTTP', () => {
   const lastAudit = () => h.query<{ actor_id: string; action: string; outcome: string; target: string }>('select * from audit_log order by id desc limit 1')[0];
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     await h.command('/team', 'join SPT', inSpt(member));
     await h.command('/team', 'join CNA', inCna(colleague));
     await h.command('/team', 'join CNA', inCna(partner));
@@ -202,9 +208,7 @@ describe('/goal forms and buttons', () => {
   let h: Harness;
   let cnaId: number;
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
   });
   afterAll(async () => {
@@ -266,6 +270,49 @@ describe('/goal forms and buttons', () => {
     expect(h.query('select value, note from goal_readings')).toEqual([{ value: 9, note: 'spring cohort' }]);
   });
 
+  it('edits a goal through its form (owner): changed fields go into the history, bad fields get errors beside them', async () => {
+    const view = await opens(() => h.command('/goal', 'edit G-1', inCna(member)));
+    expect(view.callback_id).toBe('goal_edit');
+    const blocks = JSON.stringify(view.blocks);
+    expect(blocks).not.toContain('goal_team');
+    expect(blocks).toContain('"initial_value":"MA apprentices hired"');
+    const edit = (f: Record<string, string | null>) =>
+      inputValues({
+        goal_name: { goal_name: f.name ?? 'MA apprentices hired' },
+        goal_unit: { goal_unit: f.unit ?? 'apprentices' },
+        goal_baseline: { goal_baseline: f.baseline ?? '5' },
+        goal_target: { goal_target: f.target ?? '25' },
+        goal_target_date: { goal_target_date: { type: 'datepicker', selected_date: f.date ?? '2027-06-30' } },
+        goal_owner: { goal_owner: { type: 'users_select', selected_user: f.owner ?? member } },
+      });
+    const bad = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '5', date: '2025-01-01' }) });
+    expect(Object.keys(JSON.parse(bad.body).errors).sort()).toEqual(['goal_target', 'goal_target_date']);
+    const good = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '30', owner: PEOPLE.corewell.id }) });
+    expect(good.body).toContain('changed target, owner');
+    expect(h.query('select target, owner_id from goals where number = 1')).toEqual([{ target: 30, owner_id: PEOPLE.corewell.id }]);
+    expect(h.query<{ from_value: string; to_value: string }>("select from_value, to_value from goal_events where kind = 'edit' order by id").map((e) => `${e.from_value} → ${e.to_value}`)).toEqual([
+      'target: 25 → 30',
+      `owner: ${member} → ${PEOPLE.corewell.id}`,
+    ]);
+    // The former owner, a plain member now, may no longer edit it.
+    const refused = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '35' }) });
+    expect(refused.body).toContain('Only the owner of G-1');
+    expect(h.query('select target from goals where number = 1')).toEqual([{ target: 30 }]);
+  });
+
+  it('marks a milestone done with its "Mark done" button (owner), announcing it; others are told why not', async () => {
+    await h.command('/goal', 'new CNA Employer partners sign the placement MOU by 2027-02-01', inCna(member));
+    const id = h.query<{ id: number }>('select id from goals where number = 2')[0]?.id;
+    await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: String(id), userId: PEOPLE.corewell.id, channelId: CHANNELS.cna.id });
+    await h.fake.waitFor(() => h.fake.responses.find((r) => JSON.stringify(r.body).includes('Only the owner of G-2')));
+    expect(h.query('select status from goals where number = 2')).toEqual([{ status: 'open' }]);
+    await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: String(id), userId: member, channelId: CHANNELS.cna.id });
+    await h.fake.waitFor(() => h.fake.responses.find((r) => JSON.stringify(r.body).includes('marked *G-2* done')));
+    expect(h.query('select status from goals where number = 2')).toEqual([{ status: 'achieved' }]);
+    await h.flush();
+    expect(h.fake.messages(CHANNELS.cna.id).some((m) => m.text?.includes('marked *G-2* · Employer partners sign the placement MOU as *achieved*'))).toBe(true);
+  });
+
   it('answers a tampered button or form politely and stores nothing', async () => {
     const res = await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: 'DROP TABLE', userId: member, channelId: CHANNELS.cna.id });
     expect(res.status).toBe(200);
@@ -322,9 +369,7 @@ describe('goals in digests, lists and limits', () => {
   let h: Harness;
   beforeAll(async () => {
     clock = new Date('2026-11-30T15:00:00Z');
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
   });
   afterAll(async () => {
     await h.stop();
@@ -364,7 +409,7 @@ describe('goals in digests, lists and limits', () => {
     expect(g2).toBeGreaterThan(0);
     expect(g3).toBeGreaterThan(g2 ?? 0);
     expect(g1).toBeGreaterThan(g3 ?? 0);
-    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no change this week · :red_circle: Behind · :hourglass: stale');
+    expect(section).toContain('MA · *G-3* Medical assistant apprentices hired · 5 of 25 (from 5) · no reading yet · :red_circle: Behind · :hourglass: stale');
     // A new meeting's agenda starts with the goals that are behind, overdue or stale.
     const before = h.fake.callsTo('views.open').length;
     await h.command('/meeting', 'new', inCna(member));
@@ -414,9 +459,7 @@ describe('a vote for a goal', () => {
   let h: Harness;
   beforeAll(async () => {
     clock = new Date('2026-11-30T15:00:00Z');
-    h = await startHarness({ now: () => clock });
-    await linkSeedChannels(h);
-    await h.command('/team', 'join CNA', inCna(member));
+    h = await startWithTeams();
     await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
     await h.command('/goal', 'new SPT State approves the new SPT curriculum by 2027-03-01', inSpt(coordinator));
   });
@@ -432,6 +475,35 @@ describe('a vote for a goal', () => {
     expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
     expect(JSON.stringify(ballot?.blocks)).not.toContain('for goal G-1 Which');
     expect(h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
+  });
+
+  it('starts a vote for a goal through the form: "/vote new for goal G-1" preselects it, another team’s goal is refused beside the field', async () => {
+    const before = h.fake.callsTo('views.open').length;
+    await h.command('/vote', 'new for goal G-1', inCna(member));
+    await h.fake.waitFor(() => h.fake.callsTo('views.open')[before]);
+    const view = [...h.fake.views.values()].at(-1) as ViewInput;
+    expect(JSON.stringify(view.blocks)).toMatch(/"block_id":"vote_goal".*"initial_option":\{"text":\{"type":"plain_text","text":"G-1 · CNA · Clinical placement slots"\}/);
+    const cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    const goalId = (n: number) => String(h.query<{ id: number }>('select id from goals where number = ?', n)[0]?.id);
+    const form = (goal: string) =>
+      inputValues({
+        vote_team: { vote_team: { type: 'static_select', selected_option: String(cnaId) } },
+        vote_question: { vote_question: 'Which hospital pilots the new preceptor model?' },
+        vote_options: { vote_options: 'Henry Ford\nCorewell' },
+        vote_method: { vote_method: { type: 'radio_buttons', selected_option: 'single' } },
+        vote_eligibility: { vote_eligibility: { type: 'radio_buttons', selected_option: 'members' } },
+        vote_visibility: { vote_visibility: { type: 'radio_buttons', selected_option: 'live' } },
+        vote_goal: { vote_goal: { type: 'static_select', selected_option: goal } },
+      });
+    const votes = h.count('votes');
+    const wrong = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(2)) });
+    expect(JSON.parse(wrong.body).errors).toEqual({ vote_goal: expect.stringContaining('G-2 is a goal of SPT') });
+    expect(h.count('votes')).toBe(votes);
+    const right = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(1)) });
+    expect(right.body).toContain('is open');
+    await h.flush();
+    const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('preceptor model'));
+    expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
   });
 
   it('refuses an unknown goal or another team’s goal and starts nothing', async () => {

@@ -149,6 +149,27 @@ describe('Home tab over signed HTTP', () => {
     expect(after.text).toContain('No vote is waiting for your ballot');
   });
 
+  it('opens the ranking form from the Home for a ranked vote', async () => {
+    const cna = h.query<{ id: number; team_id: string }>("select id, team_id from program_teams where key = 'CNA'")[0];
+    if (cna === undefined) throw new Error('no CNA');
+    const vote = writer
+      .prepare(
+        `insert into votes (team_id, number, program_team_id, question, method, max_choices, eligibility, anonymous, results_visibility, closes_at, status, creator_id, channel_id, created_at)
+         values (?, 90, ?, 'Rank our priorities', 'ranked', 2, 'members', 0, 'live', null, 'open', ?, ?, ?)`,
+      )
+      .run(cna.team_id, cna.id, PEOPLE.trainer.id, CHANNELS.cna.id, clock.getTime());
+    for (const [i, label] of ['Placements', 'Curriculum'].entries()) writer.prepare('insert into vote_options (team_id, vote_id, position, label) values (?, ?, ?, ?)').run(cna.team_id, vote.lastInsertRowid, i, label);
+    const home = await openHome(PEOPLE.henryFord1.id);
+    const rank = buttonsOf(home, 'home_vote_').find((b) => b.action_id === ActionIds.voteRankOpen);
+    if (rank === undefined) throw new Error('no Rank the options button');
+    const opens = h.fake.callsTo('views.open').length;
+    await h.slack.blockAction({ actionId: rank.action_id, blockId: `home_vote_${String(vote.lastInsertRowid)}`, value: rank.value, userId: PEOPLE.henryFord1.id, view: { id: homeViewId(PEOPLE.henryFord1.id), type: 'home' } });
+    const call = await h.fake.waitFor(() => h.fake.callsTo('views.open')[opens]);
+    expect(call.ok).toBe(true);
+    expect((call.args.view as { callback_id: string }).callback_id).toBe('vote_rank');
+    writer.prepare("update votes set status = 'closed', closed_at = ? where id = ?").run(clock.getTime(), vote.lastInsertRowid);
+  });
+
   it('resolves an issue from the Home: the issue is closed and the Home no longer lists it', async () => {
     const home = latestHome(PEOPLE.henryFord1.id);
     const resolve = buttonsOf(home, 'home_issue_').find((b) => b.action_id === ActionIds.issueResolve);

@@ -318,7 +318,9 @@ describe('/issue over signed HTTP', () => {
     expect(row('CNA-2')?.updated_at).toBeGreaterThan(Number(updatedBefore));
     const kinds = h.query<{ kind: string }>("select kind from issue_events where issue_id = (select id from issues where program_team_id = ? and number = 2) and created_at = ? order by id", cnaId, clock.getTime());
     expect(kinds.map((k) => k.kind)).toEqual(['title', 'category', 'owner', 'due']);
-    const unchanged = await submit(view, member, { title: 'Curriculum misses telehealth and EHR skills', details: 'Employers asked for it twice.', category: 'curriculum', owner: member, due: '2025-05-01' });
+    // The form opened again (a new view) and saved with nothing changed. (The very same submission
+    // again would be a duplicate, answered as the first: robust-double-submissions.)
+    const unchanged = await submit(view, member, { title: 'Curriculum misses telehealth and EHR skills', details: 'Employers asked for it twice.', category: 'curriculum', owner: member, due: '2025-05-01' }, { viewId: 'V0EDITAGAIN', hash: '1700000001.again' });
     expect(JSON.stringify(unchanged.body.view)).toContain('Nothing changed');
     const bad = await submit(view, member, { title: '', category: 'curriculum', due: '2024-01-01' });
     expect(bad.body.response_action).toBe('errors');

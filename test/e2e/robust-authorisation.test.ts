@@ -48,11 +48,13 @@ interface ActionRow {
   /** What the refusal says; coordinators-only actions say REFUSED. */
   refused?: RegExp;
   /** Makes what the action touches (an issue, a meeting, a vote) before each attempt; its key is `target`. */
-  setup?: 'issue' | 'meeting' | 'vote';
+  setup?: 'issue' | 'meeting' | 'vote' | 'goal';
 }
 
 const REFUSED = /Only coordinators can do that/;
 const ISSUE_REFUSED = /Only CNA team members, the reporter, the owner and coordinators can change CNA-\d+/;
+/** Goals in these rows are owned by the creator (a CNA member who plays no role), so only coordinators change them. */
+const GOAL_REFUSED = /Only the owner of G-\d+ and coordinators can change or close it|People from a partner workspace can follow goals/;
 const MEETING_REFUSED = /Only the person who scheduled M-\d+ or a coordinator can change or cancel it/;
 
 const ACTIONS: ActionRow[] = [
@@ -85,6 +87,13 @@ const ACTIONS: ActionRow[] = [
   { action: 'vote.new', command: '/vote', text: (n) => `new Authorisation ${n}? | Yes | No`, channel: CHANNELS.cna.id, allowed: ON_THE_TEAM, audited: 'vote.new', refused: /Only members of CNA and coordinators can start a vote/ },
   { action: 'vote.close', command: '/vote', text: (_n, key) => `close ${key}`, allowed: COORDINATORS, audited: 'vote.close', refused: /Only the person who started V-\d+ or a coordinator can close it/, setup: 'vote' },
   { action: 'vote.remind', command: '/vote', text: (_n, key) => `remind ${key}`, allowed: COORDINATORS, audited: 'vote.remind', refused: /Only the person who started V-\d+ or a coordinator can send reminders/, setup: 'vote' },
+
+  { action: 'goal.new', command: '/goal', text: (n) => `new CNA Authorisation goal ${n} from 1 to 9 by 2099-01-01`, allowed: ON_THE_TEAM, audited: 'goal.new', refused: /Only members of CNA \(and coordinators\) can propose/ },
+  { action: 'goal.update', command: '/goal', text: (_n, key) => `update ${key} 5`, allowed: ON_THE_TEAM, audited: 'goal.update', refused: /Only members of CNA, the goal's owner and coordinators can record readings/, setup: 'goal' },
+  { action: 'goal.edit', command: '/goal', text: (_n, key) => `edit ${key}`, allowed: COORDINATORS, audited: 'goal.edit', refused: GOAL_REFUSED, setup: 'goal' },
+  { action: 'goal.close', command: '/goal', text: (_n, key) => `close ${key} dropped`, allowed: COORDINATORS, audited: 'goal.close', refused: GOAL_REFUSED, setup: 'goal' },
+  { action: 'goal.link', command: '/goal', text: (_n, key) => `link ${key} CNA-1`, allowed: COORDINATORS, audited: 'goal.link', refused: GOAL_REFUSED, setup: 'goal' },
+  { action: 'goal.unlink', command: '/goal', text: (_n, key) => `unlink ${key} CNA-1`, allowed: COORDINATORS, audited: 'goal.unlink', refused: GOAL_REFUSED, setup: 'goal' },
 
   { action: 'digest.send', command: '/digest', text: () => 'send CNA', allowed: COORDINATORS, audited: 'digest.send' },
   { action: 'digest.send.all', command: '/digest', text: () => 'send all', allowed: COORDINATORS, audited: 'digest.send' },
@@ -126,9 +135,13 @@ describe('authorisation: every action × role', () => {
   };
   const field = (id: string, value: InputValue) => ({ [id]: { [id]: value } });
 
-  /** Makes a fresh issue (reported by the creator), meeting or vote (made by the creator) and returns its key. */
-  async function setUp(kind: 'issue' | 'meeting' | 'vote', k: number): Promise<string> {
+  /** Makes a fresh issue (reported by the creator), meeting, vote or goal (made by the creator) and returns its key. */
+  async function setUp(kind: 'issue' | 'meeting' | 'vote' | 'goal', k: number): Promise<string> {
     const asCreator = { userId: CREATOR, channelId: CHANNELS.cna.id };
+    if (kind === 'goal') {
+      const ack = await h.command('/goal', `new CNA Goal to change ${k} from 1 to 9 by 2099-01-01`, asCreator);
+      return /G-\d+/.exec(String(ack.text))?.[0] ?? 'G-?';
+    }
     if (kind === 'issue') {
       const ack = await h.command('/issue', `new Issue to change ${k}`, asCreator);
       return /CNA-\d+/.exec(String(ack.text))?.[0] ?? 'CNA-?';

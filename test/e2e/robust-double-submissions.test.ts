@@ -67,9 +67,9 @@ describe('the same submission or click arriving several times at once has its ef
     expect(new Set(keys)).toEqual(new Set(['CNA-1']));
   });
 
-  it('issue_edit: one set of changes in the history', async () => {
+  it('issue_edit: one set of changes in the history, and every answer names the changes', async () => {
     const view = await opens(() => h.command('/issue', 'edit CNA-1', inCna));
-    await thrice(view, {
+    const answers = await thrice(view, {
       ...one(InputIds.issueTitle, 'Clinical sites cap students at three'),
       ...one(InputIds.issueDetails, 'Beaumont and Ascension both.'),
       ...one(InputIds.issueCategory, { type: 'static_select', selected_option: 'other' }),
@@ -78,6 +78,10 @@ describe('the same submission or click arriving several times at once has its ef
     });
     const kinds = h.query<{ kind: string }>("select kind from issue_events where kind != 'created' order by id").map((e) => e.kind);
     expect(kinds).toEqual(['title', 'details']);
+    // The copies get the first one's answer ("Saved … changed title, details"), not "Nothing changed".
+    const views = answers.map((a) => JSON.stringify((a.json as { view?: unknown }).view));
+    expect(new Set(views)).toHaveProperty('size', 1);
+    expect(views[0]).toContain('changed title, details');
   });
 
   const meetingForm = (time: string) => ({
@@ -91,11 +95,14 @@ describe('the same submission or click arriving several times at once has its ef
     ...one(InputIds.meetingAgenda, { type: 'plain_text_input', value: null }),
   });
 
-  it('meeting_new: one meeting, one announcement, one set of reminders', async () => {
+  it('meeting_new: one meeting, one announcement, one set of reminders, and every answer names it', async () => {
     const view = await opens(() => h.command('/meeting', 'new', inCna));
-    await thrice(view, meetingForm('10:00'));
+    const answers = await thrice(view, meetingForm('10:00'));
     expect(h.count('meetings')).toBe(1);
     expect(h.query("select dedupe_key from outbox where dedupe_key like 'meeting:%'").length).toBe(3); // announcement + 24 h and 1 h reminders
+    const views = answers.map((a) => JSON.stringify((a.json as { view?: unknown }).view));
+    expect(new Set(views)).toHaveProperty('size', 1);
+    expect(views[0]).toContain('M-1 scheduled');
   });
 
   it('meeting_edit: one SEQUENCE bump, one notice per attendee, one audit row', async () => {

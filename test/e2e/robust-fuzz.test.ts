@@ -90,8 +90,8 @@ function readableTexts(value: unknown, into: string[] = []): string[] {
     // Slack shows plain_text literally (no mentions, links or entities), so it needs no escaping.
     if ((value as { type?: unknown }).type === 'plain_text') return into;
     for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-      // Ids, values and URLs are not shown as text, and an input's initial value is shown literally; everything else is mrkdwn.
-      if (['initial_value', 'action_id', 'block_id', 'value', 'callback_id', 'private_metadata', 'url', 'image_url', 'channel', 'user', 'ts', 'thread_ts', 'trigger_id', 'view_id', 'metadata', 'response_type', 'type', 'style', 'external_id', 'hash'].includes(key)) continue;
+      // Ids, values and URLs are not shown as text; an input's initial value and a button's accessibility label are plain strings, read literally; everything else is mrkdwn.
+      if (['initial_value', 'accessibility_label', 'action_id', 'block_id', 'value', 'callback_id', 'private_metadata', 'url', 'image_url', 'channel', 'user', 'ts', 'thread_ts', 'trigger_id', 'view_id', 'metadata', 'response_type', 'type', 'style', 'external_id', 'hash'].includes(key)) continue;
       readableTexts(inner, into);
     }
   }

@@ -18,7 +18,7 @@ const BAD_METADATA = ['', 'not json', '{"x":1}', '[]', 'null', '{"meeting":"M-1;
 /** Button values a person could send instead of ours. */
 const BAD_VALUES = ['', 'DROP TABLE issues', '999999', '-1', '1:2:3:4', '999999:999999', 'x'.repeat(2000)];
 
-const MODALS = [ViewIds.issueNew, ViewIds.issueEdit, ViewIds.meetingNew, ViewIds.meetingEdit, ViewIds.voteNew, ViewIds.voteRank];
+const MODALS = [ViewIds.issueNew, ViewIds.issueEdit, ViewIds.meetingNew, ViewIds.meetingEdit, ViewIds.voteNew, ViewIds.voteRank, ViewIds.goalNew, ViewIds.goalEdit, ViewIds.goalReading];
 const BUTTONS = [
   ActionIds.issueStart,
   ActionIds.issueResolve,
@@ -31,6 +31,8 @@ const BUTTONS = [
   `${ActionIds.voteRemove}_1`,
   ActionIds.voteResults,
   ActionIds.voteRankOpen,
+  ActionIds.goalRecordReading,
+  ActionIds.goalMarkDone,
 ];
 
 describe('tampered private_metadata and button values', () => {
@@ -64,6 +66,13 @@ describe('tampered private_metadata and button values', () => {
     [InputIds.voteEligibility]: { [InputIds.voteEligibility]: { type: 'radio_buttons', selected_option: { value: 'members' } } },
     [InputIds.voteVisibility]: { [InputIds.voteVisibility]: { type: 'radio_buttons', selected_option: { value: 'live' } } },
     [`${InputIds.voteRankPrefix}1`]: { [`${InputIds.voteRankPrefix}1`]: { type: 'static_select', selected_option: { value: '1' } } },
+    [InputIds.goalTeam]: { [InputIds.goalTeam]: { type: 'static_select', selected_option: String(cnaId) } },
+    [InputIds.goalKind]: { [InputIds.goalKind]: { type: 'radio_buttons', selected_option: { value: 'measure' } } },
+    [InputIds.goalName]: { [InputIds.goalName]: 'Tampered goal' },
+    [InputIds.goalBaseline]: { [InputIds.goalBaseline]: '1' },
+    [InputIds.goalTarget]: { [InputIds.goalTarget]: '9' },
+    [InputIds.goalTargetDate]: { [InputIds.goalTargetDate]: { type: 'datepicker', selected_date: '2099-11-02' } },
+    [InputIds.goalValue]: { [InputIds.goalValue]: '5' },
   });
 
   it.each(MODALS)('%s: a changed private_metadata gets a polite answer and stores nothing', async (callbackId) => {

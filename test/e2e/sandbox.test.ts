@@ -57,16 +57,41 @@ describe('the sandbox server', () => {
     expect(sandbox.alliance.deps.teams.organisationOf(WORKSPACE_ID, PEOPLE.corewell.id)?.name).toBe(corewell?.organisation);
   });
 
+  it('seeds realistic HCASM goals through signed /goal commands, on track, at risk and behind', async () => {
+    const goals = sandbox.alliance.deps.db.$client.prepare('select number, name, status from goals order by number').all() as Array<{ number: number; name: string }>;
+    expect(goals.map((g) => g.name)).toEqual([
+      'Clinical placement slots',
+      'High-school students reached through hospital tours',
+      'Medical assistant apprentices hired',
+      'Average days to fill MA openings',
+      'State approves the new SPT curriculum',
+    ]);
+    const { GoalRepository } = await import('../../src/features/goal/repository.js');
+    const { paceOf } = await import('../../src/features/goal/pace.js');
+    const { todayIn } = await import('../../src/time/zone.js');
+    const repo = new GoalRepository(sandbox.alliance.deps.db);
+    const today = todayIn(new Date(), 'America/Detroit');
+    const paces = goals.map((g) => {
+      const goal = repo.byNumber(WORKSPACE_ID, g.number);
+      return goal === undefined ? 'missing' : paceOf(goal, repo.readings(goal.id), today).status;
+    });
+    expect(paces).toEqual(['on_track', 'on_track', 'at_risk', 'behind', 'at_risk']);
+  });
+
   it('shows a command’s ack body to its sender only, and plain messages to everyone', async () => {
+    // The seeded goals' announcements are in the channel (delivered now); look at what comes after them.
+    await sandbox.alliance.drainOutbox();
+    const seenByTrainer = ((await state(PEOPLE.trainer.id)).messages[CHANNELS.ma.id] ?? []).length;
+    const seenByMarcus = ((await state(PEOPLE.henryFord2.id)).messages[CHANNELS.ma.id] ?? []).length;
     expect((await post('/sandbox/api/send', { as: PEOPLE.trainer.id, channel: CHANNELS.ma.id, text: '/team members' })).json.ok).toBe(true);
     await post('/sandbox/api/send', { as: PEOPLE.trainer.id, channel: CHANNELS.ma.id, text: 'hi @marcus' });
-    const mine = (await state(PEOPLE.trainer.id)).messages[CHANNELS.ma.id] ?? [];
+    const mine = ((await state(PEOPLE.trainer.id)).messages[CHANNELS.ma.id] ?? []).slice(seenByTrainer);
     expect(mine.map((m) => [m.ephemeral, m.author])).toEqual([
       [true, sandbox.fake.botUserId],
       [false, PEOPLE.trainer.id],
     ]);
     expect(mine[1]?.text).toBe(`hi <@${PEOPLE.henryFord2.id}|marcus>`);
-    const theirs = (await state(PEOPLE.henryFord2.id)).messages[CHANNELS.ma.id] ?? [];
+    const theirs = ((await state(PEOPLE.henryFord2.id)).messages[CHANNELS.ma.id] ?? []).slice(seenByMarcus);
     expect(theirs.map((m) => m.text)).toEqual([`hi <@${PEOPLE.henryFord2.id}|marcus>`]);
   });
 

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { secretsOf, startAlliance, type RunningAlliance, type StartOptions } from '../../src/alliance.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startFakeSlack } from '../../src/fake-slack/server.js';
+import type { FakeOAuth } from '../../src/fake-slack/methods/oauth.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
 import { createLogger } from '../../src/logger.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
@@ -55,6 +56,8 @@ export interface HarnessOptions {
   workDrainMs?: number;
   /** Run the app in Socket Mode (SLACK_APP_TOKEN set): requests travel as envelopes over a WebSocket. */
   socketMode?: boolean;
+  /** The fake Slack's OAuth app (client id and secret, token rotation), for distribution-mode tests. */
+  fakeOAuth?: FakeOAuth;
   /**
    * Least real time between two sends of one refreshed message (production: 1000 ms). Tests that
    * check what a message shows, not how often it is sent, use 0 so that a flush never waits a
@@ -79,6 +82,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     channels: allChannels(),
     rateLimits: options.rateLimits ?? true,
     ...(socket === undefined ? {} : { socketMode: { appToken: APP_TOKEN, connectionUrl: (appId: string) => socket.connectionUrl(appId) } }),
+    ...(options.fakeOAuth === undefined ? {} : { oauth: options.fakeOAuth }),
   });
   const dir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'alliance-test-')) : undefined;
   const dbPath = options.dbPath ?? join(dir as string, 'alliance.db');
@@ -108,7 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const slack = createSlackRequester({
     baseUrl: `http://127.0.0.1:${alliance.port}`,
-    signingSecret: SIGNING_SECRET,
+    signingSecret: config.SLACK_SIGNING_SECRET,
     teamId: WORKSPACE_ID,
     responseUrl: (origin) => fake.responseUrl(undefined, origin),
     ...(socket === undefined ? {} : { transport: (request) => socket.transport(request) }),

@@ -4,6 +4,7 @@ import { chatMethods } from './chat.js';
 import type { MethodHandler } from './common.js';
 import { conversationMethods } from './conversations.js';
 import { fileMethods } from './files.js';
+import { oauthMethods } from './oauth.js';
 import { userMethods } from './users.js';
 import { viewMethods } from './views.js';
 
@@ -17,4 +18,5 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   ...userMethods,
   ...conversationMethods,
   ...fileMethods,
+  ...oauthMethods,
 };

@@ -39,7 +39,8 @@ export function goalDigestItems(db: Db, programTeamId: number, period: { start: 
     const own = readings.get(goal.id) ?? [];
     const pace = paceOf(goal, own, today);
     let change: number | null = null;
-    if (goal.kind === 'measure' && pace.latest !== null) {
+    // With no reading at all there is no change to tell, only that nothing was read yet.
+    if (goal.kind === 'measure' && pace.latest !== null && own.length > 0) {
       const before = latestReading(own.filter((r) => r.asOf <= startDay));
       // A goal set during the period changed from its baseline.
       const from = before?.value ?? goal.baseline;
@@ -61,7 +62,8 @@ export function changeText(change: number | null, word: string): string {
 export function goalDigestLine(item: GoalDigestItem, word: string, withTeam = false): string {
   const { goal, pace } = item;
   const days = daysLeftText(pace, goal);
-  const change = goal.status === 'open' ? changeText(item.change, word) : '';
+  const noReading = goal.kind === 'measure' && goal.status === 'open' && pace.latestAsOf === null;
+  const change = goal.status !== 'open' ? '' : noReading ? 'no reading yet' : changeText(item.change, word);
   const parts = [valueText(goal, pace), ...(change === '' ? [] : [change]), paceText(pace), ...(days === '' ? [] : [days])];
   const team = withTeam ? `${escapeMrkdwn(goal.teamKey)} · ` : '';
   return `• ${team}*${goalKey(goal)}* ${escapeMrkdwn(goal.name)} · ${parts.join(' · ')}`;

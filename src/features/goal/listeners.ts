@@ -1,4 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import type { Actor } from '../../domain/actor.js';
 import { z } from 'zod';
 import type { Clock, Problem } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
@@ -10,6 +12,7 @@ import { submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { goalMetadata, parseGoalButton, parseGoalMetadata, parseNewGoalMetadata } from './metadata.js';
 import { formatNumber, goalKey } from './model.js';
+import type { Goal } from './repository.js';
 import type { GoalDraft, GoalField, GoalService } from './service.js';
 import { goalCard, readingModal } from './views.js';
 
@@ -93,6 +96,19 @@ const buttonBody = z.object({
 export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
   const { goals } = deps;
 
+  /** An edit or reading form's submission: the person and the goal its metadata names, or the answer when there is none. */
+  async function goalFormSubmission(body: unknown, retry: string): Promise<{ answer: ModalView } | { actor: Actor; goal: Goal; values: Values }> {
+    const parsed = submission.safeParse(body);
+    const ref = parseGoalMetadata(parsed.success ? parsed.data.view.private_metadata : undefined);
+    if (!parsed.success || !ref.ok) return { answer: outOfDate(retry) };
+    const { user, view } = parsed.data;
+    const workspaceId = parsed.data.team?.id ?? view.team_id ?? '';
+    const actor = await deps.actors.resolve(workspaceId, user.id);
+    const goal = goals.byId(workspaceId, ref.value.id);
+    if (!goal.ok) return { answer: doneModal('Goal not found', problemText(goal.problem)) };
+    return { actor, goal: goal.value, values: view.state.values };
+  }
+
   app.view(ViewIds.goalNew, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const metadata = parseNewGoalMetadata(parsed.success ? parsed.data.view.private_metadata : undefined);
@@ -106,7 +122,8 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
     const teamRaw = field(view.state.values, InputIds.goalTeam)?.selected_option?.value;
     const teamId = teamRaw !== undefined && /^\d{1,12}$/.test(teamRaw) ? Number(teamRaw) : undefined;
     const now = deps.now();
-    const created = goals.create(actor, teamId, draftOf(view.state.values), now, { requestKey: submissionKey(body) ?? `view:${view.id}` });
+    const requestKey = submissionKey(body);
+    const created = goals.create(actor, teamId, draftOf(view.state.values), now, requestKey === undefined ? {} : { requestKey });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], view.state.values, InputIds.goalName) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(created.problem)) });
@@ -121,23 +138,15 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
   });
 
   app.view(ViewIds.goalEdit, async ({ ack, body }) => {
-    const parsed = submission.safeParse(body);
-    const ref = parseGoalMetadata(parsed.success ? parsed.data.view.private_metadata : undefined);
-    if (!parsed.success || !ref.ok) {
-      await ack({ response_action: 'update', view: outOfDate('Open it again with `/goal edit G-n`.') });
+    const form = await goalFormSubmission(body, 'Open it again with `/goal edit G-n`.');
+    if ('answer' in form) {
+      await ack({ response_action: 'update', view: form.answer });
       return;
     }
-    const { user, view } = parsed.data;
-    const workspaceId = parsed.data.team?.id ?? view.team_id ?? '';
-    const actor = await deps.actors.resolve(workspaceId, user.id);
-    const goal = goals.byId(workspaceId, ref.value.id);
-    if (!goal.ok) {
-      await ack({ response_action: 'update', view: doneModal('Goal not found', problemText(goal.problem)) });
-      return;
-    }
-    const edited = goals.edit(actor, goal.value, draftOf(view.state.values), deps.now());
+    const { actor, goal, values } = form;
+    const edited = goals.edit(actor, goal, draftOf(values), deps.now());
     if (!edited.ok) {
-      if (edited.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(edited.problems ?? [edited.problem], view.state.values, InputIds.goalName) });
+      if (edited.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(edited.problems ?? [edited.problem], values, InputIds.goalName) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(edited.problem)) });
       return;
     }
@@ -147,24 +156,15 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
   });
 
   app.view(ViewIds.goalReading, async ({ ack, body }) => {
-    const parsed = submission.safeParse(body);
-    const ref = parseGoalMetadata(parsed.success ? parsed.data.view.private_metadata : undefined);
-    if (!parsed.success || !ref.ok) {
-      await ack({ response_action: 'update', view: outOfDate('Use `/goal update G-n VALUE` instead.') });
+    const form = await goalFormSubmission(body, 'Use `/goal update G-n VALUE` instead.');
+    if ('answer' in form) {
+      await ack({ response_action: 'update', view: form.answer });
       return;
     }
-    const { user, view } = parsed.data;
-    const workspaceId = parsed.data.team?.id ?? view.team_id ?? '';
-    const actor = await deps.actors.resolve(workspaceId, user.id);
-    const goal = goals.byId(workspaceId, ref.value.id);
-    if (!goal.ok) {
-      await ack({ response_action: 'update', view: doneModal('Goal not found', problemText(goal.problem)) });
-      return;
-    }
-    const values = view.state.values;
+    const { actor, goal, values } = form;
     const recorded = goals.record(
       actor,
-      goal.value,
+      goal,
       field(values, InputIds.goalValue)?.value ?? '',
       field(values, InputIds.goalAsOf)?.selected_date ?? undefined,
       field(values, InputIds.goalNote)?.value ?? '',
@@ -176,7 +176,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
       return;
     }
     const { reading, replaced } = recorded.value;
-    const key = goalKey(goal.value);
+    const key = goalKey(goal);
     const text =
       replaced === undefined
         ? `:chart_with_upwards_trend: Recorded *${formatNumber(reading.value)}* for *${key}* as of ${reading.asOf}.`

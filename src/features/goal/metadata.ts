@@ -8,11 +8,12 @@ import type { Result } from '../../domain/result.js';
  */
 const slackId = z.string().regex(/^[A-Z0-9]{2,20}$/);
 
-const newGoal = z.object({ c: slackId.optional() });
+/** The channel the form was opened in; always written, so anything else is a changed form. */
+const newGoal = z.object({ c: slackId }).strict();
 export const newGoalMetadata = (channelId: string): string => JSON.stringify({ c: channelId });
-export const parseNewGoalMetadata = (raw: unknown): Result<{ c?: string | undefined }> => decodeJson(newGoal, raw === '' ? '{}' : raw);
+export const parseNewGoalMetadata = (raw: unknown): Result<{ c: string }> => decodeJson(newGoal, raw);
 
-const goalRef = z.object({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const goalRef = z.object({ id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).strict();
 export const goalMetadata = (goalId: number): string => JSON.stringify({ id: goalId });
 export const parseGoalMetadata = (raw: unknown): Result<{ id: number }> => decodeJson(goalRef, raw);
 

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { goalEvents, goalIssues, goalReadings, goalStaleReminders, goalVotes, goals, issues, organisations, programTeams } from '../../db/schema.js';
+import { formatKey } from '../issue/model.js';
 
 export type GoalRow = typeof goals.$inferSelect;
 export type GoalReading = typeof goalReadings.$inferSelect;
@@ -173,7 +174,7 @@ export class GoalRepository {
       .where(eq(goalIssues.goalId, goalId))
       .orderBy(asc(programTeams.key), asc(issues.number))
       .all()
-      .map((r) => ({ issueId: r.issueId, key: `${r.teamKey}-${r.number}`, title: r.title, status: r.status }));
+      .map((r) => ({ issueId: r.issueId, key: formatKey(r.teamKey, r.number), title: r.title, status: r.status }));
   }
 
   /** The goals an issue is linked to (the issue card and `/issue show` name them). */

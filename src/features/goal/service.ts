@@ -298,7 +298,28 @@ export class GoalService {
     }
     if (actor.isCoordinator || goal.ownerId === actor.userId) return undefined;
     this.deps.teams.auditRefusal(actor, action, goalKey(goal), 'not the owner or a coordinator', now);
-    return fail('forbidden', `Only the owner of ${goalKey(goal)} (<@${goal.ownerId}>) and coordinators can change or close it.`);
+    return fail('forbidden', `Only the owner of ${goalKey(goal)} and coordinators can change or close it (/goal show ${goalKey(goal)} says who owns it).`);
+  }
+
+  /**
+   * Runs a change in an immediate transaction on the goal as it is inside the write lock (another
+   * instance may have closed or changed it meanwhile): `not_found` or `closed` when it cannot be changed.
+   */
+  private changeOpen<T>(goal: Goal, change: (fresh: Goal) => Result<T>): Result<T> {
+    return this.deps.db.transaction(
+      () => {
+        const fresh = this.reread(goal);
+        return fresh.ok ? change(fresh.value) : fresh;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** The goal as it is inside the write transaction (another instance may have closed it meanwhile). */
+  private reread(goal: Goal): Result<Goal> {
+    const fresh = this.deps.goals.byId(goal.workspaceId, goal.id);
+    if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
+    return this.refuseClosed(fresh) ?? ok(fresh);
   }
 
   private refuseClosed(goal: Goal): { ok: false; problem: Problem } | undefined {
@@ -325,19 +346,12 @@ export class GoalService {
     const trimmedNote = note.trim();
     if (trimmedNote.length > MAX_NOTE) problems.push(problem('note', `A note can be at most ${MAX_NOTE} characters; this one has ${trimmedNote.length}.`));
     if (problems.length > 0 || value === undefined) return failMany(problems);
-    const { db, goals } = this.deps;
-    return db.transaction(
-      () => {
-        const fresh = goals.byId(goal.workspaceId, goal.id);
-        if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
-        const closed = this.refuseClosed(fresh);
-        if (closed !== undefined) return closed;
-        const { reading, replaced } = goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf, value, note: trimmedNote, recordedBy: actor.userId, createdAt: now.getTime() });
-        goals.update(fresh.id, { updatedAt: Math.max(now.getTime(), fresh.updatedAt + 1) });
-        return ok({ goal: fresh, reading, replaced, pace: paceOf(fresh, goals.readings(fresh.id), today) });
-      },
-      { behavior: 'immediate' },
-    );
+    const { goals } = this.deps;
+    return this.changeOpen(goal, (fresh) => {
+      const { reading, replaced } = goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf, value, note: trimmedNote, recordedBy: actor.userId, createdAt: now.getTime() });
+      goals.update(fresh.id, { updatedAt: Math.max(now.getTime(), fresh.updatedAt + 1) });
+      return ok({ goal: fresh, reading, replaced, pace: paceOf(fresh, goals.readings(fresh.id), today) });
+    });
   }
 
   /** Completes a milestone (owner or coordinator): a reading of "done" and the goal closed as achieved, announced. */
@@ -357,28 +371,21 @@ export class GoalService {
     if (trimmed.length > MAX_NOTE) return fail('invalid', `A note can be at most ${MAX_NOTE} characters; this one has ${trimmed.length}.`, 'note');
     const { db, goals } = this.deps;
     const at = now.getTime();
-    return db.transaction(
-      () => {
-        const fresh = goals.byId(goal.workspaceId, goal.id);
-        if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
-        const closed = this.refuseClosed(fresh);
-        if (closed !== undefined) return closed;
-        if (fresh.kind === 'milestone' && outcome === 'achieved') {
-          goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf: this.today(now), value: 1, note: trimmed, recordedBy: actor.userId, createdAt: at });
-        }
-        const patch: GoalPatch = { status: outcome, closeNote: trimmed === '' ? null : trimmed, closedAt: at, updatedAt: Math.max(at, fresh.updatedAt + 1) };
-        goals.update(fresh.id, patch);
-        goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'closed', fromValue: 'open', toValue: outcome, note: trimmed === '' ? null : trimmed, createdAt: at });
-        const updated: Goal = { ...fresh, ...patch };
-        const channel = this.deps.teamRepository.channelsOf(fresh.programTeamId)[0];
-        if (channel !== undefined) {
-          const message = this.deps.messages.closed(updated, actor.userId, trimmed);
-          enqueue(db, { workspaceId: fresh.workspaceId, dedupeKey: `goal-closed:${fresh.id}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
-        }
-        return ok({ goal: updated });
-      },
-      { behavior: 'immediate' },
-    );
+    return this.changeOpen(goal, (fresh) => {
+      if (fresh.kind === 'milestone' && outcome === 'achieved') {
+        goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf: this.today(now), value: 1, note: trimmed, recordedBy: actor.userId, createdAt: at });
+      }
+      const patch: GoalPatch = { status: outcome, closeNote: trimmed === '' ? null : trimmed, closedAt: at, updatedAt: Math.max(at, fresh.updatedAt + 1) };
+      goals.update(fresh.id, patch);
+      goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'closed', fromValue: 'open', toValue: outcome, note: trimmed === '' ? null : trimmed, createdAt: at });
+      const updated: Goal = { ...fresh, ...patch };
+      const channel = this.deps.teamRepository.channelsOf(fresh.programTeamId)[0];
+      if (channel !== undefined) {
+        const message = this.deps.messages.closed(updated, actor.userId, trimmed);
+        enqueue(db, { workspaceId: fresh.workspaceId, dedupeKey: `goal-closed:${fresh.id}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
+      }
+      return ok({ goal: updated });
+    });
   }
 
   /** Edits a goal's fields (owner or coordinator); each changed field goes into the history. */
@@ -388,38 +395,31 @@ export class GoalService {
     const valid = this.validateDraft(draft, now, goal);
     if (!valid.ok) return valid;
     const v = valid.value;
-    const { db, goals } = this.deps;
+    const { goals } = this.deps;
     const at = now.getTime();
-    return db.transaction(
-      () => {
-        const fresh = goals.byId(goal.workspaceId, goal.id);
-        if (fresh === undefined) return fail('not_found', 'That goal no longer exists.');
-        const closed = this.refuseClosed(fresh);
-        if (closed !== undefined) return closed;
-        const fields: Array<[string, keyof GoalPatch, string | number | null, string | number | null]> = [
-          ['name', 'name', fresh.name, v.name],
-          ['unit', 'unit', fresh.unit, v.unit],
-          ['baseline', 'baseline', fresh.baseline, v.baseline],
-          ['target', 'target', fresh.target, v.target],
-          ['target date', 'targetDate', fresh.targetDate, v.targetDate],
-          ['owner', 'ownerId', fresh.ownerId, v.ownerId ?? fresh.ownerId],
-          ['organisation', 'organisationId', fresh.organisationId, v.organisationId],
-        ];
-        const patch: Record<string, unknown> = {};
-        const changed: string[] = [];
-        for (const [label, key, before, after] of fields) {
-          if (before === after) continue;
-          patch[key] = after;
-          changed.push(label);
-          goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'edit', fromValue: `${label}: ${before ?? '—'}`, toValue: String(after ?? '—'), createdAt: at });
-        }
-        if (changed.length === 0) return ok({ goal: fresh, changed });
-        if (v.direction !== fresh.direction) patch.direction = v.direction;
-        goals.update(fresh.id, { ...(patch as Partial<GoalPatch>), updatedAt: Math.max(at, fresh.updatedAt + 1) });
-        return ok({ goal: goals.byId(fresh.workspaceId, fresh.id) as Goal, changed });
-      },
-      { behavior: 'immediate' },
-    );
+    return this.changeOpen(goal, (fresh) => {
+      const fields: Array<[string, keyof GoalPatch, string | number | null, string | number | null]> = [
+        ['name', 'name', fresh.name, v.name],
+        ['unit', 'unit', fresh.unit, v.unit],
+        ['baseline', 'baseline', fresh.baseline, v.baseline],
+        ['target', 'target', fresh.target, v.target],
+        ['target date', 'targetDate', fresh.targetDate, v.targetDate],
+        ['owner', 'ownerId', fresh.ownerId, v.ownerId ?? fresh.ownerId],
+        ['organisation', 'organisationId', fresh.organisationId, v.organisationId],
+      ];
+      const patch: Record<string, unknown> = {};
+      const changed: string[] = [];
+      for (const [label, key, before, after] of fields) {
+        if (before === after) continue;
+        patch[key] = after;
+        changed.push(label);
+        goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'edit', fromValue: `${label}: ${before ?? '—'}`, toValue: String(after ?? '—'), createdAt: at });
+      }
+      if (changed.length === 0) return ok({ goal: fresh, changed });
+      if (v.direction !== fresh.direction) patch.direction = v.direction;
+      goals.update(fresh.id, { ...(patch as Partial<GoalPatch>), updatedAt: Math.max(at, fresh.updatedAt + 1) });
+      return ok({ goal: goals.byId(fresh.workspaceId, fresh.id) as Goal, changed });
+    });
   }
 
   /** Ties an issue to a goal (owner or coordinator): the issue's card and `/issue show` then name the goal. */

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../../db/open.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, statusSqlList } from '../issue/model.js';
 
 /*
  * What a Home tab reads. A Home is rebuilt on every open and every republish, so each query reads
@@ -8,7 +9,7 @@ import type { Db } from '../../db/open.js';
  * text, hence raw SQL through statements prepared once).
  */
 
-const NOT_CLOSED = "status not in ('resolved', 'dropped')";
+const NOT_CLOSED = `status not in ${statusSqlList(CLOSED_STATUSES)}`;
 
 export interface TeamRef {
   id: number;
@@ -112,7 +113,7 @@ export class HomeQueries {
       ),
       allTeams: prepare('select id, key, name from program_teams where team_id = @ws order by key'),
       statusCounts: prepare(
-        "select status, count(*) as n from issues where program_team_id = @team and status in ('open', 'in_progress', 'blocked') group by status",
+        `select status, count(*) as n from issues where program_team_id = @team and status in ${statusSqlList(OPEN_STATUSES)} group by status`,
       ),
       overdue: prepare(`select count(*) as n from issues where program_team_id = @team and ${NOT_CLOSED} and due_date is not null and due_date < @today`),
       nextMeeting: prepare("select min(starts_at) as at from meetings where program_team_id = @team and status = 'scheduled' and starts_at >= @now"),

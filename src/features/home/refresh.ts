@@ -5,6 +5,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import type { AppLogger } from '../../logger.js';
 import { classifyFailure, retryDelayMs } from '../../outbox/outbox.js';
+import { parseJsonText } from '../../domain/json.js';
 import type { HomeNotice } from './model.js';
 
 /*
@@ -193,15 +194,10 @@ export class HomeTabs {
 }
 
 function parseNotice(json: string | null): HomeNotice | undefined {
-  if (json === null) return undefined;
-  try {
-    const value = JSON.parse(json) as { text?: unknown; blocks?: unknown };
-    if (typeof value.text !== 'string') return undefined;
-    return Array.isArray(value.blocks) ? { text: value.text, blocks: value.blocks } : { text: value.text };
-  } catch {
-    // A damaged notice is dropped; the Home itself is what matters.
-    return undefined;
-  }
+  // A damaged notice is dropped; the Home itself is what matters.
+  const value = json === null ? undefined : (parseJsonText(json) as { text?: unknown; blocks?: unknown } | null | undefined);
+  if (value === undefined || value === null || typeof value.text !== 'string') return undefined;
+  return Array.isArray(value.blocks) ? { text: value.text, blocks: value.blocks } : { text: value.text };
 }
 
 /**

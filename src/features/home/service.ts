@@ -1,5 +1,6 @@
 import type { Actor } from '../../domain/actor.js';
-import { isOverdue } from '../issue/model.js';
+import { formatKey, isOverdue } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 import { todayIn } from '../../time/zone.js';
 import type { RsvpAnswer } from '../meeting/repository.js';
 import { DEFAULT_DIGEST_CRON, nextRuns } from '../digest/schedule.js';
@@ -97,7 +98,7 @@ export class HomeService {
       issues: {
         items: issues.items.map((i) => ({
           id: i.id,
-          key: `${i.teamKey}-${i.number}`,
+          key: formatKey(i.teamKey, i.number),
           title: i.title,
           status: i.status,
           dueDate: i.dueDate,
@@ -109,7 +110,7 @@ export class HomeService {
         items: meetings.items.map(
           (m): HomeMeeting => ({
             id: m.id,
-            key: `M-${m.number}`,
+            key: meetingKey(m.number),
             teamKey: m.teamKey,
             title: m.title,
             startsAt: m.startsAt,

@@ -7,6 +7,7 @@ import type { Kicker } from '../../outbox/kicker.js';
 import type { ActorResolver } from '../../slack/actor.js';
 import { InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import { submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { parseEditIssueMetadata, parseNewIssueMetadata } from './metadata.js';
 import type { DraftField, IssueDraft, IssueService, IssueSource } from './service.js';
@@ -121,9 +122,9 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       metadata.channelId !== undefined && metadata.messageTs !== undefined
         ? { channelId: metadata.channelId, ts: metadata.messageTs, threadTs: metadata.threadTs ?? metadata.messageTs, permalink: null }
         : undefined;
-    // The same view id and hash arriving twice (a double click, a retry) must log one issue.
-    const requestKey = `view:${view.id}:${view.hash}`;
-    const created = deps.issues.create(actor, teamId, draft, now, { requestKey, ...(source === undefined ? {} : { source }) });
+    // The same submission arriving twice (a double click, a retry) must log one issue.
+    const requestKey = submissionKey(body);
+    const created = deps.issues.create(actor, teamId, draft, now, { ...(requestKey === undefined ? {} : { requestKey }), ...(source === undefined ? {} : { source }) });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], true) });
       else await ack({ response_action: 'update', view: doneModal('Not logged', problemText(created.problem)) });
@@ -160,7 +161,7 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       await ack({ response_action: 'update', view: doneModal('Issue not found', problemText(issue.problem)) });
       return;
     }
-    const edited = deps.issues.edit(actor, issue.value, draftOf(view.state.values), now);
+    const edited = deps.issues.edit(actor, issue.value, draftOf(view.state.values), now, submissionKey(body));
     if (!edited.ok) {
       if (edited.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(edited.problems ?? [edited.problem], false) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(edited.problem)) });

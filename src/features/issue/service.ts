@@ -2,7 +2,7 @@ import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import type { Db } from '../../db/open.js';
 import { enqueue, enqueueRefresh, replacePending, type OutboxMessage } from '../../outbox/outbox.js';
-import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
+import { claimRequest, forgetRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import {
@@ -380,7 +380,32 @@ export class IssueService {
   }
 
   /** The edit modal: every changed field becomes one line of history; an unchanged form changes nothing. */
-  edit(actor: Actor, issue: Issue, draft: IssueDraft, now: Date): Result<{ issue: Issue; changed: string[] }> {
+  /**
+   * With `requestKey` (the form's view id and hash), a repeated submission of the same form changes
+   * nothing and answers exactly as the first did: the first records the fields it changed under the
+   * key, in its own transaction. A submission refused (field errors, no permission) claims nothing.
+   */
+  edit(actor: Actor, issue: Issue, draft: IssueDraft, now: Date, requestKey?: string): Result<{ issue: Issue; changed: string[] }> {
+    if (requestKey === undefined) return this.editOnce(actor, issue, draft, now);
+    const { db, issues } = this.deps;
+    return db.transaction(
+      (): Result<{ issue: Issue; changed: string[] }> => {
+        if (!claimRequest(db, actor.workspaceId, requestKey, now)) {
+          const fresh = issues.byId(actor.workspaceId, issue.id);
+          if (fresh === undefined) return fail('not_found', 'That issue no longer exists.');
+          return ok({ issue: fresh, changed: JSON.parse(requestResult(db, actor.workspaceId, requestKey) ?? '[]') as string[] });
+        }
+        // Runs as a savepoint inside this transaction.
+        const edited = this.editOnce(actor, issue, draft, now);
+        if (edited.ok) recordRequestResult(db, actor.workspaceId, requestKey, JSON.stringify(edited.value.changed));
+        else forgetRequest(db, actor.workspaceId, requestKey);
+        return edited;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  private editOnce(actor: Actor, issue: Issue, draft: IssueDraft, now: Date): Result<{ issue: Issue; changed: string[] }> {
     const done = this.change(actor, issue, 'issue.edit', now, (fresh) => {
       const valid = this.validateDraft(draft, now, fresh.dueDate);
       if (!valid.ok) return valid;

@@ -186,17 +186,17 @@ export class MeetingService {
 
   /**
    * Schedules a meeting: stores it, queues its announcement in the team channel and the reminders
-   * still ahead, all in one transaction. `requestKey` (the modal's view id and hash) makes a
-   * double submission create one meeting.
+   * still ahead, all in one transaction. `requestKey` (`submissionKey` of the modal's submission)
+   * makes a double submission create one meeting.
    */
   create(
     actor: Actor,
     teamIdText: string | undefined,
     details: MeetingDetails,
     where: { timeZone: string; originChannelId: string | undefined },
-    requestKey: string,
+    requestKey: string | undefined,
     now: Date,
-  ): Result<{ meeting: Meeting; teamKey: string; channelId: string } | { duplicate: true }> {
+  ): Result<{ meeting: Meeting; teamKey: string; channelId: string; duplicate: boolean }> {
     const teamId = Number(teamIdText);
     const team = Number.isInteger(teamId) ? this.deps.teamRepository.byId(teamId) : undefined;
     if (team === undefined || team.workspaceId !== actor.workspaceId) return fail('invalid', 'Choose the team the meeting is for.', InputIds.meetingTeam);
@@ -206,7 +206,7 @@ export class MeetingService {
     }
     const result = this.db.transaction(
       () => {
-        if (!claimRequest(this.db, actor.workspaceId, requestKey, now)) return undefined;
+        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) return { meeting: undefined, duplicateOf: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? Number.NaN) };
         const meeting = this.deps.repo.insert({
           workspaceId: actor.workspaceId,
           number: this.deps.repo.nextNumber(actor.workspaceId),
@@ -238,12 +238,16 @@ export class MeetingService {
           now,
         );
         this.queueReminders(meeting, team.key, channelId, now);
-        return meeting;
+        // A repeated submission answers with this very meeting (see the duplicate branch above).
+        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(meeting.id));
+        return { meeting, duplicateOf: undefined };
       },
       { behavior: 'immediate' },
     );
-    if (result === undefined) return ok({ duplicate: true });
-    return ok({ meeting: result, teamKey: team.key, channelId });
+    if (result.meeting !== undefined) return ok({ meeting: result.meeting, teamKey: team.key, channelId, duplicate: false });
+    const earlier = result.duplicateOf === undefined ? undefined : this.deps.repo.byId(result.duplicateOf);
+    if (earlier === undefined || earlier.meeting.workspaceId !== actor.workspaceId) return fail('not_found', 'This form was already submitted and its meeting scheduled: see `/meeting list`.');
+    return ok({ meeting: earlier.meeting, teamKey: earlier.teamKey, channelId: earlier.meeting.channelId ?? channelId, duplicate: true });
   }
 
   /** Changes time, place or agenda: RSVPs stay, reminders move, calendars see a new SEQUENCE, attendees hear of a new time or place. */

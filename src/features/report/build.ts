@@ -6,11 +6,14 @@
 import { join } from 'node:path';
 import { utcToLocalParts } from '../../time/zone.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
-import { parseChoices, type VoteResult } from '../vote/rules.js';
+import { parseChoices, voteKey, type VoteResult } from '../vote/rules.js';
 import { openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type OrganisationShare, type WeekCount } from './charts.js';
 import { CsvFile } from './csv.js';
+import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { ReportQueries, type DecidedVoteRow, type ReportTeam } from './queries.js';
+import { formatKey, statusWord } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 
 export interface TeamFiguresReport {
   key: string;
@@ -63,8 +66,6 @@ export interface BuildDeps {
   breathe?: () => Promise<void>;
 }
 
-const STATUS_WORDS: Record<string, string> = { open: 'open', in_progress: 'in progress', blocked: 'blocked', resolved: 'resolved', dropped: 'dropped' };
-const statusWord = (s: string): string => STATUS_WORDS[s] ?? s;
 const ELIGIBILITY_WORDS: Record<string, string> = { everyone: 'everyone in the channel', members: 'team members', organisation: 'one per organisation' };
 const METHOD_WORDS: Record<string, string> = { single: 'one option each', multiple: 'several options each', ranked: 'ranked (instant runoff)' };
 const NO_ORGANISATION = '(no organisation recorded)';
@@ -82,12 +83,8 @@ const localDateTime = (ms: number, tz: string): string => {
 const localDate = (ms: number, tz: string): string => utcToLocalParts(new Date(ms), tz).date;
 
 const parseResult = (json: string | null): VoteResult | undefined => {
-  if (json === null) return undefined;
-  try {
-    return JSON.parse(json) as VoteResult;
-  } catch {
-    return undefined;
-  }
+  // A damaged row is recounted from the ballots rather than failing the report.
+  return json === null ? undefined : (parseJsonText(json) as VoteResult | undefined);
 };
 
 export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[], period: ReportPeriod, scope: 'team' | 'all'): Promise<BuiltReport> {
@@ -180,7 +177,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       if (issue.statusAtEnd !== 'resolved' && issue.statusAtEnd !== 'dropped') f.openAtEnd += 1;
       await csv.write([
         team.key,
-        `${team.key}-${issue.number}`,
+        formatKey(team.key, issue.number),
         issue.title,
         issue.category.replace(/_/g, ' '),
         statusWord(issue.statusAtEnd),
@@ -226,7 +223,7 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     const key = `${row.id}:${organisation}`;
     if (pending?.key !== key) {
       await flush();
-      pending = { key, cells: [team.key, `M-${row.number}`, row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
+      pending = { key, cells: [team.key, meetingKey(row.number), row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
     }
     if (row.answer === 'going') {
       pending.going += row.people;
@@ -310,7 +307,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const winners = outcome.options.filter((o) => o.winner);
     const unit = perOrganisation ? 'organisations' : 'people';
     f.votes.push({
-      key: `V-${vote.number}`,
+      key: voteKey(vote.number),
       question: vote.question,
       winner: winners.length === 1 ? (winners[0]?.label ?? null) : null,
       voted: outcome.voted,
@@ -322,7 +319,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     for (const o of outcome.options) {
       await votesCsv.write([
         team.key,
-        `V-${vote.number}`,
+        voteKey(vote.number),
         vote.question,
         METHOD_WORDS[vote.method] ?? vote.method,
         ELIGIBILITY_WORDS[vote.eligibility] ?? vote.eligibility,
@@ -346,7 +343,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const voted = new Map(byOrganisation.filter((b) => b.voteId === vote.id).map((b) => [b.organisation, b.ballots]));
     for (const { organisation } of teamOrganisations) {
       if (secret) {
-        await turnoutCsv.write([team.key, `V-${vote.number}`, vote.question, organisation, 'not shown (anonymous vote)']);
+        await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)']);
         continue;
       }
       const took = (voted.get(organisation) ?? 0) > 0;
@@ -355,7 +352,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
         entry.of += 1;
         if (took) entry.voted += 1;
       }
-      await turnoutCsv.write([team.key, `V-${vote.number}`, vote.question, organisation, took ? 'yes' : 'no']);
+      await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no']);
     }
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));

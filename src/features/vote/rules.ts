@@ -2,12 +2,13 @@
  * Pure vote rules: validating a new vote, ballot choices, voter keys and computing a result from
  * stored ballots. No I/O and no clock of their own, so every rule is unit-tested directly.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import { InputIds } from '../../slack/ids.js';
 import { localToUtc } from '../../time/zone.js';
 import type { Ballot, Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { instantRunoff, tallyCounts, type CountResult, type RunoffResult, type TallyBallot } from './tally.js';
+import { parseJsonText } from '../../domain/json.js';
 
 export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 10;
@@ -153,11 +154,6 @@ export function checkChoices(vote: Pick<Vote, 'method' | 'maxChoices'>, optionId
   return ok([...choices]);
 }
 
-/** The key of the hash that hides anonymous voters: the configured secret, else one derived from the signing secret. */
-export function ballotSecret(config: { ALLIANCE_BALLOT_SECRET?: string | undefined; SLACK_SIGNING_SECRET: string }): string {
-  return config.ALLIANCE_BALLOT_SECRET ?? createHash('sha256').update(`ballots:${config.SLACK_SIGNING_SECRET}`).digest('hex');
-}
-
 const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('hex');
 
 /**
@@ -278,12 +274,8 @@ export function computeResult(
   return { ...base, counts, ranking: counts.ranking, winners: counts.leaders, tiedAtEnd: false };
 }
 
+/** A stored ballot's option ids; a damaged row counts as an empty ballot rather than breaking the whole result. */
 export function parseChoices(json: string): number[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is number => Number.isInteger(v)) : [];
-  } catch {
-    // A damaged row counts as an empty ballot rather than breaking the whole result.
-    return [];
-  }
+  const value = parseJsonText(json);
+  return Array.isArray(value) ? value.filter((v): v is number => Number.isInteger(v)) : [];
 }

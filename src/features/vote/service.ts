@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import type { Actor } from '../../domain/actor.js';
@@ -11,6 +12,10 @@ import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
 import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
 import { ballotMessage, resultsPost } from './views.js';
+
+/** Anonymous ballots get random ids from this range (far above any counted id, far below SQLite's 2^63). */
+const ANONYMOUS_BALLOT_ID_MIN = 2 ** 32;
+const ANONYMOUS_BALLOT_ID_MAX = 2 ** 47;
 
 /** Who may vote, as ids: user ids, or organisation ids (as strings) for per-organisation votes. */
 export interface Electorate {
@@ -257,7 +262,10 @@ export class VoteService {
             castBy: vote.anonymous ? null : userId,
             castByHash: mine,
             choicesJson: JSON.stringify(choices),
-            now: now.getTime(),
+            // An anonymous ballot carries nothing to match against the request log: no time of its
+            // own (the vote's start, which everyone knows) and a random id instead of one that
+            // counts up in the order people clicked.
+            ...(vote.anonymous ? { now: vote.createdAt, id: randomInt(ANONYMOUS_BALLOT_ID_MIN, ANONYMOUS_BALLOT_ID_MAX) } : { now: now.getTime() }),
           });
           this.refresh(vote, now);
         }

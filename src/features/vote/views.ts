@@ -7,6 +7,7 @@ import { formatIn } from '../../time/zone.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
+import { formatKey } from '../issue/model.js';
 
 /** Enough names to be useful beside an option; the rest are counted so nothing is cut silently. */
 const MAX_VOTERS_SHOWN = 40;
@@ -16,7 +17,7 @@ export const VOTE_HELP = [
   '*`/vote`: priority votes in a team channel*',
   '`/vote new`: open the form (question, options or open issues, method, who may vote, anonymity, results, deadline)',
   '`/vote new Question? | Option A | Option B`: a single-choice vote right here, everyone in the channel may vote, live results, no deadline',
-  '`/vote new for goal G-3 Question? | A | B`: the same, started for a goal of this channel’s team (the ballot names the goal)',
+  '`/vote new for goal G-3 Question? | A | B`: the same, for a goal of this channel’s team (the ballot names it); `/vote new for goal G-3` alone opens the form with the goal picked',
   '`/vote list [KEY]`: open and recent votes of a team (KEY defaults to this channel’s team)',
   '`/vote results V-3`: the results so far (or the turnout, when results are hidden until closing)',
   '`/vote remind V-3`: remind those who have not voted (a DM each; one channel reminder for anonymous votes)',
@@ -265,9 +266,11 @@ export function confirmationBlocks(vote: Vote, options: VoteOption[], choices: n
   blocks.push({
     type: 'actions',
     block_id: `vote_mine_${vote.id}`,
-    elements: choices.map((c): Button => ({
+    // The action id names the slot (1st, 2nd… chosen), never the option: request logs record action
+    // ids beside who clicked, and that must not tell what an anonymous voter chose.
+    elements: choices.map((c, slot): Button => ({
       type: 'button',
-      action_id: `${ActionIds.voteRemove}_${c}`,
+      action_id: `${ActionIds.voteRemove}_${slot}`,
       text: { type: 'plain_text', text: plain(`Remove ${labelOf.get(c) ?? '?'}`, 75) },
       // Screen readers read this instead of the text: which option, from which vote.
       accessibility_label: plain(`Remove ${labelOf.get(c) ?? '?'} from your ballot on ${voteKey(vote.number)}`, 75),
@@ -299,6 +302,9 @@ export interface NewVoteModalModel {
   issues: Array<{ id: number; teamKey: string; number: number; title: string }>;
   /** More open issues exist than a select can list (100). */
   moreIssues: number;
+  /** Open goals the vote may be started for (`/goal`), and the one to preselect. */
+  goals?: Array<{ id: number; number: number; teamKey: string; name: string }>;
+  initialGoalId?: number | undefined;
   channelId: string;
   timeZone: string;
 }
@@ -355,8 +361,20 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
         type: 'multi_static_select',
         action_id: InputIds.voteIssues,
         max_selected_items: MAX_OPTIONS,
-        options: model.issues.map((i) => option(`${i.teamKey}-${i.number} ${i.title}`, String(i.id))),
+        options: model.issues.map((i) => option(`${formatKey(i.teamKey, i.number)} ${i.title}`, String(i.id))),
       },
+    } as KnownBlock);
+  }
+  const goals = (model.goals ?? []).slice(0, 100).map((g) => option(`G-${g.number} · ${g.teamKey} · ${g.name}`, String(g.id)));
+  if (goals.length > 0) {
+    const initialGoal = goals.find((o) => o.value === String(model.initialGoalId));
+    blocks.push({
+      type: 'input',
+      block_id: InputIds.voteGoal,
+      optional: true,
+      label: { type: 'plain_text', text: 'For goal' },
+      hint: { type: 'plain_text', text: 'A goal of the vote’s team this vote serves; the ballot names it.' },
+      element: { type: 'static_select', action_id: InputIds.voteGoal, options: goals, ...(initialGoal === undefined ? {} : { initial_option: initialGoal }) },
     } as KnownBlock);
   }
   blocks.push(

@@ -7,6 +7,9 @@ const params = new URLSearchParams(location.search);
 const ui = {
   as: params.get('as') ?? localStorage.getItem('sandbox.as') ?? 'U0COORD01',
   channel: params.get('channel') ?? localStorage.getItem('sandbox.channel') ?? 'C0GENERAL',
+  /** Inside Alliance's app entry: its Home tab or its Messages tab (the direct messages). */
+  appTab: params.get('tab') ?? 'home',
+  renderedHome: '',
   threadTs: undefined,
   state: undefined,
   version: -1,
@@ -67,6 +70,7 @@ function render() {
   renderSwitcher(s);
   renderSidebar(s);
   renderChannel(s);
+  renderAppTabs(s);
   renderModal(s);
 }
 
@@ -93,6 +97,57 @@ function navButton(id, label) {
 function renderSidebar(s) {
   $('channel-list').replaceChildren(...s.channels.map((c) => navButton(c.id, `# ${c.name}`)));
   $('dm-list').replaceChildren(...s.dms.map((d) => navButton(d.id, `● ${d.name}`)));
+  $('app-alliance').classList.toggle('active', ui.channel === APP);
+}
+
+// ---- the app's own entry: Home and Messages tabs ------------------------------------------
+
+const APP = 'app:alliance';
+const dmOf = (s) => s.dms[0]?.id;
+
+/** What the message pane shows: a channel, or inside the app entry its Messages tab (the DM). */
+function shownChannel(s) {
+  return ui.channel === APP ? dmOf(s) : ui.channel;
+}
+
+function renderAppTabs(s) {
+  const inApp = ui.channel === APP;
+  $('app-tabs').hidden = !inApp;
+  for (const tab of document.querySelectorAll('#app-tabs button')) tab.setAttribute('aria-selected', String(inApp && tab.dataset.tab === ui.appTab));
+  const home = inApp && ui.appTab === 'home';
+  $('composer').hidden = home;
+  if (!home) {
+    $('home')?.remove();
+    $('messages').hidden = false;
+    ui.renderedHome = '';
+    return;
+  }
+  $('messages').hidden = true;
+  let pane = $('home');
+  if (!pane) {
+    pane = el('section', { id: 'home', 'aria-label': 'Alliance Home' });
+    $('main').append(pane);
+  }
+  const view = s.home;
+  const key = JSON.stringify([ui.as, view?.id, view?.hash, view?.blocks]);
+  if (key === ui.renderedHome) return;
+  ui.renderedHome = key;
+  if (!view) {
+    pane.replaceChildren(el('div', { class: 'empty-channel', text: 'Opening your Home…' }));
+    return;
+  }
+  // Drawn with the same Block Kit renderer as messages and modals; clicks go to the app as Home actions.
+  const surface = createSurface({ fire: (action) => sendAction(action, { viewId: view.id, surface }) });
+  pane.replaceChildren(renderBlocks(view.blocks ?? [], context(), surface));
+  pane.dataset.viewHash = view.hash ?? '';
+}
+
+/** Slack tells the app each time someone opens its Home tab; the app publishes what it shows. */
+function openAppTab(tab) {
+  ui.appTab = tab;
+  ui.renderedMessages = '';
+  render();
+  if (tab === 'home') void run(() => api('/sandbox/api/home-opened', {}));
 }
 
 function channelLabel(s, id) {
@@ -143,10 +198,12 @@ function messageNode(s, m, ctx, replies = []) {
 }
 
 function renderChannel(s) {
-  $('channel-title').textContent = channelLabel(s, ui.channel);
-  $('channel-hint').textContent = s.channels.some((c) => c.id === ui.channel) ? 'Everyone in the sandbox is a member' : 'Your direct messages with the Alliance app';
-  const list = s.messages[ui.channel] ?? [];
-  const key = JSON.stringify([ui.as, ui.channel, s.people.length, list]);
+  const channel = shownChannel(s);
+  $('channel-title').textContent = ui.channel === APP ? 'Alliance' : channelLabel(s, channel);
+  $('channel-hint').textContent =
+    ui.channel === APP ? (ui.appTab === 'home' ? 'Your Home: what is waiting for you' : 'Your direct messages with the Alliance app') : s.channels.some((c) => c.id === channel) ? 'Everyone in the sandbox is a member' : 'Your direct messages with the Alliance app';
+  const list = s.messages[channel] ?? [];
+  const key = JSON.stringify([ui.as, channel, s.people.length, list]);
   if (key === ui.renderedMessages) return;
   ui.renderedMessages = key;
   const ctx = context();
@@ -156,7 +213,7 @@ function renderChannel(s) {
   const box = $('messages');
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
   box.replaceChildren(
-    ...(top.length === 0 && orphans.length === 0 ? [el('div', { class: 'empty-channel', text: `This is the very beginning of ${channelLabel(s, ui.channel)}.` })] : []),
+    ...(top.length === 0 && orphans.length === 0 ? [el('div', { class: 'empty-channel', text: `This is the very beginning of ${channelLabel(s, channel)}.` })] : []),
     ...top.map((m) => messageNode(s, m, ctx, replies(m.ts))),
     ...orphans.map((m) => messageNode(s, m, ctx)),
   );
@@ -164,7 +221,7 @@ function renderChannel(s) {
   ui.scrollToBottom = false;
   const newest = list.at(-1)?.ts;
   if (newest) {
-    ui.seen[`${ui.as}:${ui.channel}`] = newest;
+    ui.seen[`${ui.as}:${channel}`] = newest;
     localStorage.setItem('sandbox.seen', JSON.stringify(ui.seen));
   }
 }
@@ -227,11 +284,11 @@ function showToast(text) {
 }
 
 function sendAction(action, { messageTs, viewId, surface }) {
-  return run(() => api('/sandbox/api/action', { channel: ui.channel, messageTs, viewId, action, values: surface?.values() }));
+  return run(() => api('/sandbox/api/action', { channel: shownChannel(ui.state), messageTs, viewId, action, values: surface?.values() }));
 }
 
 function runShortcut(callbackId, messageTs) {
-  return run(() => api('/sandbox/api/shortcut', { channel: ui.channel, messageTs, callbackId }));
+  return run(() => api('/sandbox/api/shortcut', { channel: shownChannel(ui.state), messageTs, callbackId }));
 }
 
 function startThread(ts) {
@@ -251,7 +308,9 @@ function selectChannel(id) {
   localStorage.setItem('sandbox.channel', id);
   stopThread();
   ui.scrollToBottom = true;
-  render();
+  ui.renderedMessages = '';
+  if (id === APP) openAppTab('home');
+  else render();
 }
 
 function selectPerson(id) {
@@ -259,8 +318,10 @@ function selectPerson(id) {
   localStorage.setItem('sandbox.as', id);
   ui.renderedMessages = '';
   ui.renderedModal = '';
+  ui.renderedHome = '';
   stopThread();
-  void run(async () => undefined);
+  if (ui.channel === APP && ui.appTab === 'home') void run(() => api('/sandbox/api/home-opened', {}));
+  else void run(async () => undefined);
 }
 
 async function submitComposer(event) {
@@ -271,7 +332,7 @@ async function submitComposer(event) {
   input.value = '';
   const isCommand = text.startsWith('/');
   ui.scrollToBottom = true;
-  await run(() => api('/sandbox/api/send', { channel: ui.channel, text, threadTs: isCommand ? undefined : ui.threadTs }));
+  await run(() => api('/sandbox/api/send', { channel: shownChannel(ui.state), text, threadTs: isCommand ? undefined : ui.threadTs }));
 }
 
 function showConfirm(confirm, go) {
@@ -316,12 +377,15 @@ function wire() {
   $('modal-x').addEventListener('click', closeModal);
   $('modal-close').addEventListener('click', closeModal);
   $('modal-submit').addEventListener('click', submitModal);
-  $('send-digests').addEventListener('click', () => run(() => api('/sandbox/api/digests', { channel: ui.channel })));
+  $('send-digests').addEventListener('click', () => run(() => api('/sandbox/api/digests', { channel: shownChannel(ui.state) })));
+  $('app-alliance').addEventListener('click', () => selectChannel(APP));
+  for (const tab of document.querySelectorAll('#app-tabs button')) tab.addEventListener('click', () => openAppTab(tab.dataset.tab));
 }
 
 wire();
 refresh()
-  .then(() => {
+  .then(async () => {
+    if (ui.channel === APP && ui.appTab === 'home') await run(() => api('/sandbox/api/home-opened', {}));
     document.body.dataset.ready = 'true';
     void pollForever();
   })

@@ -22,7 +22,7 @@ const EMOJI = {
   no_entry_sign: '🚫', heavy_multiplication_x: '✖️', small_blue_diamond: '🔹', small_orange_diamond: '🔸',
   checkered_flag: '🏁', stopwatch: '⏱️', sunrise: '🌅', crossed_fingers: '🤞', ok_hand: '👌', muscle: '💪',
   // Used by the features' views (grep src/features for :name:).
-  new: '🆕', dart: '🎯', grey_question: '❔', incoming_envelope: '📨', octagonal_sign: '🛑',
+  new: '🆕', dart: '🎯', scissors: '✂️', grey_question: '❔', incoming_envelope: '📨', octagonal_sign: '🛑',
 };
 
 export function el(tag, attrs = {}, children = []) {
@@ -288,6 +288,8 @@ export function renderElement(element, blockId, ctx, surface, { inInput = false 
         type: 'button',
         class: `bk-button${element.style ? ` bk-${element.style}` : ''}`,
         'data-action-id': actionId,
+        // What a screen reader says instead of the text, as in Slack's clients.
+        ...(typeof element.accessibility_label === 'string' ? { 'aria-label': element.accessibility_label } : {}),
         onclick: () =>
           confirmThen(element.confirm, ctx, () => {
             if (element.url) window.open(safeUrl(element.url), '_blank', 'noopener');

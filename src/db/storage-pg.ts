@@ -1,0 +1,218 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { SQL } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle } from 'drizzle-orm/sqlite-proxy';
+import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
+import pg from 'pg';
+import { withoutDrizzleTransactions } from './storage-sqlite.js';
+import { AUTO_ID_MARKER, databaseErrorCode, markAutoIds, type Query, type Session, type Storage } from './storage.js';
+
+type Method = 'run' | 'all' | 'values' | 'get';
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+const dialect = new SQLiteSyncDialect();
+
+/** bigint and numeric come back as JS numbers, as SQLite's integers and reals do (our ids and epoch ms fit). */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * drizzle's SQLite dialect writes `?` for parameters; PostgreSQL wants `$1`, `$2`… Quoted strings,
+ * quoted names and comments are copied untouched. An autoincrement id left out of an insert
+ * becomes `default` (see AUTO_ID_MARKER).
+ */
+export function toPostgresSql(text: string): string {
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" || c === '"') {
+      const end = closing(text, i, c);
+      out += text.slice(i, end + 1);
+      i = end;
+    } else if (c === '/' && text[i + 1] === '*') {
+      if (text.startsWith(AUTO_ID_MARKER, i - 5) && out.endsWith('null ')) {
+        out = out.slice(0, -'null '.length) + 'default';
+        i = text.indexOf('*/', i) + 1;
+        continue;
+      }
+      const end = text.indexOf('*/', i + 2);
+      const stop = end === -1 ? text.length - 1 : end + 1;
+      out += text.slice(i, stop + 1);
+      i = stop;
+    } else if (c === '-' && text[i + 1] === '-') {
+      const end = text.indexOf('\n', i);
+      const stop = end === -1 ? text.length - 1 : end;
+      out += text.slice(i, stop + 1);
+      i = stop;
+    } else if (c === '?') {
+      out += `$${++n}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+function closing(text: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < text.length) {
+    if (text[i] === quote) {
+      if (text[i + 1] === quote) i += 2;
+      else return i;
+    } else i++;
+  }
+  return text.length - 1;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+export interface PostgresOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+  /** How many times a transaction is re-run after a serialization conflict (default 20). */
+  retries?: number;
+}
+
+/**
+ * The PostgreSQL engine: statements outside a transaction go to any pooled connection; a
+ * transaction takes one connection for its whole life and runs SERIALIZABLE, the guarantee SQLite
+ * gives by having one writer: whatever interleaving the instances produce, the outcome is that of
+ * some order one after another. When PostgreSQL detects that it could not be (SQLSTATE 40001, or a
+ * deadlock), the transaction is rolled back and its work re-run from the start after a short,
+ * random pause.
+ */
+export function postgresStorage(url: string, options: PostgresOptions = {}): Storage {
+  markAutoIds();
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  // An idle pooled connection that the server drops must not crash the process.
+  pool.on('error', () => undefined);
+  // The transaction the current async flow is inside, if any: the storage itself runs on its connection.
+  const inTransaction = new AsyncLocalStorage<{ open: boolean; tx: Session; client: pg.PoolClient }>();
+  const retries = options.retries ?? 20;
+
+  const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: any[]; changes?: number }> => {
+    const query = toPostgresSql(text);
+    if (method === 'run') {
+      const result = await client.query({ text: query, values: params });
+      return { rows: [], changes: result.rowCount ?? 0 };
+    }
+    const result = await client.query({ text: query, values: params, rowMode: 'array' });
+    return { rows: method === 'get' ? (result.rows[0] as any[]) : (result.rows as any[][]) };
+  };
+  const objects = async (client: Queryable, query: SQL): Promise<Record<string, unknown>[]> => {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (await client.query({ text: toPostgresSql(text), values: params })).rows;
+  };
+  const changes = async (client: Queryable, query: SQL): Promise<number> => {
+    const { sql: text, params } = dialect.sqlToQuery(query);
+    return (await client.query({ text: toPostgresSql(text), values: params })).rowCount ?? 0;
+  };
+  const current = (): Queryable => {
+    const store = inTransaction.getStore();
+    return store?.open === true ? store.client : pool;
+  };
+
+  const db: Query = drizzle(async (text, params, method) => exec(current(), text, params, method));
+  withoutDrizzleTransactions(db);
+
+  const description = (() => {
+    try {
+      const u = new URL(url);
+      return `postgres://${u.host}${u.pathname}`;
+    } catch {
+      return 'postgres';
+    }
+  })();
+
+  return {
+    engine: 'postgres',
+    description,
+    db,
+    rows: async <T extends Record<string, unknown>>(query: SQL) => (await objects(current(), query)) as T[],
+    execute: async (query: SQL) => changes(current(), query),
+    transaction: async <T>(work: (tx: Session) => Promise<T>): Promise<T> => {
+      const outer = inTransaction.getStore();
+      // A transaction inside a transaction is part of it (all or nothing, re-run together).
+      if (outer?.open === true) return work(outer.tx);
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        const state = { open: true, tx: undefined as unknown as Session, client };
+        const live = (what: string) => {
+          if (!state.open) throw new Error(`${what} used a transaction that has already finished`);
+        };
+        const txDb: Query = drizzle(async (text, params, method) => (live('a query'), exec(client, text, params, method)));
+        withoutDrizzleTransactions(txDb);
+        const tx: Session = {
+          engine: 'postgres',
+          db: txDb,
+          rows: async <R extends Record<string, unknown>>(query: SQL) => (live('rows()'), (await objects(client, query)) as R[]),
+          execute: async (query: SQL) => (live('execute()'), changes(client, query)),
+        };
+        state.tx = tx;
+        let broken = false;
+        try {
+          await client.query('begin isolation level serializable');
+          const result = await inTransaction.run(state, () => work(tx));
+          await client.query('commit');
+          return result;
+        } catch (error) {
+          try {
+            await client.query('rollback');
+          } catch {
+            broken = true;
+          }
+          const code = databaseErrorCode(error);
+          if (code !== undefined && RETRYABLE.has(code) && attempt <= retries) {
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 10)));
+            continue;
+          }
+          throw error;
+        } finally {
+          state.open = false;
+          client.release(broken);
+        }
+      }
+    },
+    healthy: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const answered = pool.query('select 1 as ok').then((r) => r.rows.length === 1);
+        const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
+        return await Promise.race([answered, late]);
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** A fixed key for the migration lock (any bigint; this one spells "alliance"). */
+export const MIGRATION_LOCK_KEY = 0x616c6c69616e6365n;
+
+/**
+ * Applies migrations-pg/ while holding a PostgreSQL advisory lock, so instances starting together
+ * migrate one after another: the first applies, the others find everything applied.
+ */
+export async function migratePostgres(url: string, migrationsFolder: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    try {
+      await migrate(drizzlePg(client), { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    }
+  } finally {
+    await client.end();
+  }
+}

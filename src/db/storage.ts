@@ -1,0 +1,97 @@
+import type { SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import type { SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
+import { getTableConfig, SQLiteTable, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import * as schema from './schema.js';
+
+/*
+ * The asynchronous storage layer: one interface, two engines.
+ *
+ * Queries are written once with drizzle's SQLite query builder against ./schema.ts (async flavour:
+ * every `.all()`, `.get()`, `.run()` returns a promise). The SQL it produces (double-quoted names,
+ * `?` parameters, ON CONFLICT, RETURNING) is also PostgreSQL's, so each engine only runs it: the
+ * SQLite engine on its one better-sqlite3 connection, the PostgreSQL engine on a node-postgres pool
+ * with `?` turned into `$n` (see storage-pg.ts). The PostgreSQL tables are derived from the same
+ * definitions (./schema-pg.ts).
+ *
+ * Hand-written SQL (`rows`, `execute`) must stay in the common subset: quote camelCase aliases
+ * (`as "voteId"`, PostgreSQL folds unquoted names to lower case), no SQLite-only functions.
+ */
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** drizzle's async SQLite-dialect database: the query builder every repository uses. */
+export type Query = SqliteRemoteDatabase<Record<string, never>>;
+
+/** A connection's view: outside a transaction (each statement on its own) or inside one. */
+export interface Session {
+  readonly engine: Engine;
+  readonly db: Query;
+  /** Hand-written SQL; rows as objects keyed by column alias. */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Hand-written SQL that writes; the number of rows it changed. */
+  execute(query: SQL): Promise<number>;
+}
+
+export interface Storage extends Session {
+  /**
+   * Runs `work` in one transaction and returns its result. Transactions never interleave and
+   * behave as if run one after another: on SQLite they are serialized on the single connection
+   * (BEGIN IMMEDIATE, one at a time); on PostgreSQL they are SERIALIZABLE on a pooled connection
+   * and re-run from the start when PostgreSQL reports a conflict, so `work` must only touch the
+   * database (no Slack calls). Inside `work` (its whole async flow), the storage itself and
+   * anything holding it (repositories) run on the transaction, exactly like `tx`; a transaction
+   * started inside it joins it. Work merely *started* there that runs after the commit (a kick
+   * of the outbox) uses the storage normally.
+   */
+  transaction<T>(work: (tx: Session) => Promise<T>): Promise<T>;
+  /** Answers a trivial query within a deadline. */
+  healthy(): Promise<boolean>;
+  close(): Promise<void>;
+  /** Where the data is, without secrets (for logs and /healthz). */
+  readonly description: string;
+}
+
+/** How many rows a `.run()` changed, on either engine. */
+export function affectedRows(result: unknown): number {
+  const changes = (result as { changes?: unknown } | undefined)?.changes;
+  return typeof changes === 'number' ? changes : 0;
+}
+
+/**
+ * drizzle wraps a driver's error in its own ("Failed query: …") with the original as `cause`;
+ * this walks the chain to the first error that has `what`.
+ */
+export function findCause<T>(error: unknown, what: (e: unknown) => e is T): T | undefined {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 10; e = (e as { cause?: unknown }).cause, depth++) {
+    if (what(e)) return e;
+  }
+  return undefined;
+}
+
+/** The SQLSTATE (PostgreSQL) or SQLite error code of a failed query, wherever it is in the cause chain. */
+export function databaseErrorCode(error: unknown): string | undefined {
+  const found = findCause(error, (e): e is { code: string } => typeof (e as { code?: unknown })?.code === 'string');
+  return found?.code;
+}
+
+/**
+ * The SQLite dialect inserts `null` for an autoincrement id left out of an insert; SQLite then picks
+ * the next id, but PostgreSQL refuses null in a bigserial. So those columns get a default that
+ * renders as `null /*auto-id*\/`: SQLite ignores the comment, the PostgreSQL engine replaces it
+ * with `default`.
+ */
+export const AUTO_ID_MARKER = 'null /*auto-id*/';
+let autoIdsMarked = false;
+export function markAutoIds(): void {
+  if (autoIdsMarked) return;
+  autoIdsMarked = true;
+  for (const table of Object.values(schema)) {
+    if (!(table instanceof SQLiteTable)) continue;
+    for (const column of getTableConfig(table).columns as SQLiteColumn[]) {
+      if ((column as unknown as { autoIncrement?: boolean }).autoIncrement === true && column.defaultFn === undefined) {
+        (column as unknown as { defaultFn: () => SQL }).defaultFn = () => sql.raw(AUTO_ID_MARKER);
+      }
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { homeTabs, programTeams } from '../../src/db/schema.js';
+import { affectedRows, findCause, type Storage } from '../../src/db/storage.js';
+import { toPostgresSql } from '../../src/db/storage-pg.js';
+import { ENGINES, freshStorage, type TestStorage } from '../rig/engines.js';
+
+const WS = 'T0STORAGE';
+const team = (key: string) => ({ workspaceId: WS, key, name: `${key} team`, createdAt: 1_700_000_000_000 });
+/** The error a promise rejects with, or one in its cause chain (drizzle wraps driver errors). */
+async function rejection(promise: Promise<unknown>, match: (e: unknown) => boolean): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return findCause(error, (e): e is unknown => match(e)) ?? error;
+  }
+  throw new Error('expected a rejection');
+}
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+for (const { engine, skip, label } of ENGINES) {
+  describe.skipIf(skip !== undefined)(`async storage on ${label}`, () => {
+    let opened: TestStorage;
+    let storage: Storage;
+    // One database per engine for the file (creating a PostgreSQL database and migrating it takes a
+    // few seconds); each test starts from empty tables.
+    beforeAll(async () => {
+      opened = await freshStorage(engine);
+      storage = opened.storage;
+    });
+    afterAll(async () => opened?.dispose());
+    beforeEach(async () => {
+      await storage.execute(sql`delete from ${homeTabs}`);
+      await storage.execute(sql`delete from ${programTeams}`);
+    });
+
+    it('reports its engine', () => {
+      expect(storage.engine).toBe(engine);
+    });
+
+    it('inserts with a generated id, reads, updates and counts changed rows', async () => {
+      const cna = await storage.db.insert(programTeams).values(team('CNA')).returning().get();
+      const ma = await storage.db.insert(programTeams).values(team('MA')).returning().get();
+      expect(cna.id).toBeGreaterThan(0);
+      expect(ma.id).toBeGreaterThan(cna.id);
+      // Epoch milliseconds survive as numbers (bigint on PostgreSQL).
+      expect(cna.createdAt).toBe(1_700_000_000_000);
+      const all = await storage.db.select().from(programTeams).where(eq(programTeams.workspaceId, WS)).orderBy(programTeams.key).all();
+      expect(all.map((t) => t.key)).toEqual(['CNA', 'MA']);
+      const updated = await storage.db.update(programTeams).set({ name: 'Nursing' }).where(eq(programTeams.workspaceId, WS)).run();
+      expect(affectedRows(updated)).toBe(2);
+      const none = await storage.db.insert(programTeams).values(team('CNA')).onConflictDoNothing().run();
+      expect(affectedRows(none)).toBe(0);
+      expect(await storage.db.select().from(programTeams).where(eq(programTeams.key, 'XX')).get()).toBeUndefined();
+    });
+
+    it('keeps booleans and defaults', async () => {
+      await storage.db.insert(homeTabs).values({ workspaceId: WS, userId: 'U1', isCoordinator: true, openedAt: 1 }).run();
+      await storage.db.insert(homeTabs).values({ workspaceId: WS, userId: 'U2', openedAt: 1 }).run();
+      const rows = await storage.db.select({ userId: homeTabs.userId, isCoordinator: homeTabs.isCoordinator, version: homeTabs.version }).from(homeTabs).orderBy(homeTabs.userId).all();
+      expect(rows).toEqual([
+        { userId: 'U1', isCoordinator: true, version: 1 },
+        { userId: 'U2', isCoordinator: false, version: 1 },
+      ]);
+    });
+
+    it('runs hand-written SQL with quoted camelCase aliases the same on both engines', async () => {
+      await storage.db.insert(programTeams).values([team('CNA'), team('MA')]).run();
+      const rows = await storage.rows<{ teamKey: string; n: number }>(
+        sql`select ${programTeams.key} as "teamKey", count(*) as "n" from ${programTeams} where ${programTeams.workspaceId} = ${WS} group by ${programTeams.key} order by 1`,
+      );
+      expect(rows).toEqual([
+        { teamKey: 'CNA', n: 1 },
+        { teamKey: 'MA', n: 1 },
+      ]);
+      expect(await storage.execute(sql`delete from ${programTeams} where ${programTeams.key} = ${'MA'}`)).toBe(1);
+    });
+
+    it('commits a transaction as a whole and rolls it back as a whole', async () => {
+      const id = await storage.transaction(async (tx) => {
+        const row = await tx.db.insert(programTeams).values(team('CNA')).returning().get();
+        await tx.db.insert(programTeams).values(team('MA')).run();
+        return row.id;
+      });
+      expect(id).toBeGreaterThan(0);
+      await expect(
+        storage.transaction(async (tx) => {
+          await tx.db.insert(programTeams).values(team('SPT')).run();
+          await tick();
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      const keys = (await storage.db.select().from(programTeams).all()).map((t) => t.key).sort();
+      expect(keys).toEqual(['CNA', 'MA']);
+    });
+
+    it('runs concurrent read-then-write transactions as if one after another (no lost update)', async () => {
+      await storage.db.insert(homeTabs).values({ workspaceId: WS, userId: 'U1', openedAt: 1 }).run();
+      const bump = () =>
+        storage.transaction(async (tx) => {
+          const row = await tx.db.select().from(homeTabs).where(and(eq(homeTabs.workspaceId, WS), eq(homeTabs.userId, 'U1'))).get();
+          await tick(); // other transactions get every chance to run in between
+          await tx.db.update(homeTabs).set({ version: (row?.version ?? 0) + 1 }).where(eq(homeTabs.userId, 'U1')).run();
+        });
+      await Promise.all(Array.from({ length: 20 }, bump));
+      const row = await storage.db.select().from(homeTabs).get();
+      expect(row?.version).toBe(21);
+    });
+
+    it('never lets a statement outside a transaction see or join another one that is open', async () => {
+      let inside!: () => void;
+      const entered = new Promise<void>((resolve) => (inside = resolve));
+      let finish!: () => void;
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const tx = storage.transaction(async (t) => {
+        await t.db.insert(programTeams).values(team('CNA')).run();
+        inside();
+        await finished;
+        throw new Error('roll back');
+      });
+      await entered;
+      const outsideWrite = storage.db.insert(programTeams).values(team('MA')).run();
+      const outsideRead = storage.db.select().from(programTeams).all();
+      await tick();
+      finish();
+      await expect(tx).rejects.toThrow('roll back');
+      await outsideWrite;
+      // The read saw neither the rolled-back row nor a half state; the outside write survived the rollback.
+      expect((await outsideRead).map((t) => t.key)).not.toContain('CNA');
+      expect((await storage.db.select().from(programTeams).all()).map((t) => t.key)).toEqual(['MA']);
+    });
+
+    it('runs the storage itself on the transaction inside its work, and nested transactions join it', async () => {
+      await expect(
+        storage.transaction(async () => {
+          // A repository that only holds the storage writes inside the transaction…
+          await storage.db.insert(programTeams).values(team('CNA')).run();
+          await storage.transaction(async (inner) => inner.db.insert(programTeams).values(team('MA')).run());
+          expect((await storage.db.select().from(programTeams).all()).map((t) => t.key).sort()).toEqual(['CNA', 'MA']);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      // …so its rows went with the rollback.
+      expect(await storage.db.select().from(programTeams).all()).toEqual([]);
+    });
+
+    it('lets work started inside a transaction but run after it use the storage normally', async () => {
+      let later!: Promise<unknown>;
+      await storage.transaction(async (tx) => {
+        await tx.db.insert(programTeams).values(team('CNA')).run();
+        later = new Promise((resolve) => setTimeout(resolve, 20)).then(() => storage.db.insert(programTeams).values(team('MA')).run());
+      });
+      await later;
+      expect((await storage.db.select().from(programTeams).all()).map((t) => t.key).sort()).toEqual(['CNA', 'MA']);
+    });
+
+    it('refuses drizzle’s own transaction(), which would bypass the engine’s serialization', async () => {
+      expect(() => storage.db.transaction(async () => undefined)).toThrow(/storage.transaction/);
+    });
+
+    it('refuses a transaction handle used after its transaction ended', async () => {
+      let leaked: Parameters<Parameters<Storage['transaction']>[0]>[0] | undefined;
+      await storage.transaction(async (tx) => {
+        leaked = tx;
+      });
+      const error = await rejection(leaked!.db.select().from(programTeams).all(), (e) => /already finished/.test(String(e)));
+      expect(String(error)).toMatch(/already finished/);
+    });
+
+    it('answers its health check, and not after closing', async () => {
+      expect(await storage.healthy()).toBe(true);
+    });
+  });
+}
+
+describe('PostgreSQL parameter translation', () => {
+  it('numbers ? parameters and leaves quoted text, names and comments alone', () => {
+    expect(toPostgresSql(`select "a?" from "t" where x = ? and y = 'it''s ?' and z = ? -- ok?\n limit ?`)).toBe(
+      `select "a?" from "t" where x = $1 and y = 'it''s ?' and z = $2 -- ok?\n limit $3`,
+    );
+  });
+  it('turns an omitted autoincrement id into default', () => {
+    expect(toPostgresSql(`insert into "t" ("id", "a") values (null /*auto-id*/, ?)`)).toBe(`insert into "t" ("id", "a") values (default, $1)`);
+    expect(toPostgresSql(`select null /* other */ from t`)).toBe(`select null /* other */ from t`);
+  });
+});
