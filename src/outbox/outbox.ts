@@ -60,12 +60,15 @@ export interface OutboxMessage {
   args: Record<string, unknown>;
   notBefore: Date;
   followUp?: OutboxFollowUp;
+  /** What to send instead if Slack refuses `args` for good with invalid_blocks (a digest without its chart). */
+  fallbackArgs?: Record<string, unknown>;
 }
 
 interface StoredPayload {
   /** A message's arguments; absent for a refresh, whose arguments are rendered at send time. */
   args?: Record<string, unknown>;
   followUp?: OutboxFollowUp;
+  fallbackArgs?: Record<string, unknown>;
   refresh?: { kind: string; ref: string };
 }
 
@@ -123,7 +126,11 @@ export function enqueueRefresh(db: Db, refresh: OutboxRefresh, now: Date): boole
 
 /** Queue a message; call it inside the transaction that makes the change it reports. */
 export function enqueue(db: Db, message: OutboxMessage, now: Date): boolean {
-  const payload: StoredPayload = message.followUp === undefined ? { args: message.args } : { args: message.args, followUp: message.followUp };
+  const payload: StoredPayload = {
+    args: message.args,
+    ...(message.followUp === undefined ? {} : { followUp: message.followUp }),
+    ...(message.fallbackArgs === undefined ? {} : { fallbackArgs: message.fallbackArgs }),
+  };
   return (
     db
       .insert(outbox)
@@ -336,10 +343,10 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       for (const candidate of candidates) {
         if (due.length >= batchSize) break;
         const args = argsOf(candidate.payloadJson);
-        const bucket = `${candidate.workspaceId}|${bucketOf(candidate.method, args)}|${candidate.priority > 0 ? 1 : 0}`;
+        const bucket = `${candidate.workspaceId}|${bucketOf(candidate.method, args)}`;
         let until = waits.get(bucket);
         if (until === undefined) {
-          const decision = takeToken(db, candidate.workspaceId, bucketOf(candidate.method, args), candidate.priority, wallAtStart);
+          const decision = takeToken(db, candidate.workspaceId, bucketOf(candidate.method, args), wallAtStart);
           if (decision.ok) {
             due.push(candidate);
             continue;
@@ -505,7 +512,16 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
         rateLimited(row, bucketOf(row.method, args), failure.retryAfterSeconds ?? 1);
         return;
       }
-      if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
+      if (failure.kind === 'permanent' && failure.reason === 'invalid_blocks' && payload.fallbackArgs !== undefined) {
+        // Refused before anything was posted: queue the fallback in its place, due at once.
+        const { fallbackArgs, ...rest } = payload;
+        db.update(outbox)
+          .set({ payloadJson: JSON.stringify({ ...rest, args: fallbackArgs }), status: 'pending', leaseUntil: null, lastError: `invalid_blocks: sending the fallback`, notBefore: at })
+          .where(eq(outbox.id, row.id))
+          .run();
+        deps.logger.event('warn', 'outbox message refused, its fallback will be sent', { job: 'outbox', dedupeKey: row.dedupeKey, method: row.method });
+        retried++;
+      } else if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
       else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') reschedule(row, 'verify', failure.reason);
       else reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
       return;

@@ -11,8 +11,8 @@ import type { Db } from '../db/open.js';
  *   holds one minute's calls and refills at 95% of the published rate; a channel takes three
  *   posts at once, then one a second.
  * - A 429 from Slack empties the bucket and blocks it until its Retry-After has passed.
- * - Refreshes (priority 1) leave a fifth of each bucket to what a person waits for (priority 0),
- *   so a storm of ballot updates never delays an answer or a reminder.
+ * - What a person waits for goes first: the outbox offers rows to their buckets in priority order
+ *   (answers, reminders and digests before refreshes), so when tokens are scarce they go to it.
  */
 
 interface Limit {
@@ -34,8 +34,6 @@ const TIER_PER_MINUTE: Readonly<Record<string, number>> = {
 /** Methods not listed: Tier 2, the strictest a method the outbox might call is likely to have. */
 const UNKNOWN_PER_MINUTE = 20;
 const POST_LIMIT: Limit = { burst: 3, perSecond: 1 };
-/** Share of a bucket kept for what a person waits for. */
-const RESERVE = 0.2;
 
 /** The bucket a call spends: per channel for posts, per method otherwise. */
 export function bucketOf(method: string, args: Record<string, unknown> | undefined): string {
@@ -78,7 +76,7 @@ function prepared(db: Db) {
  * Takes one call from a bucket, or says when one will be there. Call inside the immediate
  * transaction that claims the row, so two instances never spend the same token.
  */
-export function takeToken(db: Db, workspaceId: string, bucket: string, priority: number, wall: number): PaceDecision {
+export function takeToken(db: Db, workspaceId: string, bucket: string, wall: number): PaceDecision {
   const limit = limitOf(bucket);
   const { read, write } = prepared(db);
   const row = read.get(workspaceId, bucket) as BucketRow | undefined;
@@ -86,10 +84,9 @@ export function takeToken(db: Db, workspaceId: string, bucket: string, priority:
   if (wall < blockedUntil) return { ok: false, until: blockedUntil };
   const elapsed = row === undefined ? 0 : Math.max(0, wall - row.updated_at);
   const tokens = row === undefined ? limit.burst : Math.min(limit.burst, row.tokens + (elapsed / 1000) * limit.perSecond);
-  const needed = 1 + (priority > 0 ? limit.burst * RESERVE : 0);
-  if (tokens < needed) {
+  if (tokens < 1) {
     write.run({ workspaceId, bucket, tokens, updatedAt: wall, blockedUntil });
-    return { ok: false, until: wall + Math.ceil(((needed - tokens) / limit.perSecond) * 1000) };
+    return { ok: false, until: wall + Math.ceil(((1 - tokens) / limit.perSecond) * 1000) };
   }
   write.run({ workspaceId, bucket, tokens: tokens - 1, updatedAt: wall, blockedUntil });
   return { ok: true };

@@ -12,7 +12,7 @@ import { healthy, listenerFailures, tableCounts } from '../rig/robust.js';
 import { prng } from '../rig/prng.js';
 
 const SUBCOMMANDS: { [K in keyof typeof CommandNames]: string[] } = {
-  team: ['', 'help', 'list', 'members', 'join', 'leave', 'org', 'orgs', 'coordinators', 'coordinator add', 'coordinator remove', 'create', 'link', 'unlink', 'audit'],
+  team: ['', 'help', 'list', 'members', 'join', 'leave', 'add', 'org', 'orgs', 'coordinators', 'coordinator add', 'coordinator remove', 'create', 'link', 'unlink', 'audit'],
   issue: ['', 'help', 'new', 'list', 'show', 'status', 'assign', 'due', 'comment', 'edit', 'mine'],
   meeting: ['', 'help', 'new', 'list', 'show', 'ics', 'cancel', 'edit'],
   vote: ['', 'help', 'new', 'list', 'results', 'close', 'remind'],
