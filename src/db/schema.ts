@@ -376,6 +376,23 @@ export const outbox = sqliteTable(
   ],
 );
 
+/*
+ * Slack's rate limits as the outbox spends them, shared by every instance on this database: a token
+ * bucket per workspace and limit (a Web API method, or `chat.postMessage:<channel>`), and the time
+ * before which Slack said, with 429 Retry-After, not to call again. Times are real (wall-clock) ms.
+ */
+export const slackRateBuckets = sqliteTable(
+  'slack_rate_buckets',
+  {
+    workspaceId: workspace(),
+    bucket: text('bucket').notNull(),
+    tokens: real('tokens').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    blockedUntil: integer('blocked_until').notNull().default(0),
+  },
+  (t) => [uniqueIndex('slack_rate_buckets_key').on(t.workspaceId, t.bucket)],
+);
+
 /* Request idempotency: Events API redeliveries (event_id) and double submissions (view id, click). */
 export const processedRequests = sqliteTable(
   'processed_requests',

@@ -73,7 +73,10 @@ describe('Home tab over signed HTTP', () => {
     home.blocks.filter((b) => b.block_id?.startsWith(blockPrefix)).flatMap((b) => b.elements ?? []) as Array<{ action_id: string; value: string; text: { text: string }; accessibility_label?: string }>;
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => clock });
+    // The fake's rate limits are off: the Home publisher counts its 100 views.publish a minute on the
+    // app's clock (src/features/home/refresh.ts), which this file fixes and moves by hand, while the
+    // fake counts real seconds; the storm test here checks that count, not Slack's pace.
+    h = await startHarness({ now: () => clock, rateLimits: false });
     writer = new Database(h.dbPath);
     await linkSeedChannels(h);
     await h.command('/team', 'join CNA', inCna(PEOPLE.henryFord1.id));
@@ -294,16 +297,19 @@ describe('Home tab over signed HTTP', () => {
     expect(home).toContain('Blocked');
   });
 
-  it('waits out a 429 for as long as Slack says', async () => {
+  it('waits out a 429 for as long as Slack says (real seconds, kept for every instance), then publishes the Home once', async () => {
     const before = publishes(PEOPLE.coordinator.id).length;
+    const calls = h.fake.callsTo('views.publish').length;
     // A new issue with no owner changes only coordinators' Homes.
     await h.command('/issue', 'new Survey employers on CNA wages', inCna(PEOPLE.trainer.id));
-    h.fake.failNext('views.publish', { status: 429, retryAfterSeconds: 30 });
+    h.fake.failNext('views.publish', { status: 429, retryAfterSeconds: 1 });
+    // The outbox waits out Slack's second (src/outbox/pacing.ts), then sends the latest Home.
     await republish(later(40 * SECOND));
-    expect(h.fake.callsTo('views.publish').at(-1)?.error).toBe('ratelimited');
-    await republish(later(60 * SECOND));
-    expect(publishes(PEOPLE.coordinator.id).length).toBe(before);
-    await republish(later(75 * SECOND));
+    const made = h.fake.callsTo('views.publish').slice(calls);
+    const refused = made.find((c) => c.error === 'ratelimited');
+    expect(refused).toBeDefined();
+    const after = made.find((c) => c.ok && c.args.user_id === refused?.args.user_id);
+    expect((after?.at ?? 0) - (refused?.at ?? 0)).toBeGreaterThanOrEqual(900);
     expect(publishes(PEOPLE.coordinator.id).length).toBe(before + 1);
     clock = later(2 * 60 * SECOND);
   });
@@ -318,11 +324,15 @@ describe('Home tab over signed HTTP', () => {
       h.fake.addUser({ id, name: `crowd${i}`, tz: 'America/Detroit' });
       insert.run(ws, id, start.getTime() - 2 * SECOND, clock.getTime());
     }
+    // Slack's limit is unspent, as after a quiet minute (the outbox's bucket counts real seconds).
+    writer.prepare('delete from slack_rate_buckets').run();
     const before = h.fake.callsTo('views.publish').length;
     const first = await republish(start);
     expect(first.queued).toBe(100);
     expect(first.waiting).toBe(20);
     expect(h.fake.callsTo('views.publish').length - before).toBe(100);
+    // The minute passes for Slack's limit too: the outbox's views.publish bucket is full again.
+    writer.prepare("update slack_rate_buckets set tokens = 100, updated_at = ? where bucket = 'views.publish'").run(Date.now());
     const second = await republish(new Date(start.getTime() + 60 * SECOND));
     expect(second.queued).toBe(20);
     expect(second.waiting).toBe(0);
