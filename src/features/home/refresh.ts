@@ -4,6 +4,7 @@ import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import type { AppLogger } from '../../logger.js';
+import { unscoped, type InWorkspace } from '../../slack/workspace-scope.js';
 import { classifyFailure, retryDelayMs } from '../../outbox/outbox.js';
 import type { HomeNotice } from './model.js';
 
@@ -53,6 +54,8 @@ export interface HomePublisherDeps {
   render(workspaceId: string, userId: string, now: Date, notice: HomeNotice | undefined): Promise<{ view: HomeView; coordinator: boolean }>;
   leaseMs?: number;
   publishesPerMinute?: number;
+  /** Runs a workspace's publishes with its token (distribution mode). */
+  inWorkspace?: InWorkspace;
 }
 
 /** The home_tabs table: who opened their Home, which Homes are stale, and their last notice. */
@@ -216,25 +219,36 @@ export async function runHomeRefresh(deps: HomePublisherDeps, now: Date): Promis
   let published = 0;
   let retried = 0;
   let failed = 0;
-  for (const row of claimed) {
-    try {
-      const { view, coordinator } = await deps.render(row.workspaceId, row.userId, now, row.notice);
-      await deps.client.views.publish({ user_id: row.userId, view });
-      tabs.published(row, coordinator, now);
-      published++;
-    } catch (error) {
-      const failure = classifyFailure(error);
-      if (failure.reason === 'ratelimited') tabs.rateLimited(row.workspaceId, now.getTime() + (failure.retryAfterSeconds ?? 60) * 1000, now);
-      const gaveUp = tabs.failed(row, failure.reason, failure.kind === 'permanent' || PERMANENT.has(failure.reason), failure.retryAfterSeconds, now);
-      deps.logger.event(gaveUp ? 'error' : 'warn', gaveUp ? 'Home tab publish failed; waiting for the next change' : 'Home tab publish will be retried', {
-        job: 'home',
-        userId: row.userId,
-        error: failure.reason,
-      });
-      if (gaveUp) failed++;
-      else retried++;
-    }
-  }
+  // Each workspace's Homes in turn, the workspaces side by side, each with its own token: one
+  // workspace's slow or failing Slack never delays another's.
+  const byWorkspace = new Map<string, typeof claimed>();
+  for (const row of claimed) byWorkspace.set(row.workspaceId, [...(byWorkspace.get(row.workspaceId) ?? []), row]);
+  const inWorkspace = deps.inWorkspace ?? unscoped;
+  await Promise.all(
+    [...byWorkspace].map(([workspaceId, rows]) =>
+      inWorkspace(workspaceId, async () => {
+        for (const row of rows) {
+          try {
+            const { view, coordinator } = await deps.render(row.workspaceId, row.userId, now, row.notice);
+            await deps.client.views.publish({ user_id: row.userId, view });
+            tabs.published(row, coordinator, now);
+            published++;
+          } catch (error) {
+            const failure = classifyFailure(error);
+            if (failure.reason === 'ratelimited') tabs.rateLimited(row.workspaceId, now.getTime() + (failure.retryAfterSeconds ?? 60) * 1000, now);
+            const gaveUp = tabs.failed(row, failure.reason, failure.kind === 'permanent' || PERMANENT.has(failure.reason), failure.retryAfterSeconds, now);
+            deps.logger.event(gaveUp ? 'error' : 'warn', gaveUp ? 'Home tab publish failed; waiting for the next change' : 'Home tab publish will be retried', {
+              job: 'home',
+              userId: row.userId,
+              error: failure.reason,
+            });
+            if (gaveUp) failed++;
+            else retried++;
+          }
+        }
+      }),
+    ),
+  );
   const waiting = tabs.waiting();
   if (claimed.length > 0) {
     deps.logger.event(failed > 0 ? 'warn' : 'info', 'job', { job: 'home', published, retried, failed, waiting: waiting.count, ms: Math.round(performance.now() - started) });

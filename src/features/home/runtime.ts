@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import type { Clock } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
+import type { InWorkspace } from '../../slack/workspace-scope.js';
 import { Kicker } from '../../outbox/kicker.js';
 import type { ActorResolver } from '../../slack/actor.js';
 import { HomeQueries } from './queries.js';
@@ -22,6 +23,8 @@ export interface HomeRuntimeDeps {
   timeZone: string;
   goals?: GoalPaceSource;
   leaseMs?: number;
+  /** Distribution mode: each workspace's Homes are published with its own token. */
+  inWorkspace?: InWorkspace;
 }
 
 interface ClickBody {
@@ -86,7 +89,7 @@ export class HomeRuntime {
   run(now: Date): Promise<HomeRunResult> {
     const next = this.running.then(() =>
       runHomeRefresh(
-        { db: this.deps.db, client: this.deps.client, logger: this.deps.logger, render: (ws, user, at, notice) => this.render(ws, user, at, notice), ...(this.deps.leaseMs === undefined ? {} : { leaseMs: this.deps.leaseMs }) },
+        { db: this.deps.db, client: this.deps.client, logger: this.deps.logger, render: (ws, user, at, notice) => this.render(ws, user, at, notice), ...(this.deps.leaseMs === undefined ? {} : { leaseMs: this.deps.leaseMs }), ...(this.deps.inWorkspace === undefined ? {} : { inWorkspace: this.deps.inWorkspace }) },
         now,
       ),
     );
