@@ -355,6 +355,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     ...(receiver === undefined ? {} : { dispatch: receiver.dispatch.bind(receiver) }),
     signingSecret: config.SLACK_SIGNING_SECRET,
     isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
+    engine: 'sqlite',
     logger,
     ...(oauth === undefined && options.extraRoutes === undefined
       ? {}
