@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { parseJsonText } from '../domain/json.js';
 import { fail, ok, type Result } from '../domain/result.js';
 
 /**
@@ -13,13 +13,7 @@ export const STALE_PAYLOAD_MESSAGE = 'This form or button is out of date (or was
 
 export function decodeJson<T>(schema: z.ZodType<T>, raw: unknown, field?: string): Result<T> {
   if (typeof raw !== 'string' || raw === '') return fail('invalid', STALE_PAYLOAD_MESSAGE, field);
-  let value: unknown;
-  try {
-    value = JSON.parse(raw) as unknown;
-  } catch {
-    return fail('invalid', STALE_PAYLOAD_MESSAGE, field);
-  }
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(parseJsonText(raw));
   return parsed.success ? ok(parsed.data) : fail('invalid', STALE_PAYLOAD_MESSAGE, field);
 }
 
@@ -35,8 +29,9 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : '')
 
 /**
  * The identity of one submission, for `claimRequest` inside the transaction that stores its
- * effect: the same modal submitted twice (a double click, a resend after a lost response) has the
- * same view id, view hash and values, so only the first one stores anything. A submission that
+ * effect, in one format for every modal: the same modal submitted twice (a double click, a resend
+ * after a lost response) has the same view id and view hash (Slack changes the hash whenever the
+ * view is updated, never when someone types), so only the first one stores anything. A submission that
  * was refused with field errors never claims, so the corrected (or even the identical) resubmission
  * is processed normally. A button click is keyed by who clicked what, on which message, at which
  * `action_ts`: an exact redelivery is dropped, while a second deliberate click has its own
@@ -48,8 +43,7 @@ export function submissionKey(body: unknown): string | undefined {
     const view = obj(b.view);
     const id = str(view.id);
     if (id === '') return undefined;
-    const values = createHash('sha256').update(JSON.stringify(obj(view.state).values ?? {})).digest('hex').slice(0, 16);
-    return `view:${id}:${str(view.hash)}:${values}`;
+    return `view:${id}:${str(view.hash)}`;
   }
   if (b.type === 'block_actions') {
     const action = obj(Array.isArray(b.actions) ? b.actions[0] : undefined);

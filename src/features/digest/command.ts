@@ -1,9 +1,8 @@
-import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
-import type { CommandInput } from '../../slack/commands.js';
-import { splitSubcommand } from '../../slack/commands.js';
 import { escapeMrkdwn, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
-import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { say, sayProblem } from '../../slack/reply.js';
+import { CommandNames } from '../../slack/ids.js';
+import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import { describeSchedule } from './schedule.js';
 import type { DigestService } from './service.js';
 import { DIGEST_HELP, formatRunTime } from './views.js';
@@ -16,29 +15,26 @@ export interface DigestCommandDeps {
   kickOutbox: () => void;
 }
 
-const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/digest help\` for every subcommand.`);
+const usage = usageFor(CommandNames.digest);
 
 /** A schedule's first field is a minute (digits or `*`), so a leading word is the team key or `rollup`. */
 const looksLikeTarget = (word: string): boolean => /^[a-z]/i.test(word) && word.toLowerCase() !== 'default';
 
 /** `/digest …`: parses the text, calls the digest service, renders the answer. */
 export function digestCommand(deps: DigestCommandDeps) {
-  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
-    const { sub, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    const ws = actor.workspaceId;
-    switch (sub) {
-      case '':
-      case 'help':
-        return say(DIGEST_HELP);
-      case 'preview': {
+  return subcommandRouter({
+    command: CommandNames.digest,
+    help: DIGEST_HELP,
+    now: deps.now,
+    handlers: {
+      preview: ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/digest preview [KEY|all]');
-        const target = deps.digests.resolveTarget(ws, args[0], input.channelId);
+        const target = deps.digests.resolveTarget(actor.workspaceId, args[0], input.channelId);
         if (!target.ok) return sayProblem(target.problem);
-        const message = deps.digests.preview(ws, target.value, now);
+        const message = deps.digests.preview(actor.workspaceId, target.value, now);
         return say(message.text, message.blocks);
-      }
-      case 'send': {
+      },
+      send: ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/digest send [KEY|rollup|all]');
         const sent = deps.digests.sendNow(actor, args[0], input.channelId, now);
         if (!sent.ok) return sayProblem(sent.problem);
@@ -49,19 +45,19 @@ export function digestCommand(deps: DigestCommandDeps) {
           return `• ${escapeMrkdwn(name)} → ${where.join(', ')}`;
         });
         return say(`:outbox_tray: Sending now:\n${lines.join('\n')}`);
-      }
-      case 'schedule': {
+      },
+      schedule: ({ input, actor, args, now }) => {
         if (args.length === 0) {
-          const view = deps.digests.schedules(ws, now);
+          const view = deps.digests.schedules(actor.workspaceId, now);
           return say(view.text, view.blocks);
         }
         const [first = ''] = args;
         const named = looksLikeTarget(first);
-        const target = deps.digests.resolveTarget(ws, named ? first : undefined, input.channelId);
+        const target = deps.digests.resolveTarget(actor.workspaceId, named ? first : undefined, input.channelId);
         if (!target.ok) return sayProblem(target.problem);
         const expression = (named ? args.slice(1) : args).join(' ');
         if (expression === '') {
-          const view = deps.digests.schedules(ws, now);
+          const view = deps.digests.schedules(actor.workspaceId, now);
           return say(view.text, view.blocks);
         }
         const set = deps.digests.setSchedule(actor, target.value, expression, now);
@@ -71,8 +67,8 @@ export function digestCommand(deps: DigestCommandDeps) {
         return say(
           `:calendar: ${who} now goes out ${describeSchedule(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(deps.timeZone)}). Next: ${next}.`,
         );
-      }
-      case 'subscribe': {
+      },
+      subscribe: ({ actor, args, now }) => {
         if (args.length > 0) return usage('/digest subscribe');
         const subscribed = deps.digests.subscribe(actor, now);
         if (!subscribed.ok) return sayProblem(subscribed.problem);
@@ -82,15 +78,13 @@ export function digestCommand(deps: DigestCommandDeps) {
             ? `:incoming_envelope: You will get the coordinators’ roll-up by direct message on its schedule.${note} Stop with \`/digest unsubscribe\`.`
             : `You are already subscribed to the roll-up.${note}`,
         );
-      }
-      case 'unsubscribe': {
+      },
+      unsubscribe: ({ actor, args }) => {
         if (args.length > 0) return usage('/digest unsubscribe');
         const { removed, isCoordinator } = deps.digests.unsubscribe(actor);
         const note = isCoordinator ? ' As a coordinator you still get it; coordinators always do.' : '';
         return say(`${removed ? 'You are unsubscribed from the roll-up.' : 'You were not subscribed, so nothing changed.'}${note}`);
-      }
-      default:
-        return say(`:thinking_face: \`/digest\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${DIGEST_HELP}`);
-    }
-  };
+      },
+    },
+  });
 }

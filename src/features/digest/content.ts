@@ -1,6 +1,7 @@
 import type { GoalDigestItem } from '../goal/digest.js';
 import { instantRunoff, tallyCounts, type TallyOption } from '../vote/tally.js';
-import { eligibleCount } from '../vote/rules.js';
+import { parseJsonText } from '../../domain/json.js';
+import { eligibleCount, parseChoices, voteKey } from '../vote/rules.js';
 import type {
   ClosedVoteRow,
   DigestTeam,
@@ -15,6 +16,8 @@ import type {
   TeamFigures,
   TeamLists,
 } from './queries.js';
+import { formatKey, OPEN_STATUSES } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 
 /*
  * Pure: turns what the queries read into what a digest says. No clock (the period is given), no I/O.
@@ -120,12 +123,9 @@ export interface RollupTeam {
   goals?: GoalDigestItem[];
 }
 
-export const issueKey = (teamKey: string, n: number): string => `${teamKey}-${n}`;
-export const meetingKey = (n: number): string => `M-${n}`;
-export const voteKey = (n: number): string => `V-${n}`;
 
 const item = (teamKey: string, i: IssueRow): IssueItem => ({
-  key: issueKey(teamKey, i.number),
+  key: formatKey(teamKey, i.number),
   title: i.title,
   status: i.status,
   ownerId: i.ownerId,
@@ -151,8 +151,8 @@ export function statusesAt(issuesList: readonly IssueState[], changes: readonly 
   return result;
 }
 
-const TRACKED: ReadonlyArray<keyof StatusCounts> = ['open', 'in_progress', 'blocked'];
-const isTracked = (status: string | undefined): status is keyof StatusCounts => (TRACKED as readonly string[]).includes(status ?? '');
+const TRACKED: readonly string[] = OPEN_STATUSES;
+const isTracked = (status: string | undefined): status is keyof StatusCounts => TRACKED.includes(status ?? '');
 
 /**
  * Status counts at instant `t`: the issues created before `t` counted by their current status,
@@ -171,15 +171,6 @@ export function statusCountsAt(current: StatusCounts, changed: readonly IssueSta
 }
 
 
-/** Parsed JSON, or undefined for text that is not JSON (a damaged row must not stop a digest). */
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 interface StoredResult {
   winner?: unknown;
   ranking?: unknown;
@@ -189,7 +180,7 @@ interface StoredResult {
 export function voteWinner(vote: ClosedVoteRow): { winner: string | null; ballots: number | null } {
   const labelOf = (id: unknown): string | null => vote.options.find((o) => o.id === id)?.label ?? null;
   // A result stored in another shape falls through to a recount from the ballots.
-  const result = vote.resultJson === null ? undefined : (parseJson(vote.resultJson) as StoredResult | undefined);
+  const result = vote.resultJson === null ? undefined : (parseJsonText(vote.resultJson) as StoredResult | undefined);
   if (result !== undefined && result !== null && typeof result === 'object') {
     if (typeof result.winner === 'number') return { winner: labelOf(result.winner), ballots: null };
     if (result.winner === null) return { winner: null, ballots: null };
@@ -197,8 +188,7 @@ export function voteWinner(vote: ClosedVoteRow): { winner: string | null; ballot
   }
   const options: TallyOption[] = vote.options;
   const parsed = vote.ballots.map((b) => {
-    const choices = parseJson(b.choicesJson);
-    return { voter: null, choices: Array.isArray(choices) ? choices.filter((c): c is number => typeof c === 'number') : [] };
+    return { voter: null, choices: parseChoices(b.choicesJson) };
   });
   if (vote.method === 'ranked') {
     const runoff = instantRunoff(options, parsed);

@@ -2,18 +2,15 @@ import type Database from 'better-sqlite3';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { organisations, people, programTeams, teamMembers } from '../../db/schema.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, STATUSES, statusSqlList } from '../issue/model.js';
 
 /*
  * Read-only queries the digest needs. The issue, meeting and vote features own these tables; the
  * digest only reads them, so it stays correct whatever those features' services look like, as long
- * as the stored values keep their meaning (see ISSUE_STATUSES and friends below).
+ * as the stored values keep their meaning (the vocabulary is src/features/issue/model.ts: STATUSES, CLOSED_STATUSES).
  */
 
 /** Every status an issue can have, as stored in `issues.status`. */
-export const ISSUE_STATUSES = ['open', 'in_progress', 'blocked', 'resolved', 'dropped'] as const;
-export type IssueStatus = (typeof ISSUE_STATUSES)[number];
-export const CLOSED_STATUSES: readonly string[] = ['resolved', 'dropped'];
-export const isClosedStatus = (status: string): boolean => CLOSED_STATUSES.includes(status);
 
 export interface DigestTeam {
   id: number;
@@ -151,9 +148,9 @@ export function teamByKey(db: Db, workspaceId: string, key: string): DigestTeam 
  */
 
 /** An open issue is one not closed; this text must equal the partial indexes' condition. */
-const NOT_CLOSED = `status not in (${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-const STATUS_LIST = ISSUE_STATUSES.map((s) => `'${s}'`).join(', ');
-const CLOSED_LIST = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
+const NOT_CLOSED = `status not in ${statusSqlList(CLOSED_STATUSES)}`;
+const STATUS_LIST = statusSqlList(STATUSES.map((s) => s.id));
+const CLOSED_LIST = statusSqlList(CLOSED_STATUSES);
 const ISSUE_COLUMNS = 'id, number, title, status, owner_id as ownerId, due_date as dueDate, priority';
 
 type Params = Record<string, string | number | null>;
@@ -186,7 +183,7 @@ const UNOWNED = `${NOT_CLOSED} and owner_id is null`;
 const from = (where: string): string => (where === UNOWNED ? 'issues indexed by issues_open_unowned' : 'issues');
 const RANKED = `${NOT_CLOSED} and priority is not null`;
 const CREATED_IN = 'created_at >= @start and created_at < @end';
-const CLOSED_IN = `closed_at >= @start and closed_at < @end and status in (${CLOSED_LIST})`;
+const CLOSED_IN = `closed_at >= @start and closed_at < @end and status in ${CLOSED_LIST}`;
 
 /** The issues of a team matching `where`, in `order`: the first `limit`, and how many match. */
 function listIssues(db: Db, where: string, order: string, params: Params, limit: number): Listed<IssueRow> {
@@ -222,7 +219,7 @@ export function statusChangesSince(db: Db, scope: { team: number } | { workspace
             e.program_team_id as teamId, i.status as status, i.created_at as issueCreatedAt
        from issue_events e indexed by issue_events_team_since cross join issues i
       where ${teams} and e.created_at >= @since and i.id = e.issue_id
-        and e.from_value in (${STATUS_LIST}) and e.to_value in (${STATUS_LIST})
+        and e.from_value in ${STATUS_LIST} and e.to_value in ${STATUS_LIST}
       order by e.program_team_id, e.created_at, e.id`,
     { ...scope, since },
   );
@@ -250,7 +247,7 @@ export function teamFigures(db: Db, teamId: number, period: Window, previous: Wi
   const byStatus = all<{ status: keyof StatusCounts; atStart: number; atEnd: number }>(
     db,
     `select status, sum(created_at < @start) as atStart, sum(created_at < @end) as atEnd
-       from issues where program_team_id = @team and status in ('open', 'in_progress', 'blocked') group by status`,
+       from issues where program_team_id = @team and status in ${statusSqlList(OPEN_STATUSES)} group by status`,
     { ...team, start: period.start, end: period.end },
   );
   for (const row of byStatus) {

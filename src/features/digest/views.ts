@@ -5,6 +5,7 @@ import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js
 import { slackDate } from '../../slack/date-token.js';
 import { DateFormats, formatIn } from '../../time/zone.js';
 import { isQuiet, LISTED_ITEMS, turnout, type CountWithChange, type IssueItem, type Period, type RollupTeam, type TeamDigest } from './content.js';
+import { statusWord } from '../issue/model.js';
 
 /** Slack's limit for a header (Block Kit reference); sections use SECTION_MAX. */
 const HEADER_MAX = 150;
@@ -69,7 +70,6 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 const title = (text: string): string => escapeMrkdwn(plain(text, TITLE_MAX));
 const owner = (i: IssueItem): string => (i.ownerId === null ? '_no owner_' : mentionUser(i.ownerId));
-const statusLabel: Record<string, string> = { open: 'open', in_progress: 'in progress', blocked: 'blocked', resolved: 'resolved', dropped: 'dropped' };
 
 /**
  * A titled list that never exceeds one section: at most ITEMS_PER_SECTION lines and 3,000
@@ -120,10 +120,10 @@ export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage
       ),
     );
     if (d.opened.total > 0) {
-      blocks.push(listSection(`:new: *New issues (${d.opened.total})*`, d.opened.items.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)} · ${owner(i)}`), issueList, d.opened.total));
+      blocks.push(listSection(`:new: *New issues (${d.opened.total})*`, d.opened.items.map((i) => `• *${i.key}* ${title(i.title)} · ${escapeMrkdwn(statusWord(i.status))} · ${owner(i)}`), issueList, d.opened.total));
     }
     if (d.closed.total > 0) {
-      blocks.push(listSection(`:white_check_mark: *Closed (${d.closed.total})*`, d.closed.items.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList, d.closed.total));
+      blocks.push(listSection(`:white_check_mark: *Closed (${d.closed.total})*`, d.closed.items.map((i) => `• *${i.key}* ${title(i.title)} · ${escapeMrkdwn(statusWord(i.status))}`), issueList, d.closed.total));
     }
   }
   if (d.overdue.total > 0) {
@@ -133,7 +133,7 @@ export function teamDigestView(d: TeamDigest, timeZone: string): RenderedMessage
     blocks.push(listSection(`:no_entry: *Blocked (${d.blockedIssues.total})*`, d.blockedIssues.items.map((i) => `• *${i.key}* ${title(i.title)} · ${owner(i)}`), issueList, d.blockedIssues.total));
   }
   if (d.unowned.total > 0) {
-    blocks.push(listSection(`:bust_in_silhouette: *No owner (${d.unowned.total})*`, d.unowned.items.map((i) => `• *${i.key}* ${title(i.title)} · ${statusLabel[i.status] ?? escapeMrkdwn(i.status)}`), issueList, d.unowned.total));
+    blocks.push(listSection(`:bust_in_silhouette: *No owner (${d.unowned.total})*`, d.unowned.items.map((i) => `• *${i.key}* ${title(i.title)} · ${escapeMrkdwn(statusWord(i.status))}`), issueList, d.unowned.total));
   }
   if (d.meetings.total > 0) {
     blocks.push(

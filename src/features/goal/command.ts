@@ -2,9 +2,10 @@ import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import type { CommandInput } from '../../slack/commands.js';
-import { splitSubcommand } from '../../slack/commands.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { CommandNames } from '../../slack/ids.js';
+import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import { goalMetadata, newGoalMetadata } from './metadata.js';
 import { formatNumber, goalKey, parseQuickGoal, takeAsOf } from './model.js';
 import type { Goal } from './repository.js';
@@ -18,7 +19,7 @@ export interface GoalCommandDeps {
   formatTime: (ms: number) => string;
 }
 
-const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/goal help\` for every subcommand.`);
+const usage = usageFor(CommandNames.goal);
 
 /** Words after the first `words` of the text, keeping the person's own spacing (notes). */
 function afterWords(text: string, words: number): string {
@@ -61,17 +62,14 @@ export function goalCommand(deps: GoalCommandDeps) {
           }),
   });
 
-  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
-    const { sub, rest, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    const find = (text: string | undefined) => goals.find(actor.workspaceId, text);
-    switch (sub) {
-      case '':
-      case 'help':
-        return say(GOAL_HELP);
-      case 'new':
-        return newGoal(input, actor, rest, now);
-      case 'list': {
+  return subcommandRouter({
+    command: CommandNames.goal,
+    help: GOAL_HELP,
+    now: deps.now,
+    aliases: { unlink: 'link' },
+    handlers: {
+      new: ({ input, actor, rest, now }) => newGoal(input, actor, rest, now),
+      list: ({ input, actor, args, now }) => {
         let teamKey: string | undefined;
         let scope: ListScope = 'open';
         let scopeSeen = false;
@@ -87,18 +85,18 @@ export function goalCommand(deps: GoalCommandDeps) {
         if (!listed.ok) return sayProblem(listed.problem);
         const view = goalListView(listed.value.label, scope, listed.value.goals);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'show': {
+      },
+      show: ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/goal show G-3');
-        const goal = find(args[0]);
+        const goal = goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
         const view = goalDetailView(goals.detail(goal.value, now), deps.formatTime);
         return say(view.text, view.blocks);
-      }
-      case 'update': {
+      },
+      update: ({ actor, rest, args, now }) => {
         const [id, value] = args;
         if (id === undefined || value === undefined) return usage('/goal update G-3 28 [as of YYYY-MM-DD] [note]');
-        const goal = find(id);
+        const goal = goals.find(actor.workspaceId, id);
         if (!goal.ok) return sayProblem(goal.problem);
         const { asOf, rest: note } = takeAsOf(afterWords(rest, 2));
         const recorded = goals.record(actor, goal.value, value, asOf, note, now);
@@ -111,43 +109,42 @@ export function goalCommand(deps: GoalCommandDeps) {
             : `:chart_with_upwards_trend: Recorded *${formatNumber(reading.value)}*${unit} for *${goalKey(goal.value)}* as of ${reading.asOf}, replacing the reading of ${formatNumber(replaced.value)} recorded for that date (it stays in the history).`;
         const card = goalCard(recorded.value.goal, pace, said);
         return say(card.text, card.blocks);
-      }
-      case 'done': {
+      },
+      done: ({ actor, rest, args, now }) => {
         if (args.length < 1) return usage('/goal done G-4 [note]');
-        const goal = find(args[0]);
+        const goal = goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
         const done = goals.done(actor, goal.value, afterWords(rest, 1), now);
         if (!done.ok) return sayProblem(done.problem);
         deps.outbox.kick();
         const card = goalCard(done.value.goal, goals.paceOf(done.value.goal, now), `:trophy: *${goalKey(goal.value)}* is done. Well done!`);
         return say(card.text, card.blocks);
-      }
-      case 'close': {
+      },
+      close: ({ actor, rest, args, now }) => {
         const [id, outcome] = args;
         const word = outcome?.toLowerCase();
         if (id === undefined || (word !== 'achieved' && word !== 'dropped')) return usage('/goal close G-3 achieved|dropped [note]');
-        const goal = find(id);
+        const goal = goals.find(actor.workspaceId, id);
         if (!goal.ok) return sayProblem(goal.problem);
         const closed = goals.close(actor, goal.value, word, afterWords(rest, 2), now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
         const card = goalCard(closed.value.goal, goals.paceOf(closed.value.goal, now), word === 'achieved' ? `:trophy: *${goalKey(goal.value)}* is closed as achieved.` : `:heavy_minus_sign: *${goalKey(goal.value)}* is dropped.`);
         return say(card.text, card.blocks);
-      }
-      case 'edit': {
+      },
+      edit: ({ input, actor, args, now }) => {
         if (args.length !== 1) return usage('/goal edit G-3');
-        const goal = find(args[0]);
+        const goal = goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
         const refused = goals.refuseChange(actor, goal.value, 'goal.edit', now);
         if (refused !== undefined) return sayProblem(refused.problem);
         if (goal.value.status !== 'open') return say(`:lock: ${goalKey(goal.value)} was closed as ${goal.value.status}, so it takes no more changes.`);
         return modalFor(actor, goal.value, input.channelId);
-      }
-      case 'link':
-      case 'unlink': {
+      },
+      link: ({ actor, sub, args, now }) => {
         const [id, issueKey] = args;
         if (id === undefined || issueKey === undefined || args.length !== 2) return usage(`/goal ${sub} G-3 CNA-12`);
-        const goal = find(id);
+        const goal = goals.find(actor.workspaceId, id);
         if (!goal.ok) return sayProblem(goal.problem);
         const linked = goals.link(actor, goal.value, issueKey, now, sub === 'unlink');
         if (!linked.ok) return sayProblem(linked.problem);
@@ -155,11 +152,9 @@ export function goalCommand(deps: GoalCommandDeps) {
         const g = goalKey(goal.value);
         if (sub === 'link') return say(changed ? `:link: Linked *${key}* to *${g}*: the issue now names the goal.` : `*${key}* was already linked to *${g}*, so nothing changed.`);
         return say(changed ? `:scissors: Unlinked *${key}* from *${g}*.` : `*${key}* was not linked to *${g}*, so nothing changed.`);
-      }
-      default:
-        return say(`:thinking_face: \`/goal\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${GOAL_HELP}`);
-    }
-  };
+      },
+    },
+  });
 
   /** `/goal new [quick form]`: stored at once when the text is complete, else the form. */
   function newGoal(input: CommandInput, actor: Actor, text: string, now: Date): CommandReply {

@@ -122,7 +122,8 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
     const teamRaw = field(view.state.values, InputIds.goalTeam)?.selected_option?.value;
     const teamId = teamRaw !== undefined && /^\d{1,12}$/.test(teamRaw) ? Number(teamRaw) : undefined;
     const now = deps.now();
-    const created = goals.create(actor, teamId, draftOf(view.state.values), now, { requestKey: submissionKey(body) ?? `view:${view.id}` });
+    const requestKey = submissionKey(body);
+    const created = goals.create(actor, teamId, draftOf(view.state.values), now, requestKey === undefined ? {} : { requestKey });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], view.state.values, InputIds.goalName) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(created.problem)) });

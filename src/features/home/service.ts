@@ -1,5 +1,6 @@
 import type { Actor } from '../../domain/actor.js';
-import { isOverdue } from '../issue/model.js';
+import { formatKey, isOverdue } from '../issue/model.js';
+import { meetingKey } from '../meeting/views.js';
 import { todayIn } from '../../time/zone.js';
 import type { RsvpAnswer } from '../meeting/repository.js';
 import { DEFAULT_DIGEST_CRON, nextRuns } from '../digest/schedule.js';
@@ -57,30 +58,24 @@ export class HomeService {
     const teams: HomeTeam[] = mine.map((t) => ({ ...t, goals: goals?.get(t.id) ?? [] }));
 
     const organisationId = queries.organisationOf(ws, user);
-    const waiting: HomeVote[] = [];
-    let needOrganisation = 0;
-    for (const vote of teams.length === 0 ? [] : queries.openVotes(ws, user, at)) {
-      if (vote.eligibility === 'organisation' && organisationId === null) {
-        needOrganisation++;
-        continue;
-      }
-      const key = voterKeyFor(this.deps.ballotSecret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId);
-      if (queries.hasBallot(vote.id, key)) continue;
-      waiting.push({
-        id: vote.id,
-        key: voteKey(vote.number),
-        teamKey: vote.teamKey,
-        question: vote.question,
-        method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
-        maxChoices: vote.maxChoices,
-        forOrganisation: vote.eligibility === 'organisation',
-        anonymous: vote.anonymous === 1,
-        closesAt: vote.closesAt,
-        options: [],
-      });
-    }
+    const secret = this.deps.ballotSecret;
+    const waiting =
+      teams.length === 0
+        ? { items: [], total: 0, needOrganisation: 0 }
+        : queries.waitingVotes(ws, user, at, organisationId, HOME_LIMITS.votes, (vote) => !queries.hasBallot(vote.id, voterKeyFor(secret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId)));
     // Options only for the votes shown.
-    const shownVotes = waiting.slice(0, HOME_LIMITS.votes).map((v) => ({ ...v, options: queries.options(v.id).map((o) => ({ id: o.id, label: o.label })) }));
+    const shownVotes: HomeVote[] = waiting.items.map((vote) => ({
+      id: vote.id,
+      key: voteKey(vote.number),
+      teamKey: vote.teamKey,
+      question: vote.question,
+      method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
+      maxChoices: vote.maxChoices,
+      forOrganisation: vote.eligibility === 'organisation',
+      anonymous: vote.anonymous === 1,
+      closesAt: vote.closesAt,
+      options: queries.options(vote.id).map((o) => ({ id: o.id, label: o.label })),
+    }));
 
     const issues = queries.myIssues(ws, user, today, HOME_LIMITS.issues);
     const meetings = teams.length === 0 ? { items: [], total: 0 } : queries.upcomingMeetings(ws, user, at, HOME_LIMITS.meetings);
@@ -92,12 +87,12 @@ export class HomeService {
       today,
       ...(notice === undefined ? {} : { notice }),
       teams,
-      votes: { items: shownVotes, total: waiting.length },
-      votesNeedingOrganisation: needOrganisation,
+      votes: { items: shownVotes, total: waiting.total },
+      votesNeedingOrganisation: waiting.needOrganisation,
       issues: {
         items: issues.items.map((i) => ({
           id: i.id,
-          key: `${i.teamKey}-${i.number}`,
+          key: formatKey(i.teamKey, i.number),
           title: i.title,
           status: i.status,
           dueDate: i.dueDate,
@@ -109,7 +104,7 @@ export class HomeService {
         items: meetings.items.map(
           (m): HomeMeeting => ({
             id: m.id,
-            key: `M-${m.number}`,
+            key: meetingKey(m.number),
             teamKey: m.teamKey,
             title: m.title,
             startsAt: m.startsAt,

@@ -6,6 +6,7 @@ import type { Kicker } from '../../outbox/kicker.js';
 import type { ActorResolver } from '../../slack/actor.js';
 import { ActionIds, IssueBlockIds } from '../../slack/ids.js';
 import { mentionUser } from '../../slack/mrkdwn.js';
+import { decodeValue } from '../../slack/payload.js';
 import { problemText } from '../../slack/reply.js';
 import { parseIssueId, parsePageToken } from './metadata.js';
 import { statusLabel } from './model.js';
@@ -129,12 +130,12 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
   app.action(ActionIds.issueListMenu, async ({ ack, body, respond }) => {
     await ack();
     const parsed = buttonClick.safeParse(body);
-    const choice = menuChoice.safeParse(parsed.success ? parsed.data.actions[0]?.selected_option?.value : undefined);
-    if (!parsed.success || !choice.success) {
+    const choice = decodeValue(menuChoice, parsed.success ? parsed.data.actions[0]?.selected_option?.value : undefined);
+    if (!parsed.success || !choice.ok) {
       await tellOnly(respond, ':warning: That menu is out of date. Run `/issue list` again.');
       return;
     }
-    const [what = '', idText = ''] = choice.data.split(':');
+    const [what = '', idText = ''] = choice.value.split(':');
     const workspaceId = parsed.data.team?.id ?? '';
     const issueId = Number(idText);
     if (what === 'show') {

@@ -1,9 +1,10 @@
 import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { CommandInput } from '../../slack/commands.js';
-import { splitSubcommand } from '../../slack/commands.js';
 import { escapeMrkdwn, mentionUser, parseUserMention } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { CommandNames } from '../../slack/ids.js';
+import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { isListScope, MAX_TITLE, normaliseTitle, parseStatus, STATUS_WORDS, statusLabel, type ListScope } from './model.js';
 import { newIssueMetadata, editIssueMetadata } from './metadata.js';
@@ -18,7 +19,7 @@ export interface IssueCommandDeps {
   formatTime: (ms: number) => string;
 }
 
-const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/issue help\` for every subcommand.`);
+const usage = usageFor(CommandNames.issue);
 
 const NONE = new Set(['none', 'nobody', 'clear', '-']);
 
@@ -38,16 +39,13 @@ export function issueCommand(deps: IssueCommandDeps) {
     return say(card.text, card.blocks);
   };
 
-  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
-    const { sub, rest, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    switch (sub) {
-      case '':
-      case 'help':
-        return say(ISSUE_HELP);
-      case 'new':
-        return newIssue(input, actor, rest, now);
-      case 'list': {
+  return subcommandRouter({
+    command: CommandNames.issue,
+    help: ISSUE_HELP,
+    now: deps.now,
+    handlers: {
+      new: ({ input, actor, rest, now }) => newIssue(input, actor, rest, now),
+      list: ({ input, actor, args, now }) => {
         let teamKey: string | undefined;
         let scope: ListScope = 'open';
         let scopeSeen = false;
@@ -63,15 +61,15 @@ export function issueCommand(deps: IssueCommandDeps) {
         if (!page.ok) return sayProblem(page.problem);
         const view = issueListView(page.value);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'show': {
+      },
+      show: ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/issue show CNA-3');
         const issue = deps.issues.find(actor.workspaceId, args[0]);
         if (!issue.ok) return sayProblem(issue.problem);
         const view = issueDetailView(issue.value, deps.issues.history(issue.value), deps.issues.today(now), deps.formatTime);
         return say(view.text, view.blocks);
-      }
-      case 'status': {
+      },
+      status: ({ actor, rest, args, now }) => {
         const [key, word] = args;
         if (key === undefined || word === undefined) return usage(`/issue status CNA-3 ${STATUS_WORDS.replace(/, | or /g, '|')} [note]`);
         const issue = deps.issues.find(actor.workspaceId, key);
@@ -87,8 +85,8 @@ export function issueCommand(deps: IssueCommandDeps) {
           changed.value.issue,
           now,
         );
-      }
-      case 'assign': {
+      },
+      assign: ({ actor, args, now }) => {
         const [key, who] = args;
         if (key === undefined || who === undefined || args.length !== 2) return usage('/issue assign CNA-3 @person (or none)');
         const issue = deps.issues.find(actor.workspaceId, key);
@@ -103,8 +101,8 @@ export function issueCommand(deps: IssueCommandDeps) {
           changed.value.issue,
           now,
         );
-      }
-      case 'due': {
+      },
+      due: ({ actor, args, now }) => {
         const [key, date] = args;
         if (key === undefined || date === undefined || args.length !== 2) return usage('/issue due CNA-3 YYYY-MM-DD (or none)');
         const issue = deps.issues.find(actor.workspaceId, key);
@@ -114,8 +112,8 @@ export function issueCommand(deps: IssueCommandDeps) {
         if (!changed.ok) return sayProblem(changed.problem);
         const what = due === null ? 'has no due date' : `is due ${due}`;
         return answer(changed.value.changed ? `:calendar: *${keyOf(issue.value)}* now ${what}.` : `*${keyOf(issue.value)}* already ${what}, so nothing changed.`, changed.value.issue, now);
-      }
-      case 'comment': {
+      },
+      comment: ({ actor, rest, args, now }) => {
         const [key] = args;
         if (key === undefined) return usage('/issue comment CNA-3 text');
         const issue = deps.issues.find(actor.workspaceId, key);
@@ -123,8 +121,8 @@ export function issueCommand(deps: IssueCommandDeps) {
         const commented = deps.issues.comment(actor, issue.value, afterWords(rest, 1), now);
         if (!commented.ok) return sayProblem(commented.problem);
         return answer(`:speech_balloon: Your comment is in the history of *${keyOf(issue.value)}*.`, commented.value, now);
-      }
-      case 'edit': {
+      },
+      edit: ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/issue edit CNA-3');
         const issue = deps.issues.find(actor.workspaceId, args[0]);
         if (!issue.ok) return sayProblem(issue.problem);
@@ -145,11 +143,9 @@ export function issueCommand(deps: IssueCommandDeps) {
             privateMetadata: editIssueMetadata(issue.value.id),
           }),
         };
-      }
-      default:
-        return say(`:thinking_face: \`/issue\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${ISSUE_HELP}`);
-    }
-  };
+      },
+    },
+  });
 
   /** `/issue new [title]`: at once in a team channel, else (or without a title) the form. */
   function newIssue(input: CommandInput, actor: Actor, text: string, now: Date): CommandReply {

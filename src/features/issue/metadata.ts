@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeJson, decodeValue } from '../../slack/payload.js';
 import { LIST_SCOPES } from './model.js';
 import type { PageToken } from './views.js';
 
@@ -28,9 +29,9 @@ export function newIssueMetadata(m: NewIssueMetadata): string {
 }
 
 export function parseNewIssueMetadata(text: string): NewIssueMetadata | undefined {
-  const parsed = newMetadata.safeParse(parseJson(text === '' ? '{}' : text));
-  if (!parsed.success) return undefined;
-  const { c, ts: messageTs, th } = parsed.data;
+  const decoded = decodeJson(newMetadata, text === '' ? '{}' : text);
+  if (!decoded.ok) return undefined;
+  const { c, ts: messageTs, th } = decoded.value;
   return { ...(c === undefined ? {} : { channelId: c }), ...(messageTs === undefined ? {} : { messageTs }), ...(th === undefined ? {} : { threadTs: th }) };
 }
 
@@ -39,8 +40,8 @@ const editMetadata = z.object({ id: z.number().int().positive() });
 export const editIssueMetadata = (issueId: number): string => JSON.stringify({ id: issueId });
 
 export function parseEditIssueMetadata(text: string): number | undefined {
-  const parsed = editMetadata.safeParse(parseJson(text));
-  return parsed.success ? parsed.data.id : undefined;
+  const decoded = decodeJson(editMetadata, text);
+  return decoded.ok ? decoded.value.id : undefined;
 }
 
 /** A list page button: the teams, the filter and the page. Bounded so a forged value cannot ask for absurd work. */
@@ -51,21 +52,12 @@ export const pageTokenSchema = z.object({
 });
 
 export function parsePageToken(text: string | undefined): PageToken | undefined {
-  const parsed = pageTokenSchema.safeParse(parseJson(text ?? ''));
-  return parsed.success ? parsed.data : undefined;
+  const decoded = decodeJson(pageTokenSchema, text);
+  return decoded.ok ? decoded.value : undefined;
 }
 
 /** An issue button's value: the issue id. */
 export function parseIssueId(text: string | undefined): number | undefined {
-  const parsed = z.string().regex(/^[1-9]\d{0,14}$/).safeParse(text);
-  return parsed.success ? Number(parsed.data) : undefined;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // Not JSON at all: the schema check that follows reports it as invalid.
-    return undefined;
-  }
+  const decoded = decodeValue(z.string().regex(/^[1-9]\d{0,14}$/), text);
+  return decoded.ok ? Number(decoded.value) : undefined;
 }

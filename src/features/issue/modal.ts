@@ -122,9 +122,9 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
       metadata.channelId !== undefined && metadata.messageTs !== undefined
         ? { channelId: metadata.channelId, ts: metadata.messageTs, threadTs: metadata.threadTs ?? metadata.messageTs, permalink: null }
         : undefined;
-    // The same view id and hash arriving twice (a double click, a retry) must log one issue.
-    const requestKey = `view:${view.id}:${view.hash}`;
-    const created = deps.issues.create(actor, teamId, draft, now, { requestKey, ...(source === undefined ? {} : { source }) });
+    // The same submission arriving twice (a double click, a retry) must log one issue.
+    const requestKey = submissionKey(body);
+    const created = deps.issues.create(actor, teamId, draft, now, { ...(requestKey === undefined ? {} : { requestKey }), ...(source === undefined ? {} : { source }) });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], true) });
       else await ack({ response_action: 'update', view: doneModal('Not logged', problemText(created.problem)) });

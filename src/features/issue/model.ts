@@ -29,6 +29,11 @@ export type Status = (typeof STATUSES)[number]['id'];
 export const OPEN_STATUSES: readonly Status[] = ['open', 'in_progress', 'blocked'];
 export const CLOSED_STATUSES: readonly Status[] = ['resolved', 'dropped'];
 export const isClosed = (status: string): boolean => (CLOSED_STATUSES as readonly string[]).includes(status);
+/**
+ * A status list for raw SQL, `('resolved', 'dropped')`. Queries that must use a partial index
+ * repeat the index's condition, `status not in ('resolved', 'dropped')`, and this writes exactly that text.
+ */
+export const statusSqlList = (statuses: readonly Status[]): string => `(${statuses.map((s) => `'${s}'`).join(', ')})`;
 
 export const MAX_TITLE = 150;
 export const MAX_DETAILS = 3000;
@@ -41,6 +46,8 @@ export const isStatus = (value: string): value is Status => STATUSES.some((s) =>
 export const categoryLabel = (id: string): string => CATEGORIES.find((c) => c.id === id)?.label ?? id;
 export const statusLabel = (id: string): string => STATUSES.find((s) => s.id === id)?.label ?? id;
 export const statusEmoji = (id: string): string => STATUSES.find((s) => s.id === id)?.emoji ?? '';
+/** The status inside a sentence: "2 in progress", "moved to blocked". */
+export const statusWord = (id: string): string => (isStatus(id) ? statusLabel(id).toLowerCase() : id);
 
 /** What a person may type for a status: `in-progress`, `in_progress`, `In Progress`, `inprogress`. */
 export function parseStatus(text: string | undefined): Status | undefined {

@@ -2,7 +2,9 @@ import { and, desc, eq, gte, inArray, lt, notInArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { ballots, issues, voteOptions, votes } from '../../db/schema.js';
 import { goalsNeedingAttention, type AttentionGoal } from '../goal/attention.js';
+import { parseChoices, voteKey } from '../vote/rules.js';
 import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '../vote/tally.js';
+import { CLOSED_STATUSES, formatKey, isClosed } from '../issue/model.js';
 
 /*
  * What a team has open, for a new meeting's agenda. Issues and votes belong to other features;
@@ -11,7 +13,6 @@ import { instantRunoff, tallyCounts, type TallyBallot, type TallyOption } from '
 
 /** Closed votes stay on the agenda this long, so the next meeting can act on the result. */
 export const RECENT_VOTE_DAYS = 14;
-const CLOSED_ISSUE_STATUSES = ['resolved', 'dropped'];
 
 export interface AgendaIssue {
   key: string;
@@ -47,15 +48,15 @@ export function agendaIssues(db: Db, programTeamId: number, teamKey: string, tod
     .where(
       and(
         eq(issues.programTeamId, programTeamId),
-        or(eq(issues.status, 'blocked'), and(lt(issues.dueDate, today), notInArray(issues.status, CLOSED_ISSUE_STATUSES))),
+        or(eq(issues.status, 'blocked'), and(lt(issues.dueDate, today), notInArray(issues.status, [...CLOSED_STATUSES]))),
       ),
     )
     .orderBy(issues.dueDate, issues.number)
     .limit(limit)
     .all();
   return rows.map((r) => {
-    const issue: AgendaIssue = { key: `${teamKey}-${r.number}`, title: r.title, blocked: r.status === 'blocked' };
-    if (r.dueDate !== null && r.dueDate < today && !CLOSED_ISSUE_STATUSES.includes(r.status)) issue.overdueSince = r.dueDate;
+    const issue: AgendaIssue = { key: formatKey(teamKey, r.number), title: r.title, blocked: r.status === 'blocked' };
+    if (r.dueDate !== null && r.dueDate < today && !isClosed(r.status)) issue.overdueSince = r.dueDate;
     return issue;
   });
 }
@@ -86,7 +87,7 @@ export function agendaVotes(db: Db, programTeamId: number, nowMs: number, limit 
     const open = vote.status === 'open';
     const hidden = open && vote.resultsVisibility !== 'live';
     return {
-      key: `V-${vote.number}`,
+      key: voteKey(vote.number),
       question: vote.question,
       open,
       leaders: hidden ? [] : leaderIds.flatMap((id) => labelOf.get(id) ?? []),
@@ -94,16 +95,6 @@ export function agendaVotes(db: Db, programTeamId: number, nowMs: number, limit 
       hidden,
     };
   });
-}
-
-/** A ballot's option ids; a malformed row counts as a ballot with no valid choice rather than failing the agenda. */
-function parseChoices(json: string): number[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number' && Number.isInteger(v)) : [];
-  } catch {
-    return [];
-  }
 }
 
 export function teamAgendaState(db: Db, programTeamId: number, teamKey: string, today: string, nowMs: number): TeamAgendaState {

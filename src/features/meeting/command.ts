@@ -1,12 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Db } from '../../db/open.js';
-import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
-import { splitSubcommand, type CommandInput } from '../../slack/commands.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
-import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { decodeJson } from '../../slack/payload.js';
+import { say, sayProblem } from '../../slack/reply.js';
+import { CommandNames } from '../../slack/ids.js';
+import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import { agendaPrefill, teamAgendaState } from './agenda.js';
 import type { MeetingWithTeam } from './repository.js';
 import { parseMeetingRef, type MeetingService } from './service.js';
@@ -32,12 +33,8 @@ export const modalMetadata = z.object({
 export type ModalMetadata = z.infer<typeof modalMetadata>;
 
 export function parseModalMetadata(text: string): ModalMetadata | undefined {
-  try {
-    const parsed = modalMetadata.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  const decoded = decodeJson(modalMetadata, text);
+  return decoded.ok ? decoded.value : undefined;
 }
 
 /** The scheduler's own zone from their Slack profile, else the collaborative's. */
@@ -46,7 +43,7 @@ export async function schedulerZone(deps: Pick<MeetingCommandDeps, 'timeZoneOf' 
   return tz !== undefined && isValidTimeZone(tz) ? tz : deps.defaultTimeZone;
 }
 
-const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/meeting help\` for every subcommand.`);
+const usage = usageFor(CommandNames.meeting);
 
 /** Uploads a meeting's .ics into the person's DM with the bot. */
 export async function sendCalendarFile(client: WebClient, meetings: MeetingService, found: MeetingWithTeam, userId: string, now: Date): Promise<void> {
@@ -68,15 +65,13 @@ export async function sendCalendarFile(client: WebClient, meetings: MeetingServi
 
 /** `/meeting …`: parses the text, calls the meeting service, renders the answer. */
 export function meetingCommand(deps: MeetingCommandDeps) {
-  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
-    const { sub, rest, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    switch (sub) {
-      case '':
-      case 'help':
-        return say(MEETING_HELP);
-      case 'new':
-      case 'schedule': {
+  return subcommandRouter({
+    command: CommandNames.meeting,
+    help: MEETING_HELP,
+    now: deps.now,
+    aliases: { schedule: 'new', calendar: 'ics' },
+    handlers: {
+      new: async ({ input, actor, rest, now }) => {
         const { teams, selected } = deps.meetings.teamChoices(actor.workspaceId, input.channelId);
         if (teams.length === 0) return say('There are no program teams yet, so there is nobody to meet. A coordinator can add one with `/team create KEY Name`.');
         const tz = await schedulerZone(deps, actor.workspaceId, actor.userId);
@@ -94,23 +89,22 @@ export function meetingCommand(deps: MeetingCommandDeps) {
             privateMetadata: JSON.stringify(metadata),
           }),
         };
-      }
-      case 'list': {
+      },
+      list: ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/meeting list [KEY]');
         const listed = deps.meetings.list(actor.workspaceId, args[0], input.channelId, now);
         if (!listed.ok) return sayProblem(listed.problem);
         const view = listView(listed.value.items, listed.value.counts, listed.value.scope);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'show': {
+      },
+      show: ({ actor, args }) => {
         if (args.length !== 1) return usage('/meeting show M-7');
         const found = deps.meetings.find(actor.workspaceId, args[0]);
         if (!found.ok) return sayProblem(found.problem);
         const view = showView(found.value, deps.meetings.rsvps(found.value.meeting.id));
         return say(view.text, view.blocks);
-      }
-      case 'ics':
-      case 'calendar': {
+      },
+      ics: ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/meeting ics M-7');
         const found = deps.meetings.find(actor.workspaceId, args[0]);
         if (!found.ok) return sayProblem(found.problem);
@@ -120,8 +114,8 @@ export function meetingCommand(deps: MeetingCommandDeps) {
           text: `:calendar: Sending you the calendar file for *${key}* in a direct message from Alliance.`,
           afterAck: () => sendCalendarFile(deps.client, deps.meetings, found.value, actor.userId, now),
         };
-      }
-      case 'cancel': {
+      },
+      cancel: ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/meeting cancel M-7');
         const cancelled = deps.meetings.cancel(actor, args[0], now);
         if (!cancelled.ok) return sayProblem(cancelled.problem);
@@ -130,8 +124,8 @@ export function meetingCommand(deps: MeetingCommandDeps) {
         const told = notified === 0 ? 'Nobody had said Going or Maybe.' : `${notified} ${notified === 1 ? 'person who' : 'people who'} said Going or Maybe will get a direct message.`;
         const where = meeting.channelId === null ? '' : ` The announcement in ${mentionChannel(meeting.channelId)} now shows it as cancelled, and its reminders are withdrawn.`;
         return say(`:no_entry: Cancelled *${meetingKey(meeting.number)}* · ${escapeMrkdwn(meeting.title)}.${where} ${told}`);
-      }
-      case 'edit': {
+      },
+      edit: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/meeting edit M-7');
         const number = parseMeetingRef(args[0]);
         if (number === undefined) {
@@ -155,9 +149,7 @@ export function meetingCommand(deps: MeetingCommandDeps) {
             privateMetadata: JSON.stringify(metadata),
           }),
         };
-      }
-      default:
-        return say(`:thinking_face: \`/meeting\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${MEETING_HELP}`);
-    }
-  };
+      },
+    },
+  });
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
 import { registerCommand } from '../../slack/commands.js';
 import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
-import { STALE_PAYLOAD_MESSAGE, submissionKey } from '../../slack/payload.js';
+import { decodeValue, STALE_PAYLOAD_MESSAGE, submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import { meetingCommand, parseModalMetadata, sendCalendarFile, type MeetingCommandDeps } from './command.js';
 import { MeetingRepository, type RsvpAnswer } from './repository.js';
@@ -31,10 +31,13 @@ const submission = z.object({
   }),
 });
 
+/** An RSVP or calendar button's value: the meeting id. */
+const meetingIdValue = z.string().regex(/^\d{1,12}$/).transform(Number);
+
 const buttonClick = z.object({
   user: z.object({ id: z.string().min(1), team_id: z.string().optional() }),
   team: z.object({ id: z.string().min(1) }).nullish(),
-  actions: z.array(z.object({ action_id: z.string(), value: z.string().regex(/^\d{1,12}$/) })).min(1),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string() })).min(1),
   container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).optional(),
   channel: z.object({ id: z.string() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
@@ -117,7 +120,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
       return;
     }
     const actor = await deps.actors.resolve(workspaceId, user.id);
-    const created = meetings.create(actor, form.teamId, details.value, { timeZone: metadata.tz, originChannelId: metadata.origin }, `view:${view.id}:${view.hash}`, now);
+    const created = meetings.create(actor, form.teamId, details.value, { timeZone: metadata.tz, originChannelId: metadata.origin }, submissionKey(body), now);
     if (!created.ok) {
       await ack({ response_action: 'errors', errors: fieldErrors(created.problems ?? [created.problem], InputIds.meetingTeam) });
       return;
@@ -195,7 +198,8 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     const parsed = buttonClick.safeParse(body);
     const [action] = parsed.success ? parsed.data.actions : [];
     const answer = RSVP_ACTION_PATTERN.exec(action?.action_id ?? '')?.[1] as RsvpAnswer | undefined;
-    if (!parsed.success || action === undefined || answer === undefined) {
+    const meetingId = decodeValue(meetingIdValue, action?.value);
+    if (!parsed.success || action === undefined || answer === undefined || !meetingId.ok) {
       // A changed button value: say so privately; nothing is recorded.
       await respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${STALE_PAYLOAD_MESSAGE}` });
       return;
@@ -205,7 +209,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     const ts = container?.message_ts ?? message?.ts;
     const workspaceId = team?.id ?? user.team_id ?? '';
     const now = deps.now();
-    const result = meetings.rsvp(workspaceId, user.id, Number(action.value), answer, channelId !== undefined && ts !== undefined ? { channelId, ts } : undefined, now);
+    const result = meetings.rsvp(workspaceId, user.id, meetingId.value, answer, channelId !== undefined && ts !== undefined ? { channelId, ts } : undefined, now);
     // On the Home tab (no channel) the answer goes on top of the Home.
     const tell = async (text: string) => {
       if (channelId !== undefined) await client.chat.postEphemeral({ channel: channelId, user: user.id, text });
@@ -225,13 +229,14 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
   app.action(ActionIds.meetingIcs, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = buttonClick.safeParse(body);
-    if (!parsed.success) {
+    const meetingId = decodeValue(meetingIdValue, parsed.success ? parsed.data.actions[0]?.value : undefined);
+    if (!parsed.success || !meetingId.ok) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: `:warning: ${STALE_PAYLOAD_MESSAGE}` });
       return;
     }
-    const { user, team, actions, container, channel } = parsed.data;
+    const { user, team, container, channel } = parsed.data;
     const workspaceId = team?.id ?? user.team_id ?? '';
-    const found = meetings.byId(workspaceId, Number(actions[0]?.value));
+    const found = meetings.byId(workspaceId, meetingId.value);
     const channelId = container?.channel_id ?? channel?.id;
     if (found === undefined) {
       if (channelId !== undefined) await client.chat.postEphemeral({ channel: channelId, user: user.id, text: ':mag: That meeting no longer exists.' });

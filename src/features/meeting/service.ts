@@ -186,15 +186,15 @@ export class MeetingService {
 
   /**
    * Schedules a meeting: stores it, queues its announcement in the team channel and the reminders
-   * still ahead, all in one transaction. `requestKey` (the modal's view id and hash) makes a
-   * double submission create one meeting.
+   * still ahead, all in one transaction. `requestKey` (`submissionKey` of the modal's submission)
+   * makes a double submission create one meeting.
    */
   create(
     actor: Actor,
     teamIdText: string | undefined,
     details: MeetingDetails,
     where: { timeZone: string; originChannelId: string | undefined },
-    requestKey: string,
+    requestKey: string | undefined,
     now: Date,
   ): Result<{ meeting: Meeting; teamKey: string; channelId: string; duplicate: boolean }> {
     const teamId = Number(teamIdText);
@@ -206,7 +206,7 @@ export class MeetingService {
     }
     const result = this.db.transaction(
       () => {
-        if (!claimRequest(this.db, actor.workspaceId, requestKey, now)) return { meeting: undefined, duplicateOf: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? Number.NaN) };
+        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) return { meeting: undefined, duplicateOf: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? Number.NaN) };
         const meeting = this.deps.repo.insert({
           workspaceId: actor.workspaceId,
           number: this.deps.repo.nextNumber(actor.workspaceId),
@@ -239,7 +239,7 @@ export class MeetingService {
         );
         this.queueReminders(meeting, team.key, channelId, now);
         // A repeated submission answers with this very meeting (see the duplicate branch above).
-        recordRequestResult(this.db, actor.workspaceId, requestKey, String(meeting.id));
+        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(meeting.id));
         return { meeting, duplicateOf: undefined };
       },
       { behavior: 'immediate' },

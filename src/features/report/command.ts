@@ -1,7 +1,8 @@
 import type { Clock } from '../../domain/result.js';
-import { splitSubcommand, type CommandInput } from '../../slack/commands.js';
+import { CommandNames } from '../../slack/ids.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { subcommandRouter, type SubcommandCall } from '../../slack/subcommands.js';
 import type { ReportRequest, ReportService } from './service.js';
 import { REPORT_HELP } from './views.js';
 
@@ -15,34 +16,8 @@ export interface ReportCommandDeps {
 
 /** `/report …`: parses the text, asks the service, answers at once and sends the report after the ack. */
 export function reportCommand(deps: ReportCommandDeps) {
-  return async (input: CommandInput, actor: Parameters<ReportService['request']>[0]): Promise<CommandReply> => {
-    const { sub, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    if (sub === 'help') return say(REPORT_HELP);
-    if (sub === 'schedule') {
-      const [word, ...extra] = args;
-      if (extra.length > 0) return say(':information_source: Usage: `/report schedule quarterly`, `/report schedule` or `/report schedule off`.');
-      if (word === undefined) {
-        const mine = deps.reports.scheduleOf(actor.workspaceId, actor.userId);
-        const next = deps.reports.nextQuarterly(now);
-        return say(
-          mine === undefined
-            ? ':calendar: You have no scheduled report. Coordinators can have every team’s quarterly report sent to them with `/report schedule quarterly`.'
-            : `:calendar: Every team’s quarterly report comes to your direct messages on the first day of each quarter. Next: *${escapeMrkdwn(next.period.label)}*, on ${deps.formatTime(next.at)}. \`/report schedule off\` stops it.`,
-        );
-      }
-      if (word.toLowerCase() === 'off') {
-        const removed = deps.reports.unschedule(actor, now);
-        if (!removed.ok) return sayProblem(removed.problem);
-        return say(removed.value.removed ? ':white_check_mark: Your quarterly report is stopped.' : 'You had no scheduled report, so nothing changed.');
-      }
-      const scheduled = deps.reports.schedule(actor, word, now);
-      if (!scheduled.ok) return sayProblem(scheduled.problem);
-      const next = deps.reports.nextQuarterly(now);
-      return say(
-        `:white_check_mark: ${scheduled.value.added ? 'Scheduled' : 'Already scheduled'}: every team’s report for each quarter comes to your direct messages on the quarter’s first day. The first, for *${escapeMrkdwn(next.period.label)}*, on ${deps.formatTime(next.at)}.`,
-      );
-    }
+  /** `/report [KEY|all] [period]`: the words are the report's scope and period, not a subcommand. */
+  const report = ({ input, actor, now }: SubcommandCall): CommandReply => {
     const words = input.text === '' ? [] : input.text.split(/\s+/);
     const request = deps.reports.request(actor, words, input.channelId, now);
     if (!request.ok) return sayProblem(request.problem);
@@ -56,4 +31,38 @@ export function reportCommand(deps: ReportCommandDeps) {
       },
     };
   };
+
+  return subcommandRouter({
+    command: CommandNames.report,
+    help: REPORT_HELP,
+    now: deps.now,
+    empty: report,
+    otherwise: report,
+    handlers: {
+      schedule: ({ actor, args, now }) => {
+        const [word, ...extra] = args;
+        if (extra.length > 0) return say(':information_source: Usage: `/report schedule quarterly`, `/report schedule` or `/report schedule off`.');
+        if (word === undefined) {
+          const mine = deps.reports.scheduleOf(actor.workspaceId, actor.userId);
+          const next = deps.reports.nextQuarterly(now);
+          return say(
+            mine === undefined
+              ? ':calendar: You have no scheduled report. Coordinators can have every team’s quarterly report sent to them with `/report schedule quarterly`.'
+              : `:calendar: Every team’s quarterly report comes to your direct messages on the first day of each quarter. Next: *${escapeMrkdwn(next.period.label)}*, on ${deps.formatTime(next.at)}. \`/report schedule off\` stops it.`,
+          );
+        }
+        if (word.toLowerCase() === 'off') {
+          const removed = deps.reports.unschedule(actor, now);
+          if (!removed.ok) return sayProblem(removed.problem);
+          return say(removed.value.removed ? ':white_check_mark: Your quarterly report is stopped.' : 'You had no scheduled report, so nothing changed.');
+        }
+        const scheduled = deps.reports.schedule(actor, word, now);
+        if (!scheduled.ok) return sayProblem(scheduled.problem);
+        const next = deps.reports.nextQuarterly(now);
+        return say(
+          `:white_check_mark: ${scheduled.value.added ? 'Scheduled' : 'Already scheduled'}: every team’s report for each quarter comes to your direct messages on the quarter’s first day. The first, for *${escapeMrkdwn(next.period.label)}*, on ${deps.formatTime(next.at)}.`,
+        );
+      },
+    },
+  });
 }

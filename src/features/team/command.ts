@@ -1,9 +1,8 @@
-import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
-import type { CommandInput } from '../../slack/commands.js';
-import { splitSubcommand } from '../../slack/commands.js';
 import { escapeMrkdwn, mentionChannel, mentionUser, parseUserMention } from '../../slack/mrkdwn.js';
-import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { say, sayProblem } from '../../slack/reply.js';
+import { CommandNames } from '../../slack/ids.js';
+import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import type { TeamService } from './service.js';
 import { auditView, membersView, organisationsView, TEAM_HELP, teamListView } from './views.js';
 
@@ -14,63 +13,69 @@ export interface TeamCommandDeps {
   formatTime: (ms: number) => string;
 }
 
-const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/team help\` for every subcommand.`);
+const usage = usageFor(CommandNames.team);
 
 /** `/team …`: parses the text, calls the team service, renders the answer. */
 export function teamCommand(deps: TeamCommandDeps) {
-  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
-    const { sub, rest, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    switch (sub) {
-      case '':
-      case 'help':
-        return say(TEAM_HELP);
-      case 'list': {
+  return subcommandRouter({
+    command: CommandNames.team,
+    help: TEAM_HELP,
+    now: deps.now,
+    handlers: {
+      list: ({ actor }) => {
         const view = teamListView(deps.teams.list(actor.workspaceId));
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'create': {
+      },
+      create: ({ actor, args, now }) => {
         const [key, ...name] = args;
         if (key === undefined) return usage('/team create KEY Name of occupation');
         const created = deps.teams.create(actor, key, name.join(' '), '', now);
         if (!created.ok) return sayProblem(created.problem);
         return say(`:white_check_mark: Created team *${escapeMrkdwn(created.value.key)}* · ${escapeMrkdwn(created.value.name)}. Link a channel to it with \`/team link ${created.value.key}\` in that channel.`);
-      }
-      case 'link': {
+      },
+      link: ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/team link KEY');
         const linked = deps.teams.link(actor, args[0], input.channelId, now);
         if (!linked.ok) return sayProblem(linked.problem);
         const moved = linked.value.previous === undefined ? '' : ` (it was linked to ${escapeMrkdwn(linked.value.previous.key)})`;
         return say(`:link: ${mentionChannel(input.channelId)} is now linked to *${escapeMrkdwn(linked.value.team.key)}*${moved}. Commands typed here default to that team.`);
-      }
-      case 'unlink': {
+      },
+      unlink: ({ input, actor, args, now }) => {
         if (args.length > 0) return usage('/team unlink');
         const unlinked = deps.teams.unlink(actor, input.channelId, now);
         if (!unlinked.ok) return sayProblem(unlinked.problem);
         return say(`:broken_chain: ${mentionChannel(input.channelId)} is no longer linked to *${escapeMrkdwn(unlinked.value.key)}*.`);
-      }
-      case 'join': {
+      },
+      join: ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/team join [KEY]');
         const joined = deps.teams.join(actor, args[0], input.channelId, now);
         if (!joined.ok) return sayProblem(joined.problem);
         const key = escapeMrkdwn(joined.value.team.key);
         return say(joined.value.already ? `You are already on *${key}*.` : `:wave: Welcome to *${key}* · ${escapeMrkdwn(joined.value.team.name)}.`);
-      }
-      case 'leave': {
+      },
+      add: ({ input, actor, args, now }) => {
+        const userId = parseUserMention(args[0]);
+        if (userId === undefined || args.length > 2) return usage('/team add @person [KEY]');
+        const added = deps.teams.add(actor, userId, args[1], input.channelId, now);
+        if (!added.ok) return sayProblem(added.problem);
+        const key = escapeMrkdwn(added.value.team.key);
+        return say(added.value.added ? `:wave: ${mentionUser(userId)} is now on *${key}*.` : `${mentionUser(userId)} was already on *${key}*.`);
+      },
+      leave: ({ input, actor, args }) => {
         if (args.length > 1) return usage('/team leave [KEY]');
         const left = deps.teams.leave(actor, args[0], input.channelId);
         if (!left.ok) return sayProblem(left.problem);
         const key = escapeMrkdwn(left.value.team.key);
         return say(left.value.wasMember ? `You have left *${key}*.` : `You were not on *${key}*, so nothing changed.`);
-      }
-      case 'members': {
+      },
+      members: ({ input, actor, args }) => {
         if (args.length > 1) return usage('/team members [KEY]');
         const members = deps.teams.members(actor.workspaceId, args[0], input.channelId);
         if (!members.ok) return sayProblem(members.problem);
         const view = membersView(members.value.team, members.value.members);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'org': {
+      },
+      org: ({ actor, rest, args, now }) => {
         const userId = parseUserMention(args[0]);
         if (userId === undefined) return usage('/team org @person [Organisation name]');
         const name = rest.slice(rest.indexOf(args[0] ?? '') + (args[0]?.length ?? 0)).trim();
@@ -85,20 +90,20 @@ export function teamCommand(deps: TeamCommandDeps) {
         const set = deps.teams.setOrganisation(actor, userId, name, now);
         if (!set.ok) return sayProblem(set.problem);
         return say(`:office: ${mentionUser(userId)} now represents *${escapeMrkdwn(set.value.name)}*.`);
-      }
-      case 'orgs': {
+      },
+      orgs: ({ actor }) => {
         const view = organisationsView(deps.teams.organisations(actor.workspaceId));
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'coordinators': {
+      },
+      coordinators: ({ actor }) => {
         const ids = deps.teams.coordinators(actor.workspaceId, deps.configCoordinators);
         return say(
           ids.length === 0
             ? 'No coordinators are named yet; workspace admins and owners act as coordinators.'
             : `Coordinators: ${ids.map(mentionUser).join(', ')} (workspace admins and owners too).`,
         );
-      }
-      case 'coordinator': {
+      },
+      coordinator: ({ actor, args, now }) => {
         const [action, who] = args;
         const userId = parseUserMention(who);
         if ((action !== 'add' && action !== 'remove') || userId === undefined || args.length !== 2) {
@@ -112,17 +117,15 @@ export function teamCommand(deps: TeamCommandDeps) {
         const removed = deps.teams.removeCoordinator(actor, userId, deps.configCoordinators, now);
         if (!removed.ok) return sayProblem(removed.problem);
         return say(removed.value.removed ? `${mentionUser(userId)} is no longer a coordinator.` : `${mentionUser(userId)} was not a coordinator added here, so nothing changed.`);
-      }
-      case 'audit': {
+      },
+      audit: ({ actor, args, now }) => {
         const limit = args[0] === undefined ? 20 : Number(args[0]);
         if (!Number.isInteger(limit) || limit < 1 || limit > 200 || args.length > 1) return usage('/team audit [n] (n from 1 to 200)');
         const entries = deps.teams.audit(actor, limit, now);
         if (!entries.ok) return sayProblem(entries.problem);
         const view = auditView(entries.value, deps.formatTime);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      default:
-        return say(`:thinking_face: \`/team\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${TEAM_HELP}`);
-    }
-  };
+      },
+    },
+  });
 }

@@ -4,11 +4,10 @@ import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { enqueue } from '../../outbox/outbox.js';
-import type { CommandInput } from '../../slack/commands.js';
-import { splitSubcommand } from '../../slack/commands.js';
-import { InputIds } from '../../slack/ids.js';
+import { InputIds, CommandNames } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
-import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
+import { say, sayProblem } from '../../slack/reply.js';
+import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import { GoalRepository } from '../goal/repository.js';
 import { takeForGoal } from '../goal/model.js';
 import type { TeamRepository } from '../team/repository.js';
@@ -34,7 +33,7 @@ export interface VoteCommandDeps {
 /** The select lists at most 100 options (Slack's limit); the hint says how many were left out. */
 const MAX_ISSUE_OPTIONS = 100;
 
-const usage = (line: string): CommandReply => say(`:information_source: Usage: \`${line}\`. See \`/vote help\` for every subcommand.`);
+const usage = usageFor(CommandNames.vote);
 
 /** `/vote …`: parses the text, calls the vote service, renders the answer. */
 export function voteCommand(deps: VoteCommandDeps) {
@@ -56,14 +55,12 @@ export function voteCommand(deps: VoteCommandDeps) {
     return deps.votes.lastKnownElectorate(vote);
   };
 
-  return async (input: CommandInput, actor: Actor): Promise<CommandReply> => {
-    const { sub, rest, args } = splitSubcommand(input.text);
-    const now = deps.now();
-    switch (sub) {
-      case '':
-      case 'help':
-        return say(VOTE_HELP);
-      case 'new': {
+  return subcommandRouter({
+    command: CommandNames.vote,
+    help: VOTE_HELP,
+    now: deps.now,
+    handlers: {
+      new: async ({ input, actor, rest, now }) => {
         // "for goal G-3" anywhere before the options ties the vote to a goal of the same team.
         const forGoal = takeForGoal(rest.split('|')[0] ?? '');
         const quick = parseQuickVote(forGoal.goalNumber === undefined ? rest : [forGoal.rest, ...rest.split('|').slice(1)].join('|'));
@@ -102,8 +99,8 @@ export function voteCommand(deps: VoteCommandDeps) {
         deps.outbox.kick();
         const key = voteKey(created.vote.number);
         return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}${goal === undefined ? '' : ` (for goal *G-${goal.number}*)`}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
-      }
-      case 'list': {
+      },
+      list: ({ input, actor, args }) => {
         if (args.length > 1) return usage('/vote list [KEY]');
         let teamId: number | undefined;
         let scope = 'all teams';
@@ -115,8 +112,8 @@ export function voteCommand(deps: VoteCommandDeps) {
         }
         const view = voteListView(deps.votes.repository.list(actor.workspaceId, teamId, 30), scope);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
-      }
-      case 'results': {
+      },
+      results: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote results V-3');
         const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
@@ -125,8 +122,8 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (electorate !== undefined) deps.votes.recordElectorate(vote.value, electorate.value.ids.length, now);
         const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
         return say(view.text, view.blocks);
-      }
-      case 'close': {
+      },
+      close: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote close V-3');
         const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
@@ -137,12 +134,17 @@ export function voteCommand(deps: VoteCommandDeps) {
         const closed = deps.votes.close(vote.value.id, actor.userId, counted, now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
-        const priorities = closed.value.prioritiesChanged > 0 ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.` : '';
+        const priorities =
+          closed.value.prioritiesChanged > 0
+            ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.`
+            : closed.value.priorityVote && closed.value.result.turnout.voted === 0
+              ? ' Nobody voted, so the team’s priorities are unchanged.'
+              : '';
         const where = closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId);
         const stale = typeof counted === 'number' ? '' : ` ${staleElectorateNote(where, counted)}`;
         return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${where}.${priorities}${stale}`);
-      }
-      case 'remind': {
+      },
+      remind: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote remind V-3');
         const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
@@ -151,11 +153,9 @@ export function voteCommand(deps: VoteCommandDeps) {
         const electorate = await electorateOf(vote.value);
         if (!electorate.ok) return sayProblem(electorate.problem);
         return say(await remind(deps, vote.value, electorate.value, now));
-      }
-      default:
-        return say(`:thinking_face: \`/vote\` has no subcommand "${escapeMrkdwn(sub)}".\n\n${VOTE_HELP}`);
-    }
-  };
+      },
+    },
+  });
 }
 
 async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string, goalNumber?: number) {

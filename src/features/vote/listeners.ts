@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
 import { registerCommand } from '../../slack/commands.js';
 import { ActionIds, CommandNames, InputIds, ViewIds } from '../../slack/ids.js';
-import { submissionKey } from '../../slack/payload.js';
+import { decodeJson, decodeValue, submissionKey } from '../../slack/payload.js';
 import { fieldErrors, problemText } from '../../slack/reply.js';
 import type { Problem } from '../../domain/result.js';
 import { GoalRepository } from '../goal/repository.js';
@@ -14,6 +14,7 @@ import { VoteRepository } from './repository.js';
 import { validateDraft, voteKey } from './rules.js';
 import { BALLOT_REFRESH, electorateWithin, loadElectorate, VoteService, type BallotAction, type Electorate } from './service.js';
 import { confirmationBlocks, confirmationText, rankModal, resultsReply } from './views.js';
+import { formatKey } from '../issue/model.js';
 
 const CHANNEL_MEMBERS_TTL_MS = 30_000;
 
@@ -54,15 +55,6 @@ const viewBody = z.object({
 });
 type StateValues = z.infer<typeof viewBody>['view']['state']['values'];
 const field = (values: StateValues, id: string) => values[id]?.[id];
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // Tampered or truncated metadata is treated like missing metadata: the form is out of date.
-    return undefined;
-  }
-}
 
 /** `/vote`, the ballot buttons, the ranking modal and the new-vote modal. */
 export function registerVotes(app: App, deps: ListenerDeps): void {
@@ -146,8 +138,8 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       // A ballot on the Home tab has no response_url: the answer goes on top of the Home.
       const reply = deps.home.respondVia(body, respond);
       const parsed = actionBody.safeParse(body);
-      const value = parsed.success ? choiceValue.safeParse(parsed.data.actions[0]?.value) : undefined;
-      if (!parsed.success || value === undefined || !value.success || value.data.remove !== remove) {
+      const value = parsed.success ? decodeValue(choiceValue, parsed.data.actions[0]?.value) : undefined;
+      if (!parsed.success || value === undefined || !value.ok || value.value.remove !== remove) {
         await reply({ response_type: 'ephemeral', replace_original: false, text: ':warning: That button is not valid any more; nothing was recorded.' });
         return;
       }
@@ -156,8 +148,8 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       const ts = container?.message_ts;
       // The ballot message's own position, in case its ts was not stored yet; not for the ephemeral confirmation.
       const message = !remove && channelId !== undefined && ts !== undefined ? { channel: channelId, ts } : undefined;
-      const action: BallotAction = remove ? { kind: 'remove', optionId: value.data.optionId } : { kind: 'add', optionId: value.data.optionId };
-      const answer = await castFor(value.data.voteId, user.id, action, message);
+      const action: BallotAction = remove ? { kind: 'remove', optionId: value.value.optionId } : { kind: 'add', optionId: value.value.optionId };
+      const answer = await castFor(value.value.voteId, user.id, action, message);
       await reply({
         response_type: 'ephemeral',
         // A Remove click updates the confirmation it was on; a vote click gets a fresh confirmation.
@@ -174,8 +166,8 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     await ack();
     const reply = deps.home.respondVia(body, respond);
     const parsed = actionBody.safeParse(body);
-    const voteId = parsed.success ? idValue.safeParse(parsed.data.actions[0]?.value) : undefined;
-    const vote = voteId?.success === true ? repo.byId(voteId.data) : undefined;
+    const voteId = parsed.success ? decodeValue(idValue, parsed.data.actions[0]?.value) : undefined;
+    const vote = voteId?.ok === true ? repo.byId(voteId.value) : undefined;
     if (vote === undefined) {
       await reply({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
       return;
@@ -190,8 +182,8 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
     await ack();
     const reply = deps.home.respondVia(body, respond);
     const parsed = actionBody.safeParse(body);
-    const voteId = parsed.success ? idValue.safeParse(parsed.data.actions[0]?.value) : undefined;
-    const vote = voteId?.success === true ? repo.byId(voteId.data) : undefined;
+    const voteId = parsed.success ? decodeValue(idValue, parsed.data.actions[0]?.value) : undefined;
+    const vote = voteId?.ok === true ? repo.byId(voteId.value) : undefined;
     if (!parsed.success || vote === undefined || vote.method !== 'ranked') {
       await reply({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
       return;
@@ -213,13 +205,13 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
 
   app.view(ViewIds.voteRank, async ({ ack, body, client }) => {
     const parsed = viewBody.safeParse(body);
-    const meta = parsed.success ? rankMetadata.safeParse(parseJson(parsed.data.view.private_metadata)) : undefined;
+    const meta = parsed.success ? decodeJson(rankMetadata, parsed.data.view.private_metadata) : undefined;
     const first = `${InputIds.voteRankPrefix}1`;
-    if (!parsed.success || meta === undefined || !meta.success) {
+    if (!parsed.success || meta === undefined || !meta.ok) {
       await ack({ response_action: 'errors', errors: { [first]: 'This form is out of date; close it and click "Rank the options" again.' } });
       return;
     }
-    const vote = repo.byId(meta.data.voteId);
+    const vote = repo.byId(meta.value.voteId);
     if (vote === undefined) {
       // Well-formed metadata naming no vote (changed, or the vote is gone): say so rather than "pick a choice".
       await ack({ response_action: 'errors', errors: { [first]: 'That vote no longer exists; close this form.' } });
@@ -243,19 +235,19 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const answer = await castFor(meta.data.voteId, parsed.data.user.id, { kind: 'set', choices }, undefined, true);
+    const answer = await castFor(meta.value.voteId, parsed.data.user.id, { kind: 'set', choices }, undefined, true);
     if (!answer.ok) {
       await ack({ response_action: 'errors', errors: { [first]: answer.text.replace(/^:[a-z_]+: /, '') } });
       return;
     }
     await ack();
-    await client.chat.postEphemeral({ channel: answer.channelId ?? meta.data.channelId, user: parsed.data.user.id, text: answer.text, blocks: answer.blocks });
+    await client.chat.postEphemeral({ channel: answer.channelId ?? meta.value.channelId, user: parsed.data.user.id, text: answer.text, blocks: answer.blocks });
   });
 
   app.view(ViewIds.voteNew, async ({ ack, body }) => {
     const parsed = viewBody.safeParse(body);
-    const meta = parsed.success ? newMetadata.safeParse(parseJson(parsed.data.view.private_metadata)) : undefined;
-    if (!parsed.success || meta === undefined || !meta.success) {
+    const meta = parsed.success ? decodeJson(newMetadata, parsed.data.view.private_metadata) : undefined;
+    if (!parsed.success || meta === undefined || !meta.ok) {
       await ack({ response_action: 'errors', errors: { [InputIds.voteQuestion]: 'This form is out of date; close it and run /vote new again.' } });
       return;
     }
@@ -279,7 +271,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
         optionsText: field(values, InputIds.voteOptions)?.value ?? '',
         issues: issueIds.flatMap((id) => {
           const issue = issues.find((i) => i.id === id);
-          return issue === undefined ? [] : [{ id, programTeamId: issue.programTeamId, label: `${issue.teamKey}-${issue.number} ${issue.title}` }];
+          return issue === undefined ? [] : [{ id, programTeamId: issue.programTeamId, label: `${formatKey(issue.teamKey, issue.number)} ${issue.title}` }];
         }),
         programTeamId: team.id,
         method: field(values, InputIds.voteMethod)?.selected_option?.value ?? '',
@@ -289,13 +281,13 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
         visibility: field(values, InputIds.voteVisibility)?.selected_option?.value ?? '',
         closeDate: field(values, InputIds.voteCloseDate)?.selected_date ?? null,
         closeTime: field(values, InputIds.voteCloseTime)?.selected_time ?? null,
-        timeZone: meta.data.timeZone,
+        timeZone: meta.value.timeZone,
       },
       now,
     );
     if (!draft.ok) problems.push(...(draft.problems ?? [draft.problem]));
-    const linked = deps.teamRepository.byChannel(workspaceId, meta.data.channelId);
-    const channelId = linked?.id === team.id ? meta.data.channelId : deps.teamRepository.channelsOf(team.id)[0];
+    const linked = deps.teamRepository.byChannel(workspaceId, meta.value.channelId);
+    const channelId = linked?.id === team.id ? meta.value.channelId : deps.teamRepository.channelsOf(team.id)[0];
     if (channelId === undefined) problems.push({ code: 'invalid', field: InputIds.voteTeam, message: `${team.key} has no linked channel for the ballot yet; a coordinator can link one with /team link ${team.key}.` });
     const actor = await deps.actors.resolve(workspaceId, userId);
     const allowed = votes.mayStart(actor, team, now);

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { ballots, issueEvents, issues, organisations, programTeams, voteOptions, votes } from '../../db/schema.js';
+import { CLOSED_STATUSES } from '../issue/model.js';
 
 export type Vote = typeof votes.$inferSelect;
 export type VoteOption = typeof voteOptions.$inferSelect;
@@ -36,7 +37,6 @@ export interface OpenIssue {
 }
 
 /** Issue statuses that are finished; every other status counts as open. */
-export const FINISHED_ISSUE_STATUSES = ['resolved', 'dropped', 'closed'];
 
 /** Votes, their options and ballots. Wraps drizzle; the rules live in the service. */
 export class VoteRepository {
@@ -156,7 +156,7 @@ export class VoteRepository {
       .select({ id: issues.id, programTeamId: issues.programTeamId, teamKey: programTeams.key, number: issues.number, title: issues.title })
       .from(issues)
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, FINISHED_ISSUE_STATUSES)))
+      .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, [...CLOSED_STATUSES])))
       .orderBy(asc(programTeams.key), asc(issues.number))
       .limit(limit)
       .all();
@@ -168,7 +168,7 @@ export class VoteRepository {
       .select({ id: issues.id, programTeamId: issues.programTeamId, teamKey: programTeams.key, number: issues.number, title: issues.title })
       .from(issues)
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(and(eq(issues.workspaceId, workspaceId), inArray(issues.id, ids), notInArray(issues.status, FINISHED_ISSUE_STATUSES)))
+      .where(and(eq(issues.workspaceId, workspaceId), inArray(issues.id, ids), notInArray(issues.status, [...CLOSED_STATUSES])))
       .all();
   }
 
@@ -177,7 +177,7 @@ export class VoteRepository {
       this.db
         .select({ n: sql<number>`count(*)` })
         .from(issues)
-        .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, FINISHED_ISSUE_STATUSES)))
+        .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, [...CLOSED_STATUSES])))
         .get()?.n ?? 0
     );
   }

@@ -8,6 +8,7 @@ import { InputIds } from '../../slack/ids.js';
 import { localToUtc } from '../../time/zone.js';
 import type { Ballot, Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { instantRunoff, tallyCounts, type CountResult, type RunoffResult, type TallyBallot } from './tally.js';
+import { parseJsonText } from '../../domain/json.js';
 
 export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 10;
@@ -273,12 +274,8 @@ export function computeResult(
   return { ...base, counts, ranking: counts.ranking, winners: counts.leaders, tiedAtEnd: false };
 }
 
+/** A stored ballot's option ids; a damaged row counts as an empty ballot rather than breaking the whole result. */
 export function parseChoices(json: string): number[] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return Array.isArray(value) ? value.filter((v): v is number => Number.isInteger(v)) : [];
-  } catch {
-    // A damaged row counts as an empty ballot rather than breaking the whole result.
-    return [];
-  }
+  const value = parseJsonText(json);
+  return Array.isArray(value) ? value.filter((v): v is number => Number.isInteger(v)) : [];
 }

@@ -7,6 +7,7 @@ import { formatIn } from '../../time/zone.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
 import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
+import { formatKey } from '../issue/model.js';
 
 /** Enough names to be useful beside an option; the rest are counted so nothing is cut silently. */
 const MAX_VOTERS_SHOWN = 40;
@@ -360,7 +361,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
         type: 'multi_static_select',
         action_id: InputIds.voteIssues,
         max_selected_items: MAX_OPTIONS,
-        options: model.issues.map((i) => option(`${i.teamKey}-${i.number} ${i.title}`, String(i.id))),
+        options: model.issues.map((i) => option(`${formatKey(i.teamKey, i.number)} ${i.title}`, String(i.id))),
       },
     } as KnownBlock);
   }
