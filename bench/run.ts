@@ -38,7 +38,7 @@ const listening = async (port: number) => {
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const fake: FakeSlack = await startFakeSlack({ botToken: TOKEN, teamId: WORKSPACE, teamName: 'Bench' });
+  const fake: FakeSlack = await startFakeSlack({ botToken: TOKEN, teamId: WORKSPACE, teamName: 'Bench', rateLimits: false });
   const people = Math.max(options.voters, 1000);
   for (let i = 0; i < people; i++) fake.addUser({ id: benchUser(i), name: `person${i}`, tz: 'America/Detroit' });
   for (let t = 0; t < TEAM_KEYS.length; t++) fake.addChannel({ id: benchChannel(t), name: `team-${t}` });

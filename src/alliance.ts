@@ -222,12 +222,14 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const ballotKey = loadBallotKey(config, deps.db, logger);
   const home = new HomeRuntime({
     db: deps.db,
-    client: outboxClient,
-    actors,
     logger,
     now,
     ballotSecret: ballotKey,
     timeZone: config.ALLIANCE_TIMEZONE,
+    configCoordinators: config.ALLIANCE_COORDINATORS,
+    isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
+    // Homes handed over go out through the outbox (declared below; only called once running).
+    kickOutbox: () => outboxKicker.kick(),
     goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
   });
   // Something waiting becomes sendable before the 10-second tick (a paced refresh, a retry): run again then.

@@ -54,7 +54,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     teamCommand({ teams: deps.teams, configCoordinators: deps.config.ALLIANCE_COORDINATORS, now: deps.now, formatTime: deps.formatTime }),
     commandDeps,
   );
-  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now });
+  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now, actors: deps.actors });
   registerIssues(app, deps);
   registerMeetings(app, deps);
   registerVotes(app, deps);

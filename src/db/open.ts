@@ -58,7 +58,8 @@ export function migrateDatabase(db: Db, migrationsFolder = findMigrationsFolder(
         migrate(db, { migrationsFolder });
         return;
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        // drizzle wraps SQLite's error ("Failed to run the query …"): the reason is in its cause.
+        const message = [error, (error as { cause?: unknown } | null)?.cause].map((e) => (e instanceof Error ? e.message : String(e))).join(' ');
         const raced = /already exists|SQLITE_BUSY|database is locked/i.test(message);
         if (!raced || attempt >= attempts) throw error;
       }

@@ -376,6 +376,23 @@ export const outbox = sqliteTable(
   ],
 );
 
+/*
+ * Slack's rate limits as the outbox spends them, shared by every instance on this database: a token
+ * bucket per workspace and limit (a Web API method, or `chat.postMessage:<channel>`), and the time
+ * before which Slack said, with 429 Retry-After, not to call again. Times are real (wall-clock) ms.
+ */
+export const slackRateBuckets = sqliteTable(
+  'slack_rate_buckets',
+  {
+    workspaceId: workspace(),
+    bucket: text('bucket').notNull(),
+    tokens: real('tokens').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    blockedUntil: integer('blocked_until').notNull().default(0),
+  },
+  (t) => [uniqueIndex('slack_rate_buckets_key').on(t.workspaceId, t.bucket)],
+);
+
 /* Request idempotency: Events API redeliveries (event_id) and double submissions (view id, click). */
 export const processedRequests = sqliteTable(
   'processed_requests',
@@ -442,27 +459,25 @@ export const reportRuns = sqliteTable(
 
 /*
  * One row per person who has opened Alliance's Home tab: only they get republished. `version` is
- * bumped (by triggers in migration `home_tabs`, in the same transaction as any write that changes
- * what a Home shows) and `published_version` records the version the last successful
- * views.publish rendered, so a Home is stale exactly when version > published_version. Many changes
- * in a burst are many bumps of one row: one publish (see src/features/home/refresh.ts).
+ * bumped (by triggers in migration `home_triggers`, in the same transaction as any write that
+ * changes what a Home shows) and `published_version` records the version last handed to the outbox
+ * for publishing, so a Home is stale exactly when version > published_version. Many changes in a
+ * burst are many bumps of one row: one publish (see src/features/home/refresh.ts).
  */
 export const homeTabs = sqliteTable(
   'home_tabs',
   {
     workspaceId: workspace(),
     userId: text('user_id').notNull(),
-    // Remembered at each open and publish (admins come from users.info), so changes that only
-    // coordinators see mark only coordinators' Homes.
+    // Remembered at each open and click (admins and guests come from users.info), so changes that
+    // only coordinators see mark only coordinators' Homes, and a Home renders without calling Slack.
     isCoordinator: integer('is_coordinator', { mode: 'boolean' }).notNull().default(false),
+    isAdmin: integer('is_admin', { mode: 'boolean' }).notNull().default(false),
+    isExternal: integer('is_external', { mode: 'boolean' }).notNull().default(false),
     version: integer('version').notNull().default(1),
     publishedVersion: integer('published_version').notNull().default(0),
-    // When the publisher first saw the current change; it publishes once things have settled.
+    // When the publisher first saw the current change (0: publish at once); it waits for the burst to settle.
     seenAt: integer('seen_at'),
-    leaseUntil: integer('lease_until'),
-    attempts: integer('attempts').notNull().default(0),
-    notBefore: integer('not_before').notNull().default(0),
-    lastError: text('last_error'),
     // The outcome of the person's last click on their Home ("Your ballot on V-3 is recorded"), shown on top.
     noticeJson: text('notice_json'),
     openedAt: integer('opened_at').notNull(),
@@ -470,16 +485,32 @@ export const homeTabs = sqliteTable(
   },
   (t) => [
     uniqueIndex('home_tabs_user').on(t.workspaceId, t.userId),
-    index('home_tabs_stale').on(t.notBefore).where(sql`${t.version} > ${t.publishedVersion}`),
+    index('home_tabs_stale').on(t.workspaceId, t.seenAt).where(sql`${t.version} > ${t.publishedVersion}`),
   ],
 );
 
-/** views.publish calls per workspace in the current minute, and Slack's Retry-After, shared by every instance. */
+/**
+ * How many issues each team has in each status, kept by triggers (migration `issue_status_counts`)
+ * in the same transaction as every insert, status change and delete of an issue: the control room
+ * reads a team's open and blocked counts here instead of counting tens of thousands of index entries.
+ */
+export const issueStatusCounts = sqliteTable(
+  'issue_status_counts',
+  {
+    programTeamId: integer('program_team_id')
+      .notNull()
+      .references(() => programTeams.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [uniqueIndex('issue_status_counts_team_status').on(t.programTeamId, t.status)],
+);
+
+/** Home publishes handed to the outbox per workspace in the current minute, shared by every instance. */
 export const homePublishRate = sqliteTable('home_publish_rate', {
   workspaceId: text('team_id').primaryKey(),
   windowStart: integer('window_start').notNull(),
   sent: integer('sent').notNull().default(0),
-  blockedUntil: integer('blocked_until').notNull().default(0),
 });
 
 /*
@@ -514,6 +545,9 @@ export const goals = sqliteTable(
     organisationId: integer('organisation_id').references(() => organisations.id, { onDelete: 'set null' }),
     creatorId: text('creator_id').notNull(),
     closeNote: text('close_note'),
+    // The team-channel announcement, kept current by chat.update on every reading and change (ts set once posted).
+    announcementChannelId: text('announcement_channel_id'),
+    announcementTs: text('announcement_ts'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
     closedAt: integer('closed_at'),

@@ -6,6 +6,7 @@ import { tokenError } from './methods/apps.js';
 import { authorizeInstall, revokeTeamTokens } from './methods/oauth.js';
 import { DOWNLOAD_PATH, findFile, receiveUpload, UPLOAD_PATH } from './methods/files.js';
 import { storeMessage } from './methods/chat.js';
+import { RateLimiter } from './rate-limits.js';
 import { applyResponse } from './responses.js';
 import { newTriggerId } from './slack-request.js';
 import {
@@ -35,6 +36,8 @@ interface Runtime {
   faults: Map<string, Fault[]>;
   listeners: Set<(e: ActivityEvent) => void>;
   sleepers: Set<() => void>;
+  /** Undefined when rate limits are off. */
+  limiter: RateLimiter | undefined;
 }
 
 function emit(rt: Runtime, e: ActivityEvent): void {
@@ -113,6 +116,16 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
   if (authError) {
     record(args, false, authError);
     return sendJson(res, 200, { ok: false, error: authError });
+  }
+
+  if (rt.limiter !== undefined) {
+    const channel = typeof args.channel === 'string' ? (resolveChannel(state, args.channel) ?? args.channel) : undefined;
+    // Limits are per app per workspace: each workspace's install has its own bot token.
+    const decision = rt.limiter.take(token ?? state.teamId, method, method === 'chat.postMessage' ? channel : undefined);
+    if (!decision.ok) {
+      record(args, false, 'ratelimited');
+      return sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(decision.retryAfterSeconds) });
+    }
   }
 
   const fault = takeFault(rt, method);
@@ -209,7 +222,7 @@ function describeCalls(state: FakeState): string {
 
 export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSlack> {
   const state = createState(options);
-  const rt: Runtime = { state, origin: '', faults: new Map(), listeners: new Set(), sleepers: new Set() };
+  const rt: Runtime = { state, origin: '', faults: new Map(), listeners: new Set(), sleepers: new Set(), limiter: options.rateLimits === false ? undefined : new RateLimiter() };
   const server: Server = createServer((req, res) => {
     route(rt, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'fake_internal_error', detail: String(err) });
@@ -303,6 +316,7 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     reset(): void {
       resetActivity(state);
       rt.faults.clear();
+      rt.limiter?.reset();
     },
     async close(): Promise<void> {
       for (const wake of [...rt.sleepers]) wake();

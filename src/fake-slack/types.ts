@@ -28,6 +28,11 @@ export interface FakeSlackOptions {
   channels?: FakeChannel[];
   /** Socket Mode: the app-level token (xapp-…) `apps.connections.open` accepts, and where it connects. */
   socketMode?: FakeSocketMode;
+  /**
+   * Enforce Slack's published rate limits (src/fake-slack/rate-limits.ts): 429 with Retry-After.
+   * On unless set to false (micro-benchmarks that measure the app, not Slack's pace).
+   */
+  rateLimits?: boolean;
   /** Distribution mode: the app's client id and secret that `oauth.v2.access` accepts (and token rotation). */
   oauth?: FakeOAuth;
 }
@@ -164,6 +169,7 @@ export interface FakeSlack {
   dmChannelId(userId: string): string;
   /** The Home tab the app last published for a person (views.publish), if any. */
   homeView(userId: string): unknown;
+  /** Forgets messages, calls and faults, and spends no rate limit yet: a fresh start for the next test. */
   reset(): void;
   close(): Promise<void>;
   onActivity(listener: (e: ActivityEvent) => void): () => void;

@@ -4,6 +4,7 @@ import type { Db } from '../db/open.js';
 import { runDigests } from '../features/digest/job.js';
 import type { HomeRuntime } from '../features/home/runtime.js';
 import { runScheduledReports } from '../features/report/job.js';
+import { digestTrendBlock } from '../features/report/trend.js';
 import { runGoalStaleReminders } from '../features/goal/jobs.js';
 import { runVoteDeadlines } from '../features/vote/jobs.js';
 import type { AppLogger } from '../logger.js';
@@ -27,9 +28,9 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
   return [
     // Reminders and retries wait in the outbox with a not-before time; a short tick sends them on time.
     { name: 'outbox', cron: '*/10 * * * * *', run: async () => deps.outbox.kick() },
-    // Home tabs made stale by a change go once a burst has settled (a timer usually sends them
-    // first); this tick also sends those waiting for a retry or for the views.publish rate limit.
-    { name: 'home', cron: '*/5 * * * * *', run: (now) => deps.home.run(now) },
+    // Home tabs made stale by a change are handed to the outbox once a burst has settled (a timer
+    // usually does it first); this tick also hands over those that waited for the minute's share of views.publish.
+    { name: 'home', cron: '*/5 * * * * *', run: async (now) => deps.home.run(now) },
     // Each team's digest schedule lives in the database (cron-parser computes its runs); this one
     // node-cron tick checks every minute which are due, so schedule changes need no restart and
     // runs missed while the app was down are caught up.
@@ -45,6 +46,8 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
           timeZone: deps.config.ALLIANCE_TIMEZONE,
           configCoordinators: deps.config.ALLIANCE_COORDINATORS,
           instanceId: deps.instanceId,
+          // Each team digest shows its 8-week opened-vs-resolved chart, uploaded before the claim.
+          trendBlock: (team, runAt) => digestTrendBlock(deps.client, deps.db, team, runAt, deps.config.ALLIANCE_TIMEZONE),
         });
         if (summary.sent.length > 0) deps.outbox.kick();
         return summary;

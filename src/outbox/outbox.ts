@@ -38,6 +38,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/open.js';
 import { outbox } from '../db/schema.js';
 import type { AppLogger } from '../logger.js';
+import { blockBucket, bucketOf, takeToken } from './pacing.js';
 
 /** Web API methods the outbox may call: those that post or change what people see. */
 export type OutboxMethod = 'chat.postMessage' | 'chat.update' | 'chat.postEphemeral' | 'chat.delete' | 'views.publish';
@@ -59,12 +60,15 @@ export interface OutboxMessage {
   args: Record<string, unknown>;
   notBefore: Date;
   followUp?: OutboxFollowUp;
+  /** What to send instead if Slack refuses `args` for good with invalid_blocks (a digest without its chart). */
+  fallbackArgs?: Record<string, unknown>;
 }
 
 interface StoredPayload {
   /** A message's arguments; absent for a refresh, whose arguments are rendered at send time. */
   args?: Record<string, unknown>;
   followUp?: OutboxFollowUp;
+  fallbackArgs?: Record<string, unknown>;
   refresh?: { kind: string; ref: string };
 }
 
@@ -122,7 +126,11 @@ export function enqueueRefresh(db: Db, refresh: OutboxRefresh, now: Date): boole
 
 /** Queue a message; call it inside the transaction that makes the change it reports. */
 export function enqueue(db: Db, message: OutboxMessage, now: Date): boolean {
-  const payload: StoredPayload = message.followUp === undefined ? { args: message.args } : { args: message.args, followUp: message.followUp };
+  const payload: StoredPayload = {
+    args: message.args,
+    ...(message.followUp === undefined ? {} : { followUp: message.followUp }),
+    ...(message.fallbackArgs === undefined ? {} : { fallbackArgs: message.fallbackArgs }),
+  };
   return (
     db
       .insert(outbox)
@@ -234,11 +242,11 @@ export type FailureKind = 'permanent' | 'not_sent' | 'unknown';
  * acted on it (a timeout, a dropped connection, a 5xx, or `internal_error`/`fatal_error`, which
  * Slack documents as "some aspect of the operation may have succeeded").
  */
-export function classifyFailure(error: unknown): { kind: FailureKind; reason: string; retryAfterSeconds?: number } {
+export function classifyFailure(error: unknown): { kind: FailureKind; reason: string; retryAfterSeconds?: number; rateLimited?: true } {
   const e = (error ?? {}) as { code?: unknown; retryAfter?: unknown; statusCode?: unknown; original?: { cause?: { code?: unknown }; code?: unknown } };
   const code = slackErrorCode(error);
   if (e.code === 'slack_webapi_rate_limited_error') {
-    return { kind: 'not_sent', reason: 'ratelimited', ...(typeof e.retryAfter === 'number' ? { retryAfterSeconds: e.retryAfter } : {}) };
+    return { kind: 'not_sent', reason: 'ratelimited', rateLimited: true, ...(typeof e.retryAfter === 'number' ? { retryAfterSeconds: e.retryAfter } : {}) };
   }
   if (e.code === 'slack_webapi_platform_error' && code !== undefined) {
     if (PERMANENT_ERRORS.has(code)) return { kind: 'permanent', reason: code };
@@ -249,6 +257,15 @@ export function classifyFailure(error: unknown): { kind: FailureKind; reason: st
   const cause = e.original?.cause?.code ?? e.original?.code;
   if (cause === 'ECONNREFUSED') return { kind: 'not_sent', reason: 'connection refused' };
   return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
+}
+
+/** A row's stored arguments, or undefined when unreadable (delivery then fails that row alone, see runOutbox). */
+function argsOf(payloadJson: string): Record<string, unknown> | undefined {
+  try {
+    return (JSON.parse(payloadJson) as StoredPayload).args;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Marks an outbox post so that, after an unknown outcome, we can look for it in the channel. */
@@ -302,21 +319,43 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
   const spacingMs = deps.refreshSpacingMs ?? REFRESH_SPACING_MS;
   const at = now.getTime();
   const wallAtStart = wallClock();
+  const batchSize = deps.batchSize ?? 50;
   const claimed = db.transaction(
     (tx) => {
-      const due = tx
-        .select({ id: outbox.id, status: outbox.status })
+      const candidates = tx
+        .select({ id: outbox.id, status: outbox.status, workspaceId: outbox.workspaceId, method: outbox.method, priority: outbox.priority, payloadJson: outbox.payloadJson })
         .from(outbox)
         .where(
           or(
             and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
-            and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at)),
+            and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
           ),
         )
         // What a person waits for (priority 0) before refreshes of what is already shown.
         .orderBy(outbox.priority, outbox.notBefore, outbox.id)
-        .limit(deps.batchSize ?? 50)
+        // Some may have to wait for their rate limit: look a little further than one batch.
+        .limit(batchSize * 4)
         .all();
+      // Each call spends a token of Slack's limit for its method (or channel) first; a row whose
+      // bucket is empty waits (paced_until) until a token is there, without counting an attempt.
+      const due: typeof candidates = [];
+      const waits = new Map<string, number>();
+      for (const candidate of candidates) {
+        if (due.length >= batchSize) break;
+        const args = argsOf(candidate.payloadJson);
+        const bucket = `${candidate.workspaceId}|${bucketOf(candidate.method, args)}`;
+        let until = waits.get(bucket);
+        if (until === undefined) {
+          const decision = takeToken(db, candidate.workspaceId, bucketOf(candidate.method, args), wallAtStart);
+          if (decision.ok) {
+            due.push(candidate);
+            continue;
+          }
+          until = decision.until;
+          waits.set(bucket, until);
+        }
+        tx.update(outbox).set({ pacedUntil: until }).where(eq(outbox.id, candidate.id)).run();
+      }
       if (due.length === 0) return [];
       const uncertain = new Set(due.filter((d) => d.status !== 'pending').map((d) => d.id));
       return tx
@@ -399,6 +438,21 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
     return changed > 0;
   };
 
+  /**
+   * Slack answered 429: not a failure of this message. Its method's (or channel's) bucket is
+   * blocked for Retry-After, in the database so every instance waits, and the row waits with it
+   * (real time; its not-before and its attempts are left as they were).
+   */
+  const rateLimited = (row: (typeof claimed)[number]['row'], bucket: string, retryAfterSeconds: number, status: 'pending' | 'verify' = 'pending') => {
+    const until = db.transaction(() => blockBucket(db, row.workspaceId, bucket, retryAfterSeconds, wallClock()), { behavior: 'immediate' });
+    db.update(outbox)
+      .set({ status, leaseUntil: null, lastError: 'ratelimited', pacedUntil: until, attempts: sql`max(0, ${outbox.attempts} - 1)`, refreshAgain: 0 })
+      .where(eq(outbox.id, row.id))
+      .run();
+    deps.logger.event('warn', 'outbox paused by a Slack rate limit', { job: 'outbox', dedupeKey: row.dedupeKey, method: row.method, bucket, retryAfterSeconds });
+    retried++;
+  };
+
   /** Nothing to update (the message is not posted yet, or is gone): drop the row, unless asked for again meanwhile. */
   const dropRefresh = (row: (typeof claimed)[number]['row']) => {
     db.update(outbox)
@@ -430,6 +484,10 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       const check = await findPosted(deps.client, args, row.dedupeKey, row.createdAt);
       if ('error' in check) {
         const failure = classifyFailure(check.error);
+        if (failure.rateLimited === true) {
+          rateLimited(row, 'conversations.history', failure.retryAfterSeconds ?? 1, 'verify');
+          return;
+        }
         // Cannot look (not in the channel, no history scope): posting again could post twice, so a person must decide.
         if (failure.kind === 'permanent' || failure.reason === 'missing_scope' || failure.reason === 'not_in_channel') {
           reschedule(row, 'failed', `unverifiable after an unknown outcome: ${failure.reason}`);
@@ -450,7 +508,20 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       result = { ...(await deps.client.apiCall(row.method, withOutboxMetadata(row.method, args, row.dedupeKey))) };
     } catch (error) {
       const failure = classifyFailure(error);
-      if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
+      if (failure.rateLimited === true) {
+        rateLimited(row, bucketOf(row.method, args), failure.retryAfterSeconds ?? 1);
+        return;
+      }
+      if (failure.kind === 'permanent' && failure.reason === 'invalid_blocks' && payload.fallbackArgs !== undefined) {
+        // Refused before anything was posted: queue the fallback in its place, due at once.
+        const { fallbackArgs, ...rest } = payload;
+        db.update(outbox)
+          .set({ payloadJson: JSON.stringify({ ...rest, args: fallbackArgs }), status: 'pending', leaseUntil: null, lastError: `invalid_blocks: sending the fallback`, notBefore: at })
+          .where(eq(outbox.id, row.id))
+          .run();
+        deps.logger.event('warn', 'outbox message refused, its fallback will be sent', { job: 'outbox', dedupeKey: row.dedupeKey, method: row.method });
+        retried++;
+      } else if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
       else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') reschedule(row, 'verify', failure.reason);
       else reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
       return;
@@ -486,7 +557,10 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
 /** Real ms until the first row due at `at` may go (0: now; more when held back by its refresh spacing); undefined when none is due. */
 export function dueWithin(db: Db, at: number, wall: number): number | undefined {
   const row = db.$client
-    .prepare(`SELECT count(*) AS due, max(0, min(coalesce(paced_until, 0) - @wall)) AS wait FROM outbox WHERE status IN ('pending', 'verify') AND not_before <= @at`)
+    .prepare(
+      `SELECT count(*) AS due, max(0, min(coalesce(paced_until, 0) - @wall)) AS wait FROM outbox
+       WHERE (status IN ('pending', 'verify') AND not_before <= @at) OR (status = 'sending' AND lease_until <= @at)`,
+    )
     .get({ at, wall }) as { due: number; wait: number | null };
   return row.due === 0 ? undefined : (row.wait ?? 0);
 }

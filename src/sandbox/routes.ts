@@ -30,6 +30,14 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
+/** What a downloaded file is, by its name: calendar files open in a calendar, CSVs in a spreadsheet, charts as images. */
+function contentTypeOf(name: string): string {
+  if (name.endsWith('.ics')) return 'text/calendar; charset=utf-8';
+  if (name.endsWith('.csv')) return 'text/csv; charset=utf-8';
+  if (name.endsWith('.png')) return 'image/png';
+  return 'application/octet-stream';
+}
+
 const SHORTCUT_NAMES: Record<string, string> = { [ShortcutIds.logAsIssue]: 'Log as issue' };
 
 export interface SandboxRouteDeps {
@@ -395,7 +403,16 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
 
   const fileInfo = (id: string): Json => {
     const file = fake.files.find((f) => f.id === id);
-    return { id, name: file?.filename ?? id, title: file?.title ?? file?.filename ?? id, size: file?.content.length ?? 0, url: `/sandbox/files/${encodeURIComponent(id)}` };
+    return {
+      id,
+      name: file?.filename ?? id,
+      title: file?.title ?? file?.filename ?? id,
+      size: file?.content.length ?? 0,
+      url: `/sandbox/files/${encodeURIComponent(id)}`,
+      // Images (report charts) are drawn in the message, as Slack does, with their alt text.
+      image: /\.png$/i.test(file?.filename ?? ''),
+      alt: file?.altText ?? '',
+    };
   };
 
   const state = (as: string): Json => {
@@ -450,7 +467,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     if (file === undefined) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
     const name = (file.filename ?? file.id).replace(/[^A-Za-z0-9._-]/g, '_');
     res.writeHead(200, {
-      'content-type': name.endsWith('.ics') ? 'text/calendar; charset=utf-8' : 'application/octet-stream',
+      'content-type': contentTypeOf(name),
       'content-disposition': `attachment; filename="${name}"`,
       'content-length': file.content.length,
       ...SECURITY_HEADERS,

@@ -48,8 +48,9 @@ export class ActorResolver {
     this.ttlMs = deps.ttlMs ?? 10 * 60 * 1000;
   }
 
-  async resolve(workspaceId: string, userId: string): Promise<Actor> {
-    const profile = await this.profile(workspaceId, userId);
+  /** `deadlineMs`: how long to wait for users.info; work after the ack (events) can wait longer than a request being answered. */
+  async resolve(workspaceId: string, userId: string, options: { deadlineMs?: number } = {}): Promise<Actor> {
+    const profile = await this.profile(workspaceId, userId, options.deadlineMs ?? USERS_INFO_DEADLINE_MS);
     if (!profile.known) {
       // The operator named these people in ALLIANCE_COORDINATORS: that trust does not come from Slack, so a slow Slack does not take it away.
       if (this.deps.configCoordinators.includes(userId)) return { workspaceId, userId, isCoordinator: true, isExternal: false };
@@ -62,28 +63,28 @@ export class ActorResolver {
   }
 
   async timeZoneOf(workspaceId: string, userId: string): Promise<string | undefined> {
-    return (await this.profile(workspaceId, userId)).timeZone;
+    return (await this.profile(workspaceId, userId, USERS_INFO_DEADLINE_MS)).timeZone;
   }
 
   forget(userId: string): void {
     for (const key of this.cache.keys()) if (key.endsWith(`:${userId}`)) this.cache.delete(key);
   }
 
-  private async profile(workspaceId: string, userId: string): Promise<Profile> {
+  private async profile(workspaceId: string, userId: string, deadlineMs: number): Promise<Profile> {
     const key = `${workspaceId}:${userId}`;
     const cached = this.cache.get(key);
     if (cached !== undefined && this.now() - cached.fetchedAt < this.ttlMs) return cached;
     // A burst of requests from one person asks Slack once, not once per request.
     const pending = this.inFlight.get(key);
     if (pending !== undefined) return pending;
-    const lookup = this.lookUp(key, userId, cached).finally(() => this.inFlight.delete(key));
+    const lookup = this.lookUp(key, userId, cached, deadlineMs).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, lookup);
     return lookup;
   }
 
-  private async lookUp(key: string, userId: string, previous: Profile | undefined): Promise<Profile> {
+  private async lookUp(key: string, userId: string, previous: Profile | undefined, deadlineMs: number): Promise<Profile> {
     try {
-      const info = await withDeadline(this.deps.client.users.info({ user: userId }), USERS_INFO_DEADLINE_MS);
+      const info = await withDeadline(this.deps.client.users.info({ user: userId }), deadlineMs);
       const user = info.user;
       const profile: Profile = {
         known: true,

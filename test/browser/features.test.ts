@@ -250,7 +250,8 @@ describe.skipIf(skipReason !== undefined)('the commands in a browser', () => {
   });
 
   it('records a goal reading through the "Record a reading" form and sees the digest preview change', async () => {
-    await sandbox.openWorkspace(page, running.url, 'henryFord1', 'cna');
+    // Priya (Corewell, on CNA) records it; the digest-preview test below checks Hannah never sees a preview.
+    await sandbox.openWorkspace(page, running.url, 'corewell', 'cna');
     // The seeded goal G-1 (22 → 40 slots) stands at 28 in the digest.
     await sandbox.runCommand(page, '/digest preview CNA');
     const before = sandbox.lastMessage(page);

@@ -37,7 +37,8 @@ describe('/goal over signed HTTP', () => {
     h = await startWithTeams();
     await h.command('/team', 'join SPT', inSpt(member));
     await h.command('/team', 'join CNA', inCna(colleague));
-    await h.command('/team', 'join CNA', inCna(partner));
+    // A partner-workspace guest is put on the team by a coordinator.
+    await h.command('/team', `add <@${partner}> CNA`, inCna(coordinator));
   });
   afterAll(async () => {
     await h.stop();
@@ -112,6 +113,11 @@ describe('/goal over signed HTTP', () => {
       ['2026-11-15', 24, true, 'from the October survey'],
       ['2026-11-30', 28, true, 'corrected count'],
     ]);
+    // The channel announcement is redrawn with the latest reading.
+    await h.flush();
+    const card = h.fake.messages(CHANNELS.cna.id).find((m) => m.text?.includes('G-1: Clinical placement slots'));
+    expect(JSON.stringify(card?.blocks)).toContain('28 of 40 slots (from 22)');
+    expect(card?.updatedTs).toBeDefined();
     const show = await h.command('/goal', 'show G-1', inCna(outsider));
     const text = visibleText(show);
     expect(text).toContain('28 of 40 slots');
@@ -268,6 +274,11 @@ describe('/goal forms and buttons', () => {
     const good = await h.slack.viewSubmission({ view, userId: member, values: inputValues({ goal_value: { goal_value: '9' }, goal_as_of: { goal_as_of: { type: 'datepicker', selected_date: '2026-11-30' } }, goal_note: { goal_note: 'spring cohort' } }) });
     expect(good.body).toContain('Recorded *9* for *G-1*');
     expect(h.query('select value, note from goal_readings')).toEqual([{ value: 9, note: 'spring cohort' }]);
+    // The announcement was still on its way when the reading came in: once posted, it is brought up to date.
+    await h.flush();
+    await h.flush();
+    const card = h.fake.messages(CHANNELS.cna.id).find((m) => m.text?.includes('G-1: MA apprentices hired'));
+    expect(JSON.stringify(card?.blocks)).toContain('9 of 25 apprentices (from 5)');
   });
 
   it('edits a goal through its form (owner): changed fields go into the history, bad fields get errors beside them', async () => {

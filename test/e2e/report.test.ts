@@ -29,6 +29,8 @@ function seed(h: Harness): void {
   const orgId = (name: string) => (sql.prepare('select id from organisations where name = ?').get(name) as { id: number }).id;
   const cna = teamId('CNA');
   const ma = teamId('MA');
+  // The sandbox's seeding brings demo goals; this test's goals are its own, below.
+  sql.prepare('delete from goals').run();
   const issue = sql.prepare(
     `insert into issues (team_id, program_team_id, number, title, category, status, owner_id, reporter_id, created_at, updated_at, closed_at)
      values (?, ?, ?, ?, 'recruitment', ?, ?, ?, ?, ?, ?) returning id`,
@@ -96,6 +98,26 @@ function seed(h: Harness): void {
   cast(v3, 'org:hfh', 'Henry Ford Health', null, v3.options[0] ?? 0);
   cast(v3, 'org:trinity', 'Trinity Health', null, v3.options[1] ?? 0);
   cast(v3, 'org:corewell', 'Corewell Health', null, v3.options[0] ?? 0);
+
+  const goal = sql.prepare(
+    `insert into goals (team_id, number, program_team_id, kind, name, unit, baseline, target, direction, start_date, target_date, status, owner_id, creator_id, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) returning id`,
+  );
+  const reading = sql.prepare(`insert into goal_readings (team_id, goal_id, as_of, value, note, recorded_by, created_at, superseded_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const g1 = (goal.get(ws, 1, cna, 'measure', 'Clinical placement slots', 'slots', 22, 40, 'up', '2026-07-01', '2027-06-30', hannah.id, hannah.id, at('2026-07-01T15:00:00Z'), at('2026-07-01T15:00:00Z')) as { id: number }).id;
+  reading.run(ws, g1, '2026-08-15', 25, '', hannah.id, at('2026-08-15T15:00:00Z'), null);
+  reading.run(ws, g1, '2026-10-10', 27, 'typo', hannah.id, at('2026-10-10T15:00:00Z'), at('2026-10-11T15:00:00Z'));
+  reading.run(ws, g1, '2026-10-10', 28, '+3 at Henry Ford', hannah.id, at('2026-10-11T15:00:00Z'), null);
+  reading.run(ws, g1, '2026-11-20', 33, '', hannah.id, at('2026-11-20T15:00:00Z'), null);
+  goal.get(ws, 2, cna, 'milestone', 'Curriculum approved by the state', '', null, null, null, '2026-09-01', '2027-03-01', hannah.id, hannah.id, at('2026-09-01T15:00:00Z'), at('2026-09-01T15:00:00Z'));
+}
+
+/** The app at NOW on a fresh database: the sandbox's workspace (teams linked, organisations, members) and the seed above. */
+async function startSeededHarness(): Promise<Harness> {
+  const h = await startHarness({ now: () => NOW });
+  await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
+  seed(h);
+  return h;
 }
 
 type Row = Record<string, string>;
@@ -122,9 +144,7 @@ describe('/report over signed HTTP', () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => NOW });
-    await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
-    seed(h);
+    h = await startSeededHarness();
   });
   afterAll(async () => {
     await h.stop();
@@ -150,7 +170,7 @@ describe('/report over signed HTTP', () => {
     return file;
   };
 
-  it('sends one team’s report for last month to a member: summary, four CSVs and three charts in their DM', async () => {
+  it('sends one team’s report for last month to a member: summary, five CSVs and four charts in their DM', async () => {
     const { ack, summary, files } = await report('CNA', hannah.id);
     expect(ack).toContain('Preparing the report for *CNA* · October 2026 (2026-10-01 to 2026-10-31)');
     const dm = h.fake.dmChannelId(hannah.id);
@@ -159,9 +179,11 @@ describe('/report over signed HTTP', () => {
       'meetings-cna-2026-10.csv',
       'votes-cna-2026-10.csv',
       'vote-turnout-cna-2026-10.csv',
+      'goal-readings-cna-2026-10.csv',
       'issues-per-week-cna-2026-10.png',
       'meeting-attendance-by-organisation-cna-2026-10.png',
       'vote-turnout-by-organisation-cna-2026-10.png',
+      'goal-progress-cna-2026-10.png',
     ]);
     for (const f of files) expect(f.channels).toEqual([dm]);
     const text = visibleText(summary);
@@ -172,7 +194,19 @@ describe('/report over signed HTTP', () => {
     expect(text).toContain('V-2 Secret ballot on the MOU → _no single winner_ (2 of 4 people, anonymous)');
     expect(text).toContain('V-3 Employer priority → *Simulation lab* (3 of 4 organisations, anonymous)');
     expect(text).toContain('turnout by organisation: Corewell Health 2/2, Henry Ford Health 2/2, Trinity Health 2/2, Wayne County Community College 0/2');
+    expect(text).toContain('Goals: G-1 Clinical placement slots: 28 of 40 slots (pace line 28.03) · *At risk*; G-2 Curriculum approved by the state: not done · *On track*');
     expect(text).not.toContain('missing');
+  });
+
+  it('writes goal readings of the period with the pace line on each date, leaving out replaced readings', async () => {
+    const { files } = await report('CNA', hannah.id);
+    const rows = csvOf(byName(files, 'goal-readings-'));
+    expect(rows.map((r) => [r.Goal, r['Reading as of'], r.Value, r['Pace line on that date'], r.Note])).toEqual([
+      ['G-1', '2026-10-10', '28', '26.99', "'+3 at Henry Ford"],
+      ['G-2', '', '', '', 'no reading in this period'],
+    ]);
+    expect(rows[0]).toMatchObject({ Name: 'Clinical placement slots', Unit: 'slots', Baseline: '22', Target: '40', Start: '2026-07-01', 'Target date': '2027-06-30', 'Recorded by': hannah.realName });
+    expect(byName(files, 'goal-progress-').altText).toContain('CNA G-1 Clinical placement slots (slots): pace line from 22 on 2026-07-01 to 40 on 2027-06-30; readings 2026-08-15: 25, 2026-10-10: 28');
   });
 
   it('writes the issues CSV with every figure of the seed: status at the end and now, owner and organisation, dates and changes', async () => {
@@ -259,7 +293,7 @@ describe('/report over signed HTTP', () => {
   it('draws every chart as a PNG with text and bars, and gives each upload alt text', async () => {
     const { files } = await report('CNA', hannah.id);
     const charts = files.filter((f) => f.filename?.endsWith('.png') === true);
-    expect(charts).toHaveLength(3);
+    expect(charts).toHaveLength(4);
     for (const chart of charts) {
       keep(chart);
       const png = decodePng(chart);
@@ -315,7 +349,7 @@ describe('/report over signed HTTP', () => {
     h.fake.failNext('files.completeUploadExternal', { error: 'internal_error' }, 1);
     const { summary, files } = await report('CNA', hannah.id);
     expect(files.map((f) => f.filename)).not.toContain('meetings-cna-2026-10.csv');
-    expect(files).toHaveLength(6);
+    expect(files).toHaveLength(8);
     const text = visibleText(summary);
     expect(text).toContain('One file is missing because Slack did not take the upload: `meetings-cna-2026-10.csv` (files.completeUploadExternal: internal_error)');
     expect(summary.text).toContain('missing: meetings-cna-2026-10.csv');
@@ -336,9 +370,7 @@ describe('/report schedule quarterly', () => {
   const summaries = () => h.fake.messages(dm()).filter((m) => m.files === undefined && (m.text ?? '').startsWith('Report · All teams'));
 
   beforeAll(async () => {
-    h = await startHarness({ now: () => NOW });
-    await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
-    seed(h);
+    h = await startSeededHarness();
   });
   afterAll(async () => {
     await h.stop();

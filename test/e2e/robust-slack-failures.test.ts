@@ -13,13 +13,17 @@ describe('when the Slack Web API fails', () => {
   let clock = new Date('2026-03-02T15:00:00Z');
   let n = 0;
   beforeAll(async () => {
-    h = await startHarness({ extraListeners: registerProbeListeners, webApiTimeoutMs: TIMEOUT_MS, now: () => clock });
+    // The fake's own rate limits are off: these tests inject Slack's failures (429s included) one by
+    // one, and post behind the app's back to stand in for a crashed sender; the app still paces itself.
+    h = await startHarness({ extraListeners: registerProbeListeners, webApiTimeoutMs: TIMEOUT_MS, now: () => clock, rateLimits: false });
   });
   afterAll(async () => {
     await h.stop();
   });
   beforeEach(() => {
     clock = new Date(clock.getTime() + 3_600_000);
+    // Each test starts with Slack's limits unspent, as after a quiet minute: they are about failures, not pace.
+    h.alliance.deps.db.$client.prepare('delete from slack_rate_buckets').run();
   });
 
   /** Queues one announcement in #general, as a feature would inside its transaction. */
@@ -59,16 +63,33 @@ describe('when the Slack Web API fails', () => {
     expect(h.count('program_teams')).toBe(teams);
   });
 
-  it('waits for Retry-After on 429, then sends once', async () => {
+  it('on 429 waits out Retry-After in real time, kept in the database for every instance, without spending an attempt, then sends once', async () => {
     const { key, text } = queue();
+    const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    let wall = Date.now();
+    const run = (workerId: string) => runOutbox({ db: h.alliance.deps.db, client, logger: h.alliance.logger, now: clock, workerId, wallClock: () => wall });
+    const paced = () => h.query<{ not_before: number; attempts: number; paced_until: number | null }>('select not_before, attempts, paced_until from outbox where dedupe_key = ?', key)[0];
     h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 30 });
-    await h.flush(clock);
-    expect(row(key)).toMatchObject({ status: 'pending', not_before: clock.getTime() + 30_000, last_error: 'ratelimited' });
-    await h.flush(later(29_000));
+    await run('A');
+    expect(row(key)).toMatchObject({ status: 'pending', last_error: 'ratelimited' });
+    expect(paced()).toEqual({ not_before: clock.getTime(), attempts: 0, paced_until: wall + 30_000 });
+    expect(h.query('select blocked_until from slack_rate_buckets where bucket = ?', `chat.postMessage:${CHANNELS.general.id}`)).toEqual([{ blocked_until: wall + 30_000 }]);
+    // Another instance, and a later message to the same channel, wait too: the block is in the database.
+    const other = queue();
+    wall += 29_000;
+    await run('B');
     expect(postsOf(text)).toHaveLength(1);
-    await h.flush(later(30_000));
+    expect(postsOf(other.text)).toHaveLength(0);
+    wall += 1_000;
+    await run('B');
     expect(row(key)?.status).toBe('sent');
+    // One call may go when the wait ends; the channel's next one follows at the posting pace.
+    expect(row(other.key)?.status).toBe('pending');
+    wall += 1_000;
+    await run('B');
+    expect(row(other.key)?.status).toBe('sent');
     expect(copies(text)).toBe(1);
+    expect(copies(other.text)).toBe(1);
   });
 
   it('retries a refused-but-transient ok:false with growing back-off', async () => {

@@ -28,7 +28,7 @@ describe('/team over signed HTTP', () => {
       const ack = await h.command('/team', text, employer);
       expect(ack.status).toBe(200);
       expect(ack.response_type).toBe('ephemeral');
-      for (const sub of ['list', 'members', 'join', 'leave', 'org', 'orgs', 'create', 'link', 'unlink', 'coordinator add', 'audit']) {
+      for (const sub of ['list', 'members', 'join', 'leave', 'add', 'org', 'orgs', 'create', 'link', 'unlink', 'coordinator add', 'audit']) {
         expect(ack.text).toContain(`/team ${sub}`);
       }
     }
@@ -92,6 +92,35 @@ describe('/team over signed HTTP', () => {
     expect(unlinkAgain.text).toContain('not linked to any team');
     const joinNowhere = await h.command('/team', 'join', { userId: PEOPLE.corewell.id, channelId: CHANNELS.coordinators.id });
     expect(joinNowhere.text).toContain('not linked to a team');
+  });
+
+  it('lets a partner-workspace guest join a team only through a coordinator: /team join and joining the channel are refused politely, /team add works and is audited', async () => {
+    const guest = { userId: PEOPLE.partner.id, channelId: CHANNELS.general.id };
+    const onCna = () => h.query('select user_id from team_members tm join program_teams t on t.id = tm.program_team_id where t.key = ? and tm.user_id = ?', 'CNA', PEOPLE.partner.id);
+    const join = await h.command('/team', 'join CNA', guest);
+    expect(join.text).toContain('People from a partner workspace join CNA through a coordinator');
+    expect(join.text).toContain('/team add @you CNA');
+    expect(onCna()).toEqual([]);
+    expect(h.query("select actor_id, outcome, detail from audit_log where action = 'team.join'")).toEqual([{ actor_id: PEOPLE.partner.id, outcome: 'refused', detail: 'Slack Connect guest' }]);
+
+    // Joining the linked channel does not make a guest a member either; they are told how to join.
+    await h.slack.event({ type: 'member_joined_channel', user: PEOPLE.partner.id, channel: CHANNELS.cna.id, channel_type: 'C', team: h.alliance.workspaceId }, { eventId: 'Ev0GUESTJOIN1' });
+    const toldGuest = () => h.fake.messages(CHANNELS.cna.id).find((m) => m.ephemeral && m.user === PEOPLE.partner.id);
+    // The event is answered before it is handled (users.info first), so deliver until the answer is out.
+    for (let i = 0; i < 100 && toldGuest() === undefined; i++) {
+      await h.flush();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(String(toldGuest()?.text)).toContain('join CNA through a coordinator');
+    expect(onCna()).toEqual([]);
+
+    expect((await h.command('/team', `add <@${PEOPLE.partner.id}> CNA`, employer)).text).toContain('Only coordinators');
+    const added = await h.command('/team', `add <@${PEOPLE.partner.id}> CNA`, coordinator);
+    expect(added.text).toContain(`<@${PEOPLE.partner.id}> is now on *CNA*`);
+    expect(onCna()).toHaveLength(1);
+    expect(h.query("select actor_id, outcome, target from audit_log where action = 'team.add' and outcome = 'done'")).toEqual([{ actor_id: PEOPLE.coordinator.id, outcome: 'done', target: `CNA ${PEOPLE.partner.id}` }]);
+    // Leaving needs nobody's permission.
+    expect((await h.command('/team', 'leave CNA', guest)).text).toContain('You have left *CNA*');
   });
 
   it('joins and leaves a team, idempotently', async () => {

@@ -483,6 +483,65 @@ describe('/vote over signed HTTP', () => {
     expect(final).toContain('Slack could not list the members of the channel when the vote closed');
   });
 
+  it('priorities change only from a vote with ballots; a member’s priority vote closes early only by a coordinator (its creator after the deadline); every close is audited', async () => {
+    const db = h.alliance.deps.db;
+    const teamId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    const at = clock.getTime();
+    const make = (number: number, title: string, priority: number | null) =>
+      db.insert(issues).values({ workspaceId: h.alliance.workspaceId, programTeamId: teamId, number, title, category: 'other', status: 'open', reporterId: PEOPLE.coordinator.id, priority, createdAt: at, updatedAt: at }).returning().get();
+    const kept = make(11, 'Keeps its priority', 1);
+    const other = make(12, 'Second issue', null);
+    const priorities = () => h.query<{ priority: number | null }>('select priority from issues where id in (?, ?) order by id', kept.id, other.id).map((r) => r.priority);
+    const audits = (key: string) => h.query<{ actor_id: string; outcome: string; detail: string | null }>("select actor_id, outcome, detail from audit_log where action = 'vote.close' and target = ? order by id", key);
+    const priorityVote = async (question: string) => {
+      await submitNew(PEOPLE.henryFord1.id, {
+        [InputIds.voteQuestion]: question,
+        [InputIds.voteOptions]: '',
+        [InputIds.voteIssues]: { type: 'multi_static_select', selected_options: [{ value: String(kept.id) }, { value: String(other.id) }] },
+        [InputIds.voteCloseDate]: { type: 'datepicker', selected_date: '2026-03-12' },
+        [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
+      });
+      return latestNumber();
+    };
+
+    // A member started it: before its deadline only a coordinator may close it.
+    const empty = await priorityVote('Nobody votes on this');
+    const early = await h.command('/vote', `close V-${empty}`, as(PEOPLE.henryFord1.id));
+    expect(early.text).toContain('ranks issues, so closing it sets the team');
+    expect(voteRow(empty).status).toBe('open');
+    expect(audits(`V-${empty}`)).toEqual([{ actor_id: PEOPLE.henryFord1.id, outcome: 'refused', detail: 'priority vote before its deadline: coordinators only' }]);
+    // Closed with no ballots: no priority changes, the old ones stay.
+    const none = await h.command('/vote', `close V-${empty}`, coordinator);
+    expect(none.text).toContain('Nobody voted, so the team’s priorities are unchanged');
+    expect(priorities()).toEqual([1, null]);
+    expect(audits(`V-${empty}`)[1]).toEqual({ actor_id: PEOPLE.coordinator.id, outcome: 'done', detail: expect.stringMatching(/^closed early; 0 of \d+ people voted; no ballots, priorities unchanged$/) });
+
+    // With a ballot, its creator may close it once the deadline has passed (before the job does).
+    const counted = await priorityVote('One ballot here');
+    await click(PEOPLE.corewell.id, counted, 'CNA-12 Second issue');
+    expect((await h.command('/vote', `close V-${counted}`, as(PEOPLE.henryFord1.id))).text).toContain('ranks issues');
+    clock = new Date('2026-03-12T16:00:30Z');
+    expect((await h.command('/vote', `close V-${counted}`, as(PEOPLE.henryFord1.id))).text).toContain(`Closed *V-${counted}*`);
+    expect(priorities()).toEqual([2, 1]);
+    expect(audits(`V-${counted}`).map((a) => [a.actor_id, a.outcome])).toEqual([
+      [PEOPLE.henryFord1.id, 'refused'],
+      [PEOPLE.henryFord1.id, 'done'],
+    ]);
+    expect(audits(`V-${counted}`)[1]?.detail).toMatch(/^closed early; 1 of \d+ people voted; \d+ issue priorities changed$/);
+
+    // A close by the deadline job is audited too, attributed to the creator.
+    const timed = await submitNew(PEOPLE.corewell.id, {
+      [InputIds.voteQuestion]: 'Closed by the job',
+      [InputIds.voteCloseDate]: { type: 'datepicker', selected_date: '2026-03-13' },
+      [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
+    });
+    expect(timed.body).toContain('is open');
+    const byJob = latestNumber();
+    clock = new Date('2026-03-13T17:00:00Z');
+    expect(await runVoteDeadlines({ db, client, now: clock, logger: h.alliance.logger })).toEqual({ closed: 1 });
+    expect(audits(`V-${byJob}`)).toEqual([{ actor_id: PEOPLE.corewell.id, outcome: 'done', detail: expect.stringContaining('at its deadline') }]);
+  });
+
   it('lists votes of the channel team, open first', async () => {
     const ack = await h.command('/vote', 'list', coordinator);
     const text = visibleText(ack);

@@ -64,6 +64,11 @@ export interface HarnessOptions {
    * second; the rate-limit tests pass the production spacing.
    */
   refreshSpacingMs?: number;
+  /**
+   * The fake Slack enforces Slack's published rate limits (429 with Retry-After) unless this is
+   * false; a test that turns them off says why (it bursts more calls than Slack allows on purpose).
+   */
+  rateLimits?: boolean;
 }
 
 /** Starts the fake Slack and the real app over HTTP on a fresh temporary database. */
@@ -75,6 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     teamName: 'HCASM',
     users: allUsers(),
     channels: allChannels(),
+    rateLimits: options.rateLimits ?? true,
     ...(socket === undefined ? {} : { socketMode: { appToken: APP_TOKEN, connectionUrl: (appId: string) => socket.connectionUrl(appId) } }),
     ...(options.fakeOAuth === undefined ? {} : { oauth: options.fakeOAuth }),
   });

@@ -286,6 +286,55 @@ describe('fake Slack: files', () => {
     expect(data.error).toBe('file_not_found');
     expect(fake.files).toHaveLength(0);
   });
+
+  const post = (url: string, body: Buffer) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: new Uint8Array(body) });
+
+  it('takes the bytes at an upload URL once, and only exactly the length declared', async () => {
+    const target = await client.files.getUploadURLExternal({ filename: 'a.csv', length: 3 });
+    const url = target.upload_url ?? '';
+    const short = await post(url, Buffer.from('ab'));
+    expect(short.status).toBe(400);
+    expect(await short.text()).toContain('size_mismatch');
+    expect((await post(url, Buffer.from('abc'))).status).toBe(200);
+    const again = await post(url, Buffer.from('xyz'));
+    expect(again.status).toBe(410);
+    expect(await again.text()).toBe('upload_url_already_used');
+    await client.files.completeUploadExternal({ files: [{ id: target.file_id ?? '', title: 'A' }] });
+    expect(fake.files[0]?.content.toString('utf8')).toBe('abc');
+    // After completion the URL is gone altogether.
+    expect((await post(url, Buffer.from('abc'))).status).toBe(404);
+  });
+
+  it('refuses an empty length, an over-long alt text and a file over the size limit, as Slack does', async () => {
+    expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 0 }))).error).toBe('missing_argument');
+    expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 10, alt_text: 'x'.repeat(1001) } as never))).error).toBe('alt_txt_too_large');
+    expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 1024 * 1024 * 1024 + 1 }))).error).toBe('file_upload_size_restricted');
+    const ok = await client.apiCall('files.getUploadURLExternal', { filename: 'a.png', length: 4, alt_txt: 'A bar chart' });
+    expect(ok.ok).toBe(true);
+  });
+
+  it('keeps an image block only when it references an uploaded image file', async () => {
+    const image = (id: string) => [{ type: 'image', slack_file: { id }, alt_text: 'chart' }];
+    const missing = await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image('F0NOPE') as never }));
+    expect(missing.error).toBe('invalid_blocks');
+    expect(String(missing.errors)).toContain('no file F0NOPE');
+
+    const text = (await client.apiCall('files.getUploadURLExternal', { filename: 'notes.txt', length: 2 })) as { upload_url?: string; file_id?: string };
+    await post(String(text.upload_url), Buffer.from('hi'));
+    await client.files.completeUploadExternal({ files: [{ id: String(text.file_id) }] });
+    expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(text.file_id)) as never }))).errors).toEqual([
+      `blocks[0].slack_file: file ${String(text.file_id)} is not an image`,
+    ]);
+
+    const png = (await client.apiCall('files.getUploadURLExternal', { filename: 'chart.png', length: 4, alt_txt: 'A bar chart' })) as { upload_url?: string; file_id?: string };
+    await post(String(png.upload_url), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    // Not completed yet: Slack has no such file.
+    expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) as never }))).error).toBe('invalid_blocks');
+    await client.files.completeUploadExternal({ files: [{ id: String(png.file_id), title: 'Chart' }] });
+    const posted = await client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) as never });
+    expect(posted.ok).toBe(true);
+    expect(fake.files.find((f) => f.id === png.file_id)).toMatchObject({ altText: 'A bar chart', channels: [] });
+  });
 });
 
 describe('fake Slack: fault injection', () => {

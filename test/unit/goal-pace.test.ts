@@ -124,6 +124,8 @@ describe('goal vocabulary', () => {
     expect(parseQuickGoal('SPT State approves the new SPT curriculum by 2027-03-01', isTeam)).toEqual({ teamKey: 'SPT', name: 'State approves the new SPT curriculum', kind: 'milestone', targetDate: '2027-03-01' });
     expect(parseQuickGoal('CNA slots from lots to 40 by 2027-06-30', isTeam)).toContain('"lots" is not a number');
     expect(parseQuickGoal('just a name', isTeam)).toBeUndefined();
+    expect(parseQuickGoal('Transfers from MCC to WCCC from 3 to 10 students by 2027-06-30', isTeam)).toMatchObject({ name: 'Transfers from MCC to WCCC', baseline: 3, target: 10, unit: 'students' });
+    expect(parseQuickGoal('Cut time to hire by 20 days from 62 to 42 days by 2027-06-30', isTeam)).toMatchObject({ name: 'Cut time to hire by 20 days', baseline: 62, target: 42, targetDate: '2027-06-30' });
   });
   it('splits "as of" off a reading note', () => {
     expect(takeAsOf('as of 2026-11-20 from the October survey')).toEqual({ asOf: '2026-11-20', rest: 'from the October survey' });

@@ -1,8 +1,10 @@
+import type { KnownBlock } from '@slack/types';
 import type { Db } from '../../db/open.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { TeamService } from '../team/service.js';
 import { DigestRepository } from './repository.js';
+import type { DigestTeam } from './queries.js';
 import { DigestService, type DigestRunSummary } from './service.js';
 
 export interface DigestJobDeps {
@@ -17,6 +19,8 @@ export interface DigestJobDeps {
   instanceId: string;
   /** How late a missed run may still be sent; DIGEST_CATCH_UP_GRACE_MS by default. */
   graceMs?: number;
+  /** Uploads each team's trend chart for its digest (src/features/report/trend.ts); none without a client. */
+  trendBlock?: (team: DigestTeam, runAt: number) => Promise<KnownBlock>;
 }
 
 /**
@@ -38,5 +42,6 @@ export async function runDigests(deps: DigestJobDeps): Promise<DigestRunSummary>
     instanceId: deps.instanceId,
     logger: deps.logger,
     ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }),
+    ...(deps.trendBlock === undefined ? {} : { trendBlock: deps.trendBlock }),
   });
 }

@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import type { Actor } from '../../domain/actor.js';
 import { goalDigestItems } from '../goal/digest.js';
 import { fail, ok, type Result } from '../../domain/result.js';
@@ -304,7 +305,17 @@ export class DigestService {
    * immediate transaction. Returns what it queued. It yields to the event loop before each team
    * (and each team of the roll-up), so requests are answered while a long run goes on.
    */
-  async runDue(workspaceId: string, now: Date, options: { instanceId: string; logger: AppLogger; graceMs?: number }): Promise<DigestRunSummary> {
+  async runDue(
+    workspaceId: string,
+    now: Date,
+    options: {
+      instanceId: string;
+      logger: AppLogger;
+      graceMs?: number;
+      /** The team's trend chart as an image block (uploaded to Slack); a failure leaves the chart out, never the digest. */
+      trendBlock?: (team: DigestTeam, runAt: number) => Promise<KnownBlock>;
+    },
+  ): Promise<DigestRunSummary> {
     const graceMs = options.graceMs ?? DIGEST_CATCH_UP_GRACE_MS;
     const teams = listTeams(this.deps.repo.database, workspaceId);
     const firstTeamAt = teams.reduce((min, t) => Math.min(min, t.createdAt), Number.POSITIVE_INFINITY);
@@ -330,6 +341,14 @@ export class DigestService {
         const previous = previousPeriod(schedule.cron, schedule.timeZone, run);
         const message = await this.renderYielding(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() }, memo);
         const deliveries = this.deliveries(workspaceId, target, message);
+        let chart: KnownBlock | undefined;
+        if (target.kind === 'team' && deliveries.length > 0 && options.trendBlock !== undefined) {
+          try {
+            chart = await options.trendBlock(target.team, run.getTime());
+          } catch (error) {
+            options.logger.event('warn', 'digest trend chart left out', { job: 'digest', scope, error });
+          }
+        }
         const claimed = this.deps.repo.database.transaction(
           () => {
             const won = this.deps.repo.claim({
@@ -346,7 +365,14 @@ export class DigestService {
             for (const d of deliveries) {
               enqueue(
                 this.deps.repo.database,
-                { workspaceId, dedupeKey: `digest:${scope}:${run.toISOString()}:${d.channel}`, method: 'chat.postMessage', args: messageArgs(d), notBefore: now },
+                {
+                  workspaceId,
+                  dedupeKey: `digest:${scope}:${run.toISOString()}:${d.channel}`,
+                  method: 'chat.postMessage',
+                  // Should Slack refuse the chart's image block (the file not found), the digest goes without it.
+                  ...(chart === undefined ? { args: messageArgs(d) } : { args: messageArgs(withChart(d, chart)), fallbackArgs: messageArgs(d) }),
+                  notBefore: now,
+                },
                 now,
               );
             }
@@ -375,6 +401,14 @@ export class DigestService {
 export interface DigestRunSummary {
   sent: Array<{ scope: string; scheduledFor: string; recipients: number }>;
   failed: string[];
+}
+
+/** The digest with its trend chart after the figures (before the closing context line, if any). */
+function withChart(d: Delivery, chart: KnownBlock): Delivery {
+  const blocks = [...d.message.blocks];
+  const at = blocks[blocks.length - 1]?.type === 'context' ? blocks.length - 1 : blocks.length;
+  blocks.splice(at, 0, chart);
+  return { ...d, message: { ...d.message, blocks } };
 }
 
 function messageArgs(d: Delivery): Record<string, unknown> {

@@ -84,7 +84,8 @@ export function parseQuickGoal(text: string, isTeam: (key: string) => boolean): 
     teamKey = (first[1] ?? '').toUpperCase();
     rest = first[2] ?? '';
   }
-  const measure = /^(.*?)\s+from\s+(\S+)\s+to\s+(\S+)(?:\s+(.+))?$/i.exec(rest);
+  // Greedy name: "Transfers from MCC to WCCC from 3 to 10" takes the last "from … to …".
+  const measure = /^(.*)\s+from\s+(\S+)\s+to\s+(\S+)(?:\s+(.+))?$/i.exec(rest);
   if (measure !== null) {
     const baseline = parseNumber(measure[2]);
     const target = parseNumber(measure[3]);

@@ -8,7 +8,7 @@ import { announcement, loggedReply, statusReply } from '../issue/views.js';
 import { goalCommand } from './command.js';
 import { registerGoalListeners } from './listeners.js';
 import { GoalRepository } from './repository.js';
-import { GoalService } from './service.js';
+import { GOAL_ANNOUNCED, GoalService } from './service.js';
 import { closedAnnouncement, createdAnnouncement, staleReminder } from './views.js';
 
 /** Builds the goal service from the app's dependencies (listeners and jobs share this). */
@@ -31,6 +31,11 @@ export function buildGoalService(deps: Pick<ListenerDeps, 'db' | 'teamRepository
 /** `/goal`, its forms and its buttons. */
 export function registerGoals(app: App, deps: ListenerDeps): void {
   const goals = buildGoalService({ ...deps, timeZone: deps.config.ALLIANCE_TIMEZONE });
+  // After the announcement is posted: remember where, and catch up on readings made meanwhile.
+  deps.followUps[GOAL_ANNOUNCED] = (_db, ref, result) => {
+    goals.recordAnnouncement(ref, result, deps.now());
+    deps.outbox.kick();
+  };
   registerCommand(app, CommandNames.goal, goalCommand({ goals, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
   registerGoalListeners(app, { goals, actors: deps.actors, outbox: deps.outbox, now: deps.now });
 }

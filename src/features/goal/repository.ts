@@ -14,7 +14,7 @@ export interface Goal extends GoalRow {
   organisationName: string | null;
 }
 
-export type NewGoal = Omit<typeof goals.$inferInsert, 'id' | 'number' | 'status' | 'updatedAt' | 'closedAt' | 'closeNote'>;
+export type NewGoal = Omit<typeof goals.$inferInsert, 'id' | 'number' | 'status' | 'updatedAt' | 'closedAt' | 'closeNote' | 'announcementTs'>;
 export type GoalPatch = Partial<Pick<GoalRow, 'name' | 'unit' | 'baseline' | 'target' | 'direction' | 'targetDate' | 'status' | 'ownerId' | 'organisationId' | 'closeNote' | 'closedAt'>> & { updatedAt: number };
 
 const withTeam = { goal: goals, teamKey: programTeams.key, teamName: programTeams.name, organisationName: organisations.name };
@@ -56,6 +56,17 @@ export class GoalRepository {
 
   update(id: number, patch: GoalPatch): void {
     this.db.update(goals).set(patch).where(eq(goals.id, id)).run();
+  }
+
+  /** Where the announcement was posted; written by the outbox follow-up after chat.postMessage. */
+  setAnnouncement(id: number, channelId: string, ts: string): void {
+    this.db.update(goals).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(goals.id, id)).run();
+  }
+
+  /** By id alone: for outbox follow-ups, which know the id they queued and nothing else. */
+  get(id: number): Goal | undefined {
+    const row = this.select().where(eq(goals.id, id)).get();
+    return row === undefined ? undefined : flatten(row);
   }
 
   byNumber(workspaceId: string, number: number): Goal | undefined {

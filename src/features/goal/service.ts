@@ -1,7 +1,7 @@
 import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import type { Db } from '../../db/open.js';
-import { enqueue } from '../../outbox/outbox.js';
+import { cancelPending, enqueue } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import { formatKey, parseIssueKey } from '../issue/model.js';
 import type { IssueRepository } from '../issue/repository.js';
@@ -86,6 +86,12 @@ export interface GoalServiceDeps {
 
 export type ListScope = 'open' | 'done' | 'all';
 export const LIST_SCOPE_STATUSES: Record<ListScope, readonly string[]> = { open: ['open'], done: ['achieved', 'dropped'], all: ['open', 'achieved', 'dropped'] };
+
+/** Outbox follow-up kind: the announcement was posted; remember its channel and ts. */
+export const GOAL_ANNOUNCED = 'goal.announced';
+const announceKey = (goalId: number): string => `goal-new:${goalId}`;
+/** One chat.update per change: updated_at strictly increases per goal. */
+const updateKey = (goalId: number, updatedAt: number): string => `goal:${goalId}:update:${updatedAt}`;
 
 const problem = (field: GoalField, message: string): Problem => ({ code: 'invalid', message, field });
 
@@ -249,6 +255,8 @@ export class GoalService {
         if (options.requestKey !== undefined && !claimRequest(db, actor.workspaceId, options.requestKey, now)) {
           return { duplicateOf: requestResult(db, actor.workspaceId, options.requestKey) };
         }
+        // The team's first linked channel is its channel: one announcement, kept current by chat.update.
+        const channel = this.deps.teamRepository.channelsOf(team.id)[0];
         const row = goals.insert({
           workspaceId: actor.workspaceId,
           programTeamId: team.id,
@@ -263,15 +271,19 @@ export class GoalService {
           ownerId: valid.ownerId ?? actor.userId,
           organisationId: valid.organisationId,
           creatorId: actor.userId,
+          announcementChannelId: channel ?? null,
           createdAt: at,
         });
         if (options.requestKey !== undefined) recordRequestResult(db, actor.workspaceId, options.requestKey, String(row.id));
         goals.addEvent({ workspaceId: actor.workspaceId, goalId: row.id, actorId: actor.userId, kind: 'created', toValue: goalKey(row), createdAt: at });
         const goal = goals.byId(actor.workspaceId, row.id) as Goal;
-        const channel = this.deps.teamRepository.channelsOf(team.id)[0];
         if (channel !== undefined) {
           const message = this.deps.messages.created(goal, paceOf(goal, [], this.today(now)));
-          enqueue(db, { workspaceId: actor.workspaceId, dedupeKey: `goal-new:${row.id}`, method: 'chat.postMessage', args: { channel, ...message }, notBefore: now }, now);
+          enqueue(
+            db,
+            { workspaceId: actor.workspaceId, dedupeKey: announceKey(row.id), method: 'chat.postMessage', args: { channel, ...message }, notBefore: now, followUp: { kind: GOAL_ANNOUNCED, ref: String(row.id) } },
+            now,
+          );
         }
         return { goal, channel };
       },
@@ -349,7 +361,9 @@ export class GoalService {
     const { goals } = this.deps;
     return this.changeOpen(goal, (fresh) => {
       const { reading, replaced } = goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf, value, note: trimmedNote, recordedBy: actor.userId, createdAt: now.getTime() });
-      goals.update(fresh.id, { updatedAt: Math.max(now.getTime(), fresh.updatedAt + 1) });
+      const updatedAt = Math.max(now.getTime(), fresh.updatedAt + 1);
+      goals.update(fresh.id, { updatedAt });
+      this.refreshAnnouncement(fresh, { ...fresh, updatedAt }, now);
       return ok({ goal: fresh, reading, replaced, pace: paceOf(fresh, goals.readings(fresh.id), today) });
     });
   }
@@ -379,6 +393,7 @@ export class GoalService {
       goals.update(fresh.id, patch);
       goals.addEvent({ workspaceId: fresh.workspaceId, goalId: fresh.id, actorId: actor.userId, kind: 'closed', fromValue: 'open', toValue: outcome, note: trimmed === '' ? null : trimmed, createdAt: at });
       const updated: Goal = { ...fresh, ...patch };
+      this.refreshAnnouncement(fresh, updated, now);
       const channel = this.deps.teamRepository.channelsOf(fresh.programTeamId)[0];
       if (channel !== undefined) {
         const message = this.deps.messages.closed(updated, actor.userId, trimmed);
@@ -418,7 +433,9 @@ export class GoalService {
       if (changed.length === 0) return ok({ goal: fresh, changed });
       if (v.direction !== fresh.direction) patch.direction = v.direction;
       goals.update(fresh.id, { ...(patch as Partial<GoalPatch>), updatedAt: Math.max(at, fresh.updatedAt + 1) });
-      return ok({ goal: goals.byId(fresh.workspaceId, fresh.id) as Goal, changed });
+      const updated = goals.byId(fresh.workspaceId, fresh.id) as Goal;
+      this.refreshAnnouncement(fresh, updated, now);
+      return ok({ goal: updated, changed });
     });
   }
 
@@ -446,6 +463,40 @@ export class GoalService {
       { behavior: 'immediate' },
     );
     return ok({ goal, issueKey, changed });
+  }
+
+  /**
+   * Outbox follow-up once the announcement is posted: remembers where, and brings it up to date if
+   * the goal changed (a reading, an edit) while it was on its way. Runs inside the outbox's transaction.
+   */
+  recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): void {
+    const id = Number(ref);
+    const { channel, ts } = result;
+    if (!Number.isSafeInteger(id) || typeof channel !== 'string' || typeof ts !== 'string') return;
+    this.deps.goals.setAnnouncement(id, channel, ts);
+    const goal = this.deps.goals.get(id);
+    if (goal !== undefined && goal.updatedAt !== goal.createdAt) this.queueAnnouncementUpdate(goal, now);
+  }
+
+  /**
+   * Keeps the team-channel announcement current. Posted already: one chat.update keyed by the new
+   * updated_at, the previous change's update withdrawn if it is still waiting (a late retry must not
+   * undo a newer one). Not posted yet: the follow-up catches up once it is.
+   */
+  private refreshAnnouncement(before: Goal, goal: Goal, now: Date): void {
+    if (goal.announcementChannelId === null || goal.announcementTs === null) return;
+    cancelPending(this.deps.db, goal.workspaceId, [updateKey(goal.id, before.updatedAt)]);
+    this.queueAnnouncementUpdate(goal, now);
+  }
+
+  private queueAnnouncementUpdate(goal: Goal, now: Date): void {
+    if (goal.announcementChannelId === null || goal.announcementTs === null) return;
+    const message = this.deps.messages.created(goal, paceOf(goal, this.deps.goals.readings(goal.id), this.today(now)));
+    enqueue(
+      this.deps.db,
+      { workspaceId: goal.workspaceId, dedupeKey: updateKey(goal.id, goal.updatedAt), method: 'chat.update', args: { channel: goal.announcementChannelId, ts: goal.announcementTs, ...message }, notBefore: now },
+      now,
+    );
   }
 
   /** The goals an issue is linked to, for the issue's card and `/issue show`. */

@@ -10,6 +10,13 @@ import { CLOSED_STATUSES, OPEN_STATUSES, statusSqlList } from '../issue/model.js
  */
 
 const NOT_CLOSED = `status not in ${statusSqlList(CLOSED_STATUSES)}`;
+const OPEN_VOTES_OF_MINE = `v.program_team_id in (select program_team_id from team_members where team_id = @ws and user_id = @user)
+  and v.status = 'open' and (v.closes_at is null or v.closes_at > @now)`;
+/** Anonymous per-person votes: the ballot's key is a keyed hash of the vote and the person. */
+const HASHED = "(v.anonymous = 1 and v.eligibility <> 'organisation')";
+const MY_BALLOT = "select 1 from ballots b where b.vote_id = v.id and b.voter_key = case when v.eligibility = 'organisation' then 'org:' || @org else 'user:' || @user end";
+/** The longest a meeting can last (the form allows 8 hours). */
+const MAX_MEETING_MS = 8 * 60 * 60 * 1000;
 
 export interface TeamRef {
   id: number;
@@ -79,15 +86,21 @@ export class HomeQueries {
          where m.team_id = @ws and m.user_id = @user order by t.key`,
       ),
       organisation: prepare('select organisation_id as id from people where team_id = @ws and user_id = @user'),
-      openVotes: prepare(
+      // Open votes of the person's teams still taking ballots, soonest deadline first, without the
+      // person's (or their organisation's) ballot. An anonymous per-person ballot is stored under a
+      // keyed hash SQL cannot compute: those votes come back as candidates and are checked by the caller.
+      waitingVotes: prepare(
         `select v.id, v.number, v.program_team_id as programTeamId, t.key as teamKey, v.question, v.method, v.max_choices as maxChoices,
                 v.eligibility, v.anonymous, v.closes_at as closesAt, v.channel_id as channelId
          from votes v join program_teams t on t.id = v.program_team_id
-         where v.program_team_id in (select program_team_id from team_members where team_id = @ws and user_id = @user)
-           and v.status = 'open' and (v.closes_at is null or v.closes_at > @now)
-         order by v.closes_at is null, v.closes_at, v.number`,
+         where ${OPEN_VOTES_OF_MINE} and (v.eligibility <> 'organisation' or @org is not null) and (${HASHED} or not exists (${MY_BALLOT}))
+         order by v.closes_at is null, v.closes_at, v.number limit @cap`,
       ),
-      hasBallot: prepare('select 1 as one from ballots where vote_id = @vote and voter_key = @key'),
+      waitingNamedCount: prepare(
+        `select count(*) as n from votes v where ${OPEN_VOTES_OF_MINE} and (v.eligibility <> 'organisation' or @org is not null) and not ${HASHED} and not exists (${MY_BALLOT})`,
+      ),
+      hashedVotes: prepare(`select v.id, v.eligibility, v.anonymous from votes v where ${OPEN_VOTES_OF_MINE} and ${HASHED}`),
+      needOrganisation: prepare(`select count(*) as n from votes v where ${OPEN_VOTES_OF_MINE} and v.eligibility = 'organisation'`),
       options: prepare('select id, vote_id as voteId, label, position from vote_options where vote_id = @vote order by position'),
       myIssuesCount: prepare(`select count(*) as n from issues where team_id = @ws and owner_id = @user and ${NOT_CLOSED}`),
       myIssues: prepare(
@@ -97,10 +110,10 @@ export class HomeQueries {
          order by (i.due_date is not null and i.due_date < @today) desc, i.due_date is null, i.due_date, i.updated_at desc, i.id
          limit @limit`,
       ),
+      // From the person's teams into each team's meetings by start (the planner would otherwise scan every meeting).
       meetingsCount: prepare(
-        `select count(*) as n from meetings
-         where program_team_id in (select program_team_id from team_members where team_id = @ws and user_id = @user)
-           and status = 'scheduled' and starts_at + duration_minutes * 60000 > @now`,
+        `select count(*) as n from team_members tm join meetings m indexed by meetings_team_start on m.program_team_id = tm.program_team_id
+         where tm.team_id = @ws and tm.user_id = @user and m.starts_at > @earliest and m.status = 'scheduled' and m.starts_at + m.duration_minutes * 60000 > @now`,
       ),
       meetings: prepare(
         `select m.id, m.number, t.key as teamKey, m.title, m.starts_at as startsAt, m.duration_minutes as durationMinutes,
@@ -108,12 +121,13 @@ export class HomeQueries {
          from meetings m join program_teams t on t.id = m.program_team_id
          left join meeting_rsvps r on r.meeting_id = m.id and r.user_id = @user
          where m.program_team_id in (select program_team_id from team_members where team_id = @ws and user_id = @user)
-           and m.status = 'scheduled' and m.starts_at + m.duration_minutes * 60000 > @now
+           and m.status = 'scheduled' and m.starts_at > @earliest and m.starts_at + m.duration_minutes * 60000 > @now
          order by m.starts_at, m.number limit @limit`,
       ),
       allTeams: prepare('select id, key, name from program_teams where team_id = @ws order by key'),
+      // Kept by triggers (issue_status_counts): reading them costs the same whatever the team's size.
       statusCounts: prepare(
-        `select status, count(*) as n from issues where program_team_id = @team and status in ${statusSqlList(OPEN_STATUSES)} group by status`,
+        `select status, count as n from issue_status_counts where program_team_id = @team and status in ${statusSqlList(OPEN_STATUSES)}`,
       ),
       overdue: prepare(`select count(*) as n from issues where program_team_id = @team and ${NOT_CLOSED} and due_date is not null and due_date < @today`),
       nextMeeting: prepare("select min(starts_at) as at from meetings where program_team_id = @team and status = 'scheduled' and starts_at >= @now"),
@@ -149,9 +163,28 @@ export class HomeQueries {
     return this.get<{ id: number | null }>('organisation', { ws, user })?.id ?? null;
   }
 
-  /** Open votes of the person's teams still taking ballots, soonest deadline first. */
-  openVotes(ws: string, user: string, now: number): OpenVoteRow[] {
-    return this.all('openVotes', { ws, user, now });
+  /**
+   * Open votes of the person's teams waiting for their ballot (or their organisation's), soonest
+   * deadline first: the first `limit`, how many in all, and how many one-per-organisation votes they
+   * cannot vote on because no organisation is recorded for them. `hashedWaiting` says whether an
+   * anonymous per-person vote has no ballot of theirs (its key is a hash only the caller can compute).
+   */
+  waitingVotes(
+    ws: string,
+    user: string,
+    now: number,
+    org: number | null,
+    limit: number,
+    hashedWaiting: (vote: { id: number; eligibility: string; anonymous: number }) => boolean,
+  ): { items: OpenVoteRow[]; total: number; needOrganisation: number } {
+    const params = { ws, user, now, org };
+    // Read a few more than a page: some anonymous candidates may turn out to have the person's ballot.
+    const candidates = this.all<OpenVoteRow>('waitingVotes', { ...params, cap: limit * 4 });
+    const items = candidates.filter((row) => !(row.anonymous === 1 && row.eligibility !== 'organisation') || hashedWaiting(row)).slice(0, limit);
+    const named = this.get<{ n: number }>('waitingNamedCount', params)?.n ?? 0;
+    const hashed = this.all<{ id: number; eligibility: string; anonymous: number }>('hashedVotes', params).filter(hashedWaiting).length;
+    const needOrganisation = org === null ? (this.get<{ n: number }>('needOrganisation', params)?.n ?? 0) : 0;
+    return { items, total: named + hashed, needOrganisation };
   }
 
   hasBallot(voteId: number, voterKey: string): boolean {
@@ -170,8 +203,10 @@ export class HomeQueries {
 
   /** Meetings of the person's teams that have not ended, soonest first, with the person's answer. */
   upcomingMeetings(ws: string, user: string, now: number, limit: number): { items: MeetingRow[]; total: number } {
-    const total = this.get<{ n: number }>('meetingsCount', { ws, user, now })?.n ?? 0;
-    return { items: total === 0 ? [] : this.all('meetings', { ws, user, now, limit }), total };
+    // A meeting lasts at most 8 hours, so only those starting since then can still be on: an index range.
+    const earliest = now - MAX_MEETING_MS;
+    const total = this.get<{ n: number }>('meetingsCount', { ws, user, now, earliest })?.n ?? 0;
+    return { items: total === 0 ? [] : this.all('meetings', { ws, user, now, earliest, limit }), total };
   }
 
   allTeams(ws: string): TeamRef[] {

@@ -1,59 +1,49 @@
-import { performance } from 'node:perf_hooks';
 import type Database from 'better-sqlite3';
-import type { HomeView } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
-import type { AppLogger } from '../../logger.js';
-import { classifyFailure, retryDelayMs } from '../../outbox/outbox.js';
 import { parseJsonText } from '../../domain/json.js';
+import { enqueueRefresh } from '../../outbox/outbox.js';
 import type { HomeNotice } from './model.js';
 
 /*
- * Republishing Home tabs. Triggers (migration 0008_home_triggers) bump `home_tabs.version` in the
- * same transaction as every write that changes what a Home shows; this publisher sends each stale
- * Home once, rendered from the database at send time, so a burst of changes becomes one publish
- * per person carrying the latest state, and a failed publish retried later loses nothing.
+ * Republishing Home tabs. Triggers (migration `home_triggers`) bump `home_tabs.version` in the same
+ * transaction as every write that changes what a Home shows. This module decides when each stale
+ * Home goes: once its burst of changes has settled, at most HOME_PUBLISHES_PER_MINUTE a minute per
+ * workspace, and only for people who opened their Home. It then hands the Home to the outbox as a
+ * coalesced `home` refresh (views.publish), which renders it from the database at send time and
+ * retries a failed call (so a retry carries the latest state, never the one that failed).
  */
 
 /** A burst settles: the first change seen waits this long for the next ones before the Home is published. */
 export const HOME_SETTLE_MS = 1000;
 /**
- * Slack's views.publish is a Tier 4 method: 100+ calls a minute per workspace. We stay at 100,
- * counted in a table every instance shares, and stop for Slack's Retry-After when it says 429.
+ * Slack's views.publish is a Tier 4 method: 100+ calls a minute per workspace. Alliance hands at
+ * most 100 Homes a minute per workspace to the outbox, counted in a table every instance shares.
  */
 export const HOME_PUBLISHES_PER_MINUTE = 100;
 const WINDOW_MS = 60_000;
-const MAX_ATTEMPTS = 8;
-/** A Home whose person is gone, or that Slack refuses for good, is not retried until the next change or open. */
-const PERMANENT = new Set(['user_not_found', 'account_inactive', 'invalid_auth', 'not_authed', 'token_revoked', 'missing_scope', 'not_allowed_token_type']);
 
-export interface HomeTabRow {
-  workspaceId: string;
-  userId: string;
-  version: number;
-  notice: HomeNotice | undefined;
+/** The outbox refresh kind of a Home tab; its ref is `<workspace>:<user>`. */
+export const HOME_REFRESH = 'home';
+export const homeRef = (workspaceId: string, userId: string): string => `${workspaceId}:${userId}`;
+export function parseHomeRef(ref: string): { workspaceId: string; userId: string } | undefined {
+  const match = /^([A-Z0-9]+):([UW][A-Z0-9]+)$/.exec(ref);
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { workspaceId: match[1], userId: match[2] };
+}
+
+/** What Slack told us about the person at their last open or click (users.info). */
+export interface HomeActorFacts {
+  isAdmin: boolean;
+  isExternal: boolean;
+  isCoordinator: boolean;
 }
 
 export interface HomeRunResult {
-  published: number;
-  retried: number;
-  failed: number;
-  /** Stale Homes left for a later run (settling, backing off, or over the rate limit). */
+  /** Homes handed to the outbox to publish. */
+  queued: number;
+  /** Stale Homes left for a later run (settling, or over the minute's share of views.publish). */
   waiting: number;
-  /** When the next of them may go, if any. */
-  nextAt: number | null;
   /** Homes whose change this run saw first: they go once the burst has settled. */
   newlySeen: number;
-}
-
-export interface HomePublisherDeps {
-  db: Db;
-  client: WebClient;
-  logger: AppLogger;
-  /** Renders a person's Home as of `now`, and says whether they are a coordinator now. */
-  render(workspaceId: string, userId: string, now: Date, notice: HomeNotice | undefined): Promise<{ view: HomeView; coordinator: boolean }>;
-  leaseMs?: number;
-  publishesPerMinute?: number;
 }
 
 /** The home_tabs table: who opened their Home, which Homes are stale, and their last notice. */
@@ -64,54 +54,30 @@ export class HomeTabs {
     const p = (text: string) => db.$client.prepare(text);
     this.s = {
       open: p(
-        `insert into home_tabs (team_id, user_id, is_coordinator, version, published_version, seen_at, opened_at, notice_json, not_before, attempts)
-         values (@ws, @user, @coordinator, 1, 0, 0, @now, null, 0, 0)
-         on conflict (team_id, user_id) do update set is_coordinator = @coordinator, version = version + 1, seen_at = 0,
-           notice_json = null, not_before = 0, attempts = 0`,
+        `insert into home_tabs (team_id, user_id, is_coordinator, is_admin, is_external, version, published_version, seen_at, opened_at, notice_json)
+         values (@ws, @user, @coordinator, @admin, @external, 1, 0, 0, @now, null)
+         on conflict (team_id, user_id) do update set is_coordinator = @coordinator, is_admin = @admin, is_external = @external,
+           version = version + 1, seen_at = 0, notice_json = null`,
       ),
-      notice: p(
-        `update home_tabs set notice_json = @notice, version = version + 1, seen_at = 0, not_before = min(not_before, @now)
-         where team_id = @ws and user_id = @user`,
-      ),
-      urgent: p('update home_tabs set version = version + 1, seen_at = 0, not_before = min(not_before, @now) where team_id = @ws and user_id = @user'),
+      facts: p('update home_tabs set is_coordinator = @coordinator, is_admin = @admin, is_external = @external where team_id = @ws and user_id = @user'),
+      row: p('select is_admin as isAdmin, is_external as isExternal, notice_json as noticeJson from home_tabs where team_id = @ws and user_id = @user'),
+      notice: p('update home_tabs set notice_json = @notice, version = version + 1, seen_at = 0 where team_id = @ws and user_id = @user'),
+      urgent: p('update home_tabs set version = version + 1, seen_at = 0 where team_id = @ws and user_id = @user'),
       markSeen: p('update home_tabs set seen_at = @now where version > published_version and seen_at is null'),
       due: p(
-        `select team_id as workspaceId, user_id as userId, version, notice_json as noticeJson from home_tabs
-         where team_id = @ws and version > published_version and not_before <= @now and (lease_until is null or lease_until <= @now)
-           and seen_at is not null and seen_at <= @settled
-         order by seen_at, not_before limit @limit`,
+        `select user_id as userId, version from home_tabs
+         where team_id = @ws and version > published_version and seen_at is not null and seen_at <= @settled
+         order by seen_at limit @limit`,
       ),
-      // A change made while this Home is being published is seen afresh by the next run (or stays
-      // urgent when it was a click on this Home), so it gets a publish of its own.
-      lease: p('update home_tabs set lease_until = @until, seen_at = null where team_id = @ws and user_id = @user'),
-      published: p(
-        `update home_tabs set published_version = max(published_version, @version), published_at = @now, lease_until = null, attempts = 0,
-           last_error = null, is_coordinator = @coordinator
-         where team_id = @ws and user_id = @user`,
-      ),
-      retry: p(
-        'update home_tabs set lease_until = null, attempts = attempts + 1, not_before = @notBefore, last_error = @error where team_id = @ws and user_id = @user',
-      ),
-      giveUp: p(
-        `update home_tabs set published_version = max(published_version, @version), lease_until = null, attempts = 0, last_error = @error
-         where team_id = @ws and user_id = @user`,
-      ),
-      attempts: p('select attempts from home_tabs where team_id = @ws and user_id = @user'),
-      waiting: p(
-        `select count(*) as n, min(max(not_before, coalesce(seen_at, 0) + @settle)) as nextAt from home_tabs
-         where version > published_version`,
-      ),
-      rate: p('select window_start as windowStart, sent, blocked_until as blockedUntil from home_publish_rate where team_id = @ws'),
+      handedOver: p('update home_tabs set published_version = max(published_version, @version), published_at = @now, seen_at = null where team_id = @ws and user_id = @user'),
+      waiting: p('select count(*) as n from home_tabs where version > published_version'),
+      rate: p('select window_start as windowStart, sent from home_publish_rate where team_id = @ws'),
       setRate: p(
-        `insert into home_publish_rate (team_id, window_start, sent, blocked_until) values (@ws, @window, @sent, @blocked)
-         on conflict (team_id) do update set window_start = @window, sent = @sent, blocked_until = max(blocked_until, @blocked)`,
+        `insert into home_publish_rate (team_id, window_start, sent) values (@ws, @window, @sent)
+         on conflict (team_id) do update set window_start = @window, sent = @sent`,
       ),
       workspaces: p('select distinct team_id as ws from home_tabs where version > published_version'),
     };
-  }
-
-  private run(name: string, params: Record<string, unknown>): number {
-    return this.statement(name).run(params).changes;
   }
 
   private statement(name: string): Database.Statement {
@@ -120,76 +86,68 @@ export class HomeTabs {
     return s;
   }
 
-  /** The person opened their Home: remember them (and whether they coordinate) and publish it now. */
-  opened(ws: string, user: string, coordinator: boolean, now: Date): void {
-    this.run('open', { ws, user, coordinator: coordinator ? 1 : 0, now: now.getTime() });
+  private run(name: string, params: Record<string, unknown>): number {
+    return this.statement(name).run(params).changes;
+  }
+
+  /** The person opened their Home: remember them (and what Slack says of them) and publish it now. */
+  opened(ws: string, user: string, facts: HomeActorFacts, now: Date): void {
+    this.run('open', { ws, user, coordinator: facts.isCoordinator ? 1 : 0, admin: facts.isAdmin ? 1 : 0, external: facts.isExternal ? 1 : 0, now: now.getTime() });
+  }
+
+  /** Keeps what Slack says of the person current (they clicked on their Home). */
+  remember(ws: string, user: string, facts: HomeActorFacts): void {
+    this.run('facts', { ws, user, coordinator: facts.isCoordinator ? 1 : 0, admin: facts.isAdmin ? 1 : 0, external: facts.isExternal ? 1 : 0 });
+  }
+
+  /** What a Home renders from besides the data: the person's facts and their notice; undefined when they never opened it. */
+  tab(ws: string, user: string): { isAdmin: boolean; isExternal: boolean; notice: HomeNotice | undefined } | undefined {
+    const row = this.statement('row').get({ ws, user }) as { isAdmin: number; isExternal: number; noticeJson: string | null } | undefined;
+    return row === undefined ? undefined : { isAdmin: row.isAdmin === 1, isExternal: row.isExternal === 1, notice: parseNotice(row.noticeJson) };
   }
 
   /** Show this on top of the person's Home and publish it now (the answer to a click on their Home). */
-  setNotice(ws: string, user: string, notice: HomeNotice, now: Date): boolean {
-    return this.run('notice', { ws, user, notice: JSON.stringify(notice), now: now.getTime() }) > 0;
+  setNotice(ws: string, user: string, notice: HomeNotice): boolean {
+    return this.run('notice', { ws, user, notice: JSON.stringify(notice) }) > 0;
   }
 
   /** Publish this person's Home without waiting for a burst to settle (they just clicked on it). */
-  urgent(ws: string, user: string, now: Date): boolean {
-    return this.run('urgent', { ws, user, now: now.getTime() }) > 0;
-  }
-
-  markSeen(now: Date): number {
-    return this.run('markSeen', { now: now.getTime() });
+  urgent(ws: string, user: string): boolean {
+    return this.run('urgent', { ws, user }) > 0;
   }
 
   /**
-   * Claims up to `limit` stale Homes due now, within the workspace's share of views.publish calls
-   * this minute, in one immediate transaction: two instances never publish the same Home at once.
+   * Hands each stale, settled Home to the outbox (a coalesced `home` refresh), within the
+   * workspace's share of views.publish calls this minute, in one immediate transaction with the
+   * bookkeeping: two instances never hand over the same change twice.
    */
-  claim(now: Date, limitPerWorkspace: number, leaseMs: number): HomeTabRow[] {
+  handOver(now: Date, perMinute: number): { queued: number; newlySeen: number } {
     const at = now.getTime();
-    return this.db.$client.transaction(() => {
-      const claimed: HomeTabRow[] = [];
-      for (const { ws } of this.statement('workspaces').all() as Array<{ ws: string }>) {
-        const rate = this.statement('rate').get({ ws }) as { windowStart: number; sent: number; blockedUntil: number } | undefined;
-        const window = at - (at % WINDOW_MS);
-        const sent = rate !== undefined && rate.windowStart === window ? rate.sent : 0;
-        if (rate !== undefined && rate.blockedUntil > at) continue;
-        const allowed = Math.max(0, limitPerWorkspace - sent);
-        if (allowed === 0) continue;
-        const rows = this.statement('due').all({ ws, now: at, settled: at - HOME_SETTLE_MS, limit: allowed }) as Array<{ workspaceId: string; userId: string; version: number; noticeJson: string | null }>;
-        for (const row of rows) {
-          this.run('lease', { ws, user: row.userId, until: at + leaseMs });
-          claimed.push({ workspaceId: ws, userId: row.userId, version: row.version, notice: parseNotice(row.noticeJson) });
+    return this.db.$client
+      .transaction(() => {
+        const newlySeen = this.run('markSeen', { now: at });
+        let queued = 0;
+        for (const { ws } of this.statement('workspaces').all() as Array<{ ws: string }>) {
+          const rate = this.statement('rate').get({ ws }) as { windowStart: number; sent: number } | undefined;
+          const window = at - (at % WINDOW_MS);
+          const sent = rate !== undefined && rate.windowStart === window ? rate.sent : 0;
+          const allowed = Math.max(0, perMinute - sent);
+          if (allowed === 0) continue;
+          const rows = this.statement('due').all({ ws, settled: at - HOME_SETTLE_MS, limit: allowed }) as Array<{ userId: string; version: number }>;
+          for (const row of rows) {
+            enqueueRefresh(this.db, { workspaceId: ws, kind: HOME_REFRESH, ref: homeRef(ws, row.userId), method: 'views.publish' }, now);
+            this.run('handedOver', { ws, user: row.userId, version: row.version, now: at });
+          }
+          if (rows.length > 0) this.run('setRate', { ws, window, sent: sent + rows.length });
+          queued += rows.length;
         }
-        if (rows.length > 0) this.run('setRate', { ws, window, sent: sent + rows.length, blocked: 0 });
-      }
-      return claimed;
-    }).immediate();
+        return { queued, newlySeen };
+      })
+      .immediate();
   }
 
-  published(row: HomeTabRow, coordinator: boolean, now: Date): void {
-    this.run('published', { ws: row.workspaceId, user: row.userId, version: row.version, coordinator: coordinator ? 1 : 0, now: now.getTime() });
-  }
-
-  /** Retry later, or give up (until the next change or open) after too many attempts. Returns whether it gave up. */
-  failed(row: HomeTabRow, reason: string, permanent: boolean, retryAfterSeconds: number | undefined, now: Date): boolean {
-    const attempts = ((this.statement('attempts').get({ ws: row.workspaceId, user: row.userId }) as { attempts: number } | undefined)?.attempts ?? 0) + 1;
-    if (permanent || attempts >= MAX_ATTEMPTS) {
-      this.run('giveUp', { ws: row.workspaceId, user: row.userId, version: row.version, error: reason });
-      return true;
-    }
-    this.run('retry', { ws: row.workspaceId, user: row.userId, notBefore: now.getTime() + retryDelayMs(attempts, retryAfterSeconds), error: reason });
-    return false;
-  }
-
-  /** Slack said 429: no instance publishes in this workspace before Retry-After is over. */
-  rateLimited(ws: string, until: number, now: Date): void {
-    const at = now.getTime();
-    const rate = this.statement('rate').get({ ws }) as { windowStart: number; sent: number } | undefined;
-    this.run('setRate', { ws, window: rate?.windowStart ?? at - (at % WINDOW_MS), sent: rate?.sent ?? 0, blocked: until });
-  }
-
-  waiting(): { count: number; nextAt: number | null } {
-    const row = this.statement('waiting').get({ settle: HOME_SETTLE_MS }) as { n: number; nextAt: number | null };
-    return { count: row.n, nextAt: row.nextAt };
+  waiting(): number {
+    return (this.statement('waiting').get() as { n: number }).n;
   }
 }
 
@@ -200,40 +158,9 @@ function parseNotice(json: string | null): HomeNotice | undefined {
   return Array.isArray(value.blocks) ? { text: value.text, blocks: value.blocks } : { text: value.text };
 }
 
-/**
- * Publishes every stale Home that is due, once each, rendered now. Runs once per call (a kick after
- * each change, a timer for settling bursts, and a periodic tick). Returns what happened.
- */
-export async function runHomeRefresh(deps: HomePublisherDeps, now: Date): Promise<HomeRunResult> {
-  const started = performance.now();
-  const tabs = new HomeTabs(deps.db);
-  const newlySeen = tabs.markSeen(now);
-  const claimed = tabs.claim(now, deps.publishesPerMinute ?? HOME_PUBLISHES_PER_MINUTE, deps.leaseMs ?? 60_000);
-  let published = 0;
-  let retried = 0;
-  let failed = 0;
-  for (const row of claimed) {
-    try {
-      const { view, coordinator } = await deps.render(row.workspaceId, row.userId, now, row.notice);
-      await deps.client.views.publish({ user_id: row.userId, view });
-      tabs.published(row, coordinator, now);
-      published++;
-    } catch (error) {
-      const failure = classifyFailure(error);
-      if (failure.reason === 'ratelimited') tabs.rateLimited(row.workspaceId, now.getTime() + (failure.retryAfterSeconds ?? 60) * 1000, now);
-      const gaveUp = tabs.failed(row, failure.reason, failure.kind === 'permanent' || PERMANENT.has(failure.reason), failure.retryAfterSeconds, now);
-      deps.logger.event(gaveUp ? 'error' : 'warn', gaveUp ? 'Home tab publish failed; waiting for the next change' : 'Home tab publish will be retried', {
-        job: 'home',
-        userId: row.userId,
-        error: failure.reason,
-      });
-      if (gaveUp) failed++;
-      else retried++;
-    }
-  }
-  const waiting = tabs.waiting();
-  if (claimed.length > 0) {
-    deps.logger.event(failed > 0 ? 'warn' : 'info', 'job', { job: 'home', published, retried, failed, waiting: waiting.count, ms: Math.round(performance.now() - started) });
-  }
-  return { published, retried, failed, waiting: waiting.count, nextAt: waiting.nextAt, newlySeen };
+/** Hands every stale Home that is due to the outbox, once each. Runs once per call. */
+export function runHomeRefresh(db: Db, now: Date, perMinute = HOME_PUBLISHES_PER_MINUTE): HomeRunResult {
+  const tabs = new HomeTabs(db);
+  const { queued, newlySeen } = tabs.handOver(now, perMinute);
+  return { queued, waiting: tabs.waiting(), newlySeen };
 }

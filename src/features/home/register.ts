@@ -16,6 +16,7 @@ import { utcToLocalParts } from '../../time/zone.js';
 import { DEFAULT_DURATION, meetingModal } from '../meeting/views.js';
 import { VoteRepository } from '../vote/repository.js';
 import { newVoteModal } from '../vote/views.js';
+import { HOME_REFRESH } from './refresh.js';
 import { homeClick } from './runtime.js';
 
 const homeOpened = z.object({
@@ -56,16 +57,17 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     const ws = eventBody.safeParse(body);
     // The Messages tab is Slack's own; only the Home tab is ours to draw.
     if (!parsed.success || !ws.success || parsed.data.tab !== 'home') return;
-    const actor = await deps.actors.resolve(ws.data.team_id, parsed.data.user);
-    home.tabs.opened(actor.workspaceId, actor.userId, actor.isCoordinator && !actor.isExternal, deps.now());
-    home.kick();
+    home.opened(await deps.actors.resolve(ws.data.team_id, parsed.data.user));
   });
+
+  // The outbox publishes a Home (a coalesced `home` refresh) by asking for it as it is at send time.
+  deps.refreshers[HOME_REFRESH] = (ref, now) => home.render(ref, now);
 
   // Whatever a click on a Home did, that person's Home shows it at once (not after a burst settles).
   app.use(async ({ body, next }) => {
     await next();
     const clicked = homeClick(body);
-    if (clicked !== undefined && (body as { type?: unknown }).type === 'block_actions') home.clicked(clicked.workspaceId, clicked.userId);
+    if (clicked !== undefined && (body as { type?: unknown }).type === 'block_actions') home.clicked(await deps.actors.resolve(clicked.workspaceId, clicked.userId));
   });
 
   /** The modals the commands open, opened from the Home with the person's only team picked. */

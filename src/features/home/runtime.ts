@@ -1,27 +1,28 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
+import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
 import { Kicker } from '../../outbox/kicker.js';
-import type { ActorResolver } from '../../slack/actor.js';
 import { HomeQueries } from './queries.js';
 import type { HomeNotice } from './model.js';
-import { HOME_SETTLE_MS, HomeTabs, runHomeRefresh, type HomeRunResult } from './refresh.js';
+import { HOME_SETTLE_MS, HomeTabs, parseHomeRef, runHomeRefresh, type HomeActorFacts, type HomeRunResult } from './refresh.js';
 import { HomeService, type GoalPaceSource } from './service.js';
 import { homeView } from './views.js';
 
 export interface HomeRuntimeDeps {
   db: Db;
-  /** The client Homes are published with (the outbox's own, so publishes never queue behind interactive calls). */
-  client: WebClient;
-  actors: ActorResolver;
   logger: AppLogger;
   now: Clock;
   ballotSecret: string;
   timeZone: string;
+  /** Coordinators named in the configuration and stored ones; admins come from what Slack said at the last open. */
+  configCoordinators: readonly string[];
+  isStoredCoordinator: (workspaceId: string, userId: string) => boolean;
+  /** Starts the outbox after Homes were handed to it. */
+  kickOutbox: () => void;
   goals?: GoalPaceSource;
-  leaseMs?: number;
+  publishesPerMinute?: number;
 }
 
 interface ClickBody {
@@ -54,14 +55,14 @@ function noticeOf(message: string | RespondArguments): HomeNotice {
 
 /**
  * Everything the Home tab needs at run time: the service that builds a Home, the table of opened
- * Homes, and the publisher, run by a kicker (after each change), a timer (once a burst has settled)
- * and the periodic job.
+ * Homes, the renderer the outbox calls for a `home` refresh, and the hand-over of stale Homes to the
+ * outbox, run by a kicker (after each outbox run, so after each change), a timer (once a burst has
+ * settled) and the periodic job.
  */
 export class HomeRuntime {
   readonly tabs: HomeTabs;
   readonly service: HomeService;
   private readonly kicker: Kicker;
-  private running: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -73,44 +74,57 @@ export class HomeRuntime {
       timeZone: deps.timeZone,
       ...(deps.goals === undefined ? {} : { goals: deps.goals }),
     });
-    this.kicker = new Kicker('home', () => this.run(deps.now()), deps.logger);
+    this.kicker = new Kicker('home', async () => this.run(deps.now()), deps.logger);
   }
 
-  /** Builds a person's Home as of `now`, with the notice on top. */
-  async render(workspaceId: string, userId: string, now: Date, notice: HomeNotice | undefined) {
-    const actor = await this.deps.actors.resolve(workspaceId, userId);
-    return { view: homeView(this.service.build(actor, now, notice)), coordinator: actor.isCoordinator && !actor.isExternal };
+  /** Who the person is, from the configuration, the database and what Slack said at their last open or click. */
+  actorOf(workspaceId: string, userId: string, facts: { isAdmin: boolean; isExternal: boolean }): Actor {
+    const isCoordinator = this.deps.configCoordinators.includes(userId) || this.deps.isStoredCoordinator(workspaceId, userId) || facts.isAdmin;
+    return { workspaceId, userId, isCoordinator, isExternal: facts.isExternal };
   }
 
-  /** Publishes the stale Homes that are due at `now`; runs never overlap in this process. */
-  run(now: Date): Promise<HomeRunResult> {
-    const next = this.running.then(() =>
-      runHomeRefresh(
-        { db: this.deps.db, client: this.deps.client, logger: this.deps.logger, render: (ws, user, at, notice) => this.render(ws, user, at, notice), ...(this.deps.leaseMs === undefined ? {} : { leaseMs: this.deps.leaseMs }) },
-        now,
-      ),
-    );
-    this.running = next.catch(() => undefined);
-    return next.then((result) => {
-      // A burst was just seen: come back once it has settled (the periodic job is the safety net).
-      if (result.newlySeen > 0 && !this.stopped && this.timer === undefined) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.kick();
-        }, HOME_SETTLE_MS + 50);
-        this.timer.unref();
-      }
-      return result;
-    });
+  /**
+   * The outbox's renderer for a `home` refresh: the person's Home as the database says now, with
+   * their notice on top; undefined (nothing to publish) for someone who never opened it.
+   */
+  render(ref: string, now: Date): Record<string, unknown> | undefined {
+    const target = parseHomeRef(ref);
+    const tab = target === undefined ? undefined : this.tabs.tab(target.workspaceId, target.userId);
+    if (target === undefined || tab === undefined) return undefined;
+    const actor = this.actorOf(target.workspaceId, target.userId, tab);
+    this.tabs.remember(target.workspaceId, target.userId, { isAdmin: tab.isAdmin, isExternal: tab.isExternal, isCoordinator: actor.isCoordinator && !actor.isExternal });
+    return { user_id: target.userId, view: homeView(this.service.build(actor, now, tab.notice)) };
+  }
+
+  /** Hands the stale Homes that are due at `now` to the outbox. */
+  run(now: Date): HomeRunResult {
+    const result = runHomeRefresh(this.deps.db, now, this.deps.publishesPerMinute);
+    if (result.queued > 0) this.deps.kickOutbox();
+    // A burst was just seen: come back once it has settled (the periodic job is the safety net).
+    if (result.newlySeen > 0 && !this.stopped && this.timer === undefined) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.kick();
+      }, HOME_SETTLE_MS + 50);
+      this.timer.unref();
+    }
+    return result;
   }
 
   kick(): void {
     this.kicker.kick();
   }
 
+  /** The person opened their Home: remember what Slack says of them, and publish it now. */
+  opened(actor: Actor): void {
+    this.tabs.opened(actor.workspaceId, actor.userId, factsOf(actor, this.deps), this.deps.now());
+    this.kick();
+  }
+
   /** After a click on someone's Home: publish it as soon as the click's work is done. */
-  clicked(workspaceId: string, userId: string): void {
-    if (this.tabs.urgent(workspaceId, userId, this.deps.now())) this.kick();
+  clicked(actor: Actor): void {
+    this.tabs.remember(actor.workspaceId, actor.userId, factsOf(actor, this.deps));
+    if (this.tabs.urgent(actor.workspaceId, actor.userId)) this.kick();
   }
 
   /**
@@ -122,7 +136,7 @@ export class HomeRuntime {
     if (respond !== undefined && click === undefined) return respond;
     // Callers await respond() and ignore what it returns; there is no HTTP response to hand back here.
     return (async (message: string | RespondArguments) => {
-      if (click !== undefined && this.tabs.setNotice(click.workspaceId, click.userId, noticeOf(message), this.deps.now())) this.kick();
+      if (click !== undefined && this.tabs.setNotice(click.workspaceId, click.userId, noticeOf(message))) this.kick();
     }) as unknown as RespondFn;
   }
 
@@ -130,6 +144,11 @@ export class HomeRuntime {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     await this.kicker.stop();
-    await this.running;
   }
+}
+
+/** Whether Slack says the person is an admin is not in the Actor; it is whatever made them a coordinator beyond config and storage. */
+function factsOf(actor: Actor, deps: Pick<HomeRuntimeDeps, 'configCoordinators' | 'isStoredCoordinator'>): HomeActorFacts {
+  const named = deps.configCoordinators.includes(actor.userId) || deps.isStoredCoordinator(actor.workspaceId, actor.userId);
+  return { isAdmin: actor.isCoordinator && !named, isExternal: actor.isExternal, isCoordinator: actor.isCoordinator && !actor.isExternal };
 }

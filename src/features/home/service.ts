@@ -58,30 +58,24 @@ export class HomeService {
     const teams: HomeTeam[] = mine.map((t) => ({ ...t, goals: goals?.get(t.id) ?? [] }));
 
     const organisationId = queries.organisationOf(ws, user);
-    const waiting: HomeVote[] = [];
-    let needOrganisation = 0;
-    for (const vote of teams.length === 0 ? [] : queries.openVotes(ws, user, at)) {
-      if (vote.eligibility === 'organisation' && organisationId === null) {
-        needOrganisation++;
-        continue;
-      }
-      const key = voterKeyFor(this.deps.ballotSecret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId);
-      if (queries.hasBallot(vote.id, key)) continue;
-      waiting.push({
-        id: vote.id,
-        key: voteKey(vote.number),
-        teamKey: vote.teamKey,
-        question: vote.question,
-        method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
-        maxChoices: vote.maxChoices,
-        forOrganisation: vote.eligibility === 'organisation',
-        anonymous: vote.anonymous === 1,
-        closesAt: vote.closesAt,
-        options: [],
-      });
-    }
+    const secret = this.deps.ballotSecret;
+    const waiting =
+      teams.length === 0
+        ? { items: [], total: 0, needOrganisation: 0 }
+        : queries.waitingVotes(ws, user, at, organisationId, HOME_LIMITS.votes, (vote) => !queries.hasBallot(vote.id, voterKeyFor(secret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId)));
     // Options only for the votes shown.
-    const shownVotes = waiting.slice(0, HOME_LIMITS.votes).map((v) => ({ ...v, options: queries.options(v.id).map((o) => ({ id: o.id, label: o.label })) }));
+    const shownVotes: HomeVote[] = waiting.items.map((vote) => ({
+      id: vote.id,
+      key: voteKey(vote.number),
+      teamKey: vote.teamKey,
+      question: vote.question,
+      method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
+      maxChoices: vote.maxChoices,
+      forOrganisation: vote.eligibility === 'organisation',
+      anonymous: vote.anonymous === 1,
+      closesAt: vote.closesAt,
+      options: queries.options(vote.id).map((o) => ({ id: o.id, label: o.label })),
+    }));
 
     const issues = queries.myIssues(ws, user, today, HOME_LIMITS.issues);
     const meetings = teams.length === 0 ? { items: [], total: 0 } : queries.upcomingMeetings(ws, user, at, HOME_LIMITS.meetings);
@@ -93,8 +87,8 @@ export class HomeService {
       today,
       ...(notice === undefined ? {} : { notice }),
       teams,
-      votes: { items: shownVotes, total: waiting.length },
-      votesNeedingOrganisation: needOrganisation,
+      votes: { items: shownVotes, total: waiting.total },
+      votesNeedingOrganisation: waiting.needOrganisation,
       issues: {
         items: issues.items.map((i) => ({
           id: i.id,

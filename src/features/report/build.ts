@@ -5,13 +5,15 @@
  */
 import { join } from 'node:path';
 import { utcToLocalParts } from '../../time/zone.js';
+import { goalKey } from '../goal/model.js';
+import { expectedOn, PACE_LABELS, paceOf } from '../goal/pace.js';
 import { instantRunoff, tallyCounts } from '../vote/tally.js';
 import { parseChoices, voteKey, type VoteResult } from '../vote/rules.js';
-import { openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type OrganisationShare, type WeekCount } from './charts.js';
+import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTurnoutChart, type Chart, type GoalPoint, type OrganisationShare, type WeekCount } from './charts.js';
 import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
-import { ReportQueries, type DecidedVoteRow, type ReportTeam } from './queries.js';
+import { PAGE, ReportQueries, type DecidedVoteRow, type ReportTeam, type StatusChangeRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
 import { meetingKey } from '../meeting/views.js';
 
@@ -33,6 +35,10 @@ export interface TeamFiguresReport {
   /** Per organisation: decided votes it voted in, of those whose turnout by organisation may be shown. */
   turnout: Array<{ organisation: string; voted: number; of: number }>;
   weeks: WeekCount[];
+  /** Goals open at some time in the period, with their pace at its end (or today, for a period still running). */
+  goals: Array<{ key: string; name: string; kind: string; unit: string; latest: number | null; expected: number | null; target: number | null; pace: string; asOf: string | null }>;
+  /** Measure goals' readings and pace lines, for the chart. */
+  goalPoints: GoalPoint[];
 }
 
 export interface ReportFile {
@@ -54,6 +60,7 @@ export interface BuiltReport {
 
 export interface BuildDeps {
   queries: ReportQueries;
+  workspaceId: string;
   timeZone: string;
   now: Date;
   /** A person's display name for the CSVs (their Slack id when unknown). */
@@ -74,13 +81,35 @@ export const ISSUE_COLUMNS = ['Team', 'Issue', 'Title', 'Category', 'Status at e
 export const MEETING_COLUMNS = ['Team', 'Meeting', 'Title', 'Starts', 'Minutes', 'Status', 'Organisation', 'Going', 'Maybe', "Can't go"];
 export const VOTE_COLUMNS = ['Team', 'Vote', 'Question', 'Method', 'Who votes', 'Anonymous', 'Opened', 'Closed', 'Option', 'Label', 'Votes', 'Final rank', 'Winner', 'Ballots cast', 'Could vote', 'Turnout %'];
 export const TURNOUT_COLUMNS = ['Team', 'Vote', 'Question', 'Organisation', 'Voted'];
+export const GOAL_COLUMNS = ['Team', 'Goal', 'Name', 'Kind', 'Unit', 'Baseline', 'Target', 'Direction', 'Start', 'Target date', 'Status now', 'Reading as of', 'Value', 'Pace line on that date', 'Note', 'Recorded by'];
+
+/**
+ * The zone's offset at an instant, asked of Intl once per quarter hour and remembered: a report
+ * formats hundreds of thousands of dates, and offsets only change on (quarter-)hour boundaries.
+ */
+const offsets = new Map<string, Map<number, number>>();
+function offsetMs(ms: number, tz: string): number {
+  let zone = offsets.get(tz);
+  if (zone === undefined) {
+    zone = new Map();
+    offsets.set(tz, zone);
+  }
+  const quarterHour = Math.floor(ms / 900_000);
+  let offset = zone.get(quarterHour);
+  if (offset === undefined) {
+    offset = utcToLocalParts(new Date(ms), tz).offsetMinutes * 60_000;
+    if (zone.size > 100_000) zone.clear();
+    zone.set(quarterHour, offset);
+  }
+  return offset;
+}
 
 /** 'YYYY-MM-DD HH:mm' on the collaborative's clock: sortable, and Excel reads it as a date-time. */
-const localDateTime = (ms: number, tz: string): string => {
-  const p = utcToLocalParts(new Date(ms), tz);
-  return `${p.date} ${p.time}`;
+export const localDateTime = (ms: number, tz: string): string => {
+  const iso = new Date(ms + offsetMs(ms, tz)).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 };
-const localDate = (ms: number, tz: string): string => utcToLocalParts(new Date(ms), tz).date;
+export const localDate = (ms: number, tz: string): string => new Date(ms + offsetMs(ms, tz)).toISOString().slice(0, 10);
 
 const parseResult = (json: string | null): VoteResult | undefined => {
   // A damaged row is recounted from the ballots rather than failing the report.
@@ -96,7 +125,9 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
   const meetingsCsv = new CsvFile(join(deps.dir, `meetings-${slug}.csv`), MEETING_COLUMNS);
   const votesCsv = new CsvFile(join(deps.dir, `votes-${slug}.csv`), VOTE_COLUMNS);
   const turnoutCsv = new CsvFile(join(deps.dir, `vote-turnout-${slug}.csv`), TURNOUT_COLUMNS);
+  const goalsCsv = new CsvFile(join(deps.dir, `goal-readings-${slug}.csv`), GOAL_COLUMNS);
   const figures: TeamFiguresReport[] = [];
+  const organisationOf = deps.queries.organisationsOfPeople(deps.workspaceId);
   try {
     for (const team of teams) {
       const f: TeamFiguresReport = {
@@ -113,32 +144,39 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
         votes: [],
         turnout: [],
         weeks: weeks.map((w) => ({ team: team.key, week: w.label, opened: 0, resolved: 0 })),
+        goals: [],
+        goalPoints: [],
       };
-      await issuesOf(deps, team, period, f, issuesCsv, weeks, breathe);
+      await issuesOf(deps, team, period, f, issuesCsv, weeks, breathe, organisationOf);
       await meetingsOf(deps, team, period, f, meetingsCsv);
       await votesOf(deps, team, period, f, votesCsv, turnoutCsv);
+      await goalsOf(deps, team, period, f, goalsCsv);
       figures.push(f);
       await breathe();
     }
   } finally {
-    await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close()]);
+    await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close(), goalsCsv.close()]);
   }
   const files: ReportFile[] = [
     { kind: 'csv', filename: fileName(issuesCsv.path), title: `Issues · ${period.label}`, path: issuesCsv.path, rows: issuesCsv.rows },
     { kind: 'csv', filename: fileName(meetingsCsv.path), title: `Meetings and RSVPs by organisation · ${period.label}`, path: meetingsCsv.path, rows: meetingsCsv.rows },
     { kind: 'csv', filename: fileName(votesCsv.path), title: `Votes, options and results · ${period.label}`, path: votesCsv.path, rows: votesCsv.rows },
     { kind: 'csv', filename: fileName(turnoutCsv.path), title: `Vote turnout by organisation · ${period.label}`, path: turnoutCsv.path, rows: turnoutCsv.rows },
+    { kind: 'csv', filename: fileName(goalsCsv.path), title: `Goal readings · ${period.label}`, path: goalsCsv.path, rows: goalsCsv.rows },
   ];
   if (deps.charts !== false) {
     const subtitle = `${scope === 'all' ? 'All teams' : (teams[0]?.key ?? '')} · ${period.label}`;
     const charts: Chart[] = [
       await openedResolvedChart(figures.flatMap((f) => f.weeks), subtitle, { filename: `issues-per-week-${slug}.png` }),
       await meetingAttendanceChart(
-        figures.flatMap((f) => f.attendance.map((a): OrganisationShare => ({ team: f.key, organisation: a.organisation, count: a.meetings, of: f.meetingsHeld }))),
+        byOrganisation(figures.flatMap((f) => f.attendance.map((a): OrganisationShare => ({ team: f.key, organisation: a.organisation, count: a.meetings, of: f.meetingsHeld })))),
         subtitle,
       ),
-      await voteTurnoutChart(figures.flatMap((f) => f.turnout.map((t): OrganisationShare => ({ team: f.key, organisation: t.organisation, count: t.voted, of: t.of }))), subtitle),
+      await voteTurnoutChart(byOrganisation(figures.flatMap((f) => f.turnout.map((t): OrganisationShare => ({ team: f.key, organisation: t.organisation, count: t.voted, of: t.of })))), subtitle),
     ];
+    const goalPoints = figures.flatMap((f) => f.goalPoints);
+    // Only measures have a line to chart; a report with no measure goal has no goal chart.
+    if (goalPoints.length > 0) charts.push(await goalProgressChart(goalPoints, subtitle, period));
     for (const c of charts) {
       const filename = c.filename.includes(slug) ? c.filename : c.filename.replace(/\.png$/, `-${slug}.png`);
       files.push({ kind: 'png', filename, title: c.title, png: c.png, altText: c.altText });
@@ -149,8 +187,43 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
 
 const fileName = (path: string): string => path.split(/[\\/]/).pop() ?? path;
 
-async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, weeks: ReturnType<typeof weeksOf>, breathe: () => Promise<void>): Promise<void> {
+/**
+ * One bar per organisation: across several teams its counts add up (meetings of the teams it is
+ * on, votes it could vote in), which reads better than a bar per team and organisation; the
+ * summary and the CSV files keep the per-team figures.
+ */
+function byOrganisation(rows: readonly OrganisationShare[]): OrganisationShare[] {
+  const teams = new Set(rows.map((r) => r.team));
+  if (teams.size <= 1) return [...rows];
+  const sums = new Map<string, OrganisationShare>();
+  for (const r of rows) {
+    const sum = sums.get(r.organisation) ?? { team: 'All teams', organisation: r.organisation, count: 0, of: 0 };
+    sum.count += r.count;
+    sum.of += r.of;
+    sums.set(r.organisation, sum);
+  }
+  return [...sums.values()].sort((a, b) => a.organisation.localeCompare(b.organisation));
+}
+
+async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, weeks: ReturnType<typeof weeksOf>, breathe: () => Promise<void>, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
+  // The period's status changes by issue, and each issue's status when the period ended: the `from`
+  // of its first change after the end, else its current status.
+  const changesOf = new Map<number, StatusChangeRow[]>();
+  for (const change of deps.queries.statusChanges(team.id, period.start, period.end)) {
+    const list = changesOf.get(change.issueId);
+    if (list === undefined) changesOf.set(change.issueId, [change]);
+    else list.push(change);
+    if (change.to === 'resolved') {
+      f.resolved += 1;
+      const w = f.weeks[weekIndex(weeks, change.at)];
+      if (w !== undefined) w.resolved += 1;
+    }
+  }
+  const statusAtEnd = new Map<number, string>();
+  if (period.end <= deps.now.getTime()) {
+    for (const change of deps.queries.statusChanges(team.id, period.end)) if (!statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
+  }
   let after = 0;
   for (;;) {
     const page = deps.queries.issuesPage(team.id, period.start, period.end, after);
@@ -160,30 +233,19 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
         const w = f.weeks[weekIndex(weeks, issue.createdAt)];
         if (w !== undefined) w.opened += 1;
       }
-      const changes = (issue.changes ?? '')
-        .split(';')
-        .filter((c) => c !== '')
-        .map((c) => {
-          const [at, from, to] = c.split('|');
-          return { at: Number(at), from: from ?? '', to: to ?? '' };
-        });
-      for (const change of changes) {
-        if (change.to !== 'resolved') continue;
-        f.resolved += 1;
-        const w = f.weeks[weekIndex(weeks, change.at)];
-        if (w !== undefined) w.resolved += 1;
-      }
-      if (issue.statusAtEnd === 'blocked') f.blocked += 1;
-      if (issue.statusAtEnd !== 'resolved' && issue.statusAtEnd !== 'dropped') f.openAtEnd += 1;
+      const atEnd = statusAtEnd.get(issue.id) ?? issue.status;
+      if (atEnd === 'blocked') f.blocked += 1;
+      if (atEnd !== 'resolved' && atEnd !== 'dropped') f.openAtEnd += 1;
+      const changes = changesOf.get(issue.id) ?? [];
       await csv.write([
         team.key,
         formatKey(team.key, issue.number),
         issue.title,
         issue.category.replace(/_/g, ' '),
-        statusWord(issue.statusAtEnd),
+        statusWord(atEnd),
         statusWord(issue.status),
         issue.ownerId === null ? '' : deps.nameOf(issue.ownerId),
-        issue.ownerOrganisation,
+        issue.ownerId === null ? '' : (organisationOf.get(issue.ownerId) ?? ''),
         deps.nameOf(issue.reporterId),
         localDate(issue.createdAt, tz),
         issue.dueDate,
@@ -192,7 +254,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       ]);
     }
     const last = page[page.length - 1];
-    if (last === undefined || page.length < 2000) break;
+    if (last === undefined || page.length < PAGE) break;
     after = last.number;
     await breathe();
   }
@@ -291,8 +353,8 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
   const decided = deps.queries.decidedVotes(team.id, period.start, period.end);
   if (decided.length === 0) return;
   const ids = decided.map((v) => v.id);
-  const options = deps.queries.voteOptions(ids);
-  const byOrganisation = deps.queries.ballotsByOrganisation(ids);
+  const optionsOf = groupBy(deps.queries.voteOptions(ids), (o) => o.voteId);
+  const ballotsOf = groupBy(deps.queries.ballotsByOrganisation(ids), (b) => b.voteId);
   const teamOrganisations = deps.queries.teamOrganisations(team.id);
   const members = deps.queries.memberCount(team.id);
   const turnout = new Map<string, { voted: number; of: number }>(teamOrganisations.map((o) => [o.organisation, { voted: 0, of: 0 }]));
@@ -301,7 +363,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const outcome = outcomeOf(
       deps,
       vote,
-      options.filter((o) => o.voteId === vote.id),
+      optionsOf.get(vote.id) ?? [],
       perOrganisation ? teamOrganisations.length : vote.eligibility === 'everyone' && vote.electorateSize !== null ? vote.electorateSize : members,
     );
     const winners = outcome.options.filter((o) => o.winner);
@@ -340,7 +402,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     // turnout could name its only member, so it is not shown; a one-per-organisation ballot is the
     // organisation's, whose vote is not secret.
     const secret = vote.anonymous === 1 && !perOrganisation;
-    const voted = new Map(byOrganisation.filter((b) => b.voteId === vote.id).map((b) => [b.organisation, b.ballots]));
+    const voted = new Map((ballotsOf.get(vote.id) ?? []).map((b) => [b.organisation, b.ballots]));
     for (const { organisation } of teamOrganisations) {
       if (secret) {
         await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)']);
@@ -356,4 +418,77 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     }
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [row]);
+    else list.push(row);
+  }
+  return groups;
+}
+
+async function goalsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile): Promise<void> {
+  const goals = deps.queries.goals(team.id, period.start, period.end);
+  if (goals.length === 0) return;
+  const readings = groupBy(
+    deps.queries.goalReadings(
+      goals.map((g) => g.id),
+      period.lastDay,
+    ),
+    (r) => r.goalId,
+  );
+  const today = localDate(deps.now.getTime(), deps.timeZone);
+  // Pace as it stood when the period ended (today, for a period still running).
+  const judgedOn = period.lastDay < today ? period.lastDay : today;
+  for (const goal of goals) {
+    const own = readings.get(goal.id) ?? [];
+    // A goal closed after the period is judged as it was then: open.
+    const asThen = { ...goal, status: goal.closedAt !== null && goal.closedAt >= period.end ? 'open' : goal.status };
+    const pace = paceOf(asThen, own, judgedOn);
+    const key = goalKey(goal);
+    f.goals.push({
+      key,
+      name: goal.name,
+      kind: goal.kind,
+      unit: goal.unit,
+      latest: pace.latest,
+      expected: pace.expected === null ? null : round2(pace.expected),
+      target: goal.target,
+      pace: PACE_LABELS[pace.status].label,
+      asOf: pace.latestAsOf,
+    });
+    if (goal.kind === 'measure') {
+      const label = `${team.key} ${key} ${goal.name}${goal.unit === '' ? '' : ` (${goal.unit})`}`;
+      f.goalPoints.push(
+        { goal: label, date: goal.startDate, value: goal.baseline ?? 0, series: 'Pace line' },
+        { goal: label, date: goal.targetDate, value: goal.target ?? 0, series: 'Pace line' },
+        { goal: label, date: goal.startDate, value: goal.baseline ?? 0, series: 'Readings' },
+        ...own.map((r) => ({ goal: label, date: r.asOf, value: r.value, series: 'Readings' as const })),
+      );
+    }
+    const cells = [
+      team.key,
+      key,
+      goal.name,
+      goal.kind,
+      goal.unit,
+      goal.baseline,
+      goal.target,
+      goal.direction,
+      goal.startDate,
+      goal.targetDate,
+      goal.status,
+    ];
+    const inPeriod = own.filter((r) => r.asOf >= period.firstDay);
+    if (inPeriod.length === 0) await csv.write([...cells, '', '', '', 'no reading in this period', '']);
+    for (const r of inPeriod) {
+      await csv.write([...cells, r.asOf, r.value, goal.kind === 'measure' ? round2(expectedOn(goal, r.asOf)) : '', r.note, deps.nameOf(r.recordedBy)]);
+    }
+  }
 }

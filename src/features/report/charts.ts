@@ -41,15 +41,25 @@ const baseConfig = {
   view: { stroke: null },
 } as const;
 
-/** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens). */
+/**
+ * The most pixels one chart may have. A tall chart (many teams, many organisations) is drawn at a
+ * lower zoom to stay under it, which bounds the memory a report needs (4 bytes a pixel while drawing).
+ */
+export const MAX_PIXELS = 3_000_000;
+
+/** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens), less for very large charts. */
 export async function renderChart(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
   const compiled = compile({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
+    // Vega writes the chart's size on the root element: <svg … width="560" height="240" …>.
+    const size = /<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
+    const area = size === null ? 0 : Number(size[1]) * Number(size[2]);
+    const zoom = area === 0 ? scale : Math.max(1, Math.min(scale, Math.sqrt(MAX_PIXELS / area)));
     const image = new Resvg(svg, {
       font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
-      fitTo: { mode: 'zoom', value: scale },
+      fitTo: { mode: 'zoom', value: zoom },
       background: 'white',
     }).render();
     return { png: image.asPng(), width: image.width, height: image.height };
@@ -85,7 +95,7 @@ export async function openedResolvedChart(weeks: readonly WeekCount[], subtitle:
     height: compact ? 140 : 160,
     mark: { type: 'bar' as const, tooltip: false },
     encoding: {
-      x: { field: 'week', type: 'ordinal' as const, title: 'Week starting (Monday)', axis: { labelAngle: -45, labelExpr: "timeFormat(toDate(datum.value + 'T12:00:00'), '%d %b')" } },
+      x: { field: 'week', type: 'ordinal' as const, title: compact ? 'Week starting' : 'Week starting (Monday)', axis: { labelAngle: -45, labelExpr: "timeFormat(toDate(datum.value + 'T12:00:00'), '%d %b')" } },
       xOffset: { field: 'kind', type: 'nominal' as const },
       y: { field: 'n', type: 'quantitative' as const, title: 'Issues', scale: { domain: { unionWith: [0, 1] } }, axis: { tickMinStep: 1, format: 'd' } },
       color: { field: 'kind', type: 'nominal' as const, title: null, scale: KIND_COLOURS },
@@ -156,7 +166,7 @@ async function organisationChart(rows: readonly OrganisationShare[], o: { filena
 }
 
 function emptySpec(title: string, subtitle: string, note: string): TopLevelSpec {
-  return { title: { text: title, subtitle }, width: 520, height: 60, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 14, color: '#444444' }, encoding: { text: { field: 'note' } } };
+  return { title: { text: title, subtitle }, width: 520, height: 90, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 18, color: '#444444' }, encoding: { text: { field: 'note' } } };
 }
 
 export function meetingAttendanceChart(rows: readonly OrganisationShare[], subtitle: string): Promise<Chart> {
@@ -179,4 +189,57 @@ export function voteTurnoutChart(rows: readonly OrganisationShare[], subtitle: s
     noun: 'decided votes',
     altLead: 'Bar chart of decided votes each organisation voted in',
   });
+}
+
+export interface GoalPoint {
+  /** "CNA G-1 Clinical placement slots (slots)": one panel per goal. */
+  goal: string;
+  /** YYYY-MM-DD. */
+  date: string;
+  value: number;
+  series: 'Readings' | 'Pace line';
+}
+
+/** Each measure goal's readings against its pace line (baseline on the start date to target on the target date). */
+export async function goalProgressChart(points: readonly GoalPoint[], subtitle: string, period: { firstDay: string; lastDay: string }): Promise<Chart> {
+  const goals = [...new Set(points.map((p) => p.goal))];
+  const inner = {
+    width: 420,
+    height: 180,
+    layer: [
+      {
+        mark: { type: 'rect', color: '#f0f0f0' },
+        data: { values: [{ from: period.firstDay, to: period.lastDay }] },
+        encoding: { x: { field: 'from', type: 'temporal' }, x2: { field: 'to' } },
+      },
+      {
+        mark: { type: 'line', point: true, strokeWidth: 2.5 },
+        encoding: {
+          x: { field: 'date', type: 'temporal', title: null, axis: { format: '%b %Y', labelAngle: -30, tickCount: 5 } },
+          y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Readings', 'Pace line'], range: [PALETTE[0], PALETTE[5]] } },
+          strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Readings', 'Pace line'], range: [[1, 0], [6, 4]] } },
+        },
+      },
+    ],
+  };
+  const spec = {
+    title: { text: 'Goal progress against the pace line', subtitle: `${subtitle} · shaded: the report's period` },
+    data: { values: points },
+    facet: { field: 'goal', type: 'nominal', title: null, columns: 2, header: { labelFontSize: 13, labelFontWeight: 'bold', labelLimit: 420 } },
+    spec: inner,
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as unknown as TopLevelSpec;
+  const rendered = await renderChart(spec);
+  const detail = goals
+    .map((g) => {
+      const readings = points.filter((p) => p.goal === g && p.series === 'Readings').slice(1);
+      const line = points.filter((p) => p.goal === g && p.series === 'Pace line');
+      const from = line[0];
+      const to = line[1];
+      const read = readings.length === 0 ? 'no readings yet' : readings.map((r) => `${r.date}: ${r.value}`).join(', ');
+      return `${g}: pace line from ${from?.value ?? '?'} on ${from?.date ?? '?'} to ${to?.value ?? '?'} on ${to?.date ?? '?'}; readings ${read}`;
+    })
+    .join('. ');
+  return { filename: 'goal-progress.png', title: 'Goal progress against the pace line', altText: clipAlt(`Line charts, one per goal, of readings (solid blue) against the pace line (dashed vermilion), ${subtitle}. ${detail}.`), ...rendered };
 }

@@ -58,7 +58,7 @@ export async function runReport(deps: ReportRunDeps, userId: string, request: Re
       deps.logger.event('warn', 'report: users.list failed, CSVs show user ids', { error });
       nameOf = (id) => id;
     }
-    const report = await buildReport({ queries: deps.queries, timeZone: deps.timeZone, now, nameOf, dir }, request.teams, request.period, request.scope);
+    const report = await buildReport({ queries: deps.queries, workspaceId: request.workspaceId, timeZone: deps.timeZone, now, nameOf, dir }, request.teams, request.period, request.scope);
     const dm = await deps.client.conversations.open({ users: userId });
     const channel = dm.channel?.id;
     if (channel === undefined) throw new Error('conversations.open returned no channel');

@@ -52,7 +52,7 @@ export async function runScheduledReports(deps: ReportJobDeps): Promise<ReportJo
       const delivered = await deliver(
         { client: deps.client, queries, timeZone: deps.timeZone, logger: deps.logger },
         schedule.userId,
-        { scope: 'all', teams: queries.teams(deps.workspaceId, 'all'), period },
+        { workspaceId: deps.workspaceId, scope: 'all', teams: queries.teams(deps.workspaceId, 'all'), period },
         deps.now,
       );
       repo.markSent(deps.workspaceId, schedule.userId, period.slug, Date.now());

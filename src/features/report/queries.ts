@@ -21,15 +21,17 @@ export interface IssueReportRow {
   category: string;
   status: string;
   ownerId: string | null;
-  ownerOrganisation: string | null;
   reporterId: string;
   dueDate: string | null;
   createdAt: number;
   closedAt: number | null;
-  /** The status when the period ended: the `from` of its first status change after the end, else the current one. */
-  statusAtEnd: string;
-  /** Status changes in the period, oldest first, as "ms|from|to" joined by ";". */
-  changes: string | null;
+}
+
+export interface StatusChangeRow {
+  issueId: number;
+  at: number;
+  from: string;
+  to: string;
 }
 
 export interface MeetingRsvpRow {
@@ -72,6 +74,31 @@ export interface BallotsByOrganisation {
   ballots: number;
 }
 
+export interface GoalReportRow {
+  id: number;
+  number: number;
+  kind: string;
+  name: string;
+  unit: string;
+  baseline: number | null;
+  target: number | null;
+  direction: string | null;
+  startDate: string;
+  targetDate: string;
+  status: string;
+  ownerId: string;
+  createdAt: number;
+  closedAt: number | null;
+}
+
+export interface GoalReadingRow {
+  goalId: number;
+  asOf: string;
+  value: number;
+  note: string;
+  recordedBy: string;
+}
+
 export class ReportQueries {
   constructor(private readonly db: Db) {}
 
@@ -88,21 +115,45 @@ export class ReportQueries {
   issuesPage(teamId: number, start: number, end: number, afterNumber: number): IssueReportRow[] {
     return this.sqlite
       .prepare(
-        `select i.id, i.number, i.title, i.category, i.status, i.owner_id as ownerId, o.name as ownerOrganisation, i.reporter_id as reporterId,
-                i.due_date as dueDate, i.created_at as createdAt, i.closed_at as closedAt,
-                coalesce((select e.from_value from issue_events e where e.issue_id = i.id and e.kind = 'status' and e.created_at >= @end
-                          order by e.created_at, e.id limit 1), i.status) as statusAtEnd,
-                (select group_concat(e.created_at || '|' || coalesce(e.from_value, '') || '|' || coalesce(e.to_value, ''), ';')
-                   from (select created_at, from_value, to_value from issue_events
-                          where issue_id = i.id and kind = 'status' and created_at >= @start and created_at < @end order by created_at, id) e) as changes
-           from issues i
-           left join people p on p.team_id = i.team_id and p.user_id = i.owner_id
-           left join organisations o on o.id = p.organisation_id
+        `select i.id, i.number, i.title, i.category, i.status, i.owner_id as ownerId, i.reporter_id as reporterId,
+                i.due_date as dueDate, i.created_at as createdAt, i.closed_at as closedAt
+           -- By number through the (team, number) index: each page starts where the last ended. Left to
+           -- itself SQLite picks the created_at index and sorts every page, which is quadratic in pages.
+           from issues i indexed by issues_team_number
           where i.program_team_id = @team and i.number > @after and i.created_at < @end and (i.closed_at is null or i.closed_at >= @start)
           order by i.number
           limit ${PAGE}`,
       )
       .all({ team: teamId, start, end, after: afterNumber }) as IssueReportRow[];
+  }
+
+  /**
+   * A team's status changes from `since` (to `until`), oldest first, read from the team's events
+   * index (src/db/schema.ts, issue_events_team_since): the period's changes, or those after its end
+   * (whose first `from` per issue is that issue's status when the period ended). Bounded by the
+   * team's activity in that window, not by its history.
+   */
+  statusChanges(teamId: number, since: number, until?: number): StatusChangeRow[] {
+    return this.sqlite
+      .prepare(
+        `select issue_id as issueId, created_at as at, coalesce(from_value, '') as "from", coalesce(to_value, '') as "to"
+           from issue_events indexed by issue_events_team_since
+          -- A status change always goes from one status to another. Testing that first, on the index's own
+          -- columns, lets SQLite skip reading the row of every other event (created, owner, due date…).
+          where program_team_id = ? and created_at >= ? and created_at < ?
+            and from_value in ('open', 'in_progress', 'blocked', 'resolved', 'dropped') and to_value in ('open', 'in_progress', 'blocked', 'resolved', 'dropped')
+            and kind = 'status'
+          order by created_at, id`,
+      )
+      .all(teamId, since, until ?? Number.MAX_SAFE_INTEGER) as StatusChangeRow[];
+  }
+
+  /** Every person's organisation, read once per report (people are few; issues are many). */
+  organisationsOfPeople(workspaceId: string): Map<string, string> {
+    const rows = this.sqlite
+      .prepare('select p.user_id as userId, o.name as name from people p join organisations o on o.id = p.organisation_id where p.team_id = ?')
+      .all(workspaceId) as Array<{ userId: string; name: string }>;
+    return new Map(rows.map((r) => [r.userId, r.name]));
   }
 
   /** A team's meetings starting in the period with their RSVPs counted per organisation and answer. */
@@ -167,6 +218,28 @@ export class ReportQueries {
           where m.program_team_id = ? group by o.id order by o.name`,
       )
       .all(teamId) as Array<{ organisation: string; members: number }>;
+  }
+
+  /** A team's goals that were open at some time in the period (set up before its end, not closed before its start). */
+  goals(teamId: number, start: number, end: number): GoalReportRow[] {
+    return this.sqlite
+      .prepare(
+        `select id, number, kind, name, unit, baseline, target, direction, start_date as startDate, target_date as targetDate, status,
+                owner_id as ownerId, created_at as createdAt, closed_at as closedAt
+           from goals where program_team_id = ? and created_at < ? and (closed_at is null or closed_at >= ?) order by number`,
+      )
+      .all(teamId, end, start) as GoalReportRow[];
+  }
+
+  /** Current readings (not replaced by a later one for the same date) up to a day, oldest first. */
+  goalReadings(goalIds: readonly number[], untilDay: string): GoalReadingRow[] {
+    if (goalIds.length === 0) return [];
+    return this.sqlite
+      .prepare(
+        `select goal_id as goalId, as_of as asOf, value, note, recorded_by as recordedBy from goal_readings
+          where goal_id in (select value from json_each(?)) and superseded_at is null and as_of <= ? order by goal_id, as_of, id`,
+      )
+      .all(JSON.stringify(goalIds), untilDay) as GoalReadingRow[];
   }
 
   memberCount(teamId: number): number {

@@ -7,6 +7,7 @@ import type { ReportQueries, ReportTeam } from './queries.js';
 import type { ReportRepository, ReportSchedule } from './repository.js';
 
 export interface ReportRequest {
+  workspaceId: string;
   scope: 'team' | 'all';
   teams: ReportTeam[];
   period: ReportPeriod;
@@ -56,7 +57,7 @@ export class ReportService {
       if (refused !== undefined) {
         return fail('forbidden', 'Only coordinators can have the report for all teams. Ask for one team you are on instead, for example `/report CNA`.');
       }
-      return ok({ scope: 'all', teams: this.deps.queries.teams(actor.workspaceId, 'all'), period: period.period });
+      return ok({ workspaceId: actor.workspaceId, scope: 'all', teams: this.deps.queries.teams(actor.workspaceId, 'all'), period: period.period });
     }
     const team = this.deps.teams.resolveTeam(actor.workspaceId, teamWord, channelId);
     if (!team.ok) {
@@ -68,7 +69,7 @@ export class ReportService {
       this.deps.teams.auditRefusal(actor, 'report', team.value.key, 'not a member of the team', now);
       return fail('forbidden', `Reports on ${team.value.key} are for its members and coordinators. Join with \`/team join ${team.value.key}\` if you work on it.`);
     }
-    return ok({ scope: 'team', teams: this.deps.queries.teams(actor.workspaceId, [team.value.key]), period: period.period });
+    return ok({ workspaceId: actor.workspaceId, scope: 'team', teams: this.deps.queries.teams(actor.workspaceId, [team.value.key]), period: period.period });
   }
 
   schedule(actor: Actor, cadence: string, now: Date): Result<{ added: boolean }> {

@@ -38,6 +38,19 @@ function teamLines(f: TeamFiguresReport): string {
     const turnout = f.turnout.length === 0 ? '' : `; turnout by organisation: ${f.turnout.map((t) => `${escapeMrkdwn(t.organisation)} ${t.voted}/${t.of}`).join(', ')}`;
     lines.push(`• Votes: ${plural(f.votes.length, 'decided', 'decided')}: ${decided}${turnout}`);
   }
+  if (f.goals.length > 0) {
+    const goals = f.goals.map((g) => {
+      const unit = g.unit === '' ? '' : ` ${escapeMrkdwn(g.unit)}`;
+      const where =
+        g.kind === 'measure'
+          ? `${g.latest ?? '—'}${g.target === null ? '' : ` of ${g.target}`}${unit}${g.expected === null ? '' : ` (pace line ${g.expected})`}`
+          : g.latest === 1
+            ? 'done'
+            : 'not done';
+      return `${g.key} ${escapeMrkdwn(g.name)}: ${where} · *${g.pace}*`;
+    });
+    lines.push(`• Goals: ${goals.join('; ')}`);
+  }
   return lines.join('\n');
 }
 

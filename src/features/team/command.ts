@@ -53,6 +53,14 @@ export function teamCommand(deps: TeamCommandDeps) {
         const key = escapeMrkdwn(joined.value.team.key);
         return say(joined.value.already ? `You are already on *${key}*.` : `:wave: Welcome to *${key}* · ${escapeMrkdwn(joined.value.team.name)}.`);
       },
+      add: ({ input, actor, args, now }) => {
+        const userId = parseUserMention(args[0]);
+        if (userId === undefined || args.length > 2) return usage('/team add @person [KEY]');
+        const added = deps.teams.add(actor, userId, args[1], input.channelId, now);
+        if (!added.ok) return sayProblem(added.problem);
+        const key = escapeMrkdwn(added.value.team.key);
+        return say(added.value.added ? `:wave: ${mentionUser(userId)} is now on *${key}*.` : `${mentionUser(userId)} was already on *${key}*.`);
+      },
       leave: ({ input, actor, args }) => {
         if (args.length > 1) return usage('/team leave [KEY]');
         const left = deps.teams.leave(actor, args[0], input.channelId);

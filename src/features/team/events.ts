@@ -5,7 +5,9 @@ import type { Clock } from '../../domain/result.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
+import type { ActorResolver } from '../../slack/actor.js';
 import type { TeamRepository } from './repository.js';
+import { guestJoinMessage } from './service.js';
 
 const memberJoined = z.object({
   type: z.literal('member_joined_channel'),
@@ -14,7 +16,11 @@ const memberJoined = z.object({
   team: z.string().optional(),
 });
 
+/** users.info for an event: after the ack, so as long as the Web API client's own timeout. */
+const USERS_INFO_AFTER_ACK_MS = 10_000;
+
 export interface TeamEventDeps {
+  actors: ActorResolver;
   db: Db;
   repo: TeamRepository;
   outbox: Kicker;
@@ -23,7 +29,7 @@ export interface TeamEventDeps {
 
 /**
  * Joining a team's linked channel makes a person a member of the team, with a short private
- * welcome. Redeliveries of the same event change nothing: membership is a set, and the welcome's
+ * welcome; a partner-workspace guest is told that a coordinator adds them instead. Redeliveries of the same event change nothing: membership is a set, and the welcome's
  * outbox key is the person and channel.
  */
 export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
@@ -34,7 +40,29 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
     if (workspaceId === undefined || parsed.data.user === context.botUserId) return;
     const team = deps.repo.byChannel(workspaceId, parsed.data.channel);
     if (team === undefined) return;
+    // Events are answered already, so Slack gets the client's full timeout to say who this is.
+    const actor = await deps.actors.resolve(workspaceId, parsed.data.user, { deadlineMs: USERS_INFO_AFTER_ACK_MS });
     const now = deps.now();
+    if (actor.isExternal) {
+      // A partner-workspace guest (or someone Slack would not describe) in the channel is not made a team member.
+      const queued = deps.db.transaction(
+        () =>
+          enqueue(
+            deps.db,
+            {
+              workspaceId,
+              dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
+              method: 'chat.postEphemeral',
+              args: { channel: parsed.data.channel, user: parsed.data.user, text: `:wave: This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team. ${escapeMrkdwn(guestJoinMessage(actor, team.key))}` },
+              notBefore: now,
+            },
+            now,
+          ),
+        { behavior: 'immediate' },
+      );
+      if (queued) deps.outbox.kick();
+      return;
+    }
     const queued = deps.db.transaction(
       () => {
         const added = deps.repo.addMember(workspaceId, team.id, parsed.data.user, now.getTime());

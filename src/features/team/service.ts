@@ -31,6 +31,13 @@ export function seedProgramTeams(repo: TeamRepository, workspaceId: string, now:
   for (const team of SEED_TEAMS) repo.ensure({ workspaceId, ...team, createdAt: now.getTime() });
 }
 
+/** What a guest (or someone Slack did not confirm) hears instead of joining a team. */
+export function guestJoinMessage(actor: Pick<Actor, 'unverified'>, key: string): string {
+  return actor.unverified === true
+    ? `Slack did not confirm who you are in time, so you were not added to ${key}. Please try /team join ${key} again in a moment.`
+    : `People from a partner workspace join ${key} through a coordinator: ask one (see /team coordinators) to add you with /team add @you ${key}.`;
+}
+
 /** A refused request's target is whatever was typed (up to 4,000 characters); the log keeps enough to recognise it. */
 const MAX_AUDIT_TARGET = 200;
 const auditTarget = (text: string): string => (text.length <= MAX_AUDIT_TARGET ? text : `${text.slice(0, MAX_AUDIT_TARGET - 1)}…`);
@@ -98,11 +105,31 @@ export class TeamService {
     return ok(team);
   }
 
+  /**
+   * Anyone in the workspace joins a team themselves. A partner-workspace (Slack Connect) guest
+   * joins only through a coordinator (`add`): team members start votes and vote on the team's
+   * priorities, so who speaks for the team from outside is a coordinator's call. Refusals are audited.
+   */
   join(actor: Actor, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; already: boolean }> {
     const team = this.resolveTeam(actor.workspaceId, key, channelId);
     if (!team.ok) return team;
+    if (actor.isExternal) {
+      this.auditRefusal(actor, 'team.join', team.value.key, actor.unverified === true ? 'identity unverified (users.info failed)' : 'Slack Connect guest', now);
+      return fail('forbidden', guestJoinMessage(actor, team.value.key));
+    }
     const added = this.repo.addMember(actor.workspaceId, team.value.id, actor.userId, now.getTime());
     return ok({ team: team.value, already: !added });
+  }
+
+  /** A coordinator puts someone on a team: the way a partner-workspace guest joins. Audited. */
+  add(actor: Actor, userId: string, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; added: boolean }> {
+    const refused = this.requireCoordinator(actor, 'team.add', `${key ?? channelId} ${userId}`, now);
+    if (refused !== undefined) return refused;
+    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+    if (!team.ok) return team;
+    const added = this.repo.addMember(actor.workspaceId, team.value.id, userId, now.getTime());
+    this.auditDone(actor, 'team.add', `${team.value.key} ${userId}`, now);
+    return ok({ team: team.value, added });
   }
 
   leave(actor: Actor, key: string | undefined, channelId: string): Result<{ team: ProgramTeam; wasMember: boolean }> {

@@ -134,7 +134,12 @@ export function voteCommand(deps: VoteCommandDeps) {
         const closed = deps.votes.close(vote.value.id, actor.userId, counted, now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
-        const priorities = closed.value.prioritiesChanged > 0 ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.` : '';
+        const priorities =
+          closed.value.prioritiesChanged > 0
+            ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.`
+            : closed.value.priorityVote && closed.value.result.turnout.voted === 0
+              ? ' Nobody voted, so the team’s priorities are unchanged.'
+              : '';
         const where = closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId);
         const stale = typeof counted === 'number' ? '' : ` ${staleElectorateNote(where, counted)}`;
         return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${where}.${priorities}${stale}`);

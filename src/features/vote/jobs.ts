@@ -44,7 +44,7 @@ export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed
       });
     }
     // Issue priorities written by a deadline close are attributed to the vote's creator.
-    const result = votes.close(vote.id, vote.creatorId, electorate, deps.now);
+    const result = votes.close(vote.id, vote.creatorId, electorate, deps.now, 'deadline');
     if (!result.ok) continue;
     closed++;
     deps.logger.event('info', 'vote closed at its deadline', { job: 'vote-deadlines', vote: voteKey(vote.number), ballots: result.value.result.turnout.voted });

@@ -78,6 +78,8 @@ export interface CloseOutcome {
   vote: Vote;
   result: VoteResult;
   prioritiesChanged: number;
+  /** Its options are issues (whether or not any priority changed). */
+  priorityVote: boolean;
 }
 
 /** Votes: creating, casting, closing. Plain TypeScript; the clock and the electorate come in as arguments. */
@@ -305,11 +307,32 @@ export class VoteService {
     return { size: vote.electorateSize ?? 0, lastCountedAt: vote.electorateCountedAt };
   }
 
-  /** Only the creator and coordinators close a vote early; others are refused and audited. */
+  /**
+   * Who may close a vote now. Coordinators always. The creator may close their vote early, except
+   * a priority vote (one whose options are issues: closing it rewrites the team's priorities),
+   * which its creator may close only once its deadline has passed; before that, and for a priority
+   * vote with no deadline, only coordinators. Everyone else is refused; refusals are audited.
+   */
   mayClose(actor: Actor, vote: Vote, now: Date): Result<true> {
-    if (actor.userId === vote.creatorId || (actor.isCoordinator && !actor.isExternal)) return ok(true);
-    this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.close', target: voteKey(vote.number), outcome: 'refused', detail: 'not the creator or a coordinator', createdAt: now.getTime() });
-    return fail('forbidden', `Only the person who started ${voteKey(vote.number)} or a coordinator can close it.`);
+    const key = voteKey(vote.number);
+    if (actor.isCoordinator && !actor.isExternal) return ok(true);
+    const refuse = (detail: string, message: string): Result<true> => {
+      this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.close', target: key, outcome: 'refused', detail, createdAt: now.getTime() });
+      return fail('forbidden', message);
+    };
+    if (actor.userId !== vote.creatorId) return refuse('not the creator or a coordinator', `Only the person who started ${key} or a coordinator can close it.`);
+    if (vote.status === 'open' && this.isPriorityVote(vote) && (vote.closesAt === null || vote.closesAt > now.getTime())) {
+      return refuse(
+        'priority vote before its deadline: coordinators only',
+        `${key} ranks issues, so closing it sets the team's priorities: before its deadline only a coordinator can close it (see /team coordinators).${vote.closesAt === null ? '' : ' It closes by itself at its deadline.'}`,
+      );
+    }
+    return ok(true);
+  }
+
+  /** A vote whose options include issues: closing it writes the team's priorities. */
+  isPriorityVote(vote: Pick<Vote, 'id'>): boolean {
+    return this.repo.options(vote.id).some((o) => o.issueId !== null);
   }
 
   /** Reminders go to the creator's and coordinators' discretion too. */
@@ -325,7 +348,7 @@ export class VoteService {
    * ballots, stored, written to linked issues as priorities, and the ballot message update and the
    * results post are queued, all in one transaction.
    */
-  close(voteId: number, closedBy: string, electorate: number | ElectorateCount, now: Date): Result<CloseOutcome> {
+  close(voteId: number, closedBy: string, electorate: number | ElectorateCount, now: Date, how: 'early' | 'deadline' = 'early'): Result<CloseOutcome> {
     return this.db.transaction(
       (): Result<CloseOutcome> => {
         const before = this.repo.byId(voteId);
@@ -340,10 +363,22 @@ export class VoteService {
           const issueId = byOption.get(id);
           return issueId === null || issueId === undefined ? [] : [issueId];
         });
+        // A vote nobody voted in ranks nothing: the team's priorities stay as they were.
         const prioritiesChanged =
-          ranked.length === 0 ? 0 : this.repo.writePriorities(vote.workspaceId, vote.programTeamId, ranked, closedBy, `Ranked by vote ${voteKey(vote.number)}`, now.getTime());
+          ranked.length === 0 || result.turnout.voted === 0
+            ? 0
+            : this.repo.writePriorities(vote.workspaceId, vote.programTeamId, ranked, closedBy, `Ranked by vote ${voteKey(vote.number)}`, now.getTime());
+        this.teams.audit({
+          workspaceId: vote.workspaceId,
+          actorId: closedBy,
+          action: 'vote.close',
+          target: voteKey(vote.number),
+          outcome: 'done',
+          detail: `${how === 'deadline' ? 'at its deadline' : 'closed early'}; ${result.turnout.voted} of ${result.turnout.eligible} ${result.turnout.unit} voted${ranked.length === 0 ? '' : result.turnout.voted === 0 ? '; no ballots, priorities unchanged' : `; ${prioritiesChanged} issue priorities changed`}`,
+          createdAt: now.getTime(),
+        });
         this.enqueueFinal(stored, now);
-        return ok({ vote: stored, result, prioritiesChanged });
+        return ok({ vote: stored, result, prioritiesChanged, priorityVote: ranked.length > 0 });
       },
       { behavior: 'immediate' },
     );

@@ -169,8 +169,13 @@ function messageNode(s, m, ctx, replies = []) {
   const name = author ? author.realName : m.author;
   const surface = createSurface({ fire: (action) => sendAction(action, { messageTs: m.ts, surface }) });
   const content = Array.isArray(m.blocks) && m.blocks.length > 0 ? renderBlocks(m.blocks, ctx, surface) : renderMrkdwn(m.text ?? '', ctx);
+  const fileLink = (f) => el('a', { class: 'file', href: f.url, download: f.name }, [f.image ? '🖼 ' : '📄 ', el('span', { class: 'file-name', text: f.title || f.name }), el('span', { class: 'file-size', text: `${f.name} · ${f.size} bytes` })]);
   const files = m.files?.length
-    ? el('div', { class: 'files' }, m.files.map((f) => el('a', { class: 'file', href: f.url, download: f.name }, ['📄 ', el('span', { class: 'file-name', text: f.title || f.name }), el('span', { class: 'file-size', text: `${f.size} bytes` })])))
+    ? el(
+        'div',
+        { class: 'files' },
+        m.files.map((f) => (f.image ? el('figure', { class: 'file-image' }, [el('img', { src: f.url, alt: f.alt || f.title || f.name, loading: 'lazy' }), fileLink(f)]) : fileLink(f))),
+      )
     : null;
   const menu = el('div', { class: 'message-menu' }, [
     ...(m.ephemeral ? [] : s.shortcuts.map((sc) => el('button', { type: 'button', 'data-shortcut': sc.callbackId, onclick: () => runShortcut(sc.callbackId, m.ts) }, [sc.name]))),

@@ -441,8 +441,15 @@ export function renderElement(element, blockId, ctx, surface, { inInput = false 
   }
 }
 
+/** An image block shows a URL, or a file uploaded to Slack (`slack_file`), which the sandbox serves itself. */
+function imageSource(block) {
+  if (typeof block.slack_file?.id === 'string') return `/sandbox/files/${encodeURIComponent(block.slack_file.id)}`;
+  return block.image_url;
+}
+
 function imageNode(url, alt, cls) {
-  const img = el('img', { src: /^https?:|^data:/i.test(url ?? '') ? url : '', alt: alt ?? '', class: cls, loading: 'lazy' });
+  const allowed = /^https?:|^data:/i.test(url ?? '') || (url ?? '').startsWith('/sandbox/files/');
+  const img = el('img', { src: allowed ? url : '', alt: alt ?? '', class: cls, loading: 'lazy' });
   img.addEventListener('error', () => img.replaceWith(el('span', { class: `${cls} image-missing`, text: `🖼 ${alt ?? 'image'}` })));
   return img;
 }
@@ -528,7 +535,7 @@ function renderBlock(block, index, ctx, surface) {
     case 'context':
       return wrap('context', (block.elements ?? []).map((e) => (e.type === 'image' ? imageNode(e.image_url, e.alt_text, 'bk-context-image') : renderText(e, ctx))));
     case 'image':
-      return wrap('image', [block.title ? el('div', { class: 'image-title', text: plainOf(block.title) }) : null, imageNode(block.image_url, block.alt_text, 'bk-image')]);
+      return wrap('image', [block.title ? el('div', { class: 'image-title', text: plainOf(block.title) }) : null, imageNode(imageSource(block), block.alt_text, 'bk-image')]);
     case 'actions':
       return wrap('actions', (block.elements ?? []).map((e) => renderElement(e, blockId, ctx, surface)));
     case 'input': {

@@ -1,0 +1,38 @@
+/*
+ * One report build in its own process, on the compiled code that `npm start` runs (dist/, built by
+ * bench/report-scale.ts first): opens the seeded database, applies newer migrations, builds
+ * `/report all this-quarter` (1 October to 30 November 2026: decided votes fall in it) with every CSV
+ * and chart into a temp folder, and prints {ms, peakRssMb, rows, charts} as JSON. Peak memory is
+ * the process's max RSS: Node, the libraries and the report together.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { migrateDatabase, openDatabase } from '../dist/src/db/open.js';
+import { buildReport } from '../dist/src/features/report/build.js';
+import { parsePeriod } from '../dist/src/features/report/period.js';
+import { ReportQueries } from '../dist/src/features/report/queries.js';
+
+const WS = 'T0BENCH';
+const NOW = new Date('2026-11-30T15:00:00Z');
+const [path, spec = 'this-quarter'] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: report-run.mjs <database> [period]');
+const { db, close } = openDatabase(path);
+migrateDatabase(db);
+const dir = mkdtempSync(join(tmpdir(), 'report-bench-'));
+try {
+  const period = parsePeriod(spec, NOW, 'America/Detroit');
+  if (!period.ok) throw new Error(period.message);
+  const queries = new ReportQueries(db);
+  const started = performance.now();
+  const report = await buildReport({ queries, workspaceId: WS, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => `Person ${id.slice(-6)}`, dir }, queries.teams(WS, 'all'), period.period, 'all');
+  const ms = Math.round(performance.now() - started);
+  const rows = Object.fromEntries(report.files.filter((f) => f.kind === 'csv').map((f) => [f.filename.replace(/-all-teams.*$/, ''), f.rows ?? 0]));
+  // maxRSS is in kilobytes.
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(`${JSON.stringify({ ms, peakRssMb, rows, charts: report.files.filter((f) => f.kind === 'png').length })}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  close();
+}
