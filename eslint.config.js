@@ -46,8 +46,17 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript run by Node (benchmark helpers that load the compiled build, this config): no type information.
+    files: ['**/*.mjs', 'eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' },
+    },
+  },
+  {
     // The sandbox page's browser scripts: plain JavaScript, no type information.
-    files: ['src/sandbox/public/**/*.js', 'eslint.config.js'],
+    files: ['src/sandbox/public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
