@@ -69,7 +69,7 @@ export interface RunningAlliance {
   stop(): Promise<void>;
 }
 
-function buildDependencies(config: Config, logger: AppLogger, now: Clock) {
+function buildDependencies(config: Config, now: Clock) {
   const database = openDatabase(config.DATABASE_URL);
   migrateDatabase(database.db);
   const teamRepository = new TeamRepository(database.db);
@@ -113,7 +113,7 @@ const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone
 export async function startAlliance(config: Config, options: StartOptions = {}): Promise<RunningAlliance> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const now: Clock = options.now ?? (() => new Date());
-  const deps = buildDependencies(config, logger, now);
+  const deps = buildDependencies(config, now);
   const instanceId = randomUUID();
 
   const socketMode = config.SLACK_APP_TOKEN !== undefined;

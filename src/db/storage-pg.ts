@@ -15,8 +15,8 @@ const dialect = new SQLiteSyncDialect();
 /** bigint and numeric come back as JS numbers, as SQLite's integers and reals do (our ids and epoch ms fit). */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    if (oid === Number(pg.types.builtins.INT8) || oid === Number(pg.types.builtins.NUMERIC)) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
@@ -95,18 +95,18 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   const inTransaction = new AsyncLocalStorage<{ open: boolean; client: pg.PoolClient }>();
   const retries = options.retries ?? 20;
 
-  const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: any[]; changes?: number }> => {
+  const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: unknown[]; changes?: number }> => {
     const query = toPostgresSql(text);
     if (method === 'run') {
       const result = await client.query({ text: query, values: params });
       return { rows: [], changes: result.rowCount ?? 0 };
     }
     const result = await client.query({ text: query, values: params, rowMode: 'array' });
-    return { rows: method === 'get' ? (result.rows[0] as any[]) : (result.rows as any[][]) };
+    return { rows: method === 'get' ? (result.rows[0] as unknown[]) : (result.rows) };
   };
   const objects = async (client: Queryable, query: SQL): Promise<Record<string, unknown>[]> => {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await client.query({ text: toPostgresSql(text), values: params })).rows;
+    return (await client.query<Record<string, unknown>>({ text: toPostgresSql(text), values: params })).rows;
   };
   const changes = async (client: Queryable, query: SQL): Promise<number> => {
     const { sql: text, params } = dialect.sqlToQuery(query);

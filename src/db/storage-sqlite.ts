@@ -36,14 +36,14 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
     return s;
   };
 
-  const exec = (text: string, params: unknown[], method: Method): { rows: any[]; changes?: number } => {
+  const exec = (text: string, params: unknown[], method: Method): { rows: unknown[]; changes?: number } => {
     const s = statement(text);
     if (method === 'run' || !s.reader) {
       const result = s.run(...params);
       return { rows: [], changes: result.changes };
     }
-    if (method === 'get') return { rows: s.raw(true).get(...params) as any[] };
-    return { rows: s.raw(true).all(...params) as any[][] };
+    if (method === 'get') return { rows: s.raw(true).get(...params) as unknown[] };
+    return { rows: s.raw(true).all(...params) };
   };
   const objects = (query: SQL): Record<string, unknown>[] => {
     const { sql: text, params } = dialect.sqlToQuery(query);

@@ -290,7 +290,7 @@ type Verification = { found: true; ts: string; channel: string } | { found: fals
  */
 async function findPosted(client: WebClient, args: Record<string, unknown>, dedupeKey: string, sinceMs: number): Promise<Verification> {
   try {
-    let channel = String(args.channel ?? '');
+    let channel = typeof args.channel === 'string' ? args.channel : '';
     // A DM is addressed by user id; history wants the DM channel's id.
     if (/^[UW]/.test(channel)) {
       const opened = await client.conversations.open({ users: channel });

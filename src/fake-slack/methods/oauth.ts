@@ -57,7 +57,7 @@ export function authorizeInstall(state: FakeState, grant: FakeInstallGrant): str
 }
 
 /** Why Slack refuses an issued token, or undefined when it is good (or not one of ours). */
-export function issuedTokenError(state: FakeState, token: string): string | undefined | 'unknown' {
+export function issuedTokenError(state: FakeState, token: string): string | undefined {
   const issued = state.oauth?.tokens.get(token);
   if (issued === undefined || issued.kind !== 'bot') return 'unknown';
   if (issued.revoked === true) return 'token_revoked';
