@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const source = process.env.DATABASE_URL !== undefined && process.env.DATABASE_URL !== '' ? process.env.DATABASE_URL : './data/alliance.db';
   if (engineOf(source) === 'postgres') {
     const command = pgDumpCommand(source, target);
-    const run = spawnSync(command[0] as string, command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
-    if ((run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    const run = spawnSync('pg_dump', command.slice(1), { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (run.error !== undefined && 'code' in run.error && run.error.code === 'ENOENT') {
       process.stderr.write(`pg_dump is not installed here. Back PostgreSQL up with (restore with pg_restore --dbname=…):\n  ${command.map(quote).join(' ')}\n`);
       process.exit(2);
     }

@@ -24,7 +24,8 @@ interface Ack {
 async function command(slack: SlackRequester, name: string, text: string, who: { userId: string; channelId: string }): Promise<Ack> {
   const response = await slack.command(name, text, who);
   const body = response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>);
-  return { status: response.status, text: `${String(body['text'] ?? '')}\n${JSON.stringify(body['blocks'] ?? [])}`, raw: response.body };
+  const said = typeof body['text'] === 'string' ? body['text'] : '';
+  return { status: response.status, text: `${said}\n${JSON.stringify(body['blocks'] ?? [])}`, raw: response.body };
 }
 
 describe('many workspaces, one Alliance (distribution mode)', () => {
