@@ -116,6 +116,15 @@ describe('/vote over signed HTTP', () => {
     return { status: response.status, body: response.body };
   }
 
+  const cnaTeamId = (): number => h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+  /** An open CNA issue written straight to the database (the vote tests need issues, not the /issue flow). */
+  const makeIssue = (number: number, title: string, priority: number | null) =>
+    h.alliance.deps.db
+      .insert(issues)
+      .values({ workspaceId: h.alliance.workspaceId, programTeamId: cnaTeamId(), number, title, category: 'other', status: 'open', reporterId: PEOPLE.coordinator.id, priority, createdAt: clock.getTime(), updatedAt: clock.getTime() })
+      .returning()
+      .get();
+
   const latestNumber = (): number => h.query<{ n: number }>('select max(number) as n from votes')[0]?.n ?? 0;
 
   it('answers help with every subcommand', async () => {
@@ -403,11 +412,8 @@ describe('/vote over signed HTTP', () => {
   });
 
   it('writes a closed vote over issues to those issues as team priorities, clearing stale ones', async () => {
-    const db = h.alliance.deps.db;
-    const teamId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
-    const at = clock.getTime();
-    const make = (number: number, title: string, priority: number | null) =>
-      db.insert(issues).values({ workspaceId: h.alliance.workspaceId, programTeamId: teamId, number, title, category: 'other', status: 'open', reporterId: PEOPLE.coordinator.id, priority, createdAt: at, updatedAt: at }).returning().get();
+    const teamId = cnaTeamId();
+    const make = makeIssue;
     const bus = make(1, 'No bus to the night shift', null);
     const pay = make(2, 'Pay below retail', null);
     const stale = make(3, 'Old priority', 1);
@@ -485,10 +491,7 @@ describe('/vote over signed HTTP', () => {
 
   it('priorities change only from a vote with ballots; a member’s priority vote closes early only by a coordinator (its creator after the deadline); every close is audited', async () => {
     const db = h.alliance.deps.db;
-    const teamId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
-    const at = clock.getTime();
-    const make = (number: number, title: string, priority: number | null) =>
-      db.insert(issues).values({ workspaceId: h.alliance.workspaceId, programTeamId: teamId, number, title, category: 'other', status: 'open', reporterId: PEOPLE.coordinator.id, priority, createdAt: at, updatedAt: at }).returning().get();
+    const make = makeIssue;
     const kept = make(11, 'Keeps its priority', 1);
     const other = make(12, 'Second issue', null);
     const priorities = () => h.query<{ priority: number | null }>('select priority from issues where id in (?, ?) order by id', kept.id, other.id).map((r) => r.priority);

@@ -1,14 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase, type OpenedDatabase } from '../../src/db/open.js';
+import type { OpenedDatabase } from '../../src/db/open.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { IssueRepository, type Issue } from '../../src/features/issue/repository.js';
 import { IssueService } from '../../src/features/issue/service.js';
 import { announcement, loggedReply, statusReply } from '../../src/features/issue/views.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { TeamService } from '../../src/features/team/service.js';
+import { twoInstancesOnOneFile, type TwoInstances } from '../rig/two-instances.js';
 
 /*
  * Two instances of the app share one database file. Each looks an issue up, then changes it; the
@@ -38,7 +36,7 @@ function serviceOn(opened: OpenedDatabase): IssueService {
 }
 
 describe('issue changes from two instances at once', () => {
-  let dir: string;
+  let instances: TwoInstances;
   let one: OpenedDatabase;
   let two: OpenedDatabase;
   let a: IssueService;
@@ -55,11 +53,8 @@ describe('issue changes from two instances at once', () => {
   };
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'alliance-race-'));
-    const file = join(dir, 'alliance.db');
-    one = openDatabase(file);
-    migrateDatabase(one.db);
-    two = openDatabase(file);
+    instances = twoInstancesOnOneFile('alliance-race-');
+    ({ one, two } = instances);
     const teams = new TeamRepository(one.db);
     const team = teams.create({ workspaceId: WS, key: 'CNA', name: 'Certified Nursing Assistant', description: '', createdAt: now.getTime() });
     teams.addMember(WS, team.id, MEMBER, now.getTime());
@@ -69,11 +64,7 @@ describe('issue changes from two instances at once', () => {
     if (!created.ok) throw new Error(created.problem.message);
     issueId = created.value.issue.id;
   });
-  afterEach(() => {
-    one.close();
-    two.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => instances.close());
 
   it('records the status the issue really had, not the one an instance looked up earlier', () => {
     const stale = lookedUp(a);

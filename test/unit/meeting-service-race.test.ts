@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase, type OpenedDatabase } from '../../src/db/open.js';
+import type { OpenedDatabase } from '../../src/db/open.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { MeetingRepository, type MeetingWithTeam } from '../../src/features/meeting/repository.js';
 import { MeetingService } from '../../src/features/meeting/service.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { TeamService } from '../../src/features/team/service.js';
+import { twoInstancesOnOneFile, type TwoInstances } from '../rig/two-instances.js';
 
 /*
  * Two instances share one database file. Instance A looks a meeting up for an RSVP or an edit;
@@ -52,7 +50,7 @@ function serviceOn(opened: OpenedDatabase, repo: MeetingRepository): MeetingServ
 }
 
 describe('meeting RSVPs and edits racing a cancellation from another instance', () => {
-  let dir: string;
+  let instances: TwoInstances;
   let one: OpenedDatabase;
   let two: OpenedDatabase;
   let repoA: InterleavingRepository;
@@ -64,11 +62,8 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     one.sqlite.prepare("select dedupe_key as key, method, payload_json as args, status from outbox where dedupe_key like 'meeting:%' order by id").all() as Array<{ key: string; method: string; args: string; status: string }>;
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'alliance-meeting-race-'));
-    const file = join(dir, 'alliance.db');
-    one = openDatabase(file);
-    migrateDatabase(one.db);
-    two = openDatabase(file);
+    instances = twoInstancesOnOneFile('alliance-meeting-race-');
+    ({ one, two } = instances);
     const teams = new TeamRepository(one.db);
     const team = teams.create({ workspaceId: WS, key: 'CNA', name: 'Certified Nursing Assistant', description: '', createdAt: now.getTime() });
     teams.linkChannel({ workspaceId: WS, channelId: 'C0CNA', programTeamId: team.id, linkedBy: SCHEDULER, createdAt: now.getTime() });
@@ -89,11 +84,7 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     one.sqlite.prepare("update meetings set message_ts = '1.000100' where id = ?").run(meetingId);
     one.sqlite.prepare("update outbox set status = 'sent' where dedupe_key like 'meeting:%'").run();
   });
-  afterEach(() => {
-    one.close();
-    two.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => instances.close());
 
   it('an RSVP racing a cancellation never redraws the announcement as not cancelled', () => {
     const cancel = () => expect(b.cancel(person(SCHEDULER), 'M-1', later).ok).toBe(true);
