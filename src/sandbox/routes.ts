@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { SlackHttpResponse, SlackRequester, ViewInput } from '../fake-slack/slack-request.js';
+import type { SlackHttpResponse, SlackRequester } from '../fake-slack/slack-request.js';
 import type { FakeSlack, StoredMessage } from '../fake-slack/types.js';
 import type { AppLogger } from '../logger.js';
 import { CommandNames, ShortcutIds } from '../slack/ids.js';
@@ -263,7 +263,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     };
     if (body.viewId !== undefined) {
       const view = viewFor(body.viewId, body.as);
-      const response = await requester.blockAction({ ...common, view: view as ViewInput });
+      const response = await requester.blockAction({ ...common, view: view });
       reportFailure(body.as, CHANNELS.general.id, 'That button', response);
       return { ok: response.status === 200 };
     }
@@ -287,7 +287,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     const response = await deps.requester().viewSubmission({
       userId: body.as,
       userName: personById(body.as)?.name,
-      view: view as ViewInput,
+      view: view,
       values: body.values,
       triggerId: fake.newTrigger(body.as),
     });
@@ -352,7 +352,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     closeView(body.viewId);
     // Slack tells the app only when the view asked for it.
     if (view.notify_on_close === true) {
-      const response = await deps.requester().viewClosed({ userId: body.as, view: view as ViewInput });
+      const response = await deps.requester().viewClosed({ userId: body.as, view: view });
       reportFailure(body.as, CHANNELS.general.id, 'Closing the form', response);
     }
     return { ok: true };

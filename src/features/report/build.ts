@@ -237,7 +237,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       if (atEnd === 'blocked') f.blocked += 1;
       if (atEnd !== 'resolved' && atEnd !== 'dropped') f.openAtEnd += 1;
       const changes = changesOf.get(issue.id) ?? [];
-      await csv.write([
+      const ready = csv.add([
         team.key,
         formatKey(team.key, issue.number),
         issue.title,
@@ -252,6 +252,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
         issue.closedAt === null ? '' : localDate(issue.closedAt, tz),
         changes.map((c) => `${localDateTime(c.at, tz)} ${statusWord(c.from)} → ${statusWord(c.to)}`).join('; '),
       ]);
+      if (!ready) await csv.drained();
     }
     const last = page[page.length - 1];
     if (last === undefined || page.length < PAGE) break;
@@ -405,7 +406,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const voted = new Map((ballotsOf.get(vote.id) ?? []).map((b) => [b.organisation, b.ballots]));
     for (const { organisation } of teamOrganisations) {
       if (secret) {
-        await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)']);
+        if (!turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)'])) await turnoutCsv.drained();
         continue;
       }
       const took = (voted.get(organisation) ?? 0) > 0;
@@ -414,7 +415,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
         entry.of += 1;
         if (took) entry.voted += 1;
       }
-      await turnoutCsv.write([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no']);
+      if (!turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no'])) await turnoutCsv.drained();
     }
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));

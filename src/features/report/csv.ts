@@ -24,8 +24,20 @@ export class CsvFile {
 
   /** Adds a row; waits when the file is behind, so memory stays flat however many rows come. */
   async write(row: ReadonlyArray<string | number | null>): Promise<void> {
+    if (!this.add(row)) await this.drained();
+  }
+
+  /**
+   * The hot-loop form of `write`: adds a row without a promise per row; false when the caller must
+   * `await drained()` before the next (`if (!csv.add(row)) await csv.drained()`).
+   */
+  add(row: ReadonlyArray<string | number | null>): boolean {
     this.rows += 1;
-    if (!this.stringifier.write(row.map((v) => (v === null ? '' : v)))) await once(this.stringifier, 'drain');
+    return this.stringifier.write(row.map((v) => (v === null ? '' : v)));
+  }
+
+  drained(): Promise<unknown> {
+    return once(this.stringifier, 'drain');
   }
 
   async close(): Promise<void> {

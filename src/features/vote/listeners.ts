@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { App, RespondFn } from '@slack/bolt';
-import type { KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
 import { registerCommand } from '../../slack/commands.js';
@@ -320,7 +319,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
         title: { type: 'plain_text', text: 'Vote started' },
         close: { type: 'plain_text', text: 'Done' },
         blocks: [
-          { type: 'section', text: { type: 'mrkdwn', text: `:ballot_box_with_ballot: *${key}* is open; its ballot is posted in <#${ballotChannel}>. Close it early with \`/vote close ${key}\`, remind people with \`/vote remind ${key}\`.` } } as KnownBlock,
+          { type: 'section', text: { type: 'mrkdwn', text: `:ballot_box_with_ballot: *${key}* is open; its ballot is posted in <#${ballotChannel}>. Close it early with \`/vote close ${key}\`, remind people with \`/vote remind ${key}\`.` } },
         ],
       },
     });
