@@ -76,7 +76,7 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
     const cnaOfOne = h.query<{ id: number }>("select id from program_teams where team_id = ? and key = 'CNA'", ONE)[0]?.id;
     const day = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
     const submitted = await one.viewSubmission({
-      view: form as never,
+      view: form,
       userId: member,
       values: inputValues({
         meeting_team: { meeting_team: { type: 'static_select', selected_option: { value: String(cnaOfOne) } } },
