@@ -12,7 +12,7 @@ import type { HomeRuntime } from './features/home/runtime.js';
 import { registerIssues } from './features/issue/register.js';
 import { registerReports } from './features/report/register.js';
 import { registerGoals } from './features/goal/register.js';
-import { registerVotes } from './features/vote/listeners.js';
+import { registerVotes } from './features/vote/register.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
