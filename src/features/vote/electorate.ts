@@ -60,9 +60,9 @@ const CHANNEL_MEMBERS_TTL_MS = 30_000;
 
 export interface ElectorateLoader {
   /** The electorate of a vote (or a vote being created), with "everyone" votes' channel members cached briefly. */
-  of(vote: Pick<Vote, 'eligibility' | 'programTeamId' | 'channelId'>): Promise<Electorate>;
+  of: (vote: Pick<Vote, 'eligibility' | 'programTeamId' | 'channelId'>) => Promise<Electorate>;
   /** The bot's own user id (auth.test, asked once): never counted as a voter. */
-  botUserId(): Promise<string | undefined>;
+  botUserId: () => Promise<string | undefined>;
 }
 
 export function electorateLoader(deps: { teams: TeamRepository; client: WebClient }): ElectorateLoader {

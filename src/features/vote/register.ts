@@ -6,7 +6,7 @@ import { registerVoteActions } from './actions.js';
 import { ballotCaster } from './ballot.js';
 import { voteCommand } from './command.js';
 import { electorateLoader } from './electorate.js';
-import { registerVoteModals } from './modals.js';
+import { registerVoteModals } from './modal.js';
 import { VoteRepository } from './repository.js';
 import { BALLOT_REFRESH, VoteService } from './service.js';
 import { voteMessages } from './views.js';
