@@ -3,8 +3,8 @@
  * publish renders) on seeded databases: a coordinator's Home (every team's health row) and a
  * member's (their ballots, issues, meetings and teams). Target: a coordinator's Home at 100× data
  * under 50 ms. Not part of `npm run bench` (bench/run.ts belongs to the request-path workloads):
- *   npx tsx bench/home.ts [scales…]        e.g. npx tsx bench/home.ts 1 100   (default 1 10 100)
- *   npx tsx bench/home.ts --smoke          a tiny scale, to check it runs
+ *   npm run bench:home -- [scales…]        e.g. npm run bench:home -- 1 100   (default 1 10 100)
+ *   npm run bench:home -- --smoke          a tiny scale, to check it runs
  * Seeded databases are kept in HOME_BENCH_DIR (default /tmp/home-bench) and reused; the result is
  * written to bench/results/home.json.
  */
