@@ -356,6 +356,14 @@ describe('/report over signed HTTP', () => {
     expect(text).toContain('Issues: 3 opened, 1 resolved');
   });
 
+  it('waits out Slack’s rate limit on an upload instead of losing the file', async () => {
+    h.fake.failNext('files.getUploadURLExternal', { status: 429, retryAfterSeconds: 1 }, 2);
+    const { summary, files } = await report('CNA', hannah.id);
+    expect(files).toHaveLength(9);
+    expect(visibleText(summary)).not.toContain('missing');
+    expect(h.fake.callsTo('files.getUploadURLExternal').filter((c) => c.error === 'ratelimited')).toHaveLength(2);
+  });
+
   it('shows help', async () => {
     const ack = await h.command('/report', 'help', inGeneral(hannah.id));
     expect(ack.text).toContain('/report all [period]');
