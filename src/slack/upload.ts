@@ -41,10 +41,11 @@ const RATE_LIMIT_RETRIES = 3;
 const RATE_LIMIT_MAX_WAIT_MS = 30_000;
 
 /**
- * The app's client fails fast on 429 (so nobody's 3-second answer waits); an upload runs after the
- * answer, so it waits for Slack's Retry-After instead, a few times, rather than lose the file.
+ * The app's client fails fast on 429 (so nobody's 3-second answer waits); work that runs after the
+ * answer (an upload, a report's summary) waits for Slack's Retry-After instead, a few times, rather
+ * than lose what it was sending.
  */
-async function politely<T>(call: () => Promise<T>): Promise<T> {
+export async function politely<T>(call: () => Promise<T>): Promise<T> {
   let waited = 0;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -356,12 +356,14 @@ describe('/report over signed HTTP', () => {
     expect(text).toContain('Issues: 3 opened, 1 resolved');
   });
 
-  it('waits out Slack’s rate limit on an upload instead of losing the file', async () => {
+  it('waits out Slack’s rate limit on an upload and on the summary instead of losing either', async () => {
     h.fake.failNext('files.getUploadURLExternal', { status: 429, retryAfterSeconds: 1 }, 2);
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
     const { summary, files } = await report('CNA', hannah.id);
     expect(files).toHaveLength(9);
     expect(visibleText(summary)).not.toContain('missing');
     expect(h.fake.callsTo('files.getUploadURLExternal').filter((c) => c.error === 'ratelimited')).toHaveLength(2);
+    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.error === 'ratelimited')).toHaveLength(1);
   });
 
   it('shows help', async () => {
