@@ -45,7 +45,7 @@ function closeSeededVotes(path: string): void {
     const store = sqlite.prepare('update votes set closed_at = closes_at, result_json = ? where id = ?');
     sqlite.transaction(() => {
       for (const v of todo) {
-        const vote = { method: v.method as string, anonymous: Boolean(v.anonymous), eligibility: v.eligibility as string } as Pick<Vote, 'method' | 'anonymous' | 'eligibility'>;
+        const vote = { method: v.method, anonymous: Boolean(v.anonymous), eligibility: v.eligibility } as Pick<Vote, 'method' | 'anonymous' | 'eligibility'>;
         const eligible = (members.get(v.program_team_id) as { n: number }).n;
         const result = computeResult(vote, optionsOf.all(v.id) as VoteOption[], ballotsOf.all(v.id) as Ballot[], new Map(), eligible);
         store.run(JSON.stringify(result), v.id);

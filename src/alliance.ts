@@ -16,8 +16,9 @@ import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
 import { createKeyring } from './oauth/crypto.js';
 import { createSlackOAuth, type SlackOAuth } from './oauth/install.js';
+import { isRevocation, purgeUninstalled, registerUninstall } from './oauth/uninstall.js';
 import { Kicker } from './outbox/kicker.js';
-import { dueWithin, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
+import { dueWithin, dueWorkspaces, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
 import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ActorResolver } from './slack/actor.js';
@@ -26,6 +27,7 @@ import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { requestGuard } from './slack/middleware.js';
+import { WorkspaceClient, WorkspaceScope, type InWorkspace } from './slack/workspace-scope.js';
 import { DateFormats, formatIn } from './time/zone.js';
 
 export interface StartOptions {
@@ -67,7 +69,7 @@ export interface RunningAlliance {
   stop(): Promise<void>;
 }
 
-function buildDependencies(config: Config, logger: AppLogger, now: Clock) {
+function buildDependencies(config: Config, now: Clock) {
   const database = openDatabase(config.DATABASE_URL);
   migrateDatabase(database.db);
   const teamRepository = new TeamRepository(database.db);
@@ -111,7 +113,7 @@ const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone
 export async function startAlliance(config: Config, options: StartOptions = {}): Promise<RunningAlliance> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const now: Clock = options.now ?? (() => new Date());
-  const deps = buildDependencies(config, logger, now);
+  const deps = buildDependencies(config, now);
   const instanceId = randomUUID();
 
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
@@ -174,7 +176,13 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
       )
     : undefined;
   const app = new App({
-    ...(oauth === undefined ? { token: config.SLACK_BOT_TOKEN } : { authorize: (source) => oauth.installer.authorize(source) }),
+    ...(oauth === undefined
+      ? { token: config.SLACK_BOT_TOKEN }
+      : {
+          // app_uninstalled and tokens_revoked arrive after the tokens died: they are delivered
+          // without looking one up (a rotating token's refresh would fail and drop the event).
+          authorize: async (source, body) => (isRevocation(body) ? { ...(source.teamId === undefined ? {} : { teamId: source.teamId }) } : oauth.installer.authorize(source)),
+        }),
     logger,
     logLevel: config.LOG_LEVEL as LogLevel,
     clientOptions,
@@ -195,15 +203,31 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     seedProgramTeams(deps.teamRepository, workspaceId, now());
   }
 
+  // Whose token a Web API call carries: the app's one token, or (distribution mode) the token of
+  // the workspace the current request, job share or outbox row belongs to (src/slack/workspace-scope.ts).
+  const scope = new WorkspaceScope(
+    oauth === undefined
+      ? undefined
+      : async (ws) => {
+          const authorized = await oauth.installer.authorize({ teamId: ws, enterpriseId: undefined, isEnterpriseInstall: false });
+          if (authorized.botToken === undefined) throw new Error(`The installation of workspace ${ws} has no bot token`);
+          return authorized.botToken;
+        },
+  );
+  const inWorkspace: InWorkspace = (ws, work) => scope.run(ws, work);
+  // Listeners and jobs call Slack through this client; Bolt's own per-request client is unchanged.
+  const client: WebClient = oauth === undefined ? app.client : new WorkspaceClient(scope, { ...clientOptions, logger });
+
   // Features add handlers here while registering (e.g. remember the ts of a posted announcement).
   const followUps: Record<string, FollowUpHandler> = {};
   // And renderers of coalesced refreshes by kind (a ballot, an issue card, a meeting, a Home tab).
   const refreshers: Record<string, RefreshRenderer> = {};
   // The outbox has its own client so its calls never queue behind (or pause) interactive ones.
-  const outboxClient = new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger });
+  const outboxClient = oauth === undefined ? new WebClient(config.SLACK_BOT_TOKEN, { ...clientOptions, logger }) : new WorkspaceClient(scope, { ...clientOptions, logger });
   const outboxRun = (at: Date): OutboxRunDeps => ({
     db: deps.db,
     client: outboxClient,
+    inWorkspace,
     logger,
     now: at,
     workerId: instanceId,
@@ -213,7 +237,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     ...(options.refreshSpacingMs === undefined ? {} : { refreshSpacingMs: options.refreshSpacingMs }),
   });
   const actors = new ActorResolver({
-    client: app.client,
+    client,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
     configCoordinators: config.ALLIANCE_COORDINATORS,
     logger,
@@ -234,9 +258,38 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   });
   // Something waiting becomes sendable before the 10-second tick (a paced refresh, a retry): run again then.
   const OUTBOX_WAKE_WITHIN_MS = 15_000;
+  // Distribution mode: each workspace's outbox runs on its own kicker, so a workspace whose Slack
+  // hangs (a 10-second timeout, retries) never holds back another workspace's messages.
+  const workspaceKickers = new Map<string, Kicker>();
+  const kickerFor = (ws: string): Kicker => {
+    let kicker = workspaceKickers.get(ws);
+    if (kicker === undefined) {
+      const own: Kicker = new Kicker(
+        `outbox:${ws}`,
+        async () => {
+          const summary = await runOutbox({ ...outboxRun(now()), workspaceId: ws });
+          if (summary.nextInMs !== undefined && summary.nextInMs <= OUTBOX_WAKE_WITHIN_MS) own.kickIn(summary.nextInMs);
+          home.kick();
+          return summary;
+        },
+        logger,
+      );
+      workspaceKickers.set(ws, own);
+      kicker = own;
+    }
+    return kicker;
+  };
+  const outboxIdle = async (): Promise<void> => {
+    await outboxKicker.idle();
+    await Promise.all([...workspaceKickers.values()].map((k) => k.idle()));
+  };
   const outboxKicker: Kicker = new Kicker(
     'outbox',
     async () => {
+      if (oauth !== undefined) {
+        for (const ws of dueWorkspaces(deps.db, now().getTime(), Date.now())) kickerFor(ws).kick();
+        return undefined;
+      }
       const summary = await runOutbox(outboxRun(now()));
       if (summary.nextInMs !== undefined && summary.nextInMs <= OUTBOX_WAKE_WITHIN_MS) outboxKicker.kickIn(summary.nextInMs);
       // Every change kicks the outbox; the Homes it made stale are republished once things settle.
@@ -251,6 +304,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
   app.use(inFlight.middleware());
+  // Distribution mode: everything a request does (after its ack too) carries its workspace's token.
+  if (scope.distributed) app.use(async ({ context, next }) => scope.run(context.teamId ?? '', next, context.botToken));
   app.use(requestGuard(logger));
   app.use(dedupeEvents(deps.db, now));
   app.error(createErrorHandler(logger));
@@ -265,14 +320,30 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     outbox: outboxKicker,
     followUps,
     refreshers,
-    client: app.client,
+    client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
     ballotKey,
     home,
   });
+  if (oauth !== undefined) registerUninstall(app, { store: oauth.store, db: deps.db, logger, now });
   options.extraListeners?.(app, { db: deps.db, now, logger });
 
-  const jobs = buildJobs({ outbox: outboxKicker, home, db: deps.db, client: app.client, logger, config, workspaceId, instanceId });
+  const jobs = buildJobs({
+    outbox: outboxKicker,
+    home,
+    db: deps.db,
+    client,
+    logger,
+    config,
+    // Single workspace: the one from auth.test; distribution mode: every live installation, read at each run.
+    workspaces: oauth === undefined ? async () => [workspaceId] : async () => (await oauth.store.installedWorkspaces()).map((w) => w.workspaceId),
+    inWorkspace,
+    distributed: oauth !== undefined,
+    ...(oauth === undefined
+      ? {}
+      : { purgeUninstalled: (at: Date) => purgeUninstalled({ store: oauth.store, db: deps.db, logger, now: () => at, retentionDays: config.ALLIANCE_DATA_RETENTION_DAYS }) }),
+    instanceId,
+  });
   const schedule: RunningSchedule | undefined =
     options.schedules === false ? undefined : startSchedule(jobs, { timeZone: config.ALLIANCE_TIMEZONE, logger });
 
@@ -285,6 +356,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     ...(receiver === undefined ? {} : { dispatch: receiver.dispatch.bind(receiver) }),
     signingSecret: config.SLACK_SIGNING_SECRET,
     isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
+    engine: 'sqlite',
     logger,
     ...(oauth === undefined && options.extraRoutes === undefined
       ? {}
@@ -293,6 +365,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   const release = async (): Promise<void> => {
     await schedule?.stop();
     await outboxKicker.stop();
+    await Promise.all([...workspaceKickers.values()].map((k) => k.stop()));
     await home.stop();
     deps.database.close();
   };
@@ -318,15 +391,15 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     deps,
     drainOutbox: async (at?: Date) => {
       const when = at ?? now();
-      await outboxKicker.idle();
+      await outboxIdle();
       await runOutbox(outboxRun(when));
       // Until nothing due at `when` waits: a refresh held back by its spacing, or one the kicker's wake-up took meanwhile.
       for (;;) {
-        await outboxKicker.idle();
+        await outboxIdle();
         const wait = dueWithin(deps.db, when.getTime(), Date.now());
         if (wait === undefined) return;
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        await outboxKicker.idle();
+        await outboxIdle();
         await runOutbox(outboxRun(when));
       }
     },

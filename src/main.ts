@@ -1,17 +1,10 @@
 import { SocketModeStartError, startAlliance } from './alliance.js';
-import { ConfigError, isDistributionMode, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { redact } from './logger.js';
 
 /** Entry point: configuration from the environment, start, and a clean stop on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  if (isDistributionMode(config)) {
-    // The install flow, installation store and per-request tokens are in (test/e2e/oauth-install.test.ts);
-    // jobs and the outbox still send with one token, so a distributed app would not deliver its messages.
-    throw new ConfigError([
-      'SLACK_CLIENT_ID: installing from Slack is not available in this version yet (jobs and messages still use one workspace token); set SLACK_BOT_TOKEN instead',
-    ]);
-  }
   const alliance = await startAlliance(config);
   const shutdown = (signal: string) => {
     alliance.logger.event('info', 'shutting down', { signal });

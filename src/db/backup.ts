@@ -84,3 +84,8 @@ export async function backupDatabase(source: string, target: string): Promise<Ba
     copy.close();
   }
 }
+
+/** The exact pg_dump command that backs a PostgreSQL DATABASE_URL up into `target` (custom format, for pg_restore). */
+export function pgDumpCommand(url: string, target: string): string[] {
+  return ['pg_dump', '--format=custom', '--no-owner', `--file=${target}`, `--dbname=${url}`];
+}

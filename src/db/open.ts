@@ -11,7 +11,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export interface OpenedDatabase {
   db: Db;
   sqlite: Database.Database;
-  close(): void;
+  close: () => void;
 }
 
 /** `migrations/` sits at the project root whether we run from src/ (tsx) or dist/src/ (compiled). */
@@ -40,7 +40,7 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = drizzle(sqlite, { schema }) as Db;
+  const db: Db = drizzle(sqlite, { schema });
   return { db, sqlite, close: () => sqlite.close() };
 }
 

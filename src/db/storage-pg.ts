@@ -5,8 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
-import { withoutDrizzleTransactions } from './storage-sqlite.js';
-import { AUTO_ID_MARKER, databaseErrorCode, markAutoIds, type Query, type Session, type Storage } from './storage.js';
+import { asStorage, AUTO_ID_MARKER, databaseErrorCode, markAutoIds, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -16,8 +15,8 @@ const dialect = new SQLiteSyncDialect();
 /** bigint and numeric come back as JS numbers, as SQLite's integers and reals do (our ids and epoch ms fit). */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format);
+    if (oid === Number(pg.types.builtins.INT8) || oid === Number(pg.types.builtins.NUMERIC)) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   }) as typeof pg.types.getTypeParser,
 };
 
@@ -92,22 +91,22 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
   // An idle pooled connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
-  // The transaction the current async flow is inside, if any: the storage itself runs on its connection.
-  const inTransaction = new AsyncLocalStorage<{ open: boolean; tx: Session; client: pg.PoolClient }>();
+  // The transaction the current async flow is inside, if any: the storage runs on its connection.
+  const inTransaction = new AsyncLocalStorage<{ open: boolean; client: pg.PoolClient }>();
   const retries = options.retries ?? 20;
 
-  const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: any[]; changes?: number }> => {
+  const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: unknown[]; changes?: number }> => {
     const query = toPostgresSql(text);
     if (method === 'run') {
       const result = await client.query({ text: query, values: params });
       return { rows: [], changes: result.rowCount ?? 0 };
     }
     const result = await client.query({ text: query, values: params, rowMode: 'array' });
-    return { rows: method === 'get' ? (result.rows[0] as any[]) : (result.rows as any[][]) };
+    return { rows: method === 'get' ? (result.rows[0] as unknown[]) : (result.rows) };
   };
   const objects = async (client: Queryable, query: SQL): Promise<Record<string, unknown>[]> => {
     const { sql: text, params } = dialect.sqlToQuery(query);
-    return (await client.query({ text: toPostgresSql(text), values: params })).rows;
+    return (await client.query<Record<string, unknown>>({ text: toPostgresSql(text), values: params })).rows;
   };
   const changes = async (client: Queryable, query: SQL): Promise<number> => {
     const { sql: text, params } = dialect.sqlToQuery(query);
@@ -118,9 +117,6 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     return store?.open === true ? store.client : pool;
   };
 
-  const db: Query = drizzle(async (text, params, method) => exec(current(), text, params, method));
-  withoutDrizzleTransactions(db);
-
   const description = (() => {
     try {
       const u = new URL(url);
@@ -130,69 +126,59 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     }
   })();
 
-  return {
-    engine: 'postgres',
-    description,
-    db,
-    rows: async <T extends Record<string, unknown>>(query: SQL) => (await objects(current(), query)) as T[],
-    execute: async (query: SQL) => changes(current(), query),
-    transaction: async <T>(work: (tx: Session) => Promise<T>): Promise<T> => {
-      const outer = inTransaction.getStore();
-      // A transaction inside a transaction is part of it (all or nothing, re-run together).
-      if (outer?.open === true) return work(outer.tx);
-      for (let attempt = 1; ; attempt++) {
-        const client = await pool.connect();
-        const state = { open: true, tx: undefined as unknown as Session, client };
-        const live = (what: string) => {
-          if (!state.open) throw new Error(`${what} used a transaction that has already finished`);
-        };
-        const txDb: Query = drizzle(async (text, params, method) => (live('a query'), exec(client, text, params, method)));
-        withoutDrizzleTransactions(txDb);
-        const tx: Session = {
-          engine: 'postgres',
-          db: txDb,
-          rows: async <R extends Record<string, unknown>>(query: SQL) => (live('rows()'), (await objects(client, query)) as R[]),
-          execute: async (query: SQL) => (live('execute()'), changes(client, query)),
-        };
-        state.tx = tx;
-        let broken = false;
-        try {
-          await client.query('begin isolation level serializable');
-          const result = await inTransaction.run(state, () => work(tx));
-          await client.query('commit');
-          return result;
-        } catch (error) {
+  const storage: Storage = asStorage(
+    drizzle(async (text, params, method) => exec(current(), text, params, method)),
+    {
+      engine: 'postgres',
+      description,
+      rows: async <T extends Record<string, unknown>>(query: SQL) => (await objects(current(), query)) as T[],
+      execute: async (query: SQL) => changes(current(), query),
+      transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+        // A transaction inside a transaction is part of it (all or nothing, re-run together).
+        if (inTransaction.getStore()?.open === true) return work(storage);
+        for (let attempt = 1; ; attempt++) {
+          const client = await pool.connect();
+          const state = { open: true, client };
+          let broken = false;
           try {
-            await client.query('rollback');
-          } catch {
-            broken = true;
+            await client.query('begin isolation level serializable');
+            const result = await inTransaction.run(state, () => work(storage));
+            await client.query('commit');
+            return result;
+          } catch (error) {
+            try {
+              await client.query('rollback');
+            } catch {
+              broken = true;
+            }
+            const code = databaseErrorCode(error);
+            if (code !== undefined && RETRYABLE.has(code) && attempt <= retries) {
+              await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 10)));
+              continue;
+            }
+            throw error;
+          } finally {
+            state.open = false;
+            client.release(broken);
           }
-          const code = databaseErrorCode(error);
-          if (code !== undefined && RETRYABLE.has(code) && attempt <= retries) {
-            await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 10)));
-            continue;
-          }
-          throw error;
-        } finally {
-          state.open = false;
-          client.release(broken);
         }
-      }
+      },
+      healthy: async () => {
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const answered = pool.query('select 1 as ok').then((r) => r.rows.length === 1);
+          const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
+          return await Promise.race([answered, late]);
+        } catch {
+          return false;
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      close: () => pool.end(),
     },
-    healthy: async () => {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const answered = pool.query('select 1 as ok').then((r) => r.rows.length === 1);
-        const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 2000)));
-        return await Promise.race([answered, late]);
-      } catch {
-        return false;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    close: () => pool.end(),
-  };
+  );
+  return storage;
 }
 
 /** A fixed key for the migration lock (any bigint; this one spells "alliance"). */

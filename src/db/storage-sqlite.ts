@@ -4,7 +4,7 @@ import type { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { Mutex } from './mutex.js';
-import { markAutoIds, type Query, type Session, type Storage } from './storage.js';
+import { asStorage, markAutoIds, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 
@@ -15,15 +15,15 @@ const dialect = new SQLiteSyncDialect();
  * the connection from BEGIN IMMEDIATE to COMMIT while its work awaits, so everything else that
  * wants the connection (another transaction, or a single statement outside one) waits on a FIFO
  * mutex: nothing ever runs inside someone else's open transaction. Within a transaction's own
- * async flow the storage itself (and any repository holding it) runs on the transaction. Across processes, BEGIN
- * IMMEDIATE takes SQLite's write lock (waiting up to the busy timeout) before the work reads
- * anything, so a write that reads first decides from rows nobody else is changing.
+ * async flow the storage (and any repository holding it) runs on the transaction. Across
+ * processes, BEGIN IMMEDIATE takes SQLite's write lock (waiting up to the busy timeout) before the
+ * work reads anything, so a write that reads first decides from rows nobody else is changing.
  */
-export function sqliteStorage(sqlite: Database.Database, description = sqlite.name): Storage {
+export function sqliteStorage(sqlite: Database.Database, description = sqlite.name, options: { closeConnection?: boolean } = {}): Storage {
   markAutoIds();
   const mutex = new Mutex();
-  // The transaction the current async flow is inside, if any (see Storage.transaction).
-  const inTransaction = new AsyncLocalStorage<{ open: boolean; tx: Session }>();
+  // The transaction the current async flow is inside, if any.
+  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
   const statements = new Map<string, Database.Statement>();
   const statement = (text: string): Database.Statement => {
     let s = statements.get(text);
@@ -36,14 +36,14 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
     return s;
   };
 
-  const exec = (text: string, params: unknown[], method: Method): { rows: any[]; changes?: number } => {
+  const exec = (text: string, params: unknown[], method: Method): { rows: unknown[]; changes?: number } => {
     const s = statement(text);
     if (method === 'run' || !s.reader) {
       const result = s.run(...params);
       return { rows: [], changes: result.changes };
     }
-    if (method === 'get') return { rows: s.raw(true).get(...params) as any[] };
-    return { rows: s.raw(true).all(...params) as any[][] };
+    if (method === 'get') return { rows: s.raw(true).get(...params) as unknown[] };
+    return { rows: s.raw(true).all(...params) };
   };
   const objects = (query: SQL): Record<string, unknown>[] => {
     const { sql: text, params } = dialect.sqlToQuery(query);
@@ -58,67 +58,48 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
   // Inside this flow's open transaction: straight on the connection it holds. Otherwise one
   // statement at a time through the mutex, never inside someone else's open transaction.
   const guarded = async <T>(work: () => T): Promise<T> => (inTransaction.getStore()?.open === true ? work() : mutex.run(work));
-  const db: Query = drizzle(async (text, params, method) => guarded(() => exec(text, params, method)));
-  withoutDrizzleTransactions(db);
 
   let closed = false;
-  return {
-    engine: 'sqlite',
-    description,
-    db,
-    rows: async <T extends Record<string, unknown>>(query: SQL) => (await guarded(() => objects(query))) as T[],
-    execute: (query: SQL) => guarded(() => changes(query)),
-    transaction: async <T>(work: (tx: Session) => Promise<T>): Promise<T> => {
-      const outer = inTransaction.getStore();
-      // A transaction inside a transaction is part of it (all or nothing together).
-      if (outer?.open === true) return work(outer.tx);
-      return mutex.run(async () => {
-        const state = { open: true, tx: undefined as unknown as Session };
-        const live = (what: string) => {
-          if (!state.open) throw new Error(`${what} used a transaction that has already finished`);
-        };
-        const txDb: Query = drizzle(async (text, params, method) => (live('a query'), exec(text, params, method)));
-        withoutDrizzleTransactions(txDb);
-        const tx: Session = {
-          engine: 'sqlite',
-          db: txDb,
-          rows: async <R extends Record<string, unknown>>(query: SQL) => (live('rows()'), objects(query) as R[]),
-          execute: async (query: SQL) => (live('execute()'), changes(query)),
-        };
-        state.tx = tx;
-        sqlite.prepare('begin immediate').run();
+  const storage: Storage = asStorage(
+    drizzle(async (text, params, method) => guarded(() => exec(text, params, method))),
+    {
+      engine: 'sqlite',
+      description,
+      rows: async <T extends Record<string, unknown>>(query: SQL) => (await guarded(() => objects(query))) as T[],
+      execute: (query: SQL) => guarded(() => changes(query)),
+      transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+        // A transaction inside a transaction is part of it (all or nothing together).
+        if (inTransaction.getStore()?.open === true) return work(storage);
+        return mutex.run(async () => {
+          const state = { open: true };
+          sqlite.prepare('begin immediate').run();
+          try {
+            const result = await inTransaction.run(state, () => work(storage));
+            sqlite.prepare('commit').run();
+            return result;
+          } catch (error) {
+            if (sqlite.inTransaction) sqlite.prepare('rollback').run();
+            throw error;
+          } finally {
+            state.open = false;
+          }
+        });
+      },
+      healthy: async () => {
         try {
-          const result = await inTransaction.run(state, () => work(tx));
-          sqlite.prepare('commit').run();
-          return result;
-        } catch (error) {
-          if (sqlite.inTransaction) sqlite.prepare('rollback').run();
-          throw error;
-        } finally {
-          state.open = false;
+          return !closed && sqlite.prepare('select 1 as ok').get() !== undefined;
+        } catch {
+          return false;
         }
-      });
+      },
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        // Let queued work finish before the connection goes.
+        await mutex.run(() => undefined);
+        if (options.closeConnection !== false) sqlite.close();
+      },
     },
-    healthy: async () => {
-      try {
-        return !closed && sqlite.prepare('select 1 as ok').get() !== undefined;
-      } catch {
-        return false;
-      }
-    },
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      // Let queued work finish before the connection goes.
-      await mutex.run(() => undefined);
-      sqlite.close();
-    },
-  };
-}
-
-/** drizzle's own db.transaction() would bypass the engine's serialization; Storage.transaction is the way. */
-export function withoutDrizzleTransactions(db: Query): void {
-  (db as unknown as { transaction: unknown }).transaction = () => {
-    throw new Error('Use storage.transaction(async (tx) => …), not db.transaction()');
-  };
+  );
+  return storage;
 }

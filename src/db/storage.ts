@@ -20,36 +20,51 @@ import * as schema from './schema.js';
 
 export type Engine = 'sqlite' | 'postgres';
 
-/** drizzle's async SQLite-dialect database: the query builder every repository uses. */
-export type Query = SqliteRemoteDatabase<Record<string, never>>;
+/** drizzle's async SQLite-dialect query builder (without its own transactions: see Storage.transaction). */
+export type Query = Omit<SqliteRemoteDatabase<Record<string, never>>, 'transaction' | 'batch'>;
 
-/** A connection's view: outside a transaction (each statement on its own) or inside one. */
-export interface Session {
+/**
+ * The database: drizzle's query builder (`await db.select()…all()`, `.get()`, `.run()`) plus
+ * hand-written SQL and transactions. The same object serves inside and outside transactions: which
+ * connection a statement uses follows the async flow (see `transaction`).
+ */
+export interface Storage extends Query {
   readonly engine: Engine;
-  readonly db: Query;
+  /** Where the data is, without secrets (for logs and /healthz). */
+  readonly description: string;
+  /** The storage itself (older call sites read `x.db`). */
+  readonly db: Storage;
   /** Hand-written SQL; rows as objects keyed by column alias. */
   rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
   /** Hand-written SQL that writes; the number of rows it changed. */
   execute(query: SQL): Promise<number>;
-}
-
-export interface Storage extends Session {
   /**
    * Runs `work` in one transaction and returns its result. Transactions never interleave and
    * behave as if run one after another: on SQLite they are serialized on the single connection
    * (BEGIN IMMEDIATE, one at a time); on PostgreSQL they are SERIALIZABLE on a pooled connection
    * and re-run from the start when PostgreSQL reports a conflict, so `work` must only touch the
-   * database (no Slack calls). Inside `work` (its whole async flow), the storage itself and
-   * anything holding it (repositories) run on the transaction, exactly like `tx`; a transaction
+   * database (no Slack calls). Inside `work` (its whole async flow), the storage (`tx` is the
+   * same object) and anything holding it (repositories) run on the transaction; a transaction
    * started inside it joins it. Work merely *started* there that runs after the commit (a kick
    * of the outbox) uses the storage normally.
    */
-  transaction<T>(work: (tx: Session) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
   /** Answers a trivial query within a deadline. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
-  /** Where the data is, without secrets (for logs and /healthz). */
-  readonly description: string;
+}
+
+/** Kept for readability where code runs inside a transaction: the same object as Storage. */
+export type Session = Storage;
+
+/** drizzle's own db.transaction() would bypass the engine's serialization; Storage.transaction replaces it. */
+export function asStorage(query: SqliteRemoteDatabase<Record<string, never>>, extras: Omit<Storage, keyof Query | 'db'>): Storage {
+  const storage = Object.assign(query, extras) as unknown as Storage & { db: Storage; batch?: unknown };
+  Object.defineProperty(storage, 'db', { value: storage, enumerable: false });
+  storage.batch = () => {
+    throw new Error('batch() is not supported; use storage.transaction()');
+  };
+  return storage;
 }
 
 /** How many rows a `.run()` changed, on either engine. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { BodyError, multipart, parseArgs, readBody, sendJson, sendText } from './http.js';
 import { METHODS } from './methods/index.js';
 import { tokenError } from './methods/apps.js';
-import { authorizeInstall, revokeTeamTokens } from './methods/oauth.js';
+import { authorizeInstall, revokeTeamTokens, teamOfToken } from './methods/oauth.js';
 import { DOWNLOAD_PATH, findFile, receiveUpload, UPLOAD_PATH } from './methods/files.js';
 import { storeMessage } from './methods/chat.js';
 import { RateLimiter } from './rate-limits.js';
@@ -44,9 +44,10 @@ function emit(rt: Runtime, e: ActivityEvent): void {
   for (const listener of rt.listeners) listener(e);
 }
 
-function takeFault(rt: Runtime, key: string): Fault | undefined {
+function takeFault(rt: Runtime, key: string, teamId?: string): Fault | undefined {
   const queue = rt.faults.get(key);
-  const fault = queue?.shift();
+  const index = queue?.findIndex((f) => f.teamId === undefined || f.teamId === teamId) ?? -1;
+  const fault = index === -1 ? undefined : queue?.splice(index, 1)[0];
   if (queue && queue.length === 0) rt.faults.delete(key);
   return fault;
 }
@@ -98,7 +99,8 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
   const { state } = rt;
   const record = (args: Json, ok: boolean, error?: string): void => {
     const { token: _token, ...rest } = args;
-    state.calls.push({ method, args: rest, ok, ...(error ? { error } : {}), at: Date.now() });
+    const teamId = teamOfToken(state, tokenFrom(req, args));
+    state.calls.push({ method, args: rest, ok, ...(error ? { error } : {}), at: Date.now(), ...(teamId === undefined ? {} : { teamId }) });
     emit(rt, { kind: 'call', method });
   };
 
@@ -128,11 +130,11 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
     }
   }
 
-  const fault = takeFault(rt, method);
+  const fault = takeFault(rt, method, teamOfToken(state, token));
   if (fault && 'delayMs' in fault && fault.thenStore === true) {
     await sleep(rt, fault.delayMs);
     const handler = METHODS[method];
-    const result = handler ? handler(args, { state, origin: rt.origin }) : { ok: false, error: 'unknown_method' };
+    const result = handler ? handler(args, { state, origin: rt.origin, token: tokenFrom(req, args) }) : { ok: false, error: 'unknown_method' };
     if (clientGone(res)) return record(args, false, 'client_gone_after_store');
     record(args, result.ok === true, result.ok === true ? undefined : String(result.error));
     return sendJson(res, 200, result);
@@ -147,7 +149,7 @@ async function handleApi(rt: Runtime, req: IncomingMessage, res: ServerResponse,
     record(args, false, 'unknown_method');
     return sendJson(res, 200, { ok: false, error: 'unknown_method', req_method: method });
   }
-  const result = handler(args, { state, origin: rt.origin });
+  const result = handler(args, { state, origin: rt.origin, token: tokenFrom(req, args) });
   record(args, result.ok, result.ok ? undefined : String(result.error));
   sendJson(res, 200, result);
 }

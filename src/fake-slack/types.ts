@@ -53,6 +53,8 @@ export interface RecordedCall {
   ok: boolean;
   error?: string;
   at: number;
+  /** The workspace whose token the call carried (distribution mode: tokens from oauth.v2.access). */
+  teamId?: string;
 }
 
 export interface StoredMessage {
@@ -107,7 +109,7 @@ export interface ResponseUrlOrigin {
   userId?: string;
 }
 
-export type Fault =
+export type Fault = (
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 | 503 }
   | { error: string }
@@ -116,7 +118,11 @@ export type Fault =
    * with `thenStore` the call still takes effect, as a Slack that received the request before the
    * caller's timeout would (recorded as `client_gone_after_store`).
    */
-  | { delayMs: number; thenStore?: boolean };
+  | { delayMs: number; thenStore?: boolean }
+) & {
+  /** Only calls made with this workspace's token take the fault (distribution mode). */
+  teamId?: string;
+};
 
 export interface ActivityEvent {
   kind: 'call' | 'response';

@@ -34,7 +34,7 @@ export class ScreenedReceiver implements Receiver {
     }
     const app = this.app;
     if (app === undefined) throw new Error('ScreenedReceiver used before Bolt initialised it');
-    const buffered = Object.assign(req, { rawBody }) as BufferedIncomingMessage;
+    const buffered: BufferedIncomingMessage = Object.assign(req, { rawBody });
     const ack = new HTTPResponseAck({ logger: this.logger, processBeforeResponse: false, httpRequest: buffered, httpRequestBody: body, httpResponse: res });
     // Bolt's ack throws ReceiverMultipleAckError on a second call; the probe tells without calling it.
     const bound = ack.bind();

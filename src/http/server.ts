@@ -34,6 +34,8 @@ export interface HttpServerDeps {
    */
   dispatch?: (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, rawBody: Buffer) => void;
   isHealthy: () => boolean;
+  /** The database engine /healthz names ("sqlite" or "postgres"). */
+  engine?: string;
   logger: AppLogger;
   /**
    * When given, the server reads the body, checks the signature and the envelope itself
@@ -174,7 +176,8 @@ export function createHttpServer(deps: HttpServerDeps): { server: Server; listen
       if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         const healthy = deps.isHealthy();
         res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(healthy ? { ok: true, database: 'ok' } : { ok: false, database: 'unavailable' }));
+        const engine = deps.engine === undefined ? {} : { engine: deps.engine };
+        res.end(JSON.stringify(healthy ? { ok: true, database: 'ok', ...engine } : { ok: false, database: 'unavailable', ...engine }));
         return;
       }
       if (path === slackPath) {

@@ -41,7 +41,11 @@ export function startSchedule(jobs: ScheduledJob[], options: { timeZone: string;
   );
   return {
     async stop() {
-      await Promise.all(tasks.map((task) => task.destroy()));
+      await Promise.all(
+        tasks.map(async (task) => {
+          await task.destroy();
+        }),
+      );
       await Promise.allSettled([...running]);
     },
   };

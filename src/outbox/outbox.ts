@@ -38,6 +38,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../db/open.js';
 import { outbox } from '../db/schema.js';
 import type { AppLogger } from '../logger.js';
+import { unscoped, type InWorkspace } from '../slack/workspace-scope.js';
 import { blockBucket, bucketOf, takeToken } from './pacing.js';
 
 /** Web API methods the outbox may call: those that post or change what people see. */
@@ -187,6 +188,10 @@ export interface OutboxRunDeps {
   batchSize?: number;
   /** How long a claim holds: long enough for a slow Web API call, short enough to recover after a crash. */
   leaseMs?: number;
+  /** Runs a workspace's deliveries with its token (distribution mode); default: as they are. */
+  inWorkspace?: InWorkspace;
+  /** Only this workspace's messages (distribution mode runs each workspace's outbox on its own). */
+  workspaceId?: string;
 }
 
 export interface OutboxRunSummary {
@@ -285,7 +290,7 @@ type Verification = { found: true; ts: string; channel: string } | { found: fals
  */
 async function findPosted(client: WebClient, args: Record<string, unknown>, dedupeKey: string, sinceMs: number): Promise<Verification> {
   try {
-    let channel = String(args.channel ?? '');
+    let channel = typeof args.channel === 'string' ? args.channel : '';
     // A DM is addressed by user id; history wants the DM channel's id.
     if (/^[UW]/.test(channel)) {
       const opened = await client.conversations.open({ users: channel });
@@ -326,9 +331,12 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
         .select({ id: outbox.id, status: outbox.status, workspaceId: outbox.workspaceId, method: outbox.method, priority: outbox.priority, payloadJson: outbox.payloadJson })
         .from(outbox)
         .where(
-          or(
-            and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
-            and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
+          and(
+            deps.workspaceId === undefined ? undefined : eq(outbox.workspaceId, deps.workspaceId),
+            or(
+              and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
+              and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
+            ),
           ),
         )
         // What a person waits for (priority 0) before refreshes of what is already shown.
@@ -531,21 +539,33 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
     sent++;
   }
 
-  for (const { row, uncertain } of claimed) {
-    try {
-      await deliver(row, uncertain);
-    } catch (error) {
-      // Not a Slack failure (those are handled in deliver): a bad stored payload or a follow-up
-      // handler that threw. Only this row pays for it: a postMessage may already be in the channel,
-      // so it is looked for before any repost; after its attempts it ends `failed`, never blocking the rest.
-      const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
-      try {
-        reschedule(row, row.method === 'chat.postMessage' ? 'verify' : 'pending', reason);
-      } catch (rescheduleError) {
-        deps.logger.event('error', 'outbox could not record a failure', { job: 'outbox', dedupeKey: row.dedupeKey, error: rescheduleError });
-      }
-    }
-  }
+  // Each workspace's messages go in order, and the workspaces side by side: one workspace whose
+  // Slack is slow or failing (or whose token was revoked) never delays another's.
+  const byWorkspace = new Map<string, typeof claimed>();
+  for (const entry of claimed) byWorkspace.set(entry.row.workspaceId, [...(byWorkspace.get(entry.row.workspaceId) ?? []), entry]);
+  const inWorkspace = deps.inWorkspace ?? unscoped;
+  await Promise.all(
+    [...byWorkspace].map(([workspaceId, rows]) =>
+      inWorkspace(workspaceId, async () => {
+        for (const { row, uncertain } of rows) {
+          try {
+            await deliver(row, uncertain);
+          } catch (error) {
+            // Not a Slack failure (those are handled in deliver): a bad stored payload, a follow-up
+            // handler that threw, or no token for the workspace. Only this row pays for it: a
+            // postMessage may already be in the channel, so it is looked for before any repost; after
+            // its attempts it ends `failed`, never blocking the rest.
+            const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+            try {
+              reschedule(row, row.method === 'chat.postMessage' ? 'verify' : 'pending', reason);
+            } catch (rescheduleError) {
+              deps.logger.event('error', 'outbox could not record a failure', { job: 'outbox', dedupeKey: row.dedupeKey, error: rescheduleError });
+            }
+          }
+        }
+      }),
+    ),
+  );
 
   const summary = { sent, failed, retried, verified };
   if (claimed.length > 0) {
@@ -575,4 +595,19 @@ function nextSendable(db: Db, at: number, wall: number): number | undefined {
     .get({ wall }) as { due: number | null; paced: number | null };
   const waits = [row.due === null ? undefined : Math.max(0, row.due - at), row.paced === null ? undefined : row.paced - wall].filter((w): w is number => w !== undefined);
   return waits.length === 0 ? undefined : Math.min(...waits);
+}
+
+/** Workspaces with a message to send now (distribution mode runs each one's outbox on its own). */
+export function dueWorkspaces(db: Db, at: number, wall: number): string[] {
+  return db
+    .selectDistinct({ workspaceId: outbox.workspaceId })
+    .from(outbox)
+    .where(
+      or(
+        and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wall))),
+        and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wall))),
+      ),
+    )
+    .all()
+    .map((r) => r.workspaceId);
 }

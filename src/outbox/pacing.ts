@@ -37,7 +37,7 @@ const POST_LIMIT: Limit = { burst: 3, perSecond: 1 };
 
 /** The bucket a call spends: per channel for posts, per method otherwise. */
 export function bucketOf(method: string, args: Record<string, unknown> | undefined): string {
-  if (method === 'chat.postMessage') return `chat.postMessage:${String(args?.channel ?? '')}`;
+  if (method === 'chat.postMessage') return `chat.postMessage:${typeof args?.channel === 'string' ? args.channel : ''}`;
   return method;
 }
 

@@ -37,7 +37,7 @@ export function describeRequest(body: unknown): Described {
   const team = obj(b.team);
   const userId = str(b.user_id) ?? str(user.id) ?? str(obj(b.event).user);
   const workspaceId = str(b.team_id) ?? str(team.id);
-  if (typeof b.command === 'string') return { kind: 'command', what: `${b.command} ${String(b.text ?? '').split(/\s+/)[0] ?? ''}`.trim(), userId, workspaceId };
+  if (typeof b.command === 'string') return { kind: 'command', what: `${b.command} ${(str(b.text) ?? '').split(/\s+/)[0] ?? ''}`.trim(), userId, workspaceId };
   const type = str(b.type) ?? 'unknown';
   if (type === 'block_actions') {
     const first = obj(Array.isArray(b.actions) ? b.actions[0] : undefined);

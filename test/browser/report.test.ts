@@ -56,7 +56,7 @@ describe.skipIf(skipReason !== undefined)('/report in the sandbox', () => {
     const csvLink = page.locator('#messages a.file', { hasText: 'issues-cna-' });
     const download = await Promise.all([page.waitForEvent('download'), csvLink.click()]).then(([d]) => d);
     expect(download.suggestedFilename()).toMatch(/^issues-cna-\d{4}-\d{2}-to-\d{4}-\d{2}-\d{2}\.csv$/);
-    const rows = parse(await readFile(await download.path()), { bom: true, columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(await readFile(await download.path()), { bom: true, columns: true });
     expect(rows.map((r) => [r.Issue, r.Title, r['Status now'], r.Reporter])).toEqual([['CNA-1', 'Evening clinical placements for the spring cohort', 'open', PEOPLE.henryFord1.realName]]);
     await summary.scrollIntoViewIfNeeded();
     await sandbox.screenshot(page, 'report-dm-summary');

@@ -99,20 +99,20 @@ export async function startTestSandbox(options: { extraListeners?: (app: App) =>
 type PersonKey = keyof typeof PEOPLE;
 type ChannelKey = keyof typeof CHANNELS;
 
-const personId = (who: PersonKey | string): string => (who in PEOPLE ? PEOPLE[who as PersonKey].id : (Object.values(PEOPLE).find((p) => p.name === who)?.id ?? who));
+const personId = (who: string): string => (who in PEOPLE ? PEOPLE[who as PersonKey].id : (Object.values(PEOPLE).find((p) => p.name === who)?.id ?? who));
 
 /** Opens the workspace page as a person in a channel and waits until it has drawn its state. */
-export async function openWorkspace(page: Page, url: string, as: PersonKey | string = 'coordinator', channel: ChannelKey = 'general'): Promise<void> {
+export async function openWorkspace(page: Page, url: string, as = 'coordinator', channel: ChannelKey = 'general'): Promise<void> {
   await page.goto(`${url}/?as=${personId(as)}&channel=${CHANNELS[channel].id}`);
   await page.locator('body[data-ready="true"]').waitFor();
 }
 
-export async function actAs(page: Page, who: PersonKey | string): Promise<void> {
+export async function actAs(page: Page, who: string): Promise<void> {
   await page.locator('#person-switcher').selectOption(personId(who));
   await page.locator('#me-meta').filter({ hasText: `@${Object.values(PEOPLE).find((p) => p.id === personId(who))?.name ?? ''}` }).waitFor();
 }
 
-export async function openChannel(page: Page, channel: ChannelKey | string): Promise<void> {
+export async function openChannel(page: Page, channel: string): Promise<void> {
   const id = channel in CHANNELS ? CHANNELS[channel as ChannelKey].id : channel;
   await page.locator(`[data-channel-id="${id}"]`).click();
   await page.locator(`[data-channel-id="${id}"].active`).waitFor();
@@ -219,7 +219,7 @@ export async function clickControl(page: Page, selector: string): Promise<void> 
 }
 
 /** Runs a message shortcut (e.g. "Log as issue") on a message. */
-export async function messageShortcut(page: Page, message: Locator, name: string): Promise<void> {
+export async function messageShortcut(_page: Page, message: Locator, name: string): Promise<void> {
   await message.hover();
   // Its own menu, not one of its thread replies' menus.
   await message.locator(':scope > .message-menu button', { hasText: name }).click();

@@ -35,7 +35,7 @@ describe('a fresh clone in an empty folder', () => {
   });
 
   it('type-checks', async () => {
-    await expect(run(process.execPath, [join(clone, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json'], { cwd: clone, env: env() })).resolves.toBeDefined();
+    await expect(run(process.execPath, [join(clone, 'node_modules', '@typescript', 'native', 'bin', 'tsc'), '--noEmit', '-p', 'tsconfig.json'], { cwd: clone, env: env() })).resolves.toBeDefined();
   }, 180_000);
 
   it('passes its unit tests, the manifest schema test included', async () => {

@@ -322,7 +322,8 @@ describe('/issue over signed HTTP', () => {
     // again would be a duplicate, answered as the first: robust-double-submissions.)
     const unchanged = await submit(view, member, { title: 'Curriculum misses telehealth and EHR skills', details: 'Employers asked for it twice.', category: 'curriculum', owner: member, due: '2025-05-01' }, { viewId: 'V0EDITAGAIN', hash: '1700000001.again' });
     expect(JSON.stringify(unchanged.body.view)).toContain('Nothing changed');
-    const bad = await submit(view, member, { title: '', category: 'curriculum', due: '2024-01-01' });
+    // Opened once more (a saved view takes no second submission: its id and hash are claimed).
+    const bad = await submit(view, member, { title: '', category: 'curriculum', due: '2024-01-01' }, { viewId: 'V0EDITBAD', hash: '1700000002.bad' });
     expect(bad.body.response_action).toBe('errors');
     expect(Object.keys(bad.body.errors as object).sort()).toEqual(['issue_due', 'issue_title']);
   });

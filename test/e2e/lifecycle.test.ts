@@ -73,7 +73,7 @@ describe('starting and stopping the real process', () => {
     });
     try {
       const health = await waitForHealth(`http://127.0.0.1:${port}/healthz`, run.exited);
-      expect(await health.json()).toEqual({ ok: true, database: 'ok' });
+      expect(await health.json()).toEqual({ ok: true, database: 'ok', engine: 'sqlite' });
       const slack = createSlackRequester({ baseUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, teamId: WORKSPACE_ID });
       const reply = await slack.command('/team', 'list', { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.general.id });
       expect(reply.status).toBe(200);
@@ -108,7 +108,7 @@ describe('/healthz', () => {
       h.alliance.deps.database.sqlite.close();
       const down = await fetch(`${base}/healthz`);
       expect(down.status).toBe(503);
-      expect(await down.json()).toEqual({ ok: false, database: 'unavailable' });
+      expect(await down.json()).toEqual({ ok: false, database: 'unavailable', engine: 'sqlite' });
     } finally {
       await h.stop();
     }

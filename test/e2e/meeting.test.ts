@@ -164,7 +164,7 @@ describe('/meeting over signed HTTP', () => {
         blockId: 'meeting_team',
         selectedOption: { value: String(cnaTeamId) },
         userId: creator,
-        view: v as ViewInput,
+        view: v,
         stateValues: formValues({ teamId: String(cnaTeamId), agenda }),
       });
       expect(response.status).toBe(200);

@@ -2,44 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { startHarness, type Harness } from '../rig/harness.js';
+import { CLIENT_ID, CLIENT_SECRET, OAUTH_ENV, oauthRedirect, openInstallPage } from '../rig/oauth.js';
 
-const CLIENT_ID = '1111.2222';
-const CLIENT_SECRET = 'fake-client-secret-0123';
-const KEY = 'a'.repeat(64);
-const oauthEnv = {
-  SLACK_BOT_TOKEN: '',
-  SLACK_CLIENT_ID: CLIENT_ID,
-  SLACK_CLIENT_SECRET: CLIENT_SECRET,
-  SLACK_STATE_SECRET: 'state-secret-0123456789',
-  ALLIANCE_ENCRYPTION_KEY: KEY,
-};
-
-interface Page {
-  status: number;
-  body: string;
-  cookie?: string;
-}
-
-async function get(h: Harness, path: string, cookie?: string): Promise<Page> {
-  const response = await fetch(`http://127.0.0.1:${h.alliance.port}${path}`, { redirect: 'manual', headers: cookie === undefined ? {} : { cookie } });
-  const setCookie = response.headers.get('set-cookie') ?? undefined;
-  return { status: response.status, body: await response.text(), ...(setCookie === undefined ? {} : { cookie: setCookie }) };
-}
-
-/** Opens the install page the way a browser would: the state in the Slack link and the cookie that goes with it. */
-async function openInstallPage(h: Harness): Promise<{ state: string; cookie: string; link: URL }> {
-  const page = await get(h, '/slack/install');
-  expect(page.status).toBe(200);
-  const href = /id="add-to-slack" href="([^"]+)"/.exec(page.body)?.[1]?.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
-  expect(href).toBeDefined();
-  const link = new URL(href as string);
-  const state = link.searchParams.get('state') as string;
-  const cookie = (page.cookie ?? '').split(';')[0] as string;
-  expect(cookie).toBe(`slack-app-oauth-state=${state}`);
-  return { state, cookie, link };
-}
-
-const redirect = (h: Harness, code: string, state: string, cookie?: string) => get(h, `/slack/oauth_redirect?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`, cookie);
+const oauthEnv = OAUTH_ENV;
+const redirect = oauthRedirect;
 
 describe('installing from Slack (distribution mode)', () => {
   let h: Harness | undefined;

@@ -65,7 +65,7 @@ describe('the production build', () => {
   });
 
   it('compiles the bot and the backup command, without the sandbox or the fake Slack', async () => {
-    await run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root });
+    await run(process.execPath, [join(root, 'node_modules', '@typescript', 'native', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: root });
     expect(existsSync(join(outDir, 'src', 'main.js'))).toBe(true);
     expect(existsSync(join(outDir, 'src', 'cli', 'backup.js'))).toBe(true);
     expect(existsSync(join(outDir, 'src', 'sandbox'))).toBe(false);

@@ -121,7 +121,7 @@ async function startSeededHarness(): Promise<Harness> {
 }
 
 type Row = Record<string, string>;
-const csvOf = (file: StoredFile): Row[] => parse(file.content, { bom: true, columns: true, skip_empty_lines: true }) as Row[];
+const csvOf = (file: StoredFile): Row[] => parse<Row>(file.content, { bom: true, columns: true, skip_empty_lines: true });
 
 /** Leaves each chart in test-artifacts/report/ for people to look at (docs/report-chart.png is one of them). */
 function keep(file: StoredFile): void {

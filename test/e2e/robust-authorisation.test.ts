@@ -210,7 +210,7 @@ describe('authorisation: every action × role', () => {
     return { id, options: h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', id).map((o) => o.id) };
   }
   /** Clicks an option on the ballot message and returns the private answer. */
-  async function ballot(role: Role | string, vote: { id: number; options: number[] }, option = 0): Promise<string> {
+  async function ballot(role: string, vote: { id: number; options: number[] }, option = 0): Promise<string> {
     const userId = role in ROLE ? ROLE[role as Role] : role;
     const ts = h.query<{ message_ts: string }>('select message_ts from votes where id = ?', vote.id)[0]?.message_ts;
     const before = h.fake.responses.length;

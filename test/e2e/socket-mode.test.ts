@@ -171,7 +171,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
   it('still serves /healthz over HTTP, and refuses Slack requests there (they come over the socket)', async () => {
     const health = await fetch(`http://127.0.0.1:${h.alliance.port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, database: 'ok' });
+    expect(await health.json()).toEqual({ ok: true, database: 'ok', engine: 'sqlite' });
     const unsigned = await fetch(`http://127.0.0.1:${h.alliance.port}/slack/events`, { method: 'POST', body: 'command=%2Fteam&text=list' });
     expect(unsigned.status).toBe(401);
     const signed = await createSlackRequester({ baseUrl: `http://127.0.0.1:${h.alliance.port}`, signingSecret: SIGNING_SECRET, teamId: WORKSPACE_ID }).command('/team', 'list', employer);

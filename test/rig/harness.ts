@@ -131,7 +131,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     command: async (command, text, as) => {
       const response = await slack.command(command, text, { userId: as.userId, channelId: as.channelId });
       const parsed: Record<string, unknown> = response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>);
-      return { status: response.status, raw: response.body, ...parsed } as CommandAck;
+      return { status: response.status, raw: response.body, ...parsed };
     },
     flush: (now?: Date) => alliance.drainOutbox(now),
     stop: async () => {

@@ -37,10 +37,10 @@ describe('Dockerfile', () => {
 
 describe('compose.yaml', () => {
   it('runs Alliance on the PostgreSQL service, after it is healthy', () => {
-    const file = parse(readFileSync('compose.yaml', 'utf8')) as { services: Record<string, any> };
+    const file = parse(readFileSync('compose.yaml', 'utf8')) as { services: Record<string, { environment: { DATABASE_URL: string }; depends_on: { postgres: { condition: string } } }> };
     expect(Object.keys(file.services).sort()).toEqual(['alliance', 'postgres']);
-    expect(file.services['alliance'].environment.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
-    expect(file.services['alliance'].depends_on.postgres.condition).toBe('service_healthy');
+    expect(file.services['alliance']?.environment.DATABASE_URL).toMatch(/^postgres:\/\/.*@postgres:5432\//);
+    expect(file.services['alliance']?.depends_on.postgres.condition).toBe('service_healthy');
   });
 
   it.skipIf(compose === undefined)(

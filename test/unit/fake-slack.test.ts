@@ -307,7 +307,7 @@ describe('fake Slack: files', () => {
 
   it('refuses an empty length, an over-long alt text and a file over the size limit, as Slack does', async () => {
     expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 0 }))).error).toBe('missing_argument');
-    expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 10, alt_text: 'x'.repeat(1001) } as never))).error).toBe('alt_txt_too_large');
+    expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 10, alt_text: 'x'.repeat(1001) }))).error).toBe('alt_txt_too_large');
     expect((await platformError(client.files.getUploadURLExternal({ filename: 'a.png', length: 1024 * 1024 * 1024 + 1 }))).error).toBe('file_upload_size_restricted');
     const ok = await client.apiCall('files.getUploadURLExternal', { filename: 'a.png', length: 4, alt_txt: 'A bar chart' });
     expect(ok.ok).toBe(true);
@@ -315,23 +315,23 @@ describe('fake Slack: files', () => {
 
   it('keeps an image block only when it references an uploaded image file', async () => {
     const image = (id: string) => [{ type: 'image', slack_file: { id }, alt_text: 'chart' }];
-    const missing = await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image('F0NOPE') as never }));
+    const missing = await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image('F0NOPE') }));
     expect(missing.error).toBe('invalid_blocks');
     expect(String(missing.errors)).toContain('no file F0NOPE');
 
     const text = (await client.apiCall('files.getUploadURLExternal', { filename: 'notes.txt', length: 2 })) as { upload_url?: string; file_id?: string };
     await post(String(text.upload_url), Buffer.from('hi'));
     await client.files.completeUploadExternal({ files: [{ id: String(text.file_id) }] });
-    expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(text.file_id)) as never }))).errors).toEqual([
+    expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(text.file_id)) }))).errors).toEqual([
       `blocks[0].slack_file: file ${String(text.file_id)} is not an image`,
     ]);
 
     const png = (await client.apiCall('files.getUploadURLExternal', { filename: 'chart.png', length: 4, alt_txt: 'A bar chart' })) as { upload_url?: string; file_id?: string };
     await post(String(png.upload_url), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
     // Not completed yet: Slack has no such file.
-    expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) as never }))).error).toBe('invalid_blocks');
+    expect((await platformError(client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) }))).error).toBe('invalid_blocks');
     await client.files.completeUploadExternal({ files: [{ id: String(png.file_id), title: 'Chart' }] });
-    const posted = await client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) as never });
+    const posted = await client.chat.postMessage({ channel: GENERAL, text: 'x', blocks: image(String(png.file_id)) });
     expect(posted.ok).toBe(true);
     expect(fake.files.find((f) => f.id === png.file_id)).toMatchObject({ altText: 'A bar chart', channels: [] });
   });

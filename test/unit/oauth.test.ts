@@ -133,7 +133,7 @@ describe('installation store', () => {
     await store.storeInstallation(installation('T1', 'xoxb-two'));
     expect(await store.isInstalled('T1')).toBe(true);
     expect(await store.installedWorkspaces()).toEqual([expect.objectContaining({ workspaceId: 'T1', installedAt: 5_000 })]);
-    await expect(store.storeInstallation({ ...installation('T9', 'x'), team: undefined, isEnterpriseInstall: true } as unknown as Installation)).rejects.toThrow(OrgInstallRefusedError);
+    await expect(store.storeInstallation({ ...installation('T9', 'x'), team: undefined, isEnterpriseInstall: true })).rejects.toThrow(OrgInstallRefusedError);
   });
 
   it('re-encrypts every installation with the new key after a rotation (npm run reencrypt)', async () => {

@@ -1,4 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { is } from 'drizzle-orm';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
@@ -34,6 +37,22 @@ describe('PostgreSQL tables derived from src/db/schema.ts', () => {
     expect(byName['title']?.notNull).toBe(true);
     expect(issues.indexes.map((i) => i.config.name)).toContain('issues_open_due');
     expect(issues.foreignKeys.map((f) => f.reference().foreignTable)).toContain(pgTables.programTeams);
+  });
+
+  it('has its PostgreSQL migrations up to date with schema.ts (run `npm run db:generate`)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'alliance-pg-migrations-'));
+    try {
+      cpSync(findMigrationsFolder(undefined, 'migrations-pg'), out, { recursive: true });
+      const before = readdirSync(out).sort();
+      // drizzle-kit puts './' before --out, so it gets a path relative to here.
+      const output = execFileSync('npx', ['drizzle-kit', 'generate', '--dialect', 'postgresql', '--schema', './src/db/schema-pg.ts', '--out', relative(process.cwd(), out)], {
+        stdio: 'pipe',
+      }).toString();
+      expect(output).toContain('No schema changes');
+      expect(readdirSync(out).sort()).toEqual(before);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

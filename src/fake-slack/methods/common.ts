@@ -4,6 +4,8 @@ export interface MethodContext {
   state: FakeState;
   /** e.g. "http://127.0.0.1:54321", used for upload URLs and file downloads. */
   origin: string;
+  /** The token the call came with (auth.test answers for its workspace). */
+  token?: string | undefined;
 }
 
 export type MethodResult = { ok: true } & Json | { ok: false; error: string } & Json;

@@ -20,6 +20,9 @@ export interface FakeOAuth {
 
 export interface FakeInstallGrant {
   userId: string;
+  /** The workspace installing (default: the fake's own); another id stands for a second workspace. */
+  teamId?: string;
+  teamName?: string;
   /** An Enterprise Grid org-wide install: no team, an enterprise, is_enterprise_install. */
   enterpriseInstall?: boolean;
   redirectUri?: string;
@@ -54,12 +57,19 @@ export function authorizeInstall(state: FakeState, grant: FakeInstallGrant): str
 }
 
 /** Why Slack refuses an issued token, or undefined when it is good (or not one of ours). */
-export function issuedTokenError(state: FakeState, token: string): string | undefined | 'unknown' {
+export function issuedTokenError(state: FakeState, token: string): string | undefined {
   const issued = state.oauth?.tokens.get(token);
   if (issued === undefined || issued.kind !== 'bot') return 'unknown';
   if (issued.revoked === true) return 'token_revoked';
   if (issued.expiresAt !== undefined && issued.expiresAt <= Date.now()) return 'token_expired';
   return undefined;
+}
+
+/** The workspace a token belongs to: an issued token's team, the configured bot token's, else none. */
+export function teamOfToken(state: FakeState, token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  if (token === state.botToken) return state.teamId;
+  return state.oauth?.tokens.get(token)?.teamId;
 }
 
 /** What app_uninstalled / tokens_revoked mean at Slack: every token of the workspace stops working. */
@@ -107,9 +117,10 @@ export const oauthMethods: Record<string, MethodHandler> = {
     if (grant.redirectUri !== undefined && str(args, 'redirect_uri') !== grant.redirectUri) return fail('bad_redirect_uri');
     grant.used = true;
     const enterprise = grant.enterpriseInstall === true;
+    const teamId = grant.teamId ?? state.teamId;
     return ok({
-      ...botTokenFields(state, oauth, state.teamId),
-      team: enterprise ? null : { id: state.teamId, name: state.teamName },
+      ...botTokenFields(state, oauth, teamId),
+      team: enterprise ? null : { id: teamId, name: grant.teamName ?? state.teamName },
       enterprise: enterprise ? { id: ENTERPRISE_ID, name: 'Fake Enterprise' } : null,
       is_enterprise_install: enterprise,
       authed_user: { id: grant.userId },

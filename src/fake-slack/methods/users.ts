@@ -1,3 +1,4 @@
+import { teamOfToken } from './oauth.js';
 import type { FakeState, Json } from '../state.js';
 import type { FakeUser } from '../types.js';
 import { fail, ok, paginate, str, type MethodHandler } from './common.js';
@@ -23,12 +24,15 @@ function tzLabel(tz: string): string {
   );
 }
 
-export function userObject(state: FakeState, u: FakeUser): Json {
+export function userObject(state: FakeState, u: FakeUser, askingTeam?: string): Json {
   const tz = u.tz ?? DEFAULT_TZ;
+  // A member of the fake's own workspace is, seen from another installed workspace, a member of
+  // that one (the same ids in two workspaces); Slack Connect guests keep their own team.
+  const home = u.teamId === undefined || u.teamId === state.teamId ? (askingTeam ?? state.teamId) : u.teamId;
   const realName = u.realName ?? u.name;
   return {
     id: u.id,
-    team_id: u.teamId ?? state.teamId,
+    team_id: home,
     name: u.name,
     deleted: false,
     real_name: realName,
@@ -48,15 +52,15 @@ export function userObject(state: FakeState, u: FakeUser): Json {
       display_name_normalized: u.name,
       real_name: realName,
       real_name_normalized: realName,
-      team: u.teamId ?? state.teamId,
+      team: home,
       ...(u.isBot && u.id === state.botUserId ? { bot_id: state.botId } : {}),
     },
   };
 }
 
-const info: MethodHandler = (args, { state }) => {
+const info: MethodHandler = (args, { state, token }) => {
   const user = state.users.get(str(args, 'user') ?? '');
-  return user ? ok({ user: userObject(state, user) }) : fail('user_not_found');
+  return user ? ok({ user: userObject(state, user, teamOfToken(state, token)) }) : fail('user_not_found');
 };
 
 const list: MethodHandler = (args, { state }) => {

@@ -247,7 +247,7 @@ export class DigestService {
 
   schedules(workspaceId: string, now: Date): RenderedMessage {
     const entries: ScheduleEntry[] = [
-      ...listTeams(this.deps.repo.database, workspaceId).map((t) => ({ scope: t.key, teamKey: t.key as string | null })),
+      ...listTeams(this.deps.repo.database, workspaceId).map((t): { scope: string; teamKey: string | null } => ({ scope: t.key, teamKey: t.key })),
       { scope: ROLLUP_SCOPE, teamKey: null },
     ].map(({ scope, teamKey }) => {
       const s = this.effectiveSchedule(workspaceId, scope);
@@ -320,7 +320,7 @@ export class DigestService {
     const teams = listTeams(this.deps.repo.database, workspaceId);
     const firstTeamAt = teams.reduce((min, t) => Math.min(min, t.createdAt), Number.POSITIVE_INFINITY);
     const targets: Array<{ target: DigestTarget; existsSince: number }> = [
-      ...teams.map((team) => ({ target: { kind: 'team', team } as DigestTarget, existsSince: team.createdAt })),
+      ...teams.map((team): { target: DigestTarget; existsSince: number } => ({ target: { kind: 'team', team }, existsSince: team.createdAt })),
       // The roll-up exists from the first team on: a fresh install does not send last Monday's,
       // and with no team at all (firstTeamAt is Infinity) there is nothing to roll up.
       { target: { kind: 'rollup' }, existsSince: firstTeamAt },

@@ -222,7 +222,7 @@ export function goalModal(m: GoalModalModel): ModalView {
       type: 'input',
       block_id: InputIds.goalKind,
       label: { type: 'plain_text', text: 'Kind' },
-      element: { type: 'radio_buttons', action_id: InputIds.goalKind, options: kinds, initial_option: m.kind === 'milestone' ? (kinds[1] as PlainTextOption) : (kinds[0] as PlainTextOption) },
+      element: { type: 'radio_buttons', action_id: InputIds.goalKind, options: kinds, initial_option: m.kind === 'milestone' ? (kinds[1]) : (kinds[0]) },
     });
   }
   blocks.push(textInput({ id: InputIds.goalName, label: 'Name', maxLength: MAX_NAME, initial: m.name, placeholder: 'Clinical placement slots' }));

@@ -49,7 +49,7 @@ export const MAX_PIXELS = 3_000_000;
 
 /** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens), less for very large charts. */
 export async function renderChart(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
-  const compiled = compile({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } } as TopLevelSpec).spec;
+  const compiled = compile({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
@@ -104,14 +104,14 @@ export async function openedResolvedChart(weeks: readonly WeekCount[], subtitle:
   const title = teams.length === 1 ? `${teams[0] ?? ''}: issues opened vs resolved per week` : 'Issues opened vs resolved per week, by team';
   const spec: TopLevelSpec =
     teams.length <= 1
-      ? ({ title: { text: title, subtitle }, data: { values }, ...inner } as TopLevelSpec)
+      ? ({ title: { text: title, subtitle }, data: { values }, ...inner })
       : ({
           title: { text: title, subtitle },
           data: { values },
           facet: { row: { field: 'team', type: 'nominal', title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontSize: 14 } } },
           spec: inner,
           resolve: { scale: { y: 'independent' } },
-        } as TopLevelSpec);
+        });
   const rendered = await renderChart(spec);
   const byTeam = teams.map((team) => {
     const rows = weeks.filter((w) => w.team === team);
@@ -166,7 +166,7 @@ async function organisationChart(rows: readonly OrganisationShare[], o: { filena
 }
 
 function emptySpec(title: string, subtitle: string, note: string): TopLevelSpec {
-  return { title: { text: title, subtitle }, width: 520, height: 90, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 18, color: '#444444' }, encoding: { text: { field: 'note' } } } as TopLevelSpec;
+  return { title: { text: title, subtitle }, width: 520, height: 90, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 18, color: '#444444' }, encoding: { text: { field: 'note' } } };
 }
 
 export function meetingAttendanceChart(rows: readonly OrganisationShare[], subtitle: string): Promise<Chart> {

@@ -42,5 +42,5 @@ export async function digestTrendBlock(client: WebClient, db: Db, team: { id: nu
   });
   const title = `${team.key}: issues opened vs resolved, last ${TREND_WEEKS} weeks`;
   const uploaded = await uploadFile(client, { filename: chart.filename, title, altText: chart.altText, content: chart.png });
-  return { type: 'image', slack_file: { id: uploaded.id }, alt_text: chart.altText, title: { type: 'plain_text', text: title } } as KnownBlock;
+  return { type: 'image', slack_file: { id: uploaded.id }, alt_text: chart.altText, title: { type: 'plain_text', text: title } };
 }

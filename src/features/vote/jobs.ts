@@ -1,14 +1,19 @@
 import type { WebClient } from '@slack/web-api';
+import { unscoped, type InWorkspace } from '../../slack/workspace-scope.js';
 import type { Db } from '../../db/open.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { VoteRepository } from './repository.js';
 import { voteKey, type ElectorateCount } from './rules.js';
-import { loadElectorate, VoteService } from './service.js';
+import { loadElectorate } from './electorate.js';
+import { VoteService } from './service.js';
+import { voteMessages } from './views.js';
 
 export interface VoteDeadlineDeps {
   db: Db;
   client: WebClient;
+  /** Distribution mode: each vote's Slack calls carry its own workspace's token. */
+  inWorkspace?: InWorkspace;
   now: Date;
   logger: AppLogger;
 }
@@ -23,14 +28,18 @@ export interface VoteDeadlineDeps {
 export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed: number }> {
   const teams = new TeamRepository(deps.db);
   const repo = new VoteRepository(deps.db);
-  const votes = new VoteService(deps.db, repo, teams, null);
+  const votes = new VoteService(deps.db, repo, teams, null, voteMessages);
   let closed = 0;
-  let botUserId: string | undefined;
+  // The bot's own user id, per workspace (it is not a voter in the channel it posts the ballot to).
+  const botUserIds = new Map<string, string | undefined>();
+  const inWorkspace = deps.inWorkspace ?? unscoped;
   for (const vote of repo.dueForClosing(deps.now.getTime())) {
     let electorate: number | ElectorateCount;
     try {
-      if (vote.eligibility === 'everyone' && botUserId === undefined) botUserId = (await deps.client.auth.test()).user_id;
-      electorate = (await loadElectorate(vote, { teams, client: deps.client, botUserId })).ids.length;
+      electorate = await inWorkspace(vote.workspaceId, async () => {
+        if (vote.eligibility === 'everyone' && !botUserIds.has(vote.workspaceId)) botUserIds.set(vote.workspaceId, (await deps.client.auth.test()).user_id);
+        return (await loadElectorate(vote, { teams, client: deps.client, botUserId: botUserIds.get(vote.workspaceId) })).ids.length;
+      });
     } catch (error) {
       // Slack cannot list the channel (the bot was removed, the channel archived): waiting would
       // leave the vote open forever, so it closes against the electorate counted last, and says so.

@@ -93,7 +93,7 @@ export function validateDraft(input: DraftInput, now: Date): Result<ValidDraft> 
     problems.push({ code: 'invalid', field: InputIds.voteIssues, message: `Pick issues of the vote's team only; ${foreign.map((i) => i.label).join(', ')} belongs to another team.` });
   }
   const typed = input.optionsText.split('\n').map(normalise).filter((l) => l !== '');
-  const options = [...input.issues.map((i) => ({ label: normalise(i.label), issueId: i.id as number | null })), ...typed.map((label) => ({ label, issueId: null }))];
+  const options = [...input.issues.map((i) => ({ label: normalise(i.label), issueId: i.id })), ...typed.map((label) => ({ label, issueId: null }))];
   const optionField = input.issues.length > 0 && typed.length === 0 ? InputIds.voteIssues : InputIds.voteOptions;
   problems.push(...checkOptions(options.map((o) => o.label), optionField));
 

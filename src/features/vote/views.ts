@@ -5,6 +5,7 @@ import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import { formatIn } from '../../time/zone.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
+import type { VoteMessages } from './service.js';
 import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
 import { formatKey } from '../issue/model.js';
@@ -320,7 +321,7 @@ const radio = (id: string, label: string, choices: Array<[string, string]>, init
       options: choices.map(([value, text]) => option(text, value)),
       initial_option: option(choices.find(([value]) => value === initial)?.[1] ?? '', initial),
     },
-  }) as KnownBlock;
+  });
 
 export function newVoteModal(model: NewVoteModalModel): ModalView {
   const teamOptions = model.teams.slice(0, 100).map((t) => option(`${t.key} · ${t.name}`, String(t.id)));
@@ -331,13 +332,13 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       block_id: InputIds.voteTeam,
       label: { type: 'plain_text', text: 'Team' },
       element: { type: 'static_select', action_id: InputIds.voteTeam, options: teamOptions, ...(initialTeam === undefined ? {} : { initial_option: initialTeam }) },
-    } as KnownBlock,
+    },
     {
       type: 'input',
       block_id: InputIds.voteQuestion,
       label: { type: 'plain_text', text: 'Question' },
       element: { type: 'plain_text_input', action_id: InputIds.voteQuestion, max_length: MAX_QUESTION, placeholder: { type: 'plain_text', text: 'Which problem do we attack first?' } },
-    } as KnownBlock,
+    },
     {
       type: 'input',
       block_id: InputIds.voteOptions,
@@ -345,7 +346,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       label: { type: 'plain_text', text: 'Options' },
       hint: { type: 'plain_text', text: `One per line, 2 to ${MAX_OPTIONS}, each different (up to ${MAX_LABEL} characters). You can also, or instead, pick open issues below.` },
       element: { type: 'plain_text_input', action_id: InputIds.voteOptions, multiline: true },
-    } as KnownBlock,
+    },
   ];
   if (model.issues.length > 0) {
     blocks.push({
@@ -363,7 +364,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
         max_selected_items: MAX_OPTIONS,
         options: model.issues.map((i) => option(`${formatKey(i.teamKey, i.number)} ${i.title}`, String(i.id))),
       },
-    } as KnownBlock);
+    });
   }
   const goals = (model.goals ?? []).slice(0, 100).map((g) => option(`G-${g.number} · ${g.teamKey} · ${g.name}`, String(g.id)));
   if (goals.length > 0) {
@@ -375,7 +376,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       label: { type: 'plain_text', text: 'For goal' },
       hint: { type: 'plain_text', text: 'A goal of the vote’s team this vote serves; the ballot names it.' },
       element: { type: 'static_select', action_id: InputIds.voteGoal, options: goals, ...(initialGoal === undefined ? {} : { initial_option: initialGoal }) },
-    } as KnownBlock);
+    });
   }
   blocks.push(
     radio(InputIds.voteMethod, 'How people vote', (['single', 'multiple', 'ranked'] as const).map((m) => [m, methodLabel[m]]), 'single'),
@@ -386,7 +387,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       label: { type: 'plain_text', text: 'Several options: how many each?' },
       hint: { type: 'plain_text', text: 'Only for "several options": the most each voter may choose. Blank means any number.' },
       element: { type: 'plain_text_input', action_id: InputIds.voteMaxChoices, max_length: 2 },
-    } as KnownBlock,
+    },
     radio(InputIds.voteEligibility, 'Who may vote', (['everyone', 'members', 'organisation'] as const).map((e) => [e, eligibilityLabel[e]]), 'members'),
     {
       type: 'input',
@@ -394,7 +395,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       optional: true,
       label: { type: 'plain_text', text: 'Anonymity' },
       element: { type: 'checkboxes', action_id: InputIds.voteAnonymous, options: [option('Anonymous: show only counts', 'anonymous')] },
-    } as KnownBlock,
+    },
     radio(InputIds.voteVisibility, 'Results', (['live', 'closed'] as const).map((v) => [v, visibilityLabel[v]]), 'live'),
     {
       type: 'input',
@@ -403,7 +404,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       label: { type: 'plain_text', text: 'Closing date' },
       hint: { type: 'plain_text', text: 'Leave empty for no deadline (close it with /vote close).' },
       element: { type: 'datepicker', action_id: InputIds.voteCloseDate },
-    } as KnownBlock,
+    },
     {
       type: 'input',
       block_id: InputIds.voteCloseTime,
@@ -411,7 +412,7 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
       label: { type: 'plain_text', text: 'Closing time' },
       hint: { type: 'plain_text', text: `In your time zone (${model.timeZone}); 17:00 when left empty.` },
       element: { type: 'timepicker', action_id: InputIds.voteCloseTime },
-    } as KnownBlock,
+    },
   );
   return {
     type: 'modal',
@@ -441,7 +442,7 @@ export function rankModal(vote: Vote, options: VoteOption[], current: number[], 
       optional: i > 0,
       label: { type: 'plain_text', text: `${ordinal(i + 1)} choice` },
       element: { type: 'static_select', action_id: id, options: choices, ...(initial === undefined ? {} : { initial_option: initial }) },
-    } as KnownBlock);
+    });
   });
   return {
     type: 'modal',
@@ -453,3 +454,6 @@ export function rankModal(vote: Vote, options: VoteOption[], current: number[], 
     blocks,
   };
 }
+
+/** The messages VoteService queues (it renders nothing itself). */
+export const voteMessages: VoteMessages = { ballot: ballotMessage, results: resultsPost };

@@ -395,7 +395,7 @@ export function renderElement(element, blockId, ctx, surface, { inInput = false 
       const initial = radio ? (element.initial_option ? [element.initial_option.value] : []) : (element.initial_options ?? []).map((o) => o.value);
       const inputs = [];
       const read = () => {
-        const chosen = (element.options ?? []).filter((o, i) => inputs[i].checked).map(optionOut);
+        const chosen = (element.options ?? []).filter((_option, i) => inputs[i].checked).map(optionOut);
         return radio ? { selected_option: chosen[0] ?? null } : { selected_options: chosen };
       };
       const list = el('div', { class: `bk-choices ${element.type}`, 'data-action-id': actionId }, (element.options ?? []).map((option) => {
