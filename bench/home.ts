@@ -3,8 +3,8 @@
  * publish renders) on seeded databases: a coordinator's Home (every team's health row) and a
  * member's (their ballots, issues, meetings and teams). Target: a coordinator's Home at 100× data
  * under 50 ms. Not part of `npm run bench` (bench/run.ts belongs to the request-path workloads):
- *   npx tsx bench/home.ts [scales…]        e.g. npx tsx bench/home.ts 1 100   (default 1 10 100)
- *   npx tsx bench/home.ts --smoke          a tiny scale, to check it runs
+ *   npm run bench:home -- [scales…]        e.g. npm run bench:home -- 1 100   (default 1 10 100)
+ *   npm run bench:home -- --smoke          a tiny scale, to check it runs
  * Seeded databases are kept in HOME_BENCH_DIR (default /tmp/home-bench) and reused; the result is
  * written to bench/results/home.json.
  */
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase, openDatabase } from '../src/db/open.js';
 import { goalPaces } from '../src/features/home/goals.js';
-import { HomeQueries } from '../src/features/home/queries.js';
+import { HomeRepository } from '../src/features/home/repository.js';
 import { HomeService } from '../src/features/home/service.js';
 import { homeView } from '../src/features/home/views.js';
 import { benchUser, scaled, seedDatabase } from './seed.js';
@@ -50,7 +50,7 @@ for (const k of scales.length === 0 ? [1, 10, 100] : scales) {
   const { db, sqlite, close } = openDatabase(path);
   migrateDatabase(db);
   sqlite.exec('analyze');
-  const service = new HomeService({ queries: new HomeQueries(db), ballotSecret: 'bench-secret', timeZone: 'America/Detroit', goals: goalPaces(db, 'America/Detroit') });
+  const service = new HomeService({ queries: new HomeRepository(db), ballotSecret: 'bench-secret', timeZone: 'America/Detroit', goals: goalPaces(db, 'America/Detroit') });
   const member = busiestMember(sqlite);
   const measure = (who: { userId: string; isCoordinator: boolean }) => {
     const times: number[] = [];

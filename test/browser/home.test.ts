@@ -121,7 +121,7 @@ describe.skipIf(skipReason !== undefined)('the README Home screenshot', () => {
     await sandbox.runCommand(page, `/issue due CNA-1 ${daysAhead(10)}`);
     await sandbox.runCommand(page, `/issue new Publish the evening cohort schedule`);
     await sandbox.runCommand(page, `/issue assign CNA-2 @${PEOPLE.henryFord1.name}`);
-    await sandbox.runCommand(page, '/goal new CNA Clinical placement slots from 22 to 40 by 2027-06-30');
+    // The sandbox seeds CNA's goals (placement slots, high-school students reached).
     await sandbox.openModal(page, '/meeting new');
     await sandbox.submitModal(page, { Title: 'Placement partners working session', Date: daysAhead(9), 'Start time': '10:00', Place: 'Henry Ford Hospital, Education Center room 2' });
     await sandbox.closeModal(page);

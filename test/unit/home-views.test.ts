@@ -66,6 +66,12 @@ describe('homeView', () => {
     expect(texts(view.blocks)).not.toContain('home_new_vote');
   });
 
+  it('tells a guest on no team to ask a coordinator, since guests cannot join a team themselves', () => {
+    const view = homeView({ ...base, guest: true, teams: [] });
+    expect(texts(view.blocks)).toContain('join one through a coordinator');
+    expect(texts(view.blocks)).not.toContain('/team join');
+  });
+
   it('shows a guest no teams section and no control room, even when listed as a coordinator', () => {
     const view = homeView({ ...base, guest: true });
     expect(texts(view.blocks)).toContain('guest from a partner workspace');

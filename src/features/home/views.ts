@@ -146,6 +146,11 @@ const WELCOME =
   'You are not on a team yet: see the teams with `/team list`, then join one with `/team join CNA` (or its key). ' +
   'This page then shows what is waiting for you: ballots, your issues and your team meetings.';
 
+/** Guests from a partner workspace join a team through a coordinator (`/team add`), not by themselves. */
+const GUEST_WELCOME =
+  '*Welcome to Alliance.* Program teams of the collaborative log and track issues, meet, vote on priorities and get a weekly digest here in Slack.\n' +
+  'You are not on a team yet. As a guest from a partner workspace, you join one through a coordinator: `/team coordinators` says who they are.';
+
 /**
  * A person's Home tab: what waits for them (ballots, their issues, their teams' meetings), their
  * teams, buttons to start things, and for coordinators the control room. Never more than 100
@@ -163,7 +168,7 @@ export function homeView(model: HomeModel): HomeView {
   }
 
   const personal: KnownBlock[] = [];
-  if (model.teams.length === 0 && !model.coordinator) personal.push(section(WELCOME));
+  if (model.teams.length === 0 && !model.coordinator) personal.push(section(model.guest ? GUEST_WELCOME : WELCOME));
 
   const control: KnownBlock[] = [];
   if (model.control !== undefined) {
