@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase, openDatabase } from '../src/db/open.js';
 import { goalPaces } from '../src/features/home/goals.js';
-import { HomeQueries } from '../src/features/home/queries.js';
+import { HomeRepository } from '../src/features/home/repository.js';
 import { HomeService } from '../src/features/home/service.js';
 import { homeView } from '../src/features/home/views.js';
 import { benchUser, scaled, seedDatabase } from './seed.js';
@@ -50,7 +50,7 @@ for (const k of scales.length === 0 ? [1, 10, 100] : scales) {
   const { db, sqlite, close } = openDatabase(path);
   migrateDatabase(db);
   sqlite.exec('analyze');
-  const service = new HomeService({ queries: new HomeQueries(db), ballotSecret: 'bench-secret', timeZone: 'America/Detroit', goals: goalPaces(db, 'America/Detroit') });
+  const service = new HomeService({ queries: new HomeRepository(db), ballotSecret: 'bench-secret', timeZone: 'America/Detroit', goals: goalPaces(db, 'America/Detroit') });
   const member = busiestMember(sqlite);
   const measure = (who: { userId: string; isCoordinator: boolean }) => {
     const times: number[] = [];

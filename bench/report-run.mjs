@@ -2,7 +2,7 @@
  * One report build in its own process, on the compiled code that `npm start` runs (dist/, built by
  * bench/report-scale.ts first): opens the seeded database, applies newer migrations, builds
  * `/report all this-quarter` (1 October to 30 November 2026: decided votes fall in it) with every CSV
- * and chart into a temp folder, and prints {ms, peakRssMb, rows, charts} as JSON. Peak memory is
+ * and chart into a temp folder, and prints {ms, cpuMs, peakRssMb, rows, charts} as JSON. Peak memory is
  * the process's max RSS: Node, the libraries and the report together.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,12 +26,16 @@ try {
   if (!period.ok) throw new Error(period.message);
   const queries = new ReportQueries(db);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const report = await buildReport({ queries, workspaceId: WS, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => `Person ${id.slice(-6)}`, dir }, queries.teams(WS, 'all'), period.period, 'all');
   const ms = Math.round(performance.now() - started);
+  // CPU time (user + system) of this process: on a shared machine, what the report itself cost.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
   const rows = Object.fromEntries(report.files.filter((f) => f.kind === 'csv').map((f) => [f.filename.replace(/-all-teams.*$/, ''), f.rows ?? 0]));
   // maxRSS is in kilobytes.
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  process.stdout.write(`${JSON.stringify({ ms, peakRssMb, rows, charts: report.files.filter((f) => f.kind === 'png').length })}\n`);
+  process.stdout.write(`${JSON.stringify({ ms, cpuMs, peakRssMb, rows, charts: report.files.filter((f) => f.kind === 'png').length })}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
   close();

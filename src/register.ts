@@ -4,23 +4,20 @@ import type { Config } from './config.js';
 import type { Db } from './db/open.js';
 import type { Clock } from './domain/result.js';
 import { registerDigests } from './features/digest/register.js';
-import { teamCommand } from './features/team/command.js';
 import { registerMeetings } from './features/meeting/register.js';
-import { registerTeamEvents } from './features/team/events.js';
+import { registerTeams } from './features/team/register.js';
 import { registerHome } from './features/home/register.js';
 import type { HomeRuntime } from './features/home/runtime.js';
 import { registerIssues } from './features/issue/register.js';
 import { registerReports } from './features/report/register.js';
 import { registerGoals } from './features/goal/register.js';
-import { registerVotes } from './features/vote/listeners.js';
+import { registerVotes } from './features/vote/register.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
 import type { AppLogger } from './logger.js';
 import type { Kicker } from './outbox/kicker.js';
 import type { FollowUpHandler, RefreshRenderer } from './outbox/outbox.js';
 import type { ActorResolver } from './slack/actor.js';
-import { registerCommand } from './slack/commands.js';
-import { CommandNames } from './slack/ids.js';
 
 /** Everything a listener may need, passed in explicitly; nothing is imported as a singleton. */
 export interface ListenerDeps {
@@ -47,14 +44,7 @@ export interface ListenerDeps {
 
 /** Registers every command, action, view and event listener. A test checks this against manifest.yml. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
-  const commandDeps = { actors: deps.actors };
-  registerCommand(
-    app,
-    CommandNames.team,
-    teamCommand({ teams: deps.teams, configCoordinators: deps.config.ALLIANCE_COORDINATORS, now: deps.now, formatTime: deps.formatTime }),
-    commandDeps,
-  );
-  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now, actors: deps.actors });
+  registerTeams(app, deps);
   registerIssues(app, deps);
   registerMeetings(app, deps);
   registerVotes(app, deps);

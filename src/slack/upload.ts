@@ -36,6 +36,29 @@ export class UploadError extends Error {
 }
 
 const UPLOAD_TIMEOUT_MS = 60_000;
+/** A rate-limited call is tried again after Slack's Retry-After, this often, waiting at most this long in all. */
+const RATE_LIMIT_RETRIES = 3;
+const RATE_LIMIT_MAX_WAIT_MS = 30_000;
+
+/**
+ * The app's client fails fast on 429 (so nobody's 3-second answer waits); work that runs after the
+ * answer (an upload, a report's summary) waits for Slack's Retry-After instead, a few times, rather
+ * than lose what it was sending.
+ */
+export async function politely<T>(call: () => Promise<T>): Promise<T> {
+  let waited = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const e = error as { code?: unknown; retryAfter?: unknown };
+      const waitMs = typeof e.retryAfter === 'number' ? e.retryAfter * 1000 : 1000;
+      if (e.code !== 'slack_webapi_rate_limited_error' || attempt >= RATE_LIMIT_RETRIES || waited + waitMs > RATE_LIMIT_MAX_WAIT_MS) throw error;
+      waited += waitMs;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+}
 
 function slackReason(error: unknown): string {
   const data = (error as { data?: { error?: unknown } } | null)?.data;
@@ -66,19 +89,22 @@ export async function uploadFile(client: WebClient, file: UploadSource, share: {
   const length = Buffer.isBuffer(file.content) ? file.content.length : (await stat(file.content.path)).size;
   let target: { upload_url?: string; file_id?: string };
   try {
-    target = await client.files.getUploadURLExternal({ filename: file.filename, length, ...(file.altText === undefined ? {} : { alt_txt: file.altText }) });
+    target = await politely(() => client.files.getUploadURLExternal({ filename: file.filename, length, ...(file.altText === undefined ? {} : { alt_txt: file.altText }) }));
   } catch (error) {
     throw new UploadError('files.getUploadURLExternal', slackReason(error));
   }
   if (target.upload_url === undefined || target.file_id === undefined) throw new UploadError('files.getUploadURLExternal', 'no upload_url in the answer');
   await postBytes(target.upload_url, file.content, length);
   try {
-    await client.files.completeUploadExternal({
-      files: [{ id: target.file_id, title: file.title }],
-      ...(share.channelId === undefined ? {} : { channel_id: share.channelId }),
-      ...(share.initialComment === undefined ? {} : { initial_comment: share.initialComment }),
-      ...(share.threadTs === undefined ? {} : { thread_ts: share.threadTs }),
-    } as Parameters<WebClient['files']['completeUploadExternal']>[0]);
+    const fileId = target.file_id;
+    await politely(() =>
+      client.files.completeUploadExternal({
+        files: [{ id: fileId, title: file.title }],
+        ...(share.channelId === undefined ? {} : { channel_id: share.channelId }),
+        ...(share.initialComment === undefined ? {} : { initial_comment: share.initialComment }),
+        ...(share.threadTs === undefined ? {} : { thread_ts: share.threadTs }),
+      } as Parameters<WebClient['files']['completeUploadExternal']>[0]),
+    );
   } catch (error) {
     throw new UploadError('files.completeUploadExternal', slackReason(error));
   }

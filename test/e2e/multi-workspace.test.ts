@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SlackRequester } from '../../src/fake-slack/slack-request.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { startHarness, type Harness } from '../rig/harness.js';
+import { inputValues } from '../rig/slack-request.js';
 import { FAKE_OAUTH, installWorkspace, OAUTH_ENV } from '../rig/oauth.js';
 
 /*
@@ -43,7 +44,7 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
     return { h, one, two };
   };
 
-  it('keeps two workspaces with the same channel and user ids apart: teams, issues, votes, goals, digests and Home tabs', async () => {
+  it('keeps two workspaces with the same channel and user ids apart: teams, issues, votes, meetings, goals, digests and Home tabs', async () => {
     const { h, one, two } = await start();
     expect((await command(one, '/team', 'join CNA', inCna(member))).status).toBe(200);
     expect((await command(one, '/issue', 'new Alpha placements stalled', inCna(member))).text).toContain('CNA-1');
@@ -66,6 +67,32 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
     expect(digestOne.text).not.toContain('Beta');
     expect((await command(one, '/issue', 'show CNA-1', inCna(member))).text).toContain('Alpha placements stalled');
     expect((await command(two, '/issue', 'show CNA-1', inCna(member))).text).toContain('Beta curriculum gap');
+
+    // Meetings: one scheduled through the form in workspace one is not in workspace two's list.
+    const before = h.fake.views.size;
+    expect((await command(one, '/meeting', 'new', inCna(member))).status).toBe(200);
+    await h.fake.waitFor(() => h.fake.views.size > before);
+    const form = [...h.fake.views.values()].at(-1) as { id: string; callback_id: string; private_metadata: string; blocks: unknown[] };
+    const cnaOfOne = h.query<{ id: number }>("select id from program_teams where team_id = ? and key = 'CNA'", ONE)[0]?.id;
+    const day = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const submitted = await one.viewSubmission({
+      view: form,
+      userId: member,
+      values: inputValues({
+        meeting_team: { meeting_team: { type: 'static_select', selected_option: { value: String(cnaOfOne) } } },
+        meeting_title: { meeting_title: { type: 'plain_text_input', value: 'Alpha meeting' } },
+        meeting_date: { meeting_date: { type: 'datepicker', selected_date: day } },
+        meeting_time: { meeting_time: { type: 'timepicker', selected_time: '10:00' } },
+        meeting_duration: { meeting_duration: { type: 'static_select', selected_option: { value: '60' } } },
+        meeting_place: { meeting_place: { type: 'plain_text_input', value: 'Henry Ford Hospital, room 2' } },
+        meeting_link: { meeting_link: { type: 'url_text_input', value: null } },
+        meeting_agenda: { meeting_agenda: { type: 'plain_text_input', value: null } },
+      }),
+    });
+    expect(submitted.status).toBe(200);
+    expect((await command(one, '/meeting', 'list', inCna(member))).text).toContain('Alpha meeting');
+    expect((await command(two, '/meeting', 'list', inCna(member))).text).not.toContain('Alpha meeting');
+    expect((await command(two, '/meeting', 'show M-1', inCna(member))).text).not.toContain('Alpha meeting');
 
     // Home tabs: each workspace's Home is published with its own token and shows only its own work.
     for (const [slack, team] of [

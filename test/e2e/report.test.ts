@@ -356,6 +356,17 @@ describe('/report over signed HTTP', () => {
     expect(text).toContain('Issues: 3 opened, 1 resolved');
   });
 
+  it('waits out Slack’s rate limit on an upload and on the summary instead of losing either', async () => {
+    h.fake.failNext('files.getUploadURLExternal', { status: 429, retryAfterSeconds: 1 }, 2);
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
+    const { summary, files } = await report('CNA', hannah.id);
+    expect(files).toHaveLength(9);
+    expect(visibleText(summary)).not.toContain('missing');
+    // At least the injected ones (the fake's own per-channel pace may add more after a burst of reports).
+    expect(h.fake.callsTo('files.getUploadURLExternal').filter((c) => c.error === 'ratelimited').length).toBeGreaterThanOrEqual(2);
+    expect(h.fake.callsTo('chat.postMessage').filter((c) => c.error === 'ratelimited').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('shows help', async () => {
     const ack = await h.command('/report', 'help', inGeneral(hannah.id));
     expect(ack.text).toContain('/report all [period]');

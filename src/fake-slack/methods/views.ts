@@ -1,3 +1,4 @@
+import { teamOfToken } from './oauth.js';
 import { validateModal } from '../block-kit-limits.js';
 import { newId, newViewHash, type FakeState, type Json } from '../state.js';
 import { fail, invalidArguments, ok, str, type MethodHandler, type MethodResult } from './common.js';
@@ -33,10 +34,12 @@ function rememberOwner(state: FakeState, trigger: string, viewId: string): void 
   if (owner !== undefined) state.viewOwners.set(viewId, owner);
 }
 
-function buildView(state: FakeState, input: Json, id: string, extra: Json): Json {
+function buildView(state: FakeState, input: Json, id: string, extra: Json, token?: string): Json {
+  // The workspace whose token opened it (distribution mode: several workspaces).
+  const teamId = teamOfToken(state, token) ?? state.teamId;
   return {
     id,
-    team_id: state.teamId,
+    team_id: teamId,
     type: input.type,
     title: input.title ?? null,
     submit: input.submit ?? null,
@@ -52,7 +55,7 @@ function buildView(state: FakeState, input: Json, id: string, extra: Json): Json
     previous_view_id: null,
     root_view_id: id,
     app_id: state.appId,
-    app_installed_team_id: state.teamId,
+    app_installed_team_id: teamId,
     bot_id: state.botId,
     ...extra,
   };
@@ -80,7 +83,7 @@ function stackDepth(state: FakeState, view: Json | undefined): number {
   return depth;
 }
 
-const open: MethodHandler = (args, { state }) => {
+const open: MethodHandler = (args, { state, token }) => {
   const triggerProblem = checkTrigger(state, args);
   if (triggerProblem) return triggerProblem;
   const view = checkView(args.view, 'modal');
@@ -88,13 +91,13 @@ const open: MethodHandler = (args, { state }) => {
   if (externalIdTaken(state, view.external_id)) return fail('duplicate_external_id');
   state.usedTriggers.add(String(args.trigger_id));
   const id = newId(state, 'V');
-  const built = buildView(state, view, id, {});
+  const built = buildView(state, view, id, {}, token);
   state.views.set(id, built);
   rememberOwner(state, String(args.trigger_id), id);
   return ok({ view: built });
 };
 
-const push: MethodHandler = (args, { state }) => {
+const push: MethodHandler = (args, { state, token }) => {
   const triggerProblem = checkTrigger(state, args);
   if (triggerProblem) return triggerProblem;
   const view = checkView(args.view, 'modal');
@@ -107,13 +110,13 @@ const push: MethodHandler = (args, { state }) => {
   const built = buildView(state, view, id, {
     previous_view_id: previous?.id ?? null,
     root_view_id: previous?.root_view_id ?? id,
-  });
+  }, token);
   state.views.set(id, built);
   rememberOwner(state, String(args.trigger_id), id);
   return ok({ view: built });
 };
 
-const update: MethodHandler = (args, { state }) => {
+const update: MethodHandler = (args, { state, token }) => {
   const viewId = str(args, 'view_id');
   const externalId = str(args, 'external_id');
   if (!viewId && !externalId) return invalidArguments(['either view_id or external_id is required']);
@@ -130,12 +133,12 @@ const update: MethodHandler = (args, { state }) => {
     previous_view_id: existing.previous_view_id,
     root_view_id: existing.root_view_id,
     external_id: view.external_id ?? existing.external_id,
-  });
+  }, token);
   state.views.set(id, built);
   return ok({ view: built });
 };
 
-const publish: MethodHandler = (args, { state }) => {
+const publish: MethodHandler = (args, { state, token }) => {
   const userId = str(args, 'user_id');
   if (!userId) return invalidArguments(['missing required field: user_id']);
   if (!state.users.has(userId)) return fail('user_not_found');
@@ -147,7 +150,7 @@ const publish: MethodHandler = (args, { state }) => {
   if (hash && existing && hash !== existing.hash) return fail('hash_conflict');
   // A user's App Home keeps one view id across publishes, as in Slack.
   const id = existingId ?? newId(state, 'V');
-  const built = buildView(state, view, id, {});
+  const built = buildView(state, view, id, {}, token);
   state.views.set(id, built);
   state.homeViewIds.set(userId, id);
   return ok({ view: built });

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
 import { Kicker } from '../../outbox/kicker.js';
-import { HomeQueries } from './queries.js';
+import { HomeRepository } from './repository.js';
 import type { HomeNotice } from './model.js';
 import { HOME_SETTLE_MS, HomeTabs, parseHomeRef, runHomeRefresh, type HomeActorFacts, type HomeRunResult } from './refresh.js';
 import { HomeService, type GoalPaceSource } from './service.js';
@@ -69,7 +69,7 @@ export class HomeRuntime {
   constructor(private readonly deps: HomeRuntimeDeps) {
     this.tabs = new HomeTabs(deps.db);
     this.service = new HomeService({
-      queries: new HomeQueries(deps.db),
+      queries: new HomeRepository(deps.db),
       ballotSecret: deps.ballotSecret,
       timeZone: deps.timeZone,
       ...(deps.goals === undefined ? {} : { goals: deps.goals }),

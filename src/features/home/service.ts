@@ -6,7 +6,7 @@ import type { RsvpAnswer } from '../meeting/repository.js';
 import { DEFAULT_DIGEST_CRON, nextRuns } from '../digest/schedule.js';
 import { voteKey, voterKeyFor } from '../vote/rules.js';
 import type { HomeGoalPace, HomeMeeting, HomeModel, HomeNotice, HomeTeam, HomeVote, TeamHealth } from './model.js';
-import type { HomeQueries } from './queries.js';
+import type { HomeRepository } from './repository.js';
 
 /** How many of each list a Home reads; the view shows what fits and counts the rest. */
 export const HOME_LIMITS = { votes: 8, issues: 10, meetings: 5 } as const;
@@ -17,7 +17,7 @@ export interface GoalPaceSource {
 }
 
 export interface HomeServiceDeps {
-  queries: HomeQueries;
+  queries: HomeRepository;
   ballotSecret: string;
   timeZone: string;
   goals?: GoalPaceSource;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebClient } from '@slack/web-api';
 import type { AppLogger } from '../../logger.js';
-import { uploadFile, UploadError } from '../../slack/upload.js';
+import { politely, uploadFile, UploadError } from '../../slack/upload.js';
 import { buildReport, type BuiltReport } from './build.js';
 import type { ReportQueries } from './queries.js';
 import type { ReportRequest } from './service.js';
@@ -28,7 +28,8 @@ export async function nameDirectory(client: WebClient): Promise<(userId: string)
   const names = new Map<string, string>();
   let cursor: string | undefined;
   for (let page = 0; page < 50; page++) {
-    const res = await client.users.list({ limit: 200, ...(cursor === undefined ? {} : { cursor }) });
+    const next = cursor;
+    const res = await politely(() => client.users.list({ limit: 200, ...(next === undefined ? {} : { cursor: next }) }));
     for (const m of res.members ?? []) {
       if (m.id === undefined) continue;
       const name = m.profile?.real_name ?? m.real_name ?? m.name;
@@ -59,7 +60,7 @@ export async function runReport(deps: ReportRunDeps, userId: string, request: Re
       nameOf = (id) => id;
     }
     const report = await buildReport({ queries: deps.queries, workspaceId: request.workspaceId, timeZone: deps.timeZone, now, nameOf, dir }, request.teams, request.period, request.scope);
-    const dm = await deps.client.conversations.open({ users: userId });
+    const dm = await politely(() => deps.client.conversations.open({ users: userId }));
     const channel = dm.channel?.id;
     if (channel === undefined) throw new Error('conversations.open returned no channel');
     const delivered: string[] = [];
@@ -75,7 +76,8 @@ export async function runReport(deps: ReportRunDeps, userId: string, request: Re
       }
     }
     const summary = summaryView(report, delivered, missing);
-    await deps.client.chat.postMessage({ channel, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false });
+    // A person's DM takes about one message a second; after a burst of reports, wait rather than lose the summary.
+    await politely(() => deps.client.chat.postMessage({ channel, text: summary.text, blocks: summary.blocks, unfurl_links: false, unfurl_media: false }));
     deps.logger.event('info', 'report delivered', { userId, scope: request.scope, period: request.period.spec, files: delivered.length, missing: missing.length });
     return { channel, delivered, missing, report };
   } finally {

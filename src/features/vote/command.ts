@@ -14,7 +14,8 @@ import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey, type ElectorateCount } from './rules.js';
 import type { Vote } from './repository.js';
-import { electorateWithin, loadElectorate, type VoteService } from './service.js';
+import { electorateWithin, loadElectorate } from './electorate.js';
+import type { VoteService } from './service.js';
 import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteDate, voteListView } from './views.js';
 
 export interface VoteCommandDeps {

@@ -5,7 +5,9 @@ import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { VoteRepository } from './repository.js';
 import { voteKey, type ElectorateCount } from './rules.js';
-import { loadElectorate, VoteService } from './service.js';
+import { loadElectorate } from './electorate.js';
+import { VoteService } from './service.js';
+import { voteMessages } from './views.js';
 
 export interface VoteDeadlineDeps {
   db: Db;
@@ -26,7 +28,7 @@ export interface VoteDeadlineDeps {
 export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed: number }> {
   const teams = new TeamRepository(deps.db);
   const repo = new VoteRepository(deps.db);
-  const votes = new VoteService(deps.db, repo, teams, null);
+  const votes = new VoteService(deps.db, repo, teams, null, voteMessages);
   let closed = 0;
   // The bot's own user id, per workspace (it is not a voter in the channel it posts the ballot to).
   const botUserIds = new Map<string, string | undefined>();

@@ -1,67 +1,21 @@
 import { randomInt } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/open.js';
 import type { Actor } from '../../domain/actor.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { enqueue, enqueueRefresh } from '../../outbox/outbox.js';
 import { claimRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
-import { DeadlineError, withDeadline } from '../../slack/deadline.js';
-import { mentionChannel } from '../../slack/mrkdwn.js';
 import { GoalRepository } from '../goal/repository.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
+import type { Electorate } from './electorate.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
 import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
-import { ballotMessage, resultsPost } from './views.js';
 
 /** Anonymous ballots get random ids from this range (far above any counted id, far below SQLite's 2^63). */
 const ANONYMOUS_BALLOT_ID_MIN = 2 ** 32;
 const ANONYMOUS_BALLOT_ID_MAX = 2 ** 47;
 
-/** Who may vote, as ids: user ids, or organisation ids (as strings) for per-organisation votes. */
-export interface Electorate {
-  unit: 'people' | 'organisations';
-  ids: string[];
-}
-
-/**
- * The electorate of a vote. "Everyone" means the members of the ballot's channel now
- * (conversations.members, paged), without the bot itself.
- */
-export async function loadElectorate(vote: Pick<Vote, 'eligibility' | 'programTeamId' | 'channelId'>, deps: { teams: TeamRepository; client: WebClient; botUserId?: string | undefined }): Promise<Electorate> {
-  const eligibility = vote.eligibility as Eligibility;
-  if (eligibility === 'organisation') return { unit: 'organisations', ids: deps.teams.organisationsOnTeam(vote.programTeamId).map((o) => String(o.id)) };
-  if (eligibility === 'members') return { unit: 'people', ids: deps.teams.members(vote.programTeamId).map((m) => m.userId) };
-  const channel = vote.channelId;
-  if (channel === null) return { unit: 'people', ids: [] };
-  const ids: string[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.client.conversations.members({ channel, limit: 200, ...(cursor === undefined ? {} : { cursor }) });
-    ids.push(...(page.members ?? []));
-    cursor = page.response_metadata?.next_cursor || undefined;
-  } while (cursor !== undefined);
-  return { unit: 'people', ids: ids.filter((id) => id !== deps.botUserId) };
-}
-
-/**
- * Listing a channel's members before the ack (a command, a modal submission) races this deadline:
- * users.info may already have taken up to 1.5 s of Slack's 3, and a hung Slack must still get an
- * answer. After the ack (buttons) the client's own timeout applies.
- */
-export const ELECTORATE_DEADLINE_MS = 1000;
 /** Outbox refresh kind of a ballot message (target `ballot:<voteId>`). */
 export const BALLOT_REFRESH = 'ballot';
-export const SLOW_ELECTORATE = 'Slack did not list the channel’s members in time, so nothing was changed. Please try again in a moment.';
-
-/** `load` within the deadline, or a polite problem when Slack is too slow; other failures still throw. */
-export async function electorateWithin(load: () => Promise<Electorate>, ms = ELECTORATE_DEADLINE_MS): Promise<Result<Electorate>> {
-  try {
-    return ok(await withDeadline(load(), ms));
-  } catch (error) {
-    if (error instanceof DeadlineError) return fail('conflict', SLOW_ELECTORATE);
-    throw error;
-  }
-}
 
 export type BallotAction = { kind: 'set'; choices: number[] } | { kind: 'add'; optionId: number } | { kind: 'remove'; optionId: number };
 
@@ -82,7 +36,24 @@ export interface CloseOutcome {
   priorityVote: boolean;
 }
 
-/** Votes: creating, casting, closing. Plain TypeScript; the clock and the electorate come in as arguments. */
+/** A message the service queues for Slack: text and Block Kit blocks, rendered by the feature's views. */
+export interface VoteMessage {
+  text: string;
+  blocks: unknown[];
+}
+
+export interface VoteMessages {
+  ballot(model: { vote: Vote; options: VoteOption[]; result: VoteResult; goal?: { number: number; name: string } }): VoteMessage;
+  results(vote: Vote, result: VoteResult): VoteMessage;
+}
+
+/** Why someone may not vote: a sentence, or (for channel votes) the channel they are not in, which the caller links. */
+export type Ineligibility = { kind: 'not_in_channel'; channelId: string | null; voteKey: string } | { kind: 'refused'; message: string };
+
+/**
+ * Votes: creating, casting, closing. Plain TypeScript: no Slack client and no views (the electorate
+ * comes in as an argument, loaded by electorate.ts; messages are rendered by the injected `messages`).
+ */
 export class VoteService {
   constructor(
     private readonly db: Db,
@@ -90,6 +61,8 @@ export class VoteService {
     private readonly teams: TeamRepository,
     /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
     private readonly ballotSecret: string | null,
+    /** How the ballot message and the results post look (views.ts): the service only queues them. */
+    private readonly messages: VoteMessages,
   ) {
     this.goals = new GoalRepository(db);
   }
@@ -183,15 +156,18 @@ export class VoteService {
   }
 
   /** Why a person may not vote, or undefined; nothing is stored either way. */
-  ineligibility(vote: Vote, team: ProgramTeam, userId: string, electorate: Electorate): string | undefined {
+  ineligibility(vote: Vote, team: ProgramTeam, userId: string, electorate: Electorate): Ineligibility | undefined {
     const key = voteKey(vote.number);
     const eligibility = vote.eligibility as Eligibility;
     if (eligibility === 'everyone') {
-      return electorate.ids.includes(userId) ? undefined : `Only people in ${vote.channelId === null ? 'the vote’s channel' : mentionChannel(vote.channelId)} may vote on ${key}.`;
+      return electorate.ids.includes(userId) ? undefined : { kind: 'not_in_channel', channelId: vote.channelId, voteKey: key };
     }
-    if (!this.teams.isMember(team.id, userId)) return `Only members of ${team.key} may vote on ${key}. Join the team with /team join ${team.key}, then vote again.`;
+    if (!this.teams.isMember(team.id, userId)) return { kind: 'refused', message: `Only members of ${team.key} may vote on ${key}. Join the team with /team join ${team.key}, then vote again.` };
     if (eligibility === 'organisation' && this.teams.organisationOf(vote.workspaceId, userId) === undefined) {
-      return `${key} takes one ballot per organisation, and no organisation is recorded for you. Ask a coordinator (see /team coordinators) to record yours with /team org @you Organisation name, then vote again.`;
+      return {
+        kind: 'refused',
+        message: `${key} takes one ballot per organisation, and no organisation is recorded for you. Ask a coordinator (see /team coordinators) to record yours with /team org @you Organisation name, then vote again.`,
+      };
     }
     return undefined;
   }
@@ -385,9 +361,9 @@ export class VoteService {
   }
 
   /** The ballot message, naming the goal the vote is for (`/vote new for goal G-3 …`) if any. */
-  private ballot(vote: Vote, options: VoteOption[], result: VoteResult): ReturnType<typeof ballotMessage> {
+  private ballot(vote: Vote, options: VoteOption[], result: VoteResult): VoteMessage {
     const goal = this.goals.goalOfVote(vote.id);
-    return ballotMessage({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
+    return this.messages.ballot({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
   }
 
   /**
@@ -399,7 +375,7 @@ export class VoteService {
     if (vote.resultJson === null || vote.channelId === null) return;
     const result = JSON.parse(vote.resultJson) as VoteResult;
     this.refresh(vote, now);
-    const post = resultsPost(vote, result);
+    const post = this.messages.results(vote, result);
     enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:results`, method: 'chat.postMessage', args: { channel: vote.channelId, text: post.text, blocks: post.blocks }, notBefore: now }, now);
   }
 

@@ -5,6 +5,7 @@ import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import { formatIn } from '../../time/zone.js';
 import type { Eligibility, ResultsVisibility, Vote, VoteMethod, VoteOption } from './repository.js';
+import type { VoteMessages } from './service.js';
 import { MAX_LABEL, MAX_OPTIONS, MAX_QUESTION, voteKey, type ElectorateCount, type VoteResult } from './rules.js';
 import { describeRound, describeTieRule } from './tally.js';
 import { formatKey } from '../issue/model.js';
@@ -453,3 +454,6 @@ export function rankModal(vote: Vote, options: VoteOption[], current: number[], 
     blocks,
   };
 }
+
+/** The messages VoteService queues (it renders nothing itself). */
+export const voteMessages: VoteMessages = { ballot: ballotMessage, results: resultsPost };

@@ -75,7 +75,7 @@ export interface HealthCounts {
 type Row = Record<string, unknown>;
 
 /** Prepared once per connection; every method is one or two index lookups. */
-export class HomeQueries {
+export class HomeRepository {
   private readonly statements: Record<string, Database.Statement>;
 
   constructor(db: Db) {

@@ -1,0 +1,17 @@
+import type { App } from '@slack/bolt';
+import type { ListenerDeps } from '../../register.js';
+import { registerCommand } from '../../slack/commands.js';
+import { CommandNames } from '../../slack/ids.js';
+import { teamCommand } from './command.js';
+import { registerTeamEvents } from './events.js';
+
+/** `/team`, and the channel events that keep team membership and guests' welcomes current. */
+export function registerTeams(app: App, deps: ListenerDeps): void {
+  registerCommand(
+    app,
+    CommandNames.team,
+    teamCommand({ teams: deps.teams, configCoordinators: deps.config.ALLIANCE_COORDINATORS, now: deps.now, formatTime: deps.formatTime }),
+    { actors: deps.actors },
+  );
+  registerTeamEvents(app, { db: deps.db, repo: deps.teamRepository, outbox: deps.outbox, now: deps.now, actors: deps.actors });
+}
