@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
@@ -10,6 +10,17 @@ export interface Child {
   stop(): Promise<void>;
   /** Resident memory of the process now, and its peak, in MB (Linux /proc). */
   memory(): { rssMb: number; peakMb: number };
+  /** Heap in use after a forced full GC, in MB (only for a child started with `heapProbe`). */
+  heapAfterGc(): Promise<{ heapUsedMb: number; rssMb: number }>;
+}
+
+export interface ChildOptions {
+  /** Run the built JavaScript as `npm start` does (`node dist/…`), not TypeScript through tsx. */
+  built?: boolean;
+  /** Preload bench/heap-probe.mjs with --expose-gc, so heapAfterGc() works. */
+  heapProbe?: boolean;
+  /** More node flags (a CPU profile, say). */
+  nodeArgs?: string[];
 }
 
 function readMemory(pid: number): { rssMb: number; peakMb: number } {
@@ -32,10 +43,17 @@ async function waitUntil(check: () => Promise<boolean>, what: string, exited: ()
 }
 
 /** Starts a TypeScript entry point as its own process (so load generation does not share its event loop). */
-export async function startChild(entry: string, env: Record<string, string>, port: number, ready: (port: number) => Promise<boolean>, nodeArgs: string[] = []): Promise<Child> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, entry)], {
+export async function startChild(entry: string, env: Record<string, string>, port: number, ready: (port: number) => Promise<boolean>, options: ChildOptions = {}): Promise<Child> {
+  const heapFile = join(root, 'bench', 'results', `.heap-${process.pid}-${port}.json`);
+  const args = [
+    ...(options.nodeArgs ?? []),
+    ...(options.heapProbe === true ? ['--expose-gc', '--import', join(root, 'bench', 'heap-probe.mjs')] : []),
+    ...(options.built === true ? [] : ['--import', 'tsx']),
+    join(root, entry),
+  ];
+  const child = spawn(process.execPath, args, {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PORT: String(port), BENCH_HEAP_FILE: heapFile },
     stdio: ['ignore', process.env.BENCH_APP_LOG === undefined ? 'ignore' : 'inherit', 'pipe'],
   });
   let stderr = '';
@@ -51,6 +69,14 @@ export async function startChild(entry: string, env: Record<string, string>, por
     process: child,
     port,
     memory: () => readMemory(child.pid ?? 0),
+    heapAfterGc: async () => {
+      rmSync(heapFile, { force: true });
+      child.kill('SIGUSR2');
+      for (let i = 0; i < 200 && !existsSync(heapFile); i++) await new Promise((r) => setTimeout(r, 50));
+      const read = JSON.parse(readFileSync(heapFile, 'utf8')) as { heapUsedMb: number; rssMb: number };
+      rmSync(heapFile, { force: true });
+      return { heapUsedMb: Math.round(read.heapUsedMb * 10) / 10, rssMb: Math.round(read.rssMb * 10) / 10 };
+    },
     stop: async () => {
       if (!exited) child.kill('SIGTERM');
       await exit;

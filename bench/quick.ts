@@ -18,24 +18,24 @@ const arg = (name: string, fallback: string) => process.argv.find((a) => a.start
 const scale = Number(arg('scale', '1'));
 const only = arg('only', '/team,/issue,vote,modal').split(',');
 const prof = arg('prof', '');
-const options: BenchOptions = { scales: [scale], requests: Number(arg('n', '2000')), concurrency: arg('c', '1,50').split(',').map(Number), memoryRequests: 0, voters: Number(arg('voters', '1000')) };
+const options: BenchOptions = { scales: [scale], requests: Number(arg('n', '2000')), concurrency: arg('c', '1,50').split(',').map(Number), memoryRequests: 0, voters: Number(arg('voters', '1000')), built: false };
 
 const WORKSPACE = 'T0BENCH';
 const TOKEN = 'xoxb-bench-token';
 const SECRET = 'bench-signing-secret-0123456789';
 const fake = await startFakeSlack({ botToken: TOKEN, teamId: WORKSPACE, teamName: 'Bench', rateLimits: false });
 for (let i = 0; i < Math.max(options.voters, 1000); i++) fake.addUser({ id: benchUser(i), name: `person${i}`, tz: 'America/Detroit' });
-for (let t = 0; t < TEAM_KEYS.length; t++) fake.addChannel({ id: benchChannel(t), name: `team-${t}` });
+for (let t = 0; t < TEAM_KEYS.length; t++) fake.addChannel({ id: benchChannel(t), name: `team-${t}`, ...(t === 0 ? { members: Array.from({ length: options.voters }, (_, i) => benchUser(i)) } : {}) });
 const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0) };
 const signer = new Signer(SECRET, WORKSPACE, () => fake.responseUrl());
 const dir = mkdtempSync(join(tmpdir(), 'alliance-quick-'));
 const dbPath = join(dir, 'bench.db');
 const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), new Date());
 const baseline = await startChild('bench/bare-bolt.ts', env, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{}' })).status > 0);
-const app = await startChild(arg('entry', 'src/main.ts'), { ...env, DATABASE_URL: dbPath }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, [...(prof === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]), ...arg('node', '').split(' ').filter((a) => a !== '')]);
+const app = await startChild(arg('entry', 'src/main.ts'), { ...env, DATABASE_URL: dbPath }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200, { nodeArgs: [...(prof === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${prof}`]), ...arg('node', '').split(' ').filter((a) => a !== '')] });
 const rows: WorkloadRow[] = [];
 try {
-  const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log: () => undefined, workspaceId: WORKSPACE, token: TOKEN };
+  const context: WorkloadContext = { scale, app, baseline, signer, fakeUrl: fake.url, idleRssMb: app.memory().rssMb, dbPath, seeded, options, log: () => undefined, workspaceId: WORKSPACE, token: TOKEN };
   for (const workload of workloads) {
     if (!only.some((o) => workload.name.includes(o))) continue;
     const produced = await workload.run(context);

@@ -1,12 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeSlack } from '../src/fake-slack/server.js';
-import type { FakeSlack } from '../src/fake-slack/types.js';
 import { runLoad, type LoadResult } from './load.js';
 import { Signer } from './payloads.js';
 import { freePort, startChild, type Child } from './processes.js';
-import { renderMarkdown, type BenchReport, type WorkloadRow } from './report.js';
+import { checkTargets, renderMarkdown, type BenchReport, type WorkloadRow } from './report.js';
 import { benchChannel, benchUser, scaled, seedDatabase, TEAM_KEYS } from './seed.js';
 import { workloads, type WorkloadContext } from './workloads.js';
 
@@ -25,10 +24,22 @@ export interface BenchOptions {
   voters: number;
   outFile?: string;
   log?: (line: string) => void;
+  /** Measure the build as `npm start` runs it (`npm run build`, then `node dist/src/main.js`); the smoke run uses the sources through tsx. */
+  built: boolean;
 }
 
-export const fullOptions: BenchOptions = { scales: [1, 10, 100], requests: 2000, concurrency: [1, 10, 50], memoryRequests: 100_000, voters: 1000 };
-export const smokeOptions: BenchOptions = { scales: [0.01], requests: 20, concurrency: [1, 5], memoryRequests: 50, voters: 20 };
+export const fullOptions: BenchOptions = { scales: [1, 100], requests: 1000, concurrency: [1, 10, 50], memoryRequests: 100_000, voters: 1000, built: true };
+export const smokeOptions: BenchOptions = { scales: [0.01], requests: 20, concurrency: [1, 5], memoryRequests: 50, voters: 20, built: false };
+
+/** The commit the run measured (and whether the tree had changes on top of it). */
+function measuredCommit(): { commit: string; dirty: boolean } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: join(import.meta.dirname, '..'), encoding: 'utf8' }).trim();
+  try {
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
+  } catch {
+    return { commit: 'unknown', dirty: true };
+  }
+}
 
 const healthy = async (port: number) => (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
 const listening = async (port: number) => {
@@ -38,12 +49,26 @@ const listening = async (port: number) => {
 
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const fake: FakeSlack = await startFakeSlack({ botToken: TOKEN, teamId: WORKSPACE, teamName: 'Bench', rateLimits: false });
   const people = Math.max(options.voters, 1000);
-  for (let i = 0; i < people; i++) fake.addUser({ id: benchUser(i), name: `person${i}`, tz: 'America/Detroit' });
-  for (let t = 0; t < TEAM_KEYS.length; t++) fake.addChannel({ id: benchChannel(t), name: `team-${t}` });
-  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0) };
-  const signer = new Signer(SECRET, WORKSPACE, () => fake.responseUrl());
+  if (options.built) {
+    log('building (npm run build)…');
+    execFileSync('npm', ['run', 'build'], { cwd: join(import.meta.dirname, '..'), stdio: 'ignore' });
+  }
+  // Slack in its own process: the app's calls to it never share the load generator's event loop.
+  const fakeConfig = {
+    token: TOKEN,
+    teamId: WORKSPACE,
+    users: Array.from({ length: people }, (_, i) => benchUser(i)),
+    // Team 0's channel holds the vote burst's voters (an "everyone" vote counts the channel).
+    channels: TEAM_KEYS.map((_, t) => ({ id: benchChannel(t), name: `team-${t}`, ...(t === 0 ? { members: Array.from({ length: options.voters }, (_, i) => benchUser(i)) } : {}) })),
+  };
+  const fake = await startChild('bench/fake-slack-process.ts', { BENCH_FAKE: JSON.stringify(fakeConfig) }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/api/api.test`, { method: 'POST' })).status > 0);
+  const fakeOrigin = `http://127.0.0.1:${fake.port}`;
+  const fakeUrl = `${fakeOrigin}/api/`;
+  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0) };
+  // Slack accepts any response_url it handed out; the fake accepts one it has not seen as well.
+  let responses = 0;
+  const signer = new Signer(SECRET, WORKSPACE, () => `${fakeOrigin}/respond/bench-${++responses}`);
   const rows: WorkloadRow[] = [];
   const extra: Record<string, unknown> = {};
   const dir = mkdtempSync(join(tmpdir(), 'alliance-bench-'));
@@ -54,9 +79,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const now = new Date();
       log(`seeding ${scale}× data…`);
       const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), now);
-      const app = await startChild('src/main.ts', { ...env, DATABASE_URL: dbPath }, await freePort(), healthy);
+      const app = await startChild(options.built ? 'dist/src/main.js' : 'src/main.ts', { ...env, DATABASE_URL: dbPath }, await freePort(), healthy, { built: options.built, heapProbe: true });
+      const idleRssMb = app.memory().rssMb;
       try {
-        const context: WorkloadContext = { scale, app, baseline, signer, fake, dbPath, seeded, options, log, workspaceId: WORKSPACE, token: TOKEN };
+        const context: WorkloadContext = { scale, app, baseline, signer, fakeUrl, dbPath, seeded, options, log, workspaceId: WORKSPACE, token: TOKEN, idleRssMb };
         for (const workload of workloads) {
           if (workload.scales !== undefined && !workload.scales(scale, options)) continue;
           log(`${workload.name} at ${scale}×…`);
@@ -70,10 +96,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
   } finally {
     await baseline.stop();
-    await fake.close();
+    await fake.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const report: BenchReport = { startedAt: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, options, rows, extra };
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    ...measuredCommit(),
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    options: { ...options, log: undefined },
+    rows,
+    extra,
+  };
+  report.targets = checkTargets(report);
   if (options.outFile !== undefined) {
     mkdirSync(join(options.outFile, '..'), { recursive: true });
     writeFileSync(options.outFile, `${JSON.stringify(report, null, 2)}\n`);

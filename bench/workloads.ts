@@ -7,7 +7,6 @@ import { DigestService } from '../src/features/digest/service.js';
 import { newIssueMetadata } from '../src/features/issue/metadata.js';
 import { TeamRepository } from '../src/features/team/repository.js';
 import { TeamService } from '../src/features/team/service.js';
-import type { FakeSlack } from '../src/fake-slack/types.js';
 import { ActionIds, InputIds, ViewIds } from '../src/slack/ids.js';
 import type { BenchOptions } from './run.js';
 import { measurePair } from './run.js';
@@ -22,7 +21,10 @@ export interface WorkloadContext {
   app: Child;
   baseline: Child;
   signer: Signer;
-  fake: FakeSlack;
+  /** The fake Slack's Web API base URL (it runs as its own process). */
+  fakeUrl: string;
+  /** The app's resident memory just after it started, before any load. */
+  idleRssMb: number;
   dbPath: string;
   seeded: { teamIds: number[] };
   options: BenchOptions;
@@ -54,6 +56,10 @@ function commandWorkload(name: string, text: (i: number) => string, command: str
   };
 }
 
+/**
+ * 100,000 requests: the heap after a forced full GC before and after (growth means a leak), the
+ * app's resident memory idle and after, and the bare Bolt app's after the same load beside it.
+ */
 const memory: Workload = {
   name: 'memory',
   scales: (scale, options) => scale === options.scales[0],
@@ -63,12 +69,24 @@ const memory: Workload = {
         ? context.signer.command('/issue', 'list', benchUser(i % 500), benchChannel(teamOf(i)))
         : context.signer.command('/team', 'list', benchUser(i % 500), benchChannel(teamOf(i)));
     await runLoad({ port: context.app.port, total: Math.min(2000, context.options.memoryRequests), concurrency: 50, make });
-    const before = context.app.memory();
+    const heapBefore = await context.app.heapAfterGc();
     const load = await runLoad({ port: context.app.port, total: context.options.memoryRequests, concurrency: 50, make });
+    const heapAfter = await context.app.heapAfterGc();
     const after = context.app.memory();
+    await runLoad({ port: context.baseline.port, total: context.options.memoryRequests, concurrency: 50, make });
+    const bare = context.baseline.memory();
     return {
       rows: [{ workload: `memory run (${context.options.memoryRequests} requests)`, scale: context.scale, concurrency: 50, app: load }],
-      extra: { rssBeforeMb: before.rssMb, rssAfterMb: after.rssMb, growthMb: Math.round((after.rssMb - before.rssMb) * 10) / 10, peakMb: after.peakMb },
+      extra: {
+        idleRssMb: context.idleRssMb,
+        rssAfterMb: after.rssMb,
+        peakRssMb: after.peakMb,
+        bareBoltRssAfterMb: bare.rssMb,
+        rssVsBareBolt: Math.round((after.rssMb / Math.max(1, bare.rssMb)) * 100) / 100,
+        heapAfterGcBeforeMb: heapBefore.heapUsedMb,
+        heapAfterGcAfterMb: heapAfter.heapUsedMb,
+        heapGrowthMb: Math.round((heapAfter.heapUsedMb - heapBefore.heapUsedMb) * 10) / 10,
+      },
     };
   },
 };
@@ -79,9 +97,9 @@ const voteBurst: Workload = {
   async run(context) {
     const voters = context.options.voters;
     const channel = benchChannel(0);
-    context.fake.addChannel({ id: channel, name: 'team-0', members: Array.from({ length: voters }, (_, i) => benchUser(i)) });
+    // Team 0's channel has the voters as members (bench/run.ts starts the fake that way).
     // A real ballot message in the fake Slack, so the app's chat.update of it succeeds.
-    const posted = await new WebClient(context.token, { slackApiUrl: context.fake.url }).chat.postMessage({ channel, text: 'ballot' });
+    const posted = await new WebClient(context.token, { slackApiUrl: context.fakeUrl }).chat.postMessage({ channel, text: 'ballot' });
     const db = new Database(context.dbPath);
     db.pragma('busy_timeout = 5000');
     const teamId = context.seeded.teamIds[0];

@@ -56,6 +56,11 @@ describe('the ballot key', () => {
     expect(readFileSync(path, 'utf8').trim()).toBe(key);
   });
 
+  it('lives in ALLIANCE_BALLOT_KEY_FILE when set, and never in a path made from a database URL', () => {
+    expect(ballotKeyPath({ DATABASE_URL: 'postgres://alliance:secret@postgres:5432/alliance' })).toBe(join('data', 'ballot.key'));
+    expect(ballotKeyPath({ DATABASE_URL: 'postgres://x/y', ALLIANCE_BALLOT_KEY_FILE: '/data/ballot.key' })).toBe('/data/ballot.key');
+  });
+
   it('is ALLIANCE_BALLOT_SECRET when set, and then writes no file', () => {
     expect(loadBallotKey({ ...settings, ALLIANCE_BALLOT_SECRET: 'from-the-secret-store-1234' }, opened.db, logger)).toBe('from-the-secret-store-1234');
     expect(() => statSync(ballotKeyPath(settings))).toThrow();

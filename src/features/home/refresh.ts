@@ -71,6 +71,7 @@ export class HomeTabs {
       ),
       handedOver: p('update home_tabs set published_version = max(published_version, @version), published_at = @now, seen_at = null where team_id = @ws and user_id = @user'),
       waiting: p('select count(*) as n from home_tabs where version > published_version'),
+      anyStale: p('select 1 as one from home_tabs where version > published_version limit 1'),
       rate: p('select window_start as windowStart, sent from home_publish_rate where team_id = @ws'),
       setRate: p(
         `insert into home_publish_rate (team_id, window_start, sent) values (@ws, @window, @sent)
@@ -123,6 +124,9 @@ export class HomeTabs {
    */
   handOver(now: Date, perMinute: number): { queued: number; newlySeen: number } {
     const at = now.getTime();
+    // Most runs find nothing stale: say so from a read, without taking the write lock another
+    // instance's requests may be waiting for.
+    if (this.statement('anyStale').get() === undefined) return { queued: 0, newlySeen: 0 };
     return this.db.$client
       .transaction(() => {
         const newlySeen = this.run('markSeen', { now: at });

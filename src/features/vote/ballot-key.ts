@@ -30,9 +30,14 @@ export interface BallotKeySettings {
   SLACK_SIGNING_SECRET: string;
 }
 
-/** Where the generated key lives: the configured file, else `ballot.key` beside the database. */
+/**
+ * Where the generated key lives: the configured file, else `ballot.key` beside a SQLite database
+ * file, or `./data/ballot.key` when the database is a server (`postgres://…`, no folder to share).
+ */
 export function ballotKeyPath(settings: Pick<BallotKeySettings, 'ALLIANCE_BALLOT_KEY_FILE' | 'DATABASE_URL'>): string {
-  return settings.ALLIANCE_BALLOT_KEY_FILE ?? join(dirname(settings.DATABASE_URL), 'ballot.key');
+  if (settings.ALLIANCE_BALLOT_KEY_FILE !== undefined) return settings.ALLIANCE_BALLOT_KEY_FILE;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(settings.DATABASE_URL)) return join('data', 'ballot.key');
+  return join(dirname(settings.DATABASE_URL), 'ballot.key');
 }
 
 /** The key older installations used: derived from the signing secret (so it changed when the secret rotated). */
