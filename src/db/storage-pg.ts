@@ -69,7 +69,13 @@ function closing(text: string, start: number, quote: string): number {
   return text.length - 1;
 }
 
-const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+/**
+ * serialization_failure, deadlock_detected, and unique_violation: PostgreSQL reports two
+ * transactions that both read max(number) and insert max+1 as a unique violation, not always as a
+ * serialization failure; run one after the other, the second would have read the first's row, so
+ * it is re-run too. A genuine duplicate fails the same way on every run and is thrown after them.
+ */
+const RETRYABLE = new Set(['40001', '40P01', '23505']);
 
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */

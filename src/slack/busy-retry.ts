@@ -71,3 +71,27 @@ export function busyRetryOf(context: Record<string, unknown>): BusyRetry | undef
   const candidate = context.busyRetry as Partial<BusyRetry> | undefined;
   return typeof candidate?.mayRetry === 'function' && typeof candidate.retry === 'function' ? (candidate as BusyRetry) : undefined;
 }
+
+/**
+ * Work after the ack (an event's writes: Bolt answers events before the listener runs) cannot be
+ * re-run by `retryWhenDatabaseBusy`, and nobody is waiting on a 3-second answer. So a write there
+ * that finds another process holding the write lock past the short busy timeout waits
+ * asynchronously and tries again, up to this long, instead of being lost.
+ */
+export const AFTER_ACK_BUSY_BUDGET_MS = 15_000;
+
+/**
+ * Runs `work` (one immediate transaction: on SQLITE_BUSY it rolled back and wrote nothing) again
+ * after an asynchronous pause while the database is busy, until `budgetMs` has passed.
+ */
+export async function retryWhileBusy<T>(work: () => T | Promise<T>, budgetMs = AFTER_ACK_BUSY_BUDGET_MS): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseBusy(error) || Date.now() - started >= budgetMs) throw error;
+    }
+    await pause(busyBackoffMs(attempt));
+  }
+}

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { processedRequests } from '../db/schema.js';
 import type { Clock } from '../domain/result.js';
+import { retryWhileBusy } from './busy-retry.js';
 
 /** Records a request key; false when it was already there (a redelivery or a double submission). */
 export function claimRequest(db: Db, workspaceId: string, key: string, now: Date): boolean {
@@ -66,7 +67,8 @@ export function dedupeEvents(db: Db, now: Clock): Middleware<AnyMiddlewareArgs> 
     handling.add(local);
     try {
       await args.next();
-      claimRequest(db, workspaceId, key, now());
+      // Events are acked before their listeners run, so a busy database is waited out here, not re-run.
+      await retryWhileBusy(() => claimRequest(db, workspaceId, key, now()));
     } finally {
       handling.delete(local);
     }

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BUSY_RETRY_BUDGET_MS } from '../../src/slack/busy-retry.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { holdWriteLock, type LockHolder } from '../rig/lock-holder.js';
 import { linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
@@ -55,5 +56,25 @@ describe('while another process holds the database write lock', () => {
     await holder.release();
     const again = await h.command('/team', 'join CNA', { userId: PEOPLE.trinity.id, channelId: CHANNELS.general.id });
     expect(again.text).toContain('Welcome to *CNA*');
+  });
+
+  it('a member_joined_channel (answered before its listener runs, so never run again) waits out the lock: the member is added and welcomed once it is let go', async () => {
+    const user = PEOPLE.corewell.id;
+    const logsBefore = h.logs.length;
+    holder = await holdWriteLock(h.dbPath);
+    const lookups = () => h.fake.callsTo('users.info').filter((c) => c.args.user === user).length;
+    const event = { type: 'member_joined_channel', user, channel: CHANNELS.cna.id, channel_type: 'C', team: h.alliance.workspaceId };
+    expect((await h.slack.event(event, { eventId: 'Ev0BUSYJOIN1' })).status).toBe(200);
+    // The listener has asked Slack who this is and goes on to its write, which finds the lock taken;
+    // the lock is held well past the busy timeout and the request retry budget.
+    await expect.poll(lookups, { timeout: 10_000, interval: 5 }).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_BUDGET_MS + 500));
+    expect(member(user)).toBe(0);
+    await holder.release();
+    await expect.poll(() => member(user), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => h.query('select key from processed_requests where key = ?', 'event:Ev0BUSYJOIN1').length, { timeout: 20_000 }).toBe(1);
+    await h.flush();
+    expect(h.fake.messages(CHANNELS.cna.id).filter((m) => m.ephemeral && m.user === user && String(m.text).includes('Welcome'))).toHaveLength(1);
+    expect(h.logs.slice(logsBefore).filter((l) => /listener failed|database is locked/.test(l))).toEqual([]);
   });
 });

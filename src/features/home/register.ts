@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { ListenerDeps } from '../../register.js';
+import { retryWhileBusy } from '../../slack/busy-retry.js';
 import { doneModal } from '../../slack/blocks.js';
 import { ActionIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel, mentionUser, truncateMrkdwn } from '../../slack/mrkdwn.js';
@@ -57,7 +58,9 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     const ws = eventBody.safeParse(body);
     // The Messages tab is Slack's own; only the Home tab is ours to draw.
     if (!parsed.success || !ws.success || parsed.data.tab !== 'home') return;
-    home.opened(await deps.actors.resolve(ws.data.team_id, parsed.data.user));
+    const actor = await deps.actors.resolve(ws.data.team_id, parsed.data.user);
+    // The event is acked already: another instance's write lock is waited out, not fatal.
+    await retryWhileBusy(() => home.opened(actor));
   });
 
   // The outbox publishes a Home (a coalesced `home` refresh) by asking for it as it is at send time.
@@ -67,7 +70,11 @@ export function registerHome(app: App, deps: ListenerDeps): void {
   app.use(async ({ body, next }) => {
     await next();
     const clicked = homeClick(body);
-    if (clicked !== undefined && (body as { type?: unknown }).type === 'block_actions') home.clicked(await deps.actors.resolve(clicked.workspaceId, clicked.userId));
+    if (clicked !== undefined && (body as { type?: unknown }).type === 'block_actions') {
+      const actor = await deps.actors.resolve(clicked.workspaceId, clicked.userId);
+      // The click was acked already (as above).
+      await retryWhileBusy(() => home.clicked(actor));
+    }
   });
 
   /** The modals the commands open, opened from the Home with the person's only team picked. */

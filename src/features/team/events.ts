@@ -6,6 +6,7 @@ import { enqueue } from '../../outbox/outbox.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import type { ActorResolver } from '../../slack/actor.js';
+import { retryWhileBusy } from '../../slack/busy-retry.js';
 import type { TeamRepository } from './repository.js';
 import { guestJoinMessage } from './service.js';
 
@@ -45,45 +46,52 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
     const now = deps.now();
     if (actor.isExternal) {
       // A partner-workspace guest (or someone Slack would not describe) in the channel is not made a team member.
-      const queued = deps.db.transaction(
-        () =>
-          enqueue(
+      // Another instance may hold the write lock longer than the busy timeout; the event is acked
+      // already, so wait it out rather than lose the welcome.
+      const queued = await retryWhileBusy(() =>
+        deps.db.transaction(
+          () =>
+            enqueue(
+              deps.db,
+              {
+                workspaceId,
+                dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
+                method: 'chat.postEphemeral',
+                args: { channel: parsed.data.channel, user: parsed.data.user, text: `:wave: This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team. ${escapeMrkdwn(guestJoinMessage(actor, team.key))}` },
+                notBefore: now,
+              },
+              now,
+            ),
+          { behavior: 'immediate' },
+        ),
+      );
+      if (queued) deps.outbox.kick();
+      return;
+    }
+    // As above: the membership and its welcome must not be lost to another instance's write lock.
+    const queued = await retryWhileBusy(() =>
+      deps.db.transaction(
+        () => {
+          const added = deps.repo.addMember(workspaceId, team.id, parsed.data.user, now.getTime());
+          if (!added) return false;
+          return enqueue(
             deps.db,
             {
               workspaceId,
               dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
               method: 'chat.postEphemeral',
-              args: { channel: parsed.data.channel, user: parsed.data.user, text: `:wave: This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team. ${escapeMrkdwn(guestJoinMessage(actor, team.key))}` },
+              args: {
+                channel: parsed.data.channel,
+                user: parsed.data.user,
+                text: `:wave: Welcome! This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team, and you are now a member. Try \`/issue list\`, \`/meeting list\` or \`/team help\`.`,
+              },
               notBefore: now,
             },
             now,
-          ),
+          );
+        },
         { behavior: 'immediate' },
-      );
-      if (queued) deps.outbox.kick();
-      return;
-    }
-    const queued = deps.db.transaction(
-      () => {
-        const added = deps.repo.addMember(workspaceId, team.id, parsed.data.user, now.getTime());
-        if (!added) return false;
-        return enqueue(
-          deps.db,
-          {
-            workspaceId,
-            dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
-            method: 'chat.postEphemeral',
-            args: {
-              channel: parsed.data.channel,
-              user: parsed.data.user,
-              text: `:wave: Welcome! This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team, and you are now a member. Try \`/issue list\`, \`/meeting list\` or \`/team help\`.`,
-            },
-            notBefore: now,
-          },
-          now,
-        );
-      },
-      { behavior: 'immediate' },
+      ),
     );
     if (queued) deps.outbox.kick();
   });
