@@ -21,6 +21,7 @@
  *   before today.
  * Dates are calendar dates (YYYY-MM-DD) counted in whole days, so daylight saving never shifts them.
  */
+import { addDays, daysBetween } from '../../time/calendar.js';
 
 export const STALE_AFTER_DAYS = 30;
 /** "At risk" is a shortfall within this share of the line's remaining distance. */
@@ -72,24 +73,8 @@ export interface Pace {
   daysSinceReading: number;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-
-/** Whole days from `from` to `to` (YYYY-MM-DD), by the calendar: no clock, no zone, no DST. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((dayNumber(to) - dayNumber(from)));
-}
-
-function dayNumber(date: string): number {
-  const match = DATE.exec(date);
-  if (match === null) throw new Error(`not a date: ${date}`);
-  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / DAY_MS;
-}
-
-/** The date `days` after `date` (YYYY-MM-DD). */
-export function addDays(date: string, days: number): string {
-  return new Date((dayNumber(date) + days) * DAY_MS).toISOString().slice(0, 10);
-}
+/** Whole days and day sums on calendar dates (YYYY-MM-DD): no clock, no zone, no DST. Re-exported for the features that use pace. */
+export { addDays, daysBetween };
 
 export function latestReading(readings: readonly PaceReading[]): PaceReading | undefined {
   let latest: PaceReading | undefined;

@@ -2,6 +2,7 @@
  * The vocabulary of issues: categories, statuses, keys and dates. Pure functions, no Slack, no
  * database, so every rule here is unit-tested on its own.
  */
+import { isCalendarDay } from '../../time/calendar.js';
 
 /** The collaborative's focus areas. The id is stored; the label is what people read. */
 export const CATEGORIES = [
@@ -78,15 +79,11 @@ export function parseIssueKey(text: string | undefined): IssueKey | undefined {
 
 export const formatKey = (teamKey: string, number: number): string => `${teamKey}-${number}`;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A real calendar date in `YYYY-MM-DD` (so 2025-02-30 and 2025-13-01 are refused). */
+/** A real calendar date in `YYYY-MM-DD` (so 2025-02-30 and 2025-13-01 are refused), from 2000 to 2100. */
 export function isCalendarDate(text: string): boolean {
-  const match = DATE.exec(text);
-  if (match === null) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && year >= 2000 && year <= 2100;
+  if (!isCalendarDay(text)) return false;
+  const year = Number(text.slice(0, 4));
+  return year >= 2000 && year <= 2100;
 }
 
 /** ISO dates compare correctly as strings. */

@@ -4,6 +4,7 @@
  * day and ends (exclusive) at local midnight after its last day, so "September" in Detroit is
  * exactly September on Detroit's clocks, daylight saving included.
  */
+import { addDays as addCalendarDays, dayOfWeek, daysBetween as calendarDaysBetween, isCalendarDay, lastDayOfMonth } from '../../time/calendar.js';
 import { localToUtc, utcToLocalParts } from '../../time/zone.js';
 
 export interface ReportPeriod {
@@ -42,23 +43,15 @@ interface Day {
 const pad = (n: number): string => String(n).padStart(2, '0');
 export const dayText = (day: Day): string => `${String(day.y).padStart(4, '0')}-${pad(day.m)}-${pad(day.d)}`;
 
-function parseDay(text: string): Day | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) return undefined;
-  const day = { y: Number(match[1]), m: Number(match[2]), d: Number(match[3]) };
-  const probe = new Date(Date.UTC(day.y, day.m - 1, day.d));
-  return probe.getUTCFullYear() === day.y && probe.getUTCMonth() === day.m - 1 && probe.getUTCDate() === day.d ? day : undefined;
-}
+/** Fields of a YYYY-MM-DD the caller knows is a real date. */
+const dayOf = (text: string): Day => ({ y: Number(text.slice(0, 4)), m: Number(text.slice(5, 7)), d: Number(text.slice(8, 10)) });
+const parseDay = (text: string): Day | undefined => (isCalendarDay(text) ? dayOf(text) : undefined);
 
-/** Calendar arithmetic on plain dates (no time zone involved). */
-export function addDays(day: Day, n: number): Day {
-  const t = new Date(Date.UTC(day.y, day.m - 1, day.d + n));
-  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() };
-}
-
-const daysBetween = (a: Day, b: Day): number => Math.round((Date.UTC(b.y, b.m - 1, b.d) - Date.UTC(a.y, a.m - 1, a.d)) / 86_400_000);
-const lastOfMonth = (y: number, m: number): Day => addDays(m === 12 ? { y: y + 1, m: 1, d: 1 } : { y, m: m + 1, d: 1 }, -1);
-const weekday = (day: Day): number => new Date(Date.UTC(day.y, day.m - 1, day.d)).getUTCDay();
+/** Calendar arithmetic on plain dates (no time zone involved): `src/time/calendar.ts`. */
+export const addDays = (day: Day, n: number): Day => dayOf(addCalendarDays(dayText(day), n));
+const daysBetween = (a: Day, b: Day): number => calendarDaysBetween(dayText(a), dayText(b));
+const lastOfMonth = (y: number, m: number): Day => dayOf(lastDayOfMonth(y, m));
+const weekday = (day: Day): number => dayOfWeek(dayText(day));
 
 /** Local midnight at the start of a day, as an instant (01:00 in the rare zones whose clocks skip midnight). */
 export function startOfDay(day: Day | string, timeZone: string): number {
