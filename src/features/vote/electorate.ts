@@ -72,16 +72,28 @@ export function electorateLoader(deps: { teams: TeamRepository; client: WebClien
     return botUserId;
   };
   const channels = new Map<string, { fetchedAt: number; electorate: Electorate }>();
+  // Clicks arriving while a channel's members are being listed wait for that listing instead of
+  // paging through conversations.members again: on a slow machine a burst of clicks otherwise
+  // overran Slack's limit (Tier 4) before the first listing was cached, and a refused listing lost a ballot.
+  const listing = new Map<string, Promise<Electorate>>();
   return {
     botUserId: botUser,
     async of(vote) {
       const load = async () => loadElectorate(vote, { teams: deps.teams, client: deps.client, botUserId: await botUser() });
-      if (vote.eligibility !== 'everyone' || vote.channelId === null) return load();
-      const cached = channels.get(vote.channelId);
+      const channelId = vote.channelId;
+      if (vote.eligibility !== 'everyone' || channelId === null) return load();
+      const cached = channels.get(channelId);
       if (cached !== undefined && performance.now() - cached.fetchedAt < CHANNEL_MEMBERS_TTL_MS) return cached.electorate;
-      const electorate = await load();
-      channels.set(vote.channelId, { fetchedAt: performance.now(), electorate });
-      return electorate;
+      const pending = listing.get(channelId);
+      if (pending !== undefined) return pending;
+      const started = load()
+        .then((electorate) => {
+          channels.set(channelId, { fetchedAt: performance.now(), electorate });
+          return electorate;
+        })
+        .finally(() => listing.delete(channelId));
+      listing.set(channelId, started);
+      return started;
     },
   };
 }
