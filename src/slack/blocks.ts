@@ -1,4 +1,4 @@
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { ViewIds } from './ids.js';
 import { plain, truncateMrkdwn } from './mrkdwn.js';
 
@@ -77,5 +77,30 @@ export function textInput(spec: TextInputSpec): KnownBlock {
       ...(spec.placeholder === undefined ? {} : { placeholder: { type: 'plain_text', text: spec.placeholder } }),
       ...(spec.initial === undefined || spec.initial === '' ? {} : { initial_value: plain(spec.initial, spec.maxLength) }),
     },
+  };
+}
+
+export interface SelectInputSpec {
+  /** action_id and block_id. */
+  id: string;
+  label: string;
+  /** Slack allows at most 100 options in a static select; callers cut their lists. */
+  options: PlainTextOption[];
+  /** The value to preselect; nothing is preselected when no option has it. */
+  initialValue?: string | undefined;
+  hint?: string;
+  optional?: boolean;
+}
+
+/** A single-choice menu input block for a modal. */
+export function selectInput(spec: SelectInputSpec): KnownBlock {
+  const initial = spec.initialValue === undefined ? undefined : spec.options.find((o) => o.value === spec.initialValue);
+  return {
+    type: 'input',
+    block_id: spec.id,
+    ...(spec.optional === true ? { optional: true } : {}),
+    label: { type: 'plain_text', text: spec.label },
+    ...(spec.hint === undefined ? {} : { hint: { type: 'plain_text', text: spec.hint } }),
+    element: { type: 'static_select', action_id: spec.id, options: spec.options, ...(initial === undefined ? {} : { initial_option: initial }) },
   };
 }

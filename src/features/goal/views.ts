@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { chunkLines, context, section, SECTION_MAX, textInput } from '../../slack/blocks.js';
+import { chunkLines, context, section, SECTION_MAX, selectInput, textInput } from '../../slack/blocks.js';
 import { ActionIds, GoalBlockIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
 import type { ProgramTeam } from '../team/repository.js';
@@ -210,13 +210,7 @@ export function goalModal(m: GoalModalModel): ModalView {
   const blocks: KnownBlock[] = [];
   if (m.mode === 'new') {
     const teamOptions = m.teams.slice(0, 100).map((t) => option(`${t.key} · ${t.name}`, String(t.id)));
-    const initialTeam = teamOptions.find((o) => o.value === String(m.teamId));
-    blocks.push({
-      type: 'input',
-      block_id: InputIds.goalTeam,
-      label: { type: 'plain_text', text: 'Team' },
-      element: { type: 'static_select', action_id: InputIds.goalTeam, options: teamOptions, ...(initialTeam === undefined ? {} : { initial_option: initialTeam }) },
-    });
+    blocks.push(selectInput({ id: InputIds.goalTeam, label: 'Team', options: teamOptions, initialValue: String(m.teamId) }));
     const kinds = [option('Measure: a number to move', 'measure'), option('Milestone: done or not by a date', 'milestone')];
     blocks.push({
       type: 'input',
@@ -248,14 +242,7 @@ export function goalModal(m: GoalModalModel): ModalView {
   });
   if (m.organisations.length > 0) {
     const orgOptions = m.organisations.slice(0, 100).map((o) => option(o.name, String(o.id)));
-    const initialOrg = orgOptions.find((o) => o.value === String(m.organisationId));
-    blocks.push({
-      type: 'input',
-      block_id: InputIds.goalOrganisation,
-      optional: true,
-      label: { type: 'plain_text', text: 'Responsible organisation' },
-      element: { type: 'static_select', action_id: InputIds.goalOrganisation, options: orgOptions, ...(initialOrg === undefined ? {} : { initial_option: initialOrg }) },
-    });
+    blocks.push(selectInput({ id: InputIds.goalOrganisation, label: 'Responsible organisation', options: orgOptions, initialValue: String(m.organisationId), optional: true }));
   }
   return {
     type: 'modal',

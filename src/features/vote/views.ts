@@ -1,5 +1,5 @@
 import type { ActionsBlockElement, Button, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { context, section, SECTION_MAX } from '../../slack/blocks.js';
+import { context, section, SECTION_MAX, selectInput } from '../../slack/blocks.js';
 import { slackDateToken } from '../../slack/date-token.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain, truncateMrkdwn } from '../../slack/mrkdwn.js';
@@ -325,14 +325,8 @@ const radio = (id: string, label: string, choices: Array<[string, string]>, init
 
 export function newVoteModal(model: NewVoteModalModel): ModalView {
   const teamOptions = model.teams.slice(0, 100).map((t) => option(`${t.key} · ${t.name}`, String(t.id)));
-  const initialTeam = teamOptions.find((o) => o.value === String(model.initialTeamId));
   const blocks: KnownBlock[] = [
-    {
-      type: 'input',
-      block_id: InputIds.voteTeam,
-      label: { type: 'plain_text', text: 'Team' },
-      element: { type: 'static_select', action_id: InputIds.voteTeam, options: teamOptions, ...(initialTeam === undefined ? {} : { initial_option: initialTeam }) },
-    },
+    selectInput({ id: InputIds.voteTeam, label: 'Team', options: teamOptions, initialValue: String(model.initialTeamId) }),
     {
       type: 'input',
       block_id: InputIds.voteQuestion,
@@ -368,15 +362,16 @@ export function newVoteModal(model: NewVoteModalModel): ModalView {
   }
   const goals = (model.goals ?? []).slice(0, 100).map((g) => option(`G-${g.number} · ${g.teamKey} · ${g.name}`, String(g.id)));
   if (goals.length > 0) {
-    const initialGoal = goals.find((o) => o.value === String(model.initialGoalId));
-    blocks.push({
-      type: 'input',
-      block_id: InputIds.voteGoal,
-      optional: true,
-      label: { type: 'plain_text', text: 'For goal' },
-      hint: { type: 'plain_text', text: 'A goal of the vote’s team this vote serves; the ballot names it.' },
-      element: { type: 'static_select', action_id: InputIds.voteGoal, options: goals, ...(initialGoal === undefined ? {} : { initial_option: initialGoal }) },
-    });
+    blocks.push(
+      selectInput({
+        id: InputIds.voteGoal,
+        label: 'For goal',
+        hint: 'A goal of the vote’s team this vote serves; the ballot names it.',
+        options: goals,
+        initialValue: String(model.initialGoalId),
+        optional: true,
+      }),
+    );
   }
   blocks.push(
     radio(InputIds.voteMethod, 'How people vote', (['single', 'multiple', 'ranked'] as const).map((m) => [m, methodLabel[m]]), 'single'),
