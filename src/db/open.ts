@@ -5,11 +5,16 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
+import type { Storage } from './storage.js';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** The synchronous better-sqlite3 handle: only for opening, migrating and backing up the file. Everything else uses Storage. */
+export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/** @deprecated during the move to asynchronous storage: import Storage from ./storage.js. */
+export type Db = Storage;
 
 export interface OpenedDatabase {
-  db: Db;
+  db: SqliteDb;
   sqlite: Database.Database;
   close: () => void;
 }
@@ -40,7 +45,7 @@ export function openDatabase(path: string): OpenedDatabase {
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db: Db = drizzle(sqlite, { schema });
+  const db: SqliteDb = drizzle(sqlite, { schema });
   return { db, sqlite, close: () => sqlite.close() };
 }
 
@@ -49,7 +54,7 @@ export function openDatabase(path: string): OpenedDatabase {
  * instances start at once the slower one can try to create tables that the faster one just
  * created. It rolls back; on the next attempt it sees the migrations as applied.
  */
-export function migrateDatabase(db: Db, migrationsFolder = findMigrationsFolder(), attempts = 5): void {
+export function migrateDatabase(db: SqliteDb, migrationsFolder = findMigrationsFolder(), attempts = 5): void {
   // At start-up nothing is served yet, so waiting long for another instance's migration is fine.
   db.$client.pragma('busy_timeout = 5000');
   try {

@@ -44,3 +44,18 @@ export async function freshStorage(engine: Engine): Promise<TestStorage> {
     },
   };
 }
+
+/**
+ * The engine the whole suite runs on: SQLite unless ALLIANCE_TEST_ENGINE=postgres (then
+ * TEST_DATABASE_URL must name a server; `npm run test:pg` sets both). Suites that are not about a
+ * particular engine take their database from here, so one run covers each engine.
+ */
+export const TEST_ENGINE: Engine = process.env['ALLIANCE_TEST_ENGINE'] === 'postgres' ? 'postgres' : 'sqlite';
+if (TEST_ENGINE === 'postgres' && postgresSkipReason !== undefined) {
+  throw new Error(`ALLIANCE_TEST_ENGINE=postgres needs TEST_DATABASE_URL (${postgresSkipReason})`);
+}
+
+/** A fresh, migrated database on the suite's engine (see TEST_ENGINE). */
+export function freshTestStorage(): Promise<TestStorage> {
+  return freshStorage(TEST_ENGINE);
+}

@@ -26,9 +26,12 @@ export interface Harness {
   config: Config;
   logs: string[];
   dbPath: string;
-  /** A read-only look at the database, for assertions that nothing was stored. */
-  query<T>(sql: string, ...params: unknown[]): T[];
-  count(table: string): number;
+  /**
+   * A look at the database, for assertions (what was stored, that nothing was). Plain SQL with `?`
+   * parameters in the common subset of SQLite and PostgreSQL; quote camelCase aliases.
+   */
+  query<T>(sql: string, ...params: unknown[]): Promise<T[]>;
+  count(table: string): Promise<number>;
   /** Sends a slash command as a person in a channel and returns the JSON body of the ack. */
   command(command: string, text: string, as: { userId: string; channelId: string }): Promise<CommandAck>;
   /** Runs outbox delivery now and waits for it. */
@@ -126,8 +129,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     logs,
     dbPath,
-    query: <T>(sql: string, ...params: unknown[]) => reader.prepare(sql).all(...params) as T[],
-    count: (table: string) => (reader.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n,
+    query: async <T>(sql: string, ...params: unknown[]) => reader.prepare(sql).all(...params) as T[],
+    count: async (table: string) => (reader.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n,
     command: async (command, text, as) => {
       const response = await slack.command(command, text, { userId: as.userId, channelId: as.channelId });
       const parsed: Record<string, unknown> = response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>);
