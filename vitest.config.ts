@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Drops the PostgreSQL databases a test file made once it is done (PostgreSQL runs only).
+    setupFiles: ['test/rig/setup.ts'],
   },
 });

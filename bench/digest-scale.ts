@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase, openDatabase } from '../src/db/open.js';
+import { sqliteStorage } from '../src/db/storage-sqlite.js';
 import { DigestRepository } from '../src/features/digest/repository.js';
 import { DigestService } from '../src/features/digest/service.js';
 import { TeamRepository } from '../src/features/team/repository.js';
@@ -34,21 +35,23 @@ for (const k of scales) {
   // Applies migrations newer than the seed (indexes), then refreshes the planner's statistics.
   migrateDatabase(db);
   sqlite.exec('analyze');
-  const teamRepository = new TeamRepository(db);
-  const service = new DigestService({ repo: new DigestRepository(db), teamRepository, teams: new TeamService(teamRepository), timeZone: 'America/Detroit', configCoordinators: [benchUser(0)] });
+  const storage = sqliteStorage(sqlite, path, { closeConnection: false });
+  const teamRepository = new TeamRepository(storage);
+  const service = new DigestService({ repo: new DigestRepository(storage), teamRepository, teams: new TeamService(teamRepository), timeZone: 'America/Detroit', configCoordinators: [benchUser(0)] });
   const outputs: Record<string, unknown> = {};
   const perTeam: Record<string, number> = {};
   const started = performance.now();
-  for (const team of teamRepository.list(WS)) {
+  for (const team of await teamRepository.list(WS)) {
     const t0 = performance.now();
-    const target = service.resolveTarget(WS, team.key, '');
-    if (target.ok) outputs[team.key] = service.preview(WS, target.value, NOW);
+    const target = await service.resolveTarget(WS, team.key, '');
+    if (target.ok) outputs[team.key] = await service.preview(WS, target.value, NOW);
     perTeam[team.key] = round(performance.now() - t0);
   }
   const r0 = performance.now();
-  outputs['*'] = service.preview(WS, { kind: 'rollup' }, NOW);
+  outputs['*'] = await service.preview(WS, { kind: 'rollup' }, NOW);
   const rollupMs = round(performance.now() - r0);
   const totalMs = round(performance.now() - started);
+  await storage.close();
   close();
   writeFileSync(join(dir, `out-${k}x-${label}.json`), JSON.stringify(outputs, null, 1));
   process.stdout.write(`${label} ${k}x: per-team max ${Math.max(...Object.values(perTeam))} ms, roll-up ${rollupMs} ms, total ${totalMs} ms ${JSON.stringify(perTeam)}\n`);

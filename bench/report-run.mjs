@@ -1,6 +1,6 @@
 /*
  * One report build in its own process, on the compiled code that `npm start` runs (dist/, built by
- * bench/report-scale.ts first): opens the seeded database, applies newer migrations, builds
+ * bench/report-scale.ts first): opens the seeded database (openStorage: newer migrations applied), builds
  * `/report all this-quarter` (1 October to 30 November 2026: decided votes fall in it) with every CSV
  * and chart into a temp folder, and prints {ms, cpuMs, peakRssMb, rows, charts} as JSON. Peak memory is
  * the process's max RSS: Node, the libraries and the report together.
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { migrateDatabase, openDatabase } from '../dist/src/db/open.js';
+import { openStorage } from '../dist/src/db/open-storage.js';
 import { buildReport } from '../dist/src/features/report/build.js';
 import { parsePeriod } from '../dist/src/features/report/period.js';
 import { ReportQueries } from '../dist/src/features/report/queries.js';
@@ -18,8 +18,7 @@ const WS = 'T0BENCH';
 const NOW = new Date('2026-11-30T15:00:00Z');
 const [path, spec = 'this-quarter'] = process.argv.slice(2);
 if (path === undefined) throw new Error('usage: report-run.mjs <database> [period]');
-const { db, close } = openDatabase(path);
-migrateDatabase(db);
+const db = await openStorage(path);
 const dir = mkdtempSync(join(tmpdir(), 'report-bench-'));
 try {
   const period = parsePeriod(spec, NOW, 'America/Detroit');
@@ -27,7 +26,7 @@ try {
   const queries = new ReportQueries(db);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const report = await buildReport({ queries, workspaceId: WS, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => `Person ${id.slice(-6)}`, dir }, queries.teams(WS, 'all'), period.period, 'all');
+  const report = await buildReport({ queries, workspaceId: WS, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => `Person ${id.slice(-6)}`, dir }, await queries.teams(WS, 'all'), period.period, 'all');
   const ms = Math.round(performance.now() - started);
   // CPU time (user + system) of this process: on a shared machine, what the report itself cost.
   const cpu = process.cpuUsage(cpuBefore);
@@ -38,5 +37,5 @@ try {
   process.stdout.write(`${JSON.stringify({ ms, cpuMs, peakRssMb, rows, charts: report.files.filter((f) => f.kind === 'png').length })}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  close();
+  await db.close();
 }

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { WebClient } from '@slack/web-api';
 import { openDatabase } from '../src/db/open.js';
+import { sqliteStorage } from '../src/db/storage-sqlite.js';
 import { DigestRepository } from '../src/features/digest/repository.js';
 import { DigestService } from '../src/features/digest/service.js';
 import { newIssueMetadata } from '../src/features/issue/metadata.js';
@@ -163,22 +164,24 @@ const issueModal: Workload = {
 const digests: Workload = {
   name: 'digests',
   async run(context) {
-    const { db, close } = openDatabase(context.dbPath);
-    const teamRepository = new TeamRepository(db);
-    const service = new DigestService({ repo: new DigestRepository(db), teamRepository, teams: new TeamService(teamRepository), timeZone: 'America/Detroit', configCoordinators: [benchUser(0)] });
+    const { sqlite, close } = openDatabase(context.dbPath);
+    const storage = sqliteStorage(sqlite, context.dbPath, { closeConnection: false });
+    const teamRepository = new TeamRepository(storage);
+    const service = new DigestService({ repo: new DigestRepository(storage), teamRepository, teams: new TeamService(teamRepository), timeZone: 'America/Detroit', configCoordinators: [benchUser(0)] });
     const now = new Date();
     const perTeam: Record<string, number> = {};
     const started = performance.now();
-    for (const team of teamRepository.list(context.workspaceId)) {
+    for (const team of await teamRepository.list(context.workspaceId)) {
       const t0 = performance.now();
-      const target = service.resolveTarget(context.workspaceId, team.key, '');
-      if (target.ok) service.preview(context.workspaceId, target.value, now);
+      const target = await service.resolveTarget(context.workspaceId, team.key, '');
+      if (target.ok) await service.preview(context.workspaceId, target.value, now);
       perTeam[team.key] = Math.round((performance.now() - t0) * 100) / 100;
     }
     const r0 = performance.now();
-    service.preview(context.workspaceId, { kind: 'rollup' }, now);
+    await service.preview(context.workspaceId, { kind: 'rollup' }, now);
     const rollupMs = Math.round((performance.now() - r0) * 100) / 100;
     const totalMs = Math.round((performance.now() - started) * 100) / 100;
+    await storage.close();
     close();
     return { rows: [], extra: { perTeamMaxMs: Math.max(...Object.values(perTeam)), rollupMs, totalMs, perTeam } };
   },

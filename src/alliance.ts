@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { isDistributionMode, type Config } from './config.js';
-import { isDatabaseHealthy, migrateDatabase, openDatabase } from './db/open.js';
-import { sqliteStorage } from './db/storage-sqlite.js';
+import { engineOf, openStorage } from './db/open-storage.js';
+import type { Storage } from './db/storage.js';
 import type { Clock } from './domain/result.js';
 import { goalPaces } from './features/home/goals.js';
 import { HomeRuntime } from './features/home/runtime.js';
@@ -58,7 +58,7 @@ export interface RunningAlliance {
   /** Distribution mode: installing from Slack (InstallProvider, installation store). */
   oauth?: SlackOAuth;
   logger: AppLogger;
-  deps: ReturnType<typeof buildDependencies>;
+  deps: Dependencies;
   /**
    * Runs the outbox now (tests, and the sandbox's "send now"), and again until nothing due at
    * `now` is left waiting for its refresh spacing (at most a second of real time each).
@@ -69,12 +69,51 @@ export interface RunningAlliance {
   stop(): Promise<void>;
 }
 
-function buildDependencies(config: Config, now: Clock) {
-  const database = openDatabase(config.DATABASE_URL);
-  migrateDatabase(database.db);
-  const teamRepository = new TeamRepository(database.db);
+export interface Dependencies {
+  /** The one database (SQLite or PostgreSQL, from DATABASE_URL) everything shares. */
+  db: Storage;
+  teamRepository: TeamRepository;
+  teams: TeamService;
+  now: Clock;
+}
+
+async function buildDependencies(config: Config, now: Clock): Promise<Dependencies> {
+  // Opens SQLite or PostgreSQL by the URL and migrates it before anything reads it.
+  let db: Storage;
+  try {
+    db = await openStorage(config.DATABASE_URL);
+  } catch (error) {
+    throw new DatabaseStartError(config.DATABASE_URL, error);
+  }
+  const teamRepository = new TeamRepository(db);
   const teams = new TeamService(teamRepository);
-  return { database, db: database.db, teamRepository, teams, now };
+  return { db, teamRepository, teams, now };
+}
+
+/** The database named by DATABASE_URL could not be opened or migrated (PostgreSQL unreachable, a folder not writable). */
+export class DatabaseStartError extends Error {
+  constructor(databaseUrl: string, override readonly cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    const postgres = engineOf(databaseUrl) === 'postgres';
+    super(
+      `Alliance cannot start: the database at ${postgres ? withoutPassword(databaseUrl) : databaseUrl} did not open: ${detail}\n` +
+        (postgres
+          ? 'Check DATABASE_URL (postgres://user:password@host:5432/database), that PostgreSQL is running and reachable from here, and that the user may create tables in that database.'
+          : 'Check DATABASE_URL: a SQLite file path in a folder this process may write to.'),
+    );
+    this.name = 'DatabaseStartError';
+  }
+}
+
+/** A PostgreSQL URL fit for a log line or an error message: the password replaced by ***. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the PostgreSQL DATABASE_URL (not a valid URL)';
+  }
 }
 
 /** Slack refused or could not open the Socket Mode connection (apps.connections.open, then the WebSocket). */
@@ -113,7 +152,7 @@ const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone
 export async function startAlliance(config: Config, options: StartOptions = {}): Promise<RunningAlliance> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, undefined, { secrets: secretsOf(config) });
   const now: Clock = options.now ?? (() => new Date());
-  const deps = buildDependencies(config, now);
+  const deps = await buildDependencies(config, now);
   const instanceId = randomUUID();
 
   const socketMode = config.SLACK_APP_TOKEN !== undefined;
@@ -160,8 +199,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
           ...(config.SLACK_API_URL === undefined ? {} : { slackApiUrl: config.SLACK_API_URL }),
         },
         {
-          // The installation store's statements each stand alone, so they share the connection safely.
-          storage: sqliteStorage(deps.database.sqlite),
+          storage: deps.db,
           keyring: createKeyring(config.ALLIANCE_ENCRYPTION_KEY as string, config.ALLIANCE_ENCRYPTION_KEY_PREVIOUS),
           now,
           logger,
@@ -169,8 +207,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
           onInstalled: async (installation) => {
             const installed = installation.team?.id;
             if (installed === undefined) return;
-            seedProgramTeams(deps.teamRepository, installed, now());
-            deps.teamRepository.addCoordinator(installed, installation.user.id, installation.user.id, now().getTime());
+            await seedProgramTeams(deps.teamRepository, installed, now());
+            await deps.teamRepository.addCoordinator(installed, installation.user.id, installation.user.id, now().getTime());
           },
         },
       )
@@ -197,10 +235,16 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   // Fail fast on a wrong token, and learn which workspace this single-workspace install serves.
   let workspaceId = '';
   if (oauth === undefined) {
-    const auth = await app.client.auth.test();
-    if (auth.team_id === undefined) throw new Error('auth.test returned no team_id');
-    workspaceId = auth.team_id;
-    seedProgramTeams(deps.teamRepository, workspaceId, now());
+    try {
+      const auth = await app.client.auth.test();
+      if (auth.team_id === undefined) throw new Error('auth.test returned no team_id');
+      workspaceId = auth.team_id;
+      await seedProgramTeams(deps.teamRepository, workspaceId, now());
+    } catch (error) {
+      // The start fails: close the database, so that no PostgreSQL pool outlives it.
+      await deps.db.close();
+      throw error;
+    }
   }
 
   // Whose token a Web API call carries: the app's one token, or (distribution mode) the token of
@@ -243,7 +287,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     logger,
   });
   // One key for every place that recognises an anonymous voter (ballots, the Home tab's "you voted").
-  const ballotKey = loadBallotKey(config, deps.db, logger);
+  const ballotKey = await loadBallotKey(config, deps.db, logger);
   const home = new HomeRuntime({
     db: deps.db,
     logger,
@@ -287,7 +331,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     'outbox',
     async () => {
       if (oauth !== undefined) {
-        for (const ws of dueWorkspaces(deps.db, now().getTime(), Date.now())) kickerFor(ws).kick();
+        for (const ws of await dueWorkspaces(deps.db, now().getTime(), Date.now())) kickerFor(ws).kick();
         return undefined;
       }
       const summary = await runOutbox(outboxRun(now()));
@@ -355,8 +399,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     },
     ...(receiver === undefined ? {} : { dispatch: receiver.dispatch.bind(receiver) }),
     signingSecret: config.SLACK_SIGNING_SECRET,
-    isHealthy: () => isDatabaseHealthy(deps.database.sqlite),
-    engine: 'sqlite',
+    isHealthy: () => deps.db.healthy(),
+    engine: deps.db.engine,
     logger,
     ...(oauth === undefined && options.extraRoutes === undefined
       ? {}
@@ -367,7 +411,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     await outboxKicker.stop();
     await Promise.all([...workspaceKickers.values()].map((k) => k.stop()));
     await home.stop();
-    deps.database.close();
+    await deps.db.close();
   };
   const server: RunningServer = await http.listen(config.PORT, config.HOST);
   if (socketReceiver !== undefined) {
@@ -396,7 +440,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
       // Until nothing due at `when` waits: a refresh held back by its spacing, or one the kicker's wake-up took meanwhile.
       for (;;) {
         await outboxIdle();
-        const wait = dueWithin(deps.db, when.getTime(), Date.now());
+        const wait = await dueWithin(deps.db, when.getTime(), Date.now());
         if (wait === undefined) return;
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         await outboxIdle();

@@ -50,6 +50,8 @@ const configSchema = z.object({
     .url({ error: 'must be a URL such as https://slack.com/api/' })
     .transform((url) => (url.endsWith('/') ? url : `${url}/`))
     .optional(),
+  // A SQLite file path (default), or postgres://user:password@host:5432/database for PostgreSQL
+  // (several instances on one database; see src/db/open-storage.ts).
   DATABASE_URL: z.string().min(1).default('./data/alliance.db'),
   PORT: z.coerce
     .number({ error: 'must be a port number' })
@@ -87,9 +89,6 @@ const DISTRIBUTION_SETTINGS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_
  */
 function modeProblems(config: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
-  if (/^postgres(ql)?:\/\//i.test(config['DATABASE_URL'] ?? '')) {
-    problems.push('DATABASE_URL cannot be PostgreSQL in this version yet (the storage layer is being converted); use a SQLite file path such as ./data/alliance.db');
-  }
   const given = DISTRIBUTION_SETTINGS.filter((name) => config[name] !== undefined);
   const problem = (path: string, message: string) => problems.push(`${path} ${message}`);
   if (given.length === 0) {

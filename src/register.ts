@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
-import type { Db } from './db/open.js';
+import type { Storage } from './db/storage.js';
 import type { Clock } from './domain/result.js';
 import { registerDigests } from './features/digest/register.js';
 import { registerMeetings } from './features/meeting/register.js';
@@ -21,7 +21,7 @@ import type { ActorResolver } from './slack/actor.js';
 
 /** Everything a listener may need, passed in explicitly; nothing is imported as a singleton. */
 export interface ListenerDeps {
-  db: Db;
+  db: Storage;
   config: Config;
   logger: AppLogger;
   now: Clock;

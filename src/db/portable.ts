@@ -36,3 +36,12 @@ export function greater(a: SQL, b: SQL): SQL {
 export function lesser(a: SQL, b: SQL): SQL {
   return sql`(case when ${a} < ${b} then ${a} else ${b} end)`;
 }
+
+/**
+ * SQLite's `indexed by` hint, to write right after a table name (`from issues${indexedBy(engine,
+ * 'issues_open_unowned')}`): SQLite's planner misjudges a few skewed conditions (`owner_id is
+ * null`) and needs the index named. PostgreSQL has no hints and nothing is written there.
+ */
+export function indexedBy(engine: Engine, index: string): SQL {
+  return engine === 'sqlite' ? sql.raw(` indexed by ${index}`) : sql.empty();
+}

@@ -13,7 +13,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 const dialect = new SQLiteSyncDialect();
 
 /** bigint and numeric come back as JS numbers, as SQLite's integers and reals do (our ids and epoch ms fit). */
-const types = {
+export const postgresTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === Number(pg.types.builtins.INT8) || oid === Number(pg.types.builtins.NUMERIC)) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
@@ -55,7 +55,15 @@ export function toPostgresSql(text: string): string {
       out += c;
     }
   }
-  return out;
+  return unqualifyConflictTarget(out);
+}
+
+/**
+ * drizzle's SQLite dialect qualifies an upsert's conflict target (`on conflict ("t"."a", "t"."b")`),
+ * which SQLite accepts and PostgreSQL rejects as a syntax error: the columns are named bare there.
+ */
+function unqualifyConflictTarget(text: string): string {
+  return text.replace(/ on conflict \(((?:"[^"]+"\."[^"]+"(?:, )?)+)\)/g, (_match, target: string) => ` on conflict (${target.replace(/"[^"]+"\.("[^"]+")/g, '$1')})`);
 }
 
 function closing(text: string, start: number, quote: string): number {
@@ -94,12 +102,13 @@ export interface PostgresOptions {
  */
 export function postgresStorage(url: string, options: PostgresOptions = {}): Storage {
   markAutoIds();
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: postgresTypes });
   // An idle pooled connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
   // The transaction the current async flow is inside, if any: the storage runs on its connection.
   const inTransaction = new AsyncLocalStorage<{ open: boolean; client: pg.PoolClient }>();
   const retries = options.retries ?? 20;
+  let closing: Promise<void> | undefined;
 
   const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: unknown[]; changes?: number }> => {
     const query = toPostgresSql(text);
@@ -181,7 +190,11 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
           clearTimeout(timer);
         }
       },
-      close: () => pool.end(),
+      close: () => {
+        // Once: stop() after a test closed the storage itself must not fail on a second end().
+        closing ??= pool.end();
+        return closing;
+      },
     },
   );
   return storage;

@@ -11,6 +11,23 @@ type Method = 'run' | 'all' | 'values' | 'get';
 const dialect = new SQLiteSyncDialect();
 
 /**
+ * How long a transaction waits for another process's write lock before it fails with SQLITE_BUSY.
+ * Another instance's transactions hold the lock for milliseconds, so this is mostly never reached;
+ * it stays well under the request-level retry budget (BUSY_RETRY_BUDGET_MS in
+ * src/slack/busy-retry.ts, 1.5 s) so that a request still gets run again, and answered in time,
+ * when the lock is held longer (a backup, a stuck process).
+ */
+export const BEGIN_BUSY_BUDGET_MS = 500;
+
+/** 2, 4, 8, 16, 32 ms, then 40 ms: most locks are let go within a few milliseconds. */
+const beginBackoffMs = (attempt: number): number => Math.min(40, 2 ** attempt);
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const isBusy = (error: unknown): boolean => typeof (error as { code?: unknown } | null)?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_BUSY');
+
+
+/**
  * The SQLite engine: the one better-sqlite3 connection, used asynchronously. A transaction holds
  * the connection from BEGIN IMMEDIATE to COMMIT while its work awaits, so everything else that
  * wants the connection (another transaction, or a single statement outside one) waits on a FIFO
@@ -18,8 +35,16 @@ const dialect = new SQLiteSyncDialect();
  * async flow the storage (and any repository holding it) runs on the transaction. Across
  * processes, BEGIN IMMEDIATE takes SQLite's write lock (waiting up to the busy timeout) before the
  * work reads anything, so a write that reads first decides from rows nobody else is changing.
+ * When another process holds that lock, BEGIN does not block the event loop for the busy timeout:
+ * it fails at once, the connection is handed to whoever waits for it, and it is tried again after
+ * an asynchronous pause, for up to `busyBudgetMs` (then SQLITE_BUSY is thrown, with nothing done).
  */
-export function sqliteStorage(sqlite: Database.Database, description = sqlite.name, options: { closeConnection?: boolean } = {}): Storage {
+export function sqliteStorage(
+  sqlite: Database.Database,
+  description = sqlite.name,
+  options: { closeConnection?: boolean; busyBudgetMs?: number } = {},
+): Storage {
+  const busyBudgetMs = options.busyBudgetMs ?? BEGIN_BUSY_BUDGET_MS;
   markAutoIds();
   const mutex = new Mutex();
   // The transaction the current async flow is inside, if any.
@@ -55,6 +80,21 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
     return statement(text).run(...params).changes;
   };
 
+  // BEGIN IMMEDIATE without waiting: SQLite's SQLITE_BUSY error when another process holds the write lock.
+  const beginAtOnce = (): { busy: unknown } | undefined => {
+    const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      sqlite.prepare('begin immediate').run();
+      return undefined;
+    } catch (error) {
+      if (isBusy(error)) return { busy: error };
+      throw error;
+    } finally {
+      sqlite.pragma(`busy_timeout = ${timeout}`);
+    }
+  };
+
   // Inside this flow's open transaction: straight on the connection it holds. Otherwise one
   // statement at a time through the mutex, never inside someone else's open transaction.
   const guarded = async <T>(work: () => T): Promise<T> => (inTransaction.getStore()?.open === true ? work() : mutex.run(work));
@@ -70,20 +110,28 @@ export function sqliteStorage(sqlite: Database.Database, description = sqlite.na
       transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing together).
         if (inTransaction.getStore()?.open === true) return work(storage);
-        return mutex.run(async () => {
-          const state = { open: true };
-          sqlite.prepare('begin immediate').run();
-          try {
-            const result = await inTransaction.run(state, () => work(storage));
-            sqlite.prepare('commit').run();
-            return result;
-          } catch (error) {
-            if (sqlite.inTransaction) sqlite.prepare('rollback').run();
-            throw error;
-          } finally {
-            state.open = false;
-          }
-        });
+        const started = Date.now();
+        for (let attempt = 1; ; attempt++) {
+          const outcome = await mutex.run(async (): Promise<{ result: T } | { busy: unknown }> => {
+            const locked = beginAtOnce();
+            if (locked !== undefined) return locked;
+            const state = { open: true };
+            try {
+              const result = await inTransaction.run(state, () => work(storage));
+              sqlite.prepare('commit').run();
+              return { result };
+            } catch (error) {
+              if (sqlite.inTransaction) sqlite.prepare('rollback').run();
+              throw error;
+            } finally {
+              state.open = false;
+            }
+          });
+          if ('result' in outcome) return outcome.result;
+          // SQLite's own SQLITE_BUSY, so callers' busy handling (src/slack/busy-retry.ts) applies.
+          if (Date.now() - started >= busyBudgetMs) throw outcome.busy;
+          await pause(beginBackoffMs(attempt));
+        }
       },
       healthy: async () => {
         try {

@@ -20,7 +20,7 @@ import {
   type FakeState,
   type Json,
 } from './state.js';
-import type { ActivityEvent, FakeSlack, FakeSlackOptions, Fault, ResponseUrlOrigin, StoredMessage } from './types.js';
+import type { ActivityEvent, FakeSlack, FakeSlackOptions, Fault, Probed, ResponseUrlOrigin, StoredMessage } from './types.js';
 
 export type * from './types.js';
 
@@ -247,24 +247,44 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
     return state.messages.filter((m) => id === undefined || m.channel === id).map((m) => ({ ...m }));
   };
 
-  const waitFor = <T>(probe: () => T | undefined | false | null, timeoutMs = 5000): Promise<T> =>
+  const waitFor = <T>(probe: () => Probed<T> | Promise<Probed<T>>, timeoutMs = 5000): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       let lastError: unknown;
+      let done = false;
+      // An asynchronous probe (a database read) is not asked again while it is still answering.
+      let probing = false;
       const finish = (): void => {
+        done = true;
         clearInterval(interval);
         clearTimeout(timer);
         unsubscribe();
       };
+      const accept = (value: Probed<T>): void => {
+        if (done || value === undefined || value === null || value === false) return;
+        finish();
+        resolve(value);
+      };
       const check = (): void => {
+        if (done || probing) return;
+        let value: Probed<T> | Promise<Probed<T>>;
         try {
-          const value = probe();
-          if (value !== undefined && value !== null && value !== false) {
-            finish();
-            resolve(value);
-          }
+          value = probe();
         } catch (err) {
           lastError = err;
+          return;
         }
+        if (!(value instanceof Promise)) return accept(value);
+        probing = true;
+        value.then(
+          (answer) => {
+            probing = false;
+            accept(answer);
+          },
+          (err: unknown) => {
+            probing = false;
+            lastError = err;
+          },
+        );
       };
       rt.listeners.add(check);
       const unsubscribe = (): boolean => rt.listeners.delete(check);

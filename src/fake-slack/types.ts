@@ -129,6 +129,9 @@ export interface ActivityEvent {
   method?: string;
 }
 
+/** A waitFor probe's answer: anything but undefined, null or false ends the wait. */
+export type Probed<T> = T | undefined | false | null;
+
 export interface FakeSlack {
   /** Value for SLACK_API_URL; ends with a slash because WebClient appends the method name. */
   url: string;
@@ -147,7 +150,8 @@ export interface FakeSlack {
   scheduled: ScheduledMessage[];
   /** A fresh response_url, as Slack puts in command and action payloads. */
   responseUrl(id?: string, origin?: ResponseUrlOrigin): string;
-  waitFor<T>(probe: () => T | undefined | false | null, timeoutMs?: number): Promise<T>;
+  /** Resolves with the probe's first truthy answer (checked on every call to the fake, and every 20 ms); the probe may be async (a database read). */
+  waitFor<T>(probe: () => Probed<T> | Promise<Probed<T>>, timeoutMs?: number): Promise<T>;
   /**
    * Make the next `times` calls of `method` fail. Besides Web API method names, `response_url`
    * targets POSTs to response URLs and `files.upload` the raw upload to an upload_url.

@@ -33,7 +33,8 @@ export interface HttpServerDeps {
    * would parse it, and the signed bytes) instead of `slackListener`, so nothing is done twice.
    */
   dispatch?: (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, rawBody: Buffer) => void;
-  isHealthy: () => boolean;
+  /** Whether the database answers (a trivial query within a deadline). */
+  isHealthy: () => boolean | Promise<boolean>;
   /** The database engine /healthz names ("sqlite" or "postgres"). */
   engine?: string;
   logger: AppLogger;
@@ -174,10 +175,18 @@ export function createHttpServer(deps: HttpServerDeps): { server: Server; listen
         return;
       }
       if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-        const healthy = deps.isHealthy();
-        res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
         const engine = deps.engine === undefined ? {} : { engine: deps.engine };
-        res.end(JSON.stringify(healthy ? { ok: true, database: 'ok', ...engine } : { ok: false, database: 'unavailable', ...engine }));
+        const answer = (healthy: boolean) => {
+          res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(healthy ? { ok: true, database: 'ok', ...engine } : { ok: false, database: 'unavailable', ...engine }));
+        };
+        // A health check that throws is an unhealthy database, not a crashed request.
+        Promise.resolve()
+          .then(() => deps.isHealthy())
+          .then(answer, (error: unknown) => {
+            deps.logger.event('error', 'health check failed', { error });
+            answer(false);
+          });
         return;
       }
       if (path === slackPath) {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/open.js';
+import type { Storage } from '../db/storage.js';
 import type { AppLogger } from '../logger.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -33,10 +33,10 @@ export interface RetentionResult {
 const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Deletes matching rows a batch at a time, yielding between batches. */
-async function deleteInBatches(db: Db, statement: (limit: number) => ReturnType<typeof sql>): Promise<number> {
+async function deleteInBatches(db: Storage, statement: (limit: number) => ReturnType<typeof sql>): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = db.run(statement(BATCH)).changes;
+    const deleted = await db.execute(statement(BATCH));
     total += deleted;
     if (deleted < BATCH) return total;
     await yieldToRequests();
@@ -44,11 +44,13 @@ async function deleteInBatches(db: Db, statement: (limit: number) => ReturnType<
 }
 
 /** Runs once per call at `now`: removes what is older than its retention (see RETENTION). */
-export async function runRetention(deps: { db: Db; now: Date; logger: AppLogger }): Promise<RetentionResult> {
+export async function runRetention(deps: { db: Storage; now: Date; logger: AppLogger }): Promise<RetentionResult> {
   const at = deps.now.getTime();
   const processedRequests = await deleteInBatches(
     deps.db,
-    (limit) => sql`delete from processed_requests where rowid in (select rowid from processed_requests where created_at < ${at - RETENTION.processedRequestsMs} limit ${limit})`,
+    // The table has no id: a row is its (workspace, key), compared as a row value on both engines.
+    (limit) =>
+      sql`delete from processed_requests where (team_id, key) in (select team_id, key from processed_requests where created_at < ${at - RETENTION.processedRequestsMs} limit ${limit})`,
   );
   const outbox = await deleteInBatches(
     deps.db,

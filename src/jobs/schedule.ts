@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
-import type { Db } from '../db/open.js';
+import type { Storage } from '../db/storage.js';
 import { runDigests } from '../features/digest/job.js';
 import type { HomeRuntime } from '../features/home/runtime.js';
 import { runScheduledReports } from '../features/report/job.js';
@@ -16,7 +16,7 @@ import type { ScheduledJob } from './scheduler.js';
 export interface JobDeps {
   outbox: Kicker;
   home: Pick<HomeRuntime, 'run'>;
-  db: Db;
+  db: Storage;
   client: WebClient;
   logger: AppLogger;
   config: Config;
@@ -113,7 +113,7 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
       cron: '23 * * * *',
       run: (now) =>
         forEachWorkspace(deps, 'goal-stale', async (workspaceId) => {
-          const result = runGoalStaleReminders({ db: deps.db, now, workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId });
+          const result = await runGoalStaleReminders({ db: deps.db, now, workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId });
           if (result.queued > 0) deps.outbox.kick();
           return result;
         }),

@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
-import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, lt, sql } from 'drizzle-orm';
 import { getTableConfig, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../db/open.js';
 import * as schema from '../db/schema.js';
-import { homeTabs, outbox } from '../db/schema.js';
+import { homeTabs, outbox, slackInstallations } from '../db/schema.js';
+import { affectedRows, type Storage } from '../db/storage.js';
 import type { Clock } from '../domain/result.js';
 import type { AppLogger } from '../logger.js';
 import type { DatabaseInstallationStore } from './installation-store.js';
@@ -19,7 +19,7 @@ export function isRevocation(body: unknown): boolean {
 
 export interface UninstallDeps {
   store: DatabaseInstallationStore;
-  db: Db;
+  db: Storage;
   logger: AppLogger;
   now: Clock;
 }
@@ -32,12 +32,14 @@ export interface UninstallDeps {
  */
 export async function workspaceGone(deps: UninstallDeps, workspaceId: string, why: string): Promise<void> {
   await deps.store.deleteInstallation({ teamId: workspaceId, enterpriseId: undefined, isEnterpriseInstall: false });
-  const cancelled = deps.db
-    .update(outbox)
-    .set({ status: 'cancelled', lastError: why, leaseUntil: null })
-    .where(and(eq(outbox.workspaceId, workspaceId), inArray(outbox.status, ['pending', 'verify', 'sending'])))
-    .run().changes;
-  deps.db.update(homeTabs).set({ publishedVersion: sql`${homeTabs.version}` }).where(eq(homeTabs.workspaceId, workspaceId)).run();
+  const cancelled = affectedRows(
+    await deps.db
+      .update(outbox)
+      .set({ status: 'cancelled', lastError: why, leaseUntil: null })
+      .where(and(eq(outbox.workspaceId, workspaceId), inArray(outbox.status, ['pending', 'verify', 'sending'])))
+      .run(),
+  );
+  await deps.db.update(homeTabs).set({ publishedVersion: sql`${homeTabs.version}` }).where(eq(homeTabs.workspaceId, workspaceId)).run();
   deps.logger.event('warn', 'workspace uninstalled: tokens deleted, sending stopped', { workspaceId, why, cancelledMessages: cancelled });
 }
 
@@ -63,17 +65,25 @@ const WORKSPACE_TABLES: SQLiteTable[] = (Object.values(schema) as unknown[])
 export async function purgeUninstalled(deps: UninstallDeps & { retentionDays: number }): Promise<{ purged: string[] }> {
   const before = deps.now().getTime() - deps.retentionDays * 24 * 60 * 60 * 1000;
   const due = await deps.store.uninstalledBefore(before);
+  const purged: string[] = [];
   for (const workspaceId of due) {
-    deps.db.transaction(
-      (tx) => {
-        for (const table of WORKSPACE_TABLES) {
-          const column = (getTableColumns(table) as Record<string, Parameters<typeof eq>[0]>)['workspaceId'];
-          tx.delete(table).where(eq(column as never, workspaceId)).run();
-        }
-      },
-      { behavior: 'immediate' },
-    );
+    const done = await deps.db.transaction(async (tx) => {
+      // Read again in the transaction that deletes: a reinstall since the list was read keeps its data.
+      const still = await tx
+        .select({ workspaceId: slackInstallations.workspaceId })
+        .from(slackInstallations)
+        .where(and(eq(slackInstallations.workspaceId, workspaceId), lt(slackInstallations.uninstalledAt, before)))
+        .get();
+      if (still === undefined) return false;
+      for (const table of WORKSPACE_TABLES) {
+        const column = (getTableColumns(table) as Record<string, Parameters<typeof eq>[0]>)['workspaceId'];
+        await tx.delete(table).where(eq(column as never, workspaceId)).run();
+      }
+      return true;
+    });
+    if (!done) continue;
+    purged.push(workspaceId);
     deps.logger.event('info', 'workspace data purged after its retention period', { workspaceId, tables: WORKSPACE_TABLES.map((t) => getTableConfig(t).name).length });
   }
-  return { purged: due };
+  return { purged };
 }

@@ -35,8 +35,9 @@
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { performance } from 'node:perf_hooks';
 import type { WebClient } from '@slack/web-api';
-import type { Db } from '../db/open.js';
+import { greater } from '../db/portable.js';
 import { outbox } from '../db/schema.js';
+import { affectedRows, type Storage } from '../db/storage.js';
 import type { AppLogger } from '../logger.js';
 import { unscoped, type InWorkspace } from '../slack/workspace-scope.js';
 import { blockBucket, bucketOf, takeToken } from './pacing.js';
@@ -83,96 +84,104 @@ export interface OutboxRefresh {
   method?: OutboxMethod;
 }
 
-/** Reads the database at send time and returns the call's arguments, or undefined when there is nothing to update. */
-export type RefreshRenderer = (ref: string, now: Date) => Record<string, unknown> | undefined;
+/**
+ * Reads the database at send time and returns the call's arguments, or undefined when there is
+ * nothing to update. It runs in a transaction that PostgreSQL may re-run: database reads only.
+ */
+export type RefreshRenderer = (ref: string, now: Date) => Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
 
 /** The dedupe key of a target's one refresh row. */
 export const refreshKey = (kind: string, ref: string): string => `refresh:${kind}:${ref}`;
 
-const refreshStatements = new WeakMap<Db, import('better-sqlite3').Statement>();
-
 /**
  * Asks for the target to be brought up to date; call it inside the transaction that makes the
  * change. Coalesces with a refresh already pending, re-sends after one in flight (see the top of
- * this module). Returns true when a call will follow that was not already going to.
+ * this module). Returns true when a call will follow that was not already going to. One statement
+ * whose changed-row count decides, so it holds across instances on either engine.
  */
-export function enqueueRefresh(db: Db, refresh: OutboxRefresh, now: Date): boolean {
-  let statement = refreshStatements.get(db);
-  if (statement === undefined) {
-    // Every SET expression reads the row as it was; `excluded` is the row we tried to insert.
-    statement = db.$client.prepare(`
-      INSERT INTO outbox (team_id, dedupe_key, method, payload_json, not_before, created_at, priority)
-      VALUES (@workspaceId, @dedupeKey, @method, @payload, @now, @now, 1)
-      ON CONFLICT (team_id, dedupe_key) DO UPDATE SET
-        refresh_again = CASE WHEN status = 'sending' THEN 1 ELSE refresh_again END,
-        not_before = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN excluded.not_before ELSE not_before END,
-        attempts = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN 0 ELSE attempts END,
-        last_error = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN NULL ELSE last_error END,
-        method = excluded.method,
-        status = CASE WHEN status IN ('sent', 'failed', 'cancelled') THEN 'pending' ELSE status END
-      WHERE status <> 'pending' AND NOT (status = 'sending' AND refresh_again = 1)`);
-    refreshStatements.set(db, statement);
-  }
+export async function enqueueRefresh(db: Storage, refresh: OutboxRefresh, now: Date): Promise<boolean> {
   const payload: StoredPayload = { refresh: { kind: refresh.kind, ref: refresh.ref } };
-  return (
-    statement.run({
-      workspaceId: refresh.workspaceId,
-      dedupeKey: refreshKey(refresh.kind, refresh.ref),
-      method: refresh.method ?? 'chat.update',
-      payload: JSON.stringify(payload),
-      now: now.getTime(),
-    }).changes > 0
-  );
+  const at = now.getTime();
+  // Every SET expression reads the row as it was (qualified `outbox.`: PostgreSQL finds a bare
+  // name ambiguous there); `excluded` is the row we tried to insert.
+  const changed = await db.execute(sql`
+    INSERT INTO outbox (team_id, dedupe_key, method, payload_json, not_before, created_at, priority)
+    VALUES (${refresh.workspaceId}, ${refreshKey(refresh.kind, refresh.ref)}, ${refresh.method ?? 'chat.update'}, ${JSON.stringify(payload)}, ${at}, ${at}, 1)
+    ON CONFLICT (team_id, dedupe_key) DO UPDATE SET
+      refresh_again = CASE WHEN outbox.status = 'sending' THEN 1 ELSE outbox.refresh_again END,
+      not_before = CASE WHEN outbox.status IN ('sent', 'failed', 'cancelled') THEN excluded.not_before ELSE outbox.not_before END,
+      attempts = CASE WHEN outbox.status IN ('sent', 'failed', 'cancelled') THEN 0 ELSE outbox.attempts END,
+      last_error = CASE WHEN outbox.status IN ('sent', 'failed', 'cancelled') THEN NULL ELSE outbox.last_error END,
+      method = excluded.method,
+      status = CASE WHEN outbox.status IN ('sent', 'failed', 'cancelled') THEN 'pending' ELSE outbox.status END
+    WHERE outbox.status <> 'pending' AND NOT (outbox.status = 'sending' AND outbox.refresh_again = 1)`);
+  return changed > 0;
 }
 
 /** Queue a message; call it inside the transaction that makes the change it reports. */
-export function enqueue(db: Db, message: OutboxMessage, now: Date): boolean {
+export async function enqueue(db: Storage, message: OutboxMessage, now: Date): Promise<boolean> {
   const payload: StoredPayload = {
     args: message.args,
     ...(message.followUp === undefined ? {} : { followUp: message.followUp }),
     ...(message.fallbackArgs === undefined ? {} : { fallbackArgs: message.fallbackArgs }),
   };
-  return (
-    db
-      .insert(outbox)
-      .values({
-        workspaceId: message.workspaceId,
-        dedupeKey: message.dedupeKey,
-        method: message.method,
-        payloadJson: JSON.stringify(payload),
-        notBefore: message.notBefore.getTime(),
-        createdAt: now.getTime(),
-      })
-      .onConflictDoNothing()
-      .run().changes > 0
-  );
+  const result = await db
+    .insert(outbox)
+    .values({
+      workspaceId: message.workspaceId,
+      dedupeKey: message.dedupeKey,
+      method: message.method,
+      payloadJson: JSON.stringify(payload),
+      notBefore: message.notBefore.getTime(),
+      createdAt: now.getTime(),
+    })
+    .onConflictDoNothing()
+    .run();
+  return affectedRows(result) > 0;
 }
 
 /** Withdraws messages not yet sent (a cancelled meeting's reminders). Returns how many. */
-export function cancelPending(db: Db, workspaceId: string, dedupeKeys: string[]): number {
+export async function cancelPending(db: Storage, workspaceId: string, dedupeKeys: string[]): Promise<number> {
   if (dedupeKeys.length === 0) return 0;
-  return db
+  const result = await db
     .update(outbox)
     .set({ status: 'cancelled' })
     .where(and(eq(outbox.workspaceId, workspaceId), inArray(outbox.dedupeKey, dedupeKeys), eq(outbox.status, 'pending')))
-    .run().changes;
+    .run();
+  return affectedRows(result);
 }
 
-/** Moves or rewrites a pending message (an edited meeting's reminders); false when it already went. */
-export function replacePending(db: Db, workspaceId: string, dedupeKey: string, args: Record<string, unknown>, notBefore: Date): boolean {
-  return (
-    db
-      .update(outbox)
-      .set({ payloadJson: sql`json_set(${outbox.payloadJson}, '$.args', json(${JSON.stringify(args)}))`, notBefore: notBefore.getTime() })
+/**
+ * Moves or rewrites a pending message (an edited meeting's reminders); false when it already went.
+ * The stored payload is read, changed and written back only if the row is still that pending
+ * payload (the changed-row count decides), in one transaction (joining the caller's, if any).
+ */
+export async function replacePending(db: Storage, workspaceId: string, dedupeKey: string, args: Record<string, unknown>, notBefore: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const row = await tx
+      .select({ id: outbox.id, payloadJson: outbox.payloadJson })
+      .from(outbox)
       .where(and(eq(outbox.workspaceId, workspaceId), eq(outbox.dedupeKey, dedupeKey), eq(outbox.status, 'pending')))
-      .run().changes > 0
-  );
+      .get();
+    if (row === undefined) return false;
+    const payload = { ...(JSON.parse(row.payloadJson) as StoredPayload), args };
+    const result = await tx
+      .update(outbox)
+      .set({ payloadJson: JSON.stringify(payload), notBefore: notBefore.getTime() })
+      .where(and(eq(outbox.id, row.id), eq(outbox.status, 'pending'), eq(outbox.payloadJson, row.payloadJson)))
+      .run();
+    return affectedRows(result) > 0;
+  });
 }
 
-export type FollowUpHandler = (db: Db, ref: string, result: Record<string, unknown>) => void;
+/**
+ * Runs after a successful send, in the transaction that marks the row sent (which PostgreSQL may
+ * re-run): database work only.
+ */
+export type FollowUpHandler = (db: Storage, ref: string, result: Record<string, unknown>) => Promise<void> | void;
 
 export interface OutboxRunDeps {
-  db: Db;
+  db: Storage;
   client: WebClient;
   logger: AppLogger;
   /** The app's clock: decides which messages are due (a reminder's not-before). */
@@ -325,89 +334,92 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
   const at = now.getTime();
   const wallAtStart = wallClock();
   const batchSize = deps.batchSize ?? 50;
-  const claimed = db.transaction(
-    (tx) => {
-      const candidates = tx
-        .select({ id: outbox.id, status: outbox.status, workspaceId: outbox.workspaceId, method: outbox.method, priority: outbox.priority, payloadJson: outbox.payloadJson })
-        .from(outbox)
-        .where(
-          and(
-            deps.workspaceId === undefined ? undefined : eq(outbox.workspaceId, deps.workspaceId),
-            or(
-              and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
-              and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wallAtStart))),
-            ),
-          ),
-        )
-        // What a person waits for (priority 0) before refreshes of what is already shown.
-        .orderBy(outbox.priority, outbox.notBefore, outbox.id)
-        // Some may have to wait for their rate limit: look a little further than one batch.
-        .limit(batchSize * 4)
-        .all();
-      // Each call spends a token of Slack's limit for its method (or channel) first; a row whose
-      // bucket is empty waits (paced_until) until a token is there, without counting an attempt.
-      const due: typeof candidates = [];
-      const waits = new Map<string, number>();
-      for (const candidate of candidates) {
-        if (due.length >= batchSize) break;
-        const args = argsOf(candidate.payloadJson);
-        const bucket = `${candidate.workspaceId}|${bucketOf(candidate.method, args)}`;
-        let until = waits.get(bucket);
-        if (until === undefined) {
-          const decision = takeToken(db, candidate.workspaceId, bucketOf(candidate.method, args), wallAtStart);
-          if (decision.ok) {
-            due.push(candidate);
-            continue;
-          }
-          until = decision.until;
-          waits.set(bucket, until);
+  // Due now: waiting and due, or claimed by a sender whose lease ran out; and not held back by pacing.
+  const isDue = (wall: number) =>
+    or(
+      and(inArray(outbox.status, ['pending', 'verify']), lte(outbox.notBefore, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wall))),
+      and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wall))),
+    );
+  // Only database work in here: PostgreSQL re-runs the whole transaction when another instance's
+  // claim conflicts with it, so everything it decides is rebuilt on each run.
+  const claimed = await db.transaction(async (tx) => {
+    const candidates = await tx
+      .select({ id: outbox.id, status: outbox.status, workspaceId: outbox.workspaceId, method: outbox.method, priority: outbox.priority, payloadJson: outbox.payloadJson })
+      .from(outbox)
+      .where(and(deps.workspaceId === undefined ? undefined : eq(outbox.workspaceId, deps.workspaceId), isDue(wallAtStart)))
+      // What a person waits for (priority 0) before refreshes of what is already shown.
+      .orderBy(outbox.priority, outbox.notBefore, outbox.id)
+      // Some may have to wait for their rate limit: look a little further than one batch.
+      .limit(batchSize * 4)
+      .all();
+    // Each call spends a token of Slack's limit for its method (or channel) first; a row whose
+    // bucket is empty waits (paced_until) until a token is there, without counting an attempt.
+    const due: typeof candidates = [];
+    const waits = new Map<string, number>();
+    for (const candidate of candidates) {
+      if (due.length >= batchSize) break;
+      const args = argsOf(candidate.payloadJson);
+      const bucket = `${candidate.workspaceId}|${bucketOf(candidate.method, args)}`;
+      let until = waits.get(bucket);
+      if (until === undefined) {
+        const decision = await takeToken(tx, candidate.workspaceId, bucketOf(candidate.method, args), wallAtStart);
+        if (decision.ok) {
+          due.push(candidate);
+          continue;
         }
-        tx.update(outbox).set({ pacedUntil: until }).where(eq(outbox.id, candidate.id)).run();
+        until = decision.until;
+        waits.set(bucket, until);
       }
-      if (due.length === 0) return [];
-      const uncertain = new Set(due.filter((d) => d.status !== 'pending').map((d) => d.id));
-      return tx
-        .update(outbox)
-        // refresh_again is cleared: a refresh asked for from now on is sent after this one.
-        .set({ status: 'sending', leaseUntil: at + leaseMs, attempts: sql`${outbox.attempts} + 1`, refreshAgain: 0 })
-        .where(inArray(outbox.id, due.map((d) => d.id)))
-        .returning()
-        .all()
-        .map((row) => ({ row, uncertain: uncertain.has(row.id) }));
-    },
-    { behavior: 'immediate' },
-  );
+      await tx.update(outbox).set({ pacedUntil: until }).where(eq(outbox.id, candidate.id)).run();
+    }
+    if (due.length === 0) return [];
+    const uncertain = new Set(due.filter((d) => d.status !== 'pending').map((d) => d.id));
+    // The claim itself is conditional on the rows still being due: only the rows it changed are
+    // ours, whatever else ran meanwhile (the transaction already makes that so on both engines).
+    const rows = await tx
+      .update(outbox)
+      // refresh_again is cleared: a refresh asked for from now on is sent after this one.
+      .set({ status: 'sending', leaseUntil: at + leaseMs, attempts: sql`${outbox.attempts} + 1`, refreshAgain: 0 })
+      .where(and(inArray(outbox.id, due.map((d) => d.id)), isDue(wallAtStart)))
+      .returning()
+      .all();
+    // In the order chosen above (RETURNING has none of its own on PostgreSQL).
+    const order = new Map(due.map((d, i) => [d.id, i]));
+    return rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).map((row) => ({ row, uncertain: uncertain.has(row.id) }));
+  });
   let sent = 0;
   let failed = 0;
   let retried = 0;
   let verified = 0;
-  const markSent = (row: (typeof claimed)[number]['row'], payload: StoredPayload, result: Record<string, unknown>) => {
-    // better-sqlite3 runs every statement on one connection, so `db` inside the callback is in the transaction.
-    db.transaction(
-      () => {
-        // A refresh asked for while this one was in flight goes out again, once the target's spacing has passed.
-        const again = sql`${outbox.refreshAgain} = 1`;
-        db.update(outbox)
-          .set({
-            status: sql`CASE WHEN ${again} THEN 'pending' ELSE 'sent' END`,
-            attempts: sql`CASE WHEN ${again} THEN 0 ELSE ${outbox.attempts} END`,
-            refreshAgain: 0,
-            sentAt: at,
-            leaseUntil: null,
-            lastError: null,
-            resultJson: JSON.stringify({ ts: result.ts, channel: result.channel }),
-            ...(payload.refresh === undefined ? {} : { pacedUntil: wallClock() + spacingMs }),
-          })
-          .where(eq(outbox.id, row.id))
-          .run();
-        if (payload.followUp !== undefined) deps.followUps?.[payload.followUp.kind]?.(db, payload.followUp.ref, result);
-      },
-      { behavior: 'immediate' },
-    );
+  type Claimed = (typeof claimed)[number]['row'];
+  const markSent = async (row: Claimed, payload: StoredPayload, result: Record<string, unknown>): Promise<void> => {
+    // Read before the transaction: PostgreSQL may re-run it, and the spacing counts from the send.
+    const pacedUntil = payload.refresh === undefined ? undefined : wallClock() + spacingMs;
+    // The follow-up handler's writes go in the same transaction (the storage follows the async flow).
+    await db.transaction(async (tx) => {
+      // A refresh asked for while this one was in flight goes out again, once the target's spacing has passed.
+      const again = sql`${outbox.refreshAgain} = 1`;
+      await tx
+        .update(outbox)
+        .set({
+          status: sql`CASE WHEN ${again} THEN 'pending' ELSE 'sent' END`,
+          attempts: sql`CASE WHEN ${again} THEN 0 ELSE ${outbox.attempts} END`,
+          refreshAgain: 0,
+          sentAt: at,
+          leaseUntil: null,
+          lastError: null,
+          resultJson: JSON.stringify({ ts: result.ts, channel: result.channel }),
+          ...(pacedUntil === undefined ? {} : { pacedUntil }),
+        })
+        .where(eq(outbox.id, row.id))
+        .run();
+      if (payload.followUp !== undefined) await deps.followUps?.[payload.followUp.kind]?.(tx, payload.followUp.ref, result);
+    });
   };
-  const reschedule = (row: (typeof claimed)[number]['row'], status: 'pending' | 'verify' | 'failed', reason: string, retryAfterSeconds?: number) => {
+  const reschedule = async (row: Claimed, status: 'pending' | 'verify' | 'failed', reason: string, retryAfterSeconds?: number): Promise<void> => {
     const giveUp = status === 'failed' || row.attempts >= MAX_ATTEMPTS;
-    db.update(outbox)
+    await db
+      .update(outbox)
       .set(
         giveUp
           ? { status: 'failed', leaseUntil: null, lastError: reason, refreshAgain: 0 }
@@ -434,16 +446,16 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
    * the rows still waiting here. So each row's lease is renewed just before its call, only if it
    * is still ours (compare-and-set on the lease we hold); otherwise the row is left to its new owner.
    */
-  const stillMine = (id: number): boolean => {
+  const stillMine = async (id: number): Promise<boolean> => {
     const held = leases.get(id);
     if (held === undefined || held === null) return false;
     const renewed = at + Math.round(performance.now() - started) + leaseMs;
-    const changed = db
+    const result = await db
       .update(outbox)
       .set({ leaseUntil: renewed })
       .where(and(eq(outbox.id, id), eq(outbox.status, 'sending'), eq(outbox.leaseUntil, held)))
-      .run().changes;
-    return changed > 0;
+      .run();
+    return affectedRows(result) > 0;
   };
 
   /**
@@ -451,10 +463,12 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
    * blocked for Retry-After, in the database so every instance waits, and the row waits with it
    * (real time; its not-before and its attempts are left as they were).
    */
-  const rateLimited = (row: (typeof claimed)[number]['row'], bucket: string, retryAfterSeconds: number, status: 'pending' | 'verify' = 'pending') => {
-    const until = db.transaction(() => blockBucket(db, row.workspaceId, bucket, retryAfterSeconds, wallClock()), { behavior: 'immediate' });
-    db.update(outbox)
-      .set({ status, leaseUntil: null, lastError: 'ratelimited', pacedUntil: until, attempts: sql`max(0, ${outbox.attempts} - 1)`, refreshAgain: 0 })
+  const rateLimited = async (row: Claimed, bucket: string, retryAfterSeconds: number, status: 'pending' | 'verify' = 'pending'): Promise<void> => {
+    const wall = wallClock();
+    const until = await db.transaction((tx) => blockBucket(tx, row.workspaceId, bucket, retryAfterSeconds, wall));
+    await db
+      .update(outbox)
+      .set({ status, leaseUntil: null, lastError: 'ratelimited', pacedUntil: until, attempts: greater(sql`0`, sql`${outbox.attempts} - 1`), refreshAgain: 0 })
       .where(eq(outbox.id, row.id))
       .run();
     deps.logger.event('warn', 'outbox paused by a Slack rate limit', { job: 'outbox', dedupeKey: row.dedupeKey, method: row.method, bucket, retryAfterSeconds });
@@ -462,28 +476,29 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
   };
 
   /** Nothing to update (the message is not posted yet, or is gone): drop the row, unless asked for again meanwhile. */
-  const dropRefresh = (row: (typeof claimed)[number]['row']) => {
-    db.update(outbox)
+  const dropRefresh = async (row: Claimed): Promise<void> => {
+    await db
+      .update(outbox)
       .set({ status: sql`CASE WHEN ${outbox.refreshAgain} = 1 THEN 'pending' ELSE 'cancelled' END`, refreshAgain: 0, leaseUntil: null, attempts: 0 })
       .where(eq(outbox.id, row.id))
       .run();
   };
 
-  async function deliver(row: (typeof claimed)[number]['row'], uncertain: boolean): Promise<void> {
-    if (!stillMine(row.id)) return;
+  async function deliver(row: Claimed, uncertain: boolean): Promise<void> {
+    if (!(await stillMine(row.id))) return;
     const payload = JSON.parse(row.payloadJson) as StoredPayload;
     let args = payload.args ?? {};
     if (payload.refresh !== undefined) {
       const { kind, ref } = payload.refresh;
       const render = deps.refreshers?.[kind];
       if (render === undefined) {
-        reschedule(row, 'failed', `no renderer registered for refresh kind "${kind}"`);
+        await reschedule(row, 'failed', `no renderer registered for refresh kind "${kind}"`);
         return;
       }
-      // One read transaction: the renderer sees one consistent state, the latest committed.
-      const rendered = db.transaction(() => render(ref, now));
+      // One transaction: the renderer sees one consistent state, the latest committed.
+      const rendered = await db.transaction(async () => await render(ref, now));
       if (rendered === undefined) {
-        dropRefresh(row);
+        await dropRefresh(row);
         return;
       }
       args = rendered;
@@ -493,19 +508,19 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
       if ('error' in check) {
         const failure = classifyFailure(check.error);
         if (failure.rateLimited === true) {
-          rateLimited(row, 'conversations.history', failure.retryAfterSeconds ?? 1, 'verify');
+          await rateLimited(row, 'conversations.history', failure.retryAfterSeconds ?? 1, 'verify');
           return;
         }
         // Cannot look (not in the channel, no history scope): posting again could post twice, so a person must decide.
         if (failure.kind === 'permanent' || failure.reason === 'missing_scope' || failure.reason === 'not_in_channel') {
-          reschedule(row, 'failed', `unverifiable after an unknown outcome: ${failure.reason}`);
+          await reschedule(row, 'failed', `unverifiable after an unknown outcome: ${failure.reason}`);
         } else {
-          reschedule(row, 'verify', `could not check yet: ${failure.reason}`, failure.retryAfterSeconds);
+          await reschedule(row, 'verify', `could not check yet: ${failure.reason}`, failure.retryAfterSeconds);
         }
         return;
       }
       if (check.found) {
-        markSent(row, payload, { ts: check.ts, channel: check.channel });
+        await markSent(row, payload, { ts: check.ts, channel: check.channel });
         verified++;
         sent++;
         return;
@@ -517,25 +532,26 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
     } catch (error) {
       const failure = classifyFailure(error);
       if (failure.rateLimited === true) {
-        rateLimited(row, bucketOf(row.method, args), failure.retryAfterSeconds ?? 1);
+        await rateLimited(row, bucketOf(row.method, args), failure.retryAfterSeconds ?? 1);
         return;
       }
       if (failure.kind === 'permanent' && failure.reason === 'invalid_blocks' && payload.fallbackArgs !== undefined) {
         // Refused before anything was posted: queue the fallback in its place, due at once.
         const { fallbackArgs, ...rest } = payload;
-        db.update(outbox)
+        await db
+          .update(outbox)
           .set({ payloadJson: JSON.stringify({ ...rest, args: fallbackArgs }), status: 'pending', leaseUntil: null, lastError: `invalid_blocks: sending the fallback`, notBefore: at })
           .where(eq(outbox.id, row.id))
           .run();
         deps.logger.event('warn', 'outbox message refused, its fallback will be sent', { job: 'outbox', dedupeKey: row.dedupeKey, method: row.method });
         retried++;
-      } else if (failure.kind === 'permanent') reschedule(row, 'failed', failure.reason);
-      else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') reschedule(row, 'verify', failure.reason);
-      else reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
+      } else if (failure.kind === 'permanent') await reschedule(row, 'failed', failure.reason);
+      else if (failure.kind === 'unknown' && row.method === 'chat.postMessage') await reschedule(row, 'verify', failure.reason);
+      else await reschedule(row, 'pending', failure.reason, failure.retryAfterSeconds);
       return;
     }
     // Outside the try above: a follow-up handler's error is ours, not Slack's (see the loop below).
-    markSent(row, payload, result);
+    await markSent(row, payload, result);
     sent++;
   }
 
@@ -557,7 +573,7 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
             // its attempts it ends `failed`, never blocking the rest.
             const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
             try {
-              reschedule(row, row.method === 'chat.postMessage' ? 'verify' : 'pending', reason);
+              await reschedule(row, row.method === 'chat.postMessage' ? 'verify' : 'pending', reason);
             } catch (rescheduleError) {
               deps.logger.event('error', 'outbox could not record a failure', { job: 'outbox', dedupeKey: row.dedupeKey, error: rescheduleError });
             }
@@ -571,35 +587,30 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
   if (claimed.length > 0) {
     deps.logger.event(failed > 0 ? 'warn' : 'info', 'job', { job: 'outbox', outcome: failed > 0 ? 'some failed' : 'ok', ...summary, ms: Math.round(performance.now() - started) });
   }
-  return { ...summary, nextInMs: nextSendable(db, at + Math.round(performance.now() - started), wallClock()) };
+  return { ...summary, nextInMs: await nextSendable(db, at + Math.round(performance.now() - started), wallClock()) };
 }
 
 /** Real ms until the first row due at `at` may go (0: now; more when held back by its refresh spacing); undefined when none is due. */
-export function dueWithin(db: Db, at: number, wall: number): number | undefined {
-  const row = db.$client
-    .prepare(
-      `SELECT count(*) AS due, max(0, min(coalesce(paced_until, 0) - @wall)) AS wait FROM outbox
-       WHERE (status IN ('pending', 'verify') AND not_before <= @at) OR (status = 'sending' AND lease_until <= @at)`,
-    )
-    .get({ at, wall }) as { due: number; wait: number | null };
-  return row.due === 0 ? undefined : (row.wait ?? 0);
+export async function dueWithin(db: Storage, at: number, wall: number): Promise<number | undefined> {
+  const [row] = await db.rows<{ due: number; wait: number | null }>(sql`
+    SELECT count(*) AS due, ${greater(sql`0`, sql`min(coalesce(paced_until, 0) - ${wall})`)} AS wait FROM outbox
+    WHERE (status IN ('pending', 'verify') AND not_before <= ${at}) OR (status = 'sending' AND lease_until <= ${at})`);
+  return row === undefined || row.due === 0 ? undefined : (row.wait ?? 0);
 }
 
 /** Real ms until the next waiting row may go: the earlier of the next not-before (app clock) and the next paced row (real time). */
-function nextSendable(db: Db, at: number, wall: number): number | undefined {
-  const row = db.$client
-    .prepare(
-      `SELECT (SELECT min(not_before) FROM outbox WHERE status IN ('pending', 'verify') AND (paced_until IS NULL OR paced_until <= @wall)) AS due,
-              (SELECT min(paced_until) FROM outbox WHERE status IN ('pending', 'verify') AND paced_until > @wall) AS paced`,
-    )
-    .get({ wall }) as { due: number | null; paced: number | null };
+async function nextSendable(db: Storage, at: number, wall: number): Promise<number | undefined> {
+  const [row] = await db.rows<{ due: number | null; paced: number | null }>(sql`
+    SELECT (SELECT min(not_before) FROM outbox WHERE status IN ('pending', 'verify') AND (paced_until IS NULL OR paced_until <= ${wall})) AS due,
+           (SELECT min(paced_until) FROM outbox WHERE status IN ('pending', 'verify') AND paced_until > ${wall}) AS paced`);
+  if (row === undefined) return undefined;
   const waits = [row.due === null ? undefined : Math.max(0, row.due - at), row.paced === null ? undefined : row.paced - wall].filter((w): w is number => w !== undefined);
   return waits.length === 0 ? undefined : Math.min(...waits);
 }
 
 /** Workspaces with a message to send now (distribution mode runs each one's outbox on its own). */
-export function dueWorkspaces(db: Db, at: number, wall: number): string[] {
-  return db
+export async function dueWorkspaces(db: Storage, at: number, wall: number): Promise<string[]> {
+  const rows = await db
     .selectDistinct({ workspaceId: outbox.workspaceId })
     .from(outbox)
     .where(
@@ -608,6 +619,6 @@ export function dueWorkspaces(db: Db, at: number, wall: number): string[] {
         and(eq(outbox.status, 'sending'), lte(outbox.leaseUntil, at), or(isNull(outbox.pacedUntil), lte(outbox.pacedUntil, wall))),
       ),
     )
-    .all()
-    .map((r) => r.workspaceId);
+    .all();
+  return rows.map((r) => r.workspaceId);
 }

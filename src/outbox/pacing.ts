@@ -1,4 +1,6 @@
-import type { Db } from '../db/open.js';
+import { and, eq } from 'drizzle-orm';
+import { slackRateBuckets } from '../db/schema.js';
+import type { Storage } from '../db/storage.js';
 
 /**
  * What the outbox knows of Slack's rate limits (https://api.slack.com/apis/rate-limits), and how it
@@ -51,53 +53,53 @@ export type PaceDecision = { ok: true } | { ok: false; until: number };
 
 interface BucketRow {
   tokens: number;
-  updated_at: number;
-  blocked_until: number;
+  updatedAt: number;
+  blockedUntil: number;
 }
 
-const statements = new WeakMap<Db, { read: import('better-sqlite3').Statement; write: import('better-sqlite3').Statement }>();
+async function readBucket(db: Storage, workspaceId: string, bucket: string): Promise<BucketRow | undefined> {
+  return await db
+    .select({ tokens: slackRateBuckets.tokens, updatedAt: slackRateBuckets.updatedAt, blockedUntil: slackRateBuckets.blockedUntil })
+    .from(slackRateBuckets)
+    .where(and(eq(slackRateBuckets.workspaceId, workspaceId), eq(slackRateBuckets.bucket, bucket)))
+    .get();
+}
 
-function prepared(db: Db) {
-  let found = statements.get(db);
-  if (found === undefined) {
-    found = {
-      read: db.$client.prepare('SELECT tokens, updated_at, blocked_until FROM slack_rate_buckets WHERE team_id = ? AND bucket = ?'),
-      write: db.$client.prepare(
-        `INSERT INTO slack_rate_buckets (team_id, bucket, tokens, updated_at, blocked_until) VALUES (@workspaceId, @bucket, @tokens, @updatedAt, @blockedUntil)
-         ON CONFLICT (team_id, bucket) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at, blocked_until = excluded.blocked_until`,
-      ),
-    };
-    statements.set(db, found);
-  }
-  return found;
+async function writeBucket(db: Storage, workspaceId: string, bucket: string, state: BucketRow): Promise<void> {
+  await db
+    .insert(slackRateBuckets)
+    .values({ workspaceId, bucket, ...state })
+    .onConflictDoUpdate({ target: [slackRateBuckets.workspaceId, slackRateBuckets.bucket], set: state })
+    .run();
 }
 
 /**
- * Takes one call from a bucket, or says when one will be there. Call inside the immediate
- * transaction that claims the row, so two instances never spend the same token.
+ * Takes one call from a bucket, or says when one will be there. Call inside the transaction that
+ * claims the row (it reads the bucket, then writes it), so two instances never spend the same token.
  */
-export function takeToken(db: Db, workspaceId: string, bucket: string, wall: number): PaceDecision {
+export async function takeToken(db: Storage, workspaceId: string, bucket: string, wall: number): Promise<PaceDecision> {
   const limit = limitOf(bucket);
-  const { read, write } = prepared(db);
-  const row = read.get(workspaceId, bucket) as BucketRow | undefined;
-  const blockedUntil = row?.blocked_until ?? 0;
+  const row = await readBucket(db, workspaceId, bucket);
+  const blockedUntil = row?.blockedUntil ?? 0;
   if (wall < blockedUntil) return { ok: false, until: blockedUntil };
-  const elapsed = row === undefined ? 0 : Math.max(0, wall - row.updated_at);
+  const elapsed = row === undefined ? 0 : Math.max(0, wall - row.updatedAt);
   const tokens = row === undefined ? limit.burst : Math.min(limit.burst, row.tokens + (elapsed / 1000) * limit.perSecond);
   if (tokens < 1) {
-    write.run({ workspaceId, bucket, tokens, updatedAt: wall, blockedUntil });
+    await writeBucket(db, workspaceId, bucket, { tokens, updatedAt: wall, blockedUntil });
     return { ok: false, until: wall + Math.ceil(((1 - tokens) / limit.perSecond) * 1000) };
   }
-  write.run({ workspaceId, bucket, tokens: tokens - 1, updatedAt: wall, blockedUntil });
+  await writeBucket(db, workspaceId, bucket, { tokens: tokens - 1, updatedAt: wall, blockedUntil });
   return { ok: true };
 }
 
-/** Slack answered 429: nothing more from this bucket until Retry-After has passed. Returns that time. */
-export function blockBucket(db: Db, workspaceId: string, bucket: string, retryAfterSeconds: number, wall: number): number {
-  const { read, write } = prepared(db);
-  const row = read.get(workspaceId, bucket) as BucketRow | undefined;
-  const until = Math.max(row?.blocked_until ?? 0, wall + Math.max(1, retryAfterSeconds) * 1000);
+/**
+ * Slack answered 429: nothing more from this bucket until Retry-After has passed. Returns that time.
+ * Call inside a transaction (it reads the bucket, then writes it).
+ */
+export async function blockBucket(db: Storage, workspaceId: string, bucket: string, retryAfterSeconds: number, wall: number): Promise<number> {
+  const row = await readBucket(db, workspaceId, bucket);
+  const until = Math.max(row?.blockedUntil ?? 0, wall + Math.max(1, retryAfterSeconds) * 1000);
   // After the wait one call may go; the bucket refills from there.
-  write.run({ workspaceId, bucket, tokens: 1, updatedAt: until, blockedUntil: until });
+  await writeBucket(db, workspaceId, bucket, { tokens: 1, updatedAt: until, blockedUntil: until });
   return until;
 }

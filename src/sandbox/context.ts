@@ -38,9 +38,9 @@ export function createSandboxContext(deps: SandboxRouteDeps) {
   const directory: Directory = { people, channels };
   const personById = (id: string) => people.find((p) => p.id === id);
   // The same rule as the ActorResolver: configured, stored, or a workspace admin.
-  const isCoordinator = (id: string): boolean => {
+  const isCoordinator = async (id: string): Promise<boolean> => {
     const p = personById(id);
-    return deps.coordinators.includes(id) || deps.isStoredCoordinator(id) || (p !== undefined && 'isAdmin' in p && p.isAdmin);
+    return deps.coordinators.includes(id) || (await deps.isStoredCoordinator(id)) || (p !== undefined && 'isAdmin' in p && p.isAdmin);
   };
 
   const notify = (user: string, channel: string, text: string): void => {

@@ -42,7 +42,7 @@ export interface SandboxRouteDeps {
   fake: FakeSlack;
   logger: AppLogger;
   coordinators: readonly string[];
-  isStoredCoordinator: (userId: string) => boolean;
+  isStoredCoordinator: (userId: string) => Promise<boolean>;
   requester: () => SlackRequester;
   sendDigests: () => Promise<string>;
 }

@@ -174,7 +174,7 @@ export function createPageActions(ctx: SandboxContext) {
   };
 
   const digests = async (body: z.infer<typeof bodies.digests>): Promise<Json> => {
-    if (!isCoordinator(body.as)) {
+    if (!(await isCoordinator(body.as))) {
       notify(body.as, body.channel, 'Only coordinators can send digests.');
       return { ok: false };
     }

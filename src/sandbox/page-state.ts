@@ -22,7 +22,7 @@ export function createPageState(ctx: SandboxContext) {
     };
   };
 
-  const state = (as: string): Json => {
+  const state = async (as: string): Promise<Json> => {
     const me = personById(as);
     if (me === undefined) throw new HttpProblem(404, 'no such person in the sandbox');
     const dm = fake.dmChannelId(as);
@@ -53,7 +53,7 @@ export function createPageState(ctx: SandboxContext) {
     return {
       version: version(),
       workspace: { id: WORKSPACE_ID, name: 'HCASM' },
-      me: { ...me, isCoordinator: isCoordinator(as) },
+      me: { ...me, isCoordinator: await isCoordinator(as) },
       people: [
         ...people.map((p) => ({ id: p.id, name: p.name, realName: p.realName, tz: p.tz, external: 'teamId' in p })),
         { id: fake.botUserId, name: 'Alliance', realName: 'Alliance', tz: 'UTC', bot: true },

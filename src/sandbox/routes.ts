@@ -46,7 +46,7 @@ export function createSandboxRoutes(deps: SandboxRouteDeps): { handle: (req: Inc
     const path = url.pathname;
     if (req.method === 'GET') {
       if (path in STATIC_FILES) return serveStatic(res, path);
-      if (path === '/sandbox/api/state') return sendJson(res, 200, state(parse(person, url.searchParams.get('as') ?? PEOPLE.coordinator.id)));
+      if (path === '/sandbox/api/state') return sendJson(res, 200, await state(parse(person, url.searchParams.get('as') ?? PEOPLE.coordinator.id)));
       if (path === '/sandbox/api/wait') {
         await waitForChange(Number(url.searchParams.get('since') ?? '0'));
         return sendJson(res, 200, { version: version() });

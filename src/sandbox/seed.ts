@@ -47,7 +47,7 @@ export function sandboxGoals(today: string): Array<{ person: keyof typeof PEOPLE
 /** `timeZone` dates the seeded goals (the sandbox passes ALLIANCE_TIMEZONE; the default is its default). */
 export async function seedWorkspace(alliance: RunningAlliance, slack: SlackRequester, logger: AppLogger, timeZone = 'America/Detroit'): Promise<void> {
   const firstTeam = TEAM_CHANNELS[0];
-  if (firstTeam === undefined || alliance.deps.teamRepository.byChannel(WORKSPACE_ID, CHANNELS[firstTeam.channel].id) !== undefined) return;
+  if (firstTeam === undefined || (await alliance.deps.teamRepository.byChannel(WORKSPACE_ID, CHANNELS[firstTeam.channel].id)) !== undefined) return;
   const coordinator = PEOPLE.coordinator;
   const run = async (userId: string, channelId: string, text: string): Promise<void> => {
     const response = await slack.command('/team', text, { userId, channelId, userName: undefined });

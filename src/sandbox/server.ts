@@ -88,7 +88,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     fake,
     logger,
     coordinators: config.ALLIANCE_COORDINATORS,
-    isStoredCoordinator: (userId) => holder.alliance?.deps.teamRepository.isStoredCoordinator(WORKSPACE_ID, userId) ?? false,
+    isStoredCoordinator: async (userId) => (await holder.alliance?.deps.teamRepository.isStoredCoordinator(WORKSPACE_ID, userId)) ?? false,
     requester: () => {
       if (holder.slack === undefined) throw new Error('sandbox not started yet');
       return holder.slack;

@@ -19,7 +19,8 @@ interface Profile {
 
 export interface ActorResolverDeps {
   client: WebClient;
-  isStoredCoordinator: (workspaceId: string, userId: string) => boolean;
+  /** Reads the database (coordinators added with `/team coordinator add`). */
+  isStoredCoordinator: (workspaceId: string, userId: string) => Promise<boolean> | boolean;
   configCoordinators: readonly string[];
   logger: AppLogger;
   now?: () => number;
@@ -57,7 +58,7 @@ export class ActorResolver {
       return { workspaceId, userId, isCoordinator: false, isExternal: true, unverified: true };
     }
     const isCoordinator =
-      this.deps.configCoordinators.includes(userId) || this.deps.isStoredCoordinator(workspaceId, userId) || profile.isAdmin;
+      this.deps.configCoordinators.includes(userId) || (await this.deps.isStoredCoordinator(workspaceId, userId)) || profile.isAdmin;
     const isExternal = profile.teamId !== undefined && profile.teamId !== workspaceId;
     return { workspaceId, userId, isCoordinator, isExternal };
   }

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueEvents, issues } from '../../src/db/schema.js';
 import type { StoredMessage } from '../../src/fake-slack/types.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
@@ -27,19 +28,36 @@ describe('weekly digest trend chart', () => {
   beforeAll(async () => {
     h = await startHarness({ now: () => clock });
     await linkSeedChannels(h);
-    const sql = h.alliance.deps.db.$client;
-    const cna = (sql.prepare(`select id from program_teams where key = 'CNA'`).get() as { id: number }).id;
-    const issue = sql.prepare(
-      `insert into issues (team_id, program_team_id, number, title, category, status, reporter_id, created_at, updated_at, closed_at) values (?, ?, ?, ?, 'other', ?, ?, ?, ?, ?) returning id`,
-    );
-    const event = sql.prepare(`insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, from_value, to_value, created_at) values (?, ?, ?, ?, 'status', 'open', 'resolved', ?)`);
+    const db = h.alliance.deps.db;
+    const [cna] = await h.query<{ id: number }>(`select id from program_teams where key = 'CNA'`);
+    const programTeamId = cna?.id ?? 0;
     // Two issues opened in each of the 8 weeks before 30 November; one of each week's resolved the week after.
     for (let w = 0; w < 8; w++) {
       for (let i = 0; i < 2; i++) {
         const created = at('2026-10-05T15:00:00Z') + w * 7 * 86_400_000 + i * 3_600_000;
         const resolvedAt = i === 0 ? created + 7 * 86_400_000 : null;
-        const row = issue.get(h.alliance.workspaceId, cna, w * 2 + i + 1, `Issue ${w}-${i}`, resolvedAt === null ? 'open' : 'resolved', PEOPLE.henryFord1.id, created, created, resolvedAt) as { id: number };
-        if (resolvedAt !== null && resolvedAt < at(RUNS[0] ?? '')) event.run(h.alliance.workspaceId, row.id, cna, PEOPLE.henryFord1.id, resolvedAt);
+        const row = await db
+          .insert(issues)
+          .values({
+            workspaceId: h.alliance.workspaceId,
+            programTeamId,
+            number: w * 2 + i + 1,
+            title: `Issue ${w}-${i}`,
+            category: 'other',
+            status: resolvedAt === null ? 'open' : 'resolved',
+            reporterId: PEOPLE.henryFord1.id,
+            createdAt: created,
+            updatedAt: created,
+            closedAt: resolvedAt,
+          })
+          .returning({ id: issues.id })
+          .get();
+        if (resolvedAt !== null && resolvedAt < at(RUNS[0] ?? '')) {
+          await db
+            .insert(issueEvents)
+            .values({ workspaceId: h.alliance.workspaceId, issueId: row.id, programTeamId, actorId: PEOPLE.henryFord1.id, kind: 'status', fromValue: 'open', toValue: 'resolved', createdAt: resolvedAt })
+            .run();
+        }
       }
     }
     clock = new Date('2026-11-30T12:00:00Z');

@@ -17,9 +17,9 @@ const START = new Date('2026-03-09T14:00:00Z');
 
 const digestMessages = (h: Harness, channel: string) => h.fake.messages(channel).filter((m) => (m.text ?? '').includes('digest') || (m.text ?? '').includes('roll-up'));
 
-function addIssue(h: Harness, key: string, n: number, title: string, createdAt: Date): void {
-  const team = h.query<{ id: number }>('select id from program_teams where key = ?', key)[0];
-  h.alliance.deps.db
+async function addIssue(h: Harness, key: string, n: number, title: string, createdAt: Date): Promise<void> {
+  const [team] = await h.query<{ id: number }>('select id from program_teams where key = ?', key);
+  await h.alliance.deps.db
     .insert(issues)
     .values({ workspaceId: h.alliance.workspaceId, programTeamId: team?.id ?? 0, number: n, title, category: 'general', status: 'open', reporterId: PEOPLE.henryFord1.id, createdAt: createdAt.getTime(), updatedAt: createdAt.getTime() })
     .run();
@@ -31,7 +31,7 @@ describe('/digest over signed HTTP', () => {
   beforeAll(async () => {
     h = await startHarness({ now: () => clock });
     await linkSeedChannels(h);
-    addIssue(h, 'CNA', 1, 'Clinical placement shortage', new Date('2026-03-05T15:00:00Z'));
+    await addIssue(h, 'CNA', 1, 'Clinical placement shortage', new Date('2026-03-05T15:00:00Z'));
   });
   afterAll(async () => {
     await h.stop();
@@ -48,7 +48,7 @@ describe('/digest over signed HTTP', () => {
   });
 
   it('previews a team digest only to the person asking, in the ack, and stores or sends nothing', async () => {
-    const outboxBefore = h.count('outbox');
+    const outboxBefore = await h.count('outbox');
     const ack = await h.command('/digest', 'preview CNA', employer);
     expect(ack.response_type).toBe('ephemeral');
     expect(ack.blocks?.[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'CNA digest · 2 Mar 2026 – 9 Mar 2026' } });
@@ -56,8 +56,8 @@ describe('/digest over signed HTTP', () => {
     // In a linked channel the team is implied.
     const implied = await h.command('/digest', 'preview', inCna);
     expect(implied.blocks?.[0]).toEqual(ack.blocks?.[0]);
-    expect(h.count('outbox')).toBe(outboxBefore);
-    expect(h.count('digest_runs')).toBe(0);
+    expect(await h.count('outbox')).toBe(outboxBefore);
+    expect(await h.count('digest_runs')).toBe(0);
   });
 
   it('previews the coordinators’ roll-up with `all`', async () => {
@@ -89,15 +89,15 @@ describe('/digest over signed HTTP', () => {
     expect(ack.text).toContain('Sorry, I can');
     expect(ack.text).toContain('minute must be between 0 and 59');
     expect(ack.text).toContain('`0 8 * * 1` means Mondays at 08:00');
-    expect(h.count('digest_schedules')).toBe(0);
+    expect(await h.count('digest_schedules')).toBe(0);
   });
 
   it('refuses schedule changes and sends from non-coordinators, audits them and changes nothing', async () => {
     expect((await h.command('/digest', 'schedule CNA 0 9 * * 1', employer)).text).toContain('Only coordinators');
     expect((await h.command('/digest', 'send CNA', employer)).text).toContain('Only coordinators');
-    expect(h.count('digest_schedules')).toBe(0);
-    expect(h.query("select * from outbox where dedupe_key like 'digest%'")).toEqual([]);
-    const refused = h.query<{ action: string }>("select action from audit_log where outcome = 'refused' and actor_id = ? order by id", PEOPLE.henryFord1.id);
+    expect(await h.count('digest_schedules')).toBe(0);
+    expect(await h.query("select * from outbox where dedupe_key like 'digest%'")).toEqual([]);
+    const refused = await h.query<{ action: string }>("select action from audit_log where outcome = 'refused' and actor_id = ? order by id", PEOPLE.henryFord1.id);
     expect(refused.map((r) => r.action)).toEqual(['digest.schedule', 'digest.send']);
   });
 
@@ -105,7 +105,7 @@ describe('/digest over signed HTTP', () => {
     clock = new Date(START.getTime() + 20_000);
     const ack = await h.command('/digest', 'schedule CNA * * * * *', coordinator);
     expect(ack.text).toContain('*CNA*’s digest now goes out every minute (`* * * * *`, America/Detroit). Next: Mon, 9 Mar 2026, 10:01 · Mon, 9 Mar 2026, 10:02');
-    expect(h.query('select scope, cron, time_zone from digest_schedules')).toEqual([{ scope: 'CNA', cron: '* * * * *', time_zone: 'America/Detroit' }]);
+    expect(await h.query('select scope, cron, time_zone from digest_schedules')).toEqual([{ scope: 'CNA', cron: '* * * * *', time_zone: 'America/Detroit' }]);
 
     // The minute the schedule was set in has passed its run: nothing until the next minute.
     clock = new Date(START.getTime() + 30_000);
@@ -122,7 +122,7 @@ describe('/digest over signed HTTP', () => {
     expect(sent[0]?.blocks?.[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'CNA digest · 9 Mar 2026, 10:00 – 9 Mar 2026, 10:01' } });
     // Other teams keep the weekly default; today's 08:00 predates them (they were created at 10:00).
     expect(digestMessages(h, CHANNELS.ma.id)).toEqual([]);
-    expect(h.query('select scope from digest_runs')).toEqual([{ scope: 'CNA' }]);
+    expect(await h.query('select scope from digest_runs')).toEqual([{ scope: 'CNA' }]);
   });
 
   it('sends the next minute’s digest after the next tick, and stops when set back to the default', async () => {
@@ -147,7 +147,7 @@ describe('/digest over signed HTTP', () => {
     await h.flush(new Date(clock.getTime() + MINUTE));
     await h.flush(new Date(clock.getTime() + 2 * MINUTE));
     expect(digestMessages(h, CHANNELS.ma.id)).toHaveLength(1);
-    expect(h.query<{ n: number }>("select count(*) as n from outbox where dedupe_key like 'digest-send:MA:%'")[0]?.n).toBe(1);
+    expect((await h.query<{ n: number }>("select count(*) as n from outbox where dedupe_key like 'digest-send:MA:%'"))[0]?.n).toBe(1);
   });
 
   it('sends the roll-up by direct message to coordinators and subscribers; unsubscribing stops it', async () => {
@@ -181,7 +181,7 @@ describe('/digest over signed HTTP', () => {
   it('changes the roll-up schedule with `rollup`', async () => {
     const ack = await h.command('/digest', 'schedule rollup 30 7 * * mon-fri', coordinator);
     expect(ack.text).toContain('The coordinators’ roll-up now goes out every weekday (Monday to Friday) at 07:30');
-    expect(h.query("select cron from digest_schedules where scope = '*'")).toEqual([{ cron: '30 7 * * mon-fri' }]);
+    expect(await h.query("select cron from digest_schedules where scope = '*'")).toEqual([{ cron: '30 7 * * mon-fri' }]);
   });
 });
 
@@ -198,7 +198,7 @@ describe('digests across a restart', () => {
       const at = new Date(START.getTime() + MINUTE);
       const summary = await runDigests({ db: first.alliance.deps.db, now: at, logger: first.alliance.logger, workspaceId: first.alliance.workspaceId, timeZone: 'America/Detroit', configCoordinators: [PEOPLE.coordinator.id], instanceId: 'dead' });
       expect(summary.sent.map((s) => s.scope)).toEqual(['SPT']);
-      first.alliance.deps.db.$client.prepare("update outbox set status = 'sending', lease_until = ? where dedupe_key like 'digest:SPT:%'").run(at.getTime() + MINUTE);
+      await first.execute("update outbox set status = 'sending', lease_until = ? where dedupe_key like 'digest:SPT:%'", at.getTime() + MINUTE);
       await first.stop();
 
       const second = await startHarness({ now: () => clock, dbPath });
@@ -212,7 +212,7 @@ describe('digests across a restart', () => {
         expect(digestMessages(second, CHANNELS.spt.id)).toHaveLength(1);
         await second.flush(new Date(at.getTime() + 5 * MINUTE));
         expect(digestMessages(second, CHANNELS.spt.id)).toHaveLength(1);
-        expect(second.query("select count(*) as n from outbox where dedupe_key like 'digest:SPT:%'")).toEqual([{ n: 1 }]);
+        expect(await second.query("select count(*) as n from outbox where dedupe_key like 'digest:SPT:%'")).toEqual([{ n: 1 }]);
       } finally {
         await second.stop();
       }

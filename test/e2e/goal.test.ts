@@ -28,10 +28,10 @@ async function startWithTeams(): Promise<Harness> {
 
 describe('/goal over signed HTTP', () => {
   let h: Harness;
-  const goal = (n: number) => h.query<Record<string, unknown>>('select * from goals where number = ?', n)[0];
+  const goal = async (n: number) => (await h.query<Record<string, unknown>>('select * from goals where number = ?', n))[0];
   const readings = (n: number) => h.query<{ value: number; as_of: string; superseded_at: number | null; note: string }>('select r.* from goal_readings r join goals g on g.id = r.goal_id where g.number = ? order by r.id', n);
-  const stored = () => ({ goals: h.count('goals'), readings: h.count('goal_readings'), events: h.count('goal_events'), links: h.count('goal_issues') });
-  const lastAudit = () => h.query<{ actor_id: string; action: string; outcome: string; target: string }>('select * from audit_log order by id desc limit 1')[0];
+  const stored = async () => ({ goals: await h.count('goals'), readings: await h.count('goal_readings'), events: await h.count('goal_events'), links: await h.count('goal_issues') });
+  const lastAudit = async () => (await h.query<{ actor_id: string; action: string; outcome: string; target: string }>('select * from audit_log order by id desc limit 1'))[0];
 
   beforeAll(async () => {
     h = await startWithTeams();
@@ -57,7 +57,7 @@ describe('/goal over signed HTTP', () => {
   it('sets a measure from the quick form (G-1), owned by its proposer, and announces it in the team channel', async () => {
     const ack = await h.command('/goal', 'new CNA Clinical placement slots from 22 to 40 slots by 2027-06-30', inCna(member));
     expect(ack.text).toContain('Set *G-1*');
-    const row = goal(1);
+    const row = await goal(1);
     expect(row).toMatchObject({ kind: 'measure', name: 'Clinical placement slots', unit: 'slots', baseline: 22, target: 40, direction: 'up', start_date: '2026-11-30', target_date: '2027-06-30', owner_id: member, status: 'open' });
     await h.flush();
     const posted = h.fake.messages(CHANNELS.cna.id).find((m) => m.text?.includes('G-1'));
@@ -68,11 +68,11 @@ describe('/goal over signed HTTP', () => {
   it('sets a milestone from the quick form in a team channel without naming the team', async () => {
     const ack = await h.command('/goal', 'new State approves the new SPT curriculum by 2027-03-01', inSpt(member));
     expect(ack.text).toContain('Set *G-2*');
-    expect(goal(2)).toMatchObject({ kind: 'milestone', baseline: null, target: null, program_team_id: h.query<{ id: number }>("select id from program_teams where key = 'SPT'")[0]?.id });
+    expect(await goal(2)).toMatchObject({ kind: 'milestone', baseline: null, target: null, program_team_id: (await h.query<{ id: number }>("select id from program_teams where key = 'SPT'"))[0]?.id });
   });
 
   it('refuses bad goals with a clear message and stores nothing', async () => {
-    const before = stored();
+    const before = await stored();
     const cases: Array<[string, string]> = [
       ['new CNA Slots from 22 to 40 by 2020-01-01', 'must be in the future'],
       ['new CNA Slots from 22 to 40 by 2026-11-30', 'must be in the future'],
@@ -88,15 +88,15 @@ describe('/goal over signed HTTP', () => {
       const ack = await h.command('/goal', text, { userId: member, channelId: CHANNELS.general.id });
       expect(ack.text, text).toContain(expected);
     }
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   it('lets only team members (and coordinators) propose, and audits the refusal', async () => {
-    const before = stored();
+    const before = await stored();
     const ack = await h.command('/goal', 'new CNA Students reached from 100 to 400 by 2027-06-30', inCna(outsider));
     expect(ack.text).toContain('Only members of CNA');
-    expect(stored()).toEqual(before);
-    expect(lastAudit()).toMatchObject({ actor_id: outsider, action: 'goal.new', outcome: 'refused', target: 'CNA' });
+    expect(await stored()).toEqual(before);
+    expect(await lastAudit()).toMatchObject({ actor_id: outsider, action: 'goal.new', outcome: 'refused', target: 'CNA' });
     expect((await h.command('/goal', 'new CNA Students reached from 100 to 400 students by 2027-06-30', inCna(coordinator))).text).toContain('Set *G-3*');
   });
 
@@ -107,7 +107,7 @@ describe('/goal over signed HTTP', () => {
     expect(past.text).toContain('as of 2026-11-15');
     const again = await h.command('/goal', 'update G-1 28 corrected count', inCna(member));
     expect(again.text).toContain('replacing the reading of 26');
-    const rows = readings(1);
+    const rows = await readings(1);
     expect(rows.map((r) => [r.as_of, r.value, r.superseded_at === null, r.note])).toEqual([
       ['2026-11-30', 26, false, 'two new sites at Henry Ford'],
       ['2026-11-15', 24, true, 'from the October survey'],
@@ -126,7 +126,7 @@ describe('/goal over signed HTTP', () => {
   });
 
   it('refuses bad readings with a clear message and stores nothing', async () => {
-    const before = stored();
+    const before = await stored();
     const cases: Array<[string, string]> = [
       ['update G-1 lots', '"lots" is not a number'],
       ['update G-99 5', 'There is no goal G-99'],
@@ -138,29 +138,29 @@ describe('/goal over signed HTTP', () => {
       ['update G-1', 'Usage'],
     ];
     for (const [text, expected] of cases) expect((await h.command('/goal', text, inCna(member))).text, text.slice(0, 40)).toContain(expected);
-    expect(stored()).toEqual(before);
+    expect(await stored()).toEqual(before);
   });
 
   it('refuses a reading from someone not on the team and audits it', async () => {
-    const before = stored();
+    const before = await stored();
     const ack = await h.command('/goal', 'update G-1 30', inCna(outsider));
     expect(ack.text).toContain('Only members of CNA');
-    expect(stored()).toEqual(before);
-    expect(lastAudit()).toMatchObject({ actor_id: outsider, action: 'goal.update', outcome: 'refused', target: 'G-1' });
+    expect(await stored()).toEqual(before);
+    expect(await lastAudit()).toMatchObject({ actor_id: outsider, action: 'goal.update', outcome: 'refused', target: 'G-1' });
   });
 
   it('lets the owner and coordinators change a goal, not other members nor a partner-workspace guest, and audits refusals', async () => {
-    const before = stored();
+    const before = await stored();
     for (const who of [colleague, partner]) {
       const ack = await h.command('/goal', 'close G-1 dropped', inCna(who));
       expect(ack.text).toContain(who === partner ? 'partner workspace' : 'Only the owner of G-1');
-      expect(lastAudit()).toMatchObject({ actor_id: who, action: 'goal.close', outcome: 'refused' });
+      expect(await lastAudit()).toMatchObject({ actor_id: who, action: 'goal.close', outcome: 'refused' });
       expect((await h.command('/goal', 'edit G-1', inCna(who))).text).toContain(who === partner ? 'partner workspace' : 'Only the owner');
-      expect(lastAudit()).toMatchObject({ actor_id: who, action: 'goal.edit', outcome: 'refused' });
+      expect(await lastAudit()).toMatchObject({ actor_id: who, action: 'goal.edit', outcome: 'refused' });
     }
     // A partner guest on the team may still record a reading.
     expect((await h.command('/goal', 'update G-3 120', inCna(partner))).text).toContain('Recorded *120* students');
-    expect(stored().goals).toBe(before.goals);
+    expect((await stored()).goals).toBe(before.goals);
   });
 
   it('lists goals of the channel team with value, pace and days left', async () => {
@@ -185,7 +185,7 @@ describe('/goal over signed HTTP', () => {
     const card = h.fake.messages(CHANNELS.cna.id).find((m) => m.text?.includes('CNA-1'));
     expect(JSON.stringify(card?.blocks)).toContain('Goal *G-1* Clinical placement slots');
     expect((await h.command('/goal', 'unlink G-1 CNA-1', inCna(member))).text).toContain('Unlinked *CNA-1*');
-    expect(h.count('goal_issues')).toBe(0);
+    expect(await h.count('goal_issues')).toBe(0);
     await h.command('/goal', 'link G-1 CNA-1', inCna(coordinator));
   });
 
@@ -194,7 +194,7 @@ describe('/goal over signed HTTP', () => {
     expect((await h.command('/goal', 'done G-1', inCna(member))).text).toContain('is a measure');
     const ack = await h.command('/goal', 'done G-2 approved at the November board', inSpt(member));
     expect(ack.text).toContain('G-2');
-    expect(goal(2)).toMatchObject({ status: 'achieved', close_note: 'approved at the November board' });
+    expect(await goal(2)).toMatchObject({ status: 'achieved', close_note: 'approved at the November board' });
     await h.flush();
     expect(h.fake.messages(CHANNELS.spt.id).some((m) => m.text?.includes('as *achieved*: approved at the November board'))).toBe(true);
     expect((await h.command('/goal', 'done G-2', inSpt(member))).text).toContain('was closed as achieved');
@@ -215,7 +215,7 @@ describe('/goal forms and buttons', () => {
   let cnaId: number;
   beforeAll(async () => {
     h = await startWithTeams();
-    cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
     await h.stop();
@@ -251,7 +251,7 @@ describe('/goal forms and buttons', () => {
     expect(body.errors.goal_target_date).toContain('must be in the future');
     const same = await h.slack.viewSubmission({ view, userId: member, values: goalForm({ team: cnaId, name: 'Slots', baseline: '40', target: '40', date: '2027-01-01' }) });
     expect(JSON.parse(same.body).errors).toEqual({ goal_target: expect.stringContaining('must differ') });
-    expect(h.count('goals')).toBe(0);
+    expect(await h.count('goals')).toBe(0);
   });
 
   it('sets a goal from the form, once even when submitted twice', async () => {
@@ -261,19 +261,19 @@ describe('/goal forms and buttons', () => {
     const second = await h.slack.viewSubmission({ view, userId: member, values });
     expect(JSON.stringify(JSON.parse(first.body))).toContain('Set G-1');
     expect(JSON.stringify(JSON.parse(second.body))).toContain('Already G-1');
-    expect(h.count('goals')).toBe(1);
+    expect(await h.count('goals')).toBe(1);
   });
 
   it('records a reading through the "Record a reading" button and its form, with field errors first', async () => {
-    const id = h.query<{ id: number }>('select id from goals where number = 1')[0]?.id;
+    const id = (await h.query<{ id: number }>('select id from goals where number = 1'))[0]?.id;
     const view = await opens(() => h.slack.blockAction({ actionId: 'goal_record_reading', blockId: 'goal_actions', value: String(id), userId: member, channelId: CHANNELS.cna.id }));
     expect(view.callback_id).toBe('goal_reading');
     const bad = await h.slack.viewSubmission({ view, userId: member, values: inputValues({ goal_value: { goal_value: 'lots' }, goal_as_of: { goal_as_of: { type: 'datepicker', selected_date: '2026-12-25' } }, goal_note: { goal_note: '' } }) });
     expect(Object.keys(JSON.parse(bad.body).errors).sort()).toEqual(['goal_as_of', 'goal_value']);
-    expect(h.count('goal_readings')).toBe(0);
+    expect(await h.count('goal_readings')).toBe(0);
     const good = await h.slack.viewSubmission({ view, userId: member, values: inputValues({ goal_value: { goal_value: '9' }, goal_as_of: { goal_as_of: { type: 'datepicker', selected_date: '2026-11-30' } }, goal_note: { goal_note: 'spring cohort' } }) });
     expect(good.body).toContain('Recorded *9* for *G-1*');
-    expect(h.query('select value, note from goal_readings')).toEqual([{ value: 9, note: 'spring cohort' }]);
+    expect(await h.query('select value, note from goal_readings')).toEqual([{ value: 9, note: 'spring cohort' }]);
     // The announcement was still on its way when the reading came in: once posted, it is brought up to date.
     await h.flush();
     await h.flush();
@@ -300,26 +300,26 @@ describe('/goal forms and buttons', () => {
     expect(Object.keys(JSON.parse(bad.body).errors).sort()).toEqual(['goal_target', 'goal_target_date']);
     const good = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '30', owner: PEOPLE.corewell.id }) });
     expect(good.body).toContain('changed target, owner');
-    expect(h.query('select target, owner_id from goals where number = 1')).toEqual([{ target: 30, owner_id: PEOPLE.corewell.id }]);
-    expect(h.query<{ from_value: string; to_value: string }>("select from_value, to_value from goal_events where kind = 'edit' order by id").map((e) => `${e.from_value} → ${e.to_value}`)).toEqual([
+    expect(await h.query('select target, owner_id from goals where number = 1')).toEqual([{ target: 30, owner_id: PEOPLE.corewell.id }]);
+    expect((await h.query<{ from_value: string; to_value: string }>("select from_value, to_value from goal_events where kind = 'edit' order by id")).map((e) => `${e.from_value} → ${e.to_value}`)).toEqual([
       'target: 25 → 30',
       `owner: ${member} → ${PEOPLE.corewell.id}`,
     ]);
     // The former owner, a plain member now, may no longer edit it.
     const refused = await h.slack.viewSubmission({ view, userId: member, values: edit({ target: '35' }) });
     expect(refused.body).toContain('Only the owner of G-1');
-    expect(h.query('select target from goals where number = 1')).toEqual([{ target: 30 }]);
+    expect(await h.query('select target from goals where number = 1')).toEqual([{ target: 30 }]);
   });
 
   it('marks a milestone done with its "Mark done" button (owner), announcing it; others are told why not', async () => {
     await h.command('/goal', 'new CNA Employer partners sign the placement MOU by 2027-02-01', inCna(member));
-    const id = h.query<{ id: number }>('select id from goals where number = 2')[0]?.id;
+    const id = (await h.query<{ id: number }>('select id from goals where number = 2'))[0]?.id;
     await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: String(id), userId: PEOPLE.corewell.id, channelId: CHANNELS.cna.id });
     await h.fake.waitFor(() => h.fake.responses.find((r) => JSON.stringify(r.body).includes('Only the owner of G-2')));
-    expect(h.query('select status from goals where number = 2')).toEqual([{ status: 'open' }]);
+    expect(await h.query('select status from goals where number = 2')).toEqual([{ status: 'open' }]);
     await h.slack.blockAction({ actionId: 'goal_mark_done', blockId: 'goal_actions', value: String(id), userId: member, channelId: CHANNELS.cna.id });
     await h.fake.waitFor(() => h.fake.responses.find((r) => JSON.stringify(r.body).includes('marked *G-2* done')));
-    expect(h.query('select status from goals where number = 2')).toEqual([{ status: 'achieved' }]);
+    expect(await h.query('select status from goals where number = 2')).toEqual([{ status: 'achieved' }]);
     await h.flush();
     expect(h.fake.messages(CHANNELS.cna.id).some((m) => m.text?.includes('marked *G-2* · Employer partners sign the placement MOU as *achieved*'))).toBe(true);
   });
@@ -344,7 +344,7 @@ describe('the stale reminder', () => {
       await first.command('/goal', 'new CNA Clinical placement slots from 22 to 40 by 2027-06-30', inCna(member));
       // 29 days on: not stale yet.
       await first.alliance.runJob('goal-stale', new Date('2026-12-29T15:00:00Z'));
-      expect(first.count('goal_stale_reminders')).toBe(0);
+      expect(await first.count('goal_stale_reminders')).toBe(0);
       // 30 days on: stale; a second run the same hour queues nothing more.
       const at = new Date('2026-12-30T15:00:00Z');
       await first.alliance.runJob('goal-stale', at);
@@ -360,14 +360,14 @@ describe('the stale reminder', () => {
       const dms = second.fake.messages(member).filter((m) => m.text?.includes('has had no reading'));
       expect(dms).toHaveLength(1);
       expect(dms[0]?.text).toContain('G-1');
-      expect(second.count('goal_stale_reminders')).toBe(1);
+      expect(await second.count('goal_stale_reminders')).toBe(1);
       // A reading ends the period; 30 days after it, the owner is asked again, once.
       clock = new Date('2027-01-05T15:00:00Z');
       await second.command('/goal', 'update G-1 25', inCna(member));
       await second.alliance.runJob('goal-stale', new Date('2027-02-04T15:00:00Z'));
       await second.alliance.runJob('goal-stale', new Date('2027-02-05T15:00:00Z'));
-      expect(second.count('goal_stale_reminders')).toBe(2);
-      expect(second.query('select count(*) as n from outbox where dedupe_key like ?', 'goal-stale:%')).toEqual([{ n: 2 }]);
+      expect(await second.count('goal_stale_reminders')).toBe(2);
+      expect(await second.query('select count(*) as n from outbox where dedupe_key like ?', 'goal-stale:%')).toEqual([{ n: 2 }]);
       await second.stop();
     } finally {
       clock = new Date('2026-11-30T15:00:00Z');
@@ -435,7 +435,7 @@ describe('goals in digests, lists and limits', () => {
     for (let i = 0; i < 30; i++) {
       await h.command('/goal', `new SPT ${'Sterile processing technicians trained at site number'} ${i + 1} from 0 to ${10 + i} technicians by 2027-0${1 + (i % 9)}-15`, { userId: coordinator, channelId: CHANNELS.spt.id });
     }
-    expect(h.query<{ n: number }>("select count(*) as n from goals g join program_teams t on t.id = g.program_team_id where t.key = 'SPT'")[0]?.n).toBe(30);
+    expect((await h.query<{ n: number }>("select count(*) as n from goals g join program_teams t on t.id = g.program_team_id where t.key = 'SPT'"))[0]?.n).toBe(30);
     const digest = await h.command('/digest', 'preview SPT', inSpt(coordinator));
     expect(validateMessage({ text: digest.text, blocks: digest.blocks })).toEqual([]);
     const goalText = texts(digest).filter((b) => b.includes('*G-')).join('');
@@ -451,7 +451,7 @@ describe('goals in digests, lists and limits', () => {
 
   it('escapes names, units and notes everywhere they are posted', async () => {
     await h.command('/goal', 'new CNA <!channel> <@U0HFH0002> *slots* from 1 to 9 by 2027-06-30', inCna(member));
-    const key = `G-${h.query<{ n: number }>('select max(number) as n from goals')[0]?.n}`;
+    const key = `G-${(await h.query<{ n: number }>('select max(number) as n from goals'))[0]?.n}`;
     await h.command('/goal', `update ${key} 3 see <https://evil.example|here> & <!here>`, inCna(member));
     for (const ack of [await h.command('/goal', `show ${key}`, inCna(member)), await h.command('/goal', 'list CNA', inCna(member)), await h.command('/digest', 'preview CNA', inCna(member))]) {
       const text = visibleText(ack);
@@ -485,7 +485,7 @@ describe('a vote for a goal', () => {
     const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('Which sites add placement slots first?'));
     expect(JSON.stringify(ballot?.blocks)).toContain(':dart: For goal *G-1* · Clinical placement slots');
     expect(JSON.stringify(ballot?.blocks)).not.toContain('for goal G-1 Which');
-    expect(h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
+    expect(await h.query('select g.number from goal_votes gv join goals g on g.id = gv.goal_id')).toEqual([{ number: 1 }]);
   });
 
   it('starts a vote for a goal through the form: "/vote new for goal G-1" preselects it, another team’s goal is refused beside the field', async () => {
@@ -494,8 +494,8 @@ describe('a vote for a goal', () => {
     await h.fake.waitFor(() => h.fake.callsTo('views.open')[before]);
     const view = [...h.fake.views.values()].at(-1) as ViewInput;
     expect(JSON.stringify(view.blocks)).toMatch(/"block_id":"vote_goal".*"initial_option":\{"text":\{"type":"plain_text","text":"G-1 · CNA · Clinical placement slots"\}/);
-    const cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
-    const goalId = (n: number) => String(h.query<{ id: number }>('select id from goals where number = ?', n)[0]?.id);
+    const cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
+    const goalId = async (n: number) => String((await h.query<{ id: number }>('select id from goals where number = ?', n))[0]?.id);
     const form = (goal: string) =>
       inputValues({
         vote_team: { vote_team: { type: 'static_select', selected_option: String(cnaId) } },
@@ -506,11 +506,11 @@ describe('a vote for a goal', () => {
         vote_visibility: { vote_visibility: { type: 'radio_buttons', selected_option: 'live' } },
         vote_goal: { vote_goal: { type: 'static_select', selected_option: goal } },
       });
-    const votes = h.count('votes');
-    const wrong = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(2)) });
+    const votes = await h.count('votes');
+    const wrong = await h.slack.viewSubmission({ view, userId: member, values: form(await goalId(2)) });
     expect(JSON.parse(wrong.body).errors).toEqual({ vote_goal: expect.stringContaining('G-2 is a goal of SPT') });
-    expect(h.count('votes')).toBe(votes);
-    const right = await h.slack.viewSubmission({ view, userId: member, values: form(goalId(1)) });
+    expect(await h.count('votes')).toBe(votes);
+    const right = await h.slack.viewSubmission({ view, userId: member, values: form(await goalId(1)) });
     expect(right.body).toContain('is open');
     await h.flush();
     const ballot = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('preceptor model'));
@@ -518,9 +518,9 @@ describe('a vote for a goal', () => {
   });
 
   it('refuses an unknown goal or another team’s goal and starts nothing', async () => {
-    const before = h.count('votes');
+    const before = await h.count('votes');
     expect((await h.command('/vote', 'new for goal G-9 Which? | A | B', inCna(member))).text).toContain('There is no goal G-9');
     expect((await h.command('/vote', 'new for goal G-2 Which? | A | B', inCna(member))).text).toContain('G-2 is a goal of SPT');
-    expect(h.count('votes')).toBe(before);
+    expect(await h.count('votes')).toBe(before);
   });
 });

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { linkSeedChannels, startHarness, visibleText, type CommandAck, type Harness } from '../rig/harness.js';
@@ -32,10 +31,9 @@ describe('/issue list paging over signed HTTP', () => {
     tick();
     await h.command('/issue', 'new An MA issue', { ...member, channelId: CHANNELS.ma.id });
     // A closed priority vote ranks issues; here we set its result directly.
-    const writer = new Database(h.dbPath);
-    writer.prepare("update issues set priority = 1 where number = 40 and program_team_id = (select id from program_teams where key = 'CNA')").run();
-    writer.prepare("update issues set priority = 2 where number = 5 and program_team_id = (select id from program_teams where key = 'CNA')").run();
-    writer.close();
+    const ranked = "update issues set priority = ? where number = ? and program_team_id = (select id from program_teams where key = 'CNA')";
+    expect(await h.execute(ranked, 1, 40)).toBe(1);
+    expect(await h.execute(ranked, 2, 5)).toBe(1);
   });
   afterAll(async () => {
     await h.stop();
@@ -104,7 +102,7 @@ describe('/issue list paging over signed HTTP', () => {
     }
     // A page past the end (issues closed meanwhile) shows the last page instead of an empty one.
     const before = h.fake.responses.length;
-    const cna = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id;
+    const cna = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id;
     await h.slack.blockAction({ actionId: 'issue_list_page', blockId: 'issue_list_nav', value: JSON.stringify({ t: [cna], s: 'open', p: 99 }), userId: member.userId, channelId: member.channelId, isEphemeral: true });
     const response = await h.fake.waitFor(() => h.fake.responses[before]);
     expect(String(response.body.text)).toContain('showing 21–32 of 32');

@@ -11,6 +11,17 @@ import { inputValues, type ViewInput } from '../rig/slack-request.js';
 
 let clock = new Date('2025-03-10T14:00:00Z');
 
+/** Waits until an asynchronous probe (a database read) answers; fake Slack's waitFor takes only synchronous probes. */
+async function eventually<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`eventually: no answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const inCna = (userId: string) => ({ userId, channelId: CHANNELS.cna.id });
 const member = PEOPLE.henryFord1.id;
 const outsider = PEOPLE.trinity.id;
@@ -30,9 +41,9 @@ describe('/issue keeps its messages current', () => {
   let h: Harness;
   let cnaId: number;
 
-  const row = (key: string): IssueRow | undefined => {
+  const row = async (key: string): Promise<IssueRow | undefined> => {
     const [teamKey, number] = key.split('-');
-    return h.query<IssueRow>('select i.* from issues i join program_teams t on t.id = i.program_team_id where t.key = ? and i.number = ?', teamKey, Number(number))[0];
+    return (await h.query<IssueRow>('select i.* from issues i join program_teams t on t.id = i.program_team_id where t.key = ? and i.number = ?', teamKey, Number(number)))[0];
   };
   const logByText = async (title: string, userId = member): Promise<string> => {
     const ack = await h.command('/issue', `new ${title}`, inCna(userId));
@@ -40,8 +51,8 @@ describe('/issue keeps its messages current', () => {
     if (key === undefined) throw new Error(`not logged: ${ack.raw}`);
     return key;
   };
-  const announcementOf = (key: string) => {
-    const ts = row(key)?.announcement_ts;
+  const announcementOf = async (key: string) => {
+    const ts = (await row(key))?.announcement_ts;
     return h.fake.messages(CHANNELS.cna.id).find((m) => m.ts === ts && !m.ephemeral);
   };
   const updatesOf = (ts: string | null | undefined) => h.fake.callsTo('chat.update').filter((c) => c.ok && c.args.ts === ts);
@@ -70,7 +81,7 @@ describe('/issue keeps its messages current', () => {
     h = await startHarness({ now: () => clock });
     await linkSeedChannels(h);
     await h.command('/team', 'join CNA', inCna(member));
-    cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
     await h.stop();
@@ -79,10 +90,10 @@ describe('/issue keeps its messages current', () => {
   it('stores where the announcement went and updates it once for each change by command, with status changes in its thread', async () => {
     const key = await logByText('Clinical sites cap CNA students at four');
     await h.flush();
-    const stored = row(key);
+    const stored = await row(key);
     expect(stored).toMatchObject({ announcement_channel_id: CHANNELS.cna.id, announcement_ts: expect.any(String) });
     const ts = stored?.announcement_ts;
-    expect(JSON.stringify(announcementOf(key)?.blocks)).toContain('0 comments');
+    expect(JSON.stringify((await announcementOf(key))?.blocks)).toContain('0 comments');
 
     const steps: Array<{ command: string; shows: string }> = [
       { command: `status ${key} in-progress asked Beaumont for more seats`, shows: 'In progress' },
@@ -97,7 +108,7 @@ describe('/issue keeps its messages current', () => {
       expect(ack.text, step.command).not.toContain('Usage');
       await h.flush();
       expect(updatesOf(ts), step.command).toHaveLength(i + 1);
-      expect(JSON.stringify(announcementOf(key)?.blocks), step.command).toContain(step.shows);
+      expect(JSON.stringify((await announcementOf(key))?.blocks), step.command).toContain(step.shows);
     }
     // Repeating a change that changes nothing updates nothing.
     await h.command('/issue', `status ${key} resolved`, inCna(member));
@@ -111,7 +122,7 @@ describe('/issue keeps its messages current', () => {
     ]);
     expect(replies.join('\n')).not.toContain('<!channel>');
     // The announcement keeps its own header and lost its buttons once resolved.
-    const final = JSON.stringify(announcementOf(key)?.blocks);
+    const final = JSON.stringify((await announcementOf(key))?.blocks);
     expect(final).toContain('logged a new *CNA* issue');
     expect(final).not.toContain('issue_resolve');
   });
@@ -119,22 +130,22 @@ describe('/issue keeps its messages current', () => {
   it('updates the announcement when the edit form or a button changes the issue', async () => {
     const key = await logByText('Edit me later');
     await h.flush();
-    const ts = row(key)?.announcement_ts;
+    const ts = (await row(key))?.announcement_ts;
     const view = await opens(() => h.command('/issue', `edit ${key}`, inCna(member)));
     const saved = await h.slack.viewSubmission({ view, userId: member, values: form('Edited title for the announcement', { category: 'curriculum' }, false) });
     expect(submitted(saved)).toContain(`Saved *${key}*`);
     await h.flush();
     expect(updatesOf(ts)).toHaveLength(1);
-    expect(JSON.stringify(announcementOf(key)?.blocks)).toContain('Edited title for the announcement');
+    expect(JSON.stringify((await announcementOf(key))?.blocks)).toContain('Edited title for the announcement');
 
     const responses = h.fake.responses.length;
-    await h.slack.blockAction({ actionId: 'issue_start', blockId: 'issue_actions', value: String(row(key)?.id), userId: member, channelId: CHANNELS.cna.id, messageTs: ts ?? '' });
+    await h.slack.blockAction({ actionId: 'issue_start', blockId: 'issue_actions', value: String((await row(key))?.id), userId: member, channelId: CHANNELS.cna.id, messageTs: ts ?? '' });
     await h.fake.waitFor(() => h.fake.responses[responses]);
     await h.flush();
-    expect(row(key)?.status).toBe('in_progress');
+    expect((await row(key))?.status).toBe('in_progress');
     expect(updatesOf(ts)).toHaveLength(2);
     // Whichever redraw lands last, the announcement shows the issue as it now is.
-    expect(JSON.stringify(announcementOf(key)?.blocks)).toContain('In progress');
+    expect(JSON.stringify((await announcementOf(key))?.blocks)).toContain('In progress');
     expect(threadOf(ts).map((m) => m.text)).toEqual([expect.stringContaining(`moved *${key}* to *In progress*`)]);
   });
 
@@ -144,9 +155,9 @@ describe('/issue keeps its messages current', () => {
     // Delivered, then whatever the delivery's follow-up queued.
     await h.flush(new Date(clock.getTime() + 60_000));
     await h.flush(new Date(clock.getTime() + 60_000));
-    const ts = row(key)?.announcement_ts;
+    const ts = (await row(key))?.announcement_ts;
     expect(ts).toEqual(expect.any(String));
-    const shown = JSON.stringify(announcementOf(key)?.blocks);
+    const shown = JSON.stringify((await announcementOf(key))?.blocks);
     expect(shown).toContain('Blocked');
     expect(shown).toContain(`*Owner*\\n<@${member}>`);
     expect(threadOf(ts).map((m) => m.text)).toEqual([expect.stringContaining(`moved *${key}* to *Blocked*: waiting for the dean`)]);
@@ -161,7 +172,7 @@ describe('/issue keeps its messages current', () => {
     // then falls due within the minute the changes below let pass.
     await h.flush();
     expect(h.fake.pendingFaults('chat.postMessage')).toBe(0);
-    expect(row(key)?.announcement_ts).toBeNull();
+    expect((await row(key))?.announcement_ts).toBeNull();
     await changeWhileUnposted(key);
   });
 
@@ -175,7 +186,7 @@ describe('/issue keeps its messages current', () => {
   it('never lets a retried older update overwrite a newer one', async () => {
     const key = await logByText('Order of updates');
     await h.flush();
-    const ts = row(key)?.announcement_ts;
+    const ts = (await row(key))?.announcement_ts;
     h.fake.failNext('chat.update', { error: 'internal_error' });
     await h.command('/issue', `status ${key} in-progress`, inCna(member));
     await h.flush();
@@ -184,9 +195,9 @@ describe('/issue keeps its messages current', () => {
     // Long after the first one's retry time: only the newest state is sent.
     await h.flush(new Date(clock.getTime() + 60 * 60 * 1000));
     expect(updatesOf(ts)).toHaveLength(1);
-    expect(JSON.stringify(announcementOf(key)?.blocks)).toContain('Blocked');
+    expect(JSON.stringify((await announcementOf(key))?.blocks)).toContain('Blocked');
     // One refresh row per card: the failed update was retried once, rendering the newest state.
-    expect(h.query<{ status: string; attempts: number }>("select status, attempts from outbox where dedupe_key = ? and method = 'chat.update'", `refresh:issue-card:${row(key)?.id}`)).toEqual([
+    expect(await h.query<{ status: string; attempts: number }>("select status, attempts from outbox where dedupe_key = ? and method = 'chat.update'", `refresh:issue-card:${(await row(key))?.id}`)).toEqual([
       { status: 'sent', attempts: 2 },
     ]);
   });
@@ -201,12 +212,12 @@ describe('/issue keeps its messages current', () => {
     expect(keyA).toBeDefined();
     expect(keyB).toBeDefined();
     expect(keyB).not.toBe(keyA);
-    const before = h.count('issues');
+    const before = await h.count('issues');
     const again = await h.slack.viewSubmission({ view: first, userId: member, values: form('Same title twice'), hash: 'first-hash' });
     expect(submitted(again)).toContain('already submitted');
     expect(submitted(again)).toContain(`it is *${keyA}*`);
-    expect(h.count('issues')).toBe(before);
-    expect(h.query<{ result: string }>("select result from processed_requests where key like 'view:%:first-hash'")).toEqual([{ result: String(row(keyA ?? '')?.id) }]);
+    expect(await h.count('issues')).toBe(before);
+    expect(await h.query<{ result: string }>("select result from processed_requests where key like 'view:%:first-hash'")).toEqual([{ result: String((await row(keyA ?? ''))?.id) }]);
   });
 
   it('gives every line of /issue list a menu whose Start, Resolve, Assign to me, Reopen and Show work from the list', async () => {
@@ -218,7 +229,7 @@ describe('/issue keeps its messages current', () => {
     const line = blocks.find((b) => b.text?.text.includes(`*${key}*`));
     expect(line?.accessory?.type).toBe('overflow');
     expect(line?.accessory?.options.map((o) => o.text.text)).toEqual(['Start', 'Resolve', 'Assign to me', 'Show']);
-    const id = row(key)?.id;
+    const id = (await row(key))?.id;
     const pick = async (value: string, userId = member) => {
       const responses = h.fake.responses.length;
       const res = await h.slack.blockAction({ actionId: 'issue_list_menu', blockId: 'list-line', type: 'overflow', action: { selected_option: { text: { type: 'plain_text', text: value }, value } }, userId, channelId: CHANNELS.cna.id, isEphemeral: true });
@@ -229,22 +240,22 @@ describe('/issue keeps its messages current', () => {
     const started = await pick(`start:${id}`);
     expect(started).toMatchObject({ replace_original: false, response_type: 'ephemeral' });
     expect(visibleText(started as { text?: string; blocks?: unknown[] })).toContain(`<@${member}> started *${key}*`);
-    expect(row(key)?.status).toBe('in_progress');
+    expect((await row(key))?.status).toBe('in_progress');
 
     const refused = await pick(`resolve:${id}`, outsider);
     expect(refused).toMatchObject({ replace_original: false, text: expect.stringContaining('Only CNA team members') });
-    expect(row(key)?.status).toBe('in_progress');
+    expect((await row(key))?.status).toBe('in_progress');
 
     expect(visibleText((await pick(`assign_me:${id}`)) as { text?: string })).toContain(`took *${key}*`);
-    expect(row(key)?.owner_id).toBe(member);
+    expect((await row(key))?.owner_id).toBe(member);
     await pick(`resolve:${id}`);
-    expect(row(key)?.status).toBe('resolved');
+    expect((await row(key))?.status).toBe('resolved');
 
     const closedList = await h.command('/issue', 'list closed', inCna(member));
     const closedLine = (closedList.blocks as typeof blocks).find((b) => b.text?.text.includes(`*${key}*`));
     expect(closedLine?.accessory?.options.map((o) => o.text.text)).toEqual(['Reopen', 'Show']);
     await pick(`reopen:${id}`);
-    expect(row(key)?.status).toBe('open');
+    expect((await row(key))?.status).toBe('open');
 
     const shown = JSON.stringify(await pick(`show:${id}`));
     expect(shown).toContain('History');
@@ -256,7 +267,7 @@ describe('/issue keeps its messages current', () => {
     await h.flush();
     await h.flush();
     // The menu's changes reach the announcement and its thread like any other change.
-    expect(threadOf(row(key)?.announcement_ts).map((m) => m.text)).toHaveLength(3);
+    expect(threadOf((await row(key))?.announcement_ts).map((m) => m.text)).toHaveLength(3);
   });
 
   it('answers the Log as issue form without waiting for a slow permalink, and links the message once Slack answers', async () => {
@@ -268,12 +279,12 @@ describe('/issue keeps its messages current', () => {
     h.fake.failNext('chat.getPermalink', { delayMs: 2000 });
     const done = await h.slack.viewSubmission({ view, userId: member, values: form('Our autoclave broke again') });
     const key = /Logged \*(CNA-\d+)\*/.exec(submitted(done))?.[1] ?? 'none';
-    expect(row(key)).toMatchObject({ title: 'Our autoclave broke again' });
+    expect(await row(key)).toMatchObject({ title: 'Our autoclave broke again' });
     await h.flush();
     expect(h.fake.messages(CHANNELS.cna.id).find((m) => m.threadTs === ts)?.text).toContain(`Logged as *${key}*`);
-    const permalink = await h.fake.waitFor(() => row(key)?.source_permalink, 8000);
+    const permalink = await eventually(async () => (await row(key))?.source_permalink, 8000);
     expect(permalink).toContain(`/archives/${CHANNELS.cna.id}/p`);
     await h.flush();
-    expect(JSON.stringify(announcementOf(key)?.blocks)).toContain(`<${permalink}|a message>`);
+    expect(JSON.stringify((await announcementOf(key))?.blocks)).toContain(`<${permalink}|a message>`);
   }, 15_000);
 });

@@ -7,6 +7,17 @@ import { inputValues, type ViewInput } from '../rig/slack-request.js';
 /** 2025-03-10 10:00 in Detroit. */
 let clock = new Date('2025-03-10T14:00:00Z');
 
+/** Waits until an asynchronous probe (a database read) answers; fake Slack's waitFor takes only synchronous probes. */
+async function eventually<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline) throw new Error(`eventually: no answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const inCna = (userId: string) => ({ userId, channelId: CHANNELS.cna.id });
 const inGeneral = (userId: string) => ({ userId, channelId: CHANNELS.general.id });
 const member = PEOPLE.henryFord1.id; // joins CNA below
@@ -37,13 +48,14 @@ describe('/issue over signed HTTP', () => {
   let cnaId: number;
   let maId: number;
   const issueCount = () => h.count('issues');
-  const row = (key: string) => {
+  const row = async (key: string) => {
     const [teamKey, number] = key.split('-');
-    return h.query<Record<string, unknown>>(
+    const rows = await h.query<Record<string, unknown>>(
       'select i.* from issues i join program_teams t on t.id = i.program_team_id where t.key = ? and i.number = ?',
       teamKey,
       Number(number),
-    )[0];
+    );
+    return rows[0];
   };
   /** Runs something that opens a modal (after its ack) and returns the view Slack opened. */
   const opens = async (action: () => Promise<unknown>): Promise<ViewInput> => {
@@ -62,8 +74,8 @@ describe('/issue over signed HTTP', () => {
     h = await startHarness({ now: () => clock });
     await linkSeedChannels(h);
     await h.command('/team', 'join CNA', inCna(member));
-    cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
-    maId = h.query<{ id: number }>("select id from program_teams where key = 'MA'")[0]?.id ?? 0;
+    cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
+    maId = (await h.query<{ id: number }>("select id from program_teams where key = 'MA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
     await h.stop();
@@ -83,8 +95,8 @@ describe('/issue over signed HTTP', () => {
     expect(ack.text).toContain('Logged *CNA-1*');
     expect(ack.text).toContain(`Announced in <#${CHANNELS.cna.id}>`);
     expect(visibleText(ack)).toContain('Not enough clinical placements for spring');
-    expect(row('CNA-1')).toMatchObject({ title: 'Not enough clinical placements for spring', status: 'open', category: 'other', reporter_id: member, owner_id: null });
-    expect(h.query("select kind from issue_events where issue_id = (select id from issues where number = 1 and program_team_id = ?)", cnaId)).toEqual([{ kind: 'created' }]);
+    expect(await row('CNA-1')).toMatchObject({ title: 'Not enough clinical placements for spring', status: 'open', category: 'other', reporter_id: member, owner_id: null });
+    expect(await h.query("select kind from issue_events where issue_id = (select id from issues where number = 1 and program_team_id = ?)", cnaId)).toEqual([{ kind: 'created' }]);
     await h.flush();
     const posted = h.fake.messages(CHANNELS.cna.id).filter((m) => !m.ephemeral && JSON.stringify(m.blocks).includes('CNA-1'));
     expect(posted).toHaveLength(1);
@@ -92,7 +104,7 @@ describe('/issue over signed HTTP', () => {
     expect(h.fake.messages(CHANNELS.ma.id).filter((m) => JSON.stringify(m.blocks ?? []).includes('CNA-1'))).toEqual([]);
     const second = await h.command('/issue', 'new Curriculum misses telehealth skills\nEmployers asked for it twice.', inCna(member));
     expect(second.text).toContain('Logged *CNA-2*');
-    expect(row('CNA-2')).toMatchObject({ title: 'Curriculum misses telehealth skills', details: 'Employers asked for it twice.' });
+    expect(await row('CNA-2')).toMatchObject({ title: 'Curriculum misses telehealth skills', details: 'Employers asked for it twice.' });
   });
 
   it('numbers issues per team', async () => {
@@ -104,7 +116,7 @@ describe('/issue over signed HTTP', () => {
     const view = await opens(() => h.command('/issue', 'new', inCna(member)));
     expect(view.callback_id).toBe('issue_new');
     expect(JSON.stringify(view.blocks)).toContain(`"initial_option":{"text":{"type":"plain_text","text":"CNA · Certified Nursing Assistant"},"value":"${cnaId}"}`);
-    const before = issueCount();
+    const before = await issueCount();
     const form = { title: 'Low awareness of CNA careers in high schools', details: 'Counsellors do not know the pathway.', category: 'youth_exposure', team: cnaId, owner: PEOPLE.trainer.id, due: '2025-04-01' };
     const first = await submit(view, member, form, { hash: 'h-1' });
     expect(first.body.response_action).toBe('update');
@@ -112,15 +124,15 @@ describe('/issue over signed HTTP', () => {
     const again = await submit(view, member, form, { hash: 'h-1' });
     expect(JSON.stringify(again.body.view)).toContain('already submitted');
     expect(JSON.stringify(again.body.view)).toContain('CNA-3');
-    expect(issueCount()).toBe(before + 1);
-    expect(row('CNA-3')).toMatchObject({ category: 'youth_exposure', owner_id: PEOPLE.trainer.id, due_date: '2025-04-01', details: 'Counsellors do not know the pathway.' });
+    expect(await issueCount()).toBe(before + 1);
+    expect(await row('CNA-3')).toMatchObject({ category: 'youth_exposure', owner_id: PEOPLE.trainer.id, due_date: '2025-04-01', details: 'Counsellors do not know the pathway.' });
     await h.flush();
     expect(h.fake.messages(CHANNELS.cna.id).filter((m) => JSON.stringify(m.blocks ?? []).includes('CNA-3'))).toHaveLength(1);
   });
 
   it('shows every form error beside its field and stores nothing', async () => {
     const view = await opens(() => h.command('/issue', 'new', inGeneral(member)));
-    const before = issueCount();
+    const before = await issueCount();
     const empty = await submit(view, member, { title: '   ', team: null, due: '2025-03-09' });
     expect(empty.body.response_action).toBe('errors');
     expect(Object.keys(empty.body.errors as object).sort()).toEqual(['issue_due', 'issue_team', 'issue_title']);
@@ -131,11 +143,11 @@ describe('/issue over signed HTTP', () => {
     expect(badTeam.body.errors).toMatchObject({ issue_team: expect.stringContaining('Pick the team') });
     const badCategory = await submit(view, member, { title: 'Fine title', team: cnaId, category: 'gossip' });
     expect(badCategory.body.errors).toMatchObject({ issue_category: expect.any(String) });
-    expect(issueCount()).toBe(before);
+    expect(await issueCount()).toBe(before);
   });
 
   it('opens the form with the title filled and the team to pick when /issue new Title is typed outside a team channel', async () => {
-    const before = issueCount();
+    const before = await issueCount();
     let ack: { text?: string } = {};
     const view = await opens(async () => {
       ack = await h.command('/issue', 'new Phlebotomy seats are full', inGeneral(outsider));
@@ -144,14 +156,14 @@ describe('/issue over signed HTTP', () => {
     const blocks = JSON.stringify(view.blocks);
     expect(blocks).toContain('"initial_value":"Phlebotomy seats are full"');
     expect(blocks).not.toContain('"initial_option":{"text":{"type":"plain_text","text":"CNA');
-    expect(issueCount()).toBe(before);
+    expect(await issueCount()).toBe(before);
     const done = await submit(view, outsider, { title: 'Phlebotomy seats are full', team: maId });
     expect(JSON.stringify(done.body.view)).toContain('Logged *MA-2*');
   });
 
   it('tells the person when the team has no linked channel to announce in', async () => {
     await h.command('/team', 'create PHLEB Phlebotomy Technician', inGeneral(coordinator));
-    const phleb = h.query<{ id: number }>("select id from program_teams where key = 'PHLEB'")[0]?.id ?? 0;
+    const phleb = (await h.query<{ id: number }>("select id from program_teams where key = 'PHLEB'"))[0]?.id ?? 0;
     const view = await opens(() => h.command('/issue', 'new', inGeneral(member)));
     const done = await submit(view, member, { title: 'Draw stations short', team: phleb });
     expect(JSON.stringify(done.body.view)).toContain('Logged *PHLEB-1*');
@@ -159,10 +171,10 @@ describe('/issue over signed HTTP', () => {
   });
 
   it('refuses an over-long title typed as text and stores nothing', async () => {
-    const before = issueCount();
+    const before = await issueCount();
     const ack = await h.command('/issue', `new ${'z'.repeat(151)}`, inCna(member));
     expect(ack.text).toContain('at most 150 characters');
-    expect(issueCount()).toBe(before);
+    expect(await issueCount()).toBe(before);
   });
 
   it('turns a message into an issue with Log as issue: form prefilled, link kept, thread reply with the key', async () => {
@@ -179,8 +191,8 @@ describe('/issue over signed HTTP', () => {
     const done = await submit(view, PEOPLE.corewell.id, { title: 'Sterile & clean: our lab has no autoclave', details: 'Students practise on paper only.', team: cnaId, category: 'training_program' });
     const key = /Logged \*(CNA-\d+)\*/.exec(JSON.stringify(done.body.view))?.[1] ?? 'none';
     // The link is fetched after the form was answered.
-    await h.fake.waitFor(() => row(key)?.source_permalink);
-    expect(row(key)).toMatchObject({ source_channel_id: CHANNELS.cna.id, source_ts: ts, source_permalink: expect.stringContaining(`/archives/${CHANNELS.cna.id}/p`) });
+    await eventually(async () => (await row(key))?.source_permalink);
+    expect(await row(key)).toMatchObject({ source_channel_id: CHANNELS.cna.id, source_ts: ts, source_permalink: expect.stringContaining(`/archives/${CHANNELS.cna.id}/p`) });
     await h.flush();
     const reply = h.fake.messages(CHANNELS.cna.id).find((m) => m.threadTs === ts);
     expect(reply?.text).toContain(`Logged as *${key}*`);
@@ -196,7 +208,7 @@ describe('/issue over signed HTTP', () => {
     expect(JSON.stringify(view.blocks)).not.toContain('"initial_option":{"text":{"type":"plain_text","text":"CNA');
     const done = await submit(view, member, { title: 'A general remark', team: cnaId });
     const key = /Logged \*(CNA-\d+)\*/.exec(JSON.stringify(done.body.view))?.[1] ?? 'none';
-    expect(row(key)).toMatchObject({ source_permalink: null, source_ts: '1741600000.000100' });
+    expect(await row(key)).toMatchObject({ source_permalink: null, source_ts: '1741600000.000100' });
   });
 
   it('lists open issues of the channel team by default with key, title, status, owner and due date', async () => {
@@ -241,16 +253,16 @@ describe('/issue over signed HTTP', () => {
   it('changes status with a note, records when it closed, and reopens', async () => {
     const started = await h.command('/issue', 'status CNA-1 in progress talking to Beaumont', inCna(member));
     expect(started.text).toContain('*CNA-1* is now *In progress*');
-    expect(row('CNA-1')).toMatchObject({ status: 'in_progress', closed_at: null });
+    expect(await row('CNA-1')).toMatchObject({ status: 'in_progress', closed_at: null });
     const resolved = await h.command('/issue', 'status CNA-1 resolved placements found', inCna(member));
     expect(resolved.text).toContain('*Resolved*');
-    expect(row('CNA-1')).toMatchObject({ status: 'resolved', closed_at: clock.getTime() });
+    expect(await row('CNA-1')).toMatchObject({ status: 'resolved', closed_at: clock.getTime() });
     const same = await h.command('/issue', 'status CNA-1 resolved', inCna(member));
     expect(same.text).toContain('already *Resolved*');
     const reopened = await h.command('/issue', 'status CNA-1 open', inCna(member));
     expect(reopened.text).toContain('*Open*');
-    expect(row('CNA-1')).toMatchObject({ status: 'open', closed_at: null });
-    const events = h.query<{ kind: string; program_team_id: number; from_value: string; to_value: string; note: string | null }>(
+    expect(await row('CNA-1')).toMatchObject({ status: 'open', closed_at: null });
+    const events = await h.query<{ kind: string; program_team_id: number; from_value: string; to_value: string; note: string | null }>(
       "select kind, program_team_id, from_value, to_value, note from issue_events where kind in ('created', 'status') and issue_id = (select id from issues where program_team_id = ? and number = 1) order by id",
       cnaId,
     );
@@ -264,59 +276,59 @@ describe('/issue over signed HTTP', () => {
   });
 
   it('refuses a bad status, an unknown key and a missing status, storing nothing', async () => {
-    const before = h.count('issue_events');
+    const before = await h.count('issue_events');
     expect((await h.command('/issue', 'status CNA-1 finished', inCna(member))).text).toContain('"finished" is not a status. Use open, in-progress, blocked, resolved or dropped');
     expect((await h.command('/issue', 'status CNA-404 resolved', inCna(member))).text).toContain('There is no issue CNA-404');
     expect((await h.command('/issue', 'status CNA-1', inCna(member))).text).toContain('Usage');
-    expect(h.count('issue_events')).toBe(before);
+    expect(await h.count('issue_events')).toBe(before);
   });
 
   it('assigns and unassigns an owner', async () => {
     const ack = await h.command('/issue', `assign CNA-2 <@${PEOPLE.corewell.id}|priya>`, inCna(member));
     expect(ack.text).toContain(`assigned to <@${PEOPLE.corewell.id}>`);
-    expect(row('CNA-2')).toMatchObject({ owner_id: PEOPLE.corewell.id });
+    expect(await row('CNA-2')).toMatchObject({ owner_id: PEOPLE.corewell.id });
     const none = await h.command('/issue', 'assign CNA-2 none', inCna(member));
     expect(none.text).toContain('assigned to nobody');
-    expect(row('CNA-2')).toMatchObject({ owner_id: null });
-    const before = h.count('issue_events');
+    expect(await row('CNA-2')).toMatchObject({ owner_id: null });
+    const before = await h.count('issue_events');
     expect((await h.command('/issue', 'assign CNA-2 priya', inCna(member))).text).toContain('is not a person');
     expect((await h.command('/issue', 'assign CNA-2', inCna(member))).text).toContain('Usage');
-    expect(h.count('issue_events')).toBe(before);
+    expect(await h.count('issue_events')).toBe(before);
   });
 
   it('sets and clears a due date, refusing impossible and past dates', async () => {
     expect((await h.command('/issue', 'due CNA-2 2025-03-20', inCna(member))).text).toContain('is due 2025-03-20');
-    expect(row('CNA-2')).toMatchObject({ due_date: '2025-03-20' });
-    const before = h.count('issue_events');
+    expect(await row('CNA-2')).toMatchObject({ due_date: '2025-03-20' });
+    const before = await h.count('issue_events');
     expect((await h.command('/issue', 'due CNA-2 2025-02-30', inCna(member))).text).toContain('"2025-02-30" is not a date. Use YYYY-MM-DD');
     expect((await h.command('/issue', 'due CNA-2 03/20/2025', inCna(member))).text).toContain('is not a date');
     expect((await h.command('/issue', 'due CNA-2 2025-03-09', inCna(member))).text).toContain('in the past');
-    expect(h.count('issue_events')).toBe(before);
-    expect(row('CNA-2')).toMatchObject({ due_date: '2025-03-20' });
+    expect(await h.count('issue_events')).toBe(before);
+    expect(await row('CNA-2')).toMatchObject({ due_date: '2025-03-20' });
     expect((await h.command('/issue', 'due CNA-2 none', inCna(member))).text).toContain('has no due date');
-    expect(row('CNA-2')).toMatchObject({ due_date: null });
+    expect(await row('CNA-2')).toMatchObject({ due_date: null });
   });
 
   it('adds comments to the history, refusing an empty one', async () => {
-    const before = h.count('issue_events');
+    const before = await h.count('issue_events');
     expect((await h.command('/issue', 'comment CNA-2', inCna(member))).text).toContain('Write the comment after the key');
-    expect(h.count('issue_events')).toBe(before);
+    expect(await h.count('issue_events')).toBe(before);
     const ack = await h.command('/issue', 'comment CNA-2 Met with   the WCC dean.\nShe agrees.', inCna(member));
     expect(ack.text).toContain('comment is in the history');
-    expect(h.query("select note from issue_events where kind = 'comment' order by id desc limit 1")).toEqual([{ note: 'Met with   the WCC dean.\nShe agrees.' }]);
+    expect(await h.query("select note from issue_events where kind = 'comment' order by id desc limit 1")).toEqual([{ note: 'Met with   the WCC dean.\nShe agrees.' }]);
   });
 
   it('edits through a prefilled form, recording each changed field', async () => {
     const view = await opens(() => h.command('/issue', 'edit CNA-2', inCna(member)));
     expect(view.callback_id).toBe('issue_edit');
     expect(JSON.stringify(view.blocks)).toContain('"initial_value":"Curriculum misses telehealth skills"');
-    const updatedBefore = row('CNA-2')?.updated_at;
+    const updatedBefore = (await row('CNA-2'))?.updated_at;
     clock = new Date(clock.getTime() + 60_000);
     const saved = await submit(view, member, { title: 'Curriculum misses telehealth and EHR skills', details: 'Employers asked for it twice.', category: 'curriculum', owner: member, due: '2025-05-01' });
     expect(JSON.stringify(saved.body.view)).toContain('Saved *CNA-2*');
-    expect(row('CNA-2')).toMatchObject({ title: 'Curriculum misses telehealth and EHR skills', category: 'curriculum', owner_id: member, due_date: '2025-05-01' });
-    expect(row('CNA-2')?.updated_at).toBeGreaterThan(Number(updatedBefore));
-    const kinds = h.query<{ kind: string }>("select kind from issue_events where issue_id = (select id from issues where program_team_id = ? and number = 2) and created_at = ? order by id", cnaId, clock.getTime());
+    expect(await row('CNA-2')).toMatchObject({ title: 'Curriculum misses telehealth and EHR skills', category: 'curriculum', owner_id: member, due_date: '2025-05-01' });
+    expect((await row('CNA-2'))?.updated_at).toBeGreaterThan(Number(updatedBefore));
+    const kinds = await h.query<{ kind: string }>("select kind from issue_events where issue_id = (select id from issues where program_team_id = ? and number = 2) and created_at = ? order by id", cnaId, clock.getTime());
     expect(kinds.map((k) => k.kind)).toEqual(['title', 'category', 'owner', 'due']);
     // The form opened again (a new view) and saved with nothing changed. (The very same submission
     // again would be a duplicate, answered as the first: robust-double-submissions.)
@@ -329,14 +341,14 @@ describe('/issue over signed HTTP', () => {
   });
 
   it('refuses changes by someone who is not the reporter, owner, a team member or a coordinator, and audits it', async () => {
-    const before = { events: h.count('issue_events'), row: row('CNA-2') };
+    const before = { events: await h.count('issue_events'), row: await row('CNA-2') };
     for (const text of ['status CNA-2 dropped', `assign CNA-2 <@${outsider}>`, 'due CNA-2 2025-06-01', 'comment CNA-2 drive-by', 'edit CNA-2']) {
       const ack = await h.command('/issue', text, inGeneral(outsider));
       expect(ack.text, text).toContain('Only CNA team members, the reporter, the owner and coordinators can change CNA-2');
     }
-    expect(h.count('issue_events')).toBe(before.events);
-    expect(row('CNA-2')).toEqual(before.row);
-    const audit = h.query<{ action: string; target: string; outcome: string }>("select action, target, outcome from audit_log where actor_id = ? order by id", outsider);
+    expect(await h.count('issue_events')).toBe(before.events);
+    expect(await row('CNA-2')).toEqual(before.row);
+    const audit = await h.query<{ action: string; target: string; outcome: string }>("select action, target, outcome from audit_log where actor_id = ? order by id", outsider);
     expect(audit.map((a) => a.action)).toEqual(['issue.status', 'issue.assign', 'issue.due', 'issue.comment', 'issue.edit']);
     expect(audit.every((a) => a.target === 'CNA-2' && a.outcome === 'refused')).toBe(true);
   });
@@ -387,7 +399,7 @@ describe('/issue over signed HTTP', () => {
       expect(surface).toContain('&lt;!channel&gt;');
       for (const raw of ['<!channel>', '<!here>', '<!everyone>', `<@${coordinator}>`, '<https://evil']) expect(surface).not.toContain(raw);
     }
-    expect(row(key)?.title).toBe(nasty);
+    expect((await row(key))?.title).toBe(nasty);
   });
 
   it('Start, Resolve and Assign to me work for team members on the announcement and redraw it', async () => {
@@ -396,7 +408,7 @@ describe('/issue over signed HTTP', () => {
     const message = h.fake.messages(CHANNELS.cna.id).find((m) => JSON.stringify(m.blocks ?? []).includes('Buttons test issue'));
     expect(message).toBeDefined();
     const key = /\*(CNA-\d+)\*/.exec(JSON.stringify(message?.blocks))?.[1] ?? 'none';
-    const id = String(row(key)?.id);
+    const id = String((await row(key))?.id);
     const click = async (actionId: string, userId: string, value = id) => {
       const responses = h.fake.responses.length;
       const res = await h.slack.blockAction({ actionId, blockId: 'issue_actions', value, userId, channelId: CHANNELS.cna.id, messageTs: message?.ts ?? '' });
@@ -404,16 +416,16 @@ describe('/issue over signed HTTP', () => {
       return h.fake.waitFor(() => h.fake.responses[responses]);
     };
     await click('issue_start', member);
-    expect(row(key)).toMatchObject({ status: 'in_progress' });
+    expect(await row(key)).toMatchObject({ status: 'in_progress' });
     expect(JSON.stringify(h.fake.messages(CHANNELS.cna.id).find((m) => m.ts === message?.ts)?.blocks)).toContain(`<@${member}> started *${key}*`);
     await click('issue_assign_me', member);
-    expect(row(key)).toMatchObject({ owner_id: member });
+    expect(await row(key)).toMatchObject({ owner_id: member });
     const refused = await click('issue_resolve', outsider);
     expect(refused.body).toMatchObject({ replace_original: false, text: expect.stringContaining('Only CNA team members') });
-    expect(row(key)).toMatchObject({ status: 'in_progress' });
-    expect(h.query("select action from audit_log where actor_id = ? order by id desc limit 1", outsider)).toEqual([{ action: 'issue.status' }]);
+    expect(await row(key)).toMatchObject({ status: 'in_progress' });
+    expect(await h.query("select action from audit_log where actor_id = ? order by id desc limit 1", outsider)).toEqual([{ action: 'issue.status' }]);
     await click('issue_resolve', coordinator);
-    expect(row(key)).toMatchObject({ status: 'resolved' });
+    expect(await row(key)).toMatchObject({ status: 'resolved' });
     const redrawn = JSON.stringify(h.fake.messages(CHANNELS.cna.id).find((m) => m.ts === message?.ts)?.blocks);
     expect(redrawn).toContain('Resolved');
     expect(redrawn).not.toContain('issue_resolve');
@@ -427,7 +439,7 @@ describe('/issue over signed HTTP', () => {
     const show = await h.command('/issue', 'show CNA-3', inCna(member));
     expect(JSON.stringify(show.blocks)).toContain('issue_detail_actions');
     const responses = h.fake.responses.length;
-    await h.slack.blockAction({ actionId: 'issue_start', blockId: 'issue_detail_actions', value: String(row('CNA-3')?.id), userId: member, channelId: CHANNELS.cna.id, isEphemeral: true });
+    await h.slack.blockAction({ actionId: 'issue_start', blockId: 'issue_detail_actions', value: String((await row('CNA-3'))?.id), userId: member, channelId: CHANNELS.cna.id, isEphemeral: true });
     const response = await h.fake.waitFor(() => h.fake.responses[responses]);
     expect(response.body).toMatchObject({ replace_original: true });
     expect(JSON.stringify(response.body)).toContain('History');

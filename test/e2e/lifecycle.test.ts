@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../../src/fake-slack/server.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
+import { TEST_ENGINE } from '../rig/engines.js';
 import { BOT_TOKEN, SIGNING_SECRET, startHarness } from '../rig/harness.js';
+import { createMigratedDatabase } from '../rig/postgres.js';
 import { createSlackRequester } from '../rig/slack-request.js';
 import { freePort } from '../rig/free-port.js';
 
@@ -60,20 +62,20 @@ describe('starting and stopping the real process', () => {
     for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'PORT', 'ALLIANCE_TIMEZONE']) expect(stderr).toContain(name);
   });
 
-  it('serves Slack and /healthz, creates the database folder, and exits 0 on SIGTERM', async () => {
+  it(`serves Slack and /healthz, ${TEST_ENGINE === 'sqlite' ? 'creates the database folder' : 'on PostgreSQL'}, and exits 0 on SIGTERM`, async () => {
     const port = String(await freePort());
     const run = runMain({
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: fake.url,
-      DATABASE_URL: join(dir, 'nested', 'folder', 'alliance.db'),
+      DATABASE_URL: TEST_ENGINE === 'postgres' ? (await createMigratedDatabase()).url : join(dir, 'nested', 'folder', 'alliance.db'),
       PORT: port,
       HOST: '127.0.0.1',
       ALLIANCE_COORDINATORS: PEOPLE.coordinator.id,
     });
     try {
       const health = await waitForHealth(`http://127.0.0.1:${port}/healthz`, run.exited);
-      expect(await health.json()).toEqual({ ok: true, database: 'ok', engine: 'sqlite' });
+      expect(await health.json()).toEqual({ ok: true, database: 'ok', engine: TEST_ENGINE });
       const slack = createSlackRequester({ baseUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, teamId: WORKSPACE_ID });
       const reply = await slack.command('/team', 'list', { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.general.id });
       expect(reply.status).toBe(200);
@@ -83,6 +85,23 @@ describe('starting and stopping the real process', () => {
     }
     expect(await run.exited).toBe(0);
     expect(run.output().stdout).toContain('Alliance stopped');
+  });
+
+  it('refuses to start, saying which database did not answer (without its password), when PostgreSQL is unreachable', async () => {
+    const closedPort = await freePort();
+    const run = runMain({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.url,
+      DATABASE_URL: `postgres://alliance:pw-not-to-show@127.0.0.1:${closedPort}/alliance`,
+      PORT: '0',
+    });
+    expect(await run.exited).toBe(1);
+    const { stderr } = run.output();
+    expect(stderr).toContain(`Alliance cannot start: the database at postgres://alliance:***@127.0.0.1:${closedPort}/alliance did not open`);
+    expect(stderr).toContain('ECONNREFUSED');
+    expect(stderr).toContain('Check DATABASE_URL');
+    expect(stderr).not.toContain('pw-not-to-show');
   });
 
   it('refuses to start when Slack rejects the token', async () => {
@@ -105,10 +124,10 @@ describe('/healthz', () => {
     try {
       const base = `http://127.0.0.1:${h.alliance.port}`;
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
-      h.alliance.deps.database.sqlite.close();
+      await h.alliance.deps.db.close();
       const down = await fetch(`${base}/healthz`);
       expect(down.status).toBe(503);
-      expect(await down.json()).toEqual({ ok: false, database: 'unavailable', engine: 'sqlite' });
+      expect(await down.json()).toEqual({ ok: false, database: 'unavailable', engine: h.engine });
     } finally {
       await h.stop();
     }

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/fake-slack/types.js';
@@ -9,6 +8,15 @@ import { inputValues, type ViewInput } from '../rig/slack-request.js';
 const HOUR = 60 * 60 * 1000;
 /** The injected clock: tests move it; the app and the outbox read it. */
 let clock = new Date('2026-10-20T12:00:00Z');
+
+/** Waits until a look at the database says yes (the app works after its ack), or fails after `timeoutMs`. */
+async function until(probe: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms: ${probe.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 const inCna = (userId: string) => ({ userId, channelId: CHANNELS.cna.id });
 const creator = PEOPLE.henryFord1.id;
@@ -41,7 +49,6 @@ type OpenedView = Omit<ViewInput, 'blocks'> & { blocks: Array<Record<string, unk
 
 describe('/meeting over signed HTTP', () => {
   let h: Harness;
-  let writer: Database.Database;
   let cnaTeamId: number;
 
   const lastOpenedView = (): OpenedView => [...h.fake.views.values()].at(-1) as OpenedView;
@@ -62,38 +69,36 @@ describe('/meeting over signed HTTP', () => {
     const ack = await submit(view, f, userId);
     expect(ack.response_action).toBe('update');
     await h.flush();
-    const row = h.query<{ number: number }>('select max(number) as number from meetings')[0];
+    const row = (await h.query<{ number: number }>('select max(number) as number from meetings'))[0];
     return row?.number ?? 0;
   };
-  const meeting = (number: number) =>
-    h.query<{ id: number; starts_at: number; status: string; sequence: number; message_ts: string | null; channel_id: string; time_zone: string; link: string | null; location: string; agenda: string }>(
+  const meeting = async (number: number) =>
+    (await h.query<{ id: number; starts_at: number; status: string; sequence: number; message_ts: string | null; channel_id: string; time_zone: string; link: string | null; location: string; agenda: string }>(
       'select * from meetings where number = ?',
       number,
-    )[0];
-  const announcement = (number: number): StoredMessage => {
-    const m = meeting(number);
+    ))[0];
+  const announcement = async (number: number): Promise<StoredMessage> => {
+    const m = await meeting(number);
     const found = h.fake.messages(CHANNELS.cna.id).find((msg) => msg.ts === m?.message_ts);
     if (found === undefined) throw new Error(`no announcement for M-${number}`);
     return found;
   };
   const click = async (number: number, answer: 'going' | 'maybe' | 'declined', userId: string) => {
-    const m = meeting(number);
+    const m = await meeting(number);
     if (m?.message_ts === null || m === undefined) throw new Error('announcement not posted');
     const response = await h.slack.blockAction({ actionId: `meeting_rsvp_${answer}`, blockId: `meeting_actions_${m.id}`, value: String(m.id), userId, channelId: CHANNELS.cna.id, messageTs: m.message_ts });
     expect(response.status).toBe(200);
   };
-  const rsvpsOf = (number: number) =>
-    h.query<{ user_id: string; answer: string }>('select r.user_id, r.answer from meeting_rsvps r join meetings m on m.id = r.meeting_id where m.number = ? order by r.user_id', number);
+  const rsvpsOf = async (number: number) =>
+    await h.query<{ user_id: string; answer: string }>('select r.user_id, r.answer from meeting_rsvps r join meetings m on m.id = r.meeting_id where m.number = ? order by r.user_id', number);
   const reminders = (number: number) => h.fake.messages(CHANNELS.cna.id).filter((m) => (m.text ?? '').startsWith(`Reminder: M-${number} `));
 
   beforeAll(async () => {
     h = await startHarness({ now: () => clock });
     await linkSeedChannels(h);
-    writer = new Database(h.dbPath);
-    cnaTeamId = (writer.prepare("select id from program_teams where key = 'CNA'").get() as { id: number }).id;
+    cnaTeamId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
-    writer.close();
     await h.stop();
   });
 
@@ -107,33 +112,46 @@ describe('/meeting over signed HTTP', () => {
 
   it('opens the modal with the channel’s team preselected, the scheduler’s time zone, and an agenda prefilled from blocked and overdue issues and leading vote options', async () => {
     const now = clock.getTime();
-    const insertIssue = writer.prepare(
-      "insert into issues (team_id, program_team_id, number, title, category, status, due_date, reporter_id, created_at, updated_at) values ('T0ALLIANCE', ?, ?, ?, 'other', ?, ?, 'U0HFH0001', ?, ?)",
+    const insertIssue = (number: number, title: string, status: string, dueDate: string | null) =>
+      h.execute(
+        "insert into issues (team_id, program_team_id, number, title, category, status, due_date, reporter_id, created_at, updated_at) values ('T0ALLIANCE', ?, ?, ?, 'other', ?, ?, 'U0HFH0001', ?, ?)",
+        cnaTeamId,
+        number,
+        title,
+        status,
+        dueDate,
+        now,
+        now,
+      );
+    await insertIssue(1, 'Clinical placement slots', 'blocked', null);
+    await insertIssue(2, 'Update skills checklist', 'in_progress', '2026-10-01');
+    await insertIssue(3, 'Resolved long ago', 'resolved', '2026-09-01');
+    await insertIssue(4, 'Due next month', 'open', '2026-11-30');
+    // h.query only reads: rows are written with h.execute, then their ids looked up.
+    await h.execute(
+      "insert into votes (team_id, number, program_team_id, question, method, eligibility, results_visibility, status, creator_id, created_at) values ('T0ALLIANCE', 1, ?, 'Which recruiting event first?', 'single', 'everyone', 'live', 'open', 'U0COORD01', ?)",
+      cnaTeamId,
+      now,
     );
-    insertIssue.run(cnaTeamId, 1, 'Clinical placement slots', 'blocked', null, now, now);
-    insertIssue.run(cnaTeamId, 2, 'Update skills checklist', 'in_progress', '2026-10-01', now, now);
-    insertIssue.run(cnaTeamId, 3, 'Resolved long ago', 'resolved', '2026-09-01', now, now);
-    insertIssue.run(cnaTeamId, 4, 'Due next month', 'open', '2026-11-30', now, now);
-    const voteId = Number(
-      writer
-        .prepare(
-          "insert into votes (team_id, number, program_team_id, question, method, eligibility, results_visibility, status, creator_id, created_at) values ('T0ALLIANCE', 1, ?, 'Which recruiting event first?', 'single', 'everyone', 'live', 'open', 'U0COORD01', ?)",
-        )
-        .run(cnaTeamId, now).lastInsertRowid,
-    );
-    const option = writer.prepare("insert into vote_options (team_id, vote_id, position, label) values ('T0ALLIANCE', ?, ?, ?)");
-    const fair = Number(option.run(voteId, 0, 'Spring job fair').lastInsertRowid);
-    const school = Number(option.run(voteId, 1, 'High-school visits').lastInsertRowid);
-    const ballot = writer.prepare("insert into ballots (team_id, vote_id, voter_key, cast_by_hash, choices_json, created_at, updated_at) values ('T0ALLIANCE', ?, ?, 'h', ?, ?, ?)");
-    ballot.run(voteId, 'user:A', JSON.stringify([fair]), now, now);
-    ballot.run(voteId, 'user:B', JSON.stringify([fair]), now, now);
-    ballot.run(voteId, 'user:C', JSON.stringify([school]), now, now);
+    const voteId = (await h.query<{ id: number }>("select id from votes where team_id = 'T0ALLIANCE' and number = 1"))[0]?.id ?? 0;
+    const option = async (position: number, label: string): Promise<number> => {
+      await h.execute("insert into vote_options (team_id, vote_id, position, label) values ('T0ALLIANCE', ?, ?, ?)", voteId, position, label);
+      return (await h.query<{ id: number }>('select id from vote_options where vote_id = ? and position = ?', voteId, position))[0]?.id ?? 0;
+    };
+    const fair = await option(0, 'Spring job fair');
+    const school = await option(1, 'High-school visits');
+    const ballot = (voterKey: string, choice: number) =>
+      h.execute("insert into ballots (team_id, vote_id, voter_key, cast_by_hash, choices_json, created_at, updated_at) values ('T0ALLIANCE', ?, ?, 'h', ?, ?, ?)", voteId, voterKey, JSON.stringify([choice]), now, now);
+    await ballot('user:A', fair);
+    await ballot('user:B', fair);
+    await ballot('user:C', school);
     // A vote closed three weeks ago is no longer on the agenda.
-    writer
-      .prepare(
-        "insert into votes (team_id, number, program_team_id, question, method, eligibility, results_visibility, status, creator_id, created_at, closed_at) values ('T0ALLIANCE', 2, ?, 'Old question', 'single', 'everyone', 'live', 'closed', 'U0COORD01', ?, ?)",
-      )
-      .run(cnaTeamId, now - 30 * 24 * HOUR, now - 21 * 24 * HOUR);
+    await h.execute(
+      "insert into votes (team_id, number, program_team_id, question, method, eligibility, results_visibility, status, creator_id, created_at, closed_at) values ('T0ALLIANCE', 2, ?, 'Old question', 'single', 'everyone', 'live', 'closed', 'U0COORD01', ?, ?)",
+      cnaTeamId,
+      now - 30 * 24 * HOUR,
+      now - 21 * 24 * HOUR,
+    );
 
     const view = await openNew(inCna(creator));
     expect(view.callback_id).toBe('meeting_new');
@@ -194,14 +212,14 @@ describe('/meeting over signed HTTP', () => {
     // A double submission of the same form (same view id and hash) creates nothing more.
     const again = await submit(view, { title: 'CNA placements <!channel>' });
     expect(again.errors).toBeUndefined();
-    expect(h.count('meetings')).toBe(1);
+    expect(await h.count('meetings')).toBe(1);
     await h.flush();
-    const m = meeting(1);
+    const m = await meeting(1);
     // 10:00 in Detroit on 2 November 2026 is after the DST change: EST, UTC−5.
     expect(m?.starts_at).toBe(Date.parse('2026-11-02T15:00:00Z'));
     expect(m?.time_zone).toBe('America/Detroit');
     expect(m?.message_ts).not.toBeNull();
-    const posted = announcement(1);
+    const posted = await announcement(1);
     const text = visibleText({ text: posted.text ?? '', blocks: posted.blocks ?? [] });
     expect(text).toContain('M-1');
     expect(text).toContain(`<!date^${Date.parse('2026-11-02T15:00:00Z') / 1000}^`);
@@ -217,13 +235,13 @@ describe('/meeting over signed HTTP', () => {
 
   it('stores a Chicago scheduler’s time as their wall-clock time', async () => {
     const number = await schedule({ title: 'From Chicago', date: '2026-11-03', time: '09:00' }, PEOPLE.trinity.id);
-    expect(meeting(number)?.starts_at).toBe(Date.parse('2026-11-03T15:00:00Z'));
-    expect(meeting(number)?.time_zone).toBe('America/Chicago');
+    expect((await meeting(number))?.starts_at).toBe(Date.parse('2026-11-03T15:00:00Z'));
+    expect((await meeting(number))?.time_zone).toBe('America/Chicago');
   });
 
   it('refuses bad input beside each field and stores nothing', async () => {
-    const meetingsBefore = h.count('meetings');
-    const outboxBefore = h.count('outbox');
+    const meetingsBefore = await h.count('meetings');
+    const outboxBefore = await h.count('outbox');
     const view = await openNew();
     const past = await submit(view, { date: '2026-10-19', time: '10:00' });
     expect(past.response_action).toBe('errors');
@@ -247,8 +265,8 @@ describe('/meeting over signed HTTP', () => {
     expect((tampered.json as { errors?: Record<string, string> }).errors?.meeting_title).toContain('could not be read');
     const otherWorkspaceTeam = await submit(view, { teamId: '99999' });
     expect(otherWorkspaceTeam.errors?.meeting_team).toContain('Choose the team');
-    expect(h.count('meetings')).toBe(meetingsBefore);
-    expect(h.count('outbox')).toBe(outboxBefore);
+    expect(await h.count('meetings')).toBe(meetingsBefore);
+    expect(await h.count('outbox')).toBe(outboxBefore);
   });
 
   it('records RSVPs with live counts and names; a changed answer replaces the old one and a double click counts once', async () => {
@@ -256,16 +274,16 @@ describe('/meeting over signed HTTP', () => {
     await click(1, 'going', PEOPLE.henryFord2.id);
     await click(1, 'maybe', PEOPLE.corewell.id);
     await click(1, 'going', PEOPLE.trainer.id);
-    await h.fake.waitFor(() => rsvpsOf(1).length === 3);
+    await until(async () => (await rsvpsOf(1)).length === 3);
     await h.flush();
-    let text = JSON.stringify(announcement(1).blocks);
+    let text = JSON.stringify((await announcement(1)).blocks);
     expect(text).toContain(`Going (2)*: <@${PEOPLE.henryFord2.id}>, <@${PEOPLE.trainer.id}>`);
     expect(text).toContain(`Maybe (1)*: <@${PEOPLE.corewell.id}>`);
     await click(1, 'declined', PEOPLE.henryFord2.id);
-    await h.fake.waitFor(() => rsvpsOf(1).find((r) => r.user_id === PEOPLE.henryFord2.id)?.answer === 'declined');
+    await until(async () => (await rsvpsOf(1)).find((r) => r.user_id === PEOPLE.henryFord2.id)?.answer === 'declined');
     await h.flush();
-    expect(rsvpsOf(1)).toHaveLength(3);
-    text = JSON.stringify(announcement(1).blocks);
+    expect(await rsvpsOf(1)).toHaveLength(3);
+    text = JSON.stringify((await announcement(1)).blocks);
     expect(text).toContain(`Going (1)*: <@${PEOPLE.trainer.id}>`);
     expect(text).toContain(`Can't go (1)*: <@${PEOPLE.henryFord2.id}>`);
     const ephemerals = h.fake.messages(CHANNELS.cna.id).filter((m) => m.ephemeral && m.user === PEOPLE.henryFord2.id && (m.text ?? '').includes('M-1'));
@@ -290,7 +308,7 @@ describe('/meeting over signed HTTP', () => {
   });
 
   it('sends reminders 24 hours and 1 hour before, once each, never before their time', async () => {
-    const start = meeting(1)?.starts_at ?? 0;
+    const start = (await meeting(1))?.starts_at ?? 0;
     await h.flush(new Date(start - 25 * HOUR));
     expect(reminders(1)).toHaveLength(0);
     await h.flush(new Date(start - 24 * HOUR));
@@ -310,17 +328,17 @@ describe('/meeting over signed HTTP', () => {
     clock = new Date('2026-11-05T12:00:00Z');
     // 10:00 Detroit on 5 November is 15:00Z: three hours away, so only the 1-hour reminder.
     const number = await schedule({ title: 'Soon', date: '2026-11-05', time: '10:00' });
-    const id = meeting(number)?.id;
-    const keys = h.query<{ dedupe_key: string }>("select dedupe_key from outbox where dedupe_key like ? and dedupe_key like '%reminder%'", `meeting:${id}:%`);
+    const id = (await meeting(number))?.id;
+    const keys = await h.query<{ dedupe_key: string }>("select dedupe_key from outbox where dedupe_key like ? and dedupe_key like '%reminder%'", `meeting:${id}:%`);
     expect(keys.map((k) => k.dedupe_key)).toEqual([`meeting:${id}:s0:reminder:1h`]);
     clock = new Date('2026-10-20T12:00:00Z');
   });
 
   it('edits by modal: prefilled in the editor’s zone, RSVPs kept, reminders moved, sequence bumped, announcement updated, attendees told', async () => {
     const number = await schedule({ title: 'Curriculum review', date: '2026-10-28', time: '14:00', link: 'https://meet.example.org/abc' });
-    const before = meeting(number);
+    const before = await meeting(number);
     await click(number, 'going', PEOPLE.corewell.id);
-    await h.fake.waitFor(() => rsvpsOf(number).length === 1);
+    await until(async () => (await rsvpsOf(number)).length === 1);
     await h.flush();
     // Someone else may not edit it.
     const refused = await h.command('/meeting', `edit M-${number}`, inCna(PEOPLE.trainer.id));
@@ -343,19 +361,19 @@ describe('/meeting over signed HTTP', () => {
     });
     expect((response.json as { response_action?: string }).response_action).toBe('update');
     await h.flush();
-    const after = meeting(number);
+    const after = await meeting(number);
     expect(after?.starts_at).toBe(Date.parse('2026-10-29T19:30:00Z'));
     expect(after?.sequence).toBe((before?.sequence ?? 0) + 1);
-    expect(rsvpsOf(number)).toEqual([{ user_id: PEOPLE.corewell.id, answer: 'going' }]);
-    const pending = h.query<{ dedupe_key: string; not_before: number; status: string }>('select dedupe_key, not_before, status from outbox where dedupe_key like ? order by id', `meeting:${after?.id}:%reminder%`);
+    expect(await rsvpsOf(number)).toEqual([{ user_id: PEOPLE.corewell.id, answer: 'going' }]);
+    const pending = await h.query<{ dedupe_key: string; not_before: number; status: string }>('select dedupe_key, not_before, status from outbox where dedupe_key like ? order by id', `meeting:${after?.id}:%reminder%`);
     expect(pending).toEqual([
       { dedupe_key: `meeting:${after?.id}:s0:reminder:24h`, not_before: Date.parse('2026-10-27T18:00:00Z'), status: 'cancelled' },
       { dedupe_key: `meeting:${after?.id}:s0:reminder:1h`, not_before: Date.parse('2026-10-28T17:00:00Z'), status: 'cancelled' },
       { dedupe_key: `meeting:${after?.id}:s1:reminder:24h`, not_before: Date.parse('2026-10-28T19:30:00Z'), status: 'pending' },
       { dedupe_key: `meeting:${after?.id}:s1:reminder:1h`, not_before: Date.parse('2026-10-29T18:30:00Z'), status: 'pending' },
     ]);
-    expect(JSON.stringify(announcement(number).blocks)).toContain(`<!date^${Date.parse('2026-10-29T19:30:00Z') / 1000}^`);
-    expect(JSON.stringify(announcement(number).blocks)).toContain('New agenda');
+    expect(JSON.stringify((await announcement(number)).blocks)).toContain(`<!date^${Date.parse('2026-10-29T19:30:00Z') / 1000}^`);
+    expect(JSON.stringify((await announcement(number)).blocks)).toContain('New agenda');
     const dm = h.fake.messages(PEOPLE.corewell.id).find((m) => (m.text ?? '').includes(`M-${number}`));
     expect(dm?.text).toContain('was changed');
     // The old times never fire; the new one does, once.
@@ -370,20 +388,20 @@ describe('/meeting over signed HTTP', () => {
     await click(number, 'going', PEOPLE.henryFord2.id);
     await click(number, 'maybe', PEOPLE.corewell.id);
     await click(number, 'declined', PEOPLE.trainer.id);
-    await h.fake.waitFor(() => rsvpsOf(number).length === 3);
+    await until(async () => (await rsvpsOf(number)).length === 3);
     await h.flush();
 
     const refused = await h.command('/meeting', `cancel M-${number}`, inCna(PEOPLE.trainer.id));
     expect(refused.text).toContain('Only the person who scheduled');
-    expect(meeting(number)?.status).toBe('scheduled');
-    expect(h.query('select * from audit_log where action = ? and actor_id = ? and outcome = ?', 'meeting.cancel', PEOPLE.trainer.id, 'refused')).toHaveLength(1);
+    expect((await meeting(number))?.status).toBe('scheduled');
+    expect(await h.query('select * from audit_log where action = ? and actor_id = ? and outcome = ?', 'meeting.cancel', PEOPLE.trainer.id, 'refused')).toHaveLength(1);
 
     const ack = await h.command('/meeting', `cancel M-${number}`, inCna(creator));
     expect(ack.text).toContain(`Cancelled *M-${number}*`);
     expect(ack.text).toContain('2 people');
     await h.flush();
-    expect(meeting(number)?.status).toBe('cancelled');
-    const posted = announcement(number);
+    expect((await meeting(number))?.status).toBe('cancelled');
+    const posted = await announcement(number);
     expect(posted.blocks?.[0]).toMatchObject({ type: 'header', text: { text: expect.stringContaining('Cancelled') } });
     expect(JSON.stringify(posted.blocks)).toContain(`~*M-${number}*`);
     expect(JSON.stringify(posted.blocks)).not.toContain('meeting_rsvp_going');
@@ -391,14 +409,14 @@ describe('/meeting over signed HTTP', () => {
     expect(dmText(PEOPLE.henryFord2.id)).toHaveLength(1);
     expect(dmText(PEOPLE.corewell.id)).toHaveLength(1);
     expect(dmText(PEOPLE.trainer.id)).toHaveLength(0);
-    const start = meeting(number)?.starts_at ?? 0;
+    const start = (await meeting(number))?.starts_at ?? 0;
     await h.flush(new Date(start - 24 * HOUR));
     await h.flush(new Date(start - HOUR));
     expect(reminders(number)).toHaveLength(0);
     // A late RSVP click, a second cancel and an edit are refused politely.
     await click(number, 'going', PEOPLE.analyst.id);
     await h.fake.waitFor(() => h.fake.messages(CHANNELS.cna.id).find((m) => m.ephemeral && m.user === PEOPLE.analyst.id));
-    expect(rsvpsOf(number)).toHaveLength(3);
+    expect(await rsvpsOf(number)).toHaveLength(3);
     expect((await h.command('/meeting', `cancel M-${number}`, inCna(creator))).text).toContain('was cancelled');
     expect((await h.command('/meeting', `edit M-${number}`, inCna(creator))).text).toContain('was cancelled');
   });
@@ -423,12 +441,12 @@ describe('/meeting over signed HTTP', () => {
     // Scheduled in October (EDT) for 10:00 on 2 November (EST): 15:00 UTC, not 14:00.
     expect(event.startDate.toJSDate().toISOString()).toBe('2026-11-02T15:00:00.000Z');
     expect(event.endDate.toJSDate().toISOString()).toBe('2026-11-02T16:00:00.000Z');
-    expect(event.uid).toBe(`meeting-${meeting(1)?.id}@alliance.T0ALLIANCE`);
+    expect(event.uid).toBe(`meeting-${(await meeting(1))?.id}@alliance.T0ALLIANCE`);
     expect(event.summary).toBe('M-1 CNA placements <!channel>');
     expect(event.location).toBe('Henry Ford Hospital, room 2');
     expect(event.description).toContain('Placements & slots');
 
-    const m = meeting(1);
+    const m = await meeting(1);
     const filesBeforeButton = h.fake.files.length;
     await h.slack.blockAction({ actionId: 'meeting_ics', blockId: `meeting_actions_${m?.id}`, value: String(m?.id), userId: PEOPLE.trainer.id, channelId: CHANNELS.cna.id, messageTs: m?.message_ts ?? '' });
     const fromButton = await h.fake.waitFor(() => h.fake.files[filesBeforeButton]);
@@ -454,7 +472,7 @@ describe('/meeting reminders across a restart', () => {
     const first = await startHarness({ now: () => now });
     await linkSeedChannels(first);
     const dbPath = first.dbPath;
-    const teamId = first.query<{ id: number }>("select id from program_teams where key = 'MA'")[0]?.id;
+    const teamId = (await first.query<{ id: number }>("select id from program_teams where key = 'MA'"))[0]?.id;
     await first.command('/meeting', 'new', { userId: creator, channelId: CHANNELS.ma.id });
     await first.fake.waitFor(() => first.fake.views.size > 0);
     const view = [...first.fake.views.values()].at(-1) as OpenedView;

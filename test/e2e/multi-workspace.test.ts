@@ -73,7 +73,7 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
     expect((await command(one, '/meeting', 'new', inCna(member))).status).toBe(200);
     await h.fake.waitFor(() => h.fake.views.size > before);
     const form = [...h.fake.views.values()].at(-1) as { id: string; callback_id: string; private_metadata: string; blocks: unknown[] };
-    const cnaOfOne = h.query<{ id: number }>("select id from program_teams where team_id = ? and key = 'CNA'", ONE)[0]?.id;
+    const cnaOfOne = (await h.query<{ id: number }>("select id from program_teams where team_id = ? and key = 'CNA'", ONE))[0]?.id;
     const day = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
     const submitted = await one.viewSubmission({
       view: form,
@@ -131,9 +131,9 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
 
     const gone = await one.event({ type: 'app_uninstalled' });
     expect(gone.status).toBe(200);
-    await h.fake.waitFor(() => h.query<{ n: number }>('select count(*) as n from slack_installations where team_id = ? and uninstalled_at is not null', ONE)[0]?.n === 1);
-    expect(h.query('select installation_enc from slack_installations where team_id = ?', ONE)).toEqual([{ installation_enc: null }]);
-    expect(h.query<{ n: number }>("select count(*) as n from outbox where team_id = ? and status in ('pending', 'verify', 'sending')", ONE)[0]?.n).toBe(0);
+    await h.fake.waitFor(async () => (await h.query<{ n: number }>('select count(*) as n from slack_installations where team_id = ? and uninstalled_at is not null', ONE))[0]?.n === 1);
+    expect(await h.query('select installation_enc from slack_installations where team_id = ?', ONE)).toEqual([{ installation_enc: null }]);
+    expect((await h.query<{ n: number }>("select count(*) as n from outbox where team_id = ? and status in ('pending', 'verify', 'sending')", ONE))[0]?.n).toBe(0);
 
     // Workspace one is refused now; two carries on, and jobs run for two only.
     expect((await command(one, '/issue', 'list all', inCna(member))).raw).not.toContain('Alpha');
@@ -146,15 +146,15 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
 
     // Uninstalled again and 31 days later: purged (30 days by default), workspace two untouched.
     await again.event({ type: 'tokens_revoked', tokens: { bot: ['U0FAKEBOT1'] } });
-    await h.fake.waitFor(() => h.query<{ n: number }>('select count(*) as n from slack_installations where team_id = ? and uninstalled_at is not null', ONE)[0]?.n === 1);
+    await h.fake.waitFor(async () => (await h.query<{ n: number }>('select count(*) as n from slack_installations where team_id = ? and uninstalled_at is not null', ONE))[0]?.n === 1);
     const soon = (await h.alliance.runJob('purge-uninstalled', new Date(Date.now() + 29 * 86_400_000))) as { purged: string[] };
     expect(soon.purged).toEqual([]);
     const later = (await h.alliance.runJob('purge-uninstalled', new Date(Date.now() + 31 * 86_400_000))) as { purged: string[] };
     expect(later.purged).toEqual([ONE]);
     for (const table of ['issues', 'program_teams', 'coordinators', 'slack_installations', 'outbox']) {
-      expect(h.query<{ n: number }>(`select count(*) as n from ${table} where team_id = ?`, ONE)[0]?.n).toBe(0);
+      expect((await h.query<{ n: number }>(`select count(*) as n from ${table} where team_id = ?`, ONE))[0]?.n).toBe(0);
     }
-    expect(h.query<{ n: number }>('select count(*) as n from issues where team_id = ?', TWO)[0]?.n).toBe(1);
+    expect((await h.query<{ n: number }>('select count(*) as n from issues where team_id = ?', TWO))[0]?.n).toBe(1);
   });
 
   it('one workspace’s hung Slack never delays another’s messages', async () => {

@@ -29,7 +29,7 @@ describe('installing from Slack (distribution mode)', () => {
     expect(exchange).toHaveLength(1);
     expect(exchange[0]?.ok).toBe(true);
 
-    const rows = h.query<{ team_id: string; installer_user_id: string; installation_enc: string }>('select team_id, installer_user_id, installation_enc from slack_installations');
+    const rows = await h.query<{ team_id: string; installer_user_id: string; installation_enc: string }>('select team_id, installer_user_id, installation_enc from slack_installations');
     expect(rows).toEqual([expect.objectContaining({ team_id: h.fake.teamId, installer_user_id: PEOPLE.henryFord1.id })]);
     expect(rows[0]?.installation_enc).toMatch(/^v1\./);
     // The bot token is nowhere in the database file in clear.
@@ -41,8 +41,8 @@ describe('installing from Slack (distribution mode)', () => {
     expect(h.logs.join('\n')).not.toContain(token);
 
     // The installer coordinates the workspace, whose three teams are there.
-    expect(h.query('select user_id from coordinators where team_id = ?', h.fake.teamId)).toEqual([{ user_id: PEOPLE.henryFord1.id }]);
-    expect(h.query<{ key: string }>('select key from program_teams where team_id = ? order by key', h.fake.teamId).map((t) => t.key)).toEqual(['CNA', 'MA', 'SPT']);
+    expect(await h.query('select user_id from coordinators where team_id = ?', h.fake.teamId)).toEqual([{ user_id: PEOPLE.henryFord1.id }]);
+    expect((await h.query<{ key: string }>('select key from program_teams where team_id = ? order by key', h.fake.teamId)).map((t) => t.key)).toEqual(['CNA', 'MA', 'SPT']);
   });
 
   it('refuses a replayed state, a forged state and a state from another browser, and stores nothing', async () => {
@@ -64,7 +64,7 @@ describe('installing from Slack (distribution mode)', () => {
 
     // Only the first install reached Slack's token exchange; the installer is still the first one.
     expect(h.fake.callsTo('oauth.v2.access')).toHaveLength(1);
-    expect(h.query('select installer_user_id from slack_installations')).toEqual([{ installer_user_id: PEOPLE.coordinator.id }]);
+    expect(await h.query('select installer_user_id from slack_installations')).toEqual([{ installer_user_id: PEOPLE.coordinator.id }]);
   });
 
   it('refuses an Enterprise Grid org-wide install with a page that says why, storing nothing', async () => {
@@ -73,7 +73,7 @@ describe('installing from Slack (distribution mode)', () => {
     const page = await redirect(h, h.fake.authorizeInstall({ userId: PEOPLE.coordinator.id, enterpriseInstall: true }), state, cookie);
     expect(page.status).toBe(400);
     expect(page.body).toContain('does not support org-wide installs on Enterprise Grid');
-    expect(h.count('slack_installations')).toBe(0);
+    expect(await h.count('slack_installations')).toBe(0);
   });
 
   it('refreshes a rotating token before it expires and keeps the new one (encrypted)', async () => {
@@ -81,13 +81,13 @@ describe('installing from Slack (distribution mode)', () => {
     h = await startHarness({ fakeOAuth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, rotationExpiresInSeconds: 3600 }, env: oauthEnv });
     const { state, cookie } = await openInstallPage(h);
     expect((await redirect(h, h.fake.authorizeInstall({ userId: PEOPLE.coordinator.id }), state, cookie)).status).toBe(200);
-    const before = h.query<{ installation_enc: string; token_expires_at: number }>('select installation_enc, token_expires_at from slack_installations')[0];
+    const before = (await h.query<{ installation_enc: string; token_expires_at: number }>('select installation_enc, token_expires_at from slack_installations'))[0];
 
     const ack = await h.command('/team', 'list', { userId: PEOPLE.coordinator.id, channelId: CHANNELS.general.id });
     expect(ack.status).toBe(200);
     const exchanges = h.fake.callsTo('oauth.v2.access');
     expect(exchanges.map((c) => c.args['grant_type'] ?? 'authorization_code')).toEqual(['authorization_code', 'refresh_token']);
-    const after = h.query<{ installation_enc: string; token_expires_at: number }>('select installation_enc, token_expires_at from slack_installations')[0];
+    const after = (await h.query<{ installation_enc: string; token_expires_at: number }>('select installation_enc, token_expires_at from slack_installations'))[0];
     expect(after?.installation_enc).not.toBe(before?.installation_enc);
     expect(after?.token_expires_at).toBeGreaterThanOrEqual(before?.token_expires_at ?? Infinity);
   });

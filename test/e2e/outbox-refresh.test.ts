@@ -48,54 +48,54 @@ describe('coalesced refreshes in the outbox', () => {
     const posted = await client.chat.postMessage({ channel: CHANNELS.general.id, text: `counter ${n}: 0` });
     return `${posted.channel}|${posted.ts}`;
   }
-  const refresh = (ref: string, kind = 'counter', method?: 'views.publish') =>
+  const refresh = async (ref: string, kind = 'counter', method?: 'views.publish') =>
     enqueueRefresh(h.alliance.deps.db, { workspaceId: WORKSPACE_ID, kind, ref, ...(method === undefined ? {} : { method }) }, clock);
   const updatesOf = (ref: string) => h.fake.callsTo('chat.update').filter((c) => c.ok && `${String(c.args.channel)}|${String(c.args.ts)}` === ref);
   const textOf = (ref: string) => h.fake.messages(CHANNELS.general.id).find((m) => `${m.channel}|${m.ts}` === ref)?.text;
-  const rows = (ref: string, kind = 'counter') => h.query<{ status: string; priority: number }>('select status, priority from outbox where dedupe_key = ?', refreshKey(kind, ref));
+  const rows = async (ref: string, kind = 'counter') => h.query<{ status: string; priority: number }>('select status, priority from outbox where dedupe_key = ?', refreshKey(kind, ref));
 
   it('collapses 200 refreshes of one message into one row and one chat.update that shows the last state', async () => {
     const ref = await target();
     for (let i = 1; i <= 200; i++) {
       shown.set(ref, `counter: ${i}`);
-      refresh(ref);
+      await refresh(ref);
     }
-    expect(rows(ref)).toEqual([{ status: 'pending', priority: 1 }]);
+    expect(await rows(ref)).toEqual([{ status: 'pending', priority: 1 }]);
     await run();
     expect(updatesOf(ref)).toHaveLength(1);
     expect(textOf(ref)).toBe('counter: 200');
-    expect(rows(ref)).toEqual([{ status: 'sent', priority: 1 }]);
+    expect(await rows(ref)).toEqual([{ status: 'sent', priority: 1 }]);
   });
 
   it('sends once more after a refresh asked for while one was in flight, and ends on the final state', async () => {
     const ref = await target();
     shown.set(ref, 'counter: 1');
-    refresh(ref);
+    await refresh(ref);
     h.fake.failNext('chat.update', { delayMs: 200, thenStore: true });
     const sending = run();
     await h.fake.waitFor(() => h.fake.pendingFaults('chat.update') === 0);
     // While Slack holds the first update (which says 1), two more changes arrive.
     shown.set(ref, 'counter: 2');
-    expect(refresh(ref)).toBe(true);
+    expect(await refresh(ref)).toBe(true);
     shown.set(ref, 'counter: 3');
-    expect(refresh(ref)).toBe(false); // already marked to go again
+    expect(await refresh(ref)).toBe(false); // already marked to go again
     await sending;
     expect(textOf(ref)).toBe('counter: 1');
-    expect(rows(ref)[0]?.status).toBe('pending');
+    expect((await rows(ref))[0]?.status).toBe('pending');
     wall += REFRESH_SPACING_MS;
     await run();
     expect(updatesOf(ref)).toHaveLength(2);
     expect(textOf(ref)).toBe('counter: 3');
-    expect(rows(ref)[0]?.status).toBe('sent');
+    expect((await rows(ref))[0]?.status).toBe('sent');
   });
 
   it('never sends one target twice within the spacing, whatever asks for it', async () => {
     const ref = await target();
     shown.set(ref, 'counter: 1');
-    refresh(ref);
+    await refresh(ref);
     await run();
     shown.set(ref, 'counter: 2');
-    expect(refresh(ref)).toBe(true); // re-armed after it was sent
+    expect(await refresh(ref)).toBe(true); // re-armed after it was sent
     wall += REFRESH_SPACING_MS - 1;
     const early = await run();
     expect(updatesOf(ref)).toHaveLength(1);
@@ -110,21 +110,21 @@ describe('coalesced refreshes in the outbox', () => {
   it('drops a refresh with nothing to show (no call), and a later one is sent', async () => {
     const ref = await target();
     shown.delete(ref);
-    refresh(ref);
+    await refresh(ref);
     await run();
     expect(renders).toEqual([ref]);
     expect(updatesOf(ref)).toHaveLength(0);
-    expect(rows(ref)[0]?.status).toBe('cancelled');
+    expect((await rows(ref))[0]?.status).toBe('cancelled');
     shown.set(ref, 'counter: now shown');
-    refresh(ref);
+    await refresh(ref);
     await run();
     expect(textOf(ref)).toBe('counter: now shown');
   });
 
   it('fails a refresh whose kind has no renderer, and says so', async () => {
-    refresh('x', 'unregistered');
+    await refresh('x', 'unregistered');
     await run();
-    expect(h.query<{ status: string; last_error: string }>('select status, last_error from outbox where dedupe_key = ?', refreshKey('unregistered', 'x'))).toEqual([
+    expect(await h.query<{ status: string; last_error: string }>('select status, last_error from outbox where dedupe_key = ?', refreshKey('unregistered', 'x'))).toEqual([
       { status: 'failed', last_error: 'no renderer registered for refresh kind "unregistered"' },
     ]);
   });
@@ -132,9 +132,9 @@ describe('coalesced refreshes in the outbox', () => {
   it('publishes a Home tab through views.publish, rendered at send time', async () => {
     const user = PEOPLE.henryFord1.id;
     shown.set(user, 'first');
-    refresh(user, 'home', 'views.publish');
+    await refresh(user, 'home', 'views.publish');
     shown.set(user, 'latest');
-    refresh(user, 'home', 'views.publish');
+    await refresh(user, 'home', 'views.publish');
     await run();
     const publishes = h.fake.callsTo('views.publish').filter((c) => c.args.user_id === user);
     expect(publishes).toHaveLength(1);
@@ -144,8 +144,8 @@ describe('coalesced refreshes in the outbox', () => {
   it('sends what a person waits for before refreshes queued earlier', async () => {
     const ref = await target();
     shown.set(ref, 'counter: refreshed');
-    refresh(ref);
-    enqueue(h.alliance.deps.db, { workspaceId: WORKSPACE_ID, dedupeKey: `answer:${n}`, method: 'chat.postMessage', args: { channel: CHANNELS.general.id, text: `answer ${n}` }, notBefore: clock }, clock);
+    await refresh(ref);
+    await enqueue(h.alliance.deps.db, { workspaceId: WORKSPACE_ID, dedupeKey: `answer:${n}`, method: 'chat.postMessage', args: { channel: CHANNELS.general.id, text: `answer ${n}` }, notBefore: clock }, clock);
     const before = h.fake.calls.length;
     await run({ batchSize: 1 });
     expect(h.fake.calls.slice(before).map((c) => c.method)).toEqual(['chat.postMessage']);

@@ -57,7 +57,7 @@ describe('under Slack’s rate limits', () => {
     const lastClick = Date.now();
 
     // Every ballot counted once.
-    expect(harness.query('select count(*) as n, count(distinct cast_by) as voters from ballots')).toEqual([{ n: 400, voters: 400 }]);
+    expect(await harness.query('select count(*) as n, count(distinct cast_by) as voters from ballots')).toEqual([{ n: 400, voters: 400 }]);
     // The app sends the final count by itself (the outbox wakes when the message's spacing ends).
     const updatesOfBallot = () => harness.fake.callsTo('chat.update').filter((c) => c.args.ts === ballot.ts);
     await harness.fake.waitFor(() => JSON.stringify(harness.fake.messages(channel).find((m) => m.ts === ballot.ts)?.blocks).includes('400 of 401 eligible people have voted'), 15_000);
@@ -93,8 +93,8 @@ describe('under Slack’s rate limits', () => {
     await harness.fake.waitFor(() => keys.every((key) => digestIn(`C0TEAM${key}`).length > 0), 30_000);
     for (const key of keys) expect(digestIn(`C0TEAM${key}`)).toHaveLength(1);
     expect(refused(harness.fake.calls).map((c) => c.method)).toEqual([]);
-    await harness.fake.waitFor(() => harness.query<{ n: number }>("select count(*) as n from outbox where status != 'sent'")[0]?.n === 0, 10_000).catch(() => undefined);
-    expect(harness.query("select dedupe_key, status, last_error from outbox where status != 'sent'")).toEqual([]);
+    await harness.fake.waitFor(async () => (await harness.query<{ n: number }>("select count(*) as n from outbox where status != 'sent'"))[0]?.n === 0, 10_000).catch(() => undefined);
+    expect(await harness.query("select dedupe_key, status, last_error from outbox where status != 'sent'")).toEqual([]);
   }, 120_000);
 
   it('a Home republish storm: 60 changes in a burst become a few views.publish per Home, none refused, each ending on the latest state', async () => {

@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { sql, type SQL } from 'drizzle-orm';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredFile, StoredMessage } from '../../src/fake-slack/types.js';
@@ -22,43 +23,53 @@ const at = (iso: string) => new Date(iso).getTime();
 const FORMULA_TITLE = '=HYPERLINK("http://evil.example","click")';
 const MINUS_TITLE = '-2 instructors short; Café staffing';
 
-function seed(h: Harness): void {
-  const sql = h.alliance.deps.db.$client;
+/** Writes the seed through the app's storage (either engine), each insert returning the new row's id. */
+async function seed(h: Harness): Promise<void> {
+  const db = h.alliance.deps.db;
   const ws = h.alliance.workspaceId;
-  const teamId = (key: string) => (sql.prepare('select id from program_teams where key = ?').get(key) as { id: number }).id;
-  const orgId = (name: string) => (sql.prepare('select id from organisations where name = ?').get(name) as { id: number }).id;
-  const cna = teamId('CNA');
-  const ma = teamId('MA');
+  const idOf = async (query: SQL): Promise<number> => {
+    const [row] = await db.rows<{ id: number }>(query);
+    if (row === undefined) throw new Error('the insert returned no row');
+    return row.id;
+  };
+  const teamId = (key: string) => idOf(sql`select id from program_teams where key = ${key}`);
+  const orgId = (name: string) => idOf(sql`select id from organisations where name = ${name}`);
+  const cna = await teamId('CNA');
+  const ma = await teamId('MA');
   // The sandbox's seeding brings demo goals; this test's goals are its own, below.
-  sql.prepare('delete from goals').run();
-  const issue = sql.prepare(
-    `insert into issues (team_id, program_team_id, number, title, category, status, owner_id, reporter_id, created_at, updated_at, closed_at)
-     values (?, ?, ?, ?, 'recruitment', ?, ?, ?, ?, ?, ?) returning id`,
-  );
-  const event = sql.prepare(`insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, from_value, to_value, created_at) values (?, ?, ?, ?, 'status', ?, ?, ?)`);
-  const add = (team: number, n: number, title: string, status: string, created: string, closed: string | null, owner: string | null, changes: Array<[string, string, string]>) => {
-    const row = issue.get(ws, team, n, title, status, owner, hannah.id, at(created), at(created), closed === null ? null : at(closed)) as { id: number };
-    for (const [from, to, when] of changes) event.run(ws, row.id, team, hannah.id, from, to, at(when));
+  await db.execute(sql`delete from goals`);
+  const add = async (team: number, n: number, title: string, status: string, created: string, closed: string | null, owner: string | null, changes: Array<[string, string, string]>) => {
+    const id = await idOf(
+      sql`insert into issues (team_id, program_team_id, number, title, category, status, owner_id, reporter_id, created_at, updated_at, closed_at)
+          values (${ws}, ${team}, ${n}, ${title}, 'recruitment', ${status}, ${owner}, ${hannah.id}, ${at(created)}, ${at(created)}, ${closed === null ? null : at(closed)}) returning id`,
+    );
+    for (const [from, to, when] of changes) {
+      await db.execute(
+        sql`insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, from_value, to_value, created_at) values (${ws}, ${id}, ${team}, ${hannah.id}, 'status', ${from}, ${to}, ${at(when)})`,
+      );
+    }
   };
   // CNA-1: opened in September, blocked on 5 October, still blocked.
-  add(cna, 1, 'Clinical placement shortage', 'blocked', '2026-09-20T14:00:00Z', null, hannah.id, [['open', 'blocked', '2026-10-05T15:00:00Z']]);
+  await add(cna, 1, 'Clinical placement shortage', 'blocked', '2026-09-20T14:00:00Z', null, hannah.id, [['open', 'blocked', '2026-10-05T15:00:00Z']]);
   // CNA-2: opened 6 October, resolved 14 October; its title looks like a formula.
-  add(cna, 2, FORMULA_TITLE, 'resolved', '2026-10-06T15:00:00Z', '2026-10-14T15:00:00Z', PEOPLE.corewell.id, [['open', 'resolved', '2026-10-14T15:00:00Z']]);
-  add(cna, 3, MINUS_TITLE, 'open', '2026-10-13T15:00:00Z', null, null, []);
+  await add(cna, 2, FORMULA_TITLE, 'resolved', '2026-10-06T15:00:00Z', '2026-10-14T15:00:00Z', PEOPLE.corewell.id, [['open', 'resolved', '2026-10-14T15:00:00Z']]);
+  await add(cna, 3, MINUS_TITLE, 'open', '2026-10-13T15:00:00Z', null, null, []);
   // CNA-4: opened and closed before October: not in the report.
-  add(cna, 4, '+Old issue', 'resolved', '2026-08-01T15:00:00Z', '2026-09-10T15:00:00Z', null, [['open', 'resolved', '2026-09-10T15:00:00Z']]);
+  await add(cna, 4, '+Old issue', 'resolved', '2026-08-01T15:00:00Z', '2026-09-10T15:00:00Z', null, [['open', 'resolved', '2026-09-10T15:00:00Z']]);
   // CNA-5: opened 20 October, resolved 3 November: open at the end of October.
-  add(cna, 5, 'Background check delays', 'resolved', '2026-10-20T15:00:00Z', '2026-11-03T15:00:00Z', null, [['open', 'resolved', '2026-11-03T15:00:00Z']]);
+  await add(cna, 5, 'Background check delays', 'resolved', '2026-10-20T15:00:00Z', '2026-11-03T15:00:00Z', null, [['open', 'resolved', '2026-11-03T15:00:00Z']]);
   // CNA-6: opened in November: not in October's report.
-  add(cna, 6, 'November issue', 'open', '2026-11-05T15:00:00Z', null, null, []);
-  add(ma, 1, 'Externship sites', 'open', '2026-10-08T15:00:00Z', null, null, []);
+  await add(cna, 6, 'November issue', 'open', '2026-11-05T15:00:00Z', null, null, []);
+  await add(ma, 1, 'Externship sites', 'open', '2026-10-08T15:00:00Z', null, null, []);
 
-  const meeting = sql.prepare(
-    `insert into meetings (team_id, number, program_team_id, title, starts_at, duration_minutes, time_zone, status, creator_id, created_at, updated_at)
-     values (?, ?, ?, ?, ?, 60, 'America/Detroit', ?, ?, ?, ?) returning id`,
-  );
-  const rsvp = sql.prepare(`insert into meeting_rsvps (team_id, meeting_id, user_id, answer, updated_at) values (?, ?, ?, ?, ?)`);
-  const m1 = (meeting.get(ws, 1, cna, 'October planning', at('2026-10-07T14:00:00Z'), 'scheduled', hannah.id, at('2026-10-01T00:00:00Z'), at('2026-10-01T00:00:00Z')) as { id: number }).id;
+  const meeting = (n: number, title: string, startsAt: string, status: string) =>
+    idOf(
+      sql`insert into meetings (team_id, number, program_team_id, title, starts_at, duration_minutes, time_zone, status, creator_id, created_at, updated_at)
+          values (${ws}, ${n}, ${cna}, ${title}, ${at(startsAt)}, 60, 'America/Detroit', ${status}, ${hannah.id}, ${at('2026-10-01T00:00:00Z')}, ${at('2026-10-01T00:00:00Z')}) returning id`,
+    );
+  const rsvp = (meetingId: number, user: string, answer: string) =>
+    db.execute(sql`insert into meeting_rsvps (team_id, meeting_id, user_id, answer, updated_at) values (${ws}, ${meetingId}, ${user}, ${answer}, ${at('2026-10-02T00:00:00Z')})`);
+  const m1 = await meeting(1, 'October planning', '2026-10-07T14:00:00Z', 'scheduled');
   for (const [user, answer] of [
     [hannah.id, 'going'],
     [PEOPLE.henryFord2.id, 'going'],
@@ -66,57 +77,66 @@ function seed(h: Harness): void {
     [PEOPLE.trinity.id, 'maybe'],
     [PEOPLE.trainer.id, 'declined'],
   ] as const) {
-    rsvp.run(ws, m1, user, answer, at('2026-10-02T00:00:00Z'));
+    await rsvp(m1, user, answer);
   }
-  const m2 = (meeting.get(ws, 2, cna, 'Cancelled sync', at('2026-10-21T14:00:00Z'), 'cancelled', hannah.id, at('2026-10-01T00:00:00Z'), at('2026-10-01T00:00:00Z')) as { id: number }).id;
-  rsvp.run(ws, m2, hannah.id, 'going', at('2026-10-02T00:00:00Z'));
-  meeting.get(ws, 3, cna, 'November meeting', at('2026-11-10T15:00:00Z'), 'scheduled', hannah.id, at('2026-10-01T00:00:00Z'), at('2026-10-01T00:00:00Z'));
+  const m2 = await meeting(2, 'Cancelled sync', '2026-10-21T14:00:00Z', 'cancelled');
+  await rsvp(m2, hannah.id, 'going');
+  await meeting(3, 'November meeting', '2026-11-10T15:00:00Z', 'scheduled');
 
-  const vote = sql.prepare(
-    `insert into votes (team_id, number, program_team_id, question, method, eligibility, anonymous, results_visibility, status, creator_id, created_at, closed_at)
-     values (?, ?, ?, ?, 'single', ?, ?, 'live', 'closed', ?, ?, ?) returning id`,
-  );
-  const option = sql.prepare(`insert into vote_options (team_id, vote_id, position, label) values (?, ?, ?, ?) returning id`);
-  const ballot = sql.prepare(`insert into ballots (team_id, vote_id, voter_key, organisation_id, cast_by, cast_by_hash, choices_json, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const newVote = (n: number, question: string, eligibility: string, anonymous: boolean, closed: string, labels: string[]) => {
-    const id = (vote.get(ws, n, cna, question, eligibility, anonymous ? 1 : 0, hannah.id, at('2026-10-01T15:00:00Z'), at(closed)) as { id: number }).id;
-    return { id, options: labels.map((label, i) => (option.get(ws, id, i, label) as { id: number }).id) };
+  const newVote = async (n: number, question: string, eligibility: string, anonymous: boolean, closed: string, labels: string[]) => {
+    const id = await idOf(
+      sql`insert into votes (team_id, number, program_team_id, question, method, eligibility, anonymous, results_visibility, status, creator_id, created_at, closed_at)
+          values (${ws}, ${n}, ${cna}, ${question}, 'single', ${eligibility}, ${anonymous ? 1 : 0}, 'live', 'closed', ${hannah.id}, ${at('2026-10-01T15:00:00Z')}, ${at(closed)}) returning id`,
+    );
+    const options: number[] = [];
+    for (const [i, label] of labels.entries()) options.push(await idOf(sql`insert into vote_options (team_id, vote_id, position, label) values (${ws}, ${id}, ${i}, ${label}) returning id`));
+    return { id, options };
   };
-  const cast = (v: { id: number }, key: string, org: string | null, castBy: string | null, choice: number) =>
-    ballot.run(ws, v.id, key, org === null ? null : orgId(org), castBy, `hash-${key}`, JSON.stringify([choice]), at('2026-10-10T00:00:00Z'), at('2026-10-10T00:00:00Z'));
+  const cast = async (v: { id: number }, key: string, org: string | null, castBy: string | null, choice: number) => {
+    const organisation = org === null ? null : await orgId(org);
+    await db.execute(
+      sql`insert into ballots (team_id, vote_id, voter_key, organisation_id, cast_by, cast_by_hash, choices_json, created_at, updated_at)
+          values (${ws}, ${v.id}, ${key}, ${organisation}, ${castBy}, ${`hash-${key}`}, ${JSON.stringify([choice])}, ${at('2026-10-10T00:00:00Z')}, ${at('2026-10-10T00:00:00Z')})`,
+    );
+  };
   // V-1: members, not anonymous: Placements 2, Curriculum 1 (3 of CNA's 4 members).
-  const v1 = newVote(1, 'Which first?', 'members', false, '2026-10-15T21:00:00Z', ['Placements', 'Curriculum']);
-  cast(v1, `user:${hannah.id}`, 'Henry Ford Health', hannah.id, v1.options[0] ?? 0);
-  cast(v1, `user:${PEOPLE.corewell.id}`, 'Corewell Health', PEOPLE.corewell.id, v1.options[0] ?? 0);
-  cast(v1, `user:${PEOPLE.trinity.id}`, 'Trinity Health', PEOPLE.trinity.id, v1.options[1] ?? 0);
+  const v1 = await newVote(1, 'Which first?', 'members', false, '2026-10-15T21:00:00Z', ['Placements', 'Curriculum']);
+  await cast(v1, `user:${hannah.id}`, 'Henry Ford Health', hannah.id, v1.options[0] ?? 0);
+  await cast(v1, `user:${PEOPLE.corewell.id}`, 'Corewell Health', PEOPLE.corewell.id, v1.options[0] ?? 0);
+  await cast(v1, `user:${PEOPLE.trinity.id}`, 'Trinity Health', PEOPLE.trinity.id, v1.options[1] ?? 0);
   // V-2: anonymous, each person votes: 1 Yes, 1 No; nobody may learn who.
-  const v2 = newVote(2, 'Secret ballot on the MOU', 'members', true, '2026-10-20T21:00:00Z', ['Yes', 'No']);
-  cast(v2, 'anon-1', 'Henry Ford Health', null, v2.options[0] ?? 0);
-  cast(v2, 'anon-2', 'Wayne County Community College', null, v2.options[1] ?? 0);
+  const v2 = await newVote(2, 'Secret ballot on the MOU', 'members', true, '2026-10-20T21:00:00Z', ['Yes', 'No']);
+  await cast(v2, 'anon-1', 'Henry Ford Health', null, v2.options[0] ?? 0);
+  await cast(v2, 'anon-2', 'Wayne County Community College', null, v2.options[1] ?? 0);
   // V-3: one per organisation (anonymous, keyed by organisation): Simulation lab 2, Stipends 1.
-  const v3 = newVote(3, 'Employer priority', 'organisation', true, '2026-10-25T21:00:00Z', ['Simulation lab', 'Stipends']);
-  cast(v3, 'org:hfh', 'Henry Ford Health', null, v3.options[0] ?? 0);
-  cast(v3, 'org:trinity', 'Trinity Health', null, v3.options[1] ?? 0);
-  cast(v3, 'org:corewell', 'Corewell Health', null, v3.options[0] ?? 0);
+  const v3 = await newVote(3, 'Employer priority', 'organisation', true, '2026-10-25T21:00:00Z', ['Simulation lab', 'Stipends']);
+  await cast(v3, 'org:hfh', 'Henry Ford Health', null, v3.options[0] ?? 0);
+  await cast(v3, 'org:trinity', 'Trinity Health', null, v3.options[1] ?? 0);
+  await cast(v3, 'org:corewell', 'Corewell Health', null, v3.options[0] ?? 0);
 
-  const goal = sql.prepare(
-    `insert into goals (team_id, number, program_team_id, kind, name, unit, baseline, target, direction, start_date, target_date, status, owner_id, creator_id, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?) returning id`,
-  );
-  const reading = sql.prepare(`insert into goal_readings (team_id, goal_id, as_of, value, note, recorded_by, created_at, superseded_at) values (?, ?, ?, ?, ?, ?, ?, ?)`);
-  const g1 = (goal.get(ws, 1, cna, 'measure', 'Clinical placement slots', 'slots', 22, 40, 'up', '2026-07-01', '2027-06-30', hannah.id, hannah.id, at('2026-07-01T15:00:00Z'), at('2026-07-01T15:00:00Z')) as { id: number }).id;
-  reading.run(ws, g1, '2026-08-15', 25, '', hannah.id, at('2026-08-15T15:00:00Z'), null);
-  reading.run(ws, g1, '2026-10-10', 27, 'typo', hannah.id, at('2026-10-10T15:00:00Z'), at('2026-10-11T15:00:00Z'));
-  reading.run(ws, g1, '2026-10-10', 28, '+3 at Henry Ford', hannah.id, at('2026-10-11T15:00:00Z'), null);
-  reading.run(ws, g1, '2026-11-20', 33, '', hannah.id, at('2026-11-20T15:00:00Z'), null);
-  goal.get(ws, 2, cna, 'milestone', 'Curriculum approved by the state', '', null, null, null, '2026-09-01', '2027-03-01', hannah.id, hannah.id, at('2026-09-01T15:00:00Z'), at('2026-09-01T15:00:00Z'));
+  const goal = (n: number, kind: string, name: string, unit: string, baseline: number | null, target: number | null, direction: string | null, start: string, targetDate: string, created: string) =>
+    idOf(
+      sql`insert into goals (team_id, number, program_team_id, kind, name, unit, baseline, target, direction, start_date, target_date, status, owner_id, creator_id, created_at, updated_at)
+          values (${ws}, ${n}, ${cna}, ${kind}, ${name}, ${unit}, ${baseline}, ${target}, ${direction}, ${start}, ${targetDate}, 'open', ${hannah.id}, ${hannah.id}, ${at(created)}, ${at(created)}) returning id`,
+    );
+  const reading = (goalId: number, asOf: string, value: number, note: string, created: string, superseded: string | null) =>
+    db.execute(
+      sql`insert into goal_readings (team_id, goal_id, as_of, value, note, recorded_by, created_at, superseded_at)
+          values (${ws}, ${goalId}, ${asOf}, ${value}, ${note}, ${hannah.id}, ${at(created)}, ${superseded === null ? null : at(superseded)})`,
+    );
+  const g1 = await goal(1, 'measure', 'Clinical placement slots', 'slots', 22, 40, 'up', '2026-07-01', '2027-06-30', '2026-07-01T15:00:00Z');
+  await reading(g1, '2026-08-15', 25, '', '2026-08-15T15:00:00Z', null);
+  await reading(g1, '2026-10-10', 27, 'typo', '2026-10-10T15:00:00Z', '2026-10-11T15:00:00Z');
+  await reading(g1, '2026-10-10', 28, '+3 at Henry Ford', '2026-10-11T15:00:00Z', null);
+  await reading(g1, '2026-11-20', 33, '', '2026-11-20T15:00:00Z', null);
+  await goal(2, 'milestone', 'Curriculum approved by the state', '', null, null, null, '2026-09-01', '2027-03-01', '2026-09-01T15:00:00Z');
 }
 
 /** The app at NOW on a fresh database: the sandbox's workspace (teams linked, organisations, members) and the seed above. */
 async function startSeededHarness(): Promise<Harness> {
   const h = await startHarness({ now: () => NOW });
   await seedWorkspace(h.alliance, h.slack, h.alliance.logger);
-  seed(h);
+  await seed(h);
   return h;
 }
 
@@ -333,13 +353,13 @@ describe('/report over signed HTTP', () => {
   });
 
   it('refuses a team the person is not on, `all` for non-coordinators, and partner-workspace guests, and audits each', async () => {
-    const auditBefore = h.count('audit_log');
+    const auditBefore = await h.count('audit_log');
     expect((await h.command('/report', 'MA', inGeneral(hannah.id))).text).toContain('Reports on MA are for its members and coordinators');
     expect((await h.command('/report', 'all', inGeneral(hannah.id))).text).toContain('Only coordinators can have the report for all teams');
     expect((await h.command('/report', 'SPT', inGeneral(PEOPLE.partner.id))).text).toContain('cannot go to a partner-workspace guest');
     expect((await h.command('/report', 'schedule quarterly', inGeneral(hannah.id))).text).toContain('Only coordinators');
-    expect(h.count('audit_log')).toBe(auditBefore + 4);
-    expect(h.count('report_schedules')).toBe(0);
+    expect(await h.count('audit_log')).toBe(auditBefore + 4);
+    expect(await h.count('report_schedules')).toBe(0);
   });
 
   it('still sends the summary when an upload fails, and says which file is missing', async () => {
@@ -392,7 +412,7 @@ describe('/report schedule quarterly', () => {
     expect(ack.text).toContain('Scheduled: every team’s report for each quarter comes to your direct messages on the quarter’s first day. The first, for *Q4 2026*, on 1 Jan 2027, 08:00.');
     expect((await h.command('/report', 'schedule', inGeneral(coordinator))).text).toContain('Next: *Q4 2026*, on 1 Jan 2027, 08:00');
     expect((await h.command('/report', 'schedule weekly', inGeneral(coordinator))).text).toContain('Reports can be scheduled quarterly');
-    expect(h.count('report_schedules')).toBe(1);
+    expect(await h.count('report_schedules')).toBe(1);
   });
 
   it('sends the quarter’s report once, at 08:00 on the next quarter’s first day, however often the job runs', async () => {
@@ -407,27 +427,28 @@ describe('/report schedule quarterly', () => {
       expect(await h.alliance.runJob('report', new Date(later))).toEqual({ sent: [], failed: [] });
     }
     expect(summaries()).toHaveLength(1);
-    expect(h.query<{ status: string; period: string }>('select status, period from report_runs')).toEqual([{ status: 'sent', period: '2026-Q4' }]);
+    expect(await h.query<{ status: string; period: string }>('select status, period from report_runs')).toEqual([{ status: 'sent', period: '2026-Q4' }]);
   });
 
   it('sends it once when two instances run the job at the same moment on one database', async () => {
-    const { openDatabase } = await import('../../src/db/open.js');
+    const { openStorage } = await import('../../src/db/open-storage.js');
     const { runScheduledReports } = await import('../../src/features/report/job.js');
     const { WebClient } = await import('@slack/web-api');
     const { BOT_TOKEN } = await import('../rig/harness.js');
-    const second = openDatabase(h.dbPath);
+    // A second instance's own connection to the same database (file or server).
+    const second = await openStorage(h.databaseUrl);
     try {
       const at = new Date('2027-04-01T12:30:00Z'); // 08:30 EDT on 1 April: Q1 2027 is due
       const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url, retryConfig: { retries: 0 } });
       const results = await Promise.all([
         h.alliance.runJob('report', at),
-        runScheduledReports({ db: second.db, client, now: at, logger: h.alliance.logger, workspaceId: h.alliance.workspaceId, timeZone: 'America/Detroit', instanceId: 'second' }),
+        runScheduledReports({ db: second, client, now: at, logger: h.alliance.logger, workspaceId: h.alliance.workspaceId, timeZone: 'America/Detroit', instanceId: 'second' }),
       ]);
       const sent = results.flatMap((r) => (r as { sent: unknown[] }).sent);
       expect(sent).toHaveLength(1);
       expect(summaries().filter((m) => (m.text ?? '').includes('Q1 2027'))).toHaveLength(1);
     } finally {
-      second.close();
+      await second.close();
     }
   });
 
@@ -436,7 +457,7 @@ describe('/report schedule quarterly', () => {
     const repo = new ReportRepository(h.alliance.deps.db);
     const due = new Date('2027-07-01T12:30:00Z');
     // Another instance claimed Q2 2027 and died before delivering.
-    expect(repo.claim({ workspaceId: h.alliance.workspaceId, userId: coordinator, period: '2027-Q2', instanceId: 'dead', now: due.getTime(), leaseMs: 15 * 60_000 })).toBe(true);
+    expect(await repo.claim({ workspaceId: h.alliance.workspaceId, userId: coordinator, period: '2027-Q2', instanceId: 'dead', now: due.getTime(), leaseMs: 15 * 60_000 })).toBe(true);
     expect(await h.alliance.runJob('report', new Date(due.getTime() + 10 * 60_000))).toEqual({ sent: [], failed: [] });
     // Slack refuses the DM once the lease has run out: the run is marked failed and retried later.
     h.fake.failNext('conversations.open', { error: 'internal_error' });

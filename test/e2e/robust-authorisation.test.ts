@@ -114,20 +114,21 @@ describe('authorisation: every action × role', () => {
     // The team member is on CNA; the others are on no team. The creator of meetings and votes is on CNA too.
     await h.command('/team', 'join CNA', { userId: ROLE.teamMember, channelId: CHANNELS.general.id });
     await h.command('/team', 'join CNA', { userId: CREATOR, channelId: CHANNELS.general.id });
-    cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
     await h.stop();
   });
 
   /** Everything an action could change, every row of every table, except the audit log (which a refusal must add to). */
-  const state = () => {
-    const { audit_log: _audit, ...counts } = tableCounts(h);
-    const rows = Object.keys(counts).map((t) => h.query(`select * from "${t}" order by rowid`));
+  const state = async () => {
+    const { audit_log: _audit, ...counts } = await tableCounts(h);
+    // Each table's rows in one fixed order, whatever order the engine returns them in.
+    const rows = await Promise.all(Object.keys(counts).map(async (t) => (await h.query(`select * from "${t}"`)).map((row) => JSON.stringify(row)).sort()));
     return JSON.stringify({ counts, rows });
   };
 
-  const latest = (table: string) => h.query<{ number: number }>(`select max(number) as number from ${table}`)[0]?.number ?? 0;
+  const latest = async (table: string) => (await h.query<{ number: number }>(`select max(number) as number from ${table}`))[0]?.number ?? 0;
   const opened = async (action: () => Promise<unknown>) => {
     const before = h.fake.callsTo('views.open').length;
     await action();
@@ -149,7 +150,7 @@ describe('authorisation: every action × role', () => {
     }
     if (kind === 'vote') {
       await h.command('/vote', `new Vote to close ${k}? | Yes | No`, asCreator);
-      return `V-${latest('votes')}`;
+      return `V-${await latest('votes')}`;
     }
     const view = await opened(() => h.command('/meeting', 'new', asCreator));
     const values = inputValues({
@@ -162,7 +163,7 @@ describe('authorisation: every action × role', () => {
     });
     const ack = await h.slack.viewSubmission({ view, userId: CREATOR, values, privateMetadata: view.private_metadata, callbackId: ViewIds.meetingNew });
     expect(ack.json).toMatchObject({ response_action: 'update' });
-    return `M-${latest('meetings')}`;
+    return `M-${await latest('meetings')}`;
   }
 
   const cases = ACTIONS.flatMap((row) => ROLES.map((role) => ({ row, role, allowed: row.allowed.includes(role) })));
@@ -172,11 +173,11 @@ describe('authorisation: every action × role', () => {
     const target = row.setup === undefined ? '' : await setUp(row.setup, n);
     // Earlier attempts' messages are delivered first, so only this attempt could change the state.
     await h.flush();
-    const before = state();
-    const lastAudit = h.query<{ id: number }>('select coalesce(max(id), 0) as id from audit_log')[0]?.id ?? 0;
+    const before = await state();
+    const lastAudit = (await h.query<{ id: number }>('select coalesce(max(id), 0) as id from audit_log'))[0]?.id ?? 0;
     const ack = await h.command(row.command, row.text(n, target), { userId: ROLE[role], channelId: row.channel ?? CHANNELS.general.id });
     expect(ack.status).toBe(200);
-    const newAudit = h.query<{ actor_id: string; action: string; outcome: string; created_at: number }>('select actor_id, action, outcome, created_at from audit_log where id > ?', lastAudit);
+    const newAudit = await h.query<{ actor_id: string; action: string; outcome: string; created_at: number }>('select actor_id, action, outcome, created_at from audit_log where id > ?', lastAudit);
     if (allowed) {
       expect(visibleText(ack)).not.toMatch(row.refused ?? REFUSED);
       expect(newAudit.filter((a) => a.outcome === 'refused')).toEqual([]);
@@ -184,7 +185,7 @@ describe('authorisation: every action × role', () => {
     }
     expect(ack.text).toMatch(row.refused ?? REFUSED);
     await h.flush();
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
     expect(newAudit).toEqual([{ actor_id: ROLE[role], action: row.audited, outcome: 'refused', created_at: expect.any(Number) }]);
   });
 
@@ -206,13 +207,13 @@ describe('authorisation: every action × role', () => {
     const ack = await h.slack.viewSubmission({ view, userId: CREATOR, values, privateMetadata: view.private_metadata, callbackId: ViewIds.voteNew });
     expect(ack.json).toMatchObject({ response_action: 'update' });
     await h.flush();
-    const id = h.query<{ id: number }>('select max(id) as id from votes')[0]?.id ?? 0;
-    return { id, options: h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', id).map((o) => o.id) };
+    const id = (await h.query<{ id: number }>('select max(id) as id from votes'))[0]?.id ?? 0;
+    return { id, options: (await h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', id)).map((o) => o.id) };
   }
   /** Clicks an option on the ballot message and returns the private answer. */
   async function ballot(role: string, vote: { id: number; options: number[] }, option = 0): Promise<string> {
     const userId = role in ROLE ? ROLE[role as Role] : role;
-    const ts = h.query<{ message_ts: string }>('select message_ts from votes where id = ?', vote.id)[0]?.message_ts;
+    const ts = (await h.query<{ message_ts: string }>('select message_ts from votes where id = ?', vote.id))[0]?.message_ts;
     const before = h.fake.responses.length;
     await h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: 'b', value: `${vote.id}:${vote.options[option]}`, userId, channelId: CHANNELS.cna.id, messageTs: ts });
     const answer = await h.fake.waitFor(() => h.fake.responses[before]);
@@ -224,17 +225,17 @@ describe('authorisation: every action × role', () => {
     'a ballot on a team-members vote by %s is %s; a refusal stores nothing and is audited',
     async (_r, _o, role) => {
       const vote = await formVote('members');
-      const lastAudit = h.query<{ id: number }>('select coalesce(max(id), 0) as id from audit_log')[0]?.id ?? 0;
-      const before = state();
+      const lastAudit = (await h.query<{ id: number }>('select coalesce(max(id), 0) as id from audit_log'))[0]?.id ?? 0;
+      const before = await state();
       const text = await ballot(role, vote);
-      const audits = h.query('select actor_id, action, outcome from audit_log where id > ?', lastAudit);
+      const audits = await h.query('select actor_id, action, outcome from audit_log where id > ?', lastAudit);
       if (role === 'teamMember') {
-        expect(h.query('select * from ballots where vote_id = ?', vote.id)).toHaveLength(1);
+        expect(await h.query('select * from ballots where vote_id = ?', vote.id)).toHaveLength(1);
         expect(audits).toEqual([]);
         return;
       }
       expect(text).toMatch(/Only members of CNA may vote on V-\d+/);
-      expect(state()).toEqual(before);
+      expect(await state()).toEqual(before);
       expect(audits).toEqual([{ actor_id: ROLE[role], action: 'vote.ballot', outcome: 'refused' }]);
     },
   );
@@ -245,24 +246,24 @@ describe('authorisation: every action × role', () => {
     await h.command('/team', `org <@${CREATOR}> Henry Ford Health`, { userId: ROLE.coordinator, channelId: CHANNELS.general.id });
     await h.command('/team', `org <@${ROLE.otherOrganisation}> Corewell Health`, { userId: ROLE.coordinator, channelId: CHANNELS.general.id });
     const vote = await formVote('organisation');
-    const ballots = () => h.query<{ organisation: string; choices_json: string }>('select o.name as organisation, b.choices_json from ballots b join organisations o on o.id = b.organisation_id where b.vote_id = ? order by o.name', vote.id);
+    const ballots = async () => await h.query<{ organisation: string; choices_json: string }>('select o.name as organisation, b.choices_json from ballots b join organisations o on o.id = b.organisation_id where b.vote_id = ? order by o.name', vote.id);
     await ballot('teamMember', vote, 0);
     await ballot('otherOrganisation', vote, 1);
-    expect(ballots()).toEqual([
+    expect(await ballots()).toEqual([
       { organisation: 'Corewell Health', choices_json: JSON.stringify([vote.options[1]]) },
       { organisation: 'Henry Ford Health', choices_json: JSON.stringify([vote.options[0]]) },
     ]);
     // A colleague from Henry Ford votes: still one Henry Ford ballot, now theirs.
     await ballot(CREATOR, vote, 1);
-    expect(ballots()).toEqual([
+    expect(await ballots()).toEqual([
       { organisation: 'Corewell Health', choices_json: JSON.stringify([vote.options[1]]) },
       { organisation: 'Henry Ford Health', choices_json: JSON.stringify([vote.options[1]]) },
     ]);
     for (const role of ['coordinator', 'workspaceMember', 'slackConnectGuest'] as const) {
       expect(await ballot(role, vote)).toMatch(/Only members of CNA may vote/);
     }
-    expect(ballots()).toHaveLength(2);
-    expect(h.query("select actor_id from audit_log where action = 'vote.ballot' and target = ? order by id", `V-${h.query<{ number: number }>('select number from votes where id = ?', vote.id)[0]?.number}`)).toEqual(
+    expect(await ballots()).toHaveLength(2);
+    expect(await h.query("select actor_id from audit_log where action = 'vote.ballot' and target = ? order by id", `V-${(await h.query<{ number: number }>('select number from votes where id = ?', vote.id))[0]?.number}`)).toEqual(
       [ROLE.coordinator, ROLE.workspaceMember, ROLE.slackConnectGuest].map((actor_id) => ({ actor_id })),
     );
   });
@@ -279,7 +280,7 @@ describe('authorisation: every action × role', () => {
 
   it('keeps only the first 200 characters of what a refused person typed', async () => {
     await h.command('/team', `create ${'K'.repeat(4000)} name`, { userId: ROLE.workspaceMember, channelId: CHANNELS.general.id });
-    const [last] = h.query<{ target: string }>('select target from audit_log order by id desc limit 1');
+    const [last] = await h.query<{ target: string }>('select target from audit_log order by id desc limit 1');
     expect(last?.target.length).toBe(200);
   });
 });

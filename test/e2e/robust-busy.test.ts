@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BUSY_RETRY_BUDGET_MS } from '../../src/slack/busy-retry.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { holdWriteLock, type LockHolder } from '../rig/lock-holder.js';
+import { TEST_ENGINE } from '../rig/engines.js';
 import { linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
 
 /**
@@ -9,11 +10,11 @@ import { linkSeedChannels, startHarness, type Harness } from '../rig/harness.js'
  * lock holder is a real second process; ordering (not timing) proves the app stayed responsive:
  * other requests are answered while the write is waiting, before the lock is let go.
  */
-describe('while another process holds the database write lock', () => {
+describe.skipIf(TEST_ENGINE === 'postgres')('while another process holds the database write lock (SQLite only: PostgreSQL has no database-wide write lock)', () => {
   let h: Harness;
   let holder: LockHolder | undefined;
-  const member = (userId: string) =>
-    h.query<{ n: number }>("select count(*) as n from team_members tm join program_teams t on t.id = tm.program_team_id where t.key = 'CNA' and tm.user_id = ?", userId)[0]?.n;
+  const member = async (userId: string) =>
+    (await h.query<{ n: number }>("select count(*) as n from team_members tm join program_teams t on t.id = tm.program_team_id where t.key = 'CNA' and tm.user_id = ?", userId))[0]?.n;
   const retries = () => h.logs.filter((l) => l.includes('"msg":"database busy: request will run again"')).length;
 
   beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('while another process holds the database write lock', () => {
     const joined = await join;
     expect(joined.status).toBe(200);
     expect(joined.text).toContain('Welcome to *CNA*');
-    expect(member(PEOPLE.henryFord1.id)).toBe(1);
+    expect(await member(PEOPLE.henryFord1.id)).toBe(1);
   });
 
   it('a write that cannot get the lock within its retry budget is told so with a reference, and nothing is half-written', async () => {
@@ -52,7 +53,7 @@ describe('while another process holds the database write lock', () => {
     const answer = await h.command('/team', 'join CNA', { userId: PEOPLE.trinity.id, channelId: CHANNELS.general.id });
     expect(answer.status).toBe(200);
     expect(answer.text).toMatch(/did not complete.*ERR-[0-9A-F]{6}/);
-    expect(member(PEOPLE.trinity.id)).toBe(0);
+    expect(await member(PEOPLE.trinity.id)).toBe(0);
     await holder.release();
     const again = await h.command('/team', 'join CNA', { userId: PEOPLE.trinity.id, channelId: CHANNELS.general.id });
     expect(again.text).toContain('Welcome to *CNA*');
@@ -69,10 +70,10 @@ describe('while another process holds the database write lock', () => {
     // the lock is held well past the busy timeout and the request retry budget.
     await expect.poll(lookups, { timeout: 10_000, interval: 5 }).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_BUDGET_MS + 500));
-    expect(member(user)).toBe(0);
+    expect(await member(user)).toBe(0);
     await holder.release();
     await expect.poll(() => member(user), { timeout: 20_000 }).toBe(1);
-    await expect.poll(() => h.query('select key from processed_requests where key = ?', 'event:Ev0BUSYJOIN1').length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(async () => (await h.query('select key from processed_requests where key = ?', 'event:Ev0BUSYJOIN1')).length, { timeout: 20_000 }).toBe(1);
     await h.flush();
     expect(h.fake.messages(CHANNELS.cna.id).filter((m) => m.ephemeral && m.user === user && String(m.text).includes('Welcome'))).toHaveLength(1);
     expect(h.logs.slice(logsBefore).filter((l) => /listener failed|database is locked/.test(l))).toEqual([]);

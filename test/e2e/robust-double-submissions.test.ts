@@ -25,7 +25,7 @@ describe('the same submission or click arriving several times at once has its ef
     await linkSeedChannels(h);
     await h.command('/team', 'join CNA', inCna);
     await h.command('/team', 'join CNA', { userId: PEOPLE.trainer.id, channelId: CHANNELS.cna.id });
-    cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
     await h.stop();
@@ -51,7 +51,7 @@ describe('the same submission or click arriving several times at once has its ef
   const one = (id: string, value: InputValue) => ({ [id]: { [id]: value } });
 
   it('issue_new: one issue, one announcement, and every answer names it', async () => {
-    const issues = h.count('issues');
+    const issues = await h.count('issues');
     const view = await opens(() => h.command('/issue', 'new', inCna));
     const answers = await thrice(view, {
       ...one(InputIds.issueTitle, 'Clinical sites cap students at four'),
@@ -61,8 +61,8 @@ describe('the same submission or click arriving several times at once has its ef
       ...one(InputIds.issueOwner, { type: 'users_select', selected_user: null }),
       ...one(InputIds.issueDue, { type: 'datepicker', selected_date: null }),
     });
-    expect(h.count('issues')).toBe(issues + 1);
-    expect(h.query("select * from outbox where dedupe_key like 'issue-new:%'")).toHaveLength(1);
+    expect(await h.count('issues')).toBe(issues + 1);
+    expect(await h.query("select * from outbox where dedupe_key like 'issue-new:%'")).toHaveLength(1);
     const keys = answers.map((a) => /CNA-\d+/.exec(a.body)?.[0]);
     expect(new Set(keys)).toEqual(new Set(['CNA-1']));
   });
@@ -76,7 +76,7 @@ describe('the same submission or click arriving several times at once has its ef
       ...one(InputIds.issueOwner, { type: 'users_select', selected_user: null }),
       ...one(InputIds.issueDue, { type: 'datepicker', selected_date: null }),
     });
-    const kinds = h.query<{ kind: string }>("select kind from issue_events where kind != 'created' order by id").map((e) => e.kind);
+    const kinds = (await h.query<{ kind: string }>("select kind from issue_events where kind != 'created' order by id")).map((e) => e.kind);
     expect(kinds).toEqual(['title', 'details']);
     // The copies get the first one's answer ("Saved … changed title, details"), not "Nothing changed".
     const views = answers.map((a) => JSON.stringify((a.json as { view?: unknown }).view));
@@ -98,8 +98,8 @@ describe('the same submission or click arriving several times at once has its ef
   it('meeting_new: one meeting, one announcement, one set of reminders, and every answer names it', async () => {
     const view = await opens(() => h.command('/meeting', 'new', inCna));
     const answers = await thrice(view, meetingForm('10:00'));
-    expect(h.count('meetings')).toBe(1);
-    expect(h.query("select dedupe_key from outbox where dedupe_key like 'meeting:%'").length).toBe(3); // announcement + 24 h and 1 h reminders
+    expect(await h.count('meetings')).toBe(1);
+    expect((await h.query("select dedupe_key from outbox where dedupe_key like 'meeting:%'")).length).toBe(3); // announcement + 24 h and 1 h reminders
     const views = answers.map((a) => JSON.stringify((a.json as { view?: unknown }).view));
     expect(new Set(views)).toHaveProperty('size', 1);
     expect(views[0]).toContain('M-1 scheduled');
@@ -107,25 +107,25 @@ describe('the same submission or click arriving several times at once has its ef
 
   it('meeting_edit: one SEQUENCE bump, one notice per attendee, one audit row', async () => {
     await h.flush(clock);
-    const m = h.query<{ id: number; message_ts: string }>('select id, message_ts from meetings')[0];
+    const m = (await h.query<{ id: number; message_ts: string }>('select id, message_ts from meetings'))[0];
     await h.slack.blockAction({ actionId: 'meeting_rsvp_going', blockId: `meeting_actions_${m?.id}`, value: String(m?.id), userId: PEOPLE.trainer.id, channelId: CHANNELS.cna.id, messageTs: m?.message_ts });
-    await h.fake.waitFor(() => h.count('meeting_rsvps') === 1);
+    await h.fake.waitFor(async () => await h.count('meeting_rsvps') === 1);
     const view = await opens(() => h.command('/meeting', 'edit M-1', inCna));
     const answers = await thrice(view, meetingForm('11:00'));
-    expect(h.query('select sequence from meetings')).toEqual([{ sequence: 1 }]);
-    expect(h.query("select dedupe_key from outbox where dedupe_key like '%:changed:%'")).toHaveLength(1);
-    expect(h.query("select * from audit_log where action = 'meeting.edit' and outcome = 'done'")).toHaveLength(1);
+    expect(await h.query('select sequence from meetings')).toEqual([{ sequence: 1 }]);
+    expect(await h.query("select dedupe_key from outbox where dedupe_key like '%:changed:%'")).toHaveLength(1);
+    expect(await h.query("select * from audit_log where action = 'meeting.edit' and outcome = 'done'")).toHaveLength(1);
     // Every answer says the same thing: saved, one attendee told.
     expect(new Set(answers.map((a) => JSON.stringify((a.json as { view?: unknown }).view)))).toHaveProperty('size', 1);
   });
 
   it('an RSVP double click arriving at once leaves one answer', async () => {
-    const m = h.query<{ id: number; message_ts: string }>('select id, message_ts from meetings')[0];
+    const m = (await h.query<{ id: number; message_ts: string }>('select id, message_ts from meetings'))[0];
     const click = () => h.slack.blockAction({ actionId: 'meeting_rsvp_maybe', blockId: `meeting_actions_${m?.id}`, value: String(m?.id), userId: PEOPLE.corewell.id, channelId: CHANNELS.cna.id, messageTs: m?.message_ts });
     await Promise.all([click(), click(), click()]);
-    await h.fake.waitFor(() => h.count('meeting_rsvps') === 2);
+    await h.fake.waitFor(async () => await h.count('meeting_rsvps') === 2);
     await h.flush(clock);
-    expect(h.query('select answer from meeting_rsvps where user_id = ?', PEOPLE.corewell.id)).toEqual([{ answer: 'maybe' }]);
+    expect(await h.query('select answer from meeting_rsvps where user_id = ?', PEOPLE.corewell.id)).toEqual([{ answer: 'maybe' }]);
   });
 
   const voteForm = (method: string) => ({
@@ -144,36 +144,36 @@ describe('the same submission or click arriving several times at once has its ef
   it('vote_new: one vote, one ballot message, and every answer names the same vote', async () => {
     const view = await opens(() => h.command('/vote', 'new', inCna));
     const answers = await thrice(view, voteForm('ranked'));
-    expect(h.count('votes')).toBe(1);
-    expect(h.query("select * from outbox where dedupe_key like 'vote:%:post'")).toHaveLength(1);
+    expect(await h.count('votes')).toBe(1);
+    expect(await h.query("select * from outbox where dedupe_key like 'vote:%:post'")).toHaveLength(1);
     expect(answers.map((a) => /V-\d+/.exec(a.body)?.[0])).toEqual(['V-1', 'V-1', 'V-1']);
   });
 
   it('vote_rank: one ballot for a ranking submitted three times at once', async () => {
     await h.flush(clock);
-    const vote = h.query<{ id: number; message_ts: string }>('select id, message_ts from votes')[0];
+    const vote = (await h.query<{ id: number; message_ts: string }>('select id, message_ts from votes'))[0];
     const view = await opens(() => h.slack.blockAction({ actionId: ActionIds.voteRankOpen, blockId: 'x', value: String(vote?.id), userId: member, channelId: CHANNELS.cna.id, messageTs: vote?.message_ts }));
     expect(view.callback_id).toBe(ViewIds.voteRank);
-    const options = h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', vote?.id);
+    const options = await h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', vote?.id);
     const first = `${InputIds.voteRankPrefix}1`;
     const second = `${InputIds.voteRankPrefix}2`;
     await thrice(view, {
       ...one(first, { type: 'static_select', selected_option: { value: String(options[2]?.id) } }),
       ...one(second, { type: 'static_select', selected_option: { value: String(options[0]?.id) } }),
     });
-    expect(h.query('select choices_json from ballots where vote_id = ?', vote?.id)).toEqual([{ choices_json: JSON.stringify([options[2]?.id, options[0]?.id]) }]);
+    expect(await h.query('select choices_json from ballots where vote_id = ?', vote?.id)).toEqual([{ choices_json: JSON.stringify([options[2]?.id, options[0]?.id]) }]);
   });
 
   it('a ballot double click arriving at once leaves one ballot', async () => {
     const view = await opens(() => h.command('/vote', 'new', inCna));
     await thrice(view, voteForm('single'));
     await h.flush(clock);
-    const vote = h.query<{ id: number; message_ts: string }>("select id, message_ts from votes where method = 'single'")[0];
-    const option = h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', vote?.id)[1];
+    const vote = (await h.query<{ id: number; message_ts: string }>("select id, message_ts from votes where method = 'single'"))[0];
+    const option = (await h.query<{ id: number }>('select id from vote_options where vote_id = ? order by position', vote?.id))[1];
     const before = h.fake.responses.length;
     const click = () => h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: 'b', value: `${vote?.id}:${option?.id}`, userId: PEOPLE.trainer.id, channelId: CHANNELS.cna.id, messageTs: vote?.message_ts });
     await Promise.all([click(), click(), click()]);
     await h.fake.waitFor(() => h.fake.responses.length >= before + 3);
-    expect(h.query('select choices_json from ballots where vote_id = ?', vote?.id)).toEqual([{ choices_json: JSON.stringify([option?.id]) }]);
+    expect(await h.query('select choices_json from ballots where vote_id = ?', vote?.id)).toEqual([{ choices_json: JSON.stringify([option?.id]) }]);
   });
 });

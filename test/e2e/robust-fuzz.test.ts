@@ -175,13 +175,13 @@ describe('fuzzed command text, for every command', () => {
     const cases = buildCases(7, 100);
     let refused = 0;
     for (const c of cases) {
-      const before = tableCounts(h);
+      const before = await tableCounts(h);
       const auditBefore = before.audit_log ?? 0;
       const answer = await send(c);
       if (!REFUSAL.test(answer.text)) continue;
       refused++;
-      const after = tableCounts(h);
-      const newAudit = h.query<{ outcome: string }>('select outcome from audit_log where id > (select coalesce(max(id), 0) - ? from audit_log)', (after.audit_log ?? 0) - auditBefore);
+      const after = await tableCounts(h);
+      const newAudit = await h.query<{ outcome: string }>('select outcome from audit_log where id > (select coalesce(max(id), 0) - ? from audit_log)', (after.audit_log ?? 0) - auditBefore);
       if ((after.audit_log ?? 0) > auditBefore && !newAudit.every((row) => row.outcome === 'refused')) problems.push(`refusal wrote a non-refusal audit entry: ${c.command} ${c.text.slice(0, 60)}`);
       if ((after.audit_log ?? 0) - auditBefore > 1) problems.push(`refusal wrote ${(after.audit_log ?? 0) - auditBefore} audit entries`);
       const { audit_log: _a, ...rest } = after;

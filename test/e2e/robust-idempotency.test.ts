@@ -22,11 +22,11 @@ describe('redeliveries and double submissions have their effect once', () => {
     const retries = await Promise.all([1, 2].map((retryNum) => h.slack.event(event, { eventId, retryNum, retryReason: 'http_timeout' })));
     expect([first, ...retries].map((r) => r.status)).toEqual([200, 200, 200]);
     await h.flush();
-    const members = h.query<{ n: number }>('select count(*) as n from team_members tm join program_teams t on t.id = tm.program_team_id where t.key = ? and tm.user_id = ?', 'SPT', PEOPLE.trinity.id);
+    const members = await h.query<{ n: number }>('select count(*) as n from team_members tm join program_teams t on t.id = tm.program_team_id where t.key = ? and tm.user_id = ?', 'SPT', PEOPLE.trinity.id);
     expect(members[0]?.n).toBe(1);
     const welcomes = h.fake.messages(CHANNELS.spt.id).filter((m) => m.ephemeral && m.user === PEOPLE.trinity.id && String(m.text).includes('Welcome'));
     expect(welcomes).toHaveLength(1);
-    expect(h.query('select key from processed_requests where key = ?', `event:${eventId}`)).toHaveLength(1);
+    expect(await h.query('select key from processed_requests where key = ?', `event:${eventId}`)).toHaveLength(1);
   });
 
   it('a redelivered event whose handler is not idempotent by itself still acts once', async () => {
@@ -34,7 +34,7 @@ describe('redeliveries and double submissions have their effect once', () => {
     await h.slack.event(event, { eventId: 'Ev0REDELIVER2' });
     await Promise.all([1, 2, 3].map((retryNum) => h.slack.event(event, { eventId: 'Ev0REDELIVER2', retryNum, retryReason: 'http_error' })));
     await h.slack.event(event, { eventId: 'Ev0OTHER0003' });
-    expect(h.query("select * from audit_log where action = 'probe.reaction'")).toHaveLength(2);
+    expect(await h.query("select * from audit_log where action = 'probe.reaction'")).toHaveLength(2);
   });
 
   it('the same modal submission arriving twice at once stores one record and queues one message', async () => {
@@ -43,8 +43,8 @@ describe('redeliveries and double submissions have their effect once', () => {
     const submit = () => h.slack.viewSubmission({ userId: PEOPLE.henryFord1.id, view, values });
     const answers = await Promise.all([submit(), submit(), submit()]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    expect(h.query("select * from audit_log where action = 'probe.save' and target = 'Double-clicked title'")).toHaveLength(1);
-    expect(h.query("select * from outbox where dedupe_key like 'probe:%'")).toHaveLength(1);
+    expect(await h.query("select * from audit_log where action = 'probe.save' and target = 'Double-clicked title'")).toHaveLength(1);
+    expect(await h.query("select * from outbox where dedupe_key like 'probe:%'")).toHaveLength(1);
   });
 
   it('a submission refused with field errors claims nothing, so the corrected one is stored', async () => {
@@ -53,6 +53,6 @@ describe('redeliveries and double submissions have their effect once', () => {
     expect(empty.json).toMatchObject({ response_action: 'errors' });
     const fixed = await h.slack.viewSubmission({ userId: PEOPLE.henryFord1.id, view, values: inputValues({ [PROBE.field]: { [PROBE.field]: 'Fixed title' } }) });
     expect(fixed.status).toBe(200);
-    expect(h.query("select * from audit_log where action = 'probe.save' and target = 'Fixed title'")).toHaveLength(1);
+    expect(await h.query("select * from audit_log where action = 'probe.save' and target = 'Fixed title'")).toHaveLength(1);
   });
 });

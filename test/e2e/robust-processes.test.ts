@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase } from '../../src/db/open.js';
+import { openStorage } from '../../src/db/open-storage.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { ROLLUP_SCOPE, DigestRepository } from '../../src/features/digest/repository.js';
 import { DigestService } from '../../src/features/digest/service.js';
@@ -21,6 +21,7 @@ import { startFakeSlack } from '../../src/fake-slack/server.js';
 import type { FakeSlack, StoredMessage } from '../../src/fake-slack/types.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { startChildApp, type ChildApp } from '../rig/child-app.js';
+import { TEST_ENGINE } from '../rig/engines.js';
 import { BOT_TOKEN } from '../rig/harness.js';
 import { inputValues, type SlackHttpResponse, type SlackRequester, type ViewInput } from '../rig/slack-request.js';
 
@@ -93,7 +94,9 @@ function consistency(db: Database.Database): Consistency {
   };
 }
 
-describe('crashes, restarts and several instances', () => {
+// On PostgreSQL the same guarantees are tested with three instances on one database in
+// test/e2e/postgres-instances.test.ts; this file checks SQLite's file (integrity_check, its write lock).
+describe.skipIf(TEST_ENGINE === 'postgres')('crashes, restarts and several instances on one SQLite file (SQLite only: reads the file itself)', () => {
   let fake: FakeSlack;
   let dir: string;
   let dbPath: string;
@@ -280,24 +283,23 @@ describe('crashes, restarts and several instances', () => {
     // The installation as the app left it before this downtime: teams made an hour ago and linked,
     // CNA's and MA's digests set half an hour ago to a daily time 3 minutes ago (so that run was
     // missed while nothing ran), every other schedule to a time of day 12 hours off.
-    const installed = openDatabase(dbPath);
+    const installed = await openStorage(dbPath);
     try {
-      migrateDatabase(installed.db);
-      const teamRepository = new TeamRepository(installed.db);
+      const teamRepository = new TeamRepository(installed);
       const teams = new TeamService(teamRepository);
-      const digests = new DigestService({ repo: new DigestRepository(installed.db), teamRepository, teams, timeZone: TIME_ZONE, configCoordinators: [PEOPLE.coordinator.id] });
-      seedProgramTeams(teamRepository, WORKSPACE_ID, new Date(now - HOUR));
+      const digests = new DigestService({ repo: new DigestRepository(installed), teamRepository, teams, timeZone: TIME_ZONE, configCoordinators: [PEOPLE.coordinator.id] });
+      await seedProgramTeams(teamRepository, WORKSPACE_ID, new Date(now - HOUR));
       for (const [channel, key] of [[CHANNELS.cna.id, 'CNA'], [CHANNELS.ma.id, 'MA'], [LOAD_CHANNEL.id, 'SPT']] as const) {
-        expect(teams.link(coordinatorActor, key, channel, new Date(now - HOUR)).ok).toBe(true);
+        expect((await teams.link(coordinatorActor, key, channel, new Date(now - HOUR))).ok).toBe(true);
       }
       const quiet = dailyCronAt(new Date(now + 12 * HOUR));
       for (const [word, cron] of [['CNA', dailyCronAt(due)], ['MA', dailyCronAt(due)], ['SPT', quiet], ['all', quiet]] as const) {
-        const target = digests.resolveTarget(WORKSPACE_ID, word, CHANNELS.general.id);
+        const target = await digests.resolveTarget(WORKSPACE_ID, word, CHANNELS.general.id);
         if (!target.ok) throw new Error(`no digest target ${word}`);
-        expect(digests.setSchedule(coordinatorActor, target.value, cron, new Date(now - 30 * MINUTE)).ok).toBe(true);
+        expect((await digests.setSchedule(coordinatorActor, target.value, cron, new Date(now - 30 * MINUTE))).ok).toBe(true);
       }
     } finally {
-      installed.close();
+      await installed.close();
     }
 
     // Slack takes the first post but answers only after 8 s; the app dies before it hears back.

@@ -28,19 +28,19 @@ describe('requests that are not from Slack, or not well formed', () => {
     ['a timestamp six minutes old', { sign: { timestamp: nowSeconds() - 6 * 60 } }],
     ['a timestamp six minutes in the future', { sign: { timestamp: nowSeconds() + 6 * 60 } }],
   ])('refuses %s with 401 and stores nothing', async (_name, signing) => {
-    const before = tableCounts(h);
+    const before = await tableCounts(h);
     // `/team create` would store a team if it got through.
     const res = await h.slack.raw({ body: commandBody('create EVIL Evil team'), contentType: FORM, ...signing });
     expect(res.status).toBe(401);
     expect(res.body).toBe('');
-    expect(tableCounts(h)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('refuses a body whose signature is valid for another body (tampered in transit)', async () => {
-    const before = tableCounts(h);
+    const before = await tableCounts(h);
     const res = await h.slack.raw({ body: commandBody('create EVIL Evil team'), contentType: FORM, sign: false, headers: { 'x-slack-request-timestamp': String(nowSeconds()), 'x-slack-signature': `v0=${'0'.repeat(64)}` } });
     expect(res.status).toBe(401);
-    expect(tableCounts(h)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('accepts the same command when it is properly signed (so the refusals above are about the signature)', async () => {
@@ -64,10 +64,10 @@ describe('requests that are not from Slack, or not well formed', () => {
     ['an event_callback whose event is null', JSON.stringify({ type: 'event_callback', team_id: WORKSPACE_ID, event_id: 'Ev1', event: null }), 'application/json'],
     ['an event_callback without event_id', JSON.stringify({ type: 'event_callback', team_id: WORKSPACE_ID, event: { type: 'member_joined_channel' } }), 'application/json'],
   ])('answers %s with 400 at once, stores nothing and stays up', async (_name, body, contentType) => {
-    const before = tableCounts(h);
+    const before = await tableCounts(h);
     const res = await h.slack.raw({ body, contentType });
     expect(res.status).toBe(400);
-    expect(tableCounts(h)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
     expect(await healthy(h)).toBe(true);
   });
 
@@ -77,10 +77,10 @@ describe('requests that are not from Slack, or not well formed', () => {
   });
 
   it("answers Slack's unsigned ssl_check with 200 and does nothing else", async () => {
-    const before = tableCounts(h);
+    const before = await tableCounts(h);
     const res = await h.slack.raw({ body: 'ssl_check=1&token=x', contentType: FORM, sign: false, headers: { 'x-slack-request-timestamp': String(nowSeconds()) } });
     expect(res.status).toBe(200);
-    expect(tableCounts(h)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('answers an unknown command politely in the ack', async () => {
@@ -105,13 +105,13 @@ describe('requests that are not from Slack, or not well formed', () => {
   });
 
   it('answers a tampered private_metadata with a field error and stores nothing', async () => {
-    const before = tableCounts(h);
+    const before = await tableCounts(h);
     for (const privateMetadata of ['{"teamId":"1; drop table audit_log"}', 'not json', '', '{"teamId":-1}', '[]']) {
       const res = await h.slack.viewSubmission({ callbackId: PROBE.view, userId: me.userId, privateMetadata, values: inputValues({ [PROBE.field]: { [PROBE.field]: 'A title' } }) });
       expect(res.status).toBe(200);
       expect(res.json).toEqual({ response_action: 'errors', errors: { [PROBE.field]: STALE_PAYLOAD_MESSAGE } });
     }
-    expect(tableCounts(h)).toEqual(before);
+    expect(await tableCounts(h)).toEqual(before);
   });
 
   it('answers a tampered button value with a polite ephemeral message', async () => {

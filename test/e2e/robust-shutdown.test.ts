@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StartOptions } from '../../src/alliance.js';
 import { auditLog } from '../../src/db/schema.js';
@@ -13,20 +12,14 @@ function slowButton(gate: Promise<void>): NonNullable<StartOptions['extraListene
     app.action(SLOW, async ({ ack, body }) => {
       await ack();
       await gate;
-      deps.db.insert(auditLog).values({ workspaceId: WORKSPACE_ID, actorId: body.user.id, action: 'probe.after-ack', target: 'work', outcome: 'done', createdAt: deps.now().getTime() }).run();
+      await deps.db.insert(auditLog).values({ workspaceId: WORKSPACE_ID, actorId: body.user.id, action: 'probe.after-ack', target: 'work', outcome: 'done', createdAt: deps.now().getTime() }).run();
     });
   };
 }
 
 const click = (h: Harness) => h.slack.blockAction({ actionId: SLOW, blockId: 'b', value: '1', userId: PEOPLE.trainer.id, channelId: CHANNELS.general.id });
-const afterAckRows = (dbPath: string): number => {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    return (db.prepare("select count(*) as n from audit_log where action = 'probe.after-ack'").get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+/** Read through the harness's own connection, which stays open after the app stopped. */
+const afterAckRows = async (h: Harness): Promise<number> => (await h.query<{ n: number }>("select count(*) as n from audit_log where action = 'probe.after-ack'"))[0]?.n ?? 0;
 
 /** Issue #16, item 6: a click acked just before a deploy is not lost. */
 describe('stopping while work acked before the stop is still running', () => {
@@ -51,7 +44,7 @@ describe('stopping while work acked before the stop is still running', () => {
     expect(stopped).toBe(false);
     open();
     await stopping;
-    expect(afterAckRows(h.dbPath)).toBe(1);
+    expect(await afterAckRows(h)).toBe(1);
     expect(h.logs.filter((l) => l.includes('"msg":"listener failed"') || l.includes('not open'))).toEqual([]);
   });
 

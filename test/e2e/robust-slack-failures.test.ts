@@ -20,22 +20,22 @@ describe('when the Slack Web API fails', () => {
   afterAll(async () => {
     await h.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = new Date(clock.getTime() + 3_600_000);
     // Each test starts with Slack's limits unspent, as after a quiet minute: they are about failures, not pace.
-    h.alliance.deps.db.$client.prepare('delete from slack_rate_buckets').run();
+    await h.execute('delete from slack_rate_buckets');
   });
 
   /** Queues one announcement in #general, as a feature would inside its transaction. */
-  function queue(method: 'chat.postMessage' | 'chat.postEphemeral' = 'chat.postMessage', channel: string = CHANNELS.general.id): { key: string; text: string } {
+  async function queue(method: 'chat.postMessage' | 'chat.postEphemeral' = 'chat.postMessage', channel: string = CHANNELS.general.id): Promise<{ key: string; text: string }> {
     n += 1;
     const key = `robust:${n}`;
     const text = `Announcement number ${n}`;
     const args = method === 'chat.postMessage' ? { channel, text } : { channel, user: PEOPLE.henryFord1.id, text };
-    enqueue(h.alliance.deps.db, { workspaceId: WORKSPACE_ID, dedupeKey: key, method, args, notBefore: clock }, clock);
+    await enqueue(h.alliance.deps.db, { workspaceId: WORKSPACE_ID, dedupeKey: key, method, args, notBefore: clock }, clock);
     return { key, text };
   }
-  const row = (key: string) => h.query<{ status: string; attempts: number; not_before: number; last_error: string | null }>('select status, attempts, not_before, last_error from outbox where dedupe_key = ?', key)[0];
+  const row = async (key: string) => (await h.query<{ status: string; attempts: number; not_before: number; last_error: string | null }>('select status, attempts, not_before, last_error from outbox where dedupe_key = ?', key))[0];
   const copies = (text: string, channel: string = CHANNELS.general.id) => h.fake.messages(channel).filter((m) => m.text === text).length;
   const postsOf = (text: string) => h.fake.callsTo('chat.postMessage').filter((c) => c.args.text === text);
   const later = (ms: number) => new Date(clock.getTime() + ms);
@@ -46,7 +46,7 @@ describe('when the Slack Web API fails', () => {
     const general = CHANNELS.general.id;
     // A coordinator records the guest as coordinator (a mistake the external check normally catches).
     await h.command('/team', `coordinator add <@${guest.id}>`, { userId: PEOPLE.coordinator.id, channelId: general });
-    const teams = h.count('program_teams');
+    const teams = await h.count('program_teams');
     for (const fault of [{ error: 'internal_error' }, { delayMs: TIMEOUT_MS * 10 }]) {
       h.fake.failNext('users.info', fault);
       const create = await h.command('/team', 'create GUEST Guest occupation', { userId: guest.id, channelId: general });
@@ -55,160 +55,162 @@ describe('when the Slack Web API fails', () => {
       const subscribe = await h.command('/digest', 'subscribe', { userId: guest.id, channelId: general });
       expect(subscribe.text).toContain('Slack did not confirm who you are in time');
     }
-    expect(h.count('program_teams')).toBe(teams);
-    expect(h.query('select * from digest_subscriptions where user_id = ?', guest.id)).toEqual([]);
-    expect(h.query<{ detail: string }>("select detail from audit_log where actor_id = ? and outcome = 'refused'", guest.id).map((r) => r.detail)).toContain('not a coordinator (users.info failed: identity unverified)');
+    expect(await h.count('program_teams')).toBe(teams);
+    expect(await h.query('select * from digest_subscriptions where user_id = ?', guest.id)).toEqual([]);
+    expect((await h.query<{ detail: string }>("select detail from audit_log where actor_id = ? and outcome = 'refused'", guest.id)).map((r) => r.detail)).toContain('not a coordinator (users.info failed: identity unverified)');
     // Once Slack answers, the guest is known to be external and still refused.
     expect((await h.command('/team', 'create GUEST Guest occupation', { userId: guest.id, channelId: general })).text).toContain('Only coordinators');
-    expect(h.count('program_teams')).toBe(teams);
+    expect(await h.count('program_teams')).toBe(teams);
   });
 
   it('on 429 waits out Retry-After in real time, kept in the database for every instance, without spending an attempt, then sends once', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
     let wall = Date.now();
     const run = (workerId: string) => runOutbox({ db: h.alliance.deps.db, client, logger: h.alliance.logger, now: clock, workerId, wallClock: () => wall });
-    const paced = () => h.query<{ not_before: number; attempts: number; paced_until: number | null }>('select not_before, attempts, paced_until from outbox where dedupe_key = ?', key)[0];
+    const paced = async () => (await h.query<{ not_before: number; attempts: number; paced_until: number | null }>('select not_before, attempts, paced_until from outbox where dedupe_key = ?', key))[0];
     h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 30 });
     await run('A');
-    expect(row(key)).toMatchObject({ status: 'pending', last_error: 'ratelimited' });
-    expect(paced()).toEqual({ not_before: clock.getTime(), attempts: 0, paced_until: wall + 30_000 });
-    expect(h.query('select blocked_until from slack_rate_buckets where bucket = ?', `chat.postMessage:${CHANNELS.general.id}`)).toEqual([{ blocked_until: wall + 30_000 }]);
+    expect(await row(key)).toMatchObject({ status: 'pending', last_error: 'ratelimited' });
+    expect(await paced()).toEqual({ not_before: clock.getTime(), attempts: 0, paced_until: wall + 30_000 });
+    expect(await h.query('select blocked_until from slack_rate_buckets where bucket = ?', `chat.postMessage:${CHANNELS.general.id}`)).toEqual([{ blocked_until: wall + 30_000 }]);
     // Another instance, and a later message to the same channel, wait too: the block is in the database.
-    const other = queue();
+    const other = await queue();
     wall += 29_000;
     await run('B');
     expect(postsOf(text)).toHaveLength(1);
     expect(postsOf(other.text)).toHaveLength(0);
     wall += 1_000;
     await run('B');
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     // One call may go when the wait ends; the channel's next one follows at the posting pace.
-    expect(row(other.key)?.status).toBe('pending');
+    expect((await row(other.key))?.status).toBe('pending');
     wall += 1_000;
     await run('B');
-    expect(row(other.key)?.status).toBe('sent');
+    expect((await row(other.key))?.status).toBe('sent');
     expect(copies(text)).toBe(1);
     expect(copies(other.text)).toBe(1);
   });
 
   it('retries a refused-but-transient ok:false with growing back-off', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     h.fake.failNext('chat.postMessage', { error: 'ratelimited' }, 2);
     await h.flush(clock);
-    const first = row(key);
+    const first = await row(key);
     await h.flush(new Date(first?.not_before ?? 0));
-    const second = row(key);
+    const second = await row(key);
     expect((second?.not_before ?? 0) - (first?.not_before ?? 0)).toBeGreaterThan((first?.not_before ?? 0) - clock.getTime());
     await h.flush(new Date(second?.not_before ?? 0));
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(copies(text)).toBe(1);
   });
 
   it('gives up at once on a permanent error (channel_not_found) and never retries it', async () => {
-    const { key } = queue('chat.postMessage', 'C0DOESNOTEXIST');
+    const { key } = await queue('chat.postMessage', 'C0DOESNOTEXIST');
     await h.flush(clock);
-    expect(row(key)).toMatchObject({ status: 'failed', last_error: 'channel_not_found' });
+    expect(await row(key)).toMatchObject({ status: 'failed', last_error: 'channel_not_found' });
     await h.flush(later(24 * 3_600_000));
-    expect(row(key)?.attempts).toBe(1);
+    expect((await row(key))?.attempts).toBe(1);
   });
 
   it('after a 5xx, checks the channel before posting again, and posts once', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     h.fake.failNext('chat.postMessage', { status: 500 });
     await h.flush(clock);
-    expect(row(key)?.status).toBe('verify');
+    expect((await row(key))?.status).toBe('verify');
     await h.flush(later(3_600_000));
     expect(h.fake.callsTo('conversations.history').length).toBeGreaterThan(0);
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(copies(text)).toBe(1);
   });
 
   it('after a timeout where Slack did NOT post, posts it (once) after checking', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     h.fake.failNext('chat.postMessage', { delayMs: TIMEOUT_MS * 3 });
     await h.flush(clock);
-    expect(row(key)?.status).toBe('verify');
+    expect((await row(key))?.status).toBe('verify');
     expect(copies(text)).toBe(0);
     await h.flush(later(3_600_000));
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(copies(text)).toBe(1);
   });
 
   it('after a timeout where Slack DID post, finds it by its metadata and never posts a second copy', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     h.fake.failNext('chat.postMessage', { delayMs: TIMEOUT_MS * 3, thenStore: true });
     await h.flush(clock);
-    expect(row(key)?.status).toBe('verify');
+    expect((await row(key))?.status).toBe('verify');
     await h.fake.waitFor(() => copies(text) === 1);
     await h.flush(later(3_600_000));
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(postsOf(text)).toHaveLength(1);
     expect(copies(text)).toBe(1);
-    const stored = h.query<{ result_json: string }>('select result_json from outbox where dedupe_key = ?', key)[0];
+    const stored = (await h.query<{ result_json: string }>('select result_json from outbox where dedupe_key = ?', key))[0];
     expect(JSON.parse(stored?.result_json ?? '{}')).toMatchObject({ ts: h.fake.messages(CHANNELS.general.id).find((m) => m.text === text)?.ts });
   });
 
   it('after an unknown outcome in a direct message, checks the DM before posting again', async () => {
-    const { key, text } = queue('chat.postMessage', PEOPLE.trainer.id);
+    const { key, text } = await queue('chat.postMessage', PEOPLE.trainer.id);
     h.fake.failNext('chat.postMessage', { delayMs: TIMEOUT_MS * 3, thenStore: true });
     await h.flush(clock);
     await h.fake.waitFor(() => copies(text, PEOPLE.trainer.id) === 1);
     await h.flush(later(3_600_000));
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(copies(text, PEOPLE.trainer.id)).toBe(1);
   });
 
   it('a post whose sender died mid-call (its lease ran out) is looked for before it is posted again', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     // The dead process claimed the row and its call reached Slack, then it was killed.
-    h.alliance.deps.db.$client.prepare("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?").run(clock.getTime() - 1, key);
+    await h.execute("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?", clock.getTime() - 1, key);
     await new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url }).chat.postMessage({ channel: CHANNELS.general.id, text, metadata: { event_type: OUTBOX_EVENT_TYPE, event_payload: { key } } });
-    const other = queue();
-    h.alliance.deps.db.$client.prepare("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?").run(clock.getTime() - 1, other.key);
+    const other = await queue();
+    await h.execute("update outbox set status = 'sending', attempts = 1, lease_until = ? where dedupe_key = ?", clock.getTime() - 1, other.key);
     await h.flush(clock);
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(copies(text)).toBe(1);
     // The other one never reached Slack: checked, then posted once.
-    expect(row(other.key)?.status).toBe('sent');
+    expect((await row(other.key))?.status).toBe('sent');
     expect(copies(other.text)).toBe(1);
   });
 
   it('an instance whose slow batch outlived its lease leaves the rows another instance took over', async () => {
-    const first = queue();
-    const second = queue();
+    const first = await queue();
+    const second = await queue();
     const client = new WebClient(BOT_TOKEN, { slackApiUrl: h.fake.url, timeout: 5_000, retryConfig: { retries: 0 } });
     h.fake.failNext('chat.postMessage', { delayMs: 300, thenStore: true });
-    // runOutbox claims both rows before its first await; its first call (row one) is slow.
+    // runOutbox claims both rows in one transaction, then makes its first call (row one), which is slow.
     const a = runOutbox({ db: h.alliance.deps.db, client, logger: h.alliance.logger, now: clock, workerId: 'A', leaseMs: 100 });
+    for (let i = 0; i < 200 && (await row(second.key))?.status !== 'sending'; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await row(second.key)).toMatchObject({ status: 'sending', attempts: 1 });
     // Meanwhile A's lease on row two runs out and instance B claims it, as its own runOutbox would.
-    h.alliance.deps.db.$client.prepare("update outbox set lease_until = ?, attempts = attempts + 1 where dedupe_key = ?").run(clock.getTime() + 60_000, second.key);
+    await h.execute("update outbox set lease_until = ?, attempts = attempts + 1 where dedupe_key = ?", clock.getTime() + 60_000, second.key);
     const result = await a;
     expect(result.sent).toBe(1);
     expect(copies(first.text)).toBe(1);
     expect(copies(second.text)).toBe(0);
-    expect(row(second.key)).toMatchObject({ status: 'sending', attempts: 2 });
+    expect(await row(second.key)).toMatchObject({ status: 'sending', attempts: 2 });
     // B "died" too; take the row out of play so the next tests count only their own calls.
-    h.alliance.deps.db.$client.prepare("update outbox set status = 'cancelled' where dedupe_key = ?").run(second.key);
+    await h.execute("update outbox set status = 'cancelled' where dedupe_key = ?", second.key);
   });
 
   it('keeps checking (not posting) while the check itself fails, and gives up after the last attempt', async () => {
-    const { key, text } = queue();
+    const { key, text } = await queue();
     h.fake.failNext('chat.postMessage', { status: 503 });
     await h.flush(clock);
     h.fake.failNext('conversations.history', { status: 503 }, MAX_ATTEMPTS);
     for (let i = 0; i < MAX_ATTEMPTS; i++) await h.flush(later((i + 1) * 3_600_000));
     expect(postsOf(text)).toHaveLength(1);
-    expect(row(key)?.status).toBe('failed');
+    expect((await row(key))?.status).toBe('failed');
   });
 
   it('retries an ephemeral after a timeout without a check (it cannot be read back)', async () => {
-    const { key, text } = queue('chat.postEphemeral');
+    const { key, text } = await queue('chat.postEphemeral');
     h.fake.failNext('chat.postEphemeral', { delayMs: TIMEOUT_MS * 3 });
     await h.flush(clock);
-    expect(row(key)?.status).toBe('pending');
+    expect((await row(key))?.status).toBe('pending');
     await h.flush(later(3_600_000));
-    expect(row(key)?.status).toBe('sent');
+    expect((await row(key))?.status).toBe('sent');
     expect(copies(text)).toBe(1);
   });
 
@@ -242,13 +244,13 @@ describe('when Slack hangs on a call made before the ack', () => {
 
   it('/vote answers that Slack was slow to list the channel, and stores nothing, when conversations.members hangs', async () => {
     const asMember = { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.cna.id };
-    const votes = h.count('votes');
+    const votes = await h.count('votes');
     h.fake.failNext('conversations.members', { delayMs: 4_000 });
     const quick = await h.command('/vote', 'new Which first? | A | B', asMember);
     expect(quick.status).toBe(200);
     expect(quick.text).toContain('did not list the channel’s members in time, so nothing was changed');
-    expect(h.count('votes')).toBe(votes);
-    expect(h.query("select * from outbox where dedupe_key like 'vote:%'")).toEqual([]);
+    expect(await h.count('votes')).toBe(votes);
+    expect(await h.query("select * from outbox where dedupe_key like 'vote:%'")).toEqual([]);
     // Slack answers again: the same command now starts the vote.
     const again = await h.command('/vote', 'new Which first? | A | B', asMember);
     expect(again.text).toContain('Started *V-1*');

@@ -42,7 +42,7 @@ describe('tampered private_metadata and button values', () => {
     h = await startHarness();
     await linkSeedChannels(h);
     await h.command('/team', 'join CNA', { userId: member, channelId: CHANNELS.cna.id });
-    cnaId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+    cnaId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   });
   afterAll(async () => {
     await h.stop();
@@ -77,20 +77,20 @@ describe('tampered private_metadata and button values', () => {
 
   it.each(MODALS)('%s: a changed private_metadata gets a polite answer and stores nothing', async (callbackId) => {
     for (const privateMetadata of BAD_METADATA) {
-      const before = tableCounts(h);
+      const before = await tableCounts(h);
       const failures = listenerFailures(h).length;
       const res = await h.slack.viewSubmission({ callbackId, privateMetadata, userId: member, values: formValues() });
       expect(res.status, privateMetadata).toBe(200);
       // issue_new's own metadata is empty or names a source message, so unknown keys read as none: its field errors are the answer then.
       expect(res.body, `${callbackId} ${privateMetadata}`).toMatch(callbackId === ViewIds.issueNew ? /out of date|Pick a category/ : POLITE);
-      expect(tableCounts(h), privateMetadata).toEqual(before);
+      expect(await tableCounts(h), privateMetadata).toEqual(before);
       expect(listenerFailures(h).length).toBe(failures);
     }
   });
 
   it.each(BUTTONS)('%s: a changed button value gets a polite answer and stores nothing', async (actionId) => {
     for (const value of BAD_VALUES) {
-      const before = tableCounts(h);
+      const before = await tableCounts(h);
       const failures = listenerFailures(h).length;
       const responses = h.fake.responses.length;
       const ephemerals = h.fake.callsTo('chat.postEphemeral').length;
@@ -100,7 +100,7 @@ describe('tampered private_metadata and button values', () => {
       const answer = await h.fake.waitFor(() => h.fake.responses[responses]?.body ?? h.fake.callsTo('chat.postEphemeral')[ephemerals]?.args);
       expect(String(answer.text), `${actionId} ${value.slice(0, 20)}`).toMatch(POLITE);
       expect(answer.replace_original === true).toBe(false);
-      expect(tableCounts(h), value.slice(0, 20)).toEqual(before);
+      expect(await tableCounts(h), value.slice(0, 20)).toEqual(before);
       expect(listenerFailures(h).length).toBe(failures);
     }
   });

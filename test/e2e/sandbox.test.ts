@@ -1,22 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { SANDBOX_BOT_TOKEN, startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { CHANNELS, ORGANISATIONS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
+import { freshTestStorage, type TestStorage } from '../rig/engines.js';
 
 /** The sandbox's server side without a browser: what the page's API turns into. */
 describe('the sandbox server', () => {
-  let dir: string;
+  // A fresh database on the suite's engine (SQLite, or PostgreSQL under ALLIANCE_TEST_ENGINE=postgres).
+  let database: TestStorage;
   let sandbox: RunningSandbox;
   const logs: string[] = [];
 
   const start = (digests?: () => Promise<string>) =>
     startSandbox({
       port: 0,
-      databaseUrl: join(dir, 'sandbox.db'),
+      databaseUrl: database.url,
       schedules: false,
       logger: createLogger('debug', (line) => logs.push(line)),
       ...(digests === undefined ? {} : { sendDigests: digests }),
@@ -32,13 +32,13 @@ describe('the sandbox server', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'alliance-sandbox-e2e-'));
+    database = await freshTestStorage();
     sandbox = await start(async () => 'digests ran');
   });
 
   afterAll(async () => {
     await sandbox.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await database.dispose();
   });
 
   it('listens on loopback only and serves the page with a strict content security policy', async () => {
@@ -49,16 +49,16 @@ describe('the sandbox server', () => {
     expect(await page.text()).toContain('Sandbox — not connected to Slack');
   });
 
-  it('seeds the workspace through signed /team commands: channels linked, organisations recorded', () => {
+  it('seeds the workspace through signed /team commands: channels linked, organisations recorded', async () => {
     const repo = sandbox.alliance.deps.teamRepository;
-    expect(repo.byChannel(WORKSPACE_ID, CHANNELS.cna.id)?.key).toBe('CNA');
-    expect(repo.byChannel(WORKSPACE_ID, CHANNELS.spt.id)?.key).toBe('SPT');
+    expect((await repo.byChannel(WORKSPACE_ID, CHANNELS.cna.id))?.key).toBe('CNA');
+    expect((await repo.byChannel(WORKSPACE_ID, CHANNELS.spt.id))?.key).toBe('SPT');
     const corewell = ORGANISATIONS.find((o) => o.person === 'corewell');
-    expect(sandbox.alliance.deps.teams.organisationOf(WORKSPACE_ID, PEOPLE.corewell.id)?.name).toBe(corewell?.organisation);
+    expect((await sandbox.alliance.deps.teams.organisationOf(WORKSPACE_ID, PEOPLE.corewell.id))?.name).toBe(corewell?.organisation);
   });
 
   it('seeds realistic HCASM goals through signed /goal commands, on track, at risk and behind', async () => {
-    const goals = sandbox.alliance.deps.db.$client.prepare('select number, name, status from goals order by number').all() as Array<{ number: number; name: string }>;
+    const goals = await sandbox.alliance.deps.db.rows<{ number: number; name: string }>(sql`select number, name, status from goals order by number`);
     expect(goals.map((g) => g.name)).toEqual([
       'Clinical placement slots',
       'High-school students reached through hospital tours',
@@ -71,10 +71,11 @@ describe('the sandbox server', () => {
     const { todayIn } = await import('../../src/time/zone.js');
     const repo = new GoalRepository(sandbox.alliance.deps.db);
     const today = todayIn(new Date(), 'America/Detroit');
-    const paces = goals.map((g) => {
-      const goal = repo.byNumber(WORKSPACE_ID, g.number);
-      return goal === undefined ? 'missing' : paceOf(goal, repo.readings(goal.id), today).status;
-    });
+    const paces: string[] = [];
+    for (const g of goals) {
+      const goal = await repo.byNumber(WORKSPACE_ID, g.number);
+      paces.push(goal === undefined ? 'missing' : paceOf(goal, await repo.readings(goal.id), today).status);
+    }
     expect(paces).toEqual(['on_track', 'on_track', 'at_risk', 'behind', 'at_risk']);
   });
 
@@ -132,11 +133,11 @@ describe('the sandbox server', () => {
   });
 
   it('does not seed again when restarted on the same database', async () => {
-    const audits = () => sandbox.alliance.deps.db.$client.prepare('select count(*) as n from audit_log').get() as { n: number };
-    const before = audits().n;
+    const audits = async () => (await sandbox.alliance.deps.db.rows<{ n: number }>(sql`select count(*) as n from audit_log`))[0]?.n;
+    const before = await audits();
     await sandbox.stop();
     sandbox = await start();
-    expect(audits().n).toBe(before);
-    expect(sandbox.alliance.deps.teamRepository.byChannel(WORKSPACE_ID, CHANNELS.ma.id)?.key).toBe('MA');
+    expect(await audits()).toBe(before);
+    expect((await sandbox.alliance.deps.teamRepository.byChannel(WORKSPACE_ID, CHANNELS.ma.id))?.key).toBe('MA');
   });
 });

@@ -105,8 +105,8 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
   });
 
   it('an events_api envelope has its effect once: member_joined_channel on a linked channel adds the member, a retry changes nothing', async () => {
-    const members = () => h.query<{ n: number }>("select count(*) as n from team_members m join program_teams t on t.id = m.program_team_id where t.key = 'CNA'")[0]?.n;
-    const before = members();
+    const members = async () => (await h.query<{ n: number }>("select count(*) as n from team_members m join program_teams t on t.id = m.program_team_id where t.key = 'CNA'"))[0]?.n;
+    const before = await members();
     const event = { type: 'member_joined_channel', user: PEOPLE.trinity.id, channel: CHANNELS.cna.id, channel_type: 'C', team: WORKSPACE_ID };
     const handled = () => h.logs.filter((l) => l.includes('"msg":"request"') && l.includes('"what":"member_joined_channel"')).length;
     const handledBefore = handled();
@@ -114,11 +114,11 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
     const first = await h.slack.event(event, { eventId: 'Ev0SOCKET1' });
     expect(first).toMatchObject({ status: 200, body: '' });
     await h.fake.waitFor(() => handled() === handledBefore + 1);
-    expect(members()).toBe((before ?? 0) + 1);
+    expect(await members()).toBe((before ?? 0) + 1);
     // Slack redelivers with retry_attempt when an ack was late; the same event_id changes nothing.
     await h.slack.event(event, { eventId: 'Ev0SOCKET1', retryNum: 1, retryReason: 'timeout' });
     await h.fake.waitFor(() => handled() === handledBefore + 2);
-    expect(members()).toBe((before ?? 0) + 1);
+    expect(await members()).toBe((before ?? 0) + 1);
     expect(socketOf(h).received.slice(-2)).toEqual([expect.objectContaining({ payload: {} }), expect.objectContaining({ payload: {} })]);
     await h.flush(clock);
     const welcomes = h.fake.messages(CHANNELS.cna.id).filter((m) => m.ephemeral && m.user === PEOPLE.trinity.id && (m.text ?? '').includes('Welcome'));
@@ -126,7 +126,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
   });
 
   it('interactive envelopes: a view_submission gets its field errors in the ack, then schedules; a block_actions click records the RSVP', async () => {
-    const cnaTeamId = h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id;
+    const cnaTeamId = (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id;
     const viewsBefore = h.fake.views.size;
     const opened = await h.command('/meeting', 'new', { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.cna.id });
     expect(opened.status).toBe(200);
@@ -147,12 +147,12 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
 
     const refused = await h.slack.viewSubmission({ view, userId: PEOPLE.henryFord1.id, values: values('') });
     expect(refused.json).toMatchObject({ response_action: 'errors', errors: { meeting_title: expect.stringContaining('title') } });
-    expect(h.count('meetings')).toBe(0);
+    expect(await h.count('meetings')).toBe(0);
 
     const accepted = await h.slack.viewSubmission({ view, userId: PEOPLE.henryFord1.id, values: values('Clinical placements') });
     expect(accepted.json).toMatchObject({ response_action: 'update' });
     await h.flush(clock);
-    const meeting = h.query<{ id: number; message_ts: string | null }>('select id, message_ts from meetings')[0];
+    const meeting = (await h.query<{ id: number; message_ts: string | null }>('select id, message_ts from meetings'))[0];
     expect(meeting?.message_ts).toEqual(expect.any(String));
 
     const click = await h.slack.blockAction({
@@ -165,7 +165,7 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
     });
     // block_actions are acked empty; the answer goes out afterwards.
     expect(click).toMatchObject({ status: 200, body: '' });
-    expect(h.query('select user_id, answer from meeting_rsvps')).toEqual([{ user_id: PEOPLE.trainer.id, answer: 'going' }]);
+    expect(await h.query('select user_id, answer from meeting_rsvps')).toEqual([{ user_id: PEOPLE.trainer.id, answer: 'going' }]);
   });
 
   it('still serves /healthz over HTTP, and refuses Slack requests there (they come over the socket)', async () => {

@@ -15,7 +15,7 @@ describe('/team over signed HTTP', () => {
   });
 
   it('seeds the three HCASM program teams once', async () => {
-    const rows = h.query<{ key: string; name: string }>('select key, name from program_teams order by key');
+    const rows = await h.query<{ key: string; name: string }>('select key, name from program_teams order by key');
     expect(rows).toEqual([
       { key: 'CNA', name: 'Certified Nursing Assistant' },
       { key: 'MA', name: 'Medical Assistant' },
@@ -54,18 +54,18 @@ describe('/team over signed HTTP', () => {
     expect(bad.text).toContain('2 to 10 letters or digits');
     const noName = await h.command('/team', 'create RAD', coordinator);
     expect(noName.text).toContain('Give the team a name');
-    expect(h.count('program_teams')).toBe(4);
+    expect(await h.count('program_teams')).toBe(4);
   });
 
   it('refuses coordinator actions to others politely, changes nothing and writes the audit log', async () => {
-    const before = h.count('program_teams');
+    const before = await h.count('program_teams');
     const ack = await h.command('/team', 'create RESP Respiratory Therapist', employer);
     expect(ack.text).toContain('Only coordinators can do that');
-    expect(h.count('program_teams')).toBe(before);
+    expect(await h.count('program_teams')).toBe(before);
     const link = await h.command('/team', 'link MA', { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.general.id });
     expect(link.text).toContain('Only coordinators');
-    expect(h.query('select * from team_channels where channel_id = ?', CHANNELS.general.id)).toEqual([]);
-    const audit = h.query<{ actor_id: string; action: string; outcome: string }>(
+    expect(await h.query('select * from team_channels where channel_id = ?', CHANNELS.general.id)).toEqual([]);
+    const audit = await h.query<{ actor_id: string; action: string; outcome: string }>(
       "select actor_id, action, outcome from audit_log where outcome = 'refused' order by id",
     );
     expect(audit).toContainEqual({ actor_id: PEOPLE.henryFord1.id, action: 'team.create', outcome: 'refused' });
@@ -100,8 +100,8 @@ describe('/team over signed HTTP', () => {
     const join = await h.command('/team', 'join CNA', guest);
     expect(join.text).toContain('People from a partner workspace join CNA through a coordinator');
     expect(join.text).toContain('/team add @you CNA');
-    expect(onCna()).toEqual([]);
-    expect(h.query("select actor_id, outcome, detail from audit_log where action = 'team.join'")).toEqual([{ actor_id: PEOPLE.partner.id, outcome: 'refused', detail: 'Slack Connect guest' }]);
+    expect(await onCna()).toEqual([]);
+    expect(await h.query("select actor_id, outcome, detail from audit_log where action = 'team.join'")).toEqual([{ actor_id: PEOPLE.partner.id, outcome: 'refused', detail: 'Slack Connect guest' }]);
 
     // Joining the linked channel does not make a guest a member either; they are told how to join.
     await h.slack.event({ type: 'member_joined_channel', user: PEOPLE.partner.id, channel: CHANNELS.cna.id, channel_type: 'C', team: h.alliance.workspaceId }, { eventId: 'Ev0GUESTJOIN1' });
@@ -112,13 +112,13 @@ describe('/team over signed HTTP', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(String(toldGuest()?.text)).toContain('join CNA through a coordinator');
-    expect(onCna()).toEqual([]);
+    expect(await onCna()).toEqual([]);
 
     expect((await h.command('/team', `add <@${PEOPLE.partner.id}> CNA`, employer)).text).toContain('Only coordinators');
     const added = await h.command('/team', `add <@${PEOPLE.partner.id}> CNA`, coordinator);
     expect(added.text).toContain(`<@${PEOPLE.partner.id}> is now on *CNA*`);
-    expect(onCna()).toHaveLength(1);
-    expect(h.query("select actor_id, outcome, target from audit_log where action = 'team.add' and outcome = 'done'")).toEqual([{ actor_id: PEOPLE.coordinator.id, outcome: 'done', target: `CNA ${PEOPLE.partner.id}` }]);
+    expect(await onCna()).toHaveLength(1);
+    expect(await h.query("select actor_id, outcome, target from audit_log where action = 'team.add' and outcome = 'done'")).toEqual([{ actor_id: PEOPLE.coordinator.id, outcome: 'done', target: `CNA ${PEOPLE.partner.id}` }]);
     // Leaving needs nobody's permission.
     expect((await h.command('/team', 'leave CNA', guest)).text).toContain('You have left *CNA*');
   });
@@ -136,7 +136,7 @@ describe('/team over signed HTTP', () => {
     const set = await h.command('/team', `org <@${PEOPLE.henryFord1.id}|hannah> Henry Ford Health`, coordinator);
     expect(set.text).toContain(`<@${PEOPLE.henryFord1.id}> now represents *Henry Ford Health*`);
     await h.command('/team', `org <@${PEOPLE.henryFord2.id}> henry ford  health`, coordinator);
-    expect(h.count('organisations')).toBe(1);
+    expect(await h.count('organisations')).toBe(1);
     const show = await h.command('/team', `org <@${PEOPLE.henryFord2.id}>`, employer);
     expect(show.text).toContain('represents *Henry Ford Health*');
     const none = await h.command('/team', `org <@${PEOPLE.trinity.id}>`, employer);

@@ -11,6 +11,7 @@ import { legacyBallotKey } from '../../src/features/vote/ballot-key.js';
 import type { StoredMessage } from '../../src/fake-slack/types.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { ActionIds, InputIds, ViewIds } from '../../src/slack/ids.js';
+import { TEST_ENGINE } from '../rig/engines.js';
 import { linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
 import { inputValues, type InputValue } from '../rig/slack-request.js';
 
@@ -23,7 +24,7 @@ async function startAnonymousVote(h: Harness, question: string, method: 'single'
   await h.command('/vote', 'new', { userId: PEOPLE.coordinator.id, channelId: cna });
   const call = await h.fake.waitFor(() => h.fake.callsTo('views.open')[opens]);
   const fields: Record<string, InputValue> = {
-    [InputIds.voteTeam]: { type: 'static_select', selected_option: { value: String(h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id) } },
+    [InputIds.voteTeam]: { type: 'static_select', selected_option: { value: String((await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id) } },
     [InputIds.voteQuestion]: question,
     [InputIds.voteOptions]: 'Transport\nChildcare\nWages',
     [InputIds.voteMethod]: { type: 'radio_buttons', selected_option: { value: method } },
@@ -38,7 +39,7 @@ async function startAnonymousVote(h: Harness, question: string, method: 'single'
   const response = await h.slack.viewSubmission({ callbackId: ViewIds.voteNew, userId: PEOPLE.coordinator.id, values, privateMetadata: (call.args.view as { private_metadata: string }).private_metadata });
   expect(response.body).toContain('is open');
   await h.flush();
-  return h.query<{ n: number }>('select max(number) as n from votes')[0]?.n ?? 0;
+  return (await h.query<{ n: number }>('select max(number) as n from votes'))[0]?.n ?? 0;
 }
 
 function ballotMessage(h: Harness, number: number): StoredMessage {
@@ -61,11 +62,16 @@ describe('anonymous votes against the logs and the database', () => {
   let dir: string;
   let dbPath: string;
   let h: Harness;
+  /**
+   * On SQLite the key is generated beside the database file (the default, checked here). A
+   * PostgreSQL database has no folder, so the key file is named, in this test's own folder.
+   */
+  const keyFileSetting = (): Record<string, string> => (TEST_ENGINE === 'postgres' ? { ALLIANCE_BALLOT_KEY_FILE: join(dir, 'ballot.key') } : {});
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'alliance-anonymity-'));
     dbPath = join(dir, 'alliance.db');
-    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: FIRST_SECRET } });
+    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: FIRST_SECRET, ...keyFileSetting() } });
     await linkSeedChannels(h);
     // Ten options first, so the anonymous vote's option ids cannot be mistaken for small counters.
     await h.command('/vote', `new Warm-up? | ${Array.from({ length: 10 }, (_, i) => `W${i}`).join(' | ')}`, { userId: PEOPLE.coordinator.id, channelId: cna });
@@ -77,8 +83,8 @@ describe('anonymous votes against the logs and the database', () => {
 
   it('leaves no per-person log line naming an anonymous choice, no click time and no click order on its ballots', async () => {
     const n = await startAnonymousVote(h, 'Secret several', 'multiple');
-    const vote = h.query<{ id: number; created_at: number }>('select id, created_at from votes where number = ?', n)[0];
-    const optionIds = h.query<{ id: number }>('select id from vote_options where vote_id = ?', vote?.id).map((o) => o.id);
+    const vote = (await h.query<{ id: number; created_at: number }>('select id, created_at from votes where number = ?', n))[0];
+    const optionIds = (await h.query<{ id: number }>('select id from vote_options where vote_id = ?', vote?.id)).map((o) => o.id);
     expect(Math.min(...optionIds)).toBeGreaterThan(10);
     const voter = PEOPLE.henryFord1.id;
     await click(h, voter, n, 'Transport');
@@ -98,7 +104,7 @@ describe('anonymous votes against the logs and the database', () => {
     expect(naming).toEqual([]);
 
     // Database: no user, no time but the vote's own start, no id that counts up in click order.
-    const rows = h.query<{ id: number; cast_by: string | null; created_at: number; updated_at: number }>('select id, cast_by, created_at, updated_at from ballots where vote_id = ?', vote?.id);
+    const rows = await h.query<{ id: number; cast_by: string | null; created_at: number; updated_at: number }>('select id, cast_by, created_at, updated_at from ballots where vote_id = ?', vote?.id);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row.cast_by).toBeNull();
@@ -117,20 +123,20 @@ describe('anonymous votes against the logs and the database', () => {
     expect(key).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(keyFile).mode & 0o077).toBe(0);
     expect(key).not.toBe(legacyBallotKey(FIRST_SECRET));
-    expect(JSON.stringify(h.query('select * from ballots'))).not.toContain(key);
+    expect(JSON.stringify(await h.query('select * from ballots'))).not.toContain(key);
 
     // The signing secret is rotated (Slack's "Regenerate") and the app restarts on the same database.
     await h.stop();
-    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: SECOND_SECRET } });
+    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: SECOND_SECRET, ...keyFileSetting() } });
     // The fake Slack restarted empty; the voter clicks the button of the ballot message they have.
-    const voteId = h.query<{ id: number }>('select id from votes where number = ?', n)[0]?.id;
-    const option = h.query<{ id: number }>("select id from vote_options where vote_id = ? and label = 'Wages'", voteId)[0]?.id;
-    const ts = h.query<{ message_ts: string }>('select message_ts from votes where id = ?', voteId)[0]?.message_ts ?? '1.1';
+    const voteId = (await h.query<{ id: number }>('select id from votes where number = ?', n))[0]?.id;
+    const option = (await h.query<{ id: number }>("select id from vote_options where vote_id = ? and label = 'Wages'", voteId))[0]?.id;
+    const ts = (await h.query<{ message_ts: string }>('select message_ts from votes where id = ?', voteId))[0]?.message_ts ?? '1.1';
     const before = h.fake.responses.length;
     await h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: `vote_option_${option}`, value: `${voteId}:${option}`, userId: PEOPLE.trinity.id, channelId: cna, messageTs: ts });
     const again = JSON.stringify((await h.fake.waitFor(() => h.fake.responses[before])).body);
     expect(again).toContain('is changed to *Wages*');
-    expect(h.query<{ n: number }>('select count(*) as n from ballots where vote_id = ?', voteId)[0]?.n).toBe(1);
+    expect((await h.query<{ n: number }>('select count(*) as n from ballots where vote_id = ?', voteId))[0]?.n).toBe(1);
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
   });
 });

@@ -84,13 +84,13 @@ describe('/vote over signed HTTP', () => {
     return { confirmation: String(confirmation.args.text) };
   }
 
-  function voteRow(number: number): { id: number; status: string; result_json: string | null } {
-    const row = h.query<{ id: number; status: string; result_json: string | null }>('select id, status, result_json from votes where number = ?', number)[0];
+  async function voteRow(number: number): Promise<{ id: number; status: string; result_json: string | null }> {
+    const row = (await h.query<{ id: number; status: string; result_json: string | null }>('select id, status, result_json from votes where number = ?', number))[0];
     if (row === undefined) throw new Error(`no vote ${number}`);
     return row;
   }
 
-  const ballotCount = (number: number): number => h.query<{ n: number }>('select count(*) as n from ballots where vote_id = ?', voteRow(number).id)[0]?.n ?? 0;
+  const ballotCount = async (number: number): Promise<number> => (await h.query<{ n: number }>('select count(*) as n from ballots where vote_id = ?', (await voteRow(number)).id))[0]?.n ?? 0;
 
   /** Opens the /vote new modal and submits it with the given fields on top of sensible defaults. */
   async function submitNew(userId: string, fields: Record<string, InputValue>): Promise<{ status: number; body: string }> {
@@ -99,7 +99,7 @@ describe('/vote over signed HTTP', () => {
     const call = await h.fake.waitFor(() => h.fake.callsTo('views.open')[opens]);
     const view = call.args.view as { private_metadata: string };
     const defaults: Record<string, InputValue> = {
-      [InputIds.voteTeam]: { type: 'static_select', selected_option: { value: String(h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id) } },
+      [InputIds.voteTeam]: { type: 'static_select', selected_option: { value: String((await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id) } },
       [InputIds.voteQuestion]: 'Which problem first?',
       [InputIds.voteOptions]: 'Transport\nChildcare\nWages',
       [InputIds.voteMethod]: { type: 'radio_buttons', selected_option: { value: 'single' } },
@@ -116,16 +116,16 @@ describe('/vote over signed HTTP', () => {
     return { status: response.status, body: response.body };
   }
 
-  const cnaTeamId = (): number => h.query<{ id: number }>("select id from program_teams where key = 'CNA'")[0]?.id ?? 0;
+  const cnaTeamId = async (): Promise<number> => (await h.query<{ id: number }>("select id from program_teams where key = 'CNA'"))[0]?.id ?? 0;
   /** An open CNA issue written straight to the database (the vote tests need issues, not the /issue flow). */
-  const makeIssue = (number: number, title: string, priority: number | null) =>
-    h.alliance.deps.db
+  const makeIssue = async (number: number, title: string, priority: number | null) =>
+    await h.alliance.deps.db
       .insert(issues)
-      .values({ workspaceId: h.alliance.workspaceId, programTeamId: cnaTeamId(), number, title, category: 'other', status: 'open', reporterId: PEOPLE.coordinator.id, priority, createdAt: clock.getTime(), updatedAt: clock.getTime() })
+      .values({ workspaceId: h.alliance.workspaceId, programTeamId: await cnaTeamId(), number, title, category: 'other', status: 'open', reporterId: PEOPLE.coordinator.id, priority, createdAt: clock.getTime(), updatedAt: clock.getTime() })
       .returning()
       .get();
 
-  const latestNumber = (): number => h.query<{ n: number }>('select max(number) as n from votes')[0]?.n ?? 0;
+  const latestNumber = async (): Promise<number> => (await h.query<{ n: number }>('select max(number) as n from votes'))[0]?.n ?? 0;
 
   it('answers help with every subcommand', async () => {
     const ack = await h.command('/vote', 'help', coordinator);
@@ -146,7 +146,7 @@ describe('/vote over signed HTTP', () => {
     await click(PEOPLE.corewell.id, 1, 'Childcare');
     const changed = await click(PEOPLE.henryFord1.id, 1, 'Childcare');
     expect(changed).toContain('is changed to *Childcare*');
-    expect(ballotCount(1)).toBe(2);
+    expect(await ballotCount(1)).toBe(2);
 
     const updated = visibleText(await ballot(1));
     expect(updated).toContain('Turnout: 2 of 9 eligible people');
@@ -162,8 +162,8 @@ describe('/vote over signed HTTP', () => {
     const clickOnce = () => h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: button.blockId, value: button.value, userId: PEOPLE.trainer.id, channelId: cna, messageTs: message.ts });
     await Promise.all([clickOnce(), clickOnce()]);
     await h.fake.waitFor(() => h.fake.responses.length >= before + 2);
-    expect(h.query('select choices_json from ballots where vote_id = ? and cast_by = ?', voteRow(1).id, PEOPLE.trainer.id)).toHaveLength(1);
-    expect(ballotCount(1)).toBe(3);
+    expect(await h.query('select choices_json from ballots where vote_id = ? and cast_by = ?', (await voteRow(1)).id, PEOPLE.trainer.id)).toHaveLength(1);
+    expect(await ballotCount(1)).toBe(3);
   });
 
   it('refuses tampered button values and bad quick votes, storing nothing', async () => {
@@ -175,9 +175,9 @@ describe('/vote over signed HTTP', () => {
     await h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: 'x', value: 'DROP TABLE', userId: PEOPLE.analyst.id, channelId: cna, messageTs: message.ts });
     const junk = await h.fake.waitFor(() => h.fake.responses[before + 1]);
     expect(JSON.stringify(junk.body)).toContain('not valid any more');
-    expect(ballotCount(1)).toBe(3);
+    expect(await ballotCount(1)).toBe(3);
 
-    const votes = h.count('votes');
+    const votes = await h.count('votes');
     expect((await h.command('/vote', 'new Only one? | A', coordinator)).text).toContain('at least 2 options');
     expect((await h.command('/vote', 'new Dupes? | Wages | wages', coordinator)).text).toContain('appears more than once');
     const eleven = Array.from({ length: 11 }, (_, i) => `O${i}`).join(' | ');
@@ -185,11 +185,11 @@ describe('/vote over signed HTTP', () => {
     expect((await h.command('/vote', 'new Where? | A | B', { userId: PEOPLE.coordinator.id, channelId: CHANNELS.general.id })).text).toContain('not linked to a team');
     expect((await h.command('/vote', 'results V-99', coordinator)).text).toContain('There is no vote V-99');
     expect((await h.command('/vote', 'close banana', coordinator)).text).toContain('not a vote id');
-    expect(h.count('votes')).toBe(votes);
+    expect(await h.count('votes')).toBe(votes);
   });
 
   it('shows field errors in the modal for bad options, a past deadline and an out-of-range maximum, storing nothing', async () => {
-    const votes = h.count('votes');
+    const votes = await h.count('votes');
     const bad = await submitNew(PEOPLE.coordinator.id, {
       [InputIds.voteOptions]: 'Only one',
       [InputIds.voteMethod]: { type: 'radio_buttons', selected_option: { value: 'multiple' } },
@@ -205,7 +205,7 @@ describe('/vote over signed HTTP', () => {
     expect(JSON.parse(dupes.body)).toMatchObject({ response_action: 'errors', errors: { [InputIds.voteOptions]: expect.stringContaining('more than once') } });
     const many = await submitNew(PEOPLE.coordinator.id, { [InputIds.voteOptions]: Array.from({ length: 11 }, (_, i) => `Option ${i}`).join('\n') });
     expect(JSON.parse(many.body)).toMatchObject({ errors: { [InputIds.voteOptions]: expect.stringContaining('at most 10') } });
-    expect(h.count('votes')).toBe(votes);
+    expect(await h.count('votes')).toBe(votes);
   });
 
   it('runs a several-options (approval) vote for team members with a maximum, removal, and refuses non-members', async () => {
@@ -214,15 +214,15 @@ describe('/vote over signed HTTP', () => {
       [InputIds.voteMaxChoices]: '2',
     });
     expect(done.body).toContain('is open');
-    const n = latestNumber();
+    const n = await latestNumber();
     expect(visibleText(await ballot(n))).toContain('up to 2');
     await click(PEOPLE.henryFord2.id, n, 'Transport');
     await click(PEOPLE.henryFord2.id, n, 'Wages');
     const third = await click(PEOPLE.henryFord2.id, n, 'Childcare');
     expect(third).toContain('already chosen 2 options');
-    const ballotRow = () => h.query<{ choices_json: string }>('select choices_json from ballots where vote_id = ?', voteRow(n).id);
-    expect(ballotRow()).toHaveLength(1);
-    expect(JSON.parse(ballotRow()[0]?.choices_json ?? '[]')).toHaveLength(2);
+    const ballotRow = async () => await h.query<{ choices_json: string }>('select choices_json from ballots where vote_id = ?', (await voteRow(n)).id);
+    expect(await ballotRow()).toHaveLength(1);
+    expect(JSON.parse((await ballotRow())[0]?.choices_json ?? '[]')).toHaveLength(2);
 
     // The confirmation carries a Remove button per chosen option.
     const last = h.fake.responses.at(-2)?.body as { blocks: Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }> };
@@ -231,17 +231,17 @@ describe('/vote over signed HTTP', () => {
     const before = h.fake.responses.length;
     await h.slack.blockAction({ actionId: remove?.action_id ?? '', blockId: 'mine', value: remove?.value ?? '', userId: PEOPLE.henryFord2.id, channelId: cna, isEphemeral: true });
     await h.fake.waitFor(() => h.fake.responses[before]);
-    expect(JSON.parse(ballotRow()[0]?.choices_json ?? '[]')).toHaveLength(1);
+    expect(JSON.parse((await ballotRow())[0]?.choices_json ?? '[]')).toHaveLength(1);
 
     // The admin is in the channel but not on the team.
     const outsider = await click(PEOPLE.admin.id, n, 'Transport');
     expect(outsider).toContain('Only members of CNA may vote');
-    expect(ballotRow()).toHaveLength(1);
+    expect(await ballotRow()).toHaveLength(1);
   });
 
   it('counts one ballot per organisation: a colleague replaces it, a person without organisation is told to ask a coordinator', async () => {
     await submitNew(PEOPLE.coordinator.id, { [InputIds.voteEligibility]: { type: 'radio_buttons', selected_option: { value: 'organisation' } } });
-    const n = latestNumber();
+    const n = await latestNumber();
     expect(visibleText(await ballot(n))).toContain('0 of 3 organisations');
     expect(await click(PEOPLE.henryFord1.id, n, 'Transport')).toContain('Your ballot for *Henry Ford Health* on');
     const replaced = await click(PEOPLE.henryFord2.id, n, 'Wages');
@@ -251,7 +251,7 @@ describe('/vote over signed HTTP', () => {
     const noOrg = await click(PEOPLE.analyst.id, n, 'Transport');
     expect(noOrg).toContain('no organisation is recorded for you');
     expect(noOrg).toContain('/team org');
-    expect(ballotCount(n)).toBe(2);
+    expect(await ballotCount(n)).toBe(2);
     const text = visibleText(await ballot(n));
     expect(text).toContain('2 of 3 organisations on the team have voted (67%)');
     expect(text).toContain('Corewell Health, Henry Ford Health');
@@ -269,7 +269,7 @@ describe('/vote over signed HTTP', () => {
       [InputIds.voteOptions]: 'Alpha\nBravo\nCharlie',
       [InputIds.voteMethod]: { type: 'radio_buttons', selected_option: { value: 'ranked' } },
     });
-    const n = latestNumber();
+    const n = await latestNumber();
     const profile: Array<[number, string[]]> = [
       [4, ['Alpha', 'Charlie', 'Bravo']],
       [3, ['Bravo', 'Charlie', 'Alpha']],
@@ -284,7 +284,7 @@ describe('/vote over signed HTTP', () => {
     }
     const duplicate = await rank(PEOPLE.trainer.id, n, ['Alpha', 'Alpha']);
     expect(duplicate.errors?.[`${InputIds.voteRankPrefix}2`]).toContain('already ranked');
-    expect(ballotCount(n)).toBe(9);
+    expect(await ballotCount(n)).toBe(9);
 
     const closed = await h.command('/vote', `close V-${n}`, coordinator);
     expect(closed.text).toContain(`Closed *V-${n}*`);
@@ -301,7 +301,7 @@ describe('/vote over signed HTTP', () => {
 
   it('breaks ties: a single-choice tie shows every leader, a ranked final-two tie says the tie rule decided', async () => {
     await h.command('/vote', 'new Tie? | Left | Right', as(PEOPLE.coordinator.id));
-    const single = latestNumber();
+    const single = await latestNumber();
     await click(PEOPLE.henryFord1.id, single, 'Left');
     await click(PEOPLE.corewell.id, single, 'Right');
     await h.command('/vote', `close V-${single}`, coordinator);
@@ -309,7 +309,7 @@ describe('/vote over signed HTTP', () => {
     expect(visibleText(h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${single}`) === true) ?? {})).toContain('Tied for the most votes: *Left*, *Right*');
 
     await submitNew(PEOPLE.coordinator.id, { [InputIds.voteOptions]: 'East\nWest', [InputIds.voteMethod]: { type: 'radio_buttons', selected_option: { value: 'ranked' } } });
-    const ranked = latestNumber();
+    const ranked = await latestNumber();
     await rank(PEOPLE.henryFord1.id, ranked, ['East', 'West']);
     await rank(PEOPLE.corewell.id, ranked, ['West', 'East']);
     await h.command('/vote', `close V-${ranked}`, coordinator);
@@ -324,7 +324,7 @@ describe('/vote over signed HTTP', () => {
       [InputIds.voteQuestion]: 'Secret question',
       [InputIds.voteAnonymous]: { type: 'checkboxes', selected_options: [{ value: 'anonymous' }] },
     });
-    const n = latestNumber();
+    const n = await latestNumber();
     const voters = [PEOPLE.henryFord1.id, PEOPLE.henryFord2.id, PEOPLE.corewell.id];
     const responsesBefore = h.fake.responses.length;
     const messagesBefore = h.fake.messages(cna).length;
@@ -346,18 +346,18 @@ describe('/vote over signed HTTP', () => {
     ].join('\n');
     expect(seen).toContain('Secret question');
     for (const id of voters) expect(seen).not.toContain(id);
-    const rows = h.query<{ voter_key: string; cast_by: string | null }>('select voter_key, cast_by from ballots where vote_id = ?', voteRow(n).id);
+    const rows = await h.query<{ voter_key: string; cast_by: string | null }>('select voter_key, cast_by from ballots where vote_id = ?', (await voteRow(n)).id);
     expect(rows).toHaveLength(3);
     for (const row of rows) {
       expect(row.cast_by).toBeNull();
       for (const id of voters) expect(row.voter_key).not.toContain(id);
     }
-    expect(voteRow(n).result_json ?? '').not.toContain(PEOPLE.henryFord1.id);
+    expect((await voteRow(n)).result_json ?? '').not.toContain(PEOPLE.henryFord1.id);
   });
 
   it('reminds non-voters by DM for a vote that is not anonymous', async () => {
     await submitNew(PEOPLE.coordinator.id, { [InputIds.voteQuestion]: 'Remind me' });
-    const n = latestNumber();
+    const n = await latestNumber();
     await click(PEOPLE.henryFord1.id, n, 'Wages');
     const refused = await h.command('/vote', `remind V-${n}`, as(PEOPLE.corewell.id));
     expect(refused.text).toContain('Only the person who started');
@@ -376,7 +376,7 @@ describe('/vote over signed HTTP', () => {
       [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
     });
     expect(created.body).toContain('is open');
-    const n = latestNumber();
+    const n = await latestNumber();
     await click(PEOPLE.corewell.id, n, 'Wages');
     const hidden = visibleText(await ballot(n));
     expect(hidden).toContain('Results are hidden until the vote closes');
@@ -384,8 +384,8 @@ describe('/vote over signed HTTP', () => {
 
     const refused = await h.command('/vote', `close V-${n}`, as(PEOPLE.corewell.id));
     expect(refused.text).toContain('Only the person who started');
-    expect(h.query("select * from audit_log where action = 'vote.close' and outcome = 'refused'")).toHaveLength(1);
-    expect(voteRow(n).status).toBe('open');
+    expect(await h.query("select * from audit_log where action = 'vote.close' and outcome = 'refused'")).toHaveLength(1);
+    expect((await voteRow(n)).status).toBe('open');
 
     const logger = h.alliance.logger;
     expect(await runVoteDeadlines({ db: h.alliance.deps.db, client, now: new Date('2026-03-05T16:59:00Z'), logger })).toEqual({ closed: 0 });
@@ -405,34 +405,34 @@ describe('/vote over signed HTTP', () => {
     const late = await click(PEOPLE.henryFord2.id, n, 'Wages').catch((error: unknown) => String(error));
     expect(late).toContain('no button');
     const before = h.fake.responses.length;
-    await h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: 'x', value: `${voteRow(n).id}:1`, userId: PEOPLE.henryFord2.id, channelId: cna, messageTs: '1.1' });
+    await h.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: 'x', value: `${(await voteRow(n)).id}:1`, userId: PEOPLE.henryFord2.id, channelId: cna, messageTs: '1.1' });
     expect(JSON.stringify((await h.fake.waitFor(() => h.fake.responses[before])).body)).toContain('is closed, so ballots are no longer accepted');
-    expect(ballotCount(n)).toBe(1);
+    expect(await ballotCount(n)).toBe(1);
     expect((await h.command('/vote', `close V-${n}`, as(PEOPLE.henryFord1.id))).text).toContain('already closed');
   });
 
   it('writes a closed vote over issues to those issues as team priorities, clearing stale ones', async () => {
-    const teamId = cnaTeamId();
+    const teamId = await cnaTeamId();
     const make = makeIssue;
-    const bus = make(1, 'No bus to the night shift', null);
-    const pay = make(2, 'Pay below retail', null);
-    const stale = make(3, 'Old priority', 1);
+    const bus = await make(1, 'No bus to the night shift', null);
+    const pay = await make(2, 'Pay below retail', null);
+    const stale = await make(3, 'Old priority', 1);
     await submitNew(PEOPLE.coordinator.id, {
       [InputIds.voteQuestion]: 'Which issue first?',
       [InputIds.voteOptions]: '',
       [InputIds.voteIssues]: { type: 'multi_static_select', selected_options: [{ value: String(bus.id) }, { value: String(pay.id) }] },
     });
-    const n = latestNumber();
+    const n = await latestNumber();
     expect(visibleText(await ballot(n))).toContain('CNA-2 Pay below retail');
     await click(PEOPLE.henryFord1.id, n, 'CNA-2 Pay below retail');
     await h.command('/vote', `close V-${n}`, coordinator);
-    const priorities = h.query<{ id: number; priority: number | null }>('select id, priority from issues order by id');
+    const priorities = await h.query<{ id: number; priority: number | null }>('select id, priority from issues order by id');
     expect(priorities).toEqual([
       { id: bus.id, priority: 2 },
       { id: pay.id, priority: 1 },
       { id: stale.id, priority: null },
     ]);
-    expect(h.query("select issue_id, program_team_id, from_value, to_value from issue_events where kind = 'priority' order by issue_id")).toEqual([
+    expect(await h.query("select issue_id, program_team_id, from_value, to_value from issue_events where kind = 'priority' order by issue_id")).toEqual([
       { issue_id: bus.id, program_team_id: teamId, from_value: null, to_value: '2' },
       { issue_id: pay.id, program_team_id: teamId, from_value: null, to_value: '1' },
       { issue_id: stale.id, program_team_id: teamId, from_value: '1', to_value: null },
@@ -441,26 +441,26 @@ describe('/vote over signed HTTP', () => {
 
   it('shows the same turnout in the digest as on the ballot: everyone-in-the-channel votes count the channel, not the team', async () => {
     await h.command('/vote', 'new Same electorate? | Yes | No', as(PEOPLE.henryFord1.id));
-    const n = latestNumber();
+    const n = await latestNumber();
     await click(PEOPLE.corewell.id, n, 'Yes');
     const onBallot = /Turnout: (\d+) of (\d+) eligible people/.exec(visibleText(await ballot(n)));
     expect(onBallot?.slice(1)).toEqual(['1', '9']);
     const digest = visibleText(await h.command('/digest', 'preview CNA', coordinator));
     // The team has fewer members than the channel: the digest must not count those instead.
-    expect(h.query<{ n: number }>("select count(*) as n from team_members where program_team_id = (select id from program_teams where key = 'CNA')")[0]?.n).not.toBe(9);
+    expect((await h.query<{ n: number }>("select count(*) as n from team_members where program_team_id = (select id from program_teams where key = 'CNA')"))[0]?.n).not.toBe(9);
     expect(digest).toMatch(new RegExp(`V-${n}\\*.*turnout 1 of 9 people`));
   });
 
   it('closes a vote whose channel can no longer be listed against the last known electorate, and says so (/vote close and the deadline job)', async () => {
     await h.command('/vote', 'new Bot removed? | Stay | Go', as(PEOPLE.henryFord1.id));
-    const quick = latestNumber();
+    const quick = await latestNumber();
     await click(PEOPLE.corewell.id, quick, 'Stay');
     // The app is removed from the channel: Slack refuses to list its members from now on.
     h.fake.failNext('conversations.members', { error: 'not_in_channel' }, 50);
     const closed = await h.command('/vote', `close V-${quick}`, as(PEOPLE.henryFord1.id));
     expect(closed.text).toContain(`Closed *V-${quick}*`);
     expect(closed.text).toContain('Slack could not list the members of');
-    expect(voteRow(quick).status).toBe('closed');
+    expect((await voteRow(quick)).status).toBe('closed');
     await h.flush(clock);
     const results = visibleText(h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${quick}`) === true) ?? {});
     expect(results).toContain('Turnout: 1 of 9 eligible people');
@@ -473,13 +473,13 @@ describe('/vote over signed HTTP', () => {
       [InputIds.voteCloseDate]: { type: 'datepicker', selected_date: '2026-03-10' },
       [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
     });
-    const timed = latestNumber();
+    const timed = await latestNumber();
     await click(PEOPLE.trinity.id, timed, 'Wages');
     h.fake.failNext('conversations.members', { error: 'channel_not_found' }, 50);
     const logger = h.alliance.logger;
     clock = new Date('2026-03-10T18:00:00Z');
     expect(await runVoteDeadlines({ db: h.alliance.deps.db, client, now: clock, logger })).toEqual({ closed: 1 });
-    expect(voteRow(timed).status).toBe('closed');
+    expect((await voteRow(timed)).status).toBe('closed');
     expect(await runVoteDeadlines({ db: h.alliance.deps.db, client, now: new Date(clock.getTime() + 60_000), logger })).toEqual({ closed: 0 });
     h.fake.clearFaults();
     await h.flush(clock);
@@ -492,10 +492,10 @@ describe('/vote over signed HTTP', () => {
   it('priorities change only from a vote with ballots; a member’s priority vote closes early only by a coordinator (its creator after the deadline); every close is audited', async () => {
     const db = h.alliance.deps.db;
     const make = makeIssue;
-    const kept = make(11, 'Keeps its priority', 1);
-    const other = make(12, 'Second issue', null);
-    const priorities = () => h.query<{ priority: number | null }>('select priority from issues where id in (?, ?) order by id', kept.id, other.id).map((r) => r.priority);
-    const audits = (key: string) => h.query<{ actor_id: string; outcome: string; detail: string | null }>("select actor_id, outcome, detail from audit_log where action = 'vote.close' and target = ? order by id", key);
+    const kept = await make(11, 'Keeps its priority', 1);
+    const other = await make(12, 'Second issue', null);
+    const priorities = async () => (await h.query<{ priority: number | null }>('select priority from issues where id in (?, ?) order by id', kept.id, other.id)).map((r) => r.priority);
+    const audits = async (key: string) => await h.query<{ actor_id: string; outcome: string; detail: string | null }>("select actor_id, outcome, detail from audit_log where action = 'vote.close' and target = ? order by id", key);
     const priorityVote = async (question: string) => {
       await submitNew(PEOPLE.henryFord1.id, {
         [InputIds.voteQuestion]: question,
@@ -504,20 +504,20 @@ describe('/vote over signed HTTP', () => {
         [InputIds.voteCloseDate]: { type: 'datepicker', selected_date: '2026-03-12' },
         [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
       });
-      return latestNumber();
+      return await latestNumber();
     };
 
     // A member started it: before its deadline only a coordinator may close it.
     const empty = await priorityVote('Nobody votes on this');
     const early = await h.command('/vote', `close V-${empty}`, as(PEOPLE.henryFord1.id));
     expect(early.text).toContain('ranks issues, so closing it sets the team');
-    expect(voteRow(empty).status).toBe('open');
-    expect(audits(`V-${empty}`)).toEqual([{ actor_id: PEOPLE.henryFord1.id, outcome: 'refused', detail: 'priority vote before its deadline: coordinators only' }]);
+    expect((await voteRow(empty)).status).toBe('open');
+    expect(await audits(`V-${empty}`)).toEqual([{ actor_id: PEOPLE.henryFord1.id, outcome: 'refused', detail: 'priority vote before its deadline: coordinators only' }]);
     // Closed with no ballots: no priority changes, the old ones stay.
     const none = await h.command('/vote', `close V-${empty}`, coordinator);
     expect(none.text).toContain('Nobody voted, so the team’s priorities are unchanged');
-    expect(priorities()).toEqual([1, null]);
-    expect(audits(`V-${empty}`)[1]).toEqual({ actor_id: PEOPLE.coordinator.id, outcome: 'done', detail: expect.stringMatching(/^closed early; 0 of \d+ people voted; no ballots, priorities unchanged$/) });
+    expect(await priorities()).toEqual([1, null]);
+    expect((await audits(`V-${empty}`))[1]).toEqual({ actor_id: PEOPLE.coordinator.id, outcome: 'done', detail: expect.stringMatching(/^closed early; 0 of \d+ people voted; no ballots, priorities unchanged$/) });
 
     // With a ballot, its creator may close it once the deadline has passed (before the job does).
     const counted = await priorityVote('One ballot here');
@@ -525,12 +525,12 @@ describe('/vote over signed HTTP', () => {
     expect((await h.command('/vote', `close V-${counted}`, as(PEOPLE.henryFord1.id))).text).toContain('ranks issues');
     clock = new Date('2026-03-12T16:00:30Z');
     expect((await h.command('/vote', `close V-${counted}`, as(PEOPLE.henryFord1.id))).text).toContain(`Closed *V-${counted}*`);
-    expect(priorities()).toEqual([2, 1]);
-    expect(audits(`V-${counted}`).map((a) => [a.actor_id, a.outcome])).toEqual([
+    expect(await priorities()).toEqual([2, 1]);
+    expect((await audits(`V-${counted}`)).map((a) => [a.actor_id, a.outcome])).toEqual([
       [PEOPLE.henryFord1.id, 'refused'],
       [PEOPLE.henryFord1.id, 'done'],
     ]);
-    expect(audits(`V-${counted}`)[1]?.detail).toMatch(/^closed early; 1 of \d+ people voted; \d+ issue priorities changed$/);
+    expect((await audits(`V-${counted}`))[1]?.detail).toMatch(/^closed early; 1 of \d+ people voted; \d+ issue priorities changed$/);
 
     // A close by the deadline job is audited too, attributed to the creator.
     const timed = await submitNew(PEOPLE.corewell.id, {
@@ -539,10 +539,10 @@ describe('/vote over signed HTTP', () => {
       [InputIds.voteCloseTime]: { type: 'timepicker', selected_time: '12:00' },
     });
     expect(timed.body).toContain('is open');
-    const byJob = latestNumber();
+    const byJob = await latestNumber();
     clock = new Date('2026-03-13T17:00:00Z');
     expect(await runVoteDeadlines({ db, client, now: clock, logger: h.alliance.logger })).toEqual({ closed: 1 });
-    expect(audits(`V-${byJob}`)).toEqual([{ actor_id: PEOPLE.corewell.id, outcome: 'done', detail: expect.stringContaining('at its deadline') }]);
+    expect(await audits(`V-${byJob}`)).toEqual([{ actor_id: PEOPLE.corewell.id, outcome: 'done', detail: expect.stringContaining('at its deadline') }]);
   });
 
   it('lists votes of the channel team, open first', async () => {

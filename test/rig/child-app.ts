@@ -1,6 +1,7 @@
 /**
- * The real app as a separate process (`tsx src/main.ts`), for tests that kill it or run two of it
- * on one database file. It talks to a fake Slack the test started; its JSON log lines are kept.
+ * The real app as a separate process (`tsx src/main.ts`), for tests that kill it or run several of
+ * it on one database (a SQLite file, or a PostgreSQL database). It talks to a fake Slack the test
+ * started; its JSON log lines are kept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ export interface ChildApp {
   stop(signal?: NodeJS.Signals): Promise<number | string | null>;
 }
 
-export async function startChildApp(fake: FakeSlack, dbPath: string, env: Record<string, string> = {}): Promise<ChildApp> {
+/** `databaseUrl`: the app's DATABASE_URL, a SQLite file or a PostgreSQL database several children may share. */
+export async function startChildApp(fake: FakeSlack, databaseUrl: string, env: Record<string, string> = {}): Promise<ChildApp> {
   // tsx's loader in this very process (not the tsx CLI, which forks a grandchild that SIGKILL would orphan).
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
     cwd: root,
@@ -31,7 +33,7 @@ export async function startChildApp(fake: FakeSlack, dbPath: string, env: Record
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: fake.url,
-      DATABASE_URL: dbPath,
+      DATABASE_URL: databaseUrl,
       PORT: '0',
       HOST: '127.0.0.1',
       ALLIANCE_COORDINATORS: PEOPLE.coordinator.id,

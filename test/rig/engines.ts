@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage } from '../../src/db/open-storage.js';
 import type { Engine, Storage } from '../../src/db/storage.js';
-import { createTemporaryDatabase, postgresSkipReason } from './postgres.js';
+import { createMigratedDatabase, postgresSkipReason } from './postgres.js';
 
 /** The engines a storage suite runs on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
 export const ENGINES: Array<{ engine: Engine; skip: string | undefined; label: string }> = [
@@ -21,7 +21,7 @@ export interface TestStorage {
 /** A fresh, migrated database on the engine. */
 export async function freshStorage(engine: Engine): Promise<TestStorage> {
   if (engine === 'postgres') {
-    const database = await createTemporaryDatabase();
+    const database = await createMigratedDatabase();
     const storage = await openStorage(database.url);
     return {
       storage,

@@ -2,13 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { secretsOf, startAlliance, type RunningAlliance, type StartOptions } from '../../src/alliance.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startFakeSlack } from '../../src/fake-slack/server.js';
 import type { FakeOAuth } from '../../src/fake-slack/methods/oauth.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
+import { postgresTypes, toPostgresSql } from '../../src/db/storage-pg.js';
+import type { Engine } from '../../src/db/storage.js';
 import { createLogger } from '../../src/logger.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
+import { TEST_ENGINE } from './engines.js';
+import { createMigratedDatabase, type TemporaryDatabase } from './postgres.js';
 import { createSlackRequester, type SlackRequester } from './slack-request.js';
 import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
@@ -25,13 +30,30 @@ export interface Harness {
   socket?: SocketModeServer;
   config: Config;
   logs: string[];
+  /** The engine the app runs on: the suite's (TEST_ENGINE in ./engines.ts). */
+  engine: Engine;
+  /** The app's DATABASE_URL: the SQLite file, or this harness's own PostgreSQL database. */
+  databaseUrl: string;
+  /**
+   * Names this harness's database for a restart: `startHarness({ dbPath: h.dbPath })` runs a new
+   * app on the same data, on either engine. It is the SQLite file only on SQLite; on PostgreSQL it
+   * is a key (no file is there), so tests that open the file themselves (WAL, a second process
+   * holding SQLite's write lock, a file backup) are SQLite-only and skip on PostgreSQL.
+   */
   dbPath: string;
   /**
-   * A look at the database, for assertions (what was stored, that nothing was). Plain SQL with `?`
-   * parameters in the common subset of SQLite and PostgreSQL; quote camelCase aliases.
+   * A look at the database, for assertions (what was stored, that nothing was), through a second
+   * connection on the same engine. Plain SQL with `?` parameters in the common subset of SQLite
+   * and PostgreSQL (see src/db/storage.ts); quote camelCase aliases (`as "teamId"`). Counts and
+   * sums come back as numbers on both engines.
    */
   query<T>(sql: string, ...params: unknown[]): Promise<T[]>;
   count(table: string): Promise<number>;
+  /**
+   * Writes behind the app's back through that second connection (a row made old, a state the UI
+   * cannot reach); same SQL rules as `query`. Returns the number of rows changed.
+   */
+  execute(sql: string, ...params: unknown[]): Promise<number>;
   /** Sends a slash command as a person in a channel and returns the JSON body of the ack. */
   command(command: string, text: string, as: { userId: string; channelId: string }): Promise<CommandAck>;
   /** Runs outbox delivery now and waits for it. */
@@ -51,7 +73,11 @@ export interface HarnessOptions {
   now?: () => Date;
   env?: Record<string, string>;
   coordinators?: string[];
-  /** Reuse a database file (restart tests). */
+  /**
+   * Reuse a database (restart tests): a SQLite file path, or on PostgreSQL any path, which names
+   * one database for the whole test file (the first harness given it creates it). Pass `h.dbPath`
+   * of an earlier harness to restart on its data.
+   */
   dbPath?: string;
   /** Listeners only this test's app has (error paths, double-submission checks). */
   extraListeners?: StartOptions['extraListeners'];
@@ -89,11 +115,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const dir = options.dbPath === undefined ? mkdtempSync(join(tmpdir(), 'alliance-test-')) : undefined;
   const dbPath = options.dbPath ?? join(dir as string, 'alliance.db');
+  // A harness that was not given a database owns the one it made and removes it when it stops.
+  const database = await databaseFor(dbPath, options.dbPath === undefined);
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: fake.url,
-    DATABASE_URL: dbPath,
+    DATABASE_URL: database.url,
     PORT: '0',
     HOST: '127.0.0.1',
     ALLIANCE_TIMEZONE: 'America/Detroit',
@@ -120,7 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     responseUrl: (origin) => fake.responseUrl(undefined, origin),
     ...(socket === undefined ? {} : { transport: (request) => socket.transport(request) }),
   });
-  const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const second = secondConnection(database.url);
   const harness: Harness = {
     fake,
     alliance,
@@ -128,9 +156,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(socket === undefined ? {} : { socket }),
     config,
     logs,
+    engine: TEST_ENGINE,
+    databaseUrl: database.url,
     dbPath,
-    query: async <T>(sql: string, ...params: unknown[]) => reader.prepare(sql).all(...params) as T[],
-    count: async (table: string) => (reader.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n,
+    query: (sql: string, ...params: unknown[]) => second.query(sql, params),
+    count: async (table: string) => Number((await second.query<{ n: number }>(`select count(*) as n from ${table}`, []))[0]?.n),
+    execute: (sql: string, ...params: unknown[]) => second.execute(sql, params),
     command: async (command, text, as) => {
       const response = await slack.command(command, text, { userId: as.userId, channelId: as.channelId });
       const parsed: Record<string, unknown> = response.body === '' ? {} : (JSON.parse(response.body) as Record<string, unknown>);
@@ -138,14 +169,86 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     flush: (now?: Date) => alliance.drainOutbox(now),
     stop: async () => {
-      reader.close();
+      await second.close();
       await alliance.stop();
       await fake.close();
       await socket?.close();
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      await database.dispose();
     },
   };
   return harness;
+}
+
+interface HarnessDatabase {
+  url: string;
+  dispose(): Promise<void>;
+}
+
+// PostgreSQL databases by the dbPath that names them, so a restart on `dbPath` finds its data.
+const postgresByPath = new Map<string, Promise<TemporaryDatabase>>();
+
+/**
+ * The app's database on the suite's engine. SQLite: the file at `dbPath` (the app creates it). PostgreSQL: a fresh migrated
+ * database (see createMigratedDatabase), the same one for every harness given the same `dbPath`;
+ * whatever is not dropped by its owner is dropped when the test file ends (./setup.ts).
+ */
+async function databaseFor(dbPath: string, owned: boolean): Promise<HarnessDatabase> {
+  if (TEST_ENGINE === 'sqlite') return { url: dbPath, dispose: async () => undefined };
+  let made = postgresByPath.get(dbPath);
+  if (made === undefined) {
+    made = createMigratedDatabase();
+    postgresByPath.set(dbPath, made);
+  }
+  const database = await made;
+  return {
+    url: database.url,
+    dispose: async () => {
+      if (!owned) return;
+      postgresByPath.delete(dbPath);
+      await database.drop();
+    },
+  };
+}
+
+interface SecondConnection {
+  query<T>(sql: string, params: unknown[]): Promise<T[]>;
+  execute(sql: string, params: unknown[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The test's own connection to the app's database: reads, and the rare write behind the app's back. */
+function secondConnection(url: string): SecondConnection {
+  if (TEST_ENGINE === 'postgres') {
+    // Numbers come back as numbers, as the app's own connections parse them (storage-pg.ts).
+    const pool = new pg.Pool({ connectionString: url, max: 2, types: postgresTypes });
+    pool.on('error', () => undefined);
+    return {
+      query: async <T>(sql: string, params: unknown[]) => (await pool.query({ text: toPostgresSql(sql), values: params })).rows as T[],
+      execute: async (sql: string, params: unknown[]) => (await pool.query({ text: toPostgresSql(sql), values: params })).rowCount ?? 0,
+      close: () => pool.end(),
+    };
+  }
+  // Opened when first used: the app has created and migrated the file by then. Reads go through a
+  // read-only connection, so an assertion can never change what it looks at.
+  let reader: Database.Database | undefined;
+  let writer: Database.Database | undefined;
+  const read = (): Database.Database => (reader ??= new Database(url, { readonly: true, fileMustExist: true }));
+  const write = (): Database.Database => {
+    if (writer === undefined) {
+      writer = new Database(url, { fileMustExist: true });
+      writer.pragma('busy_timeout = 5000');
+    }
+    return writer;
+  };
+  return {
+    query: async <T>(sql: string, params: unknown[]) => read().prepare(sql).all(...params) as T[],
+    execute: async (sql: string, params: unknown[]) => write().prepare(sql).run(...params).changes,
+    close: async () => {
+      reader?.close();
+      writer?.close();
+    },
+  };
 }
 
 /** Links the seeded teams to their channels, as a coordinator would on day one. */

@@ -56,15 +56,12 @@ export function registerProbeListeners(app: App, deps: Deps): void {
     }
     const key = submissionKey(body);
     const now = deps.now();
-    const stored = deps.db.transaction(
-      () => {
-        if (key !== undefined && !claimRequest(deps.db, body.team?.id ?? '', key, now)) return false;
-        deps.db.insert(auditLog).values({ workspaceId: body.team?.id ?? '', actorId: body.user.id, action: 'probe.save', target: title, outcome: 'done', createdAt: now.getTime() }).run();
-        enqueue(deps.db, { workspaceId: body.team?.id ?? '', dedupeKey: `probe:${key ?? title}`, method: 'chat.postMessage', args: { channel: 'C0GENERAL', text: `Saved ${escapeMrkdwn(title)}` }, notBefore: now }, now);
-        return true;
-      },
-      { behavior: 'immediate' },
-    );
+    const stored = await deps.db.transaction(async (tx) => {
+      if (key !== undefined && !(await claimRequest(tx, body.team?.id ?? '', key, now))) return false;
+      await tx.insert(auditLog).values({ workspaceId: body.team?.id ?? '', actorId: body.user.id, action: 'probe.save', target: title, outcome: 'done', createdAt: now.getTime() }).run();
+      await enqueue(tx, { workspaceId: body.team?.id ?? '', dedupeKey: `probe:${key ?? title}`, method: 'chat.postMessage', args: { channel: 'C0GENERAL', text: `Saved ${escapeMrkdwn(title)}` }, notBefore: now }, now);
+      return true;
+    });
     deps.logger.event('debug', 'probe saved', { stored });
     await ack();
   });
@@ -77,7 +74,7 @@ export function registerProbeListeners(app: App, deps: Deps): void {
 
   // An event whose effect is not naturally idempotent: only the event_id dedupe keeps it single.
   app.event('reaction_added', async ({ event, body }) => {
-    deps.db.insert(auditLog).values({ workspaceId: body.team_id, actorId: event.user, action: 'probe.reaction', target: event.reaction, outcome: 'done', createdAt: deps.now().getTime() }).run();
+    await deps.db.insert(auditLog).values({ workspaceId: body.team_id, actorId: event.user, action: 'probe.reaction', target: event.reaction, outcome: 'done', createdAt: deps.now().getTime() }).run();
   });
 
   app.action(PROBE.boom, async ({ ack }) => {

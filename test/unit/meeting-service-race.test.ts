@@ -1,18 +1,21 @@
+import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OpenedDatabase } from '../../src/db/open.js';
+import { openStorage } from '../../src/db/open-storage.js';
+import type { Storage } from '../../src/db/storage.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { MeetingRepository, type MeetingWithTeam } from '../../src/features/meeting/repository.js';
 import { MeetingService } from '../../src/features/meeting/service.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { TeamService } from '../../src/features/team/service.js';
-import { twoInstancesOnOneFile, type TwoInstances } from '../rig/two-instances.js';
+import { freshTestStorage, type TestStorage } from '../rig/engines.js';
 
 /*
- * Two instances share one database file. Instance A looks a meeting up for an RSVP or an edit;
- * instance B cancels it before A writes. A must decide from the meeting as it is under the write
- * lock: refuse, and never redraw the announcement as not cancelled or queue reminders again.
+ * Two instances share one database (two connections on one SQLite file, or two connection pools
+ * on one PostgreSQL database). Instance A looks a meeting up for an RSVP or an edit; instance B
+ * cancels it before A writes. A must decide from the meeting as it is inside its write
+ * transaction: refuse, and never redraw the announcement as not cancelled or queue reminders again.
  * A repository that lets B act right after A's first look-up (outside a transaction) stands in for
- * the unlucky timing; two connections on one file stand in for the two instances.
+ * the unlucky timing.
  */
 
 const WS = 'T0RACE';
@@ -22,55 +25,81 @@ const SCHEDULER = 'U0SCHEDULER';
 const ATTENDEE = 'U0ATTENDEE';
 const person = (userId: string): Actor => ({ workspaceId: WS, userId, isCoordinator: false, isExternal: false });
 
-/** Runs `between` once, right after the first look-up made outside a transaction. */
+/**
+ * Runs `between` once, right after the first look-up made outside a transaction. The service
+ * starts its transactions on `database`, which counts how many are open.
+ */
 class InterleavingRepository extends MeetingRepository {
-  between: (() => void) | undefined;
-  constructor(private readonly opened: OpenedDatabase) {
-    super(opened.db);
+  between: (() => Promise<void>) | undefined;
+  private openTransactions = 0;
+  private readonly counted: Storage;
+  constructor(storage: Storage) {
+    super(storage);
+    const transaction = async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+      this.openTransactions++;
+      try {
+        return await storage.transaction(work);
+      } finally {
+        this.openTransactions--;
+      }
+    };
+    this.counted = new Proxy(storage, {
+      get: (target, property) => {
+        if (property === 'transaction') return transaction;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
-  private interleave<T>(found: T): T {
+  override get database(): Storage {
+    return this.counted;
+  }
+  private async interleave<T>(found: T): Promise<T> {
     const run = this.between;
-    if (run !== undefined && !this.opened.sqlite.inTransaction) {
+    if (run !== undefined && this.openTransactions === 0) {
       this.between = undefined;
-      run();
+      await run();
     }
     return found;
   }
-  override byId(id: number): MeetingWithTeam | undefined {
-    return this.interleave(super.byId(id));
+  override async byId(id: number): Promise<MeetingWithTeam | undefined> {
+    return this.interleave(await super.byId(id));
   }
-  override byNumber(workspaceId: string, number: number): MeetingWithTeam | undefined {
-    return this.interleave(super.byNumber(workspaceId, number));
+  override async byNumber(workspaceId: string, number: number): Promise<MeetingWithTeam | undefined> {
+    return this.interleave(await super.byNumber(workspaceId, number));
   }
 }
 
-function serviceOn(opened: OpenedDatabase, repo: MeetingRepository): MeetingService {
-  const teamRepository = new TeamRepository(opened.db);
+function serviceOn(storage: Storage, repo: MeetingRepository): MeetingService {
+  const teamRepository = new TeamRepository(storage);
   return new MeetingService({ repo, teams: new TeamService(teamRepository), teamRepository });
 }
 
 describe('meeting RSVPs and edits racing a cancellation from another instance', () => {
-  let instances: TwoInstances;
-  let one: OpenedDatabase;
-  let two: OpenedDatabase;
+  let database: TestStorage;
+  let one: Storage;
+  let two: Storage;
   let repoA: InterleavingRepository;
   let a: MeetingService;
   let b: MeetingService;
   let meetingId: number;
 
-  const outbox = () =>
-    one.sqlite.prepare("select dedupe_key as key, method, payload_json as args, status from outbox where dedupe_key like 'meeting:%' order by id").all() as Array<{ key: string; method: string; args: string; status: string }>;
+  const outbox = async () =>
+    one.rows<{ key: string; method: string; args: string; status: string }>(
+      sql`select dedupe_key as "key", method, payload_json as args, status from outbox where dedupe_key like 'meeting:%' order by id`,
+    );
 
-  beforeEach(() => {
-    instances = twoInstancesOnOneFile('alliance-meeting-race-');
-    ({ one, two } = instances);
-    const teams = new TeamRepository(one.db);
-    const team = teams.create({ workspaceId: WS, key: 'CNA', name: 'Certified Nursing Assistant', description: '', createdAt: now.getTime() });
-    teams.linkChannel({ workspaceId: WS, channelId: 'C0CNA', programTeamId: team.id, linkedBy: SCHEDULER, createdAt: now.getTime() });
+  beforeEach(async () => {
+    database = await freshTestStorage();
+    one = database.storage;
+    two = await openStorage(database.url);
+    const teams = new TeamRepository(one);
+    const team = await teams.create({ workspaceId: WS, key: 'CNA', name: 'Certified Nursing Assistant', description: '', createdAt: now.getTime() });
+    await teams.linkChannel({ workspaceId: WS, channelId: 'C0CNA', programTeamId: team.id, linkedBy: SCHEDULER, createdAt: now.getTime() });
     repoA = new InterleavingRepository(one);
     a = serviceOn(one, repoA);
-    b = serviceOn(two, new MeetingRepository(two.db));
-    const created = a.create(
+    b = serviceOn(two, new MeetingRepository(two));
+    const created = await a.create(
       person(SCHEDULER),
       String(team.id),
       { title: 'Placements', startsAt: new Date('2026-03-09T15:00:00Z'), durationMinutes: 60, place: 'Room 4', link: null, agenda: '' },
@@ -78,39 +107,42 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
       'form-1',
       now,
     );
-    if (!created.ok || !('meeting' in created.value)) throw new Error('meeting not created');
+    if (!created.ok) throw new Error('meeting not created');
     meetingId = created.value.meeting.id;
     // The announcement went out: later changes are chat.update calls of it.
-    one.sqlite.prepare("update meetings set message_ts = '1.000100' where id = ?").run(meetingId);
-    one.sqlite.prepare("update outbox set status = 'sent' where dedupe_key like 'meeting:%'").run();
+    await one.execute(sql`update meetings set message_ts = '1.000100' where id = ${meetingId}`);
+    await one.execute(sql`update outbox set status = 'sent' where dedupe_key like 'meeting:%'`);
   });
-  afterEach(() => instances.close());
+  afterEach(async () => {
+    await two.close();
+    await database.dispose();
+  });
 
-  it('an RSVP racing a cancellation never redraws the announcement as not cancelled', () => {
-    const cancel = () => expect(b.cancel(person(SCHEDULER), 'M-1', later).ok).toBe(true);
+  it('an RSVP racing a cancellation never redraws the announcement as not cancelled', async () => {
+    const cancel = async () => expect((await b.cancel(person(SCHEDULER), 'M-1', later)).ok).toBe(true);
     repoA.between = cancel;
-    const answered = a.rsvp(WS, ATTENDEE, meetingId, 'going', undefined, later);
-    // A service that reads the meeting under the write lock leaves B no gap: B cancels just after.
+    const answered = await a.rsvp(WS, ATTENDEE, meetingId, 'going', undefined, later);
+    // A service that reads the meeting inside its write transaction leaves B no gap: B cancels just after.
     const cancelledFirst = repoA.between === undefined;
     if (!cancelledFirst) {
       repoA.between = undefined;
-      cancel();
+      await cancel();
     }
     if (cancelledFirst) {
       expect(!answered.ok && answered.problem.code).toBe('closed');
-      expect(one.sqlite.prepare('select count(*) as n from meeting_rsvps').get()).toEqual({ n: 0 });
+      expect(await one.rows(sql`select count(*) as n from meeting_rsvps`)).toEqual([{ n: 0 }]);
     } else expect(answered.ok).toBe(true);
     // The redraw is the meeting's one coalesced refresh, drawn from the database when the outbox
     // sends it: whatever the order of the two writes, what goes out is the cancelled announcement.
-    expect(one.sqlite.prepare('select method, status from outbox where dedupe_key = ?').all(`refresh:meeting:${meetingId}`)).toEqual([{ method: 'chat.update', status: 'pending' }]);
-    expect(JSON.stringify(a.renderAnnouncement(meetingId))).toContain('Cancelled: M-1');
-    expect(one.sqlite.prepare('select status from meetings where id = ?').get(meetingId)).toEqual({ status: 'cancelled' });
+    expect(await one.rows(sql`select method, status from outbox where dedupe_key = ${`refresh:meeting:${meetingId}`}`)).toEqual([{ method: 'chat.update', status: 'pending' }]);
+    expect(JSON.stringify(await a.renderAnnouncement(meetingId))).toContain('Cancelled: M-1');
+    expect(await one.rows(sql`select status from meetings where id = ${meetingId}`)).toEqual([{ status: 'cancelled' }]);
   });
 
-  it('refuses an edit when the meeting was cancelled after it was looked up: no reminders queued again, no notices', () => {
-    one.sqlite.prepare("insert into meeting_rsvps (team_id, meeting_id, user_id, answer, updated_at) values (?, ?, ?, 'going', ?)").run(WS, meetingId, ATTENDEE, now.getTime());
-    repoA.between = () => expect(b.cancel(person(SCHEDULER), 'M-1', later).ok).toBe(true);
-    const edited = a.edit(
+  it('refuses an edit when the meeting was cancelled after it was looked up: no reminders queued again, no notices', async () => {
+    await one.execute(sql`insert into meeting_rsvps (team_id, meeting_id, user_id, answer, updated_at) values (${WS}, ${meetingId}, ${ATTENDEE}, 'going', ${now.getTime()})`);
+    repoA.between = async () => expect((await b.cancel(person(SCHEDULER), 'M-1', later)).ok).toBe(true);
+    const edited = await a.edit(
       person(SCHEDULER),
       1,
       { title: 'Placements (moved)', startsAt: new Date('2026-03-10T15:00:00Z'), durationMinutes: 60, place: 'Room 5', link: null, agenda: '' },
@@ -119,8 +151,8 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     );
     expect(edited.ok).toBe(false);
     expect(!edited.ok && edited.problem.code).toBe('closed');
-    expect(one.sqlite.prepare('select title, status from meetings where id = ?').get(meetingId)).toEqual({ title: 'Placements', status: 'cancelled' });
-    expect(outbox().filter((row) => row.status === 'pending' && row.key.includes(':reminder:'))).toEqual([]);
-    expect(outbox().filter((row) => row.key.includes(':changed:'))).toEqual([]);
+    expect(await one.rows(sql`select title, status from meetings where id = ${meetingId}`)).toEqual([{ title: 'Placements', status: 'cancelled' }]);
+    expect((await outbox()).filter((row) => row.status === 'pending' && row.key.includes(':reminder:'))).toEqual([]);
+    expect((await outbox()).filter((row) => row.key.includes(':changed:'))).toEqual([]);
   });
 });

@@ -1,15 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Installation } from '@slack/oauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConfigError, isDistributionMode, loadConfig } from '../../src/config.js';
-import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/storage.js';
 import { createKeyring, EncryptionKeyError, parseKey } from '../../src/oauth/crypto.js';
 import { DatabaseInstallationStore, OrgInstallRefusedError } from '../../src/oauth/installation-store.js';
 import { BOT_SCOPES } from '../../src/oauth/scopes.js';
+import { freshTestStorage, type TestStorage } from '../rig/engines.js';
 
 const OLD = '1'.repeat(64);
 const NEW = Buffer.alloc(32, 7).toString('base64');
@@ -97,15 +95,15 @@ describe('OAuth scopes', () => {
 });
 
 describe('installation store', () => {
-  let dir: string;
+  let database: TestStorage;
   let storage: Storage;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'alliance-install-'));
-    storage = await openStorage(join(dir, 'a.db'));
+    // SQLite, or PostgreSQL under ALLIANCE_TEST_ENGINE=postgres.
+    database = await freshTestStorage();
+    storage = database.storage;
   });
   afterAll(async () => {
-    await storage.close();
-    rmSync(dir, { recursive: true, force: true });
+    await database.dispose();
   });
 
   const installation = (team: string, token: string): Installation => ({

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { homeTabs, programTeams } from '../../src/db/schema.js';
 import { affectedRows, type Storage } from '../../src/db/storage.js';
 import { toPostgresSql } from '../../src/db/storage-pg.js';
+import { BEGIN_BUSY_BUDGET_MS } from '../../src/db/storage-sqlite.js';
+import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
 import { ENGINES, freshStorage, type TestStorage } from '../rig/engines.js';
+import { holdWriteLock } from '../rig/lock-holder.js';
 
 const WS = 'T0STORAGE';
 const team = (key: string) => ({ workspaceId: WS, key, name: `${key} team`, createdAt: 1_700_000_000_000 });
@@ -160,5 +163,61 @@ describe('PostgreSQL parameter translation', () => {
   it('turns an omitted autoincrement id into default', () => {
     expect(toPostgresSql(`insert into "t" ("id", "a") values (null /*auto-id*/, ?)`)).toBe(`insert into "t" ("id", "a") values (default, $1)`);
     expect(toPostgresSql(`select null /* other */ from t`)).toBe(`select null /* other */ from t`);
+  });
+});
+
+describe('SQLite: another process holding the write lock (SQLite only: PostgreSQL has no database-wide write lock)', () => {
+  let opened: TestStorage;
+  beforeAll(async () => {
+    opened = await freshStorage('sqlite');
+  });
+  afterAll(async () => opened?.dispose());
+
+  it('a transaction waits for the lock asynchronously (the process keeps working) and goes through once it is let go', async () => {
+    const holder = await holdWriteLock(opened.url);
+    try {
+      let settled = false;
+      const write = opened.storage
+        .transaction(async (tx) => tx.insert(programTeams).values(team('WAITED')).run())
+        .finally(() => (settled = true));
+      // While it waits, timers fire and statements outside it run: the event loop is not blocked.
+      const ticks: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await tick();
+        ticks.push(i);
+      }
+      expect(ticks).toHaveLength(5);
+      expect(await opened.storage.rows(sql`select count(*) as n from ${programTeams} where key = 'WAITED'`)).toEqual([{ n: 0 }]);
+      expect(settled).toBe(false);
+      await holder.release();
+      await write;
+      expect(await opened.storage.rows(sql`select count(*) as n from ${programTeams} where key = 'WAITED'`)).toEqual([{ n: 1 }]);
+    } finally {
+      await holder.release();
+    }
+  });
+
+  it(`gives up with SQLITE_BUSY after ${BEGIN_BUSY_BUDGET_MS} ms, having run none of the work, so the request-level retry takes over`, async () => {
+    const holder = await holdWriteLock(opened.url);
+    try {
+      let ran = false;
+      const started = Date.now();
+      const failure = await opened.storage
+        .transaction(async () => {
+          ran = true;
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(isDatabaseBusy(failure)).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(BEGIN_BUSY_BUDGET_MS);
+      expect(ran).toBe(false);
+      // The connection is usable afterwards, outside any transaction.
+      expect(await opened.storage.rows(sql`select 1 as ok`)).toEqual([{ ok: 1 }]);
+    } finally {
+      await holder.release();
+    }
+    await opened.storage.transaction(async (tx) => tx.insert(programTeams).values(team('AFTER')).run());
   });
 });

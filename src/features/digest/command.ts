@@ -27,16 +27,16 @@ export function digestCommand(deps: DigestCommandDeps) {
     help: DIGEST_HELP,
     now: deps.now,
     handlers: {
-      preview: ({ input, actor, args, now }) => {
+      preview: async ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/digest preview [KEY|all]');
-        const target = deps.digests.resolveTarget(actor.workspaceId, args[0], input.channelId);
+        const target = await deps.digests.resolveTarget(actor.workspaceId, args[0], input.channelId);
         if (!target.ok) return sayProblem(target.problem);
-        const message = deps.digests.preview(actor.workspaceId, target.value, now);
+        const message = await deps.digests.preview(actor.workspaceId, target.value, now);
         return say(message.text, message.blocks);
       },
-      send: ({ input, actor, args, now }) => {
+      send: async ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/digest send [KEY|rollup|all]');
-        const sent = deps.digests.sendNow(actor, args[0], input.channelId, now);
+        const sent = await deps.digests.sendNow(actor, args[0], input.channelId, now);
         if (!sent.ok) return sayProblem(sent.problem);
         deps.kickOutbox();
         const lines = sent.value.sent.map(({ name, to }) => {
@@ -46,21 +46,21 @@ export function digestCommand(deps: DigestCommandDeps) {
         });
         return say(`:outbox_tray: Sending now:\n${lines.join('\n')}`);
       },
-      schedule: ({ input, actor, args, now }) => {
+      schedule: async ({ input, actor, args, now }) => {
         if (args.length === 0) {
-          const view = deps.digests.schedules(actor.workspaceId, now);
+          const view = await deps.digests.schedules(actor.workspaceId, now);
           return say(view.text, view.blocks);
         }
         const [first = ''] = args;
         const named = looksLikeTarget(first);
-        const target = deps.digests.resolveTarget(actor.workspaceId, named ? first : undefined, input.channelId);
+        const target = await deps.digests.resolveTarget(actor.workspaceId, named ? first : undefined, input.channelId);
         if (!target.ok) return sayProblem(target.problem);
         const expression = (named ? args.slice(1) : args).join(' ');
         if (expression === '') {
-          const view = deps.digests.schedules(actor.workspaceId, now);
+          const view = await deps.digests.schedules(actor.workspaceId, now);
           return say(view.text, view.blocks);
         }
-        const set = deps.digests.setSchedule(actor, target.value, expression, now);
+        const set = await deps.digests.setSchedule(actor, target.value, expression, now);
         if (!set.ok) return sayProblem(set.problem);
         const who = target.value.kind === 'team' ? `*${escapeMrkdwn(target.value.team.key)}*’s digest` : 'The coordinators’ roll-up';
         const next = set.value.next.map((d) => formatRunTime(d.getTime(), deps.timeZone)).join(' · ');
@@ -68,9 +68,9 @@ export function digestCommand(deps: DigestCommandDeps) {
           `:calendar: ${who} now goes out ${describeSchedule(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(deps.timeZone)}). Next: ${next}.`,
         );
       },
-      subscribe: ({ actor, args, now }) => {
+      subscribe: async ({ actor, args, now }) => {
         if (args.length > 0) return usage('/digest subscribe');
-        const subscribed = deps.digests.subscribe(actor, now);
+        const subscribed = await deps.digests.subscribe(actor, now);
         if (!subscribed.ok) return sayProblem(subscribed.problem);
         const note = subscribed.value.isCoordinator ? ' (As a coordinator you get it anyway; you will not get it twice.)' : '';
         return say(
@@ -79,9 +79,9 @@ export function digestCommand(deps: DigestCommandDeps) {
             : `You are already subscribed to the roll-up.${note}`,
         );
       },
-      unsubscribe: ({ actor, args }) => {
+      unsubscribe: async ({ actor, args }) => {
         if (args.length > 0) return usage('/digest unsubscribe');
-        const { removed, isCoordinator } = deps.digests.unsubscribe(actor);
+        const { removed, isCoordinator } = await deps.digests.unsubscribe(actor);
         const note = isCoordinator ? ' As a coordinator you still get it; coordinators always do.' : '';
         return say(`${removed ? 'You are unsubscribed from the roll-up.' : 'You were not subscribed, so nothing changed.'}${note}`);
       },

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { TeamService } from '../team/service.js';
@@ -8,7 +8,7 @@ import type { DigestTeam } from './queries.js';
 import { DigestService, type DigestRunSummary } from './service.js';
 
 export interface DigestJobDeps {
-  db: Db;
+  db: Storage;
   now: Date;
   logger: AppLogger;
   workspaceId: string;
@@ -38,7 +38,7 @@ export async function runDigests(deps: DigestJobDeps): Promise<DigestRunSummary>
     timeZone: deps.timeZone,
     configCoordinators: deps.configCoordinators,
   });
-  return service.runDue(deps.workspaceId, deps.now, {
+  return await service.runDue(deps.workspaceId, deps.now, {
     instanceId: deps.instanceId,
     logger: deps.logger,
     ...(deps.graceMs === undefined ? {} : { graceMs: deps.graceMs }),

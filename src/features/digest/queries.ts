@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { indexedBy } from '../../db/portable.js';
+import type { Storage } from '../../db/storage.js';
 import { organisations, people, programTeams, teamMembers } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, STATUSES, statusSqlList } from '../issue/model.js';
 
@@ -10,8 +10,6 @@ import { CLOSED_STATUSES, OPEN_STATUSES, STATUSES, statusSqlList } from '../issu
  * as the stored values keep their meaning (the vocabulary is src/features/issue/model.ts: STATUSES, CLOSED_STATUSES).
  */
 
-/** Every status an issue can have, as stored in `issues.status`. */
-
 export interface DigestTeam {
   id: number;
   key: string;
@@ -19,8 +17,8 @@ export interface DigestTeam {
   createdAt: number;
 }
 
-/** An issue as a digest lists it. */
-export interface IssueRow {
+/** An issue as a digest lists it. (Row shapes are type aliases, not interfaces: `db.rows<T>` needs them indexable.) */
+export type IssueRow = {
   id: number;
   number: number;
   title: string;
@@ -28,15 +26,15 @@ export interface IssueRow {
   ownerId: string | null;
   dueDate: string | null;
   priority: number | null;
-}
+};
 
-export interface StatusChangeRow {
+export type StatusChangeRow = {
   issueId: number;
   fromValue: string;
   toValue: string;
   createdAt: number;
   id: number;
-}
+};
 
 /** What `statusesAt` needs of an issue. */
 export interface IssueState {
@@ -45,7 +43,7 @@ export interface IssueState {
   createdAt: number;
 }
 
-export interface MeetingRow {
+export type MeetingRow = {
   id: number;
   number: number;
   title: string;
@@ -53,9 +51,9 @@ export interface MeetingRow {
   going: number;
   maybe: number;
   declined: number;
-}
+};
 
-export interface OpenVoteRow {
+export type OpenVoteRow = {
   id: number;
   number: number;
   question: string;
@@ -64,9 +62,9 @@ export interface OpenVoteRow {
   /** Everyone-in-the-channel votes: the channel's members at the vote's last count. */
   electorateSize: number | null;
   ballots: number;
-}
+};
 
-export interface ClosedVoteRow {
+export type ClosedVoteRow = {
   id: number;
   number: number;
   question: string;
@@ -75,7 +73,7 @@ export interface ClosedVoteRow {
   resultJson: string | null;
   options: Array<{ id: number; label: string; position: number }>;
   ballots: Array<{ choicesJson: string }>;
-}
+};
 
 /** The first `items` of a list, and how many there are in all (for "…and N more"). */
 export interface Listed<T> {
@@ -125,8 +123,8 @@ export interface Electorate {
   memberCount: number;
   organisationCount: number;
 }
-export function listTeams(db: Db, workspaceId: string): DigestTeam[] {
-  return db
+export async function listTeams(db: Storage, workspaceId: string): Promise<DigestTeam[]> {
+  return await db
     .select({ id: programTeams.id, key: programTeams.key, name: programTeams.name, createdAt: programTeams.createdAt })
     .from(programTeams)
     .where(eq(programTeams.workspaceId, workspaceId))
@@ -134,61 +132,59 @@ export function listTeams(db: Db, workspaceId: string): DigestTeam[] {
     .all();
 }
 
-export function teamByKey(db: Db, workspaceId: string, key: string): DigestTeam | undefined {
-  return listTeams(db, workspaceId).find((t) => t.key === key.toUpperCase());
+export async function teamByKey(db: Storage, workspaceId: string, key: string): Promise<DigestTeam | undefined> {
+  return (await listTeams(db, workspaceId)).find((t) => t.key === key.toUpperCase());
 }
 
 
 /*
  * The digest's queries cost what the digest shows, not the team's history: counts come from
  * indexes (see the digest indexes in src/db/schema.ts), lists are read with LIMIT plus a count for
- * "…and N more", and only status changes since the period's start are read. Raw SQL through
- * better-sqlite3, because the partial indexes are used only when a query repeats their literal
- * condition (a bound parameter would not match).
+ * "…and N more", and only status changes since the period's start are read. Hand-written SQL,
+ * because the partial indexes are used only when a query repeats their literal condition (a bound
+ * parameter would not match): the status lists are written into the text, everything else is a
+ * parameter.
  */
 
 /** An open issue is one not closed; this text must equal the partial indexes' condition. */
-const NOT_CLOSED = `status not in ${statusSqlList(CLOSED_STATUSES)}`;
-const STATUS_LIST = statusSqlList(STATUSES.map((s) => s.id));
-const CLOSED_LIST = statusSqlList(CLOSED_STATUSES);
-const ISSUE_COLUMNS = 'id, number, title, status, owner_id as ownerId, due_date as dueDate, priority';
+const NOT_CLOSED = sql.raw(`status not in ${statusSqlList(CLOSED_STATUSES)}`);
+const STATUS_LIST = sql.raw(statusSqlList(STATUSES.map((s) => s.id)));
+const CLOSED_LIST = sql.raw(statusSqlList(CLOSED_STATUSES));
+const OPEN_LIST = sql.raw(statusSqlList(OPEN_STATUSES));
+const ISSUE_COLUMNS = sql.raw('id, number, title, status, owner_id as "ownerId", due_date as "dueDate", priority');
 
-type Params = Record<string, string | number | null>;
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** A prepared statement, kept per connection: the digest runs the same few for every team. */
-function prepared(db: Db, text: string): Database.Statement {
-  let cache = statements.get(db.$client);
-  if (cache === undefined) {
-    cache = new Map();
-    statements.set(db.$client, cache);
-  }
-  let statement = cache.get(text);
-  if (statement === undefined) {
-    statement = db.$client.prepare(text);
-    cache.set(text, statement);
-  }
-  return statement;
+/** Which issues of a team a count or list is about. */
+interface IssueFilter {
+  where: SQL;
+  /**
+   * The index SQLite must be told to use. The planner's statistics average rows per owner, so it
+   * takes `owner_id is null` for a handful of rows and would skip-scan issues_owner over every
+   * unowned issue of the workspace: the unowned filter names its index.
+   */
+  index?: string;
 }
 
-const all = <T>(db: Db, text: string, params: Params): T[] => prepared(db, text).all(params) as T[];
-const countOf = (db: Db, text: string, params: Params): number => (prepared(db, text).get(params) as { n: number | null } | undefined)?.n ?? 0;
+const overdueOn = (today: string): IssueFilter => ({ where: sql`${NOT_CLOSED} and due_date is not null and due_date < ${today}` });
+const UNOWNED: IssueFilter = { where: sql`${NOT_CLOSED} and owner_id is null`, index: 'issues_open_unowned' };
+const BLOCKED: IssueFilter = { where: sql`status = 'blocked'` };
+const RANKED: IssueFilter = { where: sql`${NOT_CLOSED} and priority is not null` };
+const createdIn = (w: Window): IssueFilter => ({ where: sql`created_at >= ${w.start} and created_at < ${w.end}` });
+const closedIn = (w: Window): IssueFilter => ({ where: sql`closed_at >= ${w.start} and closed_at < ${w.end} and status in ${CLOSED_LIST}` });
 
-const OVERDUE = `${NOT_CLOSED} and due_date is not null and due_date < @today`;
-const UNOWNED = `${NOT_CLOSED} and owner_id is null`;
-/**
- * The planner's statistics average rows per owner, so it takes `owner_id is null` for a handful of
- * rows and would skip-scan issues_owner over every unowned issue of the workspace: name the index.
- */
-const from = (where: string): string => (where === UNOWNED ? 'issues indexed by issues_open_unowned' : 'issues');
-const RANKED = `${NOT_CLOSED} and priority is not null`;
-const CREATED_IN = 'created_at >= @start and created_at < @end';
-const CLOSED_IN = `closed_at >= @start and closed_at < @end and status in ${CLOSED_LIST}`;
+const issuesOf = (db: Storage, teamId: number, filter: IssueFilter): SQL =>
+  sql`from issues${filter.index === undefined ? sql.empty() : indexedBy(db.engine, filter.index)} where program_team_id = ${teamId} and ${filter.where}`;
 
-/** The issues of a team matching `where`, in `order`: the first `limit`, and how many match. */
-function listIssues(db: Db, where: string, order: string, params: Params, limit: number): Listed<IssueRow> {
-  const total = countOf(db, `select count(*) as n from ${from(where)} where program_team_id = @team and ${where}`, params);
-  const items = total === 0 || limit === 0 ? [] : all<IssueRow>(db, `select ${ISSUE_COLUMNS} from ${from(where)} where program_team_id = @team and ${where} order by ${order} limit @limit`, { ...params, limit });
+/** The `n` of a `select count(*) as n …` (or any single-row `n`). */
+async function countOf(db: Storage, query: SQL): Promise<number> {
+  const [row] = await db.rows<{ n: number | null }>(query);
+  return row?.n ?? 0;
+}
+
+/** The issues of a team matching `filter`, in `order`: the first `limit`, and how many match. */
+async function listIssues(db: Storage, teamId: number, filter: IssueFilter, order: string, limit: number): Promise<Listed<IssueRow>> {
+  const total = await countOf(db, sql`select count(*) as n ${issuesOf(db, teamId, filter)}`);
+  const items =
+    total === 0 || limit === 0 ? [] : await db.rows<IssueRow>(sql`select ${ISSUE_COLUMNS} ${issuesOf(db, teamId, filter)} order by ${sql.raw(order)} limit ${limit}`);
   return { items, total };
 }
 
@@ -209,19 +205,17 @@ const NO_CHANGES: StatusChanges = { changedIssues: [], statusChanges: [] };
  * history before `since` nor other teams' events are read. Each change's issue is then read by id for
  * its current status and creation time.
  */
-export function statusChangesSince(db: Db, scope: { team: number } | { workspace: string }, since: number): Map<number, StatusChanges> {
+export async function statusChangesSince(db: Storage, scope: { team: number } | { workspace: string }, since: number): Promise<Map<number, StatusChanges>> {
   // For the roll-up, one index range per team of the workspace, team by team: each team's changes
   // still come in (created_at, id) order, which is all the grouping below needs.
-  const teams = 'team' in scope ? 'e.program_team_id = @team' : 'e.program_team_id in (select id from program_teams where team_id = @workspace)';
-  const rows = all<StatusChangeRow & { teamId: number; status: string; issueCreatedAt: number }>(
-    db,
-    `select e.issue_id as issueId, e.from_value as fromValue, e.to_value as toValue, e.created_at as createdAt, e.id as id,
-            e.program_team_id as teamId, i.status as status, i.created_at as issueCreatedAt
-       from issue_events e indexed by issue_events_team_since cross join issues i
-      where ${teams} and e.created_at >= @since and i.id = e.issue_id
+  const teams = 'team' in scope ? sql`e.program_team_id = ${scope.team}` : sql`e.program_team_id in (select id from program_teams where team_id = ${scope.workspace})`;
+  const rows = await db.rows<StatusChangeRow & { teamId: number; status: string; issueCreatedAt: number }>(
+    sql`select e.issue_id as "issueId", e.from_value as "fromValue", e.to_value as "toValue", e.created_at as "createdAt", e.id as id,
+            e.program_team_id as "teamId", i.status as status, i.created_at as "issueCreatedAt"
+       from issue_events e${indexedBy(db.engine, 'issue_events_team_since')} cross join issues i
+      where ${teams} and e.created_at >= ${since} and i.id = e.issue_id
         and e.from_value in ${STATUS_LIST} and e.to_value in ${STATUS_LIST}
       order by e.program_team_id, e.created_at, e.id`,
-    { ...scope, since },
   );
   const byTeam = new Map<number, { issues: Map<number, IssueState>; changes: StatusChangeRow[] }>();
   for (const r of rows) {
@@ -240,42 +234,31 @@ export function statusChangesSince(db: Db, scope: { team: number } | { workspace
  * The counts behind one team's digest and its roll-up line. `today` is the local date at the
  * period's end; `changes` are the team's status changes since the period's start when already read.
  */
-export function teamFigures(db: Db, teamId: number, period: Window, previous: Window, today: string, changes?: StatusChanges): TeamFigures {
-  const team = { team: teamId };
+export async function teamFigures(db: Storage, teamId: number, period: Window, previous: Window, today: string, changes?: StatusChanges): Promise<TeamFigures> {
   const currentAtStart: StatusCounts = { open: 0, in_progress: 0, blocked: 0 };
   const currentAtEnd: StatusCounts = { open: 0, in_progress: 0, blocked: 0 };
-  const byStatus = all<{ status: keyof StatusCounts; atStart: number; atEnd: number }>(
-    db,
-    `select status, sum(created_at < @start) as atStart, sum(created_at < @end) as atEnd
-       from issues where program_team_id = @team and status in ${statusSqlList(OPEN_STATUSES)} group by status`,
-    { ...team, start: period.start, end: period.end },
+  const byStatus = await db.rows<{ status: keyof StatusCounts; atStart: number; atEnd: number }>(
+    sql`select status, sum(case when created_at < ${period.start} then 1 else 0 end) as "atStart", sum(case when created_at < ${period.end} then 1 else 0 end) as "atEnd"
+       from issues where program_team_id = ${teamId} and status in ${OPEN_LIST} group by status`,
   );
   for (const row of byStatus) {
     currentAtStart[row.status] = row.atStart;
     currentAtEnd[row.status] = row.atEnd;
   }
-  const { changedIssues, statusChanges } = changes ?? statusChangesSince(db, { team: teamId }, Math.min(period.start, period.end)).get(teamId) ?? NO_CHANGES;
-  const flows = (where: string) => {
-    const p = { ...team, start: period.start, end: period.end };
-    const q = { ...team, start: previous.start, end: previous.end };
-    const text = `select count(*) as n from issues where program_team_id = @team and ${where}`;
-    return { now: countOf(db, text, p), before: countOf(db, text, q) };
-  };
-  const opened = flows(CREATED_IN);
-  const closed = flows(CLOSED_IN);
-  const count = (where: string) => countOf(db, `select count(*) as n from ${from(where)} where program_team_id = @team and ${where}`, { ...team, today });
+  const { changedIssues, statusChanges } = changes ?? (await statusChangesSince(db, { team: teamId }, Math.min(period.start, period.end))).get(teamId) ?? NO_CHANGES;
+  const count = (filter: IssueFilter): Promise<number> => countOf(db, sql`select count(*) as n ${issuesOf(db, teamId, filter)}`);
   return {
     currentAtStart,
     currentAtEnd,
     changedIssues,
     statusChanges,
-    openedNow: opened.now,
-    openedBefore: opened.before,
-    closedNow: closed.now,
-    closedBefore: closed.before,
-    overdue: count(OVERDUE),
-    blocked: count("status = 'blocked'"),
-    unowned: count(UNOWNED),
+    openedNow: await count(createdIn(period)),
+    openedBefore: await count(createdIn(previous)),
+    closedNow: await count(closedIn(period)),
+    closedBefore: await count(closedIn(previous)),
+    overdue: await count(overdueOn(today)),
+    blocked: await count(BLOCKED),
+    unowned: await count(UNOWNED),
   };
 }
 
@@ -290,114 +273,118 @@ export interface ListWindow {
 }
 
 /** The lists of one team's digest: the first `limit` of each, with totals. */
-export function teamLists(db: Db, teamId: number, w: ListWindow): TeamLists {
-  const team = { team: teamId };
-  const inPeriod = { ...team, start: w.period.start, end: w.period.end };
+export async function teamLists(db: Storage, teamId: number, w: ListWindow): Promise<TeamLists> {
   return {
-    opened: listIssues(db, CREATED_IN, 'number', inPeriod, w.limit),
-    closed: listIssues(db, CLOSED_IN, 'closed_at, number', inPeriod, w.limit),
-    overdue: listIssues(db, OVERDUE, 'due_date, number', { ...team, today: w.today }, w.limit),
-    blocked: listIssues(db, "status = 'blocked'", 'number', team, w.limit),
-    unowned: listIssues(db, UNOWNED, 'number', team, w.limit),
-    priorities: listIssues(db, RANKED, 'priority, number', team, w.limit),
-    meetings: upcomingMeetings(db, teamId, w.meetingsFrom, w.meetingsUntil, w.limit),
-    openVotes: openVotes(db, teamId, w.limit),
-    closedVotes: closedVotes(db, teamId, w.period, w.limit),
+    opened: await listIssues(db, teamId, createdIn(w.period), 'number', w.limit),
+    closed: await listIssues(db, teamId, closedIn(w.period), 'closed_at, number', w.limit),
+    overdue: await listIssues(db, teamId, overdueOn(w.today), 'due_date, number', w.limit),
+    blocked: await listIssues(db, teamId, BLOCKED, 'number', w.limit),
+    unowned: await listIssues(db, teamId, UNOWNED, 'number', w.limit),
+    priorities: await listIssues(db, teamId, RANKED, 'priority, number', w.limit),
+    meetings: await upcomingMeetings(db, teamId, w.meetingsFrom, w.meetingsUntil, w.limit),
+    openVotes: await openVotes(db, teamId, w.limit),
+    closedVotes: await closedVotes(db, teamId, w.period, w.limit),
   };
 }
 
-const UPCOMING = `program_team_id = @team and status = 'scheduled' and starts_at >= @from and starts_at < @until`;
+const upcoming = (teamId: number, from: number, until: number): SQL =>
+  sql`program_team_id = ${teamId} and status = 'scheduled' and starts_at >= ${from} and starts_at < ${until}`;
 
-function upcomingMeetings(db: Db, teamId: number, from: number, until: number, limit: number): Listed<MeetingRow> {
-  const params = { team: teamId, from, until };
-  const total = countOf(db, `select count(*) as n from meetings where ${UPCOMING}`, params);
+async function upcomingMeetings(db: Storage, teamId: number, from: number, until: number, limit: number): Promise<Listed<MeetingRow>> {
+  const where = upcoming(teamId, from, until);
+  const total = await countOf(db, sql`select count(*) as n from meetings where ${where}`);
   if (total === 0) return { items: [], total };
-  const rows = all<Omit<MeetingRow, 'going' | 'maybe' | 'declined'>>(
-    db,
-    `select id, number, title, starts_at as startsAt from meetings where ${UPCOMING} order by starts_at, id limit @limit`,
-    { ...params, limit },
+  const rows = await db.rows<Omit<MeetingRow, 'going' | 'maybe' | 'declined'>>(
+    sql`select id, number, title, starts_at as "startsAt" from meetings where ${where} order by starts_at, id limit ${limit}`,
   );
   // RSVPs only for the meetings shown.
-  const items = rows.map((m) => {
-    const answers = all<{ answer: string; n: number }>(db, 'select answer, count(*) as n from meeting_rsvps where meeting_id = @meeting group by answer', { meeting: m.id });
+  const items: MeetingRow[] = [];
+  for (const m of rows) {
+    const answers = await db.rows<{ answer: string; n: number }>(sql`select answer, count(*) as n from meeting_rsvps where meeting_id = ${m.id} group by answer`);
     const of = (answer: string) => answers.find((a) => a.answer === answer)?.n ?? 0;
-    return { ...m, going: of('going'), maybe: of('maybe'), declined: of('declined') };
-  });
+    items.push({ ...m, going: of('going'), maybe: of('maybe'), declined: of('declined') });
+  }
   return { items, total };
 }
 
 /** The earliest upcoming meeting's start, for the roll-up. */
-export function nextMeetingAt(db: Db, teamId: number, from: number, until: number): number | null {
-  return (prepared(db, `select min(starts_at) as at from meetings where ${UPCOMING}`).get({ team: teamId, from, until }) as { at: number | null } | undefined)?.at ?? null;
+export async function nextMeetingAt(db: Storage, teamId: number, from: number, until: number): Promise<number | null> {
+  const [row] = await db.rows<{ at: number | null }>(sql`select min(starts_at) as at from meetings where ${upcoming(teamId, from, until)}`);
+  return row?.at ?? null;
 }
 
-const OPEN_VOTES = "program_team_id = @team and status = 'open'";
-const OPEN_VOTE_ORDER = 'closes_at is null, closes_at, number';
-const ballotCount = (db: Db, voteId: number): number => countOf(db, 'select count(*) as n from ballots where vote_id = @vote', { vote: voteId });
+const openVotesOf = (teamId: number): SQL => sql`program_team_id = ${teamId} and status = 'open'`;
+const OPEN_VOTE_ORDER = sql.raw('closes_at is null, closes_at, number');
+const OPEN_VOTE_COLUMNS = sql.raw('id, number, question, closes_at as "closesAt", eligibility, electorate_size as "electorateSize"');
+const ballotCount = (db: Storage, voteId: number): Promise<number> => countOf(db, sql`select count(*) as n from ballots where vote_id = ${voteId}`);
 
-function openVotes(db: Db, teamId: number, limit: number): Listed<OpenVoteRow> {
-  const total = countOf(db, `select count(*) as n from votes where ${OPEN_VOTES}`, { team: teamId });
+async function openVotes(db: Storage, teamId: number, limit: number): Promise<Listed<OpenVoteRow>> {
+  const total = await countOf(db, sql`select count(*) as n from votes where ${openVotesOf(teamId)}`);
   if (total === 0) return { items: [], total };
-  const rows = all<Omit<OpenVoteRow, 'ballots'>>(
-    db,
-    `select id, number, question, closes_at as closesAt, eligibility, electorate_size as electorateSize from votes where ${OPEN_VOTES} order by ${OPEN_VOTE_ORDER} limit @limit`,
-    { team: teamId, limit },
+  const rows = await db.rows<Omit<OpenVoteRow, 'ballots'>>(
+    sql`select ${OPEN_VOTE_COLUMNS} from votes where ${openVotesOf(teamId)} order by ${OPEN_VOTE_ORDER} limit ${limit}`,
   );
   // Turnout only for the votes shown.
-  return { items: rows.map((v) => ({ ...v, ballots: ballotCount(db, v.id) })), total };
+  const items: OpenVoteRow[] = [];
+  for (const v of rows) items.push({ ...v, ballots: await ballotCount(db, v.id) });
+  return { items, total };
 }
 
 /**
  * Open votes whose turnout is below `share` of their electorate, in the digest's order, at most
  * `max` of them: ballots are counted vote by vote only until that many are found.
  */
-export function lowTurnoutVotes(db: Db, teamId: number, electorate: (vote: Pick<OpenVoteRow, 'eligibility' | 'electorateSize'>) => number | null, share: number, max: number): OpenVoteRow[] {
+export async function lowTurnoutVotes(
+  db: Storage,
+  teamId: number,
+  electorate: (vote: Pick<OpenVoteRow, 'eligibility' | 'electorateSize'>) => number | null,
+  share: number,
+  max: number,
+): Promise<OpenVoteRow[]> {
   const found: OpenVoteRow[] = [];
   if (max <= 0) return found;
-  const rows = all<Omit<OpenVoteRow, 'ballots'>>(
-    db,
-    `select id, number, question, closes_at as closesAt, eligibility, electorate_size as electorateSize from votes where ${OPEN_VOTES} order by ${OPEN_VOTE_ORDER}`,
-    { team: teamId },
-  );
+  const rows = await db.rows<Omit<OpenVoteRow, 'ballots'>>(sql`select ${OPEN_VOTE_COLUMNS} from votes where ${openVotesOf(teamId)} order by ${OPEN_VOTE_ORDER}`);
   for (const v of rows) {
     const eligible = electorate(v);
     if (eligible === null || eligible === 0) continue;
-    const ballots = ballotCount(db, v.id);
+    const ballots = await ballotCount(db, v.id);
     if (ballots / eligible < share) found.push({ ...v, ballots });
     if (found.length >= max) break;
   }
   return found;
 }
 
-function closedVotes(db: Db, teamId: number, period: Window, limit: number): Listed<ClosedVoteRow> {
-  const where = "program_team_id = @team and status = 'closed' and closed_at >= @start and closed_at < @end";
-  const params = { team: teamId, start: period.start, end: period.end };
-  const total = countOf(db, `select count(*) as n from votes where ${where}`, params);
+async function closedVotes(db: Storage, teamId: number, period: Window, limit: number): Promise<Listed<ClosedVoteRow>> {
+  const where = sql`program_team_id = ${teamId} and status = 'closed' and closed_at >= ${period.start} and closed_at < ${period.end}`;
+  const total = await countOf(db, sql`select count(*) as n from votes where ${where}`);
   if (total === 0) return { items: [], total };
-  const rows = all<Omit<ClosedVoteRow, 'options' | 'ballots'>>(
-    db,
-    `select id, number, question, method, closed_at as closedAt, result_json as resultJson from votes where ${where} order by closed_at, number limit @limit`,
-    { ...params, limit },
+  const rows = await db.rows<Omit<ClosedVoteRow, 'options' | 'ballots'>>(
+    sql`select id, number, question, method, closed_at as "closedAt", result_json as "resultJson" from votes where ${where} order by closed_at, number limit ${limit}`,
   );
   // Options and, when no result is stored to read the winner from, ballots: only for the votes shown.
-  const items = rows.map((v) => ({
-    ...v,
-    options: all<{ id: number; label: string; position: number }>(db, 'select id, label, position from vote_options where vote_id = @vote order by position', { vote: v.id }),
-    ballots: v.resultJson === null ? all<{ choicesJson: string }>(db, 'select choices_json as choicesJson from ballots where vote_id = @vote', { vote: v.id }) : [],
-  }));
+  const items: ClosedVoteRow[] = [];
+  for (const v of rows) {
+    items.push({
+      ...v,
+      options: await db.rows<{ id: number; label: string; position: number }>(sql`select id, label, position from vote_options where vote_id = ${v.id} order by position`),
+      ballots: v.resultJson === null ? await db.rows<{ choicesJson: string }>(sql`select choices_json as "choicesJson" from ballots where vote_id = ${v.id}`) : [],
+    });
+  }
   return { items, total };
 }
 
 /** Who can vote in a team's votes: its members, and the organisations they belong to. */
-export function teamElectorate(db: Db, teamId: number): Electorate {
-  const memberCount = db.select({ n: count() }).from(teamMembers).where(eq(teamMembers.programTeamId, teamId)).get()?.n ?? 0;
+export async function teamElectorate(db: Storage, teamId: number): Promise<Electorate> {
+  const memberCount = (await db.select({ n: count() }).from(teamMembers).where(eq(teamMembers.programTeamId, teamId)).get())?.n ?? 0;
   const organisationCount =
-    db
-      .select({ n: sql<number>`count(distinct ${organisations.id})` })
-      .from(teamMembers)
-      .innerJoin(people, and(eq(people.workspaceId, teamMembers.workspaceId), eq(people.userId, teamMembers.userId)))
-      .innerJoin(organisations, eq(organisations.id, people.organisationId))
-      .where(eq(teamMembers.programTeamId, teamId))
-      .get()?.n ?? 0;
+    (
+      await db
+        .select({ n: sql<number>`count(distinct ${organisations.id})` })
+        .from(teamMembers)
+        .innerJoin(people, and(eq(people.workspaceId, teamMembers.workspaceId), eq(people.userId, teamMembers.userId)))
+        .innerJoin(organisations, eq(organisations.id, people.organisationId))
+        .where(eq(teamMembers.programTeamId, teamId))
+        .get()
+    )?.n ?? 0;
   return { memberCount, organisationCount };
 }

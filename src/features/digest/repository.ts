@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import { affectedRows, type Storage } from '../../db/storage.js';
 import { digestRuns, digestSchedules, digestSubscriptions } from '../../db/schema.js';
 
 export type StoredSchedule = typeof digestSchedules.$inferSelect;
@@ -9,22 +9,22 @@ export const ROLLUP_SCOPE = '*';
 
 /** Digest schedules, claimed runs and roll-up subscriptions. Wraps drizzle; no rules here. */
 export class DigestRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Storage) {}
 
-  get database(): Db {
+  get database(): Storage {
     return this.db;
   }
 
-  schedule(workspaceId: string, scope: string): StoredSchedule | undefined {
-    return this.db
+  async schedule(workspaceId: string, scope: string): Promise<StoredSchedule | undefined> {
+    return await this.db
       .select()
       .from(digestSchedules)
       .where(and(eq(digestSchedules.workspaceId, workspaceId), eq(digestSchedules.scope, scope)))
       .get();
   }
 
-  setSchedule(row: StoredSchedule): void {
-    this.db
+  async setSchedule(row: StoredSchedule): Promise<void> {
+    await this.db
       .insert(digestSchedules)
       .values(row)
       .onConflictDoUpdate({
@@ -34,50 +34,50 @@ export class DigestRepository {
       .run();
   }
 
-  clearSchedule(workspaceId: string, scope: string): boolean {
-    return (
-      this.db
-        .delete(digestSchedules)
-        .where(and(eq(digestSchedules.workspaceId, workspaceId), eq(digestSchedules.scope, scope)))
-        .run().changes > 0
-    );
+  async clearSchedule(workspaceId: string, scope: string): Promise<boolean> {
+    const result = await this.db
+      .delete(digestSchedules)
+      .where(and(eq(digestSchedules.workspaceId, workspaceId), eq(digestSchedules.scope, scope)))
+      .run();
+    return affectedRows(result) > 0;
   }
 
-  isClaimed(workspaceId: string, scope: string, scheduledFor: number): boolean {
-    return (
-      this.db
-        .select({ id: digestRuns.id })
-        .from(digestRuns)
-        .where(and(eq(digestRuns.workspaceId, workspaceId), eq(digestRuns.scope, scope), eq(digestRuns.scheduledFor, scheduledFor)))
-        .get() !== undefined
-    );
+  async isClaimed(workspaceId: string, scope: string, scheduledFor: number): Promise<boolean> {
+    const row = await this.db
+      .select({ id: digestRuns.id })
+      .from(digestRuns)
+      .where(and(eq(digestRuns.workspaceId, workspaceId), eq(digestRuns.scope, scope), eq(digestRuns.scheduledFor, scheduledFor)))
+      .get();
+    return row !== undefined;
   }
 
-  /** The at-most-once claim: false when another run (or instance) already took this scheduled digest. */
-  claim(run: typeof digestRuns.$inferInsert): boolean {
-    return this.db.insert(digestRuns).values(run).onConflictDoNothing().run().changes > 0;
+  /**
+   * The at-most-once claim: false when another run (or instance) already took this scheduled
+   * digest. The unique (workspace, scope, scheduled_for) index decides, on either engine.
+   */
+  async claim(run: typeof digestRuns.$inferInsert): Promise<boolean> {
+    return affectedRows(await this.db.insert(digestRuns).values(run).onConflictDoNothing().run()) > 0;
   }
 
-  subscribe(workspaceId: string, userId: string, createdAt: number): boolean {
-    return this.db.insert(digestSubscriptions).values({ workspaceId, userId, createdAt }).onConflictDoNothing().run().changes > 0;
+  async subscribe(workspaceId: string, userId: string, createdAt: number): Promise<boolean> {
+    return affectedRows(await this.db.insert(digestSubscriptions).values({ workspaceId, userId, createdAt }).onConflictDoNothing().run()) > 0;
   }
 
-  unsubscribe(workspaceId: string, userId: string): boolean {
-    return (
-      this.db
-        .delete(digestSubscriptions)
-        .where(and(eq(digestSubscriptions.workspaceId, workspaceId), eq(digestSubscriptions.userId, userId)))
-        .run().changes > 0
-    );
+  async unsubscribe(workspaceId: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .delete(digestSubscriptions)
+      .where(and(eq(digestSubscriptions.workspaceId, workspaceId), eq(digestSubscriptions.userId, userId)))
+      .run();
+    return affectedRows(result) > 0;
   }
 
-  subscribers(workspaceId: string): string[] {
-    return this.db
+  async subscribers(workspaceId: string): Promise<string[]> {
+    const rows = await this.db
       .select({ userId: digestSubscriptions.userId })
       .from(digestSubscriptions)
       .where(eq(digestSubscriptions.workspaceId, workspaceId))
       .orderBy(asc(digestSubscriptions.createdAt))
-      .all()
-      .map((r) => r.userId);
+      .all();
+    return rows.map((r) => r.userId);
   }
 }

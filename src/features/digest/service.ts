@@ -94,81 +94,82 @@ export class DigestService {
     return this.deps.repo;
   }
 
-  effectiveSchedule(workspaceId: string, scope: string): EffectiveSchedule {
-    const stored = this.deps.repo.schedule(workspaceId, scope);
+  async effectiveSchedule(workspaceId: string, scope: string): Promise<EffectiveSchedule> {
+    const stored = await this.deps.repo.schedule(workspaceId, scope);
     if (stored === undefined) return { scope, cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone, isDefault: true, updatedAt: 0 };
     return { scope, cron: stored.cron, timeZone: stored.timeZone, isDefault: false, updatedAt: stored.updatedAt };
   }
 
   /** A team by KEY, the roll-up for `all`/`rollup`, or the channel's linked team when no word is given. */
-  resolveTarget(workspaceId: string, word: string | undefined, channelId: string): Result<DigestTarget> {
+  async resolveTarget(workspaceId: string, word: string | undefined, channelId: string): Promise<Result<DigestTarget>> {
     const lower = word?.toLowerCase();
     if (lower === 'all' || lower === 'rollup' || lower === 'roll-up') return ok({ kind: 'rollup' });
-    const team = this.deps.teams.resolveTeam(workspaceId, word, channelId);
+    const team = await this.deps.teams.resolveTeam(workspaceId, word, channelId);
     if (!team.ok) return team;
     return ok({ kind: 'team', team: { id: team.value.id, key: team.value.key, name: team.value.name, createdAt: team.value.createdAt } });
   }
 
-  private figures(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): TeamFigures {
+  private async figures(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => Promise<StatusChanges>): Promise<TeamFigures> {
     const key = `${team.id}:${period.start}:${period.end}:${previous.start}:${previous.end}`;
     const known = memo?.get(key);
     if (known !== undefined) return known;
-    const figures = teamFigures(this.deps.repo.database, team.id, period, previous, todayIn(period.end, this.deps.timeZone), changes?.());
+    const figures = await teamFigures(this.deps.repo.database, team.id, period, previous, todayIn(period.end, this.deps.timeZone), await changes?.());
     memo?.set(key, figures);
     return figures;
   }
 
-  teamDigest(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo): TeamDigest {
+  async teamDigest(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo): Promise<TeamDigest> {
     const db = this.deps.repo.database;
-    const lists = teamLists(db, team.id, {
+    const lists = await teamLists(db, team.id, {
       period,
       today: todayIn(period.end, this.deps.timeZone),
       meetingsFrom: period.end,
       meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
       limit: LISTED_ITEMS,
     });
-    const digest = buildTeamDigest(team, this.figures(team, period, previous, memo), lists, teamElectorate(db, team.id), period, previous);
-    return { ...digest, goals: goalDigestItems(db, team.id, period, this.deps.timeZone) };
+    const digest = buildTeamDigest(team, await this.figures(team, period, previous, memo), lists, await teamElectorate(db, team.id), period, previous);
+    return { ...digest, goals: await goalDigestItems(db, team.id, period, this.deps.timeZone) };
   }
 
   /** One team's roll-up line: its figures, next meeting and low-turnout votes, none of its lists. */
-  rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => StatusChanges): RollupTeam {
+  async rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => Promise<StatusChanges>): Promise<RollupTeam> {
     const db = this.deps.repo.database;
-    const electorate = teamElectorate(db, team.id);
-    const low = lowTurnoutVotes(db, team.id, (vote) => eligibleVoters(electorate, vote), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
-    const next = nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
-    const line = buildRollupTeam(team, this.figures(team, period, previous, memo, changes), period, next, low, electorate);
-    return { ...line, goals: goalDigestItems(db, team.id, period, this.deps.timeZone) };
+    const electorate = await teamElectorate(db, team.id);
+    const low = await lowTurnoutVotes(db, team.id, (vote) => eligibleVoters(electorate, vote), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
+    const next = await nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
+    const line = buildRollupTeam(team, await this.figures(team, period, previous, memo, changes), period, next, low, electorate);
+    return { ...line, goals: await goalDigestItems(db, team.id, period, this.deps.timeZone) };
   }
 
   /**
    * Every team's status changes since the roll-up's period start, read in one pass over the events
    * the first time a team's figures are not already known (then each team takes its own).
    */
-  private workspaceChanges(workspaceId: string, period: Period): (team: DigestTeam) => () => StatusChanges {
+  private workspaceChanges(workspaceId: string, period: Period): (team: DigestTeam) => () => Promise<StatusChanges> {
     let byTeam: Map<number, StatusChanges> | undefined;
-    return (team) => () => {
-      byTeam ??= statusChangesSince(this.deps.repo.database, { workspace: workspaceId }, period.start);
+    return (team) => async () => {
+      byTeam ??= await statusChangesSince(this.deps.repo.database, { workspace: workspaceId }, period.start);
       return byTeam.get(team.id) ?? { changedIssues: [], statusChanges: [] };
     };
   }
 
-  render(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo?: FiguresMemo): RenderedMessage {
+  async render(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo?: FiguresMemo): Promise<RenderedMessage> {
     const tz = this.deps.timeZone;
-    if (target.kind === 'team') return teamDigestView(this.teamDigest(target.team, period, previous, memo), tz);
+    if (target.kind === 'team') return teamDigestView(await this.teamDigest(target.team, period, previous, memo), tz);
     const changes = this.workspaceChanges(workspaceId, period);
-    const teams = listTeams(this.deps.repo.database, workspaceId).map((team) => this.rollupTeam(team, period, previous, memo, changes(team)));
+    const teams: RollupTeam[] = [];
+    for (const team of await listTeams(this.deps.repo.database, workspaceId)) teams.push(await this.rollupTeam(team, period, previous, memo, changes(team)));
     return rollupView(teams, period, tz);
   }
 
   /** As `render`, but yielding to the event loop between teams of the roll-up (for the job). */
   private async renderYielding(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo: FiguresMemo): Promise<RenderedMessage> {
-    if (target.kind === 'team') return this.render(workspaceId, target, period, previous, memo);
+    if (target.kind === 'team') return await this.render(workspaceId, target, period, previous, memo);
     const teams: RollupTeam[] = [];
     const changes = this.workspaceChanges(workspaceId, period);
-    for (const team of listTeams(this.deps.repo.database, workspaceId)) {
+    for (const team of await listTeams(this.deps.repo.database, workspaceId)) {
       await breathe();
-      teams.push(this.rollupTeam(team, period, previous, memo, changes(team)));
+      teams.push(await this.rollupTeam(team, period, previous, memo, changes(team)));
     }
     return rollupView(teams, period, this.deps.timeZone);
   }
@@ -177,90 +178,90 @@ export class DigestService {
    * The period an on-demand digest covers: one schedule interval ending now (the last 7 days for
    * the weekly default), and the interval before it for the comparisons.
    */
-  onDemandPeriods(workspaceId: string, target: DigestTarget, now: Date): { period: Period; previous: Period } {
-    const schedule = this.effectiveSchedule(workspaceId, scopeOf(target));
+  async onDemandPeriods(workspaceId: string, target: DigestTarget, now: Date): Promise<{ period: Period; previous: Period }> {
+    const schedule = await this.effectiveSchedule(workspaceId, scopeOf(target));
     const latest = previousRun(schedule.cron, schedule.timeZone, now);
     const length = latest === null ? 7 * DAY_MS : latest.getTime() - digestPeriod(schedule.cron, schedule.timeZone, latest).start.getTime();
     const end = now.getTime();
     return { period: { start: end - length, end }, previous: { start: end - 2 * length, end: end - length } };
   }
 
-  preview(workspaceId: string, target: DigestTarget, now: Date): RenderedMessage {
-    const { period, previous } = this.onDemandPeriods(workspaceId, target, now);
-    return this.render(workspaceId, target, period, previous);
+  async preview(workspaceId: string, target: DigestTarget, now: Date): Promise<RenderedMessage> {
+    const { period, previous } = await this.onDemandPeriods(workspaceId, target, now);
+    return await this.render(workspaceId, target, period, previous);
   }
 
   /** Who receives the roll-up: every coordinator named in the config or stored, and every subscriber. */
-  rollupRecipients(workspaceId: string): string[] {
-    return [...new Set([...this.deps.teams.coordinators(workspaceId, this.deps.configCoordinators), ...this.deps.repo.subscribers(workspaceId)])];
+  async rollupRecipients(workspaceId: string): Promise<string[]> {
+    return [...new Set([...(await this.deps.teams.coordinators(workspaceId, this.deps.configCoordinators)), ...(await this.deps.repo.subscribers(workspaceId))])];
   }
 
-  deliveries(workspaceId: string, target: DigestTarget, message: RenderedMessage): Delivery[] {
-    const channels = target.kind === 'team' ? this.deps.teamRepository.channelsOf(target.team.id) : this.rollupRecipients(workspaceId);
+  async deliveries(workspaceId: string, target: DigestTarget, message: RenderedMessage): Promise<Delivery[]> {
+    const channels = target.kind === 'team' ? await this.deps.teamRepository.channelsOf(target.team.id) : await this.rollupRecipients(workspaceId);
     return channels.map((channel) => ({ channel, message }));
   }
 
   /** `/digest send`: coordinators only; queued now under keys distinct from the scheduled run's. */
-  sendNow(actor: Actor, word: string | undefined, channelId: string, now: Date): Result<{ sent: Array<{ name: string; to: string[] }> }> {
-    const refused = this.deps.teams.requireCoordinator(actor, 'digest.send', word, now);
+  async sendNow(actor: Actor, word: string | undefined, channelId: string, now: Date): Promise<Result<{ sent: Array<{ name: string; to: string[] }> }>> {
+    const refused = await this.deps.teams.requireCoordinator(actor, 'digest.send', word, now);
     if (refused !== undefined) return refused;
     const ws = actor.workspaceId;
     let targets: DigestTarget[];
     if (word?.toLowerCase() === 'all') {
-      targets = [...listTeams(this.deps.repo.database, ws).map((team): DigestTarget => ({ kind: 'team', team })), { kind: 'rollup' }];
+      targets = [...(await listTeams(this.deps.repo.database, ws)).map((team): DigestTarget => ({ kind: 'team', team })), { kind: 'rollup' }];
     } else {
-      const target = this.resolveTarget(ws, word, channelId);
+      const target = await this.resolveTarget(ws, word, channelId);
       if (!target.ok) return target;
       targets = [target.value];
     }
-    const planned = targets.map((target) => ({ target, deliveries: this.deliveries(ws, target, this.preview(ws, target, now)) }));
+    const planned: Array<{ target: DigestTarget; deliveries: Delivery[] }> = [];
+    for (const target of targets) planned.push({ target, deliveries: await this.deliveries(ws, target, await this.preview(ws, target, now)) });
     const [only] = planned;
     if (planned.length === 1 && only !== undefined && only.deliveries.length === 0) {
       return only.target.kind === 'team'
         ? fail('invalid', `${only.target.team.key} has no linked channel to send its digest to. Link one with /team link ${only.target.team.key} in that channel.`)
         : fail('invalid', 'Nobody gets the roll-up yet: name coordinators with /team coordinator add @person, or subscribe with /digest subscribe.');
     }
-    this.deps.repo.database.transaction(
-      () => {
-        for (const { target, deliveries } of planned) {
-          for (const d of deliveries) {
-            enqueue(
-              this.deps.repo.database,
-              {
-                workspaceId: ws,
-                // A manual send is not the scheduled digest: its own key, so it never blocks or replaces that one.
-                dedupeKey: `digest-send:${scopeOf(target)}:${now.getTime()}:${d.channel}`,
-                method: 'chat.postMessage',
-                args: messageArgs(d),
-                notBefore: now,
-              },
-              now,
-            );
-          }
+    await this.deps.repo.database.transaction(async () => {
+      for (const { target, deliveries } of planned) {
+        for (const d of deliveries) {
+          await enqueue(
+            this.deps.repo.database,
+            {
+              workspaceId: ws,
+              // A manual send is not the scheduled digest: its own key, so it never blocks or replaces that one.
+              dedupeKey: `digest-send:${scopeOf(target)}:${now.getTime()}:${d.channel}`,
+              method: 'chat.postMessage',
+              args: messageArgs(d),
+              notBefore: now,
+            },
+            now,
+          );
         }
-        this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.send', target: word ?? planned.map((p) => targetName(p.target)).join(' '), outcome: 'done', createdAt: now.getTime() });
-      },
-      { behavior: 'immediate' },
-    );
+      }
+      await this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.send', target: word ?? planned.map((p) => targetName(p.target)).join(' '), outcome: 'done', createdAt: now.getTime() });
+    });
     return ok({ sent: planned.map((p) => ({ name: targetName(p.target), to: p.deliveries.map((d) => d.channel) })) });
   }
 
-  schedules(workspaceId: string, now: Date): RenderedMessage {
-    const entries: ScheduleEntry[] = [
-      ...listTeams(this.deps.repo.database, workspaceId).map((t): { scope: string; teamKey: string | null } => ({ scope: t.key, teamKey: t.key })),
+  async schedules(workspaceId: string, now: Date): Promise<RenderedMessage> {
+    const scopes = [
+      ...(await listTeams(this.deps.repo.database, workspaceId)).map((t): { scope: string; teamKey: string | null } => ({ scope: t.key, teamKey: t.key })),
       { scope: ROLLUP_SCOPE, teamKey: null },
-    ].map(({ scope, teamKey }) => {
-      const s = this.effectiveSchedule(workspaceId, scope);
+    ];
+    const entries: ScheduleEntry[] = [];
+    for (const { scope, teamKey } of scopes) {
+      const s = await this.effectiveSchedule(workspaceId, scope);
       const next = nextRuns(s.cron, s.timeZone, now, 1)[0];
-      return { teamKey, cron: s.cron, description: describeSchedule(s.cron), isDefault: s.isDefault, next: next === undefined ? null : next.getTime() };
-    });
+      entries.push({ teamKey, cron: s.cron, description: describeSchedule(s.cron), isDefault: s.isDefault, next: next === undefined ? null : next.getTime() });
+    }
     return schedulesView(entries, this.deps.timeZone);
   }
 
   /** `/digest schedule KEY|rollup <cron|default>`: coordinators only; validated before anything is stored. */
-  setSchedule(actor: Actor, target: DigestTarget, expression: string, now: Date): Result<{ schedule: EffectiveSchedule; next: Date[] }> {
+  async setSchedule(actor: Actor, target: DigestTarget, expression: string, now: Date): Promise<Result<{ schedule: EffectiveSchedule; next: Date[] }>> {
     const scope = scopeOf(target);
-    const refused = this.deps.teams.requireCoordinator(actor, 'digest.schedule', `${scope} ${expression}`, now);
+    const refused = await this.deps.teams.requireCoordinator(actor, 'digest.schedule', `${scope} ${expression}`, now);
     if (refused !== undefined) return refused;
     const ws = actor.workspaceId;
     let cron = DEFAULT_DIGEST_CRON;
@@ -270,40 +271,38 @@ export class DigestService {
       if (!parsed.ok) return fail('invalid', parsed.message);
       cron = parsed.cron;
     }
-    this.deps.repo.database.transaction(
-      () => {
-        // A schedule set to the default is still stored, so its change time stops catch-up of runs before it.
-        this.deps.repo.setSchedule({ workspaceId: ws, scope, cron, timeZone: this.deps.timeZone, updatedBy: actor.userId, updatedAt: now.getTime() });
-        this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.schedule', target: `${scope} ${cron}`, outcome: 'done', createdAt: now.getTime() });
-      },
-      { behavior: 'immediate' },
-    );
-    const schedule = this.effectiveSchedule(ws, scope);
+    await this.deps.repo.database.transaction(async () => {
+      // A schedule set to the default is still stored, so its change time stops catch-up of runs before it.
+      await this.deps.repo.setSchedule({ workspaceId: ws, scope, cron, timeZone: this.deps.timeZone, updatedBy: actor.userId, updatedAt: now.getTime() });
+      await this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.schedule', target: `${scope} ${cron}`, outcome: 'done', createdAt: now.getTime() });
+    });
+    const schedule = await this.effectiveSchedule(ws, scope);
     return ok({ schedule, next: nextRuns(cron, schedule.timeZone, now, 3) });
   }
 
-  subscribe(actor: Actor, now: Date): Result<{ added: boolean; isCoordinator: boolean }> {
+  async subscribe(actor: Actor, now: Date): Promise<Result<{ added: boolean; isCoordinator: boolean }>> {
     if (actor.isExternal) {
-      this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, actor.unverified === true ? 'identity unverified (users.info failed)' : 'external user', now);
+      await this.deps.teams.auditRefusal(actor, 'digest.subscribe', undefined, actor.unverified === true ? 'identity unverified (users.info failed)' : 'external user', now);
       if (actor.unverified === true) return fail('forbidden', 'Slack did not confirm who you are in time, so the roll-up cannot be set up for you right now. Please try again in a moment.');
       return fail('forbidden', 'The roll-up is for people in this workspace, so it cannot go to a Slack Connect guest. Your team’s digest is posted in its channel.');
     }
-    const added = this.deps.repo.subscribe(actor.workspaceId, actor.userId, now.getTime());
-    const isCoordinator = this.deps.teams.coordinators(actor.workspaceId, this.deps.configCoordinators).includes(actor.userId);
+    const added = await this.deps.repo.subscribe(actor.workspaceId, actor.userId, now.getTime());
+    const isCoordinator = (await this.deps.teams.coordinators(actor.workspaceId, this.deps.configCoordinators)).includes(actor.userId);
     return ok({ added, isCoordinator });
   }
 
-  unsubscribe(actor: Actor): { removed: boolean; isCoordinator: boolean } {
-    const removed = this.deps.repo.unsubscribe(actor.workspaceId, actor.userId);
-    const isCoordinator = this.deps.teams.coordinators(actor.workspaceId, this.deps.configCoordinators).includes(actor.userId);
+  async unsubscribe(actor: Actor): Promise<{ removed: boolean; isCoordinator: boolean }> {
+    const removed = await this.deps.repo.unsubscribe(actor.workspaceId, actor.userId);
+    const isCoordinator = (await this.deps.teams.coordinators(actor.workspaceId, this.deps.configCoordinators)).includes(actor.userId);
     return { removed, isCoordinator };
   }
 
   /**
    * The scheduled job's work for one workspace at `now`: for each team and the roll-up, the run
-   * that is due (at most `graceMs` old) and not yet claimed is built, claimed and queued in one
-   * immediate transaction. Returns what it queued. It yields to the event loop before each team
-   * (and each team of the roll-up), so requests are answered while a long run goes on.
+   * that is due (at most `graceMs` old) and not yet claimed is built, then claimed and queued in
+   * one transaction (the unique claim lets one instance win). Returns what it queued. It yields to
+   * the event loop before each team (and each team of the roll-up), so requests are answered while
+   * a long run goes on.
    */
   async runDue(
     workspaceId: string,
@@ -317,7 +316,7 @@ export class DigestService {
     },
   ): Promise<DigestRunSummary> {
     const graceMs = options.graceMs ?? DIGEST_CATCH_UP_GRACE_MS;
-    const teams = listTeams(this.deps.repo.database, workspaceId);
+    const teams = await listTeams(this.deps.repo.database, workspaceId);
     const firstTeamAt = teams.reduce((min, t) => Math.min(min, t.createdAt), Number.POSITIVE_INFINITY);
     const targets: Array<{ target: DigestTarget; existsSince: number }> = [
       ...teams.map((team): { target: DigestTarget; existsSince: number } => ({ target: { kind: 'team', team }, existsSince: team.createdAt })),
@@ -331,16 +330,16 @@ export class DigestService {
       await breathe();
       const scope = scopeOf(target);
       try {
-        const schedule = this.effectiveSchedule(workspaceId, scope);
+        const schedule = await this.effectiveSchedule(workspaceId, scope);
         const run = dueRun(schedule.cron, schedule.timeZone, now, graceMs);
         // A run from before the schedule was set, or before the team existed, is not caught up:
         // changing a schedule takes effect from its next run instead of firing one that has passed.
         if (run === null || run.getTime() < Math.max(schedule.updatedAt, existsSince)) continue;
-        if (this.deps.repo.isClaimed(workspaceId, scope, run.getTime())) continue;
+        if (await this.deps.repo.isClaimed(workspaceId, scope, run.getTime())) continue;
         const period = digestPeriod(schedule.cron, schedule.timeZone, run);
         const previous = previousPeriod(schedule.cron, schedule.timeZone, run);
         const message = await this.renderYielding(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() }, memo);
-        const deliveries = this.deliveries(workspaceId, target, message);
+        const deliveries = await this.deliveries(workspaceId, target, message);
         let chart: KnownBlock | undefined;
         if (target.kind === 'team' && deliveries.length > 0 && options.trendBlock !== undefined) {
           try {
@@ -349,37 +348,35 @@ export class DigestService {
             options.logger.event('warn', 'digest trend chart left out', { job: 'digest', scope, error });
           }
         }
-        const claimed = this.deps.repo.database.transaction(
-          () => {
-            const won = this.deps.repo.claim({
-              workspaceId,
-              scope,
-              scheduledFor: run.getTime(),
-              periodStart: period.start.getTime(),
-              periodEnd: period.end.getTime(),
-              claimedBy: options.instanceId,
-              createdAt: now.getTime(),
-            });
-            // Another instance (or an earlier tick) claimed it between our check and this transaction.
-            if (!won) return false;
-            for (const d of deliveries) {
-              enqueue(
-                this.deps.repo.database,
-                {
-                  workspaceId,
-                  dedupeKey: `digest:${scope}:${run.toISOString()}:${d.channel}`,
-                  method: 'chat.postMessage',
-                  // Should Slack refuse the chart's image block (the file not found), the digest goes without it.
-                  ...(chart === undefined ? { args: messageArgs(d) } : { args: messageArgs(withChart(d, chart)), fallbackArgs: messageArgs(d) }),
-                  notBefore: now,
-                },
-                now,
-              );
-            }
-            return true;
-          },
-          { behavior: 'immediate' },
-        );
+        // The claim and the messages commit together: a claimed run always has its messages queued.
+        const claimed = await this.deps.repo.database.transaction(async () => {
+          const won = await this.deps.repo.claim({
+            workspaceId,
+            scope,
+            scheduledFor: run.getTime(),
+            periodStart: period.start.getTime(),
+            periodEnd: period.end.getTime(),
+            claimedBy: options.instanceId,
+            createdAt: now.getTime(),
+          });
+          // Another instance (or an earlier tick) claimed it between our check and this transaction.
+          if (!won) return false;
+          for (const d of deliveries) {
+            await enqueue(
+              this.deps.repo.database,
+              {
+                workspaceId,
+                dedupeKey: `digest:${scope}:${run.toISOString()}:${d.channel}`,
+                method: 'chat.postMessage',
+                // Should Slack refuse the chart's image block (the file not found), the digest goes without it.
+                ...(chart === undefined ? { args: messageArgs(d) } : { args: messageArgs(withChart(d, chart)), fallbackArgs: messageArgs(d) }),
+                notBefore: now,
+              },
+              now,
+            );
+          }
+          return true;
+        });
         if (!claimed) continue;
         summary.sent.push({ scope, scheduledFor: run.toISOString(), recipients: deliveries.length });
         options.logger.event(deliveries.length === 0 ? 'warn' : 'info', deliveries.length === 0 ? 'digest had nowhere to go' : 'digest queued', {

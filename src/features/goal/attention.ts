@@ -1,4 +1,4 @@
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import { formatNumber, goalKey } from './model.js';
 import { PACE_LABELS, paceOf, paceRank } from './pace.js';
 import { GoalRepository } from './repository.js';
@@ -15,10 +15,10 @@ export interface AttentionGoal {
  * A team's open goals that are behind (or overdue) or stale, most worrying first: the meeting
  * agenda prefill lists them. `today` is YYYY-MM-DD in the collaborative's zone.
  */
-export function goalsNeedingAttention(db: Db, programTeamId: number, today: string, limit = 30): AttentionGoal[] {
+export async function goalsNeedingAttention(db: Storage, programTeamId: number, today: string, limit = 30): Promise<AttentionGoal[]> {
   const repo = new GoalRepository(db);
-  const goals = repo.openOfTeam(programTeamId);
-  const readings = repo.currentReadings(goals.map((g) => g.id));
+  const goals = await repo.openOfTeam(programTeamId);
+  const readings = await repo.currentReadings(goals.map((g) => g.id));
   return goals
     .map((goal) => ({ goal, pace: paceOf(goal, readings.get(goal.id) ?? [], today) }))
     .filter(({ pace }) => pace.status === 'behind' || pace.status === 'overdue' || pace.stale)

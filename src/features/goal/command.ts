@@ -7,7 +7,7 @@ import { say, sayProblem, type CommandReply } from '../../slack/reply.js';
 import { CommandNames } from '../../slack/ids.js';
 import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import { goalMetadata, newGoalMetadata } from './metadata.js';
-import { formatNumber, goalKey, parseQuickGoal, takeAsOf } from './model.js';
+import { formatNumber, goalKey, isTeamKeyOf, parseQuickGoal, takeAsOf } from './model.js';
 import type { Goal } from './repository.js';
 import type { GoalService, ListScope } from './service.js';
 import { GOAL_HELP, goalCard, goalDetailView, goalListView, goalModal } from './views.js';
@@ -34,15 +34,15 @@ const SCOPES: readonly ListScope[] = ['open', 'done', 'all'];
 export function goalCommand(deps: GoalCommandDeps) {
   const { goals } = deps;
 
-  const modalFor = (actor: Actor, goal: Goal | undefined, channelId: string, prefill: Partial<{ teamId: number; kind: string; name: string }> = {}): CommandReply => ({
+  const modalFor = async (actor: Actor, goal: Goal | undefined, channelId: string, prefill: Partial<{ teamId: number; kind: string; name: string }> = {}): Promise<CommandReply> => ({
     kind: 'modal',
     view:
       goal === undefined
         ? goalModal({
             mode: 'new',
-            teams: goals.teamChoices(actor.workspaceId),
+            teams: await goals.teamChoices(actor.workspaceId),
             ...prefill,
-            organisations: goals.organisationChoices(actor.workspaceId),
+            organisations: await goals.organisationChoices(actor.workspaceId),
             privateMetadata: newGoalMetadata(channelId),
           })
         : goalModal({
@@ -57,7 +57,7 @@ export function goalCommand(deps: GoalCommandDeps) {
             targetDate: goal.targetDate,
             ownerId: goal.ownerId,
             organisationId: goal.organisationId,
-            organisations: goals.organisationChoices(actor.workspaceId),
+            organisations: await goals.organisationChoices(actor.workspaceId),
             privateMetadata: goalMetadata(goal.id),
           }),
   });
@@ -69,7 +69,7 @@ export function goalCommand(deps: GoalCommandDeps) {
     aliases: { unlink: 'link' },
     handlers: {
       new: ({ input, actor, rest, now }) => newGoal(input, actor, rest, now),
-      list: ({ input, actor, args, now }) => {
+      list: async ({ input, actor, args, now }) => {
         let teamKey: string | undefined;
         let scope: ListScope = 'open';
         let scopeSeen = false;
@@ -81,25 +81,25 @@ export function goalCommand(deps: GoalCommandDeps) {
           } else if (teamKey === undefined && !SCOPES.includes(word)) teamKey = arg;
           else return usage('/goal list [KEY] [open|done|all]');
         }
-        const listed = goals.list(actor, teamKey, scope, input.channelId, now);
+        const listed = await goals.list(actor, teamKey, scope, input.channelId, now);
         if (!listed.ok) return sayProblem(listed.problem);
         const view = goalListView(listed.value.label, scope, listed.value.goals);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
-      show: ({ actor, args, now }) => {
+      show: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/goal show G-3');
-        const goal = goals.find(actor.workspaceId, args[0]);
+        const goal = await goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
-        const view = goalDetailView(goals.detail(goal.value, now), deps.formatTime);
+        const view = goalDetailView(await goals.detail(goal.value, now), deps.formatTime);
         return say(view.text, view.blocks);
       },
-      update: ({ actor, rest, args, now }) => {
+      update: async ({ actor, rest, args, now }) => {
         const [id, value] = args;
         if (id === undefined || value === undefined) return usage('/goal update G-3 28 [as of YYYY-MM-DD] [note]');
-        const goal = goals.find(actor.workspaceId, id);
+        const goal = await goals.find(actor.workspaceId, id);
         if (!goal.ok) return sayProblem(goal.problem);
         const { asOf, rest: note } = takeAsOf(afterWords(rest, 2));
-        const recorded = goals.record(actor, goal.value, value, asOf, note, now);
+        const recorded = await goals.record(actor, goal.value, value, asOf, note, now);
         if (!recorded.ok) return sayProblem(recorded.problem);
         const { reading, replaced, pace } = recorded.value;
         const unit = goal.value.unit === '' ? '' : ` ${escapeMrkdwn(goal.value.unit)}`;
@@ -110,43 +110,43 @@ export function goalCommand(deps: GoalCommandDeps) {
         const card = goalCard(recorded.value.goal, pace, said);
         return say(card.text, card.blocks);
       },
-      done: ({ actor, rest, args, now }) => {
+      done: async ({ actor, rest, args, now }) => {
         if (args.length < 1) return usage('/goal done G-4 [note]');
-        const goal = goals.find(actor.workspaceId, args[0]);
+        const goal = await goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
-        const done = goals.done(actor, goal.value, afterWords(rest, 1), now);
+        const done = await goals.done(actor, goal.value, afterWords(rest, 1), now);
         if (!done.ok) return sayProblem(done.problem);
         deps.outbox.kick();
-        const card = goalCard(done.value.goal, goals.paceOf(done.value.goal, now), `:trophy: *${goalKey(goal.value)}* is done. Well done!`);
+        const card = goalCard(done.value.goal, await goals.paceOf(done.value.goal, now), `:trophy: *${goalKey(goal.value)}* is done. Well done!`);
         return say(card.text, card.blocks);
       },
-      close: ({ actor, rest, args, now }) => {
+      close: async ({ actor, rest, args, now }) => {
         const [id, outcome] = args;
         const word = outcome?.toLowerCase();
         if (id === undefined || (word !== 'achieved' && word !== 'dropped')) return usage('/goal close G-3 achieved|dropped [note]');
-        const goal = goals.find(actor.workspaceId, id);
+        const goal = await goals.find(actor.workspaceId, id);
         if (!goal.ok) return sayProblem(goal.problem);
-        const closed = goals.close(actor, goal.value, word, afterWords(rest, 2), now);
+        const closed = await goals.close(actor, goal.value, word, afterWords(rest, 2), now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
-        const card = goalCard(closed.value.goal, goals.paceOf(closed.value.goal, now), word === 'achieved' ? `:trophy: *${goalKey(goal.value)}* is closed as achieved.` : `:heavy_minus_sign: *${goalKey(goal.value)}* is dropped.`);
+        const card = goalCard(closed.value.goal, await goals.paceOf(closed.value.goal, now), word === 'achieved' ? `:trophy: *${goalKey(goal.value)}* is closed as achieved.` : `:heavy_minus_sign: *${goalKey(goal.value)}* is dropped.`);
         return say(card.text, card.blocks);
       },
-      edit: ({ input, actor, args, now }) => {
+      edit: async ({ input, actor, args, now }) => {
         if (args.length !== 1) return usage('/goal edit G-3');
-        const goal = goals.find(actor.workspaceId, args[0]);
+        const goal = await goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
-        const refused = goals.refuseChange(actor, goal.value, 'goal.edit', now);
+        const refused = await goals.refuseChange(actor, goal.value, 'goal.edit', now);
         if (refused !== undefined) return sayProblem(refused.problem);
         if (goal.value.status !== 'open') return say(`:lock: ${goalKey(goal.value)} was closed as ${goal.value.status}, so it takes no more changes.`);
-        return modalFor(actor, goal.value, input.channelId);
+        return await modalFor(actor, goal.value, input.channelId);
       },
-      link: ({ actor, sub, args, now }) => {
+      link: async ({ actor, sub, args, now }) => {
         const [id, issueKey] = args;
         if (id === undefined || issueKey === undefined || args.length !== 2) return usage(`/goal ${sub} G-3 CNA-12`);
-        const goal = goals.find(actor.workspaceId, id);
+        const goal = await goals.find(actor.workspaceId, id);
         if (!goal.ok) return sayProblem(goal.problem);
-        const linked = goals.link(actor, goal.value, issueKey, now, sub === 'unlink');
+        const linked = await goals.link(actor, goal.value, issueKey, now, sub === 'unlink');
         if (!linked.ok) return sayProblem(linked.problem);
         const { issueKey: key, changed } = linked.value;
         const g = goalKey(goal.value);
@@ -157,19 +157,21 @@ export function goalCommand(deps: GoalCommandDeps) {
   });
 
   /** `/goal new [quick form]`: stored at once when the text is complete, else the form. */
-  function newGoal(input: CommandInput, actor: Actor, text: string, now: Date): CommandReply {
-    const channelTeam = goals.teamOfChannel(actor.workspaceId, input.channelId);
-    if (text === '') return modalFor(actor, undefined, input.channelId, channelTeam === undefined ? {} : { teamId: channelTeam.id });
-    const quick = parseQuickGoal(text, (key) => goals.isTeamKey(actor.workspaceId, key));
+  async function newGoal(input: CommandInput, actor: Actor, text: string, now: Date): Promise<CommandReply> {
+    const channelTeam = await goals.teamOfChannel(actor.workspaceId, input.channelId);
+    if (text === '') return await modalFor(actor, undefined, input.channelId, channelTeam === undefined ? {} : { teamId: channelTeam.id });
+    // The workspace's teams, read once: the quick form's first word may name one.
+    const teams = await goals.teamChoices(actor.workspaceId);
+    const quick = parseQuickGoal(text, (key) => isTeamKeyOf(teams, key));
     if (typeof quick === 'string') return say(`:warning: ${escapeMrkdwn(quick)}`);
     if (quick === undefined) {
       return say(
         ':information_source: Say the goal as `/goal new [KEY] Name from 22 to 40 [unit] by YYYY-MM-DD` (a measure) or `/goal new [KEY] Name by YYYY-MM-DD` (a milestone), or run `/goal new` alone for the form.',
       );
     }
-    const team = quick.teamKey === undefined ? channelTeam : goals.teamChoices(actor.workspaceId).find((t) => t.key === quick.teamKey);
+    const team = quick.teamKey === undefined ? channelTeam : teams.find((t) => t.key === quick.teamKey);
     if (team === undefined) return say(':warning: Say which team the goal is for, for example `/goal new CNA Clinical placement slots from 22 to 40 by 2027-06-30` (this channel is not linked to a team).');
-    const created = goals.create(
+    const created = await goals.create(
       actor,
       team.id,
       {
@@ -188,7 +190,7 @@ export function goalCommand(deps: GoalCommandDeps) {
     deps.outbox.kick();
     const goal = created.value.goal;
     const where = created.value.announcedIn === undefined ? `${escapeMrkdwn(goal.teamKey)} has no linked channel, so it was not announced.` : `Announced in ${mentionChannel(created.value.announcedIn)}.`;
-    const card = goalCard(goal, goals.paceOf(goal, now), `:dart: Set *${goalKey(goal)}* for ${escapeMrkdwn(goal.teamKey)}. ${where} You own it; change that with \`/goal edit ${goalKey(goal)}\`.`);
+    const card = goalCard(goal, await goals.paceOf(goal, now), `:dart: Set *${goalKey(goal)}* for ${escapeMrkdwn(goal.teamKey)}. ${where} You own it; change that with \`/goal edit ${goalKey(goal)}\`.`);
     return say(card.text, card.blocks);
   }
 }

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import { chunkLines, section, SECTION_MAX } from '../../slack/blocks.js';
 import { escapeMrkdwn } from '../../slack/mrkdwn.js';
 import { formatNumber, goalKey, todayIn } from './model.js';
@@ -28,11 +28,11 @@ export interface GoalDigestItem {
 }
 
 /** A team's goals for its digest over `period` (ms instants), most worrying first. */
-export function goalDigestItems(db: Db, programTeamId: number, period: { start: number; end: number }, timeZone: string): GoalDigestItem[] {
+export async function goalDigestItems(db: Storage, programTeamId: number, period: { start: number; end: number }, timeZone: string): Promise<GoalDigestItem[]> {
   const repo = new GoalRepository(db);
-  const open = repo.ofTeam(programTeamId, ['open']);
-  const all = [...open, ...repo.closedBetween(programTeamId, period.start, period.end)];
-  const readings = repo.currentReadings(all.map((g) => g.id));
+  const open = await repo.ofTeam(programTeamId, ['open']);
+  const all = [...open, ...(await repo.closedBetween(programTeamId, period.start, period.end))];
+  const readings = await repo.currentReadings(all.map((g) => g.id));
   const today = todayIn(new Date(period.end), timeZone);
   const startDay = todayIn(new Date(period.start), timeZone);
   const items = all.map((goal): GoalDigestItem => {

@@ -104,7 +104,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
     const { user, view } = parsed.data;
     const workspaceId = parsed.data.team?.id ?? view.team_id ?? '';
     const actor = await deps.actors.resolve(workspaceId, user.id);
-    const goal = goals.byId(workspaceId, ref.value.id);
+    const goal = await goals.byId(workspaceId, ref.value.id);
     if (!goal.ok) return { answer: doneModal('Goal not found', problemText(goal.problem)) };
     return { actor, goal: goal.value, values: view.state.values };
   }
@@ -123,7 +123,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
     const teamId = teamRaw !== undefined && /^\d{1,12}$/.test(teamRaw) ? Number(teamRaw) : undefined;
     const now = deps.now();
     const requestKey = submissionKey(body);
-    const created = goals.create(actor, teamId, draftOf(view.state.values), now, requestKey === undefined ? {} : { requestKey });
+    const created = await goals.create(actor, teamId, draftOf(view.state.values), now, requestKey === undefined ? {} : { requestKey });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], view.state.values, InputIds.goalName) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(created.problem)) });
@@ -144,7 +144,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
       return;
     }
     const { actor, goal, values } = form;
-    const edited = goals.edit(actor, goal, draftOf(values), deps.now());
+    const edited = await goals.edit(actor, goal, draftOf(values), deps.now());
     if (!edited.ok) {
       if (edited.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(edited.problems ?? [edited.problem], values, InputIds.goalName) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(edited.problem)) });
@@ -162,7 +162,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
       return;
     }
     const { actor, goal, values } = form;
-    const recorded = goals.record(
+    const recorded = await goals.record(
       actor,
       goal,
       field(values, InputIds.goalValue)?.value ?? '',
@@ -194,7 +194,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
       return;
     }
     const workspaceId = parsed.data.team?.id ?? '';
-    const goal = goals.byId(workspaceId, Number(id.value));
+    const goal = await goals.byId(workspaceId, Number(id.value));
     if (!goal.ok) {
       await tellOnly(respond, problemText(goal.problem));
       return;
@@ -217,19 +217,19 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
     }
     const workspaceId = parsed.data.team?.id ?? '';
     const actor = await deps.actors.resolve(workspaceId, parsed.data.user.id);
-    const goal = goals.byId(workspaceId, Number(id.value));
+    const goal = await goals.byId(workspaceId, Number(id.value));
     if (!goal.ok) {
       await tellOnly(respond, problemText(goal.problem));
       return;
     }
     const now = deps.now();
-    const done = goals.done(actor, goal.value, '', now);
+    const done = await goals.done(actor, goal.value, '', now);
     if (!done.ok) {
       await tellOnly(respond, problemText(done.problem));
       return;
     }
     deps.outbox.kick();
-    const card = goalCard(done.value.goal, goals.paceOf(done.value.goal, now), `:trophy: <@${actor.userId}> marked *${goalKey(goal.value)}* done.`);
+    const card = goalCard(done.value.goal, await goals.paceOf(done.value.goal, now), `:trophy: <@${actor.userId}> marked *${goalKey(goal.value)}* done.`);
     await respond({ replace_original: false, response_type: 'ephemeral', text: card.text, blocks: card.blocks });
   });
 }

@@ -119,3 +119,8 @@ export function takeForGoal(text: string): { goalNumber?: number; rest: string }
   const rest = `${text.slice(0, match.index)} ${text.slice(match.index + match[0].length)}`.replace(/[ \t]+/g, ' ').trim();
   return goalNumber === undefined ? { rest: text } : { goalNumber, rest };
 }
+
+/** Whether `key` as typed (any case) is the key of one of `teams`: the quick form's first word may name a team. */
+export function isTeamKeyOf(teams: ReadonlyArray<{ key: string }>, key: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9]{1,9}$/.test(key) && teams.some((team) => team.key === key.toUpperCase());
+}

@@ -20,7 +20,9 @@ export function buildGoalService(deps: Pick<ListenerDeps, 'db' | 'teamRepository
     db: deps.db,
     goals: new GoalRepository(deps.db),
     issues,
-    issueLinksChanged: (issueId, now) => issueService.goalLinksChanged(issueId, now),
+    issueLinksChanged: async (issueId, now) => {
+      await issueService.goalLinksChanged(issueId, now);
+    },
     teamRepository: deps.teamRepository,
     teams: deps.teams,
     timeZone: deps.timeZone,
@@ -32,8 +34,8 @@ export function buildGoalService(deps: Pick<ListenerDeps, 'db' | 'teamRepository
 export function registerGoals(app: App, deps: ListenerDeps): void {
   const goals = buildGoalService({ ...deps, timeZone: deps.config.ALLIANCE_TIMEZONE });
   // After the announcement is posted: remember where, and catch up on readings made meanwhile.
-  deps.followUps[GOAL_ANNOUNCED] = (_db, ref, result) => {
-    goals.recordAnnouncement(ref, result, deps.now());
+  deps.followUps[GOAL_ANNOUNCED] = async (_db, ref, result) => {
+    await goals.recordAnnouncement(ref, result, deps.now());
     deps.outbox.kick();
   };
   registerCommand(app, CommandNames.goal, goalCommand({ goals, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });

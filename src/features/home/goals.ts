@@ -1,4 +1,4 @@
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import { goalKey } from '../goal/model.js';
 import { paceOf } from '../goal/pace.js';
 import { GoalRepository } from '../goal/repository.js';
@@ -8,12 +8,12 @@ import type { HomeGoalPace } from './model.js';
 import type { GoalPaceSource } from './service.js';
 
 /** Pace of every open goal of the workspace for the Home tab, by the goals feature's own rule and words. Two queries per Home. */
-export function goalPaces(db: Db, timeZone: string): GoalPaceSource {
+export function goalPaces(db: Storage, timeZone: string): GoalPaceSource {
   const repo = new GoalRepository(db);
   return {
-    goalsByTeam(workspaceId: string, now: Date): Map<number, HomeGoalPace[]> {
-      const goals = repo.ofWorkspace(workspaceId);
-      const readings = repo.currentReadings(goals.map((g) => g.id));
+    async goalsByTeam(workspaceId: string, now: Date): Promise<Map<number, HomeGoalPace[]>> {
+      const goals = await repo.ofWorkspace(workspaceId);
+      const readings = await repo.currentReadings(goals.map((g) => g.id));
       const today = todayIn(now, timeZone);
       const byTeam = new Map<number, HomeGoalPace[]>();
       for (const goal of goals) {

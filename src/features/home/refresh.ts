@@ -1,5 +1,6 @@
-import type Database from 'better-sqlite3';
-import type { Db } from '../../db/open.js';
+import { sql } from 'drizzle-orm';
+import { greater } from '../../db/portable.js';
+import type { Storage } from '../../db/storage.js';
 import { parseJsonText } from '../../domain/json.js';
 import { enqueueRefresh } from '../../outbox/outbox.js';
 import type { HomeNotice } from './model.js';
@@ -48,111 +49,101 @@ export interface HomeRunResult {
 
 /** The home_tabs table: who opened their Home, which Homes are stale, and their last notice. */
 export class HomeTabs {
-  private readonly s: Record<string, Database.Statement>;
-
-  constructor(private readonly db: Db) {
-    const p = (text: string) => db.$client.prepare(text);
-    this.s = {
-      open: p(
-        `insert into home_tabs (team_id, user_id, is_coordinator, is_admin, is_external, version, published_version, seen_at, opened_at, notice_json)
-         values (@ws, @user, @coordinator, @admin, @external, 1, 0, 0, @now, null)
-         on conflict (team_id, user_id) do update set is_coordinator = @coordinator, is_admin = @admin, is_external = @external,
-           version = version + 1, seen_at = 0, notice_json = null`,
-      ),
-      facts: p('update home_tabs set is_coordinator = @coordinator, is_admin = @admin, is_external = @external where team_id = @ws and user_id = @user'),
-      row: p('select is_admin as isAdmin, is_external as isExternal, notice_json as noticeJson from home_tabs where team_id = @ws and user_id = @user'),
-      notice: p('update home_tabs set notice_json = @notice, version = version + 1, seen_at = 0 where team_id = @ws and user_id = @user'),
-      urgent: p('update home_tabs set version = version + 1, seen_at = 0 where team_id = @ws and user_id = @user'),
-      markSeen: p('update home_tabs set seen_at = @now where version > published_version and seen_at is null'),
-      due: p(
-        `select user_id as userId, version from home_tabs
-         where team_id = @ws and version > published_version and seen_at is not null and seen_at <= @settled
-         order by seen_at limit @limit`,
-      ),
-      handedOver: p('update home_tabs set published_version = max(published_version, @version), published_at = @now, seen_at = null where team_id = @ws and user_id = @user'),
-      waiting: p('select count(*) as n from home_tabs where version > published_version'),
-      anyStale: p('select 1 as one from home_tabs where version > published_version limit 1'),
-      rate: p('select window_start as windowStart, sent from home_publish_rate where team_id = @ws'),
-      setRate: p(
-        `insert into home_publish_rate (team_id, window_start, sent) values (@ws, @window, @sent)
-         on conflict (team_id) do update set window_start = @window, sent = @sent`,
-      ),
-      workspaces: p('select distinct team_id as ws from home_tabs where version > published_version'),
-    };
-  }
-
-  private statement(name: string): Database.Statement {
-    const s = this.s[name];
-    if (s === undefined) throw new Error(`no home_tabs statement ${name}`);
-    return s;
-  }
-
-  private run(name: string, params: Record<string, unknown>): number {
-    return this.statement(name).run(params).changes;
-  }
+  constructor(private readonly db: Storage) {}
 
   /** The person opened their Home: remember them (and what Slack says of them) and publish it now. */
-  opened(ws: string, user: string, facts: HomeActorFacts, now: Date): void {
-    this.run('open', { ws, user, coordinator: facts.isCoordinator ? 1 : 0, admin: facts.isAdmin ? 1 : 0, external: facts.isExternal ? 1 : 0, now: now.getTime() });
+  async opened(ws: string, user: string, facts: HomeActorFacts, now: Date): Promise<void> {
+    const { coordinator, admin, external } = flags(facts);
+    // The SET expressions read the row as it was (qualified: PostgreSQL finds a bare name ambiguous there).
+    await this.db.execute(sql`
+      insert into home_tabs (team_id, user_id, is_coordinator, is_admin, is_external, version, published_version, seen_at, opened_at, notice_json)
+      values (${ws}, ${user}, ${coordinator}, ${admin}, ${external}, 1, 0, 0, ${now.getTime()}, null)
+      on conflict (team_id, user_id) do update set is_coordinator = excluded.is_coordinator, is_admin = excluded.is_admin, is_external = excluded.is_external,
+        version = home_tabs.version + 1, seen_at = 0, notice_json = null`);
   }
 
   /** Keeps what Slack says of the person current (they clicked on their Home). */
-  remember(ws: string, user: string, facts: HomeActorFacts): void {
-    this.run('facts', { ws, user, coordinator: facts.isCoordinator ? 1 : 0, admin: facts.isAdmin ? 1 : 0, external: facts.isExternal ? 1 : 0 });
+  async remember(ws: string, user: string, facts: HomeActorFacts): Promise<void> {
+    const { coordinator, admin, external } = flags(facts);
+    await this.db.execute(sql`update home_tabs set is_coordinator = ${coordinator}, is_admin = ${admin}, is_external = ${external} where team_id = ${ws} and user_id = ${user}`);
   }
 
   /** What a Home renders from besides the data: the person's facts and their notice; undefined when they never opened it. */
-  tab(ws: string, user: string): { isAdmin: boolean; isExternal: boolean; notice: HomeNotice | undefined } | undefined {
-    const row = this.statement('row').get({ ws, user }) as { isAdmin: number; isExternal: number; noticeJson: string | null } | undefined;
+  async tab(ws: string, user: string): Promise<{ isAdmin: boolean; isExternal: boolean; notice: HomeNotice | undefined } | undefined> {
+    const [row] = await this.db.rows<{ isAdmin: number; isExternal: number; noticeJson: string | null }>(
+      sql`select is_admin as "isAdmin", is_external as "isExternal", notice_json as "noticeJson" from home_tabs where team_id = ${ws} and user_id = ${user}`,
+    );
     return row === undefined ? undefined : { isAdmin: row.isAdmin === 1, isExternal: row.isExternal === 1, notice: parseNotice(row.noticeJson) };
   }
 
   /** Show this on top of the person's Home and publish it now (the answer to a click on their Home). */
-  setNotice(ws: string, user: string, notice: HomeNotice): boolean {
-    return this.run('notice', { ws, user, notice: JSON.stringify(notice) }) > 0;
+  async setNotice(ws: string, user: string, notice: HomeNotice): Promise<boolean> {
+    const changed = await this.db.execute(
+      sql`update home_tabs set notice_json = ${JSON.stringify(notice)}, version = version + 1, seen_at = 0 where team_id = ${ws} and user_id = ${user}`,
+    );
+    return changed > 0;
   }
 
   /** Publish this person's Home without waiting for a burst to settle (they just clicked on it). */
-  urgent(ws: string, user: string): boolean {
-    return this.run('urgent', { ws, user }) > 0;
+  async urgent(ws: string, user: string): Promise<boolean> {
+    return (await this.db.execute(sql`update home_tabs set version = version + 1, seen_at = 0 where team_id = ${ws} and user_id = ${user}`)) > 0;
   }
 
   /**
    * Hands each stale, settled Home to the outbox (a coalesced `home` refresh), within the
-   * workspace's share of views.publish calls this minute, in one immediate transaction with the
-   * bookkeeping: two instances never hand over the same change twice.
+   * workspace's share of views.publish calls this minute, in one transaction with the
+   * bookkeeping: two instances never hand over the same change twice (SQLite: one writer at a
+   * time; PostgreSQL: a serializable transaction, re-run from the start after a conflict).
    */
-  handOver(now: Date, perMinute: number): { queued: number; newlySeen: number } {
+  async handOver(now: Date, perMinute: number): Promise<{ queued: number; newlySeen: number }> {
     const at = now.getTime();
     // Most runs find nothing stale: say so from a read, without taking the write lock another
     // instance's requests may be waiting for.
-    if (this.statement('anyStale').get() === undefined) return { queued: 0, newlySeen: 0 };
-    return this.db.$client
-      .transaction(() => {
-        const newlySeen = this.run('markSeen', { now: at });
-        let queued = 0;
-        for (const { ws } of this.statement('workspaces').all() as Array<{ ws: string }>) {
-          const rate = this.statement('rate').get({ ws }) as { windowStart: number; sent: number } | undefined;
-          const window = at - (at % WINDOW_MS);
-          const sent = rate !== undefined && rate.windowStart === window ? rate.sent : 0;
-          const allowed = Math.max(0, perMinute - sent);
-          if (allowed === 0) continue;
-          const rows = this.statement('due').all({ ws, settled: at - HOME_SETTLE_MS, limit: allowed }) as Array<{ userId: string; version: number }>;
-          for (const row of rows) {
-            enqueueRefresh(this.db, { workspaceId: ws, kind: HOME_REFRESH, ref: homeRef(ws, row.userId), method: 'views.publish' }, now);
-            this.run('handedOver', { ws, user: row.userId, version: row.version, now: at });
-          }
-          if (rows.length > 0) this.run('setRate', { ws, window, sent: sent + rows.length });
-          queued += rows.length;
+    const anyStale = await this.db.rows(sql`select 1 as one from home_tabs where version > published_version limit 1`);
+    if (anyStale.length === 0) return { queued: 0, newlySeen: 0 };
+    return await this.db.transaction(async (tx) => {
+      const newlySeen = await tx.execute(sql`update home_tabs set seen_at = ${at} where version > published_version and seen_at is null`);
+      let queued = 0;
+      const workspaces = await tx.rows<{ ws: string }>(sql`select distinct team_id as ws from home_tabs where version > published_version order by ws`);
+      for (const { ws } of workspaces) {
+        const [rate] = await tx.rows<{ windowStart: number; sent: number }>(sql`select window_start as "windowStart", sent from home_publish_rate where team_id = ${ws}`);
+        const window = at - (at % WINDOW_MS);
+        const sent = rate !== undefined && rate.windowStart === window ? rate.sent : 0;
+        const allowed = Math.max(0, perMinute - sent);
+        if (allowed === 0) continue;
+        const due = await tx.rows<{ userId: string; version: number }>(
+          sql`select user_id as "userId", version from home_tabs
+              where team_id = ${ws} and version > published_version and seen_at is not null and seen_at <= ${at - HOME_SETTLE_MS}
+              order by seen_at, user_id limit ${allowed}`,
+        );
+        for (const row of due) {
+          await enqueueRefresh(tx, { workspaceId: ws, kind: HOME_REFRESH, ref: homeRef(ws, row.userId), method: 'views.publish' }, now);
+          await tx.execute(
+            sql`update home_tabs set published_version = ${greater(sql`published_version`, sql`${row.version}`)}, published_at = ${at}, seen_at = null
+                where team_id = ${ws} and user_id = ${row.userId}`,
+          );
         }
-        return { queued, newlySeen };
-      })
-      .immediate();
+        if (due.length > 0) {
+          await tx.execute(
+            sql`insert into home_publish_rate (team_id, window_start, sent) values (${ws}, ${window}, ${sent + due.length})
+                on conflict (team_id) do update set window_start = excluded.window_start, sent = excluded.sent`,
+          );
+        }
+        queued += due.length;
+      }
+      return { queued, newlySeen };
+    });
   }
 
-  waiting(): number {
-    return (this.statement('waiting').get() as { n: number }).n;
+  async waiting(): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(sql`select count(*) as n from home_tabs where version > published_version`);
+    return row?.n ?? 0;
   }
+}
+
+/** SQLite and PostgreSQL both store these flags as 0/1 integers. */
+function flags(facts: HomeActorFacts): { coordinator: number; admin: number; external: number } {
+  return { coordinator: facts.isCoordinator ? 1 : 0, admin: facts.isAdmin ? 1 : 0, external: facts.isExternal ? 1 : 0 };
 }
 
 function parseNotice(json: string | null): HomeNotice | undefined {
@@ -163,8 +154,8 @@ function parseNotice(json: string | null): HomeNotice | undefined {
 }
 
 /** Hands every stale Home that is due to the outbox, once each. Runs once per call. */
-export function runHomeRefresh(db: Db, now: Date, perMinute = HOME_PUBLISHES_PER_MINUTE): HomeRunResult {
+export async function runHomeRefresh(db: Storage, now: Date, perMinute = HOME_PUBLISHES_PER_MINUTE): Promise<HomeRunResult> {
   const tabs = new HomeTabs(db);
-  const { queued, newlySeen } = tabs.handOver(now, perMinute);
-  return { queued, waiting: tabs.waiting(), newlySeen };
+  const { queued, newlySeen } = await tabs.handOver(now, perMinute);
+  return { queued, waiting: await tabs.waiting(), newlySeen };
 }

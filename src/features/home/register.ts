@@ -87,28 +87,29 @@ export function registerHome(app: App, deps: ListenerDeps): void {
       await client.views.open({ trigger_id: parsed.data.trigger_id, view: await build(ws, parsed.data.user.id) });
     });
   };
-  const onlyTeam = (ws: string, userId: string) => {
-    const mine = deps.teamRepository.teamsOf(ws, userId);
+  const onlyTeam = async (ws: string, userId: string) => {
+    const mine = await deps.teamRepository.teamsOf(ws, userId);
     return mine.length === 1 ? mine[0] : undefined;
   };
 
-  openFromHome(ActionIds.homeNewIssue, async (ws, userId) =>
-    issueModal({
+  openFromHome(ActionIds.homeNewIssue, async (ws, userId) => {
+    const selected = await onlyTeam(ws, userId);
+    return issueModal({
       mode: 'new',
-      teams: deps.teamRepository.teams(ws),
-      ...(onlyTeam(ws, userId) === undefined ? {} : { teamId: onlyTeam(ws, userId)?.id }),
+      teams: await deps.teamRepository.teams(ws),
+      ...(selected === undefined ? {} : { teamId: selected.id }),
       title: '',
       details: '',
       privateMetadata: newIssueMetadata({}),
-    }),
-  );
+    });
+  });
 
   openFromHome(ActionIds.homeNewMeeting, async (ws, userId) => {
     const now = deps.now();
-    const teams = deps.teamRepository.teams(ws);
-    const selected = onlyTeam(ws, userId);
+    const teams = await deps.teamRepository.teams(ws);
+    const selected = await onlyTeam(ws, userId);
     const tz = await schedulerZone({ timeZoneOf: (w, u) => deps.actors.timeZoneOf(w, u), defaultTimeZone: deps.config.ALLIANCE_TIMEZONE }, ws, userId);
-    const agenda = selected === undefined ? '' : agendaPrefill(teamAgendaState(deps.db, selected.id, selected.key, utcToLocalParts(now, tz).date, now.getTime()));
+    const agenda = selected === undefined ? '' : agendaPrefill(await teamAgendaState(deps.db, selected.id, selected.key, utcToLocalParts(now, tz).date, now.getTime()));
     return meetingModal({
       mode: 'new',
       teams: teams.map((t) => ({ id: t.id, key: t.key, name: t.name })),
@@ -120,17 +121,17 @@ export function registerHome(app: App, deps: ListenerDeps): void {
   });
 
   openFromHome(ActionIds.homeNewVote, async (ws, userId) => {
-    const selected = onlyTeam(ws, userId);
-    const issues = votes.openIssues(ws, MAX_ISSUE_OPTIONS);
-    const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : votes.countOpenIssues(ws);
+    const selected = await onlyTeam(ws, userId);
+    const issues = await votes.openIssues(ws, MAX_ISSUE_OPTIONS);
+    const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : await votes.countOpenIssues(ws);
     const timeZone = (await deps.actors.timeZoneOf(ws, userId)) ?? deps.config.ALLIANCE_TIMEZONE;
     // The ballot goes to the chosen team's channel; the form needs a place it was opened from.
-    const channelId = (selected === undefined ? undefined : deps.teamRepository.channelsOf(selected.id)[0]) ?? 'app_home';
-    return newVoteModal({ teams: deps.teamRepository.teams(ws), initialTeamId: selected?.id, issues, moreIssues: total - issues.length, channelId, timeZone });
+    const channelId = (selected === undefined ? undefined : (await deps.teamRepository.channelsOf(selected.id))[0]) ?? 'app_home';
+    return newVoteModal({ teams: await deps.teamRepository.teams(ws), initialTeamId: selected?.id, issues, moreIssues: total - issues.length, channelId, timeZone });
   });
 
   openFromHome(ActionIds.homeDigestPreview, async (ws) => {
-    const preview = digests.preview(ws, { kind: 'rollup' }, deps.now());
+    const preview = await digests.preview(ws, { kind: 'rollup' }, deps.now());
     const modal = doneModal('Roll-up preview', preview.text);
     return { ...modal, callback_id: ViewIds.homeDigestPreview, close: { type: 'plain_text', text: 'Close' }, blocks: preview.blocks.slice(0, 100) };
   });
@@ -141,7 +142,7 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     const parsed = click.safeParse(body);
     if (!parsed.success) return;
     const actor = await deps.actors.resolve(parsed.data.team?.id ?? parsed.data.view?.team_id ?? '', parsed.data.user.id);
-    const sent = digests.sendNow(actor, 'all', '', deps.now());
+    const sent = await digests.sendNow(actor, 'all', '', deps.now());
     if (!sent.ok) {
       await reply(problemText(sent.problem));
       return;

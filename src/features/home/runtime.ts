@@ -1,5 +1,5 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
@@ -11,14 +11,14 @@ import { HomeService, type GoalPaceSource } from './service.js';
 import { homeView } from './views.js';
 
 export interface HomeRuntimeDeps {
-  db: Db;
+  db: Storage;
   logger: AppLogger;
   now: Clock;
   ballotSecret: string;
   timeZone: string;
   /** Coordinators named in the configuration and stored ones; admins come from what Slack said at the last open. */
   configCoordinators: readonly string[];
-  isStoredCoordinator: (workspaceId: string, userId: string) => boolean;
+  isStoredCoordinator: (workspaceId: string, userId: string) => Promise<boolean>;
   /** Starts the outbox after Homes were handed to it. */
   kickOutbox: () => void;
   goals?: GoalPaceSource;
@@ -78,8 +78,8 @@ export class HomeRuntime {
   }
 
   /** Who the person is, from the configuration, the database and what Slack said at their last open or click. */
-  actorOf(workspaceId: string, userId: string, facts: { isAdmin: boolean; isExternal: boolean }): Actor {
-    const isCoordinator = this.deps.configCoordinators.includes(userId) || this.deps.isStoredCoordinator(workspaceId, userId) || facts.isAdmin;
+  async actorOf(workspaceId: string, userId: string, facts: { isAdmin: boolean; isExternal: boolean }): Promise<Actor> {
+    const isCoordinator = this.deps.configCoordinators.includes(userId) || (await this.deps.isStoredCoordinator(workspaceId, userId)) || facts.isAdmin;
     return { workspaceId, userId, isCoordinator, isExternal: facts.isExternal };
   }
 
@@ -87,18 +87,18 @@ export class HomeRuntime {
    * The outbox's renderer for a `home` refresh: the person's Home as the database says now, with
    * their notice on top; undefined (nothing to publish) for someone who never opened it.
    */
-  render(ref: string, now: Date): Record<string, unknown> | undefined {
+  async render(ref: string, now: Date): Promise<Record<string, unknown> | undefined> {
     const target = parseHomeRef(ref);
-    const tab = target === undefined ? undefined : this.tabs.tab(target.workspaceId, target.userId);
+    const tab = target === undefined ? undefined : await this.tabs.tab(target.workspaceId, target.userId);
     if (target === undefined || tab === undefined) return undefined;
-    const actor = this.actorOf(target.workspaceId, target.userId, tab);
-    this.tabs.remember(target.workspaceId, target.userId, { isAdmin: tab.isAdmin, isExternal: tab.isExternal, isCoordinator: actor.isCoordinator && !actor.isExternal });
-    return { user_id: target.userId, view: homeView(this.service.build(actor, now, tab.notice)) };
+    const actor = await this.actorOf(target.workspaceId, target.userId, tab);
+    await this.tabs.remember(target.workspaceId, target.userId, { isAdmin: tab.isAdmin, isExternal: tab.isExternal, isCoordinator: actor.isCoordinator && !actor.isExternal });
+    return { user_id: target.userId, view: homeView(await this.service.build(actor, now, tab.notice)) };
   }
 
   /** Hands the stale Homes that are due at `now` to the outbox. */
-  run(now: Date): HomeRunResult {
-    const result = runHomeRefresh(this.deps.db, now, this.deps.publishesPerMinute);
+  async run(now: Date): Promise<HomeRunResult> {
+    const result = await runHomeRefresh(this.deps.db, now, this.deps.publishesPerMinute);
     if (result.queued > 0) this.deps.kickOutbox();
     // A burst was just seen: come back once it has settled (the periodic job is the safety net).
     if (result.newlySeen > 0 && !this.stopped && this.timer === undefined) {
@@ -116,15 +116,15 @@ export class HomeRuntime {
   }
 
   /** The person opened their Home: remember what Slack says of them, and publish it now. */
-  opened(actor: Actor): void {
-    this.tabs.opened(actor.workspaceId, actor.userId, factsOf(actor, this.deps), this.deps.now());
+  async opened(actor: Actor): Promise<void> {
+    await this.tabs.opened(actor.workspaceId, actor.userId, await factsOf(actor, this.deps), this.deps.now());
     this.kick();
   }
 
   /** After a click on someone's Home: publish it as soon as the click's work is done. */
-  clicked(actor: Actor): void {
-    this.tabs.remember(actor.workspaceId, actor.userId, factsOf(actor, this.deps));
-    if (this.tabs.urgent(actor.workspaceId, actor.userId)) this.kick();
+  async clicked(actor: Actor): Promise<void> {
+    await this.tabs.remember(actor.workspaceId, actor.userId, await factsOf(actor, this.deps));
+    if (await this.tabs.urgent(actor.workspaceId, actor.userId)) this.kick();
   }
 
   /**
@@ -136,7 +136,7 @@ export class HomeRuntime {
     if (respond !== undefined && click === undefined) return respond;
     // Callers await respond() and ignore what it returns; there is no HTTP response to hand back here.
     return (async (message: string | RespondArguments) => {
-      if (click !== undefined && this.tabs.setNotice(click.workspaceId, click.userId, noticeOf(message))) this.kick();
+      if (click !== undefined && (await this.tabs.setNotice(click.workspaceId, click.userId, noticeOf(message)))) this.kick();
     }) as unknown as RespondFn;
   }
 
@@ -148,7 +148,7 @@ export class HomeRuntime {
 }
 
 /** Whether Slack says the person is an admin is not in the Actor; it is whatever made them a coordinator beyond config and storage. */
-function factsOf(actor: Actor, deps: Pick<HomeRuntimeDeps, 'configCoordinators' | 'isStoredCoordinator'>): HomeActorFacts {
-  const named = deps.configCoordinators.includes(actor.userId) || deps.isStoredCoordinator(actor.workspaceId, actor.userId);
+async function factsOf(actor: Actor, deps: Pick<HomeRuntimeDeps, 'configCoordinators' | 'isStoredCoordinator'>): Promise<HomeActorFacts> {
+  const named = deps.configCoordinators.includes(actor.userId) || (await deps.isStoredCoordinator(actor.workspaceId, actor.userId));
   return { isAdmin: actor.isCoordinator && !named, isExternal: actor.isExternal, isCoordinator: actor.isCoordinator && !actor.isExternal };
 }

@@ -13,7 +13,7 @@ export const HOME_LIMITS = { votes: 8, issues: 10, meetings: 5 } as const;
 
 /** The goals feature: every open goal of the workspace with its pace, by team (see src/features/goal). */
 export interface GoalPaceSource {
-  goalsByTeam(workspaceId: string, now: Date): Map<number, HomeGoalPace[]>;
+  goalsByTeam(workspaceId: string, now: Date): Promise<Map<number, HomeGoalPace[]>>;
 }
 
 export interface HomeServiceDeps {
@@ -45,7 +45,7 @@ export class HomeService {
     return next;
   }
 
-  build(actor: Actor, now: Date, notice?: HomeNotice): HomeModel {
+  async build(actor: Actor, now: Date, notice?: HomeNotice): Promise<HomeModel> {
     const { queries } = this.deps;
     const ws = actor.workspaceId;
     const user = actor.userId;
@@ -53,32 +53,42 @@ export class HomeService {
     const today = todayIn(now, this.deps.timeZone);
     const coordinator = actor.isCoordinator && !actor.isExternal;
 
-    const mine = queries.myTeams(ws, user);
-    const goals = mine.length > 0 || coordinator ? this.deps.goals?.goalsByTeam(ws, now) : undefined;
+    const mine = await queries.myTeams(ws, user);
+    const goals = mine.length > 0 || coordinator ? await this.deps.goals?.goalsByTeam(ws, now) : undefined;
     const teams: HomeTeam[] = mine.map((t) => ({ ...t, goals: goals?.get(t.id) ?? [] }));
 
-    const organisationId = queries.organisationOf(ws, user);
+    const organisationId = await queries.organisationOf(ws, user);
     const secret = this.deps.ballotSecret;
     const waiting =
       teams.length === 0
         ? { items: [], total: 0, needOrganisation: 0 }
-        : queries.waitingVotes(ws, user, at, organisationId, HOME_LIMITS.votes, (vote) => !queries.hasBallot(vote.id, voterKeyFor(secret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId)));
+        : await queries.waitingVotes(
+            ws,
+            user,
+            at,
+            organisationId,
+            HOME_LIMITS.votes,
+            async (vote) => !(await queries.hasBallot(vote.id, voterKeyFor(secret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId))),
+          );
     // Options only for the votes shown.
-    const shownVotes: HomeVote[] = waiting.items.map((vote) => ({
-      id: vote.id,
-      key: voteKey(vote.number),
-      teamKey: vote.teamKey,
-      question: vote.question,
-      method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
-      maxChoices: vote.maxChoices,
-      forOrganisation: vote.eligibility === 'organisation',
-      anonymous: vote.anonymous === 1,
-      closesAt: vote.closesAt,
-      options: queries.options(vote.id).map((o) => ({ id: o.id, label: o.label })),
-    }));
+    const shownVotes: HomeVote[] = [];
+    for (const vote of waiting.items) {
+      shownVotes.push({
+        id: vote.id,
+        key: voteKey(vote.number),
+        teamKey: vote.teamKey,
+        question: vote.question,
+        method: vote.method === 'ranked' || vote.method === 'multiple' ? vote.method : 'single',
+        maxChoices: vote.maxChoices,
+        forOrganisation: vote.eligibility === 'organisation',
+        anonymous: vote.anonymous === 1,
+        closesAt: vote.closesAt,
+        options: (await queries.options(vote.id)).map((o) => ({ id: o.id, label: o.label })),
+      });
+    }
 
-    const issues = queries.myIssues(ws, user, today, HOME_LIMITS.issues);
-    const meetings = teams.length === 0 ? { items: [], total: 0 } : queries.upcomingMeetings(ws, user, at, HOME_LIMITS.meetings);
+    const issues = await queries.myIssues(ws, user, today, HOME_LIMITS.issues);
+    const meetings = teams.length === 0 ? { items: [], total: 0 } : await queries.upcomingMeetings(ws, user, at, HOME_LIMITS.meetings);
 
     return {
       userId: user,
@@ -116,30 +126,32 @@ export class HomeService {
         ),
         total: meetings.total,
       },
-      ...(coordinator ? { control: this.controlRoom(ws, now, today, goals) } : {}),
+      ...(coordinator ? { control: await this.controlRoom(ws, now, today, goals) } : {}),
       goalsTracked: this.deps.goals !== undefined,
     };
   }
 
   /** One health row per team, for coordinators. */
-  controlRoom(ws: string, now: Date, today: string, goalsByTeam: Map<number, HomeGoalPace[]> | undefined): TeamHealth[] {
+  async controlRoom(ws: string, now: Date, today: string, goalsByTeam: Map<number, HomeGoalPace[]> | undefined): Promise<TeamHealth[]> {
     const { queries } = this.deps;
     const at = now.getTime();
-    const schedules = queries.schedules(ws);
-    return queries.allTeams(ws).map((team) => {
+    const schedules = await queries.schedules(ws);
+    const rows: TeamHealth[] = [];
+    for (const team of await queries.allTeams(ws)) {
       const schedule = schedules.get(team.key) ?? { cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone };
       const goals = goalsByTeam === undefined ? undefined : (goalsByTeam.get(team.id) ?? []);
-      return {
+      rows.push({
         key: team.key,
         name: team.name,
-        ...queries.health(team.id, today),
+        ...(await queries.health(team.id, today)),
         ...(goals === undefined
           ? {}
           : { goalsBehind: goals.filter((g) => g.behind).length, goalsAtRisk: goals.filter((g) => g.atRisk).length, goalsStale: goals.filter((g) => g.stale).length }),
-        nextMeetingAt: queries.nextMeetingAt(team.id, at),
-        lastDigestAt: queries.lastDigestAt(ws, team.key),
+        nextMeetingAt: await queries.nextMeetingAt(team.id, at),
+        lastDigestAt: await queries.lastDigestAt(ws, team.key),
         nextDigestAt: this.nextRun(schedule.cron, schedule.timeZone, at),
-      };
-    });
+      });
+    }
+    return rows;
   }
 }

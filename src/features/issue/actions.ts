@@ -37,7 +37,7 @@ const menuChoice = z.string().regex(/^(start|resolve|assign_me|reopen|show):([1-
 
 const tellOnly = (respond: RespondFn, text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
 
-type Step = (service: IssueService, actor: Actor, issue: Issue, now: Date) => Result<{ issue: Issue; changed: boolean }>;
+type Step = (service: IssueService, actor: Actor, issue: Issue, now: Date) => Promise<Result<{ issue: Issue; changed: boolean }>>;
 interface StepDef {
   actionId: string;
   menu: MenuStep;
@@ -85,12 +85,12 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
   async function runStep(step: StepDef, workspaceId: string, userId: string, issueId: number, respond: RespondFn): Promise<{ issue: Issue; note: string; today: string } | undefined> {
     const actor = await deps.actors.resolve(workspaceId, userId);
     const now = deps.now();
-    const issue = deps.issues.byId(workspaceId, issueId);
+    const issue = await deps.issues.byId(workspaceId, issueId);
     if (!issue.ok) {
       await tellOnly(respond, problemText(issue.problem));
       return undefined;
     }
-    const done = step.run(deps.issues, actor, issue.value, now);
+    const done = await step.run(deps.issues, actor, issue.value, now);
     if (!done.ok) {
       await tellOnly(respond, problemText(done.problem));
       return undefined;
@@ -116,7 +116,7 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
       // The detail view keeps being the detail view (with its history); any other message becomes the card.
       const redrawn =
         action.block_id === IssueBlockIds.detailActions
-          ? issueDetailView(done.issue, deps.issues.history(done.issue), done.today, deps.formatTime)
+          ? issueDetailView(done.issue, await deps.issues.history(done.issue), done.today, deps.formatTime)
           : issueCard(done.issue, done.today, done.note);
       await respond({ replace_original: true, text: redrawn.text, blocks: redrawn.blocks });
     });
@@ -139,12 +139,12 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
     const workspaceId = parsed.data.team?.id ?? '';
     const issueId = Number(idText);
     if (what === 'show') {
-      const issue = deps.issues.byId(workspaceId, issueId);
+      const issue = await deps.issues.byId(workspaceId, issueId);
       if (!issue.ok) {
         await tellOnly(respond, problemText(issue.problem));
         return;
       }
-      const view = issueDetailView(issue.value, deps.issues.history(issue.value), deps.issues.today(deps.now()), deps.formatTime);
+      const view = issueDetailView(issue.value, await deps.issues.history(issue.value), deps.issues.today(deps.now()), deps.formatTime);
       await respond({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
       return;
     }
@@ -166,7 +166,7 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
         return;
       }
       const actor = await deps.actors.resolve(parsed.data.team?.id ?? '', parsed.data.user.id);
-      const page = deps.issues.page(actor, { teamIds: token.t ?? undefined, scope: token.s }, token.p, deps.now());
+      const page = await deps.issues.page(actor, { teamIds: token.t ?? undefined, scope: token.s }, token.p, deps.now());
       if (!page.ok) {
         await tellOnly(respond, problemText(page.problem));
         return;

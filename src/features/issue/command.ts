@@ -45,7 +45,7 @@ export function issueCommand(deps: IssueCommandDeps) {
     now: deps.now,
     handlers: {
       new: ({ input, actor, rest, now }) => newIssue(input, actor, rest, now),
-      list: ({ input, actor, args, now }) => {
+      list: async ({ input, actor, args, now }) => {
         let teamKey: string | undefined;
         let scope: ListScope = 'open';
         let scopeSeen = false;
@@ -57,28 +57,28 @@ export function issueCommand(deps: IssueCommandDeps) {
           } else if (teamKey === undefined && !isListScope(word)) teamKey = arg;
           else return usage('/issue list [KEY] [open|closed|all|mine|overdue]');
         }
-        const page = deps.issues.listFor(actor, teamKey, scope, input.channelId, now);
+        const page = await deps.issues.listFor(actor, teamKey, scope, input.channelId, now);
         if (!page.ok) return sayProblem(page.problem);
         const view = issueListView(page.value);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
-      show: ({ actor, args, now }) => {
+      show: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/issue show CNA-3');
-        const issue = deps.issues.find(actor.workspaceId, args[0]);
+        const issue = await deps.issues.find(actor.workspaceId, args[0]);
         if (!issue.ok) return sayProblem(issue.problem);
-        const view = issueDetailView(issue.value, deps.issues.history(issue.value), deps.issues.today(now), deps.formatTime);
+        const view = issueDetailView(issue.value, await deps.issues.history(issue.value), deps.issues.today(now), deps.formatTime);
         return say(view.text, view.blocks);
       },
-      status: ({ actor, rest, args, now }) => {
+      status: async ({ actor, rest, args, now }) => {
         const [key, word] = args;
         if (key === undefined || word === undefined) return usage(`/issue status CNA-3 ${STATUS_WORDS.replace(/, | or /g, '|')} [note]`);
-        const issue = deps.issues.find(actor.workspaceId, key);
+        const issue = await deps.issues.find(actor.workspaceId, key);
         if (!issue.ok) return sayProblem(issue.problem);
         // "in progress" typed as two words is still one status.
         const twoWords = args[2] !== undefined && parseStatus(`${word} ${args[2]}`) === 'in_progress' && word.toLowerCase() === 'in';
         const status = twoWords ? 'in_progress' : parseStatus(word);
         if (status === undefined) return say(`:warning: "${escapeMrkdwn(word)}" is not a status. Use ${STATUS_WORDS}, for example \`/issue status ${keyOf(issue.value)} in-progress\`.`);
-        const changed = deps.issues.setStatus(actor, issue.value, status, afterWords(rest, twoWords ? 3 : 2), now);
+        const changed = await deps.issues.setStatus(actor, issue.value, status, afterWords(rest, twoWords ? 3 : 2), now);
         if (!changed.ok) return sayProblem(changed.problem);
         return answer(
           changed.value.changed ? `:white_check_mark: *${keyOf(issue.value)}* is now *${statusLabel(status)}*.` : `*${keyOf(issue.value)}* was already *${statusLabel(status)}*, so nothing changed.`,
@@ -86,14 +86,14 @@ export function issueCommand(deps: IssueCommandDeps) {
           now,
         );
       },
-      assign: ({ actor, args, now }) => {
+      assign: async ({ actor, args, now }) => {
         const [key, who] = args;
         if (key === undefined || who === undefined || args.length !== 2) return usage('/issue assign CNA-3 @person (or none)');
-        const issue = deps.issues.find(actor.workspaceId, key);
+        const issue = await deps.issues.find(actor.workspaceId, key);
         if (!issue.ok) return sayProblem(issue.problem);
         const ownerId = NONE.has(who.toLowerCase()) ? null : parseUserMention(who);
         if (ownerId === undefined) return say(`:warning: "${escapeMrkdwn(who)}" is not a person. Mention them, for example \`/issue assign ${keyOf(issue.value)} @name\`, or say \`none\` to unassign.`);
-        const changed = deps.issues.assign(actor, issue.value, ownerId, now);
+        const changed = await deps.issues.assign(actor, issue.value, ownerId, now);
         if (!changed.ok) return sayProblem(changed.problem);
         const whom = ownerId === null ? 'nobody' : mentionUser(ownerId);
         return answer(
@@ -102,33 +102,33 @@ export function issueCommand(deps: IssueCommandDeps) {
           now,
         );
       },
-      due: ({ actor, args, now }) => {
+      due: async ({ actor, args, now }) => {
         const [key, date] = args;
         if (key === undefined || date === undefined || args.length !== 2) return usage('/issue due CNA-3 YYYY-MM-DD (or none)');
-        const issue = deps.issues.find(actor.workspaceId, key);
+        const issue = await deps.issues.find(actor.workspaceId, key);
         if (!issue.ok) return sayProblem(issue.problem);
         const due = NONE.has(date.toLowerCase()) ? null : date;
-        const changed = deps.issues.setDue(actor, issue.value, due, now);
+        const changed = await deps.issues.setDue(actor, issue.value, due, now);
         if (!changed.ok) return sayProblem(changed.problem);
         const what = due === null ? 'has no due date' : `is due ${due}`;
         return answer(changed.value.changed ? `:calendar: *${keyOf(issue.value)}* now ${what}.` : `*${keyOf(issue.value)}* already ${what}, so nothing changed.`, changed.value.issue, now);
       },
-      comment: ({ actor, rest, args, now }) => {
+      comment: async ({ actor, rest, args, now }) => {
         const [key] = args;
         if (key === undefined) return usage('/issue comment CNA-3 text');
-        const issue = deps.issues.find(actor.workspaceId, key);
+        const issue = await deps.issues.find(actor.workspaceId, key);
         if (!issue.ok) return sayProblem(issue.problem);
-        const commented = deps.issues.comment(actor, issue.value, afterWords(rest, 1), now);
+        const commented = await deps.issues.comment(actor, issue.value, afterWords(rest, 1), now);
         if (!commented.ok) return sayProblem(commented.problem);
         return answer(`:speech_balloon: Your comment is in the history of *${keyOf(issue.value)}*.`, commented.value, now);
       },
-      edit: ({ actor, args, now }) => {
+      edit: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/issue edit CNA-3');
-        const issue = deps.issues.find(actor.workspaceId, args[0]);
+        const issue = await deps.issues.find(actor.workspaceId, args[0]);
         if (!issue.ok) return sayProblem(issue.problem);
-        const refused = deps.issues.refuse(actor, issue.value, 'issue.edit', now);
+        const refused = await deps.issues.refuse(actor, issue.value, 'issue.edit', now);
         if (refused !== undefined) return sayProblem(refused.problem);
-        const team = deps.issues.teamChoices(actor.workspaceId).filter((t) => t.id === issue.value.programTeamId);
+        const team = (await deps.issues.teamChoices(actor.workspaceId)).filter((t) => t.id === issue.value.programTeamId);
         return {
           kind: 'modal',
           view: issueModal({
@@ -148,11 +148,11 @@ export function issueCommand(deps: IssueCommandDeps) {
   });
 
   /** `/issue new [title]`: at once in a team channel, else (or without a title) the form. */
-  function newIssue(input: CommandInput, actor: Actor, text: string, now: Date): CommandReply {
+  async function newIssue(input: CommandInput, actor: Actor, text: string, now: Date): Promise<CommandReply> {
     const [firstLine = '', ...more] = text.split('\n');
     const title = normaliseTitle(firstLine);
     const details = more.join('\n').trim();
-    const channelTeam = deps.issues.teamOfChannel(actor.workspaceId, input.channelId);
+    const channelTeam = await deps.issues.teamOfChannel(actor.workspaceId, input.channelId);
     if (title !== '' && title.length > MAX_TITLE) {
       return say(`:warning: A title can be at most ${MAX_TITLE} characters; this one has ${title.length}. Put the rest on the next lines (they become the details), or use \`/issue new\` for the form.`);
     }
@@ -161,7 +161,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         kind: 'modal',
         view: issueModal({
           mode: 'new',
-          teams: deps.issues.teamChoices(actor.workspaceId),
+          teams: await deps.issues.teamChoices(actor.workspaceId),
           ...(channelTeam === undefined ? {} : { teamId: channelTeam.id }),
           title,
           details,
@@ -169,7 +169,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         }),
       };
     }
-    const created = deps.issues.create(actor, channelTeam.id, { title, details, category: 'other', ownerId: null, dueDate: null }, now);
+    const created = await deps.issues.create(actor, channelTeam.id, { title, details, category: 'other', ownerId: null, dueDate: null }, now);
     if (!created.ok) return sayProblem(created.problem);
     const issue = created.value.issue;
     return answer(`:memo: Logged *${keyOf(issue)}*. ${announcedText(issue, created.value.announcedIn)} Add details, an owner or a due date with \`/issue edit ${keyOf(issue)}\`.`, issue, now);

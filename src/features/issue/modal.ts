@@ -112,7 +112,7 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
     const now = deps.now();
     const draft = draftOf(view.state.values);
     const teamId = teamIdOf(view.state.values);
-    const checked = deps.issues.validateNew(workspaceId, teamId, draft, now);
+    const checked = await deps.issues.validateNew(workspaceId, teamId, draft, now);
     if (!checked.ok) {
       await ack({ response_action: 'errors', errors: errorsOf(checked.problems ?? [checked.problem], true) });
       return;
@@ -124,7 +124,7 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
         : undefined;
     // The same submission arriving twice (a double click, a retry) must log one issue.
     const requestKey = submissionKey(body);
-    const created = deps.issues.create(actor, teamId, draft, now, { ...(requestKey === undefined ? {} : { requestKey }), ...(source === undefined ? {} : { source }) });
+    const created = await deps.issues.create(actor, teamId, draft, now, { ...(requestKey === undefined ? {} : { requestKey }), ...(source === undefined ? {} : { source }) });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], true) });
       else await ack({ response_action: 'update', view: doneModal('Not logged', problemText(created.problem)) });
@@ -141,7 +141,7 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
     if (source !== undefined) {
       const permalink = await permalinkOf(client, source.channelId, source.ts, deps.logger);
       // Storing it refreshes the announcement (through the outbox) so it links the message too.
-      if (permalink !== null && deps.issues.setPermalink(issue.id, permalink, deps.now()) !== undefined) deps.outbox.kick();
+      if (permalink !== null && (await deps.issues.setPermalink(issue.id, permalink, deps.now())) !== undefined) deps.outbox.kick();
     }
   });
 
@@ -156,12 +156,12 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
     const workspaceId = parsed.data.team?.id ?? view.team_id ?? '';
     const actor = await deps.actors.resolve(workspaceId, user.id);
     const now = deps.now();
-    const issue = deps.issues.byId(workspaceId, issueId);
+    const issue = await deps.issues.byId(workspaceId, issueId);
     if (!issue.ok) {
       await ack({ response_action: 'update', view: doneModal('Issue not found', problemText(issue.problem)) });
       return;
     }
-    const edited = deps.issues.edit(actor, issue.value, draftOf(view.state.values), now, submissionKey(body));
+    const edited = await deps.issues.edit(actor, issue.value, draftOf(view.state.values), now, submissionKey(body));
     if (!edited.ok) {
       if (edited.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(edited.problems ?? [edited.problem], false) });
       else await ack({ response_action: 'update', view: doneModal('Not saved', problemText(edited.problem)) });

@@ -22,8 +22,8 @@ export function registerIssues(app: App, deps: ListenerDeps): void {
   });
   deps.refreshers[ISSUE_CARD_REFRESH] = (ref, now) => issues.renderAnnouncement(Number(ref), now);
   // After the announcement is posted: remember where, and catch up on changes made meanwhile.
-  deps.followUps[ISSUE_ANNOUNCED] = (_db, ref, result) => {
-    issues.recordAnnouncement(ref, result, deps.now());
+  deps.followUps[ISSUE_ANNOUNCED] = async (_db, ref, result) => {
+    await issues.recordAnnouncement(ref, result, deps.now());
     deps.outbox.kick();
   };
   registerCommand(app, CommandNames.issue, issueCommand({ issues, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type Placeholder, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type SQL } from 'drizzle-orm';
+import type { Storage } from '../../db/storage.js';
 import { goalIssues, goals, issueEvents, issues, programTeams } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
 
@@ -62,170 +62,135 @@ export interface NewIssueEvent {
 const withTeam = { issue: issues, teamKey: programTeams.key, teamName: programTeams.name };
 const flatten = (row: { issue: IssueRow; teamKey: string; teamName: string }): Issue => ({ ...row.issue, teamKey: row.teamKey, teamName: row.teamName });
 
-/** Issues and their history. Wraps drizzle; the rules live in the service. */
-/** A list filter's values, or the placeholders that stand for them in a prepared statement. */
-interface FilterTerms {
-  workspaceId: string | Placeholder;
-  teamIds?: ReadonlyArray<number | Placeholder> | undefined;
-  scope: ListScope;
-  userId: string | Placeholder;
-  today: string | Placeholder;
-}
-
-/** Distinct list shapes (scope × number of teams) worth keeping prepared; any more are built per call. */
-const MAX_PREPARED_LISTS = 64;
-
+/**
+ * Issues and their history. Wraps drizzle; the rules live in the service.
+ *
+ * `/issue show` and `/issue list` run on every such command. Their queries are built per call, but
+ * always with the same SQL text for the same shape (values are parameters, never spliced in: a list
+ * differs only by scope, number of teams and whether it is the first page), so the SQLite engine's
+ * statement cache compiles each shape once and PostgreSQL sees a handful of distinct statements.
+ */
 export class IssueRepository {
-  // `/issue show` and `/issue list` run on every such command: their SQL is built and prepared
-  // once (per list shape) instead of on each call, which was most of these commands' cost.
-  private readonly issueByKey;
-  private readonly eventsOfIssue;
-  private readonly goalsOfIssue;
-  private readonly lists = new Map<string, ReturnType<IssueRepository['prepareList']>>();
+  constructor(private readonly db: Storage) {}
 
-  constructor(private readonly db: Db) {
-    this.issueByKey = db
-      .select(withTeam)
-      .from(issues)
-      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(and(eq(issues.workspaceId, sql.placeholder('workspaceId')), eq(programTeams.key, sql.placeholder('teamKey')), eq(issues.number, sql.placeholder('number'))))
-      .prepare();
-    this.eventsOfIssue = db
-      .select()
-      .from(issueEvents)
-      .where(eq(issueEvents.issueId, sql.placeholder('issueId')))
-      .orderBy(asc(issueEvents.createdAt), asc(issueEvents.id))
-      .prepare();
-    this.goalsOfIssue = db
+  /** One issue as cards and `/issue show` render it: with the goals it is linked to. */
+  private async withGoals(issue: Issue): Promise<Issue> {
+    const linked = await this.db
       .select({ number: goals.number, name: goals.name })
       .from(goalIssues)
       .innerJoin(goals, eq(goals.id, goalIssues.goalId))
-      .where(eq(goalIssues.issueId, sql.placeholder('issueId')))
+      .where(eq(goalIssues.issueId, issue.id))
       .orderBy(asc(goals.number))
-      .prepare();
+      .all();
+    return { ...issue, goals: linked };
   }
 
-  /** One issue as cards and `/issue show` render it: with the goals it is linked to. */
-  private withGoals(issue: Issue): Issue {
-    return { ...issue, goals: this.goalsOfIssue.all({ issueId: issue.id }) };
-  }
-
-  /** Call inside an immediate transaction: the unique (team, number) index guards any race left. */
-  insert(issue: NewIssue): IssueRow {
-    const next = this.db
+  /**
+   * Call inside a transaction: the next number is read and used in it, so keys stay unique and
+   * gap-free (SQLite: one writer; PostgreSQL: SERIALIZABLE re-runs the loser). The unique
+   * (team, number) index guards any race left.
+   */
+  async insert(issue: NewIssue): Promise<IssueRow> {
+    const next = await this.db
       .select({ n: max(issues.number) })
       .from(issues)
       .where(eq(issues.programTeamId, issue.programTeamId))
       .get();
     const number = (next?.n ?? 0) + 1;
-    return this.db
+    const row = await this.db
       .insert(issues)
       .values({ ...issue, number, status: 'open', updatedAt: issue.createdAt })
       .returning()
       .get();
+    if (row === undefined) throw new Error(`Inserting issue ${number} of team ${issue.programTeamId} returned no row`);
+    return row;
   }
 
-  update(id: number, patch: IssuePatch): void {
-    this.db.update(issues).set(patch).where(eq(issues.id, id)).run();
+  async update(id: number, patch: IssuePatch): Promise<void> {
+    await this.db.update(issues).set(patch).where(eq(issues.id, id)).run();
   }
 
   /** Returns the new event's id (status changes key their thread reply by it). */
-  addEvent(event: NewIssueEvent): number {
-    return Number(this.db.insert(issueEvents).values(event).run().lastInsertRowid);
+  async addEvent(event: NewIssueEvent): Promise<number> {
+    const row = await this.db.insert(issueEvents).values(event).returning({ id: issueEvents.id }).get();
+    if (row === undefined) throw new Error(`Inserting a ${event.kind} event of issue ${event.issueId} returned no row`);
+    return row.id;
   }
 
   /** Where the announcement was posted; written by the outbox follow-up after chat.postMessage. */
-  setAnnouncement(id: number, channelId: string, ts: string): void {
-    this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).run();
+  async setAnnouncement(id: number, channelId: string, ts: string): Promise<void> {
+    await this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).run();
   }
 
-  commentCount(issueId: number): number {
-    return this.db.select({ n: count() }).from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'comment'))).get()?.n ?? 0;
+  async commentCount(issueId: number): Promise<number> {
+    const row = await this.db.select({ n: count() }).from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'comment'))).get();
+    return row?.n ?? 0;
   }
 
-  statusEvents(issueId: number): IssueEventRow[] {
-    return this.db.select().from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'status'))).orderBy(asc(issueEvents.id)).all();
+  async statusEvents(issueId: number): Promise<IssueEventRow[]> {
+    return await this.db.select().from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'status'))).orderBy(asc(issueEvents.id)).all();
   }
 
-  byKey(workspaceId: string, teamKey: string, number: number): Issue | undefined {
-    const row = this.issueByKey.get({ workspaceId, teamKey: teamKey.toUpperCase(), number });
-    return row === undefined ? undefined : this.withGoals(flatten(row));
+  async byKey(workspaceId: string, teamKey: string, number: number): Promise<Issue | undefined> {
+    const row = await this.db
+      .select(withTeam)
+      .from(issues)
+      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
+      .where(and(eq(issues.workspaceId, workspaceId), eq(programTeams.key, teamKey.toUpperCase()), eq(issues.number, number)))
+      .get();
+    return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
-  byId(workspaceId: string, id: number): Issue | undefined {
-    const row = this.db
+  async byId(workspaceId: string, id: number): Promise<Issue | undefined> {
+    const row = await this.db
       .select(withTeam)
       .from(issues)
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
       .where(and(eq(issues.workspaceId, workspaceId), eq(issues.id, id)))
       .get();
-    return row === undefined ? undefined : this.withGoals(flatten(row));
+    return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
   /** By id alone: for outbox follow-ups, which know the id they queued and nothing else. */
-  get(id: number): Issue | undefined {
-    const row = this.db.select(withTeam).from(issues).innerJoin(programTeams, eq(programTeams.id, issues.programTeamId)).where(eq(issues.id, id)).get();
-    return row === undefined ? undefined : this.withGoals(flatten(row));
+  async get(id: number): Promise<Issue | undefined> {
+    const row = await this.db.select(withTeam).from(issues).innerJoin(programTeams, eq(programTeams.id, issues.programTeamId)).where(eq(issues.id, id)).get();
+    return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
-  events(issueId: number): IssueEventRow[] {
-    return this.eventsOfIssue.all({ issueId });
+  async events(issueId: number): Promise<IssueEventRow[]> {
+    return await this.db.select().from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt), asc(issueEvents.id)).all();
   }
 
   /**
    * One page of a list: issues a priority vote ranked come first (1 = top), then the newest
    * activity. `id` breaks ties so pages never overlap or skip.
    */
-  list(filter: IssueFilter, offset: number, limit: number): Issue[] {
-    const prepared = this.preparedList(filter);
-    const rows = prepared === undefined ? this.listQuery(filter, limit, offset).all() : prepared.list.all(listParams(filter, { limit, offset }));
-    return rows.map(flatten);
+  async list(filter: IssueFilter, offset: number, limit: number): Promise<Issue[]> {
+    return (await this.listQuery(filter, offset, limit).all()).map(flatten);
   }
 
-  count(filter: IssueFilter): number {
-    const prepared = this.preparedList(filter);
-    const row = prepared === undefined ? this.countQuery(filter).get() : prepared.count.get(listParams(filter, {}));
-    return row?.n ?? 0;
+  async count(filter: IssueFilter): Promise<number> {
+    return (await this.countQuery(filter).get())?.n ?? 0;
   }
 
-  private listQuery(terms: FilterTerms, limit: number | Placeholder, offset: number | Placeholder) {
+  /** `list`'s statement; its SQL text depends only on the scope, the number of teams and whether offset is 0 (values are parameters). */
+  listQuery(filter: IssueFilter, offset: number, limit: number) {
     return this.db
       .select(withTeam)
       .from(issues)
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(this.where(terms))
+      .where(this.where(filter))
       .orderBy(sql`${issues.priority} is null`, asc(issues.priority), desc(issues.updatedAt), desc(issues.id))
       .limit(limit)
       .offset(offset);
   }
 
-  private countQuery(terms: FilterTerms) {
-    return this.db.select({ n: count() }).from(issues).where(this.where(terms));
+  /** `count`'s statement; like `listQuery`, one SQL text per scope and number of teams. */
+  countQuery(filter: IssueFilter) {
+    return this.db.select({ n: count() }).from(issues).where(this.where(filter));
   }
 
-  private prepareList(scope: ListScope, teamCount: number | undefined) {
-    const terms: FilterTerms = {
-      workspaceId: sql.placeholder('workspaceId'),
-      teamIds: teamCount === undefined ? undefined : Array.from({ length: teamCount }, (_, i) => sql.placeholder(`team${i}`)),
-      scope,
-      userId: sql.placeholder('userId'),
-      today: sql.placeholder('today'),
-    };
-    return { list: this.listQuery(terms, sql.placeholder('limit'), sql.placeholder('offset')).prepare(), count: this.countQuery(terms).prepare() };
-  }
-
-  /** The statements for this filter's shape, prepared on first use; undefined past the cap. */
-  private preparedList(filter: IssueFilter): ReturnType<IssueRepository['prepareList']> | undefined {
-    const key = `${filter.scope}:${filter.teamIds?.length ?? 'all'}`;
-    let prepared = this.lists.get(key);
-    if (prepared === undefined && this.lists.size < MAX_PREPARED_LISTS) {
-      prepared = this.prepareList(filter.scope, filter.teamIds?.length);
-      this.lists.set(key, prepared);
-    }
-    return prepared;
-  }
-
-  private where(filter: FilterTerms): SQL | undefined {
+  private where(filter: IssueFilter): SQL | undefined {
     // Team ids belong to one workspace, so with them the workspace test is redundant, and leaving
     // it out lets counts be answered from the index alone (no row reads: 60 ms → 1 ms at 100× data).
     const conditions: Array<SQL | undefined> =
@@ -248,12 +213,4 @@ export class IssueRepository {
     }
     return and(...conditions);
   }
-}
-
-function listParams(filter: IssueFilter, page: { limit?: number; offset?: number }): Record<string, unknown> {
-  const params: Record<string, unknown> = { workspaceId: filter.workspaceId, userId: filter.userId, today: filter.today, ...page };
-  filter.teamIds?.forEach((id, i) => {
-    params[`team${i}`] = id;
-  });
-  return params;
 }

@@ -1,6 +1,6 @@
 import type { Actor } from '../../domain/actor.js';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import { enqueue, enqueueRefresh, replacePending, type OutboxMessage } from '../../outbox/outbox.js';
 import { claimRequest, forgetRequest, recordRequestResult, requestResult } from '../../slack/dedupe.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
@@ -86,7 +86,7 @@ interface Plan {
 }
 
 export interface IssueServiceDeps {
-  db: Db;
+  db: Storage;
   issues: IssueRepository;
   teamRepository: TeamRepository;
   teams: TeamService;
@@ -104,12 +104,12 @@ export class IssueService {
     return todayIn(now, this.deps.timeZone);
   }
 
-  teamOfChannel(workspaceId: string, channelId: string): ProgramTeam | undefined {
-    return this.deps.teamRepository.byChannel(workspaceId, channelId);
+  async teamOfChannel(workspaceId: string, channelId: string): Promise<ProgramTeam | undefined> {
+    return await this.deps.teamRepository.byChannel(workspaceId, channelId);
   }
 
-  teamChoices(workspaceId: string): ProgramTeam[] {
-    return this.deps.teamRepository.teams(workspaceId);
+  async teamChoices(workspaceId: string): Promise<ProgramTeam[]> {
+    return await this.deps.teamRepository.teams(workspaceId);
   }
 
   /** Checks every field and returns every problem, so a modal shows them all beside their fields at once. */
@@ -134,9 +134,9 @@ export class IssueService {
   }
 
   /** Everything a new issue needs, checked before anything slow (a permalink) or lasting happens. */
-  validateNew(workspaceId: string, teamId: number | undefined, draft: IssueDraft, now: Date): Result<{ team: ProgramTeam; draft: IssueDraft }> {
+  async validateNew(workspaceId: string, teamId: number | undefined, draft: IssueDraft, now: Date): Promise<Result<{ team: ProgramTeam; draft: IssueDraft }>> {
     const problems: Problem[] = [];
-    const team = teamId === undefined ? undefined : this.deps.teamRepository.byId(teamId);
+    const team = teamId === undefined ? undefined : await this.deps.teamRepository.byId(teamId);
     if (team === undefined || team.workspaceId !== workspaceId) problems.push(problem('team', 'Pick the team this issue belongs to.'));
     const valid = this.validateDraft(draft, now);
     if (!valid.ok) problems.push(...(valid.problems ?? [valid.problem]));
@@ -150,26 +150,27 @@ export class IssueService {
    * submission of the same form create nothing: the first arrival stores the issue id with the
    * key, so `duplicate` names exactly the issue it made.
    */
-  create(
+  async create(
     actor: Actor,
     teamId: number | undefined,
     draft: IssueDraft,
     now: Date,
     options: { source?: IssueSource; requestKey?: string } = {},
-  ): Result<{ issue: Issue; duplicate: boolean; announcedIn: string[] }> {
-    const checked = this.validateNew(actor.workspaceId, teamId, draft, now);
+  ): Promise<Result<{ issue: Issue; duplicate: boolean; announcedIn: string[] }>> {
+    const checked = await this.validateNew(actor.workspaceId, teamId, draft, now);
     if (!checked.ok) return checked;
     const { team, draft: valid } = checked.value;
     const { db, issues } = this.deps;
     const at = now.getTime();
-    const created = db.transaction(
-      (): { issue: Issue; channel: string | undefined } | { duplicateOf: string | undefined } => {
-        if (options.requestKey !== undefined && !claimRequest(db, actor.workspaceId, options.requestKey, now)) {
-          return { duplicateOf: requestResult(db, actor.workspaceId, options.requestKey) };
+    // PostgreSQL may run this more than once (SERIALIZABLE, re-run on conflict): database work only.
+    const created = await db.transaction(
+      async (): Promise<{ issue: Issue; channel: string | undefined } | { duplicateOf: string | undefined }> => {
+        if (options.requestKey !== undefined && !(await claimRequest(db, actor.workspaceId, options.requestKey, now))) {
+          return { duplicateOf: await requestResult(db, actor.workspaceId, options.requestKey) };
         }
         // The team's first linked channel is its channel: one announcement, kept current by chat.update.
-        const channel = this.deps.teamRepository.channelsOf(team.id)[0];
-        const row = issues.insert({
+        const channel = (await this.deps.teamRepository.channelsOf(team.id))[0];
+        const row = await issues.insert({
           workspaceId: actor.workspaceId,
           programTeamId: team.id,
           title: valid.title,
@@ -184,12 +185,12 @@ export class IssueService {
           announcementChannelId: channel ?? null,
           createdAt: at,
         });
-        if (options.requestKey !== undefined) recordRequestResult(db, actor.workspaceId, options.requestKey, String(row.id));
-        issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, programTeamId: row.programTeamId, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
+        if (options.requestKey !== undefined) await recordRequestResult(db, actor.workspaceId, options.requestKey, String(row.id));
+        await issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, programTeamId: row.programTeamId, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
         const issue: Issue = { ...row, teamKey: team.key, teamName: team.name };
         if (channel !== undefined) {
           const message = this.deps.messages.announcement(issue, this.today(now), 0);
-          this.queue(
+          await this.queue(
             {
               workspaceId: actor.workspaceId,
               dedupeKey: announceKey(row.id, channel),
@@ -203,7 +204,7 @@ export class IssueService {
         }
         if (options.source !== undefined) {
           const reply = this.deps.messages.loggedReply(issue);
-          this.queue(
+          await this.queue(
             {
               workspaceId: actor.workspaceId,
               dedupeKey: `issue-logged:${row.id}`,
@@ -216,10 +217,9 @@ export class IssueService {
         }
         return { issue, channel };
       },
-      { behavior: 'immediate' },
     );
     if ('issue' in created) return ok({ issue: created.issue, duplicate: false, announcedIn: created.channel === undefined ? [] : [created.channel] });
-    const earlier = created.duplicateOf === undefined ? undefined : issues.get(Number(created.duplicateOf));
+    const earlier = created.duplicateOf === undefined ? undefined : await issues.get(Number(created.duplicateOf));
     if (earlier === undefined || earlier.workspaceId !== actor.workspaceId) return fail('conflict', 'This form was already submitted, so nothing new was logged.');
     return ok({ issue: earlier, duplicate: true, announcedIn: [] });
   }
@@ -228,20 +228,17 @@ export class IssueService {
    * The link to a logged message, fetched after the form was answered (Slack may be slow). The
    * announcement is refreshed to show it; no history line, since nobody changed the issue.
    */
-  setPermalink(issueId: number, permalink: string, now: Date): Issue | undefined {
+  async setPermalink(issueId: number, permalink: string, now: Date): Promise<Issue | undefined> {
     const { db, issues } = this.deps;
-    return db.transaction(
-      () => {
-        const fresh = issues.get(issueId);
-        if (fresh === undefined || fresh.sourcePermalink === permalink) return fresh;
-        const patch: IssuePatch = { sourcePermalink: permalink, updatedAt: nextUpdatedAt(fresh, now) };
-        issues.update(fresh.id, patch);
-        const issue = { ...fresh, ...patch };
-        this.refreshAnnouncement(fresh, issue, now);
-        return issue;
-      },
-      { behavior: 'immediate' },
-    );
+    return await db.transaction(async () => {
+      const fresh = await issues.get(issueId);
+      if (fresh === undefined || fresh.sourcePermalink === permalink) return fresh;
+      const patch: IssuePatch = { sourcePermalink: permalink, updatedAt: nextUpdatedAt(fresh, now) };
+      await issues.update(fresh.id, patch);
+      const issue = { ...fresh, ...patch };
+      await this.refreshAnnouncement(fresh, issue, now);
+      return issue;
+    });
   }
 
   /**
@@ -249,59 +246,59 @@ export class IssueService {
    * what happened while it was in flight (a chat.update if the issue changed, and the thread
    * replies of status changes made before there was a thread). Runs inside the outbox's transaction.
    */
-  recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): void {
+  async recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): Promise<void> {
     const [idText, updatedAtText] = ref.split(':');
     const id = Number(idText);
     const { channel, ts } = result;
     if (!Number.isSafeInteger(id) || typeof channel !== 'string' || typeof ts !== 'string') return;
-    this.deps.issues.setAnnouncement(id, channel, ts);
-    const issue = this.deps.issues.get(id);
+    await this.deps.issues.setAnnouncement(id, channel, ts);
+    const issue = await this.deps.issues.get(id);
     if (issue === undefined) return;
-    if (String(issue.updatedAt) !== updatedAtText) this.queueAnnouncementUpdate(issue, now);
-    for (const event of this.deps.issues.statusEvents(id)) this.queueStatusReply(issue, event.id, event, now);
+    if (String(issue.updatedAt) !== updatedAtText) await this.queueAnnouncementUpdate(issue, now);
+    for (const event of await this.deps.issues.statusEvents(id)) await this.queueStatusReply(issue, event.id, event, now);
   }
 
   /** An issue by its key as typed (`cna-3` works too). */
-  find(workspaceId: string, keyText: string | undefined): Result<Issue> {
+  async find(workspaceId: string, keyText: string | undefined): Promise<Result<Issue>> {
     if (keyText === undefined || keyText === '') return fail('invalid', 'Say which issue: its key looks like CNA-3 (see /issue list).');
     const key = parseIssueKey(keyText);
     if (key === undefined) return fail('invalid', `"${keyText}" is not an issue key. Issue keys look like CNA-3 (see /issue list).`);
-    const issue = this.deps.issues.byKey(workspaceId, key.teamKey, key.number);
+    const issue = await this.deps.issues.byKey(workspaceId, key.teamKey, key.number);
     if (issue === undefined) return fail('not_found', `There is no issue ${formatKey(key.teamKey, key.number)}. See /issue list for the issues.`);
     return ok(issue);
   }
 
-  byId(workspaceId: string, id: number): Result<Issue> {
-    const issue = this.deps.issues.byId(workspaceId, id);
+  async byId(workspaceId: string, id: number): Promise<Result<Issue>> {
+    const issue = await this.deps.issues.byId(workspaceId, id);
     return issue === undefined ? fail('not_found', 'That issue no longer exists.') : ok(issue);
   }
 
-  history(issue: Issue): IssueEventRow[] {
-    return this.deps.issues.events(issue.id);
+  async history(issue: Issue): Promise<IssueEventRow[]> {
+    return await this.deps.issues.events(issue.id);
   }
 
   /**
    * Which issues `/issue list` shows when the person named no team: the channel's team, else the
    * teams they are on, else (a newcomer) every team. `mine` looks across every team.
    */
-  listFor(actor: Actor, teamKey: string | undefined, scope: ListScope, channelId: string, now: Date): Result<ListPage> {
+  async listFor(actor: Actor, teamKey: string | undefined, scope: ListScope, channelId: string, now: Date): Promise<Result<ListPage>> {
     if (teamKey !== undefined) {
-      const team = this.deps.teams.resolveTeam(actor.workspaceId, teamKey, channelId);
+      const team = await this.deps.teams.resolveTeam(actor.workspaceId, teamKey, channelId);
       if (!team.ok) return team;
-      return this.page(actor, { teamIds: [team.value.id], scope }, 1, now);
+      return await this.page(actor, { teamIds: [team.value.id], scope }, 1, now);
     }
-    if (scope === 'mine') return this.page(actor, { teamIds: undefined, scope }, 1, now);
-    const channelTeam = this.teamOfChannel(actor.workspaceId, channelId);
-    if (channelTeam !== undefined) return this.page(actor, { teamIds: [channelTeam.id], scope }, 1, now);
-    const mine = this.deps.teamRepository.teamsOf(actor.workspaceId, actor.userId);
-    if (mine.length > 0) return this.page(actor, { teamIds: mine.map((t) => t.id), scope }, 1, now);
-    const page = this.page(actor, { teamIds: undefined, scope }, 1, now);
+    if (scope === 'mine') return await this.page(actor, { teamIds: undefined, scope }, 1, now);
+    const channelTeam = await this.teamOfChannel(actor.workspaceId, channelId);
+    if (channelTeam !== undefined) return await this.page(actor, { teamIds: [channelTeam.id], scope }, 1, now);
+    const mine = await this.deps.teamRepository.teamsOf(actor.workspaceId, actor.userId);
+    if (mine.length > 0) return await this.page(actor, { teamIds: mine.map((t) => t.id), scope }, 1, now);
+    const page = await this.page(actor, { teamIds: undefined, scope }, 1, now);
     return page.ok ? ok({ ...page.value, fellBack: true }) : page;
   }
 
   /** One page of a list; a page past the end shows the last page (issues may have closed meanwhile). */
-  page(actor: Actor, query: { teamIds: number[] | undefined; scope: ListScope }, page: number, now: Date): Result<ListPage> {
-    const teams = this.deps.teamRepository.teams(actor.workspaceId);
+  async page(actor: Actor, query: { teamIds: number[] | undefined; scope: ListScope }, page: number, now: Date): Promise<Result<ListPage>> {
+    const teams = await this.deps.teamRepository.teams(actor.workspaceId);
     const teamIds = query.teamIds?.filter((id) => teams.some((t) => t.id === id));
     if (teamIds !== undefined && teamIds.length === 0) return fail('not_found', 'Those teams no longer exist. Try /issue list again.');
     const today = this.today(now);
@@ -312,26 +309,26 @@ export class IssueService {
       today,
       ...(teamIds === undefined ? {} : { teamIds }),
     };
-    const total = this.deps.issues.count(filter);
+    const total = await this.deps.issues.count(filter);
     const pageCount = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const current = Math.min(Math.max(1, page), pageCount);
     const offset = (current - 1) * PAGE_SIZE;
     const label = teamIds === undefined ? 'all teams' : teams.filter((t) => teamIds.includes(t.id)).map((t) => t.key).join(', ');
-    return ok({ issues: this.deps.issues.list(filter, offset, PAGE_SIZE), total, page: current, pageCount, offset, scope: query.scope, teamIds, label, fellBack: false, today });
+    return ok({ issues: await this.deps.issues.list(filter, offset, PAGE_SIZE), total, page: current, pageCount, offset, scope: query.scope, teamIds, label, fellBack: false, today });
   }
 
   /** The reporter, the owner, members of the issue's team and coordinators may change an issue. */
-  mayChange(actor: Actor, issue: Issue): boolean {
+  async mayChange(actor: Actor, issue: Issue): Promise<boolean> {
     if (actor.isCoordinator && !actor.isExternal) return true;
     if (issue.reporterId === actor.userId || issue.ownerId === actor.userId) return true;
-    return this.deps.teamRepository.isMember(issue.programTeamId, actor.userId);
+    return await this.deps.teamRepository.isMember(issue.programTeamId, actor.userId);
   }
 
   /** Refuses politely and writes the refusal to the audit log; undefined means go ahead. */
-  refuse(actor: Actor, issue: Issue, action: string, now: Date): { ok: false; problem: Problem } | undefined {
-    if (this.mayChange(actor, issue)) return undefined;
+  async refuse(actor: Actor, issue: Issue, action: string, now: Date): Promise<{ ok: false; problem: Problem } | undefined> {
+    if (await this.mayChange(actor, issue)) return undefined;
     const key = formatKey(issue.teamKey, issue.number);
-    this.deps.teams.auditRefusal(actor, action, key, 'not the reporter, the owner, on the team or a coordinator', now);
+    await this.deps.teams.auditRefusal(actor, action, key, 'not the reporter, the owner, on the team or a coordinator', now);
     return fail(
       'forbidden',
       `Only ${issue.teamKey} team members, the reporter, the owner and coordinators can change ${key}. Join the team with /team join ${issue.teamKey} if you work on it.`,
@@ -339,43 +336,43 @@ export class IssueService {
   }
 
   /*
-   * Every change below re-reads the issue inside its immediate transaction and decides from that
+   * Every change below re-reads the issue inside its transaction and decides from that
    * row: another instance may have changed it since the caller looked it up, and the history's
    * "from" value, the permission check and "nothing changed" must describe the issue as it is.
    * The `issue` argument only names which issue.
    */
 
-  setStatus(actor: Actor, issue: Issue, status: Status, note: string, now: Date): Result<{ issue: Issue; changed: boolean }> {
+  async setStatus(actor: Actor, issue: Issue, status: Status, note: string, now: Date): Promise<Result<{ issue: Issue; changed: boolean }>> {
     if (note.length > MAX_COMMENT) return fail('invalid', `A note can be at most ${MAX_COMMENT} characters; this one has ${note.length}.`);
     const at = now.getTime();
-    return this.change(actor, issue, 'issue.status', now, (fresh) => {
+    return await this.change(actor, issue, 'issue.status', now, (fresh) => {
       if (fresh.status === status) return ok({ patch: {}, events: [] });
       const closedAt = isClosed(status) ? (isClosed(fresh.status) ? fresh.closedAt : at) : null;
       return ok({ patch: { status, closedAt }, events: [{ kind: 'status', fromValue: fresh.status, toValue: status, note: note === '' ? null : note }] });
     });
   }
 
-  assign(actor: Actor, issue: Issue, ownerId: string | null, now: Date): Result<{ issue: Issue; changed: boolean }> {
-    return this.change(actor, issue, 'issue.assign', now, (fresh) =>
+  async assign(actor: Actor, issue: Issue, ownerId: string | null, now: Date): Promise<Result<{ issue: Issue; changed: boolean }>> {
+    return await this.change(actor, issue, 'issue.assign', now, (fresh) =>
       ok(fresh.ownerId === ownerId ? { patch: {}, events: [] } : { patch: { ownerId }, events: [{ kind: 'owner', fromValue: fresh.ownerId, toValue: ownerId }] }),
     );
   }
 
-  setDue(actor: Actor, issue: Issue, dueText: string | null, now: Date): Result<{ issue: Issue; changed: boolean }> {
+  async setDue(actor: Actor, issue: Issue, dueText: string | null, now: Date): Promise<Result<{ issue: Issue; changed: boolean }>> {
     if (dueText !== null) {
       if (!isCalendarDate(dueText)) return fail('invalid', `"${dueText}" is not a date. Use YYYY-MM-DD, for example ${this.today(now)}, or "none" to clear it.`);
       if (dueText < this.today(now)) return fail('invalid', `The due date ${dueText} is in the past; today is ${this.today(now)}.`);
     }
-    return this.change(actor, issue, 'issue.due', now, (fresh) =>
+    return await this.change(actor, issue, 'issue.due', now, (fresh) =>
       ok(fresh.dueDate === dueText ? { patch: {}, events: [] } : { patch: { dueDate: dueText }, events: [{ kind: 'due', fromValue: fresh.dueDate, toValue: dueText }] }),
     );
   }
 
-  comment(actor: Actor, issue: Issue, text: string, now: Date): Result<Issue> {
+  async comment(actor: Actor, issue: Issue, text: string, now: Date): Promise<Result<Issue>> {
     const trimmed = text.trim();
     if (trimmed === '') return fail('invalid', `Write the comment after the key: /issue comment ${formatKey(issue.teamKey, issue.number)} what happened`);
     if (trimmed.length > MAX_COMMENT) return fail('invalid', `A comment can be at most ${MAX_COMMENT} characters; this one has ${trimmed.length}.`);
-    const done = this.change(actor, issue, 'issue.comment', now, () => ok({ patch: {}, events: [{ kind: 'comment', note: trimmed }] }));
+    const done = await this.change(actor, issue, 'issue.comment', now, () => ok({ patch: {}, events: [{ kind: 'comment', note: trimmed }] }));
     return done.ok ? ok(done.value.issue) : done;
   }
 
@@ -385,28 +382,25 @@ export class IssueService {
    * nothing and answers exactly as the first did: the first records the fields it changed under the
    * key, in its own transaction. A submission refused (field errors, no permission) claims nothing.
    */
-  edit(actor: Actor, issue: Issue, draft: IssueDraft, now: Date, requestKey?: string): Result<{ issue: Issue; changed: string[] }> {
-    if (requestKey === undefined) return this.editOnce(actor, issue, draft, now);
+  async edit(actor: Actor, issue: Issue, draft: IssueDraft, now: Date, requestKey?: string): Promise<Result<{ issue: Issue; changed: string[] }>> {
+    if (requestKey === undefined) return await this.editOnce(actor, issue, draft, now);
     const { db, issues } = this.deps;
-    return db.transaction(
-      (): Result<{ issue: Issue; changed: string[] }> => {
-        if (!claimRequest(db, actor.workspaceId, requestKey, now)) {
-          const fresh = issues.byId(actor.workspaceId, issue.id);
-          if (fresh === undefined) return fail('not_found', 'That issue no longer exists.');
-          return ok({ issue: fresh, changed: JSON.parse(requestResult(db, actor.workspaceId, requestKey) ?? '[]') as string[] });
-        }
-        // Runs as a savepoint inside this transaction.
-        const edited = this.editOnce(actor, issue, draft, now);
-        if (edited.ok) recordRequestResult(db, actor.workspaceId, requestKey, JSON.stringify(edited.value.changed));
-        else forgetRequest(db, actor.workspaceId, requestKey);
-        return edited;
-      },
-      { behavior: 'immediate' },
-    );
+    return await db.transaction(async (): Promise<Result<{ issue: Issue; changed: string[] }>> => {
+      if (!(await claimRequest(db, actor.workspaceId, requestKey, now))) {
+        const fresh = await issues.byId(actor.workspaceId, issue.id);
+        if (fresh === undefined) return fail('not_found', 'That issue no longer exists.');
+        return ok({ issue: fresh, changed: JSON.parse((await requestResult(db, actor.workspaceId, requestKey)) ?? '[]') as string[] });
+      }
+      // The change's own transaction joins this one: the claim and the edit commit (or re-run) together.
+      const edited = await this.editOnce(actor, issue, draft, now);
+      if (edited.ok) await recordRequestResult(db, actor.workspaceId, requestKey, JSON.stringify(edited.value.changed));
+      else await forgetRequest(db, actor.workspaceId, requestKey);
+      return edited;
+    });
   }
 
-  private editOnce(actor: Actor, issue: Issue, draft: IssueDraft, now: Date): Result<{ issue: Issue; changed: string[] }> {
-    const done = this.change(actor, issue, 'issue.edit', now, (fresh) => {
+  private async editOnce(actor: Actor, issue: Issue, draft: IssueDraft, now: Date): Promise<Result<{ issue: Issue; changed: string[] }>> {
+    const done = await this.change(actor, issue, 'issue.edit', now, (fresh) => {
       const valid = this.validateDraft(draft, now, fresh.dueDate);
       if (!valid.ok) return valid;
       const next = valid.value;
@@ -442,36 +436,41 @@ export class IssueService {
   }
 
   /**
-   * Read, check, decide and write under one write lock (an immediate transaction), then queue the
-   * announcement's chat.update and, for a status change, its thread reply in the same transaction.
+   * Read, check, decide and write in one transaction (SQLite: under the write lock; PostgreSQL:
+   * SERIALIZABLE, re-run from the read on conflict), then queue the announcement's chat.update and,
+   * for a status change, its thread reply in the same transaction. `plan` must be pure: it may run
+   * again.
    */
-  private change(actor: Actor, issue: Issue, action: string, now: Date, plan: (fresh: Issue) => Result<Plan>): Result<{ issue: Issue; changed: boolean; changedFields: string[] }> {
+  private async change(
+    actor: Actor,
+    issue: Issue,
+    action: string,
+    now: Date,
+    plan: (fresh: Issue) => Result<Plan>,
+  ): Promise<Result<{ issue: Issue; changed: boolean; changedFields: string[] }>> {
     const { db, issues } = this.deps;
     const at = now.getTime();
-    return db.transaction(
-      (): Result<{ issue: Issue; changed: boolean; changedFields: string[] }> => {
-        const fresh = issues.byId(actor.workspaceId, issue.id);
-        if (fresh === undefined) return fail('not_found', 'That issue no longer exists.');
-        const refused = this.refuse(actor, fresh, action, now);
-        if (refused !== undefined) return refused;
-        const planned = plan(fresh);
-        if (!planned.ok) return planned;
-        const { events, changed = [] } = planned.value;
-        if (events.length === 0) return ok({ issue: fresh, changed: false, changedFields: changed });
-        const patch: IssuePatch = { ...planned.value.patch, updatedAt: nextUpdatedAt(fresh, now) };
-        issues.update(fresh.id, patch);
-        const updated: Issue = { ...fresh, ...patch };
-        for (const event of events) {
-          const row = { workspaceId: actor.workspaceId, issueId: fresh.id, programTeamId: fresh.programTeamId, actorId: actor.userId, createdAt: at, fromValue: null, toValue: null, note: null, ...event };
-          const eventId = issues.addEvent(row);
-          if (event.kind === 'status') this.queueStatusReply(updated, eventId, row, now);
-        }
-        // After the history is written: the announcement shows the comment count.
-        this.refreshAnnouncement(fresh, updated, now);
-        return ok({ issue: updated, changed: true, changedFields: changed });
-      },
-      { behavior: 'immediate' },
-    );
+    return await db.transaction(async (): Promise<Result<{ issue: Issue; changed: boolean; changedFields: string[] }>> => {
+      const fresh = await issues.byId(actor.workspaceId, issue.id);
+      if (fresh === undefined) return fail('not_found', 'That issue no longer exists.');
+      const refused = await this.refuse(actor, fresh, action, now);
+      if (refused !== undefined) return refused;
+      const planned = plan(fresh);
+      if (!planned.ok) return planned;
+      const { events, changed = [] } = planned.value;
+      if (events.length === 0) return ok({ issue: fresh, changed: false, changedFields: changed });
+      const patch: IssuePatch = { ...planned.value.patch, updatedAt: nextUpdatedAt(fresh, now) };
+      await issues.update(fresh.id, patch);
+      const updated: Issue = { ...fresh, ...patch };
+      for (const event of events) {
+        const row = { workspaceId: actor.workspaceId, issueId: fresh.id, programTeamId: fresh.programTeamId, actorId: actor.userId, createdAt: at, fromValue: null, toValue: null, note: null, ...event };
+        const eventId = await issues.addEvent(row);
+        if (event.kind === 'status') await this.queueStatusReply(updated, eventId, row, now);
+      }
+      // After the history is written: the announcement shows the comment count.
+      await this.refreshAnnouncement(fresh, updated, now);
+      return ok({ issue: updated, changed: true, changedFields: changed });
+    });
   }
 
   /**
@@ -479,12 +478,12 @@ export class IssueService {
    * names them. No history line (the goal's history records the link). Call inside the linking
    * transaction.
    */
-  goalLinksChanged(issueId: number, now: Date): void {
-    const fresh = this.deps.issues.get(issueId);
+  async goalLinksChanged(issueId: number, now: Date): Promise<void> {
+    const fresh = await this.deps.issues.get(issueId);
     if (fresh === undefined) return;
     const patch: IssuePatch = { updatedAt: nextUpdatedAt(fresh, now) };
-    this.deps.issues.update(fresh.id, patch);
-    this.refreshAnnouncement(fresh, { ...fresh, ...patch }, now);
+    await this.deps.issues.update(fresh.id, patch);
+    await this.refreshAnnouncement(fresh, { ...fresh, ...patch }, now);
   }
 
   /**
@@ -493,34 +492,34 @@ export class IssueService {
    * chat.update showing the last of them and an older state never lands after a newer one).
    * Not posted yet: the queued post is rewritten.
    */
-  private refreshAnnouncement(_before: Issue, issue: Issue, now: Date): void {
+  private async refreshAnnouncement(_before: Issue, issue: Issue, now: Date): Promise<void> {
     if (issue.announcementChannelId === null) return;
     if (issue.announcementTs !== null) {
-      this.queueAnnouncementUpdate(issue, now);
+      await this.queueAnnouncementUpdate(issue, now);
       return;
     }
-    const message = this.deps.messages.announcement(issue, this.today(now), this.deps.issues.commentCount(issue.id));
-    replacePending(this.deps.db, issue.workspaceId, announceKey(issue.id, issue.announcementChannelId), { channel: issue.announcementChannelId, ...message }, now);
+    const message = this.deps.messages.announcement(issue, this.today(now), await this.deps.issues.commentCount(issue.id));
+    await replacePending(this.deps.db, issue.workspaceId, announceKey(issue.id, issue.announcementChannelId), { channel: issue.announcementChannelId, ...message }, now);
   }
 
-  private queueAnnouncementUpdate(issue: Issue, now: Date): void {
+  private async queueAnnouncementUpdate(issue: Issue, now: Date): Promise<void> {
     if (issue.announcementChannelId === null || issue.announcementTs === null) return;
-    enqueueRefresh(this.deps.db, { workspaceId: issue.workspaceId, kind: ISSUE_CARD_REFRESH, ref: String(issue.id) }, now);
+    await enqueueRefresh(this.deps.db, { workspaceId: issue.workspaceId, kind: ISSUE_CARD_REFRESH, ref: String(issue.id) }, now);
   }
 
   /** The announcement as it should look now; the outbox renders it when it sends the card's refresh. */
-  renderAnnouncement(issueId: number, now: Date): Record<string, unknown> | undefined {
-    const issue = this.deps.issues.get(issueId);
+  async renderAnnouncement(issueId: number, now: Date): Promise<Record<string, unknown> | undefined> {
+    const issue = await this.deps.issues.get(issueId);
     if (issue === undefined || issue.announcementChannelId === null || issue.announcementTs === null) return undefined;
-    const message = this.deps.messages.announcement(issue, this.today(now), this.deps.issues.commentCount(issue.id));
+    const message = this.deps.messages.announcement(issue, this.today(now), await this.deps.issues.commentCount(issue.id));
     return { channel: issue.announcementChannelId, ts: issue.announcementTs, ...message };
   }
 
   /** "Hannah moved CNA-3 to Resolved: note" under the announcement; waits for the follow-up when there is no thread yet. */
-  private queueStatusReply(issue: Issue, eventId: number, change: { actorId: string; toValue: string | null; note: string | null }, now: Date): void {
+  private async queueStatusReply(issue: Issue, eventId: number, change: { actorId: string; toValue: string | null; note: string | null }, now: Date): Promise<void> {
     if (issue.announcementChannelId === null || issue.announcementTs === null) return;
     const reply = this.deps.messages.statusReply(issue, change);
-    this.queue(
+    await this.queue(
       {
         workspaceId: issue.workspaceId,
         dedupeKey: statusReplyKey(eventId),
@@ -532,8 +531,8 @@ export class IssueService {
     );
   }
 
-  private queue(message: OutboxMessage, now: Date): void {
-    enqueue(this.deps.db, message, now);
+  private async queue(message: OutboxMessage, now: Date): Promise<void> {
+    await enqueue(this.deps.db, message, now);
   }
 }
 

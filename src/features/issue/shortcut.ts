@@ -33,10 +33,10 @@ export function registerLogAsIssue(app: App, deps: { issues: IssueService }): vo
     const workspaceId = parsed.data.team?.id ?? user.team_id ?? '';
     const text = decodeSlackEntities(message.text).trim();
     const firstLine = normaliseTitle(text.split('\n').find((line) => line.trim() !== '') ?? '');
-    const team = deps.issues.teamOfChannel(workspaceId, channel.id);
+    const team = await deps.issues.teamOfChannel(workspaceId, channel.id);
     const view = issueModal({
       mode: 'new',
-      teams: deps.issues.teamChoices(workspaceId),
+      teams: await deps.issues.teamChoices(workspaceId),
       ...(team === undefined ? {} : { teamId: team.id }),
       title: firstLine,
       details: text,

@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, inArray, lt, notInArray, or } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import { and, asc, desc, eq, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import type { Storage } from '../../db/storage.js';
 import { ballots, issues, voteOptions, votes } from '../../db/schema.js';
 import { goalsNeedingAttention, type AttentionGoal } from '../goal/attention.js';
 import { parseChoices, voteKey } from '../vote/rules.js';
@@ -41,8 +41,8 @@ export interface TeamAgendaState {
 }
 
 /** Blocked issues, and issues past their due date that are not closed; most urgent first. */
-export function agendaIssues(db: Db, programTeamId: number, teamKey: string, today: string, limit = 30): AgendaIssue[] {
-  const rows = db
+export async function agendaIssues(db: Storage, programTeamId: number, teamKey: string, today: string, limit = 30): Promise<AgendaIssue[]> {
+  const rows = await db
     .select({ number: issues.number, title: issues.title, status: issues.status, dueDate: issues.dueDate })
     .from(issues)
     .where(
@@ -51,7 +51,8 @@ export function agendaIssues(db: Db, programTeamId: number, teamKey: string, tod
         or(eq(issues.status, 'blocked'), and(lt(issues.dueDate, today), notInArray(issues.status, [...CLOSED_STATUSES]))),
       ),
     )
-    .orderBy(issues.dueDate, issues.number)
+    // Undated (blocked) issues first on both engines: PostgreSQL would sort nulls last.
+    .orderBy(sql`case when ${issues.dueDate} is null then 0 else 1 end`, asc(issues.dueDate), asc(issues.number))
     .limit(limit)
     .all();
   return rows.map((r) => {
@@ -62,19 +63,19 @@ export function agendaIssues(db: Db, programTeamId: number, teamKey: string, tod
 }
 
 /** Open votes and those closed in the last RECENT_VOTE_DAYS, with their leading options counted from the ballots. */
-export function agendaVotes(db: Db, programTeamId: number, nowMs: number, limit = 10): AgendaVote[] {
+export async function agendaVotes(db: Storage, programTeamId: number, nowMs: number, limit = 10): Promise<AgendaVote[]> {
   const since = nowMs - RECENT_VOTE_DAYS * 24 * 60 * 60 * 1000;
-  const rows = db
+  const rows = await db
     .select()
     .from(votes)
     .where(and(eq(votes.programTeamId, programTeamId), or(eq(votes.status, 'open'), gte(votes.closedAt, since))))
-    .orderBy(desc(votes.createdAt))
+    .orderBy(desc(votes.createdAt), desc(votes.id))
     .limit(limit)
     .all();
   if (rows.length === 0) return [];
   const ids = rows.map((v) => v.id);
-  const options = db.select().from(voteOptions).where(inArray(voteOptions.voteId, ids)).all();
-  const cast = db.select({ voteId: ballots.voteId, choicesJson: ballots.choicesJson }).from(ballots).where(inArray(ballots.voteId, ids)).all();
+  const options = await db.select().from(voteOptions).where(inArray(voteOptions.voteId, ids)).orderBy(asc(voteOptions.voteId), asc(voteOptions.position)).all();
+  const cast = await db.select({ voteId: ballots.voteId, choicesJson: ballots.choicesJson }).from(ballots).where(inArray(ballots.voteId, ids)).orderBy(asc(ballots.id)).all();
   return rows.map((vote) => {
     const tallyOptions: TallyOption[] = options.filter((o) => o.voteId === vote.id).map((o) => ({ id: o.id, label: o.label, position: o.position }));
     const tallyBallots: TallyBallot[] = cast.filter((b) => b.voteId === vote.id).map((b) => ({ voter: null, choices: parseChoices(b.choicesJson) }));
@@ -97,8 +98,8 @@ export function agendaVotes(db: Db, programTeamId: number, nowMs: number, limit 
   });
 }
 
-export function teamAgendaState(db: Db, programTeamId: number, teamKey: string, today: string, nowMs: number): TeamAgendaState {
-  return { goals: goalsNeedingAttention(db, programTeamId, today), issues: agendaIssues(db, programTeamId, teamKey, today), votes: agendaVotes(db, programTeamId, nowMs) };
+export async function teamAgendaState(db: Storage, programTeamId: number, teamKey: string, today: string, nowMs: number): Promise<TeamAgendaState> {
+  return { goals: await goalsNeedingAttention(db, programTeamId, today), issues: await agendaIssues(db, programTeamId, teamKey, today), votes: await agendaVotes(db, programTeamId, nowMs) };
 }
 
 /** Slack's multiline input takes at most 3,000 characters; the agenda field allows the same. */

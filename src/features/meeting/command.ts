@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { Clock } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
@@ -15,7 +15,7 @@ import { isValidTimeZone, utcToLocalParts } from '../../time/zone.js';
 import { DEFAULT_DURATION, listView, MEETING_HELP, meetingKey, meetingModal, showView, TITLE_MAX } from './views.js';
 
 export interface MeetingCommandDeps {
-  db: Db;
+  db: Storage;
   meetings: MeetingService;
   now: Clock;
   outbox: Kicker;
@@ -72,11 +72,11 @@ export function meetingCommand(deps: MeetingCommandDeps) {
     aliases: { schedule: 'new', calendar: 'ics' },
     handlers: {
       new: async ({ input, actor, rest, now }) => {
-        const { teams, selected } = deps.meetings.teamChoices(actor.workspaceId, input.channelId);
+        const { teams, selected } = await deps.meetings.teamChoices(actor.workspaceId, input.channelId);
         if (teams.length === 0) return say('There are no program teams yet, so there is nobody to meet. A coordinator can add one with `/team create KEY Name`.');
         const tz = await schedulerZone(deps, actor.workspaceId, actor.userId);
         const today = utcToLocalParts(now, tz).date;
-        const agenda = selected === undefined ? '' : agendaPrefill(teamAgendaState(deps.db, selected.id, selected.key, today, now.getTime()));
+        const agenda = selected === undefined ? '' : agendaPrefill(await teamAgendaState(deps.db, selected.id, selected.key, today, now.getTime()));
         const metadata: ModalMetadata = { tz, ...(/^[CGD][A-Z0-9]{2,}$/.test(input.channelId) ? { origin: input.channelId } : {}) };
         return {
           kind: 'modal',
@@ -90,23 +90,23 @@ export function meetingCommand(deps: MeetingCommandDeps) {
           }),
         };
       },
-      list: ({ input, actor, args, now }) => {
+      list: async ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/meeting list [KEY]');
-        const listed = deps.meetings.list(actor.workspaceId, args[0], input.channelId, now);
+        const listed = await deps.meetings.list(actor.workspaceId, args[0], input.channelId, now);
         if (!listed.ok) return sayProblem(listed.problem);
         const view = listView(listed.value.items, listed.value.counts, listed.value.scope);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
-      show: ({ actor, args }) => {
+      show: async ({ actor, args }) => {
         if (args.length !== 1) return usage('/meeting show M-7');
-        const found = deps.meetings.find(actor.workspaceId, args[0]);
+        const found = await deps.meetings.find(actor.workspaceId, args[0]);
         if (!found.ok) return sayProblem(found.problem);
-        const view = showView(found.value, deps.meetings.rsvps(found.value.meeting.id));
+        const view = showView(found.value, await deps.meetings.rsvps(found.value.meeting.id));
         return say(view.text, view.blocks);
       },
-      ics: ({ actor, args, now }) => {
+      ics: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/meeting ics M-7');
-        const found = deps.meetings.find(actor.workspaceId, args[0]);
+        const found = await deps.meetings.find(actor.workspaceId, args[0]);
         if (!found.ok) return sayProblem(found.problem);
         const key = meetingKey(found.value.meeting.number);
         return {
@@ -115,9 +115,9 @@ export function meetingCommand(deps: MeetingCommandDeps) {
           afterAck: () => sendCalendarFile(deps.client, deps.meetings, found.value, actor.userId, now),
         };
       },
-      cancel: ({ actor, args, now }) => {
+      cancel: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/meeting cancel M-7');
-        const cancelled = deps.meetings.cancel(actor, args[0], now);
+        const cancelled = await deps.meetings.cancel(actor, args[0], now);
         if (!cancelled.ok) return sayProblem(cancelled.problem);
         deps.outbox.kick();
         const { meeting, notified } = cancelled.value;
@@ -129,10 +129,10 @@ export function meetingCommand(deps: MeetingCommandDeps) {
         if (args.length !== 1) return usage('/meeting edit M-7');
         const number = parseMeetingRef(args[0]);
         if (number === undefined) {
-          const unknown = deps.meetings.find(actor.workspaceId, args[0]);
+          const unknown = await deps.meetings.find(actor.workspaceId, args[0]);
           return unknown.ok ? usage('/meeting edit M-7') : sayProblem(unknown.problem);
         }
-        const found = deps.meetings.editable(actor, number, 'meeting.edit', now);
+        const found = await deps.meetings.editable(actor, number, 'meeting.edit', now);
         if (!found.ok) return sayProblem(found.problem);
         const { meeting, teamKey, teamName } = found.value;
         const tz = await schedulerZone(deps, actor.workspaceId, actor.userId);

@@ -95,9 +95,9 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
   };
   registerCommand(app, CommandNames.meeting, meetingCommand(commandDeps), { actors: deps.actors });
 
-  deps.refreshers[MEETING_REFRESH] = (ref) => meetings.renderAnnouncement(Number(ref));
-  deps.followUps[ANNOUNCED_FOLLOW_UP] = (_db, ref, result) => {
-    meetings.recordAnnouncement(ref, result, deps.now());
+  deps.refreshers[MEETING_REFRESH] = async (ref) => meetings.renderAnnouncement(Number(ref));
+  deps.followUps[ANNOUNCED_FOLLOW_UP] = async (_db, ref, result) => {
+    await meetings.recordAnnouncement(ref, result, deps.now());
     deps.outbox.kick();
   };
 
@@ -120,7 +120,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
       return;
     }
     const actor = await deps.actors.resolve(workspaceId, user.id);
-    const created = meetings.create(actor, form.teamId, details.value, { timeZone: metadata.tz, originChannelId: metadata.origin }, submissionKey(body), now);
+    const created = await meetings.create(actor, form.teamId, details.value, { timeZone: metadata.tz, originChannelId: metadata.origin }, submissionKey(body), now);
     if (!created.ok) {
       await ack({ response_action: 'errors', errors: fieldErrors(created.problems ?? [created.problem], InputIds.meetingTeam) });
       return;
@@ -147,7 +147,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
       return;
     }
     const actor = await deps.actors.resolve(workspaceId, user.id);
-    const edited = meetings.edit(actor, metadata.meeting, details.value, metadata.tz, now, submissionKey(body));
+    const edited = await meetings.edit(actor, metadata.meeting, details.value, metadata.tz, now, submissionKey(body));
     if (!edited.ok) {
       await ack({ response_action: 'errors', errors: { [InputIds.meetingTitle]: edited.problem.message } });
       return;
@@ -172,11 +172,11 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     const prefilled = agendaBlock?.element?.initial_value ?? '';
     if (typed.trim() !== '' && typed !== prefilled) return;
     const workspaceId = team?.id ?? user.team_id ?? '';
-    const { teams } = meetings.teamChoices(workspaceId, '');
+    const { teams } = await meetings.teamChoices(workspaceId, '');
     const chosen = teams.find((t) => String(t.id) === actions[0]?.selected_option.value);
     if (chosen === undefined) return;
     const now = deps.now();
-    const agenda = agendaPrefill(teamAgendaState(deps.db, chosen.id, chosen.key, utcToLocalParts(now, metadata.tz).date, now.getTime()));
+    const agenda = agendaPrefill(await teamAgendaState(deps.db, chosen.id, chosen.key, utcToLocalParts(now, metadata.tz).date, now.getTime()));
     const form = readForm(view.state.values);
     await client.views.update({
       view_id: view.id,
@@ -209,7 +209,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     const ts = container?.message_ts ?? message?.ts;
     const workspaceId = team?.id ?? user.team_id ?? '';
     const now = deps.now();
-    const result = meetings.rsvp(workspaceId, user.id, meetingId.value, answer, channelId !== undefined && ts !== undefined ? { channelId, ts } : undefined, now);
+    const result = await meetings.rsvp(workspaceId, user.id, meetingId.value, answer, channelId !== undefined && ts !== undefined ? { channelId, ts } : undefined, now);
     // On the Home tab (no channel) the answer goes on top of the Home.
     const tell = async (text: string) => {
       if (channelId !== undefined) await client.chat.postEphemeral({ channel: channelId, user: user.id, text });
@@ -236,7 +236,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     }
     const { user, team, container, channel } = parsed.data;
     const workspaceId = team?.id ?? user.team_id ?? '';
-    const found = meetings.byId(workspaceId, meetingId.value);
+    const found = await meetings.byId(workspaceId, meetingId.value);
     const channelId = container?.channel_id ?? channel?.id;
     if (found === undefined) {
       if (channelId !== undefined) await client.chat.postEphemeral({ channel: channelId, user: user.id, text: ':mag: That meeting no longer exists.' });

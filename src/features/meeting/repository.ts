@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, inArray, max, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import { meetingRsvps, meetings, programTeams } from '../../db/schema.js';
 
 export type Meeting = typeof meetings.$inferSelect;
@@ -26,37 +26,37 @@ const isAnswer = (value: string): value is RsvpAnswer => (RSVP_ANSWERS as readon
 
 /** Meetings and their RSVPs. Wraps drizzle; the rules live in the service. */
 export class MeetingRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Storage) {}
 
-  get database(): Db {
+  get database(): Storage {
     return this.db;
   }
 
-  /** Call inside an immediate transaction: the unique index on (workspace, number) guards the rest. */
-  nextNumber(workspaceId: string): number {
-    const row = this.db.select({ n: max(meetings.number) }).from(meetings).where(eq(meetings.workspaceId, workspaceId)).get();
+  /** Call inside a transaction: the unique index on (workspace, number) guards the rest. */
+  async nextNumber(workspaceId: string): Promise<number> {
+    const row = await this.db.select({ n: max(meetings.number) }).from(meetings).where(eq(meetings.workspaceId, workspaceId)).get();
     return (row?.n ?? 0) + 1;
   }
 
-  insert(meeting: NewMeeting): Meeting {
-    return this.db.insert(meetings).values(meeting).returning().get();
+  async insert(meeting: NewMeeting): Promise<Meeting> {
+    return await this.db.insert(meetings).values(meeting).returning().get();
   }
 
-  update(id: number, changes: Partial<NewMeeting>): Meeting | undefined {
-    return this.db.update(meetings).set(changes).where(eq(meetings.id, id)).returning().get();
+  async update(id: number, changes: Partial<NewMeeting>): Promise<Meeting | undefined> {
+    return await this.db.update(meetings).set(changes).where(eq(meetings.id, id)).returning().get();
   }
 
-  byId(id: number): MeetingWithTeam | undefined {
+  async byId(id: number): Promise<MeetingWithTeam | undefined> {
     return this.withTeam(eq(meetings.id, id));
   }
 
-  byNumber(workspaceId: string, number: number): MeetingWithTeam | undefined {
+  async byNumber(workspaceId: string, number: number): Promise<MeetingWithTeam | undefined> {
     return this.withTeam(and(eq(meetings.workspaceId, workspaceId), eq(meetings.number, number)));
   }
 
   /** Scheduled meetings that have not ended yet, soonest first; optionally one team's. */
-  upcoming(workspaceId: string, nowMs: number, programTeamId?: number): MeetingWithTeam[] {
-    const rows = this.db
+  async upcoming(workspaceId: string, nowMs: number, programTeamId?: number): Promise<MeetingWithTeam[]> {
+    return await this.db
       .select({ meeting: meetings, teamKey: programTeams.key, teamName: programTeams.name })
       .from(meetings)
       .innerJoin(programTeams, eq(programTeams.id, meetings.programTeamId))
@@ -70,44 +70,52 @@ export class MeetingRepository {
       )
       .orderBy(asc(meetings.startsAt), asc(meetings.number))
       .all();
-    return rows;
   }
 
-  setMessage(id: number, channelId: string, messageTs: string): void {
-    this.db.update(meetings).set({ channelId, messageTs }).where(eq(meetings.id, id)).run();
+  async setMessage(id: number, channelId: string, messageTs: string): Promise<void> {
+    await this.db.update(meetings).set({ channelId, messageTs }).where(eq(meetings.id, id)).run();
   }
 
-  /** Upsert: a person has one answer per meeting, and a new answer replaces the old one. */
-  setRsvp(workspaceId: string, meetingId: number, userId: string, answer: RsvpAnswer, nowMs: number): RsvpAnswer | undefined {
-    const previous = this.db
+  /**
+   * A person has one answer per meeting: a new answer replaces the old one (an upsert on (meeting,
+   * person)), and the same answer again writes nothing, so it keeps its place in the list. Returns
+   * the previous answer. Call inside a transaction.
+   */
+  async setRsvp(workspaceId: string, meetingId: number, userId: string, answer: RsvpAnswer, nowMs: number): Promise<RsvpAnswer | undefined> {
+    const previous = await this.db
       .select({ answer: meetingRsvps.answer })
       .from(meetingRsvps)
       .where(and(eq(meetingRsvps.meetingId, meetingId), eq(meetingRsvps.userId, userId)))
       .get();
-    this.db
+    const before = previous !== undefined && isAnswer(previous.answer) ? previous.answer : undefined;
+    if (before === answer) return before;
+    await this.db
       .insert(meetingRsvps)
       .values({ workspaceId, meetingId, userId, answer, updatedAt: nowMs })
       .onConflictDoUpdate({ target: [meetingRsvps.meetingId, meetingRsvps.userId], set: { answer, updatedAt: nowMs } })
       .run();
-    return previous !== undefined && isAnswer(previous.answer) ? previous.answer : undefined;
+    return before;
   }
 
-  /** Everyone's answer, in the order they first answered (stable names on the announcement). */
-  rsvps(meetingId: number): Rsvp[] {
-    return this.db
+  /**
+   * Everyone's answer, in the order they gave it (stable names on the announcement: a name moves
+   * only when its person changes their answer). Ties, within one millisecond, by user id.
+   */
+  async rsvps(meetingId: number): Promise<Rsvp[]> {
+    const rows = await this.db
       .select({ userId: meetingRsvps.userId, answer: meetingRsvps.answer, updatedAt: meetingRsvps.updatedAt })
       .from(meetingRsvps)
       .where(eq(meetingRsvps.meetingId, meetingId))
-      .orderBy(asc(sql`rowid`))
-      .all()
-      .flatMap((r) => (isAnswer(r.answer) ? [{ userId: r.userId, answer: r.answer, updatedAt: r.updatedAt }] : []));
+      .orderBy(asc(meetingRsvps.updatedAt), asc(meetingRsvps.userId))
+      .all();
+    return rows.flatMap((r) => (isAnswer(r.answer) ? [{ userId: r.userId, answer: r.answer, updatedAt: r.updatedAt }] : []));
   }
 
-  countsFor(meetingIds: number[]): Map<number, RsvpCounts> {
+  async countsFor(meetingIds: number[]): Promise<Map<number, RsvpCounts>> {
     const result = new Map<number, RsvpCounts>();
     if (meetingIds.length === 0) return result;
-    const rows = this.db
-      .select({ meetingId: meetingRsvps.meetingId, answer: meetingRsvps.answer, n: sql<number>`count(*)` })
+    const rows = await this.db
+      .select({ meetingId: meetingRsvps.meetingId, answer: meetingRsvps.answer, n: sql<number>`count(*)`.mapWith(Number) })
       .from(meetingRsvps)
       .where(inArray(meetingRsvps.meetingId, meetingIds))
       .groupBy(meetingRsvps.meetingId, meetingRsvps.answer)
@@ -120,8 +128,8 @@ export class MeetingRepository {
     return result;
   }
 
-  private withTeam(where: ReturnType<typeof and>): MeetingWithTeam | undefined {
-    return this.db
+  private async withTeam(where: ReturnType<typeof and>): Promise<MeetingWithTeam | undefined> {
+    return await this.db
       .select({ meeting: meetings, teamKey: programTeams.key, teamName: programTeams.name })
       .from(meetings)
       .innerJoin(programTeams, eq(programTeams.id, meetings.programTeamId))

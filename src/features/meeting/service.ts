@@ -145,43 +145,43 @@ export class MeetingService {
     return this.deps.repo.database;
   }
 
-  find(workspaceId: string, ref: string | undefined): Result<MeetingWithTeam> {
+  async find(workspaceId: string, ref: string | undefined): Promise<Result<MeetingWithTeam>> {
     const number = parseMeetingRef(ref);
     if (number === undefined) {
       return ref === undefined || ref.trim() === ''
         ? fail('invalid', 'Say which meeting, for example M-7 (see /meeting list).')
         : fail('invalid', `"${ref}" is not a meeting id. Meeting ids look like M-7 (see /meeting list).`);
     }
-    const found = this.deps.repo.byNumber(workspaceId, number);
+    const found = await this.deps.repo.byNumber(workspaceId, number);
     return found === undefined ? fail('not_found', `There is no meeting ${meetingKey(number)}. See /meeting list for upcoming meetings.`) : ok(found);
   }
 
-  byId(workspaceId: string, id: number): MeetingWithTeam | undefined {
-    const found = this.deps.repo.byId(id);
+  async byId(workspaceId: string, id: number): Promise<MeetingWithTeam | undefined> {
+    const found = await this.deps.repo.byId(id);
     return found?.meeting.workspaceId === workspaceId ? found : undefined;
   }
 
-  rsvps(meetingId: number): Rsvp[] {
-    return this.deps.repo.rsvps(meetingId);
+  async rsvps(meetingId: number): Promise<Rsvp[]> {
+    return await this.deps.repo.rsvps(meetingId);
   }
 
   /** Upcoming meetings of a team (KEY, else the channel's team), or of every team outside team channels. */
-  list(workspaceId: string, key: string | undefined, channelId: string, now: Date): Result<{ scope: string; items: MeetingWithTeam[]; counts: Map<number, RsvpCounts> }> {
+  async list(workspaceId: string, key: string | undefined, channelId: string, now: Date): Promise<Result<{ scope: string; items: MeetingWithTeam[]; counts: Map<number, RsvpCounts> }>> {
     let team: ProgramTeam | undefined;
     if (key !== undefined) {
-      const resolved = this.deps.teams.resolveTeam(workspaceId, key, channelId);
+      const resolved = await this.deps.teams.resolveTeam(workspaceId, key, channelId);
       if (!resolved.ok) return resolved;
       team = resolved.value;
     } else {
-      team = this.deps.teamRepository.byChannel(workspaceId, channelId);
+      team = await this.deps.teamRepository.byChannel(workspaceId, channelId);
     }
-    const items = this.deps.repo.upcoming(workspaceId, now.getTime(), team?.id);
-    return ok({ scope: team?.key ?? 'all teams', items, counts: this.deps.repo.countsFor(items.map((i) => i.meeting.id)) });
+    const items = await this.deps.repo.upcoming(workspaceId, now.getTime(), team?.id);
+    return ok({ scope: team?.key ?? 'all teams', items, counts: await this.deps.repo.countsFor(items.map((i) => i.meeting.id)) });
   }
 
   /** The team a new meeting defaults to, and the teams to choose from. */
-  teamChoices(workspaceId: string, channelId: string): { teams: ProgramTeam[]; selected: ProgramTeam | undefined } {
-    return { teams: this.deps.teamRepository.teams(workspaceId), selected: this.deps.teamRepository.byChannel(workspaceId, channelId) };
+  async teamChoices(workspaceId: string, channelId: string): Promise<{ teams: ProgramTeam[]; selected: ProgramTeam | undefined }> {
+    return { teams: await this.deps.teamRepository.teams(workspaceId), selected: await this.deps.teamRepository.byChannel(workspaceId, channelId) };
   }
 
   /**
@@ -189,159 +189,152 @@ export class MeetingService {
    * still ahead, all in one transaction. `requestKey` (`submissionKey` of the modal's submission)
    * makes a double submission create one meeting.
    */
-  create(
+  async create(
     actor: Actor,
     teamIdText: string | undefined,
     details: MeetingDetails,
     where: { timeZone: string; originChannelId: string | undefined },
     requestKey: string | undefined,
     now: Date,
-  ): Result<{ meeting: Meeting; teamKey: string; channelId: string; duplicate: boolean }> {
+  ): Promise<Result<{ meeting: Meeting; teamKey: string; channelId: string; duplicate: boolean }>> {
     const teamId = Number(teamIdText);
-    const team = Number.isInteger(teamId) ? this.deps.teamRepository.byId(teamId) : undefined;
+    const team = Number.isInteger(teamId) ? await this.deps.teamRepository.byId(teamId) : undefined;
     if (team === undefined || team.workspaceId !== actor.workspaceId) return fail('invalid', 'Choose the team the meeting is for.', InputIds.meetingTeam);
-    const channelId = this.deps.teamRepository.channelsOf(team.id)[0] ?? announceableOrigin(where.originChannelId);
+    const channelId = (await this.deps.teamRepository.channelsOf(team.id))[0] ?? announceableOrigin(where.originChannelId);
     if (channelId === undefined) {
       return fail('invalid', `${team.key} has no linked channel to announce the meeting in. A coordinator can link one with /team link ${team.key}, or schedule it from a channel.`, InputIds.meetingTeam);
     }
-    const result = this.db.transaction(
-      () => {
-        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) return { meeting: undefined, duplicateOf: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? Number.NaN) };
-        const meeting = this.deps.repo.insert({
+    const result = await this.db.transaction(async () => {
+      if (requestKey !== undefined && !(await claimRequest(this.db, actor.workspaceId, requestKey, now))) {
+        return { meeting: undefined, duplicateOf: Number((await requestResult(this.db, actor.workspaceId, requestKey)) ?? Number.NaN) };
+      }
+      const meeting = await this.deps.repo.insert({
+        workspaceId: actor.workspaceId,
+        number: await this.deps.repo.nextNumber(actor.workspaceId),
+        programTeamId: team.id,
+        title: details.title,
+        startsAt: details.startsAt.getTime(),
+        durationMinutes: details.durationMinutes,
+        location: details.place,
+        link: details.link,
+        agenda: details.agenda,
+        timeZone: where.timeZone,
+        status: 'scheduled',
+        creatorId: actor.userId,
+        channelId,
+        createdAt: now.getTime(),
+        updatedAt: now.getTime(),
+      });
+      const view = announcementView({ meeting, teamKey: team.key, rsvps: [] });
+      await enqueue(
+        this.db,
+        {
           workspaceId: actor.workspaceId,
-          number: this.deps.repo.nextNumber(actor.workspaceId),
-          programTeamId: team.id,
-          title: details.title,
-          startsAt: details.startsAt.getTime(),
-          durationMinutes: details.durationMinutes,
-          location: details.place,
-          link: details.link,
-          agenda: details.agenda,
-          timeZone: where.timeZone,
-          status: 'scheduled',
-          creatorId: actor.userId,
-          channelId,
-          createdAt: now.getTime(),
-          updatedAt: now.getTime(),
-        });
-        const view = announcementView({ meeting, teamKey: team.key, rsvps: [] });
-        enqueue(
-          this.db,
-          {
-            workspaceId: actor.workspaceId,
-            dedupeKey: announceKey(meeting.id),
-            method: 'chat.postMessage',
-            args: { channel: channelId, text: view.text, blocks: view.blocks, unfurl_links: false },
-            notBefore: now,
-            followUp: { kind: ANNOUNCED_FOLLOW_UP, ref: `${meeting.id}:${meeting.sequence}` },
-          },
-          now,
-        );
-        this.queueReminders(meeting, team.key, channelId, now);
-        // A repeated submission answers with this very meeting (see the duplicate branch above).
-        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(meeting.id));
-        return { meeting, duplicateOf: undefined };
-      },
-      { behavior: 'immediate' },
-    );
+          dedupeKey: announceKey(meeting.id),
+          method: 'chat.postMessage',
+          args: { channel: channelId, text: view.text, blocks: view.blocks, unfurl_links: false },
+          notBefore: now,
+          followUp: { kind: ANNOUNCED_FOLLOW_UP, ref: `${meeting.id}:${meeting.sequence}` },
+        },
+        now,
+      );
+      await this.queueReminders(meeting, team.key, channelId, now);
+      // A repeated submission answers with this very meeting (see the duplicate branch above).
+      if (requestKey !== undefined) await recordRequestResult(this.db, actor.workspaceId, requestKey, String(meeting.id));
+      return { meeting, duplicateOf: undefined };
+    });
     if (result.meeting !== undefined) return ok({ meeting: result.meeting, teamKey: team.key, channelId, duplicate: false });
-    const earlier = result.duplicateOf === undefined ? undefined : this.deps.repo.byId(result.duplicateOf);
+    const earlier = result.duplicateOf === undefined ? undefined : await this.deps.repo.byId(result.duplicateOf);
     if (earlier === undefined || earlier.meeting.workspaceId !== actor.workspaceId) return fail('not_found', 'This form was already submitted and its meeting scheduled: see `/meeting list`.');
     return ok({ meeting: earlier.meeting, teamKey: earlier.teamKey, channelId: earlier.meeting.channelId ?? channelId, duplicate: true });
   }
 
   /** Changes time, place or agenda: RSVPs stay, reminders move, calendars see a new SEQUENCE, attendees hear of a new time or place. */
-  edit(actor: Actor, number: number, details: MeetingDetails, timeZone: string, now: Date, requestKey?: string): Result<{ meeting: Meeting; teamKey: string; notified: number }> {
-    const found = this.editable(actor, number, 'meeting.edit', now);
+  async edit(actor: Actor, number: number, details: MeetingDetails, timeZone: string, now: Date, requestKey?: string): Promise<Result<{ meeting: Meeting; teamKey: string; notified: number }>> {
+    const found = await this.editable(actor, number, 'meeting.edit', now);
     if (!found.ok) return found;
     const { meeting: lookedUp, teamKey } = found.value;
-    const result = this.db.transaction(
-      (): Result<{ meeting: Meeting; notified: number; duplicate: boolean }> => {
-        // Decided from the meeting as it is under the write lock: another instance may have
-        // cancelled or edited it since it was looked up.
-        const current = this.deps.repo.byId(lookedUp.id);
-        if (current === undefined) return fail('not_found', `${meetingKey(number)} no longer exists.`);
-        const before = current.meeting;
-        // The same form submitted twice at once saves once (one SEQUENCE bump, one set of notices);
-        // the repeat answers with what the first one did.
-        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) {
-          return ok({ meeting: before, notified: Number(requestResult(this.db, actor.workspaceId, requestKey) ?? 0), duplicate: true });
+    const result = await this.db.transaction(async (): Promise<Result<{ meeting: Meeting; notified: number; duplicate: boolean }>> => {
+      // Decided from the meeting as it is inside the write transaction: another instance may have
+      // cancelled or edited it since it was looked up.
+      const current = await this.deps.repo.byId(lookedUp.id);
+      if (current === undefined) return fail('not_found', `${meetingKey(number)} no longer exists.`);
+      const before = current.meeting;
+      // The same form submitted twice at once saves once (one SEQUENCE bump, one set of notices);
+      // the repeat answers with what the first one did.
+      if (requestKey !== undefined && !(await claimRequest(this.db, actor.workspaceId, requestKey, now))) {
+        return ok({ meeting: before, notified: Number((await requestResult(this.db, actor.workspaceId, requestKey)) ?? 0), duplicate: true });
+      }
+      const closed = this.closedReason(before, now);
+      if (closed !== undefined) return fail('closed', closed);
+      const meeting = await this.deps.repo.update(before.id, {
+        title: details.title,
+        startsAt: details.startsAt.getTime(),
+        durationMinutes: details.durationMinutes,
+        location: details.place,
+        link: details.link,
+        agenda: details.agenda,
+        timeZone,
+        sequence: before.sequence + 1,
+        updatedAt: now.getTime(),
+      });
+      if (meeting === undefined) throw new Error(`meeting ${before.id} vanished during an edit`);
+      await cancelPending(this.db, meeting.workspaceId, REMINDERS.map((r) => reminderKey(meeting.id, before.sequence, r.kind)));
+      await this.queueReminders(meeting, teamKey, meeting.channelId, now);
+      await this.refreshAnnouncement(meeting, teamKey, now);
+      let notified = 0;
+      const moved = meeting.startsAt !== before.startsAt || meeting.durationMinutes !== before.durationMinutes || meeting.location !== before.location || meeting.link !== before.link;
+      if (moved) {
+        for (const rsvp of await this.attendees(meeting.id)) {
+          if (rsvp.userId === actor.userId) continue;
+          const text = movedNotice(meeting, teamKey, actor.userId);
+          await enqueue(this.db, { workspaceId: meeting.workspaceId, dedupeKey: `meeting:${meeting.id}:s${meeting.sequence}:changed:${rsvp.userId}`, method: 'chat.postMessage', args: { channel: rsvp.userId, text }, notBefore: now }, now);
+          notified++;
         }
-        const closed = this.closedReason(before, now);
-        if (closed !== undefined) return fail('closed', closed);
-        const meeting = this.deps.repo.update(before.id, {
-          title: details.title,
-          startsAt: details.startsAt.getTime(),
-          durationMinutes: details.durationMinutes,
-          location: details.place,
-          link: details.link,
-          agenda: details.agenda,
-          timeZone,
-          sequence: before.sequence + 1,
-          updatedAt: now.getTime(),
-        });
-        if (meeting === undefined) throw new Error(`meeting ${before.id} vanished during an edit`);
-        cancelPending(this.db, meeting.workspaceId, REMINDERS.map((r) => reminderKey(meeting.id, before.sequence, r.kind)));
-        this.queueReminders(meeting, teamKey, meeting.channelId, now);
-        this.refreshAnnouncement(meeting, teamKey, now);
-        let notified = 0;
-        const moved = meeting.startsAt !== before.startsAt || meeting.durationMinutes !== before.durationMinutes || meeting.location !== before.location || meeting.link !== before.link;
-        if (moved) {
-          for (const rsvp of this.attendees(meeting.id)) {
-            if (rsvp.userId === actor.userId) continue;
-            const text = movedNotice(meeting, teamKey, actor.userId);
-            enqueue(this.db, { workspaceId: meeting.workspaceId, dedupeKey: `meeting:${meeting.id}:s${meeting.sequence}:changed:${rsvp.userId}`, method: 'chat.postMessage', args: { channel: rsvp.userId, text }, notBefore: now }, now);
-            notified++;
-          }
-        }
-        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(notified));
-        return ok({ meeting, notified, duplicate: false });
-      },
-      { behavior: 'immediate' },
-    );
+      }
+      if (requestKey !== undefined) await recordRequestResult(this.db, actor.workspaceId, requestKey, String(notified));
+      return ok({ meeting, notified, duplicate: false });
+    });
     if (!result.ok) return result;
-    if (!result.value.duplicate) this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.edit', target: meetingKey(number), outcome: 'done', createdAt: now.getTime() });
+    if (!result.value.duplicate) await this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.edit', target: meetingKey(number), outcome: 'done', createdAt: now.getTime() });
     return ok({ meeting: result.value.meeting, teamKey, notified: result.value.notified });
   }
 
   /** Cancels: reminders withdrawn, the announcement struck through, Going and Maybe told by DM. */
-  cancel(actor: Actor, ref: string | undefined, now: Date): Result<{ meeting: Meeting; teamKey: string; notified: number }> {
-    const found = this.find(actor.workspaceId, ref);
+  async cancel(actor: Actor, ref: string | undefined, now: Date): Promise<Result<{ meeting: Meeting; teamKey: string; notified: number }>> {
+    const found = await this.find(actor.workspaceId, ref);
     if (!found.ok) return found;
-    const checked = this.editable(actor, found.value.meeting.number, 'meeting.cancel', now);
+    const checked = await this.editable(actor, found.value.meeting.number, 'meeting.cancel', now);
     if (!checked.ok) return checked;
     const { meeting: lookedUp, teamKey } = checked.value;
-    const result = this.db.transaction(
-      (): Result<{ meeting: Meeting; notified: number }> => {
-        // Re-read under the write lock: cancelled or edited meanwhile by another instance.
-        const before = this.deps.repo.byId(lookedUp.id)?.meeting;
-        if (before === undefined) return fail('not_found', `${meetingKey(lookedUp.number)} no longer exists.`);
-        const closed = this.closedReason(before, now);
-        if (closed !== undefined) return fail('closed', closed);
-        const meeting = this.deps.repo.update(before.id, { status: 'cancelled', cancelledAt: now.getTime(), cancelledBy: actor.userId, updatedAt: now.getTime(), sequence: before.sequence + 1 });
-        if (meeting === undefined) throw new Error(`meeting ${before.id} vanished during a cancellation`);
-        cancelPending(this.db, meeting.workspaceId, REMINDERS.map((r) => reminderKey(meeting.id, before.sequence, r.kind)));
-        this.refreshAnnouncement(meeting, teamKey, now, actor.userId);
-        const attendees = this.attendees(meeting.id).filter((r) => r.userId !== actor.userId);
-        for (const rsvp of attendees) {
-          enqueue(
-            this.db,
-            {
-              workspaceId: meeting.workspaceId,
-              dedupeKey: `meeting:${meeting.id}:cancelled:${rsvp.userId}`,
-              method: 'chat.postMessage',
-              args: { channel: rsvp.userId, text: cancelledNotice(meeting, teamKey, actor.userId) },
-              notBefore: now,
-            },
-            now,
-          );
-        }
-        return ok({ meeting, notified: attendees.length });
-      },
-      { behavior: 'immediate' },
-    );
+    const result = await this.db.transaction(async (): Promise<Result<{ meeting: Meeting; notified: number }>> => {
+      // Read again inside the write transaction: cancelled or edited meanwhile by another instance.
+      const before = (await this.deps.repo.byId(lookedUp.id))?.meeting;
+      if (before === undefined) return fail('not_found', `${meetingKey(lookedUp.number)} no longer exists.`);
+      const closed = this.closedReason(before, now);
+      if (closed !== undefined) return fail('closed', closed);
+      const meeting = await this.deps.repo.update(before.id, { status: 'cancelled', cancelledAt: now.getTime(), cancelledBy: actor.userId, updatedAt: now.getTime(), sequence: before.sequence + 1 });
+      if (meeting === undefined) throw new Error(`meeting ${before.id} vanished during a cancellation`);
+      await cancelPending(this.db, meeting.workspaceId, REMINDERS.map((r) => reminderKey(meeting.id, before.sequence, r.kind)));
+      await this.refreshAnnouncement(meeting, teamKey, now, actor.userId);
+      const attendees = (await this.attendees(meeting.id)).filter((r) => r.userId !== actor.userId);
+      for (const rsvp of attendees) {
+        await enqueue(
+          this.db,
+          {
+            workspaceId: meeting.workspaceId,
+            dedupeKey: `meeting:${meeting.id}:cancelled:${rsvp.userId}`,
+            method: 'chat.postMessage',
+            args: { channel: rsvp.userId, text: cancelledNotice(meeting, teamKey, actor.userId) },
+            notBefore: now,
+          },
+          now,
+        );
+      }
+      return ok({ meeting, notified: attendees.length });
+    });
     if (!result.ok) return result;
-    this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.cancel', target: meetingKey(lookedUp.number), outcome: 'done', createdAt: now.getTime() });
+    await this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'meeting.cancel', target: meetingKey(lookedUp.number), outcome: 'done', createdAt: now.getTime() });
     return ok({ meeting: result.value.meeting, teamKey, notified: result.value.notified });
   }
 
@@ -350,61 +343,64 @@ export class MeetingService {
    * changes nothing. The announcement is refreshed through the outbox, so updates reach Slack in
    * the order the answers were stored.
    */
-  rsvp(
+  async rsvp(
     workspaceId: string,
     userId: string,
     meetingId: number,
     answer: RsvpAnswer,
     message: { channelId: string; ts: string } | undefined,
     now: Date,
-  ): Result<{ meeting: Meeting; teamKey: string; previous: RsvpAnswer | undefined }> {
-    // One immediate transaction reads the meeting and records the answer, so a cancellation or an
+  ): Promise<Result<{ meeting: Meeting; teamKey: string; previous: RsvpAnswer | undefined }>> {
+    // One write transaction reads the meeting and records the answer, so a cancellation or an
     // edit by another instance cannot slip in between (and be redrawn away by this refresh).
-    return this.db.transaction(
-      (): Result<{ meeting: Meeting; teamKey: string; previous: RsvpAnswer | undefined }> => {
-        const found = this.byId(workspaceId, meetingId);
-        if (found === undefined) return fail('not_found', 'That meeting no longer exists.');
-        const closed = this.closedReason(found.meeting, now);
-        if (closed !== undefined) return fail('closed', closed);
-        const before = this.deps.repo.setRsvp(workspaceId, meetingId, userId, answer, now.getTime());
-        if (before === answer) return ok({ meeting: found.meeting, teamKey: found.teamKey, previous: before });
-        let meeting = found.meeting;
-        // The click tells us where the announcement is, should its follow-up not have recorded it.
-        if (message !== undefined && (meeting.messageTs === null || meeting.channelId === null)) {
-          this.deps.repo.setMessage(meeting.id, message.channelId, message.ts);
-          meeting = { ...meeting, channelId: message.channelId, messageTs: message.ts };
-        }
-        this.refreshAnnouncement(meeting, found.teamKey, now);
-        return ok({ meeting: found.meeting, teamKey: found.teamKey, previous: before });
-      },
-      { behavior: 'immediate' },
-    );
+    return await this.db.transaction(async (): Promise<Result<{ meeting: Meeting; teamKey: string; previous: RsvpAnswer | undefined }>> => {
+      const found = await this.byId(workspaceId, meetingId);
+      if (found === undefined) return fail('not_found', 'That meeting no longer exists.');
+      const closed = this.closedReason(found.meeting, now);
+      if (closed !== undefined) return fail('closed', closed);
+      const before = await this.deps.repo.setRsvp(workspaceId, meetingId, userId, answer, now.getTime());
+      if (before === answer) return ok({ meeting: found.meeting, teamKey: found.teamKey, previous: before });
+      let meeting = found.meeting;
+      // The click tells us where the announcement is, should its follow-up not have recorded it.
+      if (message !== undefined && (meeting.messageTs === null || meeting.channelId === null)) {
+        await this.deps.repo.setMessage(meeting.id, message.channelId, message.ts);
+        meeting = { ...meeting, channelId: message.channelId, messageTs: message.ts };
+      }
+      await this.refreshAnnouncement(meeting, found.teamKey, now);
+      return ok({ meeting: found.meeting, teamKey: found.teamKey, previous: before });
+    });
   }
 
   /** The announcement as it should look now; the outbox renders it when it sends the meeting's refresh. */
-  renderAnnouncement(meetingId: number): Record<string, unknown> | undefined {
-    const found = this.deps.repo.byId(meetingId);
+  async renderAnnouncement(meetingId: number): Promise<Record<string, unknown> | undefined> {
+    const found = await this.deps.repo.byId(meetingId);
     if (found === undefined) return undefined;
     const { meeting, teamKey } = found;
     if (meeting.channelId === null || meeting.messageTs === null) return undefined;
     const cancelledBy = meeting.status === 'cancelled' && meeting.cancelledBy !== null ? { cancelledBy: meeting.cancelledBy } : {};
-    const view = announcementView({ meeting, teamKey, rsvps: this.deps.repo.rsvps(meeting.id), ...cancelledBy });
+    const view = announcementView({ meeting, teamKey, rsvps: await this.deps.repo.rsvps(meeting.id), ...cancelledBy });
     return { channel: meeting.channelId, ts: meeting.messageTs, text: view.text, blocks: view.blocks };
   }
 
-  /** Outbox follow-up: remembers where the announcement went, and catches up if the meeting changed while it was in flight. */
-  recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): void {
+  /**
+   * Outbox follow-up: remembers where the announcement went, and catches up if the meeting changed
+   * while it was in flight. One transaction, so an edit or a cancellation by another instance lands
+   * wholly before it (and is caught up here) or wholly after (and refreshes the posted message itself).
+   */
+  async recordAnnouncement(ref: string, result: Record<string, unknown>, now: Date): Promise<void> {
     const [idText, sequenceText] = ref.split(':');
     const id = Number(idText);
     const channel = result.channel;
     const ts = result.ts;
     if (!Number.isInteger(id) || typeof channel !== 'string' || typeof ts !== 'string') return;
-    this.deps.repo.setMessage(id, channel, ts);
-    const found = this.deps.repo.byId(id);
-    if (found === undefined) return;
-    if (String(found.meeting.sequence) !== sequenceText || found.meeting.status === 'cancelled') {
-      this.refreshAnnouncement({ ...found.meeting, channelId: channel, messageTs: ts }, found.teamKey, now);
-    }
+    await this.db.transaction(async () => {
+      await this.deps.repo.setMessage(id, channel, ts);
+      const found = await this.deps.repo.byId(id);
+      if (found === undefined) return;
+      if (String(found.meeting.sequence) !== sequenceText || found.meeting.status === 'cancelled') {
+        await this.refreshAnnouncement({ ...found.meeting, channelId: channel, messageTs: ts }, found.teamKey, now);
+      }
+    });
   }
 
   /** The calendar file; a cancelled meeting gets a CANCEL file so calendars remove it. */
@@ -428,13 +424,13 @@ export class MeetingService {
   }
 
   /** The meeting, if this person may change it now; a refusal is audited. */
-  editable(actor: Actor, number: number, action: string, now: Date): Result<MeetingWithTeam> {
-    const found = this.deps.repo.byNumber(actor.workspaceId, number);
+  async editable(actor: Actor, number: number, action: string, now: Date): Promise<Result<MeetingWithTeam>> {
+    const found = await this.deps.repo.byNumber(actor.workspaceId, number);
     if (found === undefined) return fail('not_found', `There is no meeting ${meetingKey(number)}. See /meeting list for upcoming meetings.`);
     const isCreator = found.meeting.creatorId === actor.userId;
     const isCoordinator = actor.isCoordinator && !actor.isExternal;
     if (!isCreator && !isCoordinator) {
-      this.deps.teams.auditRefusal(actor, action, meetingKey(number), 'not the scheduler or a coordinator', now);
+      await this.deps.teams.auditRefusal(actor, action, meetingKey(number), 'not the scheduler or a coordinator', now);
       return fail('forbidden', `Only the person who scheduled ${meetingKey(number)} or a coordinator can change or cancel it.`);
     }
     const closed = this.closedReason(found.meeting, now);
@@ -449,18 +445,24 @@ export class MeetingService {
     return undefined;
   }
 
-  private attendees(meetingId: number): Rsvp[] {
-    return this.deps.repo.rsvps(meetingId).filter((r) => r.answer === 'going' || r.answer === 'maybe');
+  private async attendees(meetingId: number): Promise<Rsvp[]> {
+    return (await this.deps.repo.rsvps(meetingId)).filter((r) => r.answer === 'going' || r.answer === 'maybe');
   }
 
-  private queueReminders(meeting: Meeting, teamKey: string, channelId: string | null, now: Date): void {
+  /**
+   * Reminders are outbox messages held until their time (`notBefore`), each under a key naming
+   * the meeting, its sequence and the reminder: queued in the transaction that schedules or moves
+   * the meeting, sent once by whichever instance's outbox leases it, withdrawn by an edit or a
+   * cancellation in the transaction that makes it.
+   */
+  private async queueReminders(meeting: Meeting, teamKey: string, channelId: string | null, now: Date): Promise<void> {
     if (channelId === null) return;
     for (const reminder of REMINDERS) {
       const at = meeting.startsAt - reminder.beforeMs;
       // Only reminders still ahead: a meeting set up 3 hours out gets the 1-hour reminder alone.
       if (at <= now.getTime()) continue;
       const view = reminderView(meeting, teamKey, reminder.kind);
-      enqueue(
+      await enqueue(
         this.db,
         {
           workspaceId: meeting.workspaceId,
@@ -479,17 +481,17 @@ export class MeetingService {
    * from the database when sent, so a burst of RSVPs is one chat.update with every answer). Not yet
    * posted: the queued post is rewritten, or withdrawn when the meeting was cancelled.
    */
-  private refreshAnnouncement(meeting: Meeting, teamKey: string, now: Date, cancelledBy?: string): void {
+  private async refreshAnnouncement(meeting: Meeting, teamKey: string, now: Date, cancelledBy?: string): Promise<void> {
     if (meeting.channelId !== null && meeting.messageTs !== null) {
-      enqueueRefresh(this.db, { workspaceId: meeting.workspaceId, kind: MEETING_REFRESH, ref: String(meeting.id) }, now);
+      await enqueueRefresh(this.db, { workspaceId: meeting.workspaceId, kind: MEETING_REFRESH, ref: String(meeting.id) }, now);
       return;
     }
-    const view = announcementView({ meeting, teamKey, rsvps: this.deps.repo.rsvps(meeting.id), ...(cancelledBy === undefined ? {} : { cancelledBy }) });
     if (meeting.status === 'cancelled') {
-      cancelPending(this.db, meeting.workspaceId, [announceKey(meeting.id)]);
+      await cancelPending(this.db, meeting.workspaceId, [announceKey(meeting.id)]);
       return;
     }
-    replacePending(this.db, meeting.workspaceId, announceKey(meeting.id), { channel: meeting.channelId, text: view.text, blocks: view.blocks, unfurl_links: false }, now);
+    const view = announcementView({ meeting, teamKey, rsvps: await this.deps.repo.rsvps(meeting.id), ...(cancelledBy === undefined ? {} : { cancelledBy }) });
+    await replacePending(this.db, meeting.workspaceId, announceKey(meeting.id), { channel: meeting.channelId, text: view.text, blocks: view.blocks, unfurl_links: false }, now);
   }
 }
 

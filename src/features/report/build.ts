@@ -13,7 +13,7 @@ import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTur
 import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
-import { PAGE, ReportQueries, type DecidedVoteRow, type ReportTeam, type StatusChangeRow } from './queries.js';
+import { FIRST_PAGE, PAGE, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type MeetingRsvpRow, type PageKey, type ReportTeam, type StatusChangeRow, type VoteOptionRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
 import { meetingKey } from '../meeting/views.js';
 
@@ -127,7 +127,7 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
   const turnoutCsv = new CsvFile(join(deps.dir, `vote-turnout-${slug}.csv`), TURNOUT_COLUMNS);
   const goalsCsv = new CsvFile(join(deps.dir, `goal-readings-${slug}.csv`), GOAL_COLUMNS);
   const figures: TeamFiguresReport[] = [];
-  const organisationOf = deps.queries.organisationsOfPeople(deps.workspaceId);
+  const organisationOf = await deps.queries.organisationsOfPeople(deps.workspaceId);
   try {
     for (const team of teams) {
       const f: TeamFiguresReport = {
@@ -210,7 +210,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
   // The period's status changes by issue, and each issue's status when the period ended: the `from`
   // of its first change after the end, else its current status.
   const changesOf = new Map<number, StatusChangeRow[]>();
-  for (const change of deps.queries.statusChanges(team.id, period.start, period.end)) {
+  for await (const change of deps.queries.statusChanges(team.id, period.start, period.end)) {
     const list = changesOf.get(change.issueId);
     if (list === undefined) changesOf.set(change.issueId, [change]);
     else list.push(change);
@@ -222,11 +222,11 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
   }
   const statusAtEnd = new Map<number, string>();
   if (period.end <= deps.now.getTime()) {
-    for (const change of deps.queries.statusChanges(team.id, period.end)) if (!statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
+    for await (const change of deps.queries.statusChanges(team.id, period.end)) if (!statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
   }
   let after = 0;
   for (;;) {
-    const page = deps.queries.issuesPage(team.id, period.start, period.end, after);
+    const page = await deps.queries.issuesPage(team.id, period.start, period.end, after);
     for (const issue of page) {
       if (issue.createdAt >= period.start) {
         f.opened += 1;
@@ -264,7 +264,6 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
 async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile): Promise<void> {
   const tz = deps.timeZone;
   const now = deps.now.getTime();
-  const rows = deps.queries.meetingRsvps(team.id, period.start, period.end);
   const attendance = new Map<string, number>();
   let current: number | undefined;
   // Rows come grouped by meeting, then organisation, then answer: one CSV row per meeting and organisation.
@@ -274,7 +273,15 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     await csv.write([...pending.cells, pending.going, pending.maybe, pending.declined]);
     pending = undefined;
   };
-  for (const row of rows) {
+  // Page by page of meetings (each page has whole meetings), in (start, id) order.
+  for (let after: PageKey = FIRST_PAGE; ; ) {
+    const rows = await deps.queries.meetingRsvpsPage(team.id, period.start, period.end, after);
+    const last = rows[rows.length - 1];
+    if (last === undefined) break;
+    for (const row of rows) await meetingRow(row);
+    after = { at: last.startsAt, id: last.id };
+  }
+  async function meetingRow(row: MeetingRsvpRow): Promise<void> {
     const status = row.status === 'cancelled' ? 'cancelled' : row.startsAt < now ? 'held' : 'ahead';
     if (row.id !== current) {
       current = row.id;
@@ -296,7 +303,7 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
   }
   await flush();
   // Every organisation on the team appears, with 0 when nobody from it went.
-  for (const { organisation } of deps.queries.teamOrganisations(team.id)) if (!attendance.has(organisation)) attendance.set(organisation, 0);
+  for (const { organisation } of await deps.queries.teamOrganisations(team.id)) if (!attendance.has(organisation)) attendance.set(organisation, 0);
   f.attendance = [...attendance].map(([organisation, meetings]) => ({ organisation, meetings })).sort((a, b) => a.organisation.localeCompare(b.organisation));
   if (f.meetingsHeld === 0) f.attendance = [];
 }
@@ -311,7 +318,7 @@ interface OptionOutcome {
 }
 
 /** A decided vote's options with votes, rank and winner: from the result stored when it closed, else recounted from the ballots. */
-function outcomeOf(deps: BuildDeps, vote: DecidedVoteRow, options: Array<{ id: number; position: number; label: string }>, eligibleNow: number): { options: OptionOutcome[]; voted: number; eligible: number | null } {
+async function outcomeOf(deps: BuildDeps, vote: DecidedVoteRow, options: Array<{ id: number; position: number; label: string }>, eligibleNow: number): Promise<{ options: OptionOutcome[]; voted: number; eligible: number | null }> {
   const stored = parseResult(vote.resultJson);
   let counts: Map<number, number>;
   let ranking: number[];
@@ -326,7 +333,7 @@ function outcomeOf(deps: BuildDeps, vote: DecidedVoteRow, options: Array<{ id: n
     voted = stored.turnout.voted;
     eligible = stored.turnout.eligible;
   } else {
-    const ballots = deps.queries.ballotChoices(vote.id).map((c) => ({ voter: null, choices: parseChoices(c) }));
+    const ballots = (await deps.queries.ballotChoices(vote.id)).map((c) => ({ voter: null, choices: parseChoices(c) }));
     const tallyOptions = options.map((o) => ({ id: o.id, label: o.label, position: o.position }));
     if (vote.method === 'ranked') {
       const runoff = instantRunoff(tallyOptions, ballots);
@@ -351,17 +358,25 @@ function outcomeOf(deps: BuildDeps, vote: DecidedVoteRow, options: Array<{ id: n
 
 async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, votesCsv: CsvFile, turnoutCsv: CsvFile): Promise<void> {
   const tz = deps.timeZone;
-  const decided = deps.queries.decidedVotes(team.id, period.start, period.end);
+  let decided = await deps.queries.decidedVotesPage(team.id, period.start, period.end, FIRST_PAGE);
   if (decided.length === 0) return;
-  const ids = decided.map((v) => v.id);
-  const optionsOf = groupBy(deps.queries.voteOptions(ids), (o) => o.voteId);
-  const ballotsOf = groupBy(deps.queries.ballotsByOrganisation(ids), (b) => b.voteId);
-  const teamOrganisations = deps.queries.teamOrganisations(team.id);
-  const members = deps.queries.memberCount(team.id);
+  const teamOrganisations = await deps.queries.teamOrganisations(team.id);
+  const members = await deps.queries.memberCount(team.id);
   const turnout = new Map<string, { voted: number; of: number }>(teamOrganisations.map((o) => [o.organisation, { voted: 0, of: 0 }]));
-  for (const vote of decided) {
+  // Page by page of votes, in (closing time, number) order.
+  while (decided.length > 0) {
+    const ids = decided.map((v) => v.id);
+    const optionsOf = groupBy(await deps.queries.voteOptions(ids), (o) => o.voteId);
+    const ballotsOf = groupBy(await deps.queries.ballotsByOrganisation(ids), (b) => b.voteId);
+    for (const vote of decided) await voteRows(vote, optionsOf, ballotsOf);
+    const last = decided[decided.length - 1];
+    decided = last === undefined || decided.length < PAGE ? [] : await deps.queries.decidedVotesPage(team.id, period.start, period.end, { at: last.closedAt, id: last.number });
+  }
+  f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));
+
+  async function voteRows(vote: DecidedVoteRow, optionsOf: Map<number, VoteOptionRow[]>, ballotsOf: Map<number, BallotsByOrganisation[]>): Promise<void> {
     const perOrganisation = vote.eligibility === 'organisation';
-    const outcome = outcomeOf(
+    const outcome = await outcomeOf(
       deps,
       vote,
       optionsOf.get(vote.id) ?? [],
@@ -418,7 +433,6 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
       if (!turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no'])) await turnoutCsv.drained();
     }
   }
-  f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));
 }
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
@@ -435,10 +449,10 @@ function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
 }
 
 async function goalsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile): Promise<void> {
-  const goals = deps.queries.goals(team.id, period.start, period.end);
+  const goals = await deps.queries.goals(team.id, period.start, period.end);
   if (goals.length === 0) return;
   const readings = groupBy(
-    deps.queries.goalReadings(
+    await deps.queries.goalReadings(
       goals.map((g) => g.id),
       period.lastDay,
     ),

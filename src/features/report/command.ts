@@ -17,9 +17,9 @@ export interface ReportCommandDeps {
 /** `/report …`: parses the text, asks the service, answers at once and sends the report after the ack. */
 export function reportCommand(deps: ReportCommandDeps) {
   /** `/report [KEY|all] [period]`: the words are the report's scope and period, not a subcommand. */
-  const report = ({ input, actor, now }: SubcommandCall): CommandReply => {
+  const report = async ({ input, actor, now }: SubcommandCall): Promise<CommandReply> => {
     const words = input.text === '' ? [] : input.text.split(/\s+/);
-    const request = deps.reports.request(actor, words, input.channelId, now);
+    const request = await deps.reports.request(actor, words, input.channelId, now);
     if (!request.ok) return sayProblem(request.problem);
     const { period, scope, teams } = request.value;
     const what = scope === 'all' ? 'all teams' : (teams[0]?.key ?? '');
@@ -39,11 +39,11 @@ export function reportCommand(deps: ReportCommandDeps) {
     empty: report,
     otherwise: report,
     handlers: {
-      schedule: ({ actor, args, now }) => {
+      schedule: async ({ actor, args, now }) => {
         const [word, ...extra] = args;
         if (extra.length > 0) return say(':information_source: Usage: `/report schedule quarterly`, `/report schedule` or `/report schedule off`.');
         if (word === undefined) {
-          const mine = deps.reports.scheduleOf(actor.workspaceId, actor.userId);
+          const mine = await deps.reports.scheduleOf(actor.workspaceId, actor.userId);
           const next = deps.reports.nextQuarterly(now);
           return say(
             mine === undefined
@@ -52,11 +52,11 @@ export function reportCommand(deps: ReportCommandDeps) {
           );
         }
         if (word.toLowerCase() === 'off') {
-          const removed = deps.reports.unschedule(actor, now);
+          const removed = await deps.reports.unschedule(actor, now);
           if (!removed.ok) return sayProblem(removed.problem);
           return say(removed.value.removed ? ':white_check_mark: Your quarterly report is stopped.' : 'You had no scheduled report, so nothing changed.');
         }
-        const scheduled = deps.reports.schedule(actor, word, now);
+        const scheduled = await deps.reports.schedule(actor, word, now);
         if (!scheduled.ok) return sayProblem(scheduled.problem);
         const next = deps.reports.nextQuarterly(now);
         return say(

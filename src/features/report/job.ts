@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { TeamService } from '../team/service.js';
@@ -9,7 +9,7 @@ import { ReportRepository } from './repository.js';
 import { ReportService } from './service.js';
 
 export interface ReportJobDeps {
-  db: Db;
+  db: Storage;
   client: WebClient;
   now: Date;
   logger: AppLogger;
@@ -45,21 +45,21 @@ export async function runScheduledReports(deps: ReportJobDeps): Promise<ReportJo
   const summary: ReportJobSummary = { sent: [], failed: [] };
   const now = deps.now.getTime();
   const deliver = deps.deliver ?? runReport;
-  for (const { schedule, period } of reports.due(deps.workspaceId, deps.now)) {
-    if (repo.run(deps.workspaceId, schedule.userId, period.slug)?.status === 'sent') continue;
-    if (!repo.claim({ workspaceId: deps.workspaceId, userId: schedule.userId, period: period.slug, instanceId: deps.instanceId, now, leaseMs: deps.leaseMs ?? 15 * 60_000 })) continue;
+  for (const { schedule, period } of await reports.due(deps.workspaceId, deps.now)) {
+    if ((await repo.run(deps.workspaceId, schedule.userId, period.slug))?.status === 'sent') continue;
+    if (!(await repo.claim({ workspaceId: deps.workspaceId, userId: schedule.userId, period: period.slug, instanceId: deps.instanceId, now, leaseMs: deps.leaseMs ?? 15 * 60_000 }))) continue;
     try {
       const delivered = await deliver(
         { client: deps.client, queries, timeZone: deps.timeZone, logger: deps.logger },
         schedule.userId,
-        { workspaceId: deps.workspaceId, scope: 'all', teams: queries.teams(deps.workspaceId, 'all'), period },
+        { workspaceId: deps.workspaceId, scope: 'all', teams: await queries.teams(deps.workspaceId, 'all'), period },
         deps.now,
       );
-      repo.markSent(deps.workspaceId, schedule.userId, period.slug, Date.now());
+      await repo.markSent(deps.workspaceId, schedule.userId, period.slug, Date.now());
       summary.sent.push({ userId: schedule.userId, period: period.slug, missing: delivered.missing.length });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      repo.markFailed(deps.workspaceId, schedule.userId, period.slug, message, now + (deps.retryMs ?? 30 * 60_000));
+      await repo.markFailed(deps.workspaceId, schedule.userId, period.slug, message, now + (deps.retryMs ?? 30 * 60_000));
       summary.failed.push({ userId: schedule.userId, period: period.slug, error: message });
       deps.logger.event('error', 'scheduled report failed', { job: 'report', userId: schedule.userId, period: period.slug, error });
     }

@@ -1,12 +1,28 @@
 /**
- * What a report reads, page by page. Each query returns at most PAGE rows and the caller asks for
- * the next page after the last key it saw (keyset paging), so a report over years of data never
- * holds more than one page in memory, and never keeps an SQLite statement open across an `await`
- * (better-sqlite3 runs one statement at a time per connection; requests must not wait on a report).
+ * What a report reads, page by page. Each query of the big tables (issues, status changes, meetings
+ * with their RSVPs, decided votes) returns at most PAGE rows and the caller asks for the next page
+ * after the last key it saw (keyset paging), so a report over years of data never holds more than
+ * one page in memory on either engine, and never holds the connection between pages (SQLite has
+ * one: requests run between a report's pages). SQL in the common subset of SQLite and PostgreSQL
+ * (src/db/storage.ts).
  */
-import type { Db } from '../../db/open.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { jsonValues } from '../../db/portable.js';
+import type { Storage } from '../../db/storage.js';
 
 export const PAGE = 2000;
+
+/** Where a page starts: after this (time, id) key, in (time, id) order. */
+export interface PageKey {
+  at: number;
+  id: number;
+}
+
+/** Before the first row of every table (times and ids are positive). */
+export const FIRST_PAGE: PageKey = { at: Number.MIN_SAFE_INTEGER, id: 0 };
+
+/** The statuses an issue moves between (issue_events kind 'status'). */
+const STATUSES = sql.raw(`('open', 'in_progress', 'blocked', 'resolved', 'dropped')`);
 
 export interface ReportTeam {
   id: number;
@@ -100,149 +116,163 @@ export interface GoalReadingRow {
 }
 
 export class ReportQueries {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Storage) {}
 
-  private get sqlite() {
-    return this.db.$client;
+  /**
+   * SQLite picks an index by its statistics and guesses wrong on these queries (see each); PostgreSQL
+   * has no index hints, and its planner picks the right one from its own statistics.
+   */
+  private indexedBy(index: string): SQL {
+    return this.db.engine === 'sqlite' ? sql.raw(` indexed by ${index}`) : sql.empty();
   }
 
-  teams(workspaceId: string, keys: readonly string[] | 'all'): ReportTeam[] {
-    const rows = this.sqlite.prepare('select id, key, name from program_teams where team_id = ? order by key').all(workspaceId) as ReportTeam[];
+  async teams(workspaceId: string, keys: readonly string[] | 'all'): Promise<ReportTeam[]> {
+    const rows = await this.db.rows<ReportTeam & Record<string, unknown>>(sql`select id, key, name from program_teams where team_id = ${workspaceId} order by key`);
     return keys === 'all' ? rows : rows.filter((t) => keys.includes(t.key));
   }
 
   /** One page of a team's issues alive in the period (opened before its end, not closed before its start), by number. */
-  issuesPage(teamId: number, start: number, end: number, afterNumber: number): IssueReportRow[] {
-    return this.sqlite
-      .prepare(
-        `select i.id, i.number, i.title, i.category, i.status, i.owner_id as ownerId, i.reporter_id as reporterId,
-                i.due_date as dueDate, i.created_at as createdAt, i.closed_at as closedAt
-           -- By number through the (team, number) index: each page starts where the last ended. Left to
-           -- itself SQLite picks the created_at index and sorts every page, which is quadratic in pages.
-           from issues i indexed by issues_team_number
-          where i.program_team_id = @team and i.number > @after and i.created_at < @end and (i.closed_at is null or i.closed_at >= @start)
-          order by i.number
-          limit ${PAGE}`,
-      )
-      .all({ team: teamId, start, end, after: afterNumber }) as IssueReportRow[];
+  async issuesPage(teamId: number, start: number, end: number, afterNumber: number): Promise<IssueReportRow[]> {
+    // By number through the (team, number) index: each page starts where the last ended. Left to
+    // itself SQLite picks the created_at index and sorts every page, which is quadratic in pages.
+    return this.db.rows<IssueReportRow & Record<string, unknown>>(
+      sql`select i.id, i.number, i.title, i.category, i.status, i.owner_id as "ownerId", i.reporter_id as "reporterId",
+                 i.due_date as "dueDate", i.created_at as "createdAt", i.closed_at as "closedAt"
+            from issues i${this.indexedBy('issues_team_number')}
+           where i.program_team_id = ${teamId} and i.number > ${afterNumber} and i.created_at < ${end} and (i.closed_at is null or i.closed_at >= ${start})
+           order by i.number
+           limit ${sql.raw(String(PAGE))}`,
+    );
   }
 
   /**
-   * A team's status changes from `since` (to `until`), oldest first, read from the team's events
-   * index (src/db/schema.ts, issue_events_team_since): the period's changes, or those after its end
-   * (whose first `from` per issue is that issue's status when the period ended). Bounded by the
-   * team's activity in that window, not by its history.
+   * One page of a team's status changes from `since` (to `until`), oldest first, after `after`,
+   * read from the team's events index (src/db/schema.ts, issue_events_team_since): the period's
+   * changes, or those after its end (whose first `from` per issue is that issue's status when the
+   * period ended). Bounded by the team's activity in that window, not by its history.
    */
-  statusChanges(teamId: number, since: number, until?: number): StatusChangeRow[] {
-    return this.sqlite
-      .prepare(
-        `select issue_id as issueId, created_at as at, coalesce(from_value, '') as "from", coalesce(to_value, '') as "to"
-           from issue_events indexed by issue_events_team_since
-          -- A status change always goes from one status to another. Testing that first, on the index's own
-          -- columns, lets SQLite skip reading the row of every other event (created, owner, due date…).
-          where program_team_id = ? and created_at >= ? and created_at < ?
-            and from_value in ('open', 'in_progress', 'blocked', 'resolved', 'dropped') and to_value in ('open', 'in_progress', 'blocked', 'resolved', 'dropped')
-            and kind = 'status'
-          order by created_at, id`,
-      )
-      .all(teamId, since, until ?? Number.MAX_SAFE_INTEGER) as StatusChangeRow[];
+  async statusChangesPage(teamId: number, since: number, until: number | undefined, after: PageKey): Promise<Array<StatusChangeRow & { id: number }>> {
+    const from = Math.max(since, after.at);
+    // A status change always goes from one status to another. Testing that first, on the index's own
+    // columns, lets SQLite skip reading the row of every other event (created, owner, due date…).
+    return this.db.rows<StatusChangeRow & { id: number } & Record<string, unknown>>(
+      sql`select id, issue_id as "issueId", created_at as "at", coalesce(from_value, '') as "from", coalesce(to_value, '') as "to"
+            from issue_events${this.indexedBy('issue_events_team_since')}
+           where program_team_id = ${teamId} and created_at >= ${from} and created_at < ${until ?? Number.MAX_SAFE_INTEGER}
+             and (created_at > ${after.at} or id > ${after.id})
+             and from_value in ${STATUSES} and to_value in ${STATUSES}
+             and kind = 'status'
+           order by created_at, id
+           limit ${sql.raw(String(PAGE))}`,
+    );
+  }
+
+  /** Every status change of `statusChangesPage`, page by page. */
+  async *statusChanges(teamId: number, since: number, until?: number): AsyncGenerator<StatusChangeRow> {
+    let after = FIRST_PAGE;
+    for (;;) {
+      const page = await this.statusChangesPage(teamId, since, until, after);
+      yield* page;
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < PAGE) return;
+      after = { at: last.at, id: last.id };
+    }
   }
 
   /** Every person's organisation, read once per report (people are few; issues are many). */
-  organisationsOfPeople(workspaceId: string): Map<string, string> {
-    const rows = this.sqlite
-      .prepare('select p.user_id as userId, o.name as name from people p join organisations o on o.id = p.organisation_id where p.team_id = ?')
-      .all(workspaceId) as Array<{ userId: string; name: string }>;
+  async organisationsOfPeople(workspaceId: string): Promise<Map<string, string>> {
+    const rows = await this.db.rows<{ userId: string; name: string }>(
+      sql`select p.user_id as "userId", o.name as name from people p join organisations o on o.id = p.organisation_id where p.team_id = ${workspaceId}`,
+    );
     return new Map(rows.map((r) => [r.userId, r.name]));
   }
 
-  /** A team's meetings starting in the period with their RSVPs counted per organisation and answer. */
-  meetingRsvps(teamId: number, start: number, end: number): MeetingRsvpRow[] {
-    return this.sqlite
-      .prepare(
-        `select m.id, m.number, m.title, m.starts_at as startsAt, m.duration_minutes as durationMinutes, m.status,
-                coalesce(o.name, '') as organisation, r.answer, count(r.user_id) as people
-           from meetings m
-           left join meeting_rsvps r on r.meeting_id = m.id
-           left join people p on p.team_id = r.team_id and p.user_id = r.user_id
-           left join organisations o on o.id = p.organisation_id
-          where m.program_team_id = ? and m.starts_at >= ? and m.starts_at < ?
-          group by m.id, coalesce(o.name, ''), r.answer
-          order by m.starts_at, m.id, coalesce(o.name, ''), r.answer`,
-      )
-      .all(teamId, start, end) as MeetingRsvpRow[];
+  /**
+   * One page of a team's meetings starting in the period (at most PAGE meetings, after `after` in
+   * (start, id) order) with their RSVPs counted per organisation and answer.
+   */
+  async meetingRsvpsPage(teamId: number, start: number, end: number, after: PageKey): Promise<MeetingRsvpRow[]> {
+    const from = Math.max(start, after.at);
+    return this.db.rows<MeetingRsvpRow & Record<string, unknown>>(
+      sql`select m.id, m.number, m.title, m.starts_at as "startsAt", m.duration_minutes as "durationMinutes", m.status,
+                 coalesce(o.name, '') as organisation, r.answer, count(r.user_id) as people
+            from (select id, number, title, starts_at, duration_minutes, status from meetings
+                   where program_team_id = ${teamId} and starts_at >= ${from} and starts_at < ${end} and (starts_at > ${after.at} or id > ${after.id})
+                   order by starts_at, id
+                   limit ${sql.raw(String(PAGE))}) m
+            left join meeting_rsvps r on r.meeting_id = m.id
+            left join people p on p.team_id = r.team_id and p.user_id = r.user_id
+            left join organisations o on o.id = p.organisation_id
+           group by m.id, m.number, m.title, m.starts_at, m.duration_minutes, m.status, coalesce(o.name, ''), r.answer
+           order by m.starts_at, m.id, coalesce(o.name, ''), r.answer`,
+    );
   }
 
-  /** A team's votes closed (decided) in the period. */
-  decidedVotes(teamId: number, start: number, end: number): DecidedVoteRow[] {
-    return this.sqlite
-      .prepare(
-        `select id, number, question, method, eligibility, anonymous, created_at as createdAt, closed_at as closedAt, result_json as resultJson, electorate_size as electorateSize
-           from votes where program_team_id = ? and status = 'closed' and closed_at >= ? and closed_at < ? order by closed_at, number`,
-      )
-      .all(teamId, start, end) as DecidedVoteRow[];
+  /** One page of a team's votes closed (decided) in the period, after `after` in (closing time, number) order (`after.id` is a number). */
+  async decidedVotesPage(teamId: number, start: number, end: number, after: PageKey): Promise<DecidedVoteRow[]> {
+    const from = Math.max(start, after.at);
+    return this.db.rows<DecidedVoteRow & Record<string, unknown>>(
+      sql`select id, number, question, method, eligibility, anonymous, created_at as "createdAt", closed_at as "closedAt", result_json as "resultJson", electorate_size as "electorateSize"
+            from votes
+           where program_team_id = ${teamId} and status = 'closed' and closed_at >= ${from} and closed_at < ${end} and (closed_at > ${after.at} or number > ${after.id})
+           order by closed_at, number
+           limit ${sql.raw(String(PAGE))}`,
+    );
   }
 
-  voteOptions(voteIds: readonly number[]): VoteOptionRow[] {
+  async voteOptions(voteIds: readonly number[]): Promise<VoteOptionRow[]> {
     if (voteIds.length === 0) return [];
-    return this.sqlite
-      .prepare(`select id, vote_id as voteId, position, label from vote_options where vote_id in (select value from json_each(?)) order by vote_id, position`)
-      .all(JSON.stringify(voteIds)) as VoteOptionRow[];
+    return this.db.rows<VoteOptionRow & Record<string, unknown>>(
+      sql`select id, vote_id as "voteId", position, label from vote_options where vote_id in ${jsonValues(this.db.engine, voteIds)} order by vote_id, position`,
+    );
   }
 
   /** Choices of every ballot of a vote (no voter: reports never say who chose what). */
-  ballotChoices(voteId: number): string[] {
-    return (this.sqlite.prepare('select choices_json as c from ballots where vote_id = ?').all(voteId) as Array<{ c: string }>).map((r) => r.c);
+  async ballotChoices(voteId: number): Promise<string[]> {
+    return (await this.db.rows<{ c: string }>(sql`select choices_json as c from ballots where vote_id = ${voteId}`)).map((r) => r.c);
   }
 
   /** Ballots per organisation of the ballot (the voter's organisation when it was cast). */
-  ballotsByOrganisation(voteIds: readonly number[]): BallotsByOrganisation[] {
+  async ballotsByOrganisation(voteIds: readonly number[]): Promise<BallotsByOrganisation[]> {
     if (voteIds.length === 0) return [];
-    return this.sqlite
-      .prepare(
-        `select b.vote_id as voteId, coalesce(o.name, '') as organisation, count(*) as ballots
-           from ballots b left join organisations o on o.id = b.organisation_id
-          where b.vote_id in (select value from json_each(?))
-          group by b.vote_id, coalesce(o.name, '')`,
-      )
-      .all(JSON.stringify(voteIds)) as BallotsByOrganisation[];
+    return this.db.rows<BallotsByOrganisation & Record<string, unknown>>(
+      sql`select b.vote_id as "voteId", coalesce(o.name, '') as organisation, count(*) as ballots
+            from ballots b left join organisations o on o.id = b.organisation_id
+           where b.vote_id in ${jsonValues(this.db.engine, voteIds)}
+           group by b.vote_id, coalesce(o.name, '')`,
+    );
   }
 
   /** Organisations with someone on the team now, with how many of the team's people each has. */
-  teamOrganisations(teamId: number): Array<{ organisation: string; members: number }> {
-    return this.sqlite
-      .prepare(
-        `select o.name as organisation, count(*) as members
-           from team_members m join people p on p.team_id = m.team_id and p.user_id = m.user_id
-           join organisations o on o.id = p.organisation_id
-          where m.program_team_id = ? group by o.id order by o.name`,
-      )
-      .all(teamId) as Array<{ organisation: string; members: number }>;
+  async teamOrganisations(teamId: number): Promise<Array<{ organisation: string; members: number }>> {
+    return this.db.rows<{ organisation: string; members: number }>(
+      sql`select o.name as organisation, count(*) as members
+            from team_members m join people p on p.team_id = m.team_id and p.user_id = m.user_id
+            join organisations o on o.id = p.organisation_id
+           where m.program_team_id = ${teamId} group by o.id, o.name order by o.name`,
+    );
   }
 
   /** A team's goals that were open at some time in the period (set up before its end, not closed before its start). */
-  goals(teamId: number, start: number, end: number): GoalReportRow[] {
-    return this.sqlite
-      .prepare(
-        `select id, number, kind, name, unit, baseline, target, direction, start_date as startDate, target_date as targetDate, status,
-                owner_id as ownerId, created_at as createdAt, closed_at as closedAt
-           from goals where program_team_id = ? and created_at < ? and (closed_at is null or closed_at >= ?) order by number`,
-      )
-      .all(teamId, end, start) as GoalReportRow[];
+  async goals(teamId: number, start: number, end: number): Promise<GoalReportRow[]> {
+    return this.db.rows<GoalReportRow & Record<string, unknown>>(
+      sql`select id, number, kind, name, unit, baseline, target, direction, start_date as "startDate", target_date as "targetDate", status,
+                 owner_id as "ownerId", created_at as "createdAt", closed_at as "closedAt"
+            from goals where program_team_id = ${teamId} and created_at < ${end} and (closed_at is null or closed_at >= ${start}) order by number`,
+    );
   }
 
   /** Current readings (not replaced by a later one for the same date) up to a day, oldest first. */
-  goalReadings(goalIds: readonly number[], untilDay: string): GoalReadingRow[] {
+  async goalReadings(goalIds: readonly number[], untilDay: string): Promise<GoalReadingRow[]> {
     if (goalIds.length === 0) return [];
-    return this.sqlite
-      .prepare(
-        `select goal_id as goalId, as_of as asOf, value, note, recorded_by as recordedBy from goal_readings
-          where goal_id in (select value from json_each(?)) and superseded_at is null and as_of <= ? order by goal_id, as_of, id`,
-      )
-      .all(JSON.stringify(goalIds), untilDay) as GoalReadingRow[];
+    return this.db.rows<GoalReadingRow & Record<string, unknown>>(
+      sql`select goal_id as "goalId", as_of as "asOf", value, note, recorded_by as "recordedBy" from goal_readings
+           where goal_id in ${jsonValues(this.db.engine, goalIds)} and superseded_at is null and as_of <= ${untilDay} order by goal_id, as_of, id`,
+    );
   }
 
-  memberCount(teamId: number): number {
-    return (this.sqlite.prepare('select count(*) as n from team_members where program_team_id = ?').get(teamId) as { n: number }).n;
+  async memberCount(teamId: number): Promise<number> {
+    const [row] = await this.db.rows<{ n: number }>(sql`select count(*) as n from team_members where program_team_id = ${teamId}`);
+    return row?.n ?? 0;
   }
 }

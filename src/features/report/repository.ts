@@ -1,5 +1,5 @@
 import { and, eq, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import { affectedRows, type Storage } from '../../db/storage.js';
 import { reportRuns, reportSchedules } from '../../db/schema.js';
 
 export type ReportSchedule = typeof reportSchedules.$inferSelect;
@@ -7,18 +7,18 @@ export type ReportRun = typeof reportRuns.$inferSelect;
 
 /** Report schedules and the claims of scheduled runs. Wraps drizzle; no rules here. */
 export class ReportRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Storage) {}
 
-  get database(): Db {
+  get database(): Storage {
     return this.db;
   }
 
-  schedules(workspaceId: string): ReportSchedule[] {
-    return this.db.select().from(reportSchedules).where(eq(reportSchedules.workspaceId, workspaceId)).all();
+  async schedules(workspaceId: string): Promise<ReportSchedule[]> {
+    return await this.db.select().from(reportSchedules).where(eq(reportSchedules.workspaceId, workspaceId)).all();
   }
 
-  scheduleOf(workspaceId: string, userId: string): ReportSchedule | undefined {
-    return this.db
+  async scheduleOf(workspaceId: string, userId: string): Promise<ReportSchedule | undefined> {
+    return await this.db
       .select()
       .from(reportSchedules)
       .where(and(eq(reportSchedules.workspaceId, workspaceId), eq(reportSchedules.userId, userId)))
@@ -26,16 +26,16 @@ export class ReportRepository {
   }
 
   /** Adds or keeps a schedule; false when the person already had one (its start stays, so no run is skipped or repeated). */
-  addSchedule(row: ReportSchedule): boolean {
-    return this.db.insert(reportSchedules).values(row).onConflictDoNothing().run().changes > 0;
+  async addSchedule(row: ReportSchedule): Promise<boolean> {
+    return affectedRows(await this.db.insert(reportSchedules).values(row).onConflictDoNothing().run()) > 0;
   }
 
-  removeSchedule(workspaceId: string, userId: string): boolean {
-    return this.db.delete(reportSchedules).where(and(eq(reportSchedules.workspaceId, workspaceId), eq(reportSchedules.userId, userId))).run().changes > 0;
+  async removeSchedule(workspaceId: string, userId: string): Promise<boolean> {
+    return affectedRows(await this.db.delete(reportSchedules).where(and(eq(reportSchedules.workspaceId, workspaceId), eq(reportSchedules.userId, userId))).run()) > 0;
   }
 
-  run(workspaceId: string, userId: string, period: string): ReportRun | undefined {
-    return this.db
+  async run(workspaceId: string, userId: string, period: string): Promise<ReportRun | undefined> {
+    return await this.db
       .select()
       .from(reportRuns)
       .where(and(eq(reportRuns.workspaceId, workspaceId), eq(reportRuns.userId, userId), eq(reportRuns.period, period)))
@@ -43,39 +43,36 @@ export class ReportRepository {
   }
 
   /**
-   * Claims a scheduled report in one immediate transaction: a new claim, or the take-over of one
-   * whose lease ran out without being sent (its instance died mid-delivery). False when it was sent
-   * or another instance holds a live claim.
+   * Claims a scheduled report in one transaction: a new claim, or the take-over of one whose lease
+   * ran out without being sent (its instance died mid-delivery). False when it was sent or another
+   * instance holds a live claim.
    */
-  claim(c: { workspaceId: string; userId: string; period: string; instanceId: string; now: number; leaseMs: number }): boolean {
-    return this.db.transaction(
-      (tx) => {
-        const inserted = tx
-          .insert(reportRuns)
-          .values({ workspaceId: c.workspaceId, userId: c.userId, period: c.period, status: 'sending', claimedBy: c.instanceId, leaseUntil: c.now + c.leaseMs, createdAt: c.now })
-          .onConflictDoNothing()
-          .run().changes;
-        if (inserted > 0) return true;
-        const taken = tx
-          .update(reportRuns)
-          .set({ status: 'sending', claimedBy: c.instanceId, leaseUntil: c.now + c.leaseMs, attempts: sqlIncrement() })
-          .where(
-            and(
-              eq(reportRuns.workspaceId, c.workspaceId),
-              eq(reportRuns.userId, c.userId),
-              eq(reportRuns.period, c.period),
-              or(and(eq(reportRuns.status, 'sending'), lt(reportRuns.leaseUntil, c.now)), and(eq(reportRuns.status, 'failed'), lt(reportRuns.leaseUntil, c.now), lt(reportRuns.attempts, MAX_REPORT_ATTEMPTS))),
-            ),
-          )
-          .run().changes;
-        return taken > 0;
-      },
-      { behavior: 'immediate' },
-    );
+  async claim(c: { workspaceId: string; userId: string; period: string; instanceId: string; now: number; leaseMs: number }): Promise<boolean> {
+    return await this.db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(reportRuns)
+        .values({ workspaceId: c.workspaceId, userId: c.userId, period: c.period, status: 'sending', claimedBy: c.instanceId, leaseUntil: c.now + c.leaseMs, createdAt: c.now })
+        .onConflictDoNothing()
+        .run();
+      if (affectedRows(inserted) > 0) return true;
+      const taken = await tx
+        .update(reportRuns)
+        .set({ status: 'sending', claimedBy: c.instanceId, leaseUntil: c.now + c.leaseMs, attempts: sqlIncrement() })
+        .where(
+          and(
+            eq(reportRuns.workspaceId, c.workspaceId),
+            eq(reportRuns.userId, c.userId),
+            eq(reportRuns.period, c.period),
+            or(and(eq(reportRuns.status, 'sending'), lt(reportRuns.leaseUntil, c.now)), and(eq(reportRuns.status, 'failed'), lt(reportRuns.leaseUntil, c.now), lt(reportRuns.attempts, MAX_REPORT_ATTEMPTS))),
+          ),
+        )
+        .run();
+      return affectedRows(taken) > 0;
+    });
   }
 
-  markSent(workspaceId: string, userId: string, period: string, now: number): void {
-    this.db
+  async markSent(workspaceId: string, userId: string, period: string, now: number): Promise<void> {
+    await this.db
       .update(reportRuns)
       .set({ status: 'sent', sentAt: now, lastError: null })
       .where(and(eq(reportRuns.workspaceId, workspaceId), eq(reportRuns.userId, userId), eq(reportRuns.period, period)))
@@ -83,8 +80,8 @@ export class ReportRepository {
   }
 
   /** The summary could not be delivered: try again after `retryAt` (up to MAX_REPORT_ATTEMPTS). */
-  markFailed(workspaceId: string, userId: string, period: string, error: string, retryAt: number): void {
-    this.db
+  async markFailed(workspaceId: string, userId: string, period: string, error: string, retryAt: number): Promise<void> {
+    await this.db
       .update(reportRuns)
       .set({ status: 'failed', lastError: error.slice(0, 500), leaseUntil: retryAt })
       .where(and(eq(reportRuns.workspaceId, workspaceId), eq(reportRuns.userId, userId), eq(reportRuns.period, period)))

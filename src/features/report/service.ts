@@ -36,7 +36,7 @@ export class ReportService {
    * own teams, coordinators for any team and `all`, partner-workspace guests never. Refusals are
    * written to the audit log.
    */
-  request(actor: Actor, words: string[], channelId: string, now: Date): Result<ReportRequest> {
+  async request(actor: Actor, words: string[], channelId: string, now: Date): Promise<Result<ReportRequest>> {
     if (words.length > 2) return fail('invalid', USAGE);
     let teamWord: string | undefined;
     let periodWord: string | undefined;
@@ -49,54 +49,51 @@ export class ReportService {
     if (!period.ok) return fail('invalid', period.message);
     const target = teamWord ?? '';
     if (actor.isExternal) {
-      this.deps.teams.auditRefusal(actor, 'report', target || channelId, 'external user', now);
+      await this.deps.teams.auditRefusal(actor, 'report', target || channelId, 'external user', now);
       return fail('forbidden', 'Reports are for people in this workspace, so they cannot go to a partner-workspace guest. Ask a coordinator for the figures you need.');
     }
     if (teamWord?.toLowerCase() === 'all') {
-      const refused = this.deps.teams.requireCoordinator(actor, 'report.all', period.period.spec, now);
+      const refused = await this.deps.teams.requireCoordinator(actor, 'report.all', period.period.spec, now);
       if (refused !== undefined) {
         return fail('forbidden', 'Only coordinators can have the report for all teams. Ask for one team you are on instead, for example `/report CNA`.');
       }
-      return ok({ workspaceId: actor.workspaceId, scope: 'all', teams: this.deps.queries.teams(actor.workspaceId, 'all'), period: period.period });
+      return ok({ workspaceId: actor.workspaceId, scope: 'all', teams: await this.deps.queries.teams(actor.workspaceId, 'all'), period: period.period });
     }
-    const team = this.deps.teams.resolveTeam(actor.workspaceId, teamWord, channelId);
+    const team = await this.deps.teams.resolveTeam(actor.workspaceId, teamWord, channelId);
     if (!team.ok) {
       if (teamWord !== undefined) return team;
-      const mine = this.deps.teamRepository.teamsOf(actor.workspaceId, actor.userId).map((t) => t.key);
+      const mine = (await this.deps.teamRepository.teamsOf(actor.workspaceId, actor.userId)).map((t) => t.key);
       return fail('invalid', `This channel is not linked to a team, so name one: for example \`/report ${mine[0] ?? 'CNA'} ${period.period.spec}\`.${mine.length > 0 ? ` You are on ${mine.join(', ')}.` : ''}`);
     }
-    if (!actor.isCoordinator && !this.deps.teamRepository.isMember(team.value.id, actor.userId)) {
-      this.deps.teams.auditRefusal(actor, 'report', team.value.key, 'not a member of the team', now);
+    if (!actor.isCoordinator && !(await this.deps.teamRepository.isMember(team.value.id, actor.userId))) {
+      await this.deps.teams.auditRefusal(actor, 'report', team.value.key, 'not a member of the team', now);
       return fail('forbidden', `Reports on ${team.value.key} are for its members and coordinators. Join with \`/team join ${team.value.key}\` if you work on it.`);
     }
-    return ok({ workspaceId: actor.workspaceId, scope: 'team', teams: this.deps.queries.teams(actor.workspaceId, [team.value.key]), period: period.period });
+    return ok({ workspaceId: actor.workspaceId, scope: 'team', teams: await this.deps.queries.teams(actor.workspaceId, [team.value.key]), period: period.period });
   }
 
-  schedule(actor: Actor, cadence: string, now: Date): Result<{ added: boolean }> {
-    const refused = this.deps.teams.requireCoordinator(actor, 'report.schedule', cadence, now);
+  async schedule(actor: Actor, cadence: string, now: Date): Promise<Result<{ added: boolean }>> {
+    const refused = await this.deps.teams.requireCoordinator(actor, 'report.schedule', cadence, now);
     if (refused !== undefined) return refused;
     if (cadence.toLowerCase() !== 'quarterly') return fail('invalid', `Reports can be scheduled quarterly: \`/report schedule quarterly\`. "${cadence}" is not a schedule I know.`);
-    const added = this.deps.repo.database.transaction(
-      () => {
-        const created = this.deps.repo.addSchedule({ workspaceId: actor.workspaceId, userId: actor.userId, cadence: 'quarterly', createdAt: now.getTime() });
-        this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'report.schedule', target: 'quarterly', outcome: 'done', createdAt: now.getTime() });
-        return created;
-      },
-      { behavior: 'immediate' },
-    );
+    const added = await this.deps.repo.database.transaction(async () => {
+      const created = await this.deps.repo.addSchedule({ workspaceId: actor.workspaceId, userId: actor.userId, cadence: 'quarterly', createdAt: now.getTime() });
+      await this.deps.teamRepository.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'report.schedule', target: 'quarterly', outcome: 'done', createdAt: now.getTime() });
+      return created;
+    });
     return ok({ added });
   }
 
-  unschedule(actor: Actor, now: Date): Result<{ removed: boolean }> {
+  async unschedule(actor: Actor, now: Date): Promise<Result<{ removed: boolean }>> {
     if (actor.isExternal) {
-      this.deps.teams.auditRefusal(actor, 'report.unschedule', undefined, 'external user', now);
+      await this.deps.teams.auditRefusal(actor, 'report.unschedule', undefined, 'external user', now);
       return fail('forbidden', 'Reports are for people in this workspace.');
     }
-    return ok({ removed: this.deps.repo.removeSchedule(actor.workspaceId, actor.userId) });
+    return ok({ removed: await this.deps.repo.removeSchedule(actor.workspaceId, actor.userId) });
   }
 
-  scheduleOf(workspaceId: string, userId: string): ReportSchedule | undefined {
-    return this.deps.repo.scheduleOf(workspaceId, userId);
+  async scheduleOf(workspaceId: string, userId: string): Promise<ReportSchedule | undefined> {
+    return await this.deps.repo.scheduleOf(workspaceId, userId);
   }
 
   /** When the next quarterly report goes out, and which quarter it covers. */
@@ -114,12 +111,11 @@ export class ReportService {
    * one, once its report time (08:00 on the new quarter's first day) has passed and if the schedule
    * existed by then. Whether it was already sent is the claim's business (see the job).
    */
-  due(workspaceId: string, now: Date): Array<{ schedule: ReportSchedule; period: ReportPeriod }> {
+  async due(workspaceId: string, now: Date): Promise<Array<{ schedule: ReportSchedule; period: ReportPeriod }>> {
     const dueAt = quarterStart(now.getTime(), this.deps.timeZone) + QUARTERLY_HOUR * 3_600_000;
     if (now.getTime() < dueAt) return [];
     const period = previousQuarter(now.getTime(), this.deps.timeZone);
-    return this.deps.repo
-      .schedules(workspaceId)
+    return (await this.deps.repo.schedules(workspaceId))
       .filter((s) => s.createdAt <= dueAt)
       .map((schedule) => ({ schedule, period }));
   }

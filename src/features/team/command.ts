@@ -22,106 +22,106 @@ export function teamCommand(deps: TeamCommandDeps) {
     help: TEAM_HELP,
     now: deps.now,
     handlers: {
-      list: ({ actor }) => {
-        const view = teamListView(deps.teams.list(actor.workspaceId));
+      list: async ({ actor }) => {
+        const view = teamListView(await deps.teams.list(actor.workspaceId));
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
-      create: ({ actor, args, now }) => {
+      create: async ({ actor, args, now }) => {
         const [key, ...name] = args;
         if (key === undefined) return usage('/team create KEY Name of occupation');
-        const created = deps.teams.create(actor, key, name.join(' '), '', now);
+        const created = await deps.teams.create(actor, key, name.join(' '), '', now);
         if (!created.ok) return sayProblem(created.problem);
         return say(`:white_check_mark: Created team *${escapeMrkdwn(created.value.key)}* · ${escapeMrkdwn(created.value.name)}. Link a channel to it with \`/team link ${created.value.key}\` in that channel.`);
       },
-      link: ({ input, actor, args, now }) => {
+      link: async ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/team link KEY');
-        const linked = deps.teams.link(actor, args[0], input.channelId, now);
+        const linked = await deps.teams.link(actor, args[0], input.channelId, now);
         if (!linked.ok) return sayProblem(linked.problem);
         const moved = linked.value.previous === undefined ? '' : ` (it was linked to ${escapeMrkdwn(linked.value.previous.key)})`;
         return say(`:link: ${mentionChannel(input.channelId)} is now linked to *${escapeMrkdwn(linked.value.team.key)}*${moved}. Commands typed here default to that team.`);
       },
-      unlink: ({ input, actor, args, now }) => {
+      unlink: async ({ input, actor, args, now }) => {
         if (args.length > 0) return usage('/team unlink');
-        const unlinked = deps.teams.unlink(actor, input.channelId, now);
+        const unlinked = await deps.teams.unlink(actor, input.channelId, now);
         if (!unlinked.ok) return sayProblem(unlinked.problem);
         return say(`:broken_chain: ${mentionChannel(input.channelId)} is no longer linked to *${escapeMrkdwn(unlinked.value.key)}*.`);
       },
-      join: ({ input, actor, args, now }) => {
+      join: async ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/team join [KEY]');
-        const joined = deps.teams.join(actor, args[0], input.channelId, now);
+        const joined = await deps.teams.join(actor, args[0], input.channelId, now);
         if (!joined.ok) return sayProblem(joined.problem);
         const key = escapeMrkdwn(joined.value.team.key);
         return say(joined.value.already ? `You are already on *${key}*.` : `:wave: Welcome to *${key}* · ${escapeMrkdwn(joined.value.team.name)}.`);
       },
-      add: ({ input, actor, args, now }) => {
+      add: async ({ input, actor, args, now }) => {
         const userId = parseUserMention(args[0]);
         if (userId === undefined || args.length > 2) return usage('/team add @person [KEY]');
-        const added = deps.teams.add(actor, userId, args[1], input.channelId, now);
+        const added = await deps.teams.add(actor, userId, args[1], input.channelId, now);
         if (!added.ok) return sayProblem(added.problem);
         const key = escapeMrkdwn(added.value.team.key);
         return say(added.value.added ? `:wave: ${mentionUser(userId)} is now on *${key}*.` : `${mentionUser(userId)} was already on *${key}*.`);
       },
-      leave: ({ input, actor, args }) => {
+      leave: async ({ input, actor, args }) => {
         if (args.length > 1) return usage('/team leave [KEY]');
-        const left = deps.teams.leave(actor, args[0], input.channelId);
+        const left = await deps.teams.leave(actor, args[0], input.channelId);
         if (!left.ok) return sayProblem(left.problem);
         const key = escapeMrkdwn(left.value.team.key);
         return say(left.value.wasMember ? `You have left *${key}*.` : `You were not on *${key}*, so nothing changed.`);
       },
-      members: ({ input, actor, args }) => {
+      members: async ({ input, actor, args }) => {
         if (args.length > 1) return usage('/team members [KEY]');
-        const members = deps.teams.members(actor.workspaceId, args[0], input.channelId);
+        const members = await deps.teams.members(actor.workspaceId, args[0], input.channelId);
         if (!members.ok) return sayProblem(members.problem);
         const view = membersView(members.value.team, members.value.members);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
-      org: ({ actor, rest, args, now }) => {
+      org: async ({ actor, rest, args, now }) => {
         const userId = parseUserMention(args[0]);
         if (userId === undefined) return usage('/team org @person [Organisation name]');
         const name = rest.slice(rest.indexOf(args[0] ?? '') + (args[0]?.length ?? 0)).trim();
         if (name === '') {
-          const org = deps.teams.organisationOf(actor.workspaceId, userId);
+          const org = await deps.teams.organisationOf(actor.workspaceId, userId);
           return say(
             org === undefined
               ? `${mentionUser(userId)} has no organisation recorded. A coordinator can set it with \`/team org @person Organisation name\`.`
               : `${mentionUser(userId)} represents *${escapeMrkdwn(org.name)}*.`,
           );
         }
-        const set = deps.teams.setOrganisation(actor, userId, name, now);
+        const set = await deps.teams.setOrganisation(actor, userId, name, now);
         if (!set.ok) return sayProblem(set.problem);
         return say(`:office: ${mentionUser(userId)} now represents *${escapeMrkdwn(set.value.name)}*.`);
       },
-      orgs: ({ actor }) => {
-        const view = organisationsView(deps.teams.organisations(actor.workspaceId));
+      orgs: async ({ actor }) => {
+        const view = organisationsView(await deps.teams.organisations(actor.workspaceId));
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
-      coordinators: ({ actor }) => {
-        const ids = deps.teams.coordinators(actor.workspaceId, deps.configCoordinators);
+      coordinators: async ({ actor }) => {
+        const ids = await deps.teams.coordinators(actor.workspaceId, deps.configCoordinators);
         return say(
           ids.length === 0
             ? 'No coordinators are named yet; workspace admins and owners act as coordinators.'
             : `Coordinators: ${ids.map(mentionUser).join(', ')} (workspace admins and owners too).`,
         );
       },
-      coordinator: ({ actor, args, now }) => {
+      coordinator: async ({ actor, args, now }) => {
         const [action, who] = args;
         const userId = parseUserMention(who);
         if ((action !== 'add' && action !== 'remove') || userId === undefined || args.length !== 2) {
           return usage('/team coordinator add|remove @person');
         }
         if (action === 'add') {
-          const added = deps.teams.addCoordinator(actor, userId, now);
+          const added = await deps.teams.addCoordinator(actor, userId, now);
           if (!added.ok) return sayProblem(added.problem);
           return say(added.value.added ? `:star: ${mentionUser(userId)} is now a coordinator.` : `${mentionUser(userId)} was already a coordinator.`);
         }
-        const removed = deps.teams.removeCoordinator(actor, userId, deps.configCoordinators, now);
+        const removed = await deps.teams.removeCoordinator(actor, userId, deps.configCoordinators, now);
         if (!removed.ok) return sayProblem(removed.problem);
         return say(removed.value.removed ? `${mentionUser(userId)} is no longer a coordinator.` : `${mentionUser(userId)} was not a coordinator added here, so nothing changed.`);
       },
-      audit: ({ actor, args, now }) => {
+      audit: async ({ actor, args, now }) => {
         const limit = args[0] === undefined ? 20 : Number(args[0]);
         if (!Number.isInteger(limit) || limit < 1 || limit > 200 || args.length > 1) return usage('/team audit [n] (n from 1 to 200)');
-        const entries = deps.teams.audit(actor, limit, now);
+        const entries = await deps.teams.audit(actor, limit, now);
         if (!entries.ok) return sayProblem(entries.problem);
         const view = auditView(entries.value, deps.formatTime);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { Clock } from '../../domain/result.js';
 import { enqueue } from '../../outbox/outbox.js';
 import type { Kicker } from '../../outbox/kicker.js';
@@ -22,7 +22,7 @@ const USERS_INFO_AFTER_ACK_MS = 10_000;
 
 export interface TeamEventDeps {
   actors: ActorResolver;
-  db: Db;
+  db: Storage;
   repo: TeamRepository;
   outbox: Kicker;
   now: Clock;
@@ -39,7 +39,7 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
     if (!parsed.success) return;
     const workspaceId = typeof body.team_id === 'string' ? body.team_id : parsed.data.team;
     if (workspaceId === undefined || parsed.data.user === context.botUserId) return;
-    const team = deps.repo.byChannel(workspaceId, parsed.data.channel);
+    const team = await deps.repo.byChannel(workspaceId, parsed.data.channel);
     if (team === undefined) return;
     // Events are answered already, so Slack gets the client's full timeout to say who this is.
     const actor = await deps.actors.resolve(workspaceId, parsed.data.user, { deadlineMs: USERS_INFO_AFTER_ACK_MS });
@@ -50,8 +50,8 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
       // already, so wait it out rather than lose the welcome.
       const queued = await retryWhileBusy(() =>
         deps.db.transaction(
-          () =>
-            enqueue(
+          async () =>
+            await enqueue(
               deps.db,
               {
                 workspaceId,
@@ -62,7 +62,6 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
               },
               now,
             ),
-          { behavior: 'immediate' },
         ),
       );
       if (queued) deps.outbox.kick();
@@ -70,28 +69,25 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
     }
     // As above: the membership and its welcome must not be lost to another instance's write lock.
     const queued = await retryWhileBusy(() =>
-      deps.db.transaction(
-        () => {
-          const added = deps.repo.addMember(workspaceId, team.id, parsed.data.user, now.getTime());
-          if (!added) return false;
-          return enqueue(
-            deps.db,
-            {
-              workspaceId,
-              dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
-              method: 'chat.postEphemeral',
-              args: {
-                channel: parsed.data.channel,
-                user: parsed.data.user,
-                text: `:wave: Welcome! This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team, and you are now a member. Try \`/issue list\`, \`/meeting list\` or \`/team help\`.`,
-              },
-              notBefore: now,
+      deps.db.transaction(async () => {
+        const added = await deps.repo.addMember(workspaceId, team.id, parsed.data.user, now.getTime());
+        if (!added) return false;
+        return await enqueue(
+          deps.db,
+          {
+            workspaceId,
+            dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
+            method: 'chat.postEphemeral',
+            args: {
+              channel: parsed.data.channel,
+              user: parsed.data.user,
+              text: `:wave: Welcome! This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team, and you are now a member. Try \`/issue list\`, \`/meeting list\` or \`/team help\`.`,
             },
-            now,
-          );
-        },
-        { behavior: 'immediate' },
-      ),
+            notBefore: now,
+          },
+          now,
+        );
+      }),
     );
     if (queued) deps.outbox.kick();
   });

@@ -27,8 +27,8 @@ export const MAX_ORG_NAME = 80;
 export const isTeamKey = (text: string): boolean => TEAM_KEY.test(text.toUpperCase());
 
 /** Seeds the three HCASM program teams; running it again, or from two instances at once, changes nothing. */
-export function seedProgramTeams(repo: TeamRepository, workspaceId: string, now: Date): void {
-  for (const team of SEED_TEAMS) repo.ensure({ workspaceId, ...team, createdAt: now.getTime() });
+export async function seedProgramTeams(repo: TeamRepository, workspaceId: string, now: Date): Promise<void> {
+  for (const team of SEED_TEAMS) await repo.ensure({ workspaceId, ...team, createdAt: now.getTime() });
 }
 
 /** What a guest (or someone Slack did not confirm) hears instead of joining a team. */
@@ -50,25 +50,25 @@ export interface TeamServiceDeps {
 export class TeamService {
   constructor(private readonly repo: TeamRepository) {}
 
-  list(workspaceId: string): TeamSummary[] {
-    return this.repo.list(workspaceId);
+  async list(workspaceId: string): Promise<TeamSummary[]> {
+    return await this.repo.list(workspaceId);
   }
 
   /** The team a command refers to: the KEY given, else the channel's linked team. */
-  resolveTeam(workspaceId: string, key: string | undefined, channelId: string): Result<ProgramTeam> {
+  async resolveTeam(workspaceId: string, key: string | undefined, channelId: string): Promise<Result<ProgramTeam>> {
     if (key !== undefined && key !== '') {
       if (!isTeamKey(key)) return fail('invalid', `"${key}" is not a team key. Team keys look like CNA, MA or SPT: see /team list.`);
-      const team = this.repo.byKey(workspaceId, key);
+      const team = await this.repo.byKey(workspaceId, key);
       return team === undefined ? fail('not_found', `There is no team ${key.toUpperCase()}. See /team list for the teams.`) : ok(team);
     }
-    const team = this.repo.byChannel(workspaceId, channelId);
+    const team = await this.repo.byChannel(workspaceId, channelId);
     return team === undefined
       ? fail('invalid', 'This channel is not linked to a team, so name one: for example `CNA`. See /team list for the teams.')
       : ok(team);
   }
 
-  create(actor: Actor, key: string, name: string, description: string, now: Date): Result<ProgramTeam> {
-    const refused = this.requireCoordinator(actor, 'team.create', key, now);
+  async create(actor: Actor, key: string, name: string, description: string, now: Date): Promise<Result<ProgramTeam>> {
+    const refused = await this.requireCoordinator(actor, 'team.create', key, now);
     if (refused !== undefined) return refused;
     const upper = key.toUpperCase();
     if (!TEAM_KEY.test(upper)) {
@@ -77,31 +77,43 @@ export class TeamService {
     const trimmed = name.trim().replace(/\s+/g, ' ');
     if (trimmed === '') return fail('invalid', `Give the team a name after the key, for example: /team create ${upper} Phlebotomy Technician`);
     if (trimmed.length > MAX_TEAM_NAME) return fail('invalid', `A team name can be at most ${MAX_TEAM_NAME} characters; that one has ${trimmed.length}.`);
-    if (this.repo.byKey(actor.workspaceId, upper) !== undefined) return fail('conflict', `Team ${upper} already exists.`);
-    const team = this.repo.create({ workspaceId: actor.workspaceId, key: upper, name: trimmed, description, createdAt: now.getTime() });
-    this.auditDone(actor, 'team.create', upper, now);
+    // The check and the insert in one transaction: two coordinators creating the same key at once
+    // get one team and one "already exists", never a database error.
+    const team = await this.repo.database.transaction(async () => {
+      if ((await this.repo.byKey(actor.workspaceId, upper)) !== undefined) return undefined;
+      return await this.repo.create({ workspaceId: actor.workspaceId, key: upper, name: trimmed, description, createdAt: now.getTime() });
+    });
+    if (team === undefined) return fail('conflict', `Team ${upper} already exists.`);
+    await this.auditDone(actor, 'team.create', upper, now);
     return ok(team);
   }
 
-  link(actor: Actor, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; previous?: ProgramTeam }> {
-    const refused = this.requireCoordinator(actor, 'team.link', key ?? channelId, now);
+  async link(actor: Actor, key: string | undefined, channelId: string, now: Date): Promise<Result<{ team: ProgramTeam; previous?: ProgramTeam }>> {
+    const refused = await this.requireCoordinator(actor, 'team.link', key ?? channelId, now);
     if (refused !== undefined) return refused;
     if (key === undefined || key === '') return fail('invalid', 'Say which team this channel is for: /team link KEY (for example /team link CNA).');
-    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+    const team = await this.resolveTeam(actor.workspaceId, key, channelId);
     if (!team.ok) return team;
-    const previous = this.repo.byChannel(actor.workspaceId, channelId);
-    this.repo.linkChannel({ workspaceId: actor.workspaceId, channelId, programTeamId: team.value.id, linkedBy: actor.userId, createdAt: now.getTime() });
-    this.auditDone(actor, 'team.link', `${team.value.key} ${channelId}`, now);
+    // Read and replace together, so the "it was linked to …" answer names what this link replaced.
+    const previous = await this.repo.database.transaction(async () => {
+      const before = await this.repo.byChannel(actor.workspaceId, channelId);
+      await this.repo.linkChannel({ workspaceId: actor.workspaceId, channelId, programTeamId: team.value.id, linkedBy: actor.userId, createdAt: now.getTime() });
+      return before;
+    });
+    await this.auditDone(actor, 'team.link', `${team.value.key} ${channelId}`, now);
     return ok(previous !== undefined && previous.id !== team.value.id ? { team: team.value, previous } : { team: team.value });
   }
 
-  unlink(actor: Actor, channelId: string, now: Date): Result<ProgramTeam> {
-    const refused = this.requireCoordinator(actor, 'team.unlink', channelId, now);
+  async unlink(actor: Actor, channelId: string, now: Date): Promise<Result<ProgramTeam>> {
+    const refused = await this.requireCoordinator(actor, 'team.unlink', channelId, now);
     if (refused !== undefined) return refused;
-    const team = this.repo.byChannel(actor.workspaceId, channelId);
+    const team = await this.repo.database.transaction(async () => {
+      const linked = await this.repo.byChannel(actor.workspaceId, channelId);
+      if (linked !== undefined) await this.repo.unlinkChannel(actor.workspaceId, channelId);
+      return linked;
+    });
     if (team === undefined) return fail('not_found', 'This channel is not linked to any team, so there is nothing to unlink.');
-    this.repo.unlinkChannel(actor.workspaceId, channelId);
-    this.auditDone(actor, 'team.unlink', `${team.key} ${channelId}`, now);
+    await this.auditDone(actor, 'team.unlink', `${team.key} ${channelId}`, now);
     return ok(team);
   }
 
@@ -110,95 +122,95 @@ export class TeamService {
    * joins only through a coordinator (`add`): team members start votes and vote on the team's
    * priorities, so who speaks for the team from outside is a coordinator's call. Refusals are audited.
    */
-  join(actor: Actor, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; already: boolean }> {
-    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+  async join(actor: Actor, key: string | undefined, channelId: string, now: Date): Promise<Result<{ team: ProgramTeam; already: boolean }>> {
+    const team = await this.resolveTeam(actor.workspaceId, key, channelId);
     if (!team.ok) return team;
     if (actor.isExternal) {
-      this.auditRefusal(actor, 'team.join', team.value.key, actor.unverified === true ? 'identity unverified (users.info failed)' : 'Slack Connect guest', now);
+      await this.auditRefusal(actor, 'team.join', team.value.key, actor.unverified === true ? 'identity unverified (users.info failed)' : 'Slack Connect guest', now);
       return fail('forbidden', guestJoinMessage(actor, team.value.key));
     }
-    const added = this.repo.addMember(actor.workspaceId, team.value.id, actor.userId, now.getTime());
+    const added = await this.repo.addMember(actor.workspaceId, team.value.id, actor.userId, now.getTime());
     return ok({ team: team.value, already: !added });
   }
 
   /** A coordinator puts someone on a team: the way a partner-workspace guest joins. Audited. */
-  add(actor: Actor, userId: string, key: string | undefined, channelId: string, now: Date): Result<{ team: ProgramTeam; added: boolean }> {
-    const refused = this.requireCoordinator(actor, 'team.add', `${key ?? channelId} ${userId}`, now);
+  async add(actor: Actor, userId: string, key: string | undefined, channelId: string, now: Date): Promise<Result<{ team: ProgramTeam; added: boolean }>> {
+    const refused = await this.requireCoordinator(actor, 'team.add', `${key ?? channelId} ${userId}`, now);
     if (refused !== undefined) return refused;
-    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+    const team = await this.resolveTeam(actor.workspaceId, key, channelId);
     if (!team.ok) return team;
-    const added = this.repo.addMember(actor.workspaceId, team.value.id, userId, now.getTime());
-    this.auditDone(actor, 'team.add', `${team.value.key} ${userId}`, now);
+    const added = await this.repo.addMember(actor.workspaceId, team.value.id, userId, now.getTime());
+    await this.auditDone(actor, 'team.add', `${team.value.key} ${userId}`, now);
     return ok({ team: team.value, added });
   }
 
-  leave(actor: Actor, key: string | undefined, channelId: string): Result<{ team: ProgramTeam; wasMember: boolean }> {
-    const team = this.resolveTeam(actor.workspaceId, key, channelId);
+  async leave(actor: Actor, key: string | undefined, channelId: string): Promise<Result<{ team: ProgramTeam; wasMember: boolean }>> {
+    const team = await this.resolveTeam(actor.workspaceId, key, channelId);
     if (!team.ok) return team;
-    return ok({ team: team.value, wasMember: this.repo.removeMember(team.value.id, actor.userId) });
+    return ok({ team: team.value, wasMember: await this.repo.removeMember(team.value.id, actor.userId) });
   }
 
-  members(workspaceId: string, key: string | undefined, channelId: string): Result<{ team: ProgramTeam; members: Array<{ userId: string; organisation: string | null }> }> {
-    const team = this.resolveTeam(workspaceId, key, channelId);
+  async members(workspaceId: string, key: string | undefined, channelId: string): Promise<Result<{ team: ProgramTeam; members: Array<{ userId: string; organisation: string | null }> }>> {
+    const team = await this.resolveTeam(workspaceId, key, channelId);
     if (!team.ok) return team;
-    return ok({ team: team.value, members: this.repo.members(team.value.id) });
+    return ok({ team: team.value, members: await this.repo.members(team.value.id) });
   }
 
-  setOrganisation(actor: Actor, userId: string, name: string, now: Date): Result<Organisation> {
-    const refused = this.requireCoordinator(actor, 'team.org', userId, now);
+  async setOrganisation(actor: Actor, userId: string, name: string, now: Date): Promise<Result<Organisation>> {
+    const refused = await this.requireCoordinator(actor, 'team.org', userId, now);
     if (refused !== undefined) return refused;
     const trimmed = name.trim().replace(/\s+/g, ' ');
     if (trimmed.length > MAX_ORG_NAME) return fail('invalid', `An organisation name can be at most ${MAX_ORG_NAME} characters; that one has ${trimmed.length}.`);
-    const org = this.repo.database.transaction(() => {
-      const created = this.repo.ensureOrganisation(actor.workspaceId, trimmed, now.getTime());
-      this.repo.setOrganisation(actor.workspaceId, userId, created.id, actor.userId, now.getTime());
+    const org = await this.repo.database.transaction(async () => {
+      const created = await this.repo.ensureOrganisation(actor.workspaceId, trimmed, now.getTime());
+      await this.repo.setOrganisation(actor.workspaceId, userId, created.id, actor.userId, now.getTime());
       return created;
-    }, { behavior: 'immediate' });
-    this.auditDone(actor, 'team.org', `${userId} ${org.name}`, now);
+    });
+    await this.auditDone(actor, 'team.org', `${userId} ${org.name}`, now);
     return ok(org);
   }
 
-  organisationOf(workspaceId: string, userId: string): Organisation | undefined {
-    return this.repo.organisationOf(workspaceId, userId);
+  async organisationOf(workspaceId: string, userId: string): Promise<Organisation | undefined> {
+    return await this.repo.organisationOf(workspaceId, userId);
   }
 
-  organisations(workspaceId: string): Array<{ organisation: Organisation; userIds: string[] }> {
-    return this.repo.organisationsWithPeople(workspaceId);
+  async organisations(workspaceId: string): Promise<Array<{ organisation: Organisation; userIds: string[] }>> {
+    return await this.repo.organisationsWithPeople(workspaceId);
   }
 
-  coordinators(workspaceId: string, fromConfig: readonly string[]): string[] {
-    return [...new Set([...fromConfig, ...this.repo.storedCoordinators(workspaceId)])];
+  async coordinators(workspaceId: string, fromConfig: readonly string[]): Promise<string[]> {
+    return [...new Set([...fromConfig, ...(await this.repo.storedCoordinators(workspaceId))])];
   }
 
-  addCoordinator(actor: Actor, userId: string, now: Date): Result<{ added: boolean }> {
-    const refused = this.requireCoordinator(actor, 'team.coordinator.add', userId, now);
+  async addCoordinator(actor: Actor, userId: string, now: Date): Promise<Result<{ added: boolean }>> {
+    const refused = await this.requireCoordinator(actor, 'team.coordinator.add', userId, now);
     if (refused !== undefined) return refused;
-    const added = this.repo.addCoordinator(actor.workspaceId, userId, actor.userId, now.getTime());
-    this.auditDone(actor, 'team.coordinator.add', userId, now);
+    const added = await this.repo.addCoordinator(actor.workspaceId, userId, actor.userId, now.getTime());
+    await this.auditDone(actor, 'team.coordinator.add', userId, now);
     return ok({ added });
   }
 
-  removeCoordinator(actor: Actor, userId: string, fromConfig: readonly string[], now: Date): Result<{ removed: boolean }> {
-    const refused = this.requireCoordinator(actor, 'team.coordinator.remove', userId, now);
+  async removeCoordinator(actor: Actor, userId: string, fromConfig: readonly string[], now: Date): Promise<Result<{ removed: boolean }>> {
+    const refused = await this.requireCoordinator(actor, 'team.coordinator.remove', userId, now);
     if (refused !== undefined) return refused;
     if (fromConfig.includes(userId)) {
       return fail('conflict', 'That person is a coordinator through the ALLIANCE_COORDINATORS setting; change the setting to remove them.');
     }
-    const removed = this.repo.removeCoordinator(actor.workspaceId, userId);
-    this.auditDone(actor, 'team.coordinator.remove', userId, now);
+    const removed = await this.repo.removeCoordinator(actor.workspaceId, userId);
+    await this.auditDone(actor, 'team.coordinator.remove', userId, now);
     return ok({ removed });
   }
 
-  audit(actor: Actor, limit: number, now: Date): Result<AuditEntry[]> {
-    const refused = this.requireCoordinator(actor, 'team.audit', undefined, now);
+  async audit(actor: Actor, limit: number, now: Date): Promise<Result<AuditEntry[]>> {
+    const refused = await this.requireCoordinator(actor, 'team.audit', undefined, now);
     if (refused !== undefined) return refused;
-    return ok(this.repo.recentAudit(actor.workspaceId, limit));
+    return ok(await this.repo.recentAudit(actor.workspaceId, limit));
   }
 
   /** Refuses politely and writes the refusal to the audit log; undefined means go ahead. */
-  requireCoordinator(actor: Actor, action: string, target: string | undefined, now: Date): { ok: false; problem: { code: 'forbidden'; message: string } } | undefined {
+  async requireCoordinator(actor: Actor, action: string, target: string | undefined, now: Date): Promise<{ ok: false; problem: { code: 'forbidden'; message: string } } | undefined> {
     if (actor.isCoordinator && !actor.isExternal) return undefined;
-    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: actor.unverified === true ? 'not a coordinator (users.info failed: identity unverified)' : 'not a coordinator', createdAt: now.getTime() });
+    await this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: actor.unverified === true ? 'not a coordinator (users.info failed: identity unverified)' : 'not a coordinator', createdAt: now.getTime() });
     return {
       ok: false,
       problem: {
@@ -212,11 +224,11 @@ export class TeamService {
   }
 
   /** Records a refusal decided elsewhere (another feature's permission rule). */
-  auditRefusal(actor: Actor, action: string, target: string | undefined, detail: string, now: Date): void {
-    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: auditTarget(detail), createdAt: now.getTime() });
+  async auditRefusal(actor: Actor, action: string, target: string | undefined, detail: string, now: Date): Promise<void> {
+    await this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, ...(target === undefined ? {} : { target: auditTarget(target) }), outcome: 'refused', detail: auditTarget(detail), createdAt: now.getTime() });
   }
 
-  private auditDone(actor: Actor, action: string, target: string, now: Date): void {
-    this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, target, outcome: 'done', createdAt: now.getTime() });
+  private async auditDone(actor: Actor, action: string, target: string, now: Date): Promise<void> {
+    await this.repo.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action, target, outcome: 'done', createdAt: now.getTime() });
   }
 }

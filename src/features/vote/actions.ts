@@ -76,14 +76,14 @@ export function registerVoteActions(app: App, deps: VoteActionDeps): void {
     const reply = deps.home.respondVia(body, respond);
     const parsed = actionBody.safeParse(body);
     const voteId = parsed.success ? decodeValue(idValue, parsed.data.actions[0]?.value) : undefined;
-    const vote = voteId?.ok === true ? repo.byId(voteId.value) : undefined;
+    const vote = voteId?.ok === true ? await repo.byId(voteId.value) : undefined;
     if (vote === undefined) {
       await reply({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
       return;
     }
     const size = vote.status === 'open' ? (await electorateOf(vote)).ids.length : 0;
-    votes.recordElectorate(vote, size, deps.now());
-    const view = resultsReply(vote, votes.currentResult(vote, size));
+    await votes.recordElectorate(vote, size, deps.now());
+    const view = resultsReply(vote, await votes.currentResult(vote, size));
     await reply({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
   });
 
@@ -92,7 +92,7 @@ export function registerVoteActions(app: App, deps: VoteActionDeps): void {
     const reply = deps.home.respondVia(body, respond);
     const parsed = actionBody.safeParse(body);
     const voteId = parsed.success ? decodeValue(idValue, parsed.data.actions[0]?.value) : undefined;
-    const vote = voteId?.ok === true ? repo.byId(voteId.value) : undefined;
+    const vote = voteId?.ok === true ? await repo.byId(voteId.value) : undefined;
     if (!parsed.success || vote === undefined || vote.method !== 'ranked') {
       await reply({ response_type: 'ephemeral', replace_original: false, text: ':mag: That vote no longer exists.' });
       return;
@@ -102,14 +102,14 @@ export function registerVoteActions(app: App, deps: VoteActionDeps): void {
       await reply({ response_type: 'ephemeral', replace_original: false, text: `:lock: ${key} is closed, so ballots are no longer accepted. See the results with \`/vote results ${key}\`.` });
       return;
     }
-    const team = deps.teamRepository.byId(vote.programTeamId);
-    const why = team === undefined ? ({ kind: 'refused', message: 'That vote’s team no longer exists.' } as const) : votes.ineligibility(vote, team, parsed.data.user.id, await electorateOf(vote));
+    const team = await deps.teamRepository.byId(vote.programTeamId);
+    const why = team === undefined ? ({ kind: 'refused', message: 'That vote’s team no longer exists.' } as const) : await votes.ineligibility(vote, team, parsed.data.user.id, await electorateOf(vote));
     if (why !== undefined) {
       await reply({ response_type: 'ephemeral', replace_original: false, text: ineligibilityText(why) });
       return;
     }
     const channelId = vote.channelId ?? parsed.data.channel?.id ?? '';
-    await client.views.open({ trigger_id: parsed.data.trigger_id, view: rankModal(vote, repo.options(vote.id), votes.ownChoices(vote, parsed.data.user.id), channelId) });
+    await client.views.open({ trigger_id: parsed.data.trigger_id, view: rankModal(vote, await repo.options(vote.id), await votes.ownChoices(vote, parsed.data.user.id), channelId) });
   });
 
 }

@@ -19,7 +19,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { AppLogger } from '../../logger.js';
 import { personHash } from './rules.js';
 
@@ -45,9 +45,9 @@ export const legacyBallotKey = (signingSecret: string): string => createHash('sh
 
 const KEY_PATTERN = /^[0-9a-f]{64}$/;
 
-function hasOpenAnonymousBallots(db: Db): boolean {
-  const row = db.get<{ n: number }>(sql`select count(*) as n from ballots join votes on votes.id = ballots.vote_id where votes.anonymous = 1 and votes.status = 'open'`);
-  return (row?.n ?? 0) > 0;
+async function hasOpenAnonymousBallots(db: Storage): Promise<boolean> {
+  const [row] = await db.rows<{ n: number }>(sql`select count(*) as n from ballots join votes on votes.id = ballots.vote_id where votes.anonymous = 1 and votes.status = 'open'`);
+  return Number(row?.n ?? 0) > 0;
 }
 
 /**
@@ -55,9 +55,9 @@ function hasOpenAnonymousBallots(db: Db): boolean {
  * hash of who cast it (`cast_by_hash`); for a ballot that also names its caster (not anonymous)
  * the hash can be recomputed. Undefined when no such ballot exists to tell.
  */
-function castUnder(db: Db, key: string): boolean | undefined {
-  const row = db.get<{ voteId: number; castBy: string; castByHash: string }>(
-    sql`select vote_id as voteId, cast_by as castBy, cast_by_hash as castByHash from ballots where cast_by is not null order by id desc limit 1`,
+async function castUnder(db: Storage, key: string): Promise<boolean | undefined> {
+  const [row] = await db.rows<{ voteId: number; castBy: string; castByHash: string }>(
+    sql`select vote_id as "voteId", cast_by as "castBy", cast_by_hash as "castByHash" from ballots where cast_by is not null order by id desc limit 1`,
   );
   return row === undefined ? undefined : personHash(key, row.voteId, row.castBy) === row.castByHash;
 }
@@ -69,7 +69,7 @@ function readKey(path: string): string {
 }
 
 /** The ballot key: the configured secret, or the key file, created once (race-free: `wx`) when missing. */
-export function loadBallotKey(settings: BallotKeySettings, db: Db, logger: AppLogger): string {
+export async function loadBallotKey(settings: BallotKeySettings, db: Storage, logger: AppLogger): Promise<string> {
   if (settings.ALLIANCE_BALLOT_SECRET !== undefined) return settings.ALLIANCE_BALLOT_SECRET;
   const path = ballotKeyPath(settings);
   try {
@@ -77,8 +77,8 @@ export function loadBallotKey(settings: BallotKeySettings, db: Db, logger: AppLo
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const legacy = hasOpenAnonymousBallots(db);
-  if (legacy && castUnder(db, legacyBallotKey(settings.SLACK_SIGNING_SECRET)) === false) {
+  const legacy = await hasOpenAnonymousBallots(db);
+  if (legacy && (await castUnder(db, legacyBallotKey(settings.SLACK_SIGNING_SECRET))) === false) {
     // The ballots were cast under another key: the file was lost (or the signing secret changed
     // before upgrading). A new key would give every anonymous voter of an open vote a second ballot.
     throw new Error(

@@ -35,26 +35,26 @@ export function ineligibilityText(why: Ineligibility): string {
  */
 export function ballotCaster(deps: BallotDeps) {
   return async (voteId: number, userId: string, action: BallotAction, message?: { channel: string; ts: string }, beforeAck = false): Promise<BallotAnswer> => {
-    const vote = deps.repo.byId(voteId);
+    const vote = await deps.repo.byId(voteId);
     if (vote === undefined) return { ok: false, text: ':mag: That vote no longer exists.' };
     const key = voteKey(vote.number);
     const now = deps.now();
     if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= now.getTime())) {
       return { ok: false, text: `:lock: ${key} is closed, so ballots are no longer accepted. See the results with \`/vote results ${key}\`.` };
     }
-    const team = deps.teamRepository.byId(vote.programTeamId);
+    const team = await deps.teamRepository.byId(vote.programTeamId);
     if (team === undefined) return { ok: false, text: ':mag: That vote’s team no longer exists.' };
     const load = () => deps.electorates.of(message !== undefined && vote.channelId === null ? { ...vote, channelId: message.channel } : vote);
     // A modal submission lists the channel before its ack, so it races the deadline; a button was acked already.
     const loaded = beforeAck ? await electorateWithin(load) : { ok: true as const, value: await load() };
     if (!loaded.ok) return { ok: false, text: problemText(loaded.problem) };
     const electorate = loaded.value;
-    const why = deps.votes.ineligibility(vote, team, userId, electorate);
+    const why = await deps.votes.ineligibility(vote, team, userId, electorate);
     if (why !== undefined) {
-      deps.teamRepository.audit({ workspaceId: vote.workspaceId, actorId: userId, action: 'vote.ballot', target: key, outcome: 'refused', detail: 'not eligible', createdAt: now.getTime() });
+      await deps.teamRepository.audit({ workspaceId: vote.workspaceId, actorId: userId, action: 'vote.ballot', target: key, outcome: 'refused', detail: 'not eligible', createdAt: now.getTime() });
       return { ok: false, text: ineligibilityText(why) };
     }
-    const cast = deps.votes.cast(voteId, userId, action, electorate, now, message);
+    const cast = await deps.votes.cast(voteId, userId, action, electorate, now, message);
     if (!cast.ok) return { ok: false, text: problemText(cast.problem) };
     deps.outbox.kick();
     const { vote: v, options, choices, outcome, organisation } = cast.value;

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
@@ -19,7 +19,7 @@ import type { VoteService } from './service.js';
 import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteDate, voteListView } from './views.js';
 
 export interface VoteCommandDeps {
-  db: Db;
+  db: Storage;
   votes: VoteService;
   teams: TeamService;
   teamRepository: TeamRepository;
@@ -66,11 +66,11 @@ export function voteCommand(deps: VoteCommandDeps) {
         const forGoal = takeForGoal(rest.split('|')[0] ?? '');
         const quick = parseQuickVote(forGoal.goalNumber === undefined ? rest : [forGoal.rest, ...rest.split('|').slice(1)].join('|'));
         if (quick === undefined) return { kind: 'modal', view: await newModal(deps, actor, input.channelId, forGoal.goalNumber) };
-        const team = deps.teams.resolveTeam(actor.workspaceId, undefined, input.channelId);
+        const team = await deps.teams.resolveTeam(actor.workspaceId, undefined, input.channelId);
         if (!team.ok) return say(`:warning: \`/vote new Question? | A | B\` starts a vote in a team channel, and this channel is not linked to a team. Type it in a team's channel, or use \`/vote new\` to pick the team in the form.`);
-        const allowed = deps.votes.mayStart(actor, team.value, now);
+        const allowed = await deps.votes.mayStart(actor, team.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
-        const goal = forGoal.goalNumber === undefined ? undefined : new GoalRepository(deps.db).byNumber(actor.workspaceId, forGoal.goalNumber);
+        const goal = forGoal.goalNumber === undefined ? undefined : await new GoalRepository(deps.db).byNumber(actor.workspaceId, forGoal.goalNumber);
         if (forGoal.goalNumber !== undefined && goal === undefined) return say(`:mag: There is no goal G-${forGoal.goalNumber}, so no vote was started. See \`/goal list\`.`);
         if (goal !== undefined && goal.programTeamId !== team.value.id) return say(`:warning: G-${goal.number} is a goal of ${escapeMrkdwn(goal.teamKey)}, not ${escapeMrkdwn(team.value.key)}: start the vote in ${escapeMrkdwn(goal.teamKey)}'s channel. No vote was started.`);
         const problems = checkOptions(quick.labels, InputIds.voteOptions);
@@ -79,7 +79,7 @@ export function voteCommand(deps: VoteCommandDeps) {
         if (problems.length > 0) return say(`:warning: ${problems.map((p) => escapeMrkdwn(p.message)).join(' ')} Nothing was created.`);
         const electorate = await electorateOf({ eligibility: 'everyone', programTeamId: team.value.id, channelId: input.channelId });
         if (!electorate.ok) return sayProblem(electorate.problem);
-        const created = deps.votes.create(
+        const created = await deps.votes.create(
           actor,
           team.value,
           input.channelId,
@@ -101,38 +101,38 @@ export function voteCommand(deps: VoteCommandDeps) {
         const key = voteKey(created.vote.number);
         return say(`:ballot_box_with_ballot: Started *${key}* for ${escapeMrkdwn(team.value.key)}${goal === undefined ? '' : ` (for goal *G-${goal.number}*)`}: one option each, everyone in this channel may vote, results live, no deadline. The ballot is posted here; close it with \`/vote close ${key}\`.`);
       },
-      list: ({ input, actor, args }) => {
+      list: async ({ input, actor, args }) => {
         if (args.length > 1) return usage('/vote list [KEY]');
         let teamId: number | undefined;
         let scope = 'all teams';
-        if (args[0] !== undefined || deps.teamRepository.byChannel(actor.workspaceId, input.channelId) !== undefined) {
-          const team = deps.teams.resolveTeam(actor.workspaceId, args[0], input.channelId);
+        if (args[0] !== undefined || (await deps.teamRepository.byChannel(actor.workspaceId, input.channelId)) !== undefined) {
+          const team = await deps.teams.resolveTeam(actor.workspaceId, args[0], input.channelId);
           if (!team.ok) return sayProblem(team.problem);
           teamId = team.value.id;
           scope = team.value.key;
         }
-        const view = voteListView(deps.votes.repository.list(actor.workspaceId, teamId, 30), scope);
+        const view = voteListView(await deps.votes.repository.list(actor.workspaceId, teamId, 30), scope);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
       results: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote results V-3');
-        const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        const vote = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
         const electorate = vote.value.status === 'open' ? await electorateOf(vote.value) : undefined;
         if (electorate !== undefined && !electorate.ok) return sayProblem(electorate.problem);
-        if (electorate !== undefined) deps.votes.recordElectorate(vote.value, electorate.value.ids.length, now);
-        const view = resultsReply(vote.value, deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
+        if (electorate !== undefined) await deps.votes.recordElectorate(vote.value, electorate.value.ids.length, now);
+        const view = resultsReply(vote.value, await deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
         return say(view.text, view.blocks);
       },
       close: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote close V-3');
-        const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        const vote = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
-        const allowed = deps.votes.mayClose(actor, vote.value, now);
+        const allowed = await deps.votes.mayClose(actor, vote.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
         if (vote.value.status !== 'open') return say(`:lock: ${voteKey(vote.value.number)} is already closed. See \`/vote results ${voteKey(vote.value.number)}\`.`);
         const counted = await electorateForClosing(vote.value);
-        const closed = deps.votes.close(vote.value.id, actor.userId, counted, now);
+        const closed = await deps.votes.close(vote.value.id, actor.userId, counted, now);
         if (!closed.ok) return sayProblem(closed.problem);
         deps.outbox.kick();
         const priorities =
@@ -147,9 +147,9 @@ export function voteCommand(deps: VoteCommandDeps) {
       },
       remind: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote remind V-3');
-        const vote = deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        const vote = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
         if (!vote.ok) return sayProblem(vote.problem);
-        const allowed = deps.votes.mayRemind(actor, vote.value, now);
+        const allowed = await deps.votes.mayRemind(actor, vote.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
         const electorate = await electorateOf(vote.value);
         if (!electorate.ok) return sayProblem(electorate.problem);
@@ -160,12 +160,12 @@ export function voteCommand(deps: VoteCommandDeps) {
 }
 
 async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string, goalNumber?: number) {
-  const teams = deps.teamRepository.teams(actor.workspaceId);
-  const initial = deps.teamRepository.byChannel(actor.workspaceId, channelId);
-  const issues = deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
-  const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : deps.votes.repository.countOpenIssues(actor.workspaceId);
+  const teams = await deps.teamRepository.teams(actor.workspaceId);
+  const initial = await deps.teamRepository.byChannel(actor.workspaceId, channelId);
+  const issues = await deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
+  const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : await deps.votes.repository.countOpenIssues(actor.workspaceId);
   const timeZone = (await deps.timeZoneOf(actor.workspaceId, actor.userId)) ?? deps.defaultTimeZone;
-  const goals = new GoalRepository(deps.db).ofWorkspace(actor.workspaceId, ['open']);
+  const goals = await new GoalRepository(deps.db).ofWorkspace(actor.workspaceId, ['open']);
   const initialGoal = goals.find((g) => g.number === goalNumber);
   return newVoteModal({
     teams,
@@ -192,23 +192,19 @@ async function remind(deps: VoteCommandDeps, vote: Parameters<VoteService['nonVo
   const text = `:ballot_box_with_ballot: Reminder: *${key}* · ${escapeMrkdwn(vote.question)} is waiting for ${vote.eligibility === 'organisation' ? 'your organisation’s' : 'your'} ballot in ${where}.${deadline}`;
   if (vote.anonymous) {
     if (vote.channelId === null) return `:warning: ${key} has no channel to remind in.`;
-    const queued = deps.db.transaction(
-      () => enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}`, method: 'chat.postMessage', args: { channel: vote.channelId, text: `${text} It is anonymous: nobody can see who voted for what.` }, notBefore: now }, now),
-      { behavior: 'immediate' },
-    );
+    const channel = vote.channelId;
+    const queued = await deps.db.transaction(async () => enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}`, method: 'chat.postMessage', args: { channel, text: `${text} It is anonymous: nobody can see who voted for what.` }, notBefore: now }, now));
     if (queued) deps.outbox.kick();
     return `:bell: ${key} is anonymous, so the reminder went to ${where} rather than to each person (that would reveal who has voted).`;
   }
-  const people = deps.votes.nonVoters(vote, electorate);
+  const people = await deps.votes.nonVoters(vote, electorate);
   if (people.length === 0) return `:white_check_mark: Everyone eligible has voted on ${key}; nobody to remind.`;
-  deps.db.transaction(
-    () => {
-      for (const userId of people) {
-        enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}:${userId}`, method: 'chat.postMessage', args: { channel: userId, text }, notBefore: now }, now);
-      }
-    },
-    { behavior: 'immediate' },
-  );
+  // All the reminders are queued together or not at all.
+  await deps.db.transaction(async () => {
+    for (const userId of people) {
+      await enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}:${userId}`, method: 'chat.postMessage', args: { channel: userId, text }, notBefore: now }, now);
+    }
+  });
   deps.outbox.kick();
   return `:bell: Reminded ${people.length} ${people.length === 1 ? 'person' : 'people'} who ${people.length === 1 ? 'has' : 'have'} not voted on ${key} yet (a direct message each).`;
 }

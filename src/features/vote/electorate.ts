@@ -22,8 +22,8 @@ export interface Electorate {
  */
 export async function loadElectorate(vote: Pick<Vote, 'eligibility' | 'programTeamId' | 'channelId'>, deps: { teams: TeamRepository; client: WebClient; botUserId?: string | undefined }): Promise<Electorate> {
   const eligibility = vote.eligibility as Eligibility;
-  if (eligibility === 'organisation') return { unit: 'organisations', ids: deps.teams.organisationsOnTeam(vote.programTeamId).map((o) => String(o.id)) };
-  if (eligibility === 'members') return { unit: 'people', ids: deps.teams.members(vote.programTeamId).map((m) => m.userId) };
+  if (eligibility === 'organisation') return { unit: 'organisations', ids: (await deps.teams.organisationsOnTeam(vote.programTeamId)).map((o) => String(o.id)) };
+  if (eligibility === 'members') return { unit: 'people', ids: (await deps.teams.members(vote.programTeamId)).map((m) => m.userId) };
   const channel = vote.channelId;
   if (channel === null) return { unit: 'people', ids: [] };
   const ids: string[] = [];

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { unscoped, type InWorkspace } from '../../slack/workspace-scope.js';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { VoteRepository } from './repository.js';
@@ -10,7 +10,7 @@ import { VoteService } from './service.js';
 import { voteMessages } from './views.js';
 
 export interface VoteDeadlineDeps {
-  db: Db;
+  db: Storage;
   client: WebClient;
   /** Distribution mode: each vote's Slack calls carry its own workspace's token. */
   inWorkspace?: InWorkspace;
@@ -33,7 +33,7 @@ export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed
   // The bot's own user id, per workspace (it is not a voter in the channel it posts the ballot to).
   const botUserIds = new Map<string, string | undefined>();
   const inWorkspace = deps.inWorkspace ?? unscoped;
-  for (const vote of repo.dueForClosing(deps.now.getTime())) {
+  for (const vote of await repo.dueForClosing(deps.now.getTime())) {
     let electorate: number | ElectorateCount;
     try {
       electorate = await inWorkspace(vote.workspaceId, async () => {
@@ -53,7 +53,7 @@ export async function runVoteDeadlines(deps: VoteDeadlineDeps): Promise<{ closed
       });
     }
     // Issue priorities written by a deadline close are attributed to the vote's creator.
-    const result = votes.close(vote.id, vote.creatorId, electorate, deps.now, 'deadline');
+    const result = await votes.close(vote.id, vote.creatorId, electorate, deps.now, 'deadline');
     if (!result.ok) continue;
     closed++;
     deps.logger.event('info', 'vote closed at its deadline', { job: 'vote-deadlines', vote: voteKey(vote.number), ballots: result.value.result.turnout.voted });

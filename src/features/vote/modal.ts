@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { Clock, Problem } from '../../domain/result.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import type { ActorResolver } from '../../slack/actor.js';
@@ -42,7 +42,7 @@ const field = (values: StateValues, id: string) => values[id]?.[id];
 
 
 export interface VoteModalDeps {
-  db: Db;
+  db: Storage;
   votes: VoteService;
   repo: VoteRepository;
   teamRepository: TeamRepository;
@@ -65,13 +65,13 @@ export function registerVoteModals(app: App, deps: VoteModalDeps): void {
       await ack({ response_action: 'errors', errors: { [first]: 'This form is out of date; close it and click "Rank the options" again.' } });
       return;
     }
-    const vote = repo.byId(meta.value.voteId);
+    const vote = await repo.byId(meta.value.voteId);
     if (vote === undefined) {
       // Well-formed metadata naming no vote (changed, or the vote is gone): say so rather than "pick a choice".
       await ack({ response_action: 'errors', errors: { [first]: 'That vote no longer exists; close this form.' } });
       return;
     }
-    const options = repo.options(vote.id);
+    const options = await repo.options(vote.id);
     const known = new Map(options.map((o) => [String(o.id), o]));
     const choices: number[] = [];
     const errors: Record<string, string> = {};
@@ -110,13 +110,13 @@ export function registerVoteModals(app: App, deps: VoteModalDeps): void {
     const userId = parsed.data.user.id;
     const now = deps.now();
     const teamId = Number(field(values, InputIds.voteTeam)?.selected_option?.value ?? NaN);
-    const team = Number.isInteger(teamId) ? deps.teamRepository.byId(teamId) : undefined;
+    const team = Number.isInteger(teamId) ? await deps.teamRepository.byId(teamId) : undefined;
     if (team === undefined || team.workspaceId !== workspaceId) {
       await ack({ response_action: 'errors', errors: { [InputIds.voteTeam]: 'Pick the team this vote is for.' } });
       return;
     }
     const issueIds = (field(values, InputIds.voteIssues)?.selected_options ?? []).map((o) => Number(o.value)).filter((n) => Number.isInteger(n));
-    const issues = repo.openIssuesByIds(workspaceId, issueIds);
+    const issues = await repo.openIssuesByIds(workspaceId, issueIds);
     const problems: Problem[] = [];
     if (issues.length !== issueIds.length) problems.push({ code: 'invalid', field: InputIds.voteIssues, message: 'One of the picked issues is closed or gone; pick again.' });
     const draft = validateDraft(
@@ -140,15 +140,15 @@ export function registerVoteModals(app: App, deps: VoteModalDeps): void {
       now,
     );
     if (!draft.ok) problems.push(...(draft.problems ?? [draft.problem]));
-    const linked = deps.teamRepository.byChannel(workspaceId, meta.value.channelId);
-    const channelId = linked?.id === team.id ? meta.value.channelId : deps.teamRepository.channelsOf(team.id)[0];
+    const linked = await deps.teamRepository.byChannel(workspaceId, meta.value.channelId);
+    const channelId = linked?.id === team.id ? meta.value.channelId : (await deps.teamRepository.channelsOf(team.id))[0];
     if (channelId === undefined) problems.push({ code: 'invalid', field: InputIds.voteTeam, message: `${team.key} has no linked channel for the ballot yet; a coordinator can link one with /team link ${team.key}.` });
     const actor = await deps.actors.resolve(workspaceId, userId);
-    const allowed = votes.mayStart(actor, team, now);
+    const allowed = await votes.mayStart(actor, team, now);
     if (!allowed.ok) problems.push({ ...allowed.problem, field: InputIds.voteTeam });
     // "For goal": an open goal of the vote's team (the ballot names it).
     const goalRaw = field(values, InputIds.voteGoal)?.selected_option?.value;
-    const goal = goalRaw === undefined ? undefined : new GoalRepository(deps.db).byId(workspaceId, Number(goalRaw));
+    const goal = goalRaw === undefined ? undefined : await new GoalRepository(deps.db).byId(workspaceId, Number(goalRaw));
     if (goalRaw !== undefined && (goal === undefined || goal.status !== 'open')) problems.push({ code: 'invalid', field: InputIds.voteGoal, message: 'That goal is closed or gone; pick another or none.' });
     else if (goal !== undefined && goal.programTeamId !== team.id) problems.push({ code: 'invalid', field: InputIds.voteGoal, message: `G-${goal.number} is a goal of ${goal.teamKey}; pick a goal of ${team.key}, or another team.` });
     if (problems.length > 0 || !draft.ok || channelId === undefined) {
@@ -163,7 +163,7 @@ export function registerVoteModals(app: App, deps: VoteModalDeps): void {
     // The same form arriving twice at once (a double click, a resend after a lost answer) makes one
     // vote; the repeat is answered with exactly the vote the first one made.
     const requestKey = submissionKey(body);
-    const created = votes.create(actor, team, channelId, goal === undefined ? draft.value : { ...draft.value, goalId: goal.id }, electorate.value.ids.length, now, requestKey);
+    const created = await votes.create(actor, team, channelId, goal === undefined ? draft.value : { ...draft.value, goalId: goal.id }, electorate.value.ids.length, now, requestKey);
     if (!created.duplicate) deps.outbox.kick();
     const key = voteKey(created.vote.number);
     const ballotChannel = created.vote.channelId ?? channelId;

@@ -18,11 +18,11 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
   const electorates = electorateLoader({ teams: deps.teamRepository, client: deps.client });
   const castFor = ballotCaster({ votes, repo, teamRepository: deps.teamRepository, electorates, outbox: deps.outbox, now: deps.now });
 
-  deps.refreshers[BALLOT_REFRESH] = (ref) => votes.renderBallot(Number(ref));
-  deps.followUps['vote.posted'] = (_db, ref, result) => {
+  deps.refreshers[BALLOT_REFRESH] = async (ref) => votes.renderBallot(Number(ref));
+  deps.followUps['vote.posted'] = async (_db, ref, result) => {
     const channel = typeof result.channel === 'string' ? result.channel : undefined;
     const ts = typeof result.ts === 'string' ? result.ts : undefined;
-    if (channel !== undefined && ts !== undefined) votes.posted(Number(ref), channel, ts, deps.now());
+    if (channel !== undefined && ts !== undefined) await votes.posted(Number(ref), channel, ts, deps.now());
   };
 
   registerCommand(

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
-import type { Db } from '../../db/open.js';
+import { affectedRows, type Storage } from '../../db/storage.js';
 import { ballots, issueEvents, issues, organisations, programTeams, voteOptions, votes } from '../../db/schema.js';
 import { CLOSED_STATUSES } from '../issue/model.js';
 
@@ -40,50 +40,52 @@ export interface OpenIssue {
 
 /** Votes, their options and ballots. Wraps drizzle; the rules live in the service. */
 export class VoteRepository {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Storage) {}
 
-  /** Call inside an immediate transaction: the number is max+1 per workspace. */
-  insert(vote: NewVote, options: Array<{ label: string; issueId: number | null }>): { vote: Vote; options: VoteOption[] } {
-    const next = this.db
+  /** Call inside a transaction: the number is max+1 per workspace (the unique index on (workspace, number) guards it). */
+  async insert(vote: NewVote, options: Array<{ label: string; issueId: number | null }>): Promise<{ vote: Vote; options: VoteOption[] }> {
+    const next = await this.db
       .select({ n: sql<number>`coalesce(max(${votes.number}), 0) + 1` })
       .from(votes)
       .where(eq(votes.workspaceId, vote.workspaceId))
       .get();
-    const created = this.db
+    const created = await this.db
       .insert(votes)
       .values({ ...vote, number: next?.n ?? 1, status: 'open', electorateCountedAt: vote.createdAt })
       .returning()
       .get();
-    const rows = options.map((o, position) =>
-      this.db.insert(voteOptions).values({ workspaceId: vote.workspaceId, voteId: created.id, position, label: o.label, issueId: o.issueId }).returning().get(),
-    );
+    const rows: VoteOption[] = [];
+    // One after another: the options' ids count up in their order on the ballot.
+    for (const [position, o] of options.entries()) {
+      rows.push(await this.db.insert(voteOptions).values({ workspaceId: vote.workspaceId, voteId: created.id, position, label: o.label, issueId: o.issueId }).returning().get());
+    }
     return { vote: created, options: rows };
   }
 
-  byId(id: number): Vote | undefined {
-    return this.db.select().from(votes).where(eq(votes.id, id)).get();
+  async byId(id: number): Promise<Vote | undefined> {
+    return await this.db.select().from(votes).where(eq(votes.id, id)).get();
   }
 
-  byNumber(workspaceId: string, number: number): Vote | undefined {
-    return this.db.select().from(votes).where(and(eq(votes.workspaceId, workspaceId), eq(votes.number, number))).get();
+  async byNumber(workspaceId: string, number: number): Promise<Vote | undefined> {
+    return await this.db.select().from(votes).where(and(eq(votes.workspaceId, workspaceId), eq(votes.number, number))).get();
   }
 
-  options(voteId: number): VoteOption[] {
-    return this.db.select().from(voteOptions).where(eq(voteOptions.voteId, voteId)).orderBy(asc(voteOptions.position)).all();
+  async options(voteId: number): Promise<VoteOption[]> {
+    return await this.db.select().from(voteOptions).where(eq(voteOptions.voteId, voteId)).orderBy(asc(voteOptions.position)).all();
   }
 
-  ballots(voteId: number): Ballot[] {
-    return this.db.select().from(ballots).where(eq(ballots.voteId, voteId)).orderBy(asc(ballots.id)).all();
+  async ballots(voteId: number): Promise<Ballot[]> {
+    return await this.db.select().from(ballots).where(eq(ballots.voteId, voteId)).orderBy(asc(ballots.id)).all();
   }
 
-  ballotByKey(voteId: number, voterKey: string): Ballot | undefined {
-    return this.db.select().from(ballots).where(and(eq(ballots.voteId, voteId), eq(ballots.voterKey, voterKey))).get();
+  async ballotByKey(voteId: number, voterKey: string): Promise<Ballot | undefined> {
+    return await this.db.select().from(ballots).where(and(eq(ballots.voteId, voteId), eq(ballots.voterKey, voterKey))).get();
   }
 
   /** One ballot per (vote, voter key): a second write replaces the first, so a double click counts once. */
-  upsertBallot(ballot: { workspaceId: string; voteId: number; voterKey: string; organisationId: number | null; castBy: string | null; castByHash: string; choicesJson: string; now: number; id?: number }): void {
+  async upsertBallot(ballot: { workspaceId: string; voteId: number; voterKey: string; organisationId: number | null; castBy: string | null; castByHash: string; choicesJson: string; now: number; id?: number }): Promise<void> {
     const { now, ...values } = ballot;
-    this.db
+    await this.db
       .insert(ballots)
       .values({ ...values, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({
@@ -93,34 +95,35 @@ export class VoteRepository {
       .run();
   }
 
-  deleteBallot(voteId: number, voterKey: string): boolean {
-    return this.db.delete(ballots).where(and(eq(ballots.voteId, voteId), eq(ballots.voterKey, voterKey))).run().changes > 0;
+  async deleteBallot(voteId: number, voterKey: string): Promise<boolean> {
+    return affectedRows(await this.db.delete(ballots).where(and(eq(ballots.voteId, voteId), eq(ballots.voterKey, voterKey))).run()) > 0;
   }
 
-  setMessage(voteId: number, channelId: string, messageTs: string): void {
-    this.db.update(votes).set({ channelId, messageTs }).where(eq(votes.id, voteId)).run();
+  async setMessage(voteId: number, channelId: string, messageTs: string): Promise<void> {
+    await this.db.update(votes).set({ channelId, messageTs }).where(eq(votes.id, voteId)).run();
   }
 
   /** The electorate's size at a successful count: what digests show, and what a close falls back to when the channel cannot be listed. */
-  recordElectorate(voteId: number, size: number, now: number): void {
-    this.db.update(votes).set({ electorateSize: size, electorateCountedAt: now }).where(eq(votes.id, voteId)).run();
+  async recordElectorate(voteId: number, size: number, now: number): Promise<void> {
+    await this.db.update(votes).set({ electorateSize: size, electorateCountedAt: now }).where(eq(votes.id, voteId)).run();
   }
 
-  /** Atomic: only one caller (of two instances, or the job and a command) gets true. */
-  markClosed(voteId: number, now: number): boolean {
-    return this.db
+  /** Atomic: only one caller (of two instances, or the job and a command) changes the row, and only that one gets true. */
+  async markClosed(voteId: number, now: number): Promise<boolean> {
+    const result = await this.db
       .update(votes)
       .set({ status: 'closed', closedAt: now })
       .where(and(eq(votes.id, voteId), eq(votes.status, 'open')))
-      .run().changes > 0;
+      .run();
+    return affectedRows(result) > 0;
   }
 
-  storeResult(voteId: number, resultJson: string): void {
-    this.db.update(votes).set({ resultJson }).where(eq(votes.id, voteId)).run();
+  async storeResult(voteId: number, resultJson: string): Promise<void> {
+    await this.db.update(votes).set({ resultJson }).where(eq(votes.id, voteId)).run();
   }
 
-  dueForClosing(now: number): Vote[] {
-    return this.db
+  async dueForClosing(now: number): Promise<Vote[]> {
+    return await this.db
       .select()
       .from(votes)
       .where(and(eq(votes.status, 'open'), isNotNull(votes.closesAt), lte(votes.closesAt, now)))
@@ -128,13 +131,13 @@ export class VoteRepository {
       .all();
   }
 
-  list(workspaceId: string, programTeamId: number | undefined, limit: number): Array<Vote & { teamKey: string; ballotCount: number }> {
+  async list(workspaceId: string, programTeamId: number | undefined, limit: number): Promise<Array<Vote & { teamKey: string; ballotCount: number }>> {
     const where = programTeamId === undefined ? eq(votes.workspaceId, workspaceId) : and(eq(votes.workspaceId, workspaceId), eq(votes.programTeamId, programTeamId));
-    return this.db
+    const rows = await this.db
       .select({
         vote: votes,
         teamKey: programTeams.key,
-        ballotCount: sql<number>`(select count(*) from ${ballots} where ${ballots.voteId} = ${votes.id})`,
+        ballotCount: sql<number>`(select count(*) from ${ballots} where ${ballots.voteId} = ${votes.id})`.mapWith(Number),
       })
       .from(votes)
       .innerJoin(programTeams, eq(programTeams.id, votes.programTeamId))
@@ -142,17 +145,18 @@ export class VoteRepository {
       // Open votes first, then the most recent.
       .orderBy(sql`case when ${votes.status} = 'open' then 0 else 1 end`, desc(votes.number))
       .limit(limit)
-      .all()
-      .map((r) => ({ ...r.vote, teamKey: r.teamKey, ballotCount: r.ballotCount }));
+      .all();
+    return rows.map((r) => ({ ...r.vote, teamKey: r.teamKey, ballotCount: r.ballotCount }));
   }
 
-  organisationNames(ids: number[]): Map<number, string> {
+  async organisationNames(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
-    return new Map(this.db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, ids)).all().map((o) => [o.id, o.name]));
+    const rows = await this.db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, ids)).all();
+    return new Map(rows.map((o) => [o.id, o.name]));
   }
 
-  openIssues(workspaceId: string, limit: number): OpenIssue[] {
-    return this.db
+  async openIssues(workspaceId: string, limit: number): Promise<OpenIssue[]> {
+    return await this.db
       .select({ id: issues.id, programTeamId: issues.programTeamId, teamKey: programTeams.key, number: issues.number, title: issues.title })
       .from(issues)
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
@@ -162,9 +166,9 @@ export class VoteRepository {
       .all();
   }
 
-  openIssuesByIds(workspaceId: string, ids: number[]): OpenIssue[] {
+  async openIssuesByIds(workspaceId: string, ids: number[]): Promise<OpenIssue[]> {
     if (ids.length === 0) return [];
-    return this.db
+    return await this.db
       .select({ id: issues.id, programTeamId: issues.programTeamId, teamKey: programTeams.key, number: issues.number, title: issues.title })
       .from(issues)
       .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
@@ -172,34 +176,34 @@ export class VoteRepository {
       .all();
   }
 
-  countOpenIssues(workspaceId: string): number {
-    return (
-      this.db
-        .select({ n: sql<number>`count(*)` })
-        .from(issues)
-        .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, [...CLOSED_STATUSES])))
-        .get()?.n ?? 0
-    );
+  async countOpenIssues(workspaceId: string): Promise<number> {
+    const row = await this.db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(issues)
+      .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, [...CLOSED_STATUSES])))
+      .get();
+    return row?.n ?? 0;
   }
 
   /**
    * Writes a closed vote's ranking as the team's priorities: ranked issues get 1…n, and every other
    * issue of the team loses a priority it had, so the list never mixes two votes' rankings. Each change
-   * is an `issue_events` row of kind `priority`.
+   * is an `issue_events` row of kind `priority`. Call inside the closing transaction.
    */
-  writePriorities(workspaceId: string, programTeamId: number, ranking: number[], actorId: string, note: string, now: number): number {
+  async writePriorities(workspaceId: string, programTeamId: number, ranking: number[], actorId: string, note: string, now: number): Promise<number> {
     const wanted = new Map(ranking.map((issueId, i) => [issueId, i + 1]));
-    const current = this.db
+    const current = await this.db
       .select({ id: issues.id, priority: issues.priority })
       .from(issues)
       .where(and(eq(issues.programTeamId, programTeamId), sql`(${issues.priority} is not null or ${issues.id} in (${sql.join([...wanted.keys(), -1].map((id) => sql`${id}`), sql`, `)}))`))
+      .orderBy(asc(issues.id))
       .all();
     let changed = 0;
     for (const row of current) {
       const next = wanted.get(row.id) ?? null;
       if (next === row.priority) continue;
-      this.db.update(issues).set({ priority: next, updatedAt: now }).where(eq(issues.id, row.id)).run();
-      this.db
+      await this.db.update(issues).set({ priority: next, updatedAt: now }).where(eq(issues.id, row.id)).run();
+      await this.db
         .insert(issueEvents)
         .values({
           workspaceId,

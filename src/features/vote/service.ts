@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Db } from '../../db/open.js';
+import type { Storage } from '../../db/storage.js';
 import type { Actor } from '../../domain/actor.js';
 import { fail, ok, type Result } from '../../domain/result.js';
 import { enqueue, enqueueRefresh } from '../../outbox/outbox.js';
@@ -56,7 +56,7 @@ export type Ineligibility = { kind: 'not_in_channel'; channelId: string | null; 
  */
 export class VoteService {
   constructor(
-    private readonly db: Db,
+    private readonly db: Storage,
     private readonly repo: VoteRepository,
     private readonly teams: TeamRepository,
     /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
@@ -80,16 +80,16 @@ export class VoteService {
   }
 
   /** The vote a command names (`V-3`, `v3`, `3`), or a clear problem. */
-  find(workspaceId: string, number: number | undefined, typed: string | undefined): Result<Vote> {
+  async find(workspaceId: string, number: number | undefined, typed: string | undefined): Promise<Result<Vote>> {
     if (number === undefined) return fail('invalid', `"${typed ?? ''}" is not a vote id. Vote ids look like V-3: see /vote list.`);
-    const vote = this.repo.byNumber(workspaceId, number);
+    const vote = await this.repo.byNumber(workspaceId, number);
     return vote === undefined ? fail('not_found', `There is no vote ${voteKey(number)}. See /vote list for the votes.`) : ok(vote);
   }
 
   /** Team members and coordinators start votes for a team; anyone else is refused and the refusal audited. */
-  mayStart(actor: Actor, team: ProgramTeam, now: Date): Result<true> {
-    if ((actor.isCoordinator && !actor.isExternal) || this.teams.isMember(team.id, actor.userId)) return ok(true);
-    this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.new', target: team.key, outcome: 'refused', detail: 'not a member of the team', createdAt: now.getTime() });
+  async mayStart(actor: Actor, team: ProgramTeam, now: Date): Promise<Result<true>> {
+    if ((actor.isCoordinator && !actor.isExternal) || (await this.teams.isMember(team.id, actor.userId))) return ok(true);
+    await this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.new', target: team.key, outcome: 'refused', detail: 'not a member of the team', createdAt: now.getTime() });
     return fail('forbidden', `Only members of ${team.key} and coordinators can start a vote for it. Join with /team join ${team.key}.`);
   }
 
@@ -98,7 +98,7 @@ export class VoteService {
    * id, hash and values) is claimed in that transaction, so the same form submitted twice at once
    * makes one vote; the repeat gets the vote the first one made (`duplicate: true`).
    */
-  create(
+  async create(
     actor: Actor,
     team: ProgramTeam,
     channelId: string,
@@ -106,64 +106,61 @@ export class VoteService {
     electorateSize: number,
     now: Date,
     requestKey?: string,
-  ): { vote: Vote; options: VoteOption[]; duplicate: boolean } {
-    return this.db.transaction(
-      () => {
-        if (requestKey !== undefined && !claimRequest(this.db, actor.workspaceId, requestKey, now)) {
-          const first = this.repo.byId(Number(requestResult(this.db, actor.workspaceId, requestKey)));
-          // The claim and its result are written in one transaction, so the first vote is there.
-          if (first === undefined) throw new Error(`request ${requestKey} was claimed without a vote`);
-          return { vote: first, options: this.repo.options(first.id), duplicate: true };
-        }
-        const created = this.repo.insert(
-          {
-            workspaceId: actor.workspaceId,
-            programTeamId: team.id,
-            question: draft.question,
-            method: draft.method,
-            maxChoices: draft.maxChoices,
-            eligibility: draft.eligibility,
-            anonymous: draft.anonymous,
-            resultsVisibility: draft.resultsVisibility,
-            closesAt: draft.closesAt,
-            creatorId: actor.userId,
-            channelId,
-            createdAt: now.getTime(),
-            electorateSize,
-          },
-          draft.options,
-        );
-        if (draft.goalId !== undefined) this.goals.linkVote({ workspaceId: actor.workspaceId, voteId: created.vote.id, goalId: draft.goalId, createdAt: now.getTime() });
-        const result = computeResult(created.vote, created.options, [], new Map(), electorateSize);
-        const message = this.ballot(created.vote, created.options, result);
-        enqueue(
-          this.db,
-          {
-            workspaceId: actor.workspaceId,
-            dedupeKey: `vote:${created.vote.id}:post`,
-            method: 'chat.postMessage',
-            args: { channel: channelId, text: message.text, blocks: message.blocks },
-            notBefore: now,
-            followUp: { kind: 'vote.posted', ref: String(created.vote.id) },
-          },
-          now,
-        );
-        if (requestKey !== undefined) recordRequestResult(this.db, actor.workspaceId, requestKey, String(created.vote.id));
-        return { ...created, duplicate: false };
-      },
-      { behavior: 'immediate' },
-    );
+  ): Promise<{ vote: Vote; options: VoteOption[]; duplicate: boolean }> {
+    return await this.db.transaction(async () => {
+      if (requestKey !== undefined && !(await claimRequest(this.db, actor.workspaceId, requestKey, now))) {
+        const first = await this.repo.byId(Number(await requestResult(this.db, actor.workspaceId, requestKey)));
+        // The claim and its result are written in one transaction, so the first vote is there.
+        if (first === undefined) throw new Error(`request ${requestKey} was claimed without a vote`);
+        return { vote: first, options: await this.repo.options(first.id), duplicate: true };
+      }
+      const created = await this.repo.insert(
+        {
+          workspaceId: actor.workspaceId,
+          programTeamId: team.id,
+          question: draft.question,
+          method: draft.method,
+          maxChoices: draft.maxChoices,
+          eligibility: draft.eligibility,
+          anonymous: draft.anonymous,
+          resultsVisibility: draft.resultsVisibility,
+          closesAt: draft.closesAt,
+          creatorId: actor.userId,
+          channelId,
+          createdAt: now.getTime(),
+          electorateSize,
+        },
+        draft.options,
+      );
+      if (draft.goalId !== undefined) await this.goals.linkVote({ workspaceId: actor.workspaceId, voteId: created.vote.id, goalId: draft.goalId, createdAt: now.getTime() });
+      const result = computeResult(created.vote, created.options, [], new Map(), electorateSize);
+      const message = await this.ballot(created.vote, created.options, result);
+      await enqueue(
+        this.db,
+        {
+          workspaceId: actor.workspaceId,
+          dedupeKey: `vote:${created.vote.id}:post`,
+          method: 'chat.postMessage',
+          args: { channel: channelId, text: message.text, blocks: message.blocks },
+          notBefore: now,
+          followUp: { kind: 'vote.posted', ref: String(created.vote.id) },
+        },
+        now,
+      );
+      if (requestKey !== undefined) await recordRequestResult(this.db, actor.workspaceId, requestKey, String(created.vote.id));
+      return { ...created, duplicate: false };
+    });
   }
 
   /** Why a person may not vote, or undefined; nothing is stored either way. */
-  ineligibility(vote: Vote, team: ProgramTeam, userId: string, electorate: Electorate): Ineligibility | undefined {
+  async ineligibility(vote: Vote, team: ProgramTeam, userId: string, electorate: Electorate): Promise<Ineligibility | undefined> {
     const key = voteKey(vote.number);
     const eligibility = vote.eligibility as Eligibility;
     if (eligibility === 'everyone') {
       return electorate.ids.includes(userId) ? undefined : { kind: 'not_in_channel', channelId: vote.channelId, voteKey: key };
     }
-    if (!this.teams.isMember(team.id, userId)) return { kind: 'refused', message: `Only members of ${team.key} may vote on ${key}. Join the team with /team join ${team.key}, then vote again.` };
-    if (eligibility === 'organisation' && this.teams.organisationOf(vote.workspaceId, userId) === undefined) {
+    if (!(await this.teams.isMember(team.id, userId))) return { kind: 'refused', message: `Only members of ${team.key} may vote on ${key}. Join the team with /team join ${team.key}, then vote again.` };
+    if (eligibility === 'organisation' && (await this.teams.organisationOf(vote.workspaceId, userId)) === undefined) {
       return {
         kind: 'refused',
         message: `${key} takes one ballot per organisation, and no organisation is recorded for you. Ask a coordinator (see /team coordinators) to record yours with /team org @you Organisation name, then vote again.`,
@@ -173,106 +170,106 @@ export class VoteService {
   }
 
   /**
-   * Records a ballot in one immediate transaction: the vote must still be open (and before its
-   * deadline), and the ballot is an upsert on (vote, voter key), so a double click or a double
-   * submission leaves one ballot. The ballot message's refresh is queued in the same transaction.
+   * Records a ballot in one write transaction: the vote must still be open (and before its
+   * deadline), who votes for whom (the person, or their organisation) is decided from the rows as
+   * they are inside it, and the ballot is an upsert on (vote, voter key), so a double click or a
+   * double submission leaves one ballot. The ballot message's refresh is queued in the same transaction.
    */
-  cast(voteId: number, userId: string, action: BallotAction, electorate: Electorate, now: Date, message?: { channel: string; ts: string }): Result<CastOutcome> {
-    return this.db.transaction(
-      (): Result<CastOutcome> => {
-        const found = this.repo.byId(voteId);
-        if (found === undefined) return fail('not_found', 'That vote no longer exists.');
-        let vote = found;
-        const key = voteKey(vote.number);
-        if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= now.getTime())) {
-          return fail('closed', `${key} is closed, so ballots are no longer accepted. See the results with /vote results ${key}.`);
-        }
-        if (vote.messageTs === null && message !== undefined) {
-          this.repo.setMessage(vote.id, message.channel, message.ts);
-          vote = { ...vote, channelId: message.channel, messageTs: message.ts };
-        }
-        // The count this ballot's refresh shows is the one digests show too.
-        this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
-        const options = this.repo.options(vote.id);
-        const optionIds = options.map((o) => o.id);
-        const organisation = vote.eligibility === 'organisation' ? this.teams.organisationOf(vote.workspaceId, userId) : undefined;
-        if (vote.eligibility === 'organisation' && organisation === undefined) return fail('forbidden', 'No organisation is recorded for you; ask a coordinator.');
-        const voterKey = voterKeyFor(this.secret, vote, userId, organisation?.id ?? null);
-        const mine = personHash(this.secret, vote.id, userId);
-        const existing = this.repo.ballotByKey(vote.id, voterKey);
-        const byColleague = existing !== undefined && existing.castByHash !== mine;
-        // A colleague's ballot is replaced, not edited: the later ballot of an organisation is the one that counts.
-        const before = existing === undefined || byColleague ? [] : parseChoices(existing.choicesJson);
+  async cast(voteId: number, userId: string, action: BallotAction, electorate: Electorate, now: Date, message?: { channel: string; ts: string }): Promise<Result<CastOutcome>> {
+    // Drawn before the transaction, which PostgreSQL may run again: a re-run keeps the same id.
+    const anonymousBallotId = randomInt(ANONYMOUS_BALLOT_ID_MIN, ANONYMOUS_BALLOT_ID_MAX);
+    return await this.db.transaction(async (): Promise<Result<CastOutcome>> => {
+      const found = await this.repo.byId(voteId);
+      if (found === undefined) return fail('not_found', 'That vote no longer exists.');
+      let vote = found;
+      const key = voteKey(vote.number);
+      if (vote.status !== 'open' || (vote.closesAt !== null && vote.closesAt <= now.getTime())) {
+        return fail('closed', `${key} is closed, so ballots are no longer accepted. See the results with /vote results ${key}.`);
+      }
+      if (vote.messageTs === null && message !== undefined) {
+        await this.repo.setMessage(vote.id, message.channel, message.ts);
+        vote = { ...vote, channelId: message.channel, messageTs: message.ts };
+      }
+      // The count this ballot's refresh shows is the one digests show too.
+      await this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
+      const options = await this.repo.options(vote.id);
+      const optionIds = options.map((o) => o.id);
+      const organisation = vote.eligibility === 'organisation' ? await this.teams.organisationOf(vote.workspaceId, userId) : undefined;
+      if (vote.eligibility === 'organisation' && organisation === undefined) return fail('forbidden', 'No organisation is recorded for you; ask a coordinator.');
+      const voterKey = voterKeyFor(this.secret, vote, userId, organisation?.id ?? null);
+      const mine = personHash(this.secret, vote.id, userId);
+      const existing = await this.repo.ballotByKey(vote.id, voterKey);
+      const byColleague = existing !== undefined && existing.castByHash !== mine;
+      // A colleague's ballot is replaced, not edited: the later ballot of an organisation is the one that counts.
+      const before = existing === undefined || byColleague ? [] : parseChoices(existing.choicesJson);
 
-        let choices: number[];
-        if (action.kind === 'set') {
-          choices = action.choices;
-        } else if (!optionIds.includes(action.optionId)) {
-          return fail('invalid', `That option is not part of ${key}.`);
-        } else if (action.kind === 'add') {
-          if (before.includes(action.optionId)) choices = before;
-          else if (vote.method === 'single') choices = [action.optionId];
-          else if (before.length >= vote.maxChoices) {
-            return fail('conflict', `You have already chosen ${vote.maxChoices} options on ${key}, the most allowed. Remove one (buttons in your confirmation) before choosing another.`);
-          } else choices = [...before, action.optionId];
-        } else {
-          choices = before.filter((c) => c !== action.optionId);
-        }
+      let choices: number[];
+      if (action.kind === 'set') {
+        choices = action.choices;
+      } else if (!optionIds.includes(action.optionId)) {
+        return fail('invalid', `That option is not part of ${key}.`);
+      } else if (action.kind === 'add') {
+        if (before.includes(action.optionId)) choices = before;
+        else if (vote.method === 'single') choices = [action.optionId];
+        else if (before.length >= vote.maxChoices) {
+          return fail('conflict', `You have already chosen ${vote.maxChoices} options on ${key}, the most allowed. Remove one (buttons in your confirmation) before choosing another.`);
+        } else choices = [...before, action.optionId];
+      } else {
+        choices = before.filter((c) => c !== action.optionId);
+      }
 
-        const orgName = organisation?.name ?? null;
-        if (action.kind === 'remove' && byColleague) {
-          return fail('conflict', `A colleague has since cast your organisation's ballot on ${key}; nothing changed.`);
-        }
-        if (choices.length === 0 && action.kind === 'remove') {
-          if (existing !== undefined && !byColleague) this.repo.deleteBallot(vote.id, voterKey);
-          this.refresh(vote, now);
-          return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName });
-        }
-        const checked = checkChoices(vote, optionIds, choices);
-        if (!checked.ok) return checked;
-        const same = existing !== undefined && !byColleague && JSON.stringify(before) === JSON.stringify(choices);
-        if (!same) {
-          this.repo.upsertBallot({
-            workspaceId: vote.workspaceId,
-            voteId: vote.id,
-            voterKey,
-            organisationId: organisation?.id ?? null,
-            castBy: vote.anonymous ? null : userId,
-            castByHash: mine,
-            choicesJson: JSON.stringify(choices),
-            // An anonymous ballot carries nothing to match against the request log: no time of its
-            // own (the vote's start, which everyone knows) and a random id instead of one that
-            // counts up in the order people clicked.
-            ...(vote.anonymous ? { now: vote.createdAt, id: randomInt(ANONYMOUS_BALLOT_ID_MIN, ANONYMOUS_BALLOT_ID_MAX) } : { now: now.getTime() }),
-          });
-          this.refresh(vote, now);
-        }
-        const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
-        return ok({ vote, options, choices, outcome, organisation: orgName });
-      },
-      { behavior: 'immediate' },
-    );
+      const orgName = organisation?.name ?? null;
+      if (action.kind === 'remove' && byColleague) {
+        return fail('conflict', `A colleague has since cast your organisation's ballot on ${key}; nothing changed.`);
+      }
+      if (choices.length === 0 && action.kind === 'remove') {
+        if (existing !== undefined && !byColleague) await this.repo.deleteBallot(vote.id, voterKey);
+        await this.refresh(vote, now);
+        return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName });
+      }
+      const checked = checkChoices(vote, optionIds, choices);
+      if (!checked.ok) return checked;
+      const same = existing !== undefined && !byColleague && JSON.stringify(before) === JSON.stringify(choices);
+      if (!same) {
+        await this.repo.upsertBallot({
+          workspaceId: vote.workspaceId,
+          voteId: vote.id,
+          voterKey,
+          organisationId: organisation?.id ?? null,
+          castBy: vote.anonymous ? null : userId,
+          castByHash: mine,
+          choicesJson: JSON.stringify(choices),
+          // An anonymous ballot carries nothing to match against the request log: no time of its
+          // own (the vote's start, which everyone knows) and a random id instead of one that
+          // counts up in the order people clicked.
+          ...(vote.anonymous ? { now: vote.createdAt, id: anonymousBallotId } : { now: now.getTime() }),
+        });
+        await this.refresh(vote, now);
+      }
+      const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
+      return ok({ vote, options, choices, outcome, organisation: orgName });
+    });
   }
 
   /** A person's own current ballot (for prefilling the ranking modal); never a colleague's. */
-  ownChoices(vote: Vote, userId: string): number[] {
-    const organisation = vote.eligibility === 'organisation' ? this.teams.organisationOf(vote.workspaceId, userId) : undefined;
+  async ownChoices(vote: Vote, userId: string): Promise<number[]> {
+    const organisation = vote.eligibility === 'organisation' ? await this.teams.organisationOf(vote.workspaceId, userId) : undefined;
     if (vote.eligibility === 'organisation' && organisation === undefined) return [];
-    const ballot = this.repo.ballotByKey(vote.id, voterKeyFor(this.secret, vote, userId, organisation?.id ?? null));
+    const ballot = await this.repo.ballotByKey(vote.id, voterKeyFor(this.secret, vote, userId, organisation?.id ?? null));
     return ballot === undefined || ballot.castByHash !== personHash(this.secret, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
   }
 
-  currentResult(vote: Vote, electorate: number | ElectorateCount): VoteResult {
+  async currentResult(vote: Vote, electorate: number | ElectorateCount): Promise<VoteResult> {
     if (vote.status === 'closed' && vote.resultJson !== null) return JSON.parse(vote.resultJson) as VoteResult;
-    const options = this.repo.options(vote.id);
-    const stored = this.repo.ballots(vote.id);
-    const names = this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
+    const options = await this.repo.options(vote.id);
+    const stored = await this.repo.ballots(vote.id);
+    const names = await this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
     return computeResult(vote, options, stored, names, electorate);
   }
 
   /** Remembers a successful count of an open vote's electorate (digests show turnout against it). */
-  recordElectorate(vote: Vote, size: number, now: Date): void {
-    if (vote.status === 'open') this.repo.recordElectorate(vote.id, size, now.getTime());
+  async recordElectorate(vote: Vote, size: number, now: Date): Promise<void> {
+    if (vote.status === 'open') await this.repo.recordElectorate(vote.id, size, now.getTime());
   }
 
   /**
@@ -289,15 +286,15 @@ export class VoteService {
    * which its creator may close only once its deadline has passed; before that, and for a priority
    * vote with no deadline, only coordinators. Everyone else is refused; refusals are audited.
    */
-  mayClose(actor: Actor, vote: Vote, now: Date): Result<true> {
+  async mayClose(actor: Actor, vote: Vote, now: Date): Promise<Result<true>> {
     const key = voteKey(vote.number);
     if (actor.isCoordinator && !actor.isExternal) return ok(true);
-    const refuse = (detail: string, message: string): Result<true> => {
-      this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.close', target: key, outcome: 'refused', detail, createdAt: now.getTime() });
+    const refuse = async (detail: string, message: string): Promise<Result<true>> => {
+      await this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.close', target: key, outcome: 'refused', detail, createdAt: now.getTime() });
       return fail('forbidden', message);
     };
     if (actor.userId !== vote.creatorId) return refuse('not the creator or a coordinator', `Only the person who started ${key} or a coordinator can close it.`);
-    if (vote.status === 'open' && this.isPriorityVote(vote) && (vote.closesAt === null || vote.closesAt > now.getTime())) {
+    if (vote.status === 'open' && (await this.isPriorityVote(vote)) && (vote.closesAt === null || vote.closesAt > now.getTime())) {
       return refuse(
         'priority vote before its deadline: coordinators only',
         `${key} ranks issues, so closing it sets the team's priorities: before its deadline only a coordinator can close it (see /team coordinators).${vote.closesAt === null ? '' : ' It closes by itself at its deadline.'}`,
@@ -307,62 +304,59 @@ export class VoteService {
   }
 
   /** A vote whose options include issues: closing it writes the team's priorities. */
-  isPriorityVote(vote: Pick<Vote, 'id'>): boolean {
-    return this.repo.options(vote.id).some((o) => o.issueId !== null);
+  async isPriorityVote(vote: Pick<Vote, 'id'>): Promise<boolean> {
+    return (await this.repo.options(vote.id)).some((o) => o.issueId !== null);
   }
 
   /** Reminders go to the creator's and coordinators' discretion too. */
-  mayRemind(actor: Actor, vote: Vote, now: Date): Result<true> {
+  async mayRemind(actor: Actor, vote: Vote, now: Date): Promise<Result<true>> {
     if (actor.userId === vote.creatorId || (actor.isCoordinator && !actor.isExternal)) return ok(true);
-    this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.remind', target: voteKey(vote.number), outcome: 'refused', detail: 'not the creator or a coordinator', createdAt: now.getTime() });
+    await this.teams.audit({ workspaceId: actor.workspaceId, actorId: actor.userId, action: 'vote.remind', target: voteKey(vote.number), outcome: 'refused', detail: 'not the creator or a coordinator', createdAt: now.getTime() });
     return fail('forbidden', `Only the person who started ${voteKey(vote.number)} or a coordinator can send reminders for it.`);
   }
 
   /**
-   * Closes a vote once: the `UPDATE … WHERE status = 'open'` decides who closes it, so two
-   * instances (or the deadline job and a command) never both do. The result is computed from the
-   * ballots, stored, written to linked issues as priorities, and the ballot message update and the
-   * results post are queued, all in one transaction.
+   * Closes a vote once: the `UPDATE … WHERE status = 'open'` decides who closes it (its count of
+   * changed rows), so two instances (or the deadline job and a command) never both do. The result
+   * is computed from the ballots, stored, written to linked issues as priorities, and the ballot
+   * message update and the results post are queued, all in one transaction.
    */
-  close(voteId: number, closedBy: string, electorate: number | ElectorateCount, now: Date, how: 'early' | 'deadline' = 'early'): Result<CloseOutcome> {
-    return this.db.transaction(
-      (): Result<CloseOutcome> => {
-        const before = this.repo.byId(voteId);
-        if (before === undefined) return fail('not_found', 'That vote no longer exists.');
-        if (!this.repo.markClosed(voteId, now.getTime())) return fail('closed', `${voteKey(before.number)} is already closed.`);
-        const vote: Vote = { ...before, status: 'closed', closedAt: now.getTime() };
-        const result = this.currentResult(vote, electorate);
-        this.repo.storeResult(vote.id, JSON.stringify(result));
-        const stored: Vote = { ...vote, resultJson: JSON.stringify(result) };
-        const byOption = new Map(result.options.map((o) => [o.id, o.issueId]));
-        const ranked = result.ranking.flatMap((id) => {
-          const issueId = byOption.get(id);
-          return issueId === null || issueId === undefined ? [] : [issueId];
-        });
-        // A vote nobody voted in ranks nothing: the team's priorities stay as they were.
-        const prioritiesChanged =
-          ranked.length === 0 || result.turnout.voted === 0
-            ? 0
-            : this.repo.writePriorities(vote.workspaceId, vote.programTeamId, ranked, closedBy, `Ranked by vote ${voteKey(vote.number)}`, now.getTime());
-        this.teams.audit({
-          workspaceId: vote.workspaceId,
-          actorId: closedBy,
-          action: 'vote.close',
-          target: voteKey(vote.number),
-          outcome: 'done',
-          detail: `${how === 'deadline' ? 'at its deadline' : 'closed early'}; ${result.turnout.voted} of ${result.turnout.eligible} ${result.turnout.unit} voted${ranked.length === 0 ? '' : result.turnout.voted === 0 ? '; no ballots, priorities unchanged' : `; ${prioritiesChanged} issue priorities changed`}`,
-          createdAt: now.getTime(),
-        });
-        this.enqueueFinal(stored, now);
-        return ok({ vote: stored, result, prioritiesChanged, priorityVote: ranked.length > 0 });
-      },
-      { behavior: 'immediate' },
-    );
+  async close(voteId: number, closedBy: string, electorate: number | ElectorateCount, now: Date, how: 'early' | 'deadline' = 'early'): Promise<Result<CloseOutcome>> {
+    return await this.db.transaction(async (): Promise<Result<CloseOutcome>> => {
+      const before = await this.repo.byId(voteId);
+      if (before === undefined) return fail('not_found', 'That vote no longer exists.');
+      if (!(await this.repo.markClosed(voteId, now.getTime()))) return fail('closed', `${voteKey(before.number)} is already closed.`);
+      const vote: Vote = { ...before, status: 'closed', closedAt: now.getTime() };
+      const result = await this.currentResult(vote, electorate);
+      await this.repo.storeResult(vote.id, JSON.stringify(result));
+      const stored: Vote = { ...vote, resultJson: JSON.stringify(result) };
+      const byOption = new Map(result.options.map((o) => [o.id, o.issueId]));
+      const ranked = result.ranking.flatMap((id) => {
+        const issueId = byOption.get(id);
+        return issueId === null || issueId === undefined ? [] : [issueId];
+      });
+      // A vote nobody voted in ranks nothing: the team's priorities stay as they were.
+      const prioritiesChanged =
+        ranked.length === 0 || result.turnout.voted === 0
+          ? 0
+          : await this.repo.writePriorities(vote.workspaceId, vote.programTeamId, ranked, closedBy, `Ranked by vote ${voteKey(vote.number)}`, now.getTime());
+      await this.teams.audit({
+        workspaceId: vote.workspaceId,
+        actorId: closedBy,
+        action: 'vote.close',
+        target: voteKey(vote.number),
+        outcome: 'done',
+        detail: `${how === 'deadline' ? 'at its deadline' : 'closed early'}; ${result.turnout.voted} of ${result.turnout.eligible} ${result.turnout.unit} voted${ranked.length === 0 ? '' : result.turnout.voted === 0 ? '; no ballots, priorities unchanged' : `; ${prioritiesChanged} issue priorities changed`}`,
+        createdAt: now.getTime(),
+      });
+      await this.enqueueFinal(stored, now);
+      return ok({ vote: stored, result, prioritiesChanged, priorityVote: ranked.length > 0 });
+    });
   }
 
   /** The ballot message, naming the goal the vote is for (`/vote new for goal G-3 …`) if any. */
-  private ballot(vote: Vote, options: VoteOption[], result: VoteResult): VoteMessage {
-    const goal = this.goals.goalOfVote(vote.id);
+  private async ballot(vote: Vote, options: VoteOption[], result: VoteResult): Promise<VoteMessage> {
+    const goal = await this.goals.goalOfVote(vote.id);
     return this.messages.ballot({ vote, options, result, ...(goal === undefined ? {} : { goal }) });
   }
 
@@ -371,54 +365,59 @@ export class VoteService {
    * The update is the ballot's coalesced refresh, so it is sent after any refresh still in flight
    * and renders the closed vote: an older update can never land after it.
    */
-  enqueueFinal(vote: Vote, now: Date): void {
+  async enqueueFinal(vote: Vote, now: Date): Promise<void> {
     if (vote.resultJson === null || vote.channelId === null) return;
     const result = JSON.parse(vote.resultJson) as VoteResult;
-    this.refresh(vote, now);
+    await this.refresh(vote, now);
     const post = this.messages.results(vote, result);
-    enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:results`, method: 'chat.postMessage', args: { channel: vote.channelId, text: post.text, blocks: post.blocks }, notBefore: now }, now);
+    await enqueue(this.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:results`, method: 'chat.postMessage', args: { channel: vote.channelId, text: post.text, blocks: post.blocks }, notBefore: now }, now);
   }
 
   /** Asks for the ballot message to be brought up to date (turnout, results when live, the final result once closed). */
-  private refresh(vote: Vote, now: Date): void {
+  private async refresh(vote: Vote, now: Date): Promise<void> {
     if (vote.channelId === null || vote.messageTs === null) return;
-    enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
+    await enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
   }
 
   /**
    * The ballot message as it should look now, rendered by the outbox when it sends the refresh:
    * a burst of ballots becomes one update showing all of them. Undefined when not posted yet.
    */
-  renderBallot(voteId: number): Record<string, unknown> | undefined {
-    const vote = this.repo.byId(voteId);
+  async renderBallot(voteId: number): Promise<Record<string, unknown> | undefined> {
+    const vote = await this.repo.byId(voteId);
     if (vote === undefined || vote.channelId === null || vote.messageTs === null) return undefined;
-    const result = this.currentResult(vote, vote.electorateSize ?? 0);
-    const message = this.ballot(vote, this.repo.options(vote.id), result);
+    const result = await this.currentResult(vote, vote.electorateSize ?? 0);
+    const message = await this.ballot(vote, await this.repo.options(vote.id), result);
     return { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks };
   }
 
-  /** Outbox follow-up once the ballot message is posted: remember where it is; a vote closed meanwhile gets its final update. */
-  posted(voteId: number, channel: string, ts: string, now: Date): void {
-    this.repo.setMessage(voteId, channel, ts);
-    const vote = this.repo.byId(voteId);
-    if (vote !== undefined && vote.status === 'closed') this.enqueueFinal(vote, now);
+  /**
+   * Outbox follow-up once the ballot message is posted: remember where it is; a vote closed
+   * meanwhile gets its final update. One transaction, so a close by another instance lands wholly
+   * before (and is caught up here) or wholly after (and queues its own final update).
+   */
+  async posted(voteId: number, channel: string, ts: string, now: Date): Promise<void> {
+    await this.db.transaction(async () => {
+      await this.repo.setMessage(voteId, channel, ts);
+      const vote = await this.repo.byId(voteId);
+      if (vote !== undefined && vote.status === 'closed') await this.enqueueFinal(vote, now);
+    });
   }
 
   /**
    * Who to remind: eligible people who have not voted. Per organisation: members of the team whose
    * organisation has not voted. Only for votes that are not anonymous (the caller checks).
    */
-  nonVoters(vote: Vote, electorate: Electorate): string[] {
-    const stored = this.repo.ballots(vote.id);
+  async nonVoters(vote: Vote, electorate: Electorate): Promise<string[]> {
+    const stored = await this.repo.ballots(vote.id);
     if (vote.eligibility === 'organisation') {
       const voted = new Set(stored.map((b) => b.organisationId));
-      return this.teams
-        .members(vote.programTeamId)
-        .map((m) => m.userId)
-        .filter((userId) => {
-          const org = this.teams.organisationOf(vote.workspaceId, userId);
-          return org !== undefined && !voted.has(org.id);
-        });
+      const people: string[] = [];
+      for (const member of await this.teams.members(vote.programTeamId)) {
+        const org = await this.teams.organisationOf(vote.workspaceId, member.userId);
+        if (org !== undefined && !voted.has(org.id)) people.push(member.userId);
+      }
+      return people;
     }
     const voted = new Set(stored.map((b) => b.castBy));
     return electorate.ids.filter((id) => !voted.has(id));
