@@ -42,25 +42,53 @@ export function summarise(latencies: number[], errors: number, non200: number, s
   };
 }
 
-/**
- * Sends `total` requests with `concurrency` in flight, over keep-alive connections to a server on
- * loopback only. `make(i)` builds request i (already signed). Latency is until the full response.
- */
-export async function runLoad(opts: {
+export interface LoadOptions {
   port: number;
   total: number;
   concurrency: number;
   make: (i: number) => PreparedRequest;
+  /** The index of the first request (a run split into slices continues where the last slice ended). */
+  first?: number;
   onResponse?: (i: number, status: number, body: string) => void;
-}): Promise<LoadResult> {
+}
+
+/** The raw outcome of a run, before summarising (runs of one measurement in slices add up). */
+export interface LoadSamples {
+  latencies: number[];
+  errors: number;
+  non200: number;
+  seconds: number;
+}
+
+/**
+ * Sends `total` requests with `concurrency` in flight, over keep-alive connections to a server on
+ * loopback only. `make(i)` builds request i (already signed). Latency is until the full response.
+ */
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const samples = await runLoadSamples(opts);
+  return summarise(samples.latencies, samples.errors, samples.non200, samples.seconds);
+}
+
+/** Several slices of one measurement as one result: their latencies together, their times added. */
+export function combine(slices: LoadSamples[]): LoadResult {
+  return summarise(
+    slices.flatMap((s) => s.latencies),
+    slices.reduce((n, s) => n + s.errors, 0),
+    slices.reduce((n, s) => n + s.non200, 0),
+    slices.reduce((n, s) => n + s.seconds, 0),
+  );
+}
+
+export async function runLoadSamples(opts: LoadOptions): Promise<LoadSamples> {
   const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency });
   const latencies: number[] = [];
   let errors = 0;
   let non200 = 0;
-  let next = 0;
+  const first = opts.first ?? 0;
+  let next = first;
   const started = performance.now();
   const worker = async () => {
-    while (next < opts.total) {
+    while (next < first + opts.total) {
       const i = next++;
       const prepared = opts.make(i);
       const t0 = performance.now();
@@ -77,7 +105,7 @@ export async function runLoad(opts: {
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return summarise(latencies, errors, non200, seconds);
+  return { latencies, errors, non200, seconds };
 }
 
 function send(agent: Agent, port: number, prepared: PreparedRequest): Promise<{ status: number; body: string }> {

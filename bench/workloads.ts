@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { WebClient } from '@slack/web-api';
-import { openDatabase } from '../src/db/open.js';
-import { sqliteStorage } from '../src/db/storage-sqlite.js';
+import { openStorage } from '../src/db/open-storage.js';
 import { DigestRepository } from '../src/features/digest/repository.js';
 import { DigestService } from '../src/features/digest/service.js';
 import { newIssueMetadata } from '../src/features/issue/metadata.js';
@@ -26,7 +25,8 @@ export interface WorkloadContext {
   fakeUrl: string;
   /** The app's resident memory just after it started, before any load. */
   idleRssMb: number;
-  dbPath: string;
+  /** The app's DATABASE_URL: a SQLite file path or a postgres:// URL (workloads read and write through it). */
+  databaseUrl: string;
   seeded: { teamIds: number[] };
   options: BenchOptions;
   log: (line: string) => void;
@@ -101,31 +101,31 @@ const voteBurst: Workload = {
     // Team 0's channel has the voters as members (bench/run.ts starts the fake that way).
     // A real ballot message in the fake Slack, so the app's chat.update of it succeeds.
     const posted = await new WebClient(context.token, { slackApiUrl: context.fakeUrl }).chat.postMessage({ channel, text: 'ballot' });
-    const db = new Database(context.dbPath);
-    db.pragma('busy_timeout = 5000');
-    const teamId = context.seeded.teamIds[0];
-    const number = (db.prepare('select coalesce(max(number), 0) + 1 as n from votes where team_id = ?').get(context.workspaceId) as { n: number }).n;
-    const voteId = Number(
-      db
-        .prepare(
-          `insert into votes (team_id, number, program_team_id, question, method, max_choices, eligibility, anonymous, results_visibility, closes_at, status, creator_id, channel_id, message_ts, created_at)
-           values (?, ?, ?, 'Burst: which first?', 'single', 1, 'everyone', 0, 'live', null, 'open', ?, ?, ?, ?)`,
-        )
-        .run(context.workspaceId, number, teamId, benchUser(0), channel, posted.ts, Date.now()).lastInsertRowid,
+    const db = await openStorage(context.databaseUrl);
+    const teamId = context.seeded.teamIds[0] ?? 0;
+    const [next] = await db.rows<{ n: number }>(sql`select coalesce(max(number), 0) + 1 as n from votes where team_id = ${context.workspaceId}`);
+    const [vote] = await db.rows<{ id: number }>(
+      sql`insert into votes (team_id, number, program_team_id, question, method, max_choices, eligibility, anonymous, results_visibility, closes_at, status, creator_id, channel_id, message_ts, created_at)
+          values (${context.workspaceId}, ${next?.n ?? 1}, ${teamId}, 'Burst: which first?', 'single', 1, 'everyone', 0, 'live', null, 'open', ${benchUser(0)}, ${channel}, ${posted.ts ?? null}, ${Date.now()}) returning id`,
     );
-    const optionIds = [0, 1, 2].map((p) => Number(db.prepare('insert into vote_options (team_id, vote_id, position, label) values (?, ?, ?, ?)').run(context.workspaceId, voteId, p, `Option ${p + 1}`).lastInsertRowid));
+    const voteId = Number(vote?.id);
+    const optionIds: number[] = [];
+    for (const p of [0, 1, 2]) {
+      const [option] = await db.rows<{ id: number }>(sql`insert into vote_options (team_id, vote_id, position, label) values (${context.workspaceId}, ${voteId}, ${p}, ${`Option ${p + 1}`}) returning id`);
+      optionIds.push(Number(option?.id));
+    }
     const make = (i: number) =>
       context.signer.blockAction({ actionId: ActionIds.voteChoose, blockId: 'vote_options', value: `${voteId}:${optionIds[i % 3]}`, userId: benchUser(i), channelId: channel, messageTs: posted.ts ?? '' });
     const app = await runLoad({ port: context.app.port, total: voters, concurrency: 50, make });
     const baseline = await runLoad({ port: context.baseline.port, total: voters, concurrency: 50, make });
     // Clicks are acknowledged first and counted just after: wait until the count settles.
-    const count = () => db.prepare('select count(*) as n, count(distinct voter_key) as d from ballots where vote_id = ?').get(voteId) as { n: number; d: number };
-    let counted = count();
+    const count = async () => (await db.rows<{ n: number; d: number }>(sql`select count(*) as n, count(distinct voter_key) as d from ballots where vote_id = ${voteId}`))[0] ?? { n: 0, d: 0 };
+    let counted = await count();
     for (let i = 0; i < 100 && counted.n < voters; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      counted = count();
+      counted = await count();
     }
-    db.close();
+    await db.close();
     return {
       rows: [{ workload: 'vote burst (1 click each)', scale: context.scale, concurrency: 50, app, baseline, note: `${counted.n} ballots stored for ${voters} voters` }],
       extra: { voters, ballotsStored: counted.n, distinctVoters: counted.d, countedExactlyOnce: counted.n === voters && counted.d === voters },
@@ -164,8 +164,7 @@ const issueModal: Workload = {
 const digests: Workload = {
   name: 'digests',
   async run(context) {
-    const { sqlite, close } = openDatabase(context.dbPath);
-    const storage = sqliteStorage(sqlite, context.dbPath, { closeConnection: false });
+    const storage = await openStorage(context.databaseUrl);
     const teamRepository = new TeamRepository(storage);
     const service = new DigestService({ repo: new DigestRepository(storage), teamRepository, teams: new TeamService(teamRepository), timeZone: 'America/Detroit', configCoordinators: [benchUser(0)] });
     const now = new Date();
@@ -182,7 +181,6 @@ const digests: Workload = {
     const rollupMs = Math.round((performance.now() - r0) * 100) / 100;
     const totalMs = Math.round((performance.now() - started) * 100) / 100;
     await storage.close();
-    close();
     return { rows: [], extra: { perTeamMaxMs: Math.max(...Object.values(perTeam)), rollupMs, totalMs, perTeam } };
   },
 };

@@ -5,6 +5,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
+import { Mutex } from './mutex.js';
 import { asStorage, AUTO_ID_MARKER, databaseErrorCode, markAutoIds, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
@@ -90,7 +91,18 @@ export interface PostgresOptions {
   max?: number;
   /** How many times a transaction is re-run after a serialization conflict (default 20). */
   retries?: number;
+  /**
+   * Transactions take turns across every instance on the database (default true; see
+   * TRANSACTION_LOCK_KEY). false leaves them to SERIALIZABLE and re-runs alone (the storage tests
+   * use it to prove those alone keep the outcome right).
+   */
+  takeTurns?: boolean;
 }
+
+/** A fixed key for the migration lock (any bigint; this one spells "alliance"). */
+export const MIGRATION_LOCK_KEY = 0x616c6c69616e6365n;
+/** The key of the lock transactions take turns on (see postgresStorage). */
+export const TRANSACTION_LOCK_KEY = MIGRATION_LOCK_KEY + 1n;
 
 /**
  * The PostgreSQL engine: statements outside a transaction go to any pooled connection; a
@@ -99,6 +111,16 @@ export interface PostgresOptions {
  * some order one after another. When PostgreSQL detects that it could not be (SQLSTATE 40001, or a
  * deadlock), the transaction is rolled back and its work re-run from the start after a short,
  * random pause.
+ *
+ * Re-running alone does not scale with contention: when dozens of transactions numbering issues
+ * max+1 for one team start together, each round commits one and conflicts the rest, so the last
+ * one runs dozens of times, past Slack's 3-second deadline. So transactions also take turns, as
+ * SQLite's do: one at a time per instance (a mutex, so waiting ones hold no pooled connection), and
+ * one at a time across instances (a session advisory lock on TRANSACTION_LOCK_KEY taken before
+ * BEGIN, so the snapshot is taken after the previous holder committed, and let go after COMMIT).
+ * A process that dies holding it loses its session, and PostgreSQL lets the lock go with it.
+ * Statements outside transactions do not wait for the turn; SERIALIZABLE and the re-runs remain
+ * for conflicts with them.
  */
 export function postgresStorage(url: string, options: PostgresOptions = {}): Storage {
   markAutoIds();
@@ -108,6 +130,8 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   // The transaction the current async flow is inside, if any: the storage runs on its connection.
   const inTransaction = new AsyncLocalStorage<{ open: boolean; client: pg.PoolClient }>();
   const retries = options.retries ?? 20;
+  const takeTurns = options.takeTurns ?? true;
+  const turns = new Mutex();
   let closing: Promise<void> | undefined;
 
   const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: unknown[]; changes?: number }> => {
@@ -126,6 +150,48 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   const changes = async (client: Queryable, query: SQL): Promise<number> => {
     const { sql: text, params } = dialect.sqlToQuery(query);
     return (await client.query({ text: toPostgresSql(text), values: params })).rowCount ?? 0;
+  };
+  const runTransaction = async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const client = await pool.connect();
+      const state = { open: true, client };
+      let broken = false;
+      let turnTaken = false;
+      try {
+        if (takeTurns) {
+          await client.query('select pg_advisory_lock($1)', [TRANSACTION_LOCK_KEY.toString()]);
+          turnTaken = true;
+        }
+        await client.query('begin isolation level serializable');
+        const result = await inTransaction.run(state, () => work(storage));
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('rollback');
+        } catch {
+          broken = true;
+        }
+        const code = databaseErrorCode(error);
+        if (code === undefined || !RETRYABLE.has(code) || attempt > retries) throw error;
+      } finally {
+        state.open = false;
+        await letGo(client, turnTaken, broken);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 10)));
+    }
+  };
+  /** Gives the turn back and the connection to the pool (a broken one is closed, which also ends the turn). */
+  const letGo = async (client: pg.PoolClient, turnTaken: boolean, broken: boolean): Promise<void> => {
+    let keep = !broken;
+    if (turnTaken && keep) {
+      try {
+        await client.query('select pg_advisory_unlock($1)', [TRANSACTION_LOCK_KEY.toString()]);
+      } catch {
+        keep = false;
+      }
+    }
+    client.release(!keep);
   };
   const current = (): Queryable => {
     const store = inTransaction.getStore();
@@ -151,32 +217,7 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
       transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing, re-run together).
         if (inTransaction.getStore()?.open === true) return work(storage);
-        for (let attempt = 1; ; attempt++) {
-          const client = await pool.connect();
-          const state = { open: true, client };
-          let broken = false;
-          try {
-            await client.query('begin isolation level serializable');
-            const result = await inTransaction.run(state, () => work(storage));
-            await client.query('commit');
-            return result;
-          } catch (error) {
-            try {
-              await client.query('rollback');
-            } catch {
-              broken = true;
-            }
-            const code = databaseErrorCode(error);
-            if (code !== undefined && RETRYABLE.has(code) && attempt <= retries) {
-              await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 10)));
-              continue;
-            }
-            throw error;
-          } finally {
-            state.open = false;
-            client.release(broken);
-          }
-        }
+        return takeTurns ? turns.run(() => runTransaction(work)) : runTransaction(work);
       },
       healthy: async () => {
         let timer: NodeJS.Timeout | undefined;
@@ -199,9 +240,6 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   );
   return storage;
 }
-
-/** A fixed key for the migration lock (any bigint; this one spells "alliance"). */
-export const MIGRATION_LOCK_KEY = 0x616c6c69616e6365n;
 
 /**
  * Applies migrations-pg/ while holding a PostgreSQL advisory lock, so instances starting together

@@ -54,6 +54,10 @@ describe('under Slack’s rate limits', () => {
       const response = await harness.slack.blockAction({ actionId: ActionIds.voteChoose, blockId: button?.block_id ?? '', value: button?.accessory?.value ?? '', userId, channelId: channel, messageTs: ballot.ts });
       expect(response.status).toBe(200);
     });
+    // A click is acknowledged first and its ballot stored just after (on PostgreSQL, 400 ballots on
+    // one vote take a few seconds more): "the last click" is when the last ballot is in.
+    const stored = async () => (await harness.query<{ n: number }>('select count(*) as n from ballots'))[0]?.n;
+    await harness.fake.waitFor(async () => (await stored()) === 400, 60_000).catch(() => undefined);
     const lastClick = Date.now();
 
     // Every ballot counted once.

@@ -21,6 +21,8 @@ describe('redeliveries and double submissions have their effect once', () => {
     // Slack retries when our answer was slow or lost; two retries arrive together here.
     const retries = await Promise.all([1, 2].map((retryNum) => h.slack.event(event, { eventId, retryNum, retryReason: 'http_timeout' })));
     expect([first, ...retries].map((r) => r.status)).toEqual([200, 200, 200]);
+    // Events are acked before their listeners run: the key is recorded once the listener has succeeded.
+    await h.fake.waitFor(async () => (await h.query('select key from processed_requests where key = ?', `event:${eventId}`)).length > 0);
     await h.flush();
     const members = await h.query<{ n: number }>('select count(*) as n from team_members tm join program_teams t on t.id = tm.program_team_id where t.key = ? and tm.user_id = ?', 'SPT', PEOPLE.trinity.id);
     expect(members[0]?.n).toBe(1);
@@ -34,6 +36,8 @@ describe('redeliveries and double submissions have their effect once', () => {
     await h.slack.event(event, { eventId: 'Ev0REDELIVER2' });
     await Promise.all([1, 2, 3].map((retryNum) => h.slack.event(event, { eventId: 'Ev0REDELIVER2', retryNum, retryReason: 'http_error' })));
     await h.slack.event(event, { eventId: 'Ev0OTHER0003' });
+    // Events are acked before their listeners run: both are recorded once their listeners have succeeded.
+    await h.fake.waitFor(async () => (await h.query("select key from processed_requests where key in ('event:Ev0REDELIVER2', 'event:Ev0OTHER0003')")).length === 2);
     expect(await h.query("select * from audit_log where action = 'probe.reaction'")).toHaveLength(2);
   });
 

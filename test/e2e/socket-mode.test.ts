@@ -163,15 +163,16 @@ describe('Socket Mode (SLACK_APP_TOKEN set), end to end over a WebSocket', () =>
       channelId: CHANNELS.cna.id,
       messageTs: meeting?.message_ts ?? '',
     });
-    // block_actions are acked empty; the answer goes out afterwards.
+    // block_actions are acked empty; the answer goes out afterwards, and the RSVP is stored after the ack.
     expect(click).toMatchObject({ status: 200, body: '' });
+    await h.fake.waitFor(async () => (await h.count('meeting_rsvps')) > 0);
     expect(await h.query('select user_id, answer from meeting_rsvps')).toEqual([{ user_id: PEOPLE.trainer.id, answer: 'going' }]);
   });
 
   it('still serves /healthz over HTTP, and refuses Slack requests there (they come over the socket)', async () => {
     const health = await fetch(`http://127.0.0.1:${h.alliance.port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ ok: true, database: 'ok', engine: 'sqlite' });
+    expect(await health.json()).toEqual({ ok: true, database: 'ok', engine: h.engine });
     const unsigned = await fetch(`http://127.0.0.1:${h.alliance.port}/slack/events`, { method: 'POST', body: 'command=%2Fteam&text=list' });
     expect(unsigned.status).toBe(401);
     const signed = await createSlackRequester({ baseUrl: `http://127.0.0.1:${h.alliance.port}`, signingSecret: SIGNING_SECRET, teamId: WORKSPACE_ID }).command('/team', 'list', employer);

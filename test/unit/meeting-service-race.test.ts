@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/storage.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { MeetingRepository, type MeetingWithTeam } from '../../src/features/meeting/repository.js';
 import { MeetingService } from '../../src/features/meeting/service.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { TeamService } from '../../src/features/team/service.js';
-import { freshTestStorage, type TestStorage } from '../rig/engines.js';
+import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
+import { twoInstancesOnOneDatabase, type TwoStorages } from '../rig/two-instances.js';
 
 /*
  * Two instances share one database (two connections on one SQLite file, or two connection pools
@@ -70,13 +70,25 @@ class InterleavingRepository extends MeetingRepository {
   }
 }
 
+/** On SQLite the other connection can hold the write lock past the short busy timeout; the app then runs the request again (src/slack/busy-retry.ts), and so does this. */
+async function again<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseBusy(error) || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(320, 20 * 2 ** (attempt - 1))));
+    }
+  }
+}
+
 function serviceOn(storage: Storage, repo: MeetingRepository): MeetingService {
   const teamRepository = new TeamRepository(storage);
   return new MeetingService({ repo, teams: new TeamService(teamRepository), teamRepository });
 }
 
 describe('meeting RSVPs and edits racing a cancellation from another instance', () => {
-  let database: TestStorage;
+  let instances: TwoStorages;
   let one: Storage;
   let two: Storage;
   let repoA: InterleavingRepository;
@@ -90,9 +102,8 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     );
 
   beforeEach(async () => {
-    database = await freshTestStorage();
-    one = database.storage;
-    two = await openStorage(database.url);
+    instances = await twoInstancesOnOneDatabase();
+    ({ one, two } = instances);
     const teams = new TeamRepository(one);
     const team = await teams.create({ workspaceId: WS, key: 'CNA', name: 'Certified Nursing Assistant', description: '', createdAt: now.getTime() });
     await teams.linkChannel({ workspaceId: WS, channelId: 'C0CNA', programTeamId: team.id, linkedBy: SCHEDULER, createdAt: now.getTime() });
@@ -114,8 +125,7 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     await one.execute(sql`update outbox set status = 'sent' where dedupe_key like 'meeting:%'`);
   });
   afterEach(async () => {
-    await two.close();
-    await database.dispose();
+    await instances.close();
   });
 
   it('an RSVP racing a cancellation never redraws the announcement as not cancelled', async () => {
@@ -154,5 +164,36 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     expect(await one.rows(sql`select title, status from meetings where id = ${meetingId}`)).toEqual([{ title: 'Placements', status: 'cancelled' }]);
     expect((await outbox()).filter((row) => row.status === 'pending' && row.key.includes(':reminder:'))).toEqual([]);
     expect((await outbox()).filter((row) => row.key.includes(':changed:'))).toEqual([]);
+  });
+
+  it('two instances scheduling at once give their meetings the next two numbers, each with its own announcement and reminders', async () => {
+    const details = { title: 'Curriculum', startsAt: new Date('2026-03-12T15:00:00Z'), durationMinutes: 60, place: 'Room 2', link: null, agenda: '' };
+    const where = { timeZone: 'America/Detroit', originChannelId: 'C0CNA' };
+    const teamId = String((await one.rows<{ id: number }>(sql`select id from program_teams where key = 'CNA'`))[0]?.id);
+    const created = await Promise.all([
+      again(async () => a.create(person(SCHEDULER), teamId, details, where, 'form-a', now)),
+      again(async () => b.create(person(SCHEDULER), teamId, details, where, 'form-b', now)),
+    ]);
+    expect(created.map((c) => (c.ok ? c.value.meeting.number : 0)).sort()).toEqual([2, 3]);
+    for (const c of created) {
+      if (!c.ok) continue;
+      const keys = (await outbox()).filter((row) => row.key.startsWith(`meeting:${c.value.meeting.id}:`)).map((row) => row.key);
+      expect(keys.sort()).toEqual([`meeting:${c.value.meeting.id}:announce`, `meeting:${c.value.meeting.id}:s0:reminder:1h`, `meeting:${c.value.meeting.id}:s0:reminder:24h`]);
+    }
+  });
+
+  it('one person answering on both instances at once has one answer', async () => {
+    repoA.between = undefined;
+    const answers = await Promise.all([
+      again(async () => a.rsvp(WS, ATTENDEE, meetingId, 'going', undefined, later)),
+      again(async () => b.rsvp(WS, ATTENDEE, meetingId, 'maybe', undefined, later)),
+    ]);
+    expect(answers.every((answer) => answer.ok)).toBe(true);
+    const stored = await one.rows<{ answer: string }>(sql`select answer from meeting_rsvps where meeting_id = ${meetingId}`);
+    expect(stored).toHaveLength(1);
+    // The one stored is the later of the two: the other saw the first answer as its previous one.
+    const previous = answers.flatMap((answer) => (answer.ok && answer.value.previous !== undefined ? [answer.value.previous] : []));
+    expect(previous).toHaveLength(1);
+    expect(previous[0]).not.toBe(stored[0]?.answer);
   });
 });

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/storage.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { Result } from '../../src/domain/result.js';
@@ -11,7 +10,7 @@ import type { Electorate } from '../../src/features/vote/electorate.js';
 import { VoteRepository, type Eligibility, type Vote } from '../../src/features/vote/repository.js';
 import { VoteService, type CastOutcome } from '../../src/features/vote/service.js';
 import { voteMessages } from '../../src/features/vote/views.js';
-import { freshTestStorage, type TestStorage } from '../rig/engines.js';
+import { twoInstancesOnOneDatabase, type TwoStorages } from '../rig/two-instances.js';
 
 /*
  * Two instances on one database (two connections on one SQLite file, or two connection pools on
@@ -48,7 +47,7 @@ function servicesOn(storage: Storage): VoteService {
 }
 
 describe('votes decided by two instances at once', () => {
-  let database: TestStorage;
+  let instances: TwoStorages;
   let one: Storage;
   let two: Storage;
   let a: VoteService;
@@ -75,9 +74,8 @@ describe('votes decided by two instances at once', () => {
     );
 
   beforeEach(async () => {
-    database = await freshTestStorage();
-    one = database.storage;
-    two = await openStorage(database.url);
+    instances = await twoInstancesOnOneDatabase();
+    ({ one, two } = instances);
     const teams = new TeamRepository(one);
     team = await teams.create({ workspaceId: WS, key: 'CNA', name: 'Certified Nursing Assistant', description: '', createdAt: now.getTime() });
     const henryFord = await teams.ensureOrganisation(WS, 'Henry Ford Health', now.getTime());
@@ -95,8 +93,7 @@ describe('votes decided by two instances at once', () => {
     b = servicesOn(two);
   });
   afterEach(async () => {
-    await two.close();
-    await database.dispose();
+    await instances.close();
   });
 
   it('two colleagues casting their organisation’s ballot at once leave one ballot for it: the later replaces the earlier', async () => {
@@ -120,6 +117,17 @@ describe('votes decided by two instances at once', () => {
     );
     expect(casts.map((cast) => (cast.ok ? cast.value.outcome : cast.problem.code)).sort()).toEqual(['new', 'unchanged']);
     expect(await ballots(vote.id)).toEqual([{ voterKey: `user:${CORA}`, organisationId: null, castBy: CORA }]);
+  });
+
+  it('decides team membership inside the ballot’s transaction: someone removed from the team by another instance after the eligibility check casts nothing', async () => {
+    const { vote, options } = await startVote('members');
+    const people: Electorate = { unit: 'people', ids: [HANNAH, HUGO, CORA] };
+    // The button's eligibility check (outside the transaction) saw Cora on the team; then another instance removed her.
+    expect(await b.ineligibility(vote, team, CORA, people)).toBeUndefined();
+    await new TeamRepository(two).removeMember(team.id, CORA);
+    const cast = await a.cast(vote.id, CORA, { kind: 'add', optionId: options[0] ?? 0 }, people, now);
+    expect(!cast.ok && cast.problem.code).toBe('forbidden');
+    expect(await ballots(vote.id)).toEqual([]);
   });
 
   it('closes once when both instances close at the same moment: one result, one results post, one audit entry', async () => {

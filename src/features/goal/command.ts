@@ -101,6 +101,8 @@ export function goalCommand(deps: GoalCommandDeps) {
         const { asOf, rest: note } = takeAsOf(afterWords(rest, 2));
         const recorded = await goals.record(actor, goal.value, value, asOf, note, now);
         if (!recorded.ok) return sayProblem(recorded.problem);
+        // The announcement's update and the Homes the reading changed go out now, not at the next tick.
+        deps.outbox.kick();
         const { reading, replaced, pace } = recorded.value;
         const unit = goal.value.unit === '' ? '' : ` ${escapeMrkdwn(goal.value.unit)}`;
         const said =
@@ -149,6 +151,8 @@ export function goalCommand(deps: GoalCommandDeps) {
         const linked = await goals.link(actor, goal.value, issueKey, now, sub === 'unlink');
         if (!linked.ok) return sayProblem(linked.problem);
         const { issueKey: key, changed } = linked.value;
+        // The issue's card is redrawn to name the goal.
+        if (changed) deps.outbox.kick();
         const g = goalKey(goal.value);
         if (sub === 'link') return say(changed ? `:link: Linked *${key}* to *${g}*: the issue now names the goal.` : `*${key}* was already linked to *${g}*, so nothing changed.`);
         return say(changed ? `:scissors: Unlinked *${key}* from *${g}*.` : `*${key}* was not linked to *${g}*, so nothing changed.`);

@@ -153,6 +153,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
     const key = goalKey(edited.value.goal);
     const text = edited.value.changed.length === 0 ? `Nothing changed on *${key}*.` : `:pencil2: Saved *${key}*: changed ${edited.value.changed.join(', ')}. \`/goal show ${key}\` shows the history.`;
     await ack({ response_action: 'update', view: doneModal(`Saved ${key}`, text) });
+    if (edited.value.changed.length > 0) deps.outbox.kick();
   });
 
   app.view(ViewIds.goalReading, async ({ ack, body }) => {
@@ -182,6 +183,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
         ? `:chart_with_upwards_trend: Recorded *${formatNumber(reading.value)}* for *${key}* as of ${reading.asOf}.`
         : `:chart_with_upwards_trend: Recorded *${formatNumber(reading.value)}* for *${key}* as of ${reading.asOf}, replacing the reading of ${formatNumber(replaced.value)} for that date (it stays in the history).`;
     await ack({ response_action: 'update', view: doneModal(`Recorded for ${key}`, text) });
+    deps.outbox.kick();
   });
 
   /** "Record a reading": the reading form, for someone allowed to record (checked again on submit). */

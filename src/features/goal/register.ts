@@ -34,9 +34,10 @@ export function buildGoalService(deps: Pick<ListenerDeps, 'db' | 'teamRepository
 export function registerGoals(app: App, deps: ListenerDeps): void {
   const goals = buildGoalService({ ...deps, timeZone: deps.config.ALLIANCE_TIMEZONE });
   // After the announcement is posted: remember where, and catch up on readings made meanwhile.
+  // Database work only (it runs in the outbox's transaction, which PostgreSQL may re-run): the
+  // outbox run that called it sees the catch-up update due and runs again (nextInMs), no kick needed.
   deps.followUps[GOAL_ANNOUNCED] = async (_db, ref, result) => {
     await goals.recordAnnouncement(ref, result, deps.now());
-    deps.outbox.kick();
   };
   registerCommand(app, CommandNames.goal, goalCommand({ goals, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
   registerGoalListeners(app, { goals, actors: deps.actors, outbox: deps.outbox, now: deps.now });

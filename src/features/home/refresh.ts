@@ -6,8 +6,9 @@ import { enqueueRefresh } from '../../outbox/outbox.js';
 import type { HomeNotice } from './model.js';
 
 /*
- * Republishing Home tabs. Triggers (migration `home_triggers`) bump `home_tabs.version` in the same
- * transaction as every write that changes what a Home shows. This module decides when each stale
+ * Republishing Home tabs. Triggers (migrations/0011_home_triggers.sql on SQLite, the same ones in
+ * migrations-pg/0004_triggers.sql on PostgreSQL) bump `home_tabs.version` in the same transaction
+ * as every write that changes what a Home shows. This module decides when each stale
  * Home goes: once its burst of changes has settled, at most HOME_PUBLISHES_PER_MINUTE a minute per
  * workspace, and only for people who opened their Home. It then hands the Home to the outbox as a
  * coalesced `home` refresh (views.publish), which renders it from the database at send time and

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type SQL } from 'drizzle-orm';
 import type { Storage } from '../../db/storage.js';
-import { goalIssues, goals, issueEvents, issues, programTeams } from '../../db/schema.js';
+import { goalIssues, goals, issueEvents, issues, issueStatusCounts, programTeams } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
 
 export type IssueRow = typeof issues.$inferSelect;
@@ -58,6 +58,9 @@ export interface NewIssueEvent {
   note?: string | null;
   createdAt: number;
 }
+
+/** The statuses a list scope covers, where the scope is only a set of statuses (its total then comes from the counters). */
+const STATUSES_OF_SCOPE: Partial<Record<ListScope, readonly string[] | 'every'>> = { open: OPEN_STATUSES, closed: CLOSED_STATUSES, all: 'every' };
 
 const withTeam = { issue: issues, teamKey: programTeams.key, teamName: programTeams.name };
 const flatten = (row: { issue: IssueRow; teamKey: string; teamName: string }): Issue => ({ ...row.issue, teamKey: row.teamKey, teamName: row.teamName });
@@ -169,8 +172,25 @@ export class IssueRepository {
     return (await this.listQuery(filter, offset, limit).all()).map(flatten);
   }
 
+  /**
+   * How many issues the list has. Scopes that are sets of statuses (open, closed, all) add up the
+   * per-status counters the triggers keep in the same transaction as every issue change, so the
+   * total costs a handful of rows however many issues there are; `mine` and `overdue` depend on
+   * owner and date, and are counted from their index.
+   */
   async count(filter: IssueFilter): Promise<number> {
-    return (await this.countQuery(filter).get())?.n ?? 0;
+    const statuses = STATUSES_OF_SCOPE[filter.scope];
+    if (statuses === undefined) return (await this.countQuery(filter).get())?.n ?? 0;
+    const teams =
+      filter.teamIds !== undefined
+        ? inArray(issueStatusCounts.programTeamId, filter.teamIds)
+        : inArray(issueStatusCounts.programTeamId, this.db.select({ id: programTeams.id }).from(programTeams).where(eq(programTeams.workspaceId, filter.workspaceId)));
+    const row = await this.db
+      .select({ n: sql<number | null>`sum(${issueStatusCounts.count})` })
+      .from(issueStatusCounts)
+      .where(and(teams, statuses === 'every' ? undefined : inArray(issueStatusCounts.status, [...statuses])))
+      .get();
+    return Number(row?.n ?? 0);
   }
 
   /** `list`'s statement; its SQL text depends only on the scope, the number of teams and whether offset is 0 (values are parameters). */

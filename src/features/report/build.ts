@@ -13,7 +13,7 @@ import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTur
 import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
-import { FIRST_PAGE, PAGE, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type MeetingRsvpRow, type PageKey, type ReportTeam, type StatusChangeRow, type VoteOptionRow } from './queries.js';
+import { FIRST_PAGE, PAGE, QUARTER_HOUR_MS, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type MeetingRsvpRow, type PageKey, type ReportTeam, type VoteOptionRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
 import { meetingKey } from '../meeting/views.js';
 
@@ -104,12 +104,30 @@ function offsetMs(ms: number, tz: string): number {
   return offset;
 }
 
+const DAY_MS = 86_400_000;
+const dayNames = new Map<number, string>();
+
+/** 'YYYY-MM-DD' of a day counted from 1970-01-01 (remembered: a report names a few hundred days, hundreds of thousands of times). */
+function dayName(day: number): string {
+  let name = dayNames.get(day);
+  if (name === undefined) {
+    name = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    if (dayNames.size > 100_000) dayNames.clear();
+    dayNames.set(day, name);
+  }
+  return name;
+}
+
+const twoDigits = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
 /** 'YYYY-MM-DD HH:mm' on the collaborative's clock: sortable, and Excel reads it as a date-time. */
 export const localDateTime = (ms: number, tz: string): string => {
-  const iso = new Date(ms + offsetMs(ms, tz)).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  const local = ms + offsetMs(ms, tz);
+  const day = Math.floor(local / DAY_MS);
+  const minutes = Math.floor((local - day * DAY_MS) / 60_000);
+  return `${dayName(day)} ${twoDigits(Math.floor(minutes / 60))}:${twoDigits(minutes % 60)}`;
 };
-export const localDate = (ms: number, tz: string): string => new Date(ms + offsetMs(ms, tz)).toISOString().slice(0, 10);
+export const localDate = (ms: number, tz: string): string => dayName(Math.floor((ms + offsetMs(ms, tz)) / DAY_MS));
 
 const parseResult = (json: string | null): VoteResult | undefined => {
   // A damaged row is recounted from the ballots rather than failing the report.
@@ -207,26 +225,21 @@ function byOrganisation(rows: readonly OrganisationShare[]): OrganisationShare[]
 
 async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, weeks: ReturnType<typeof weeksOf>, breathe: () => Promise<void>, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
-  // The period's status changes by issue, and each issue's status when the period ended: the `from`
-  // of its first change after the end, else its current status.
-  const changesOf = new Map<number, StatusChangeRow[]>();
-  for await (const change of deps.queries.statusChanges(team.id, period.start, period.end)) {
-    const list = changesOf.get(change.issueId);
-    if (list === undefined) changesOf.set(change.issueId, [change]);
-    else list.push(change);
-    if (change.to === 'resolved') {
-      f.resolved += 1;
-      const w = f.weeks[weekIndex(weeks, change.at)];
-      if (w !== undefined) w.resolved += 1;
-    }
+  for (const { quarterHour, resolved } of await deps.queries.resolvedPerQuarterHour(team.id, period.start, period.end)) {
+    f.resolved += resolved;
+    const w = f.weeks[weekIndex(weeks, quarterHour * QUARTER_HOUR_MS)];
+    if (w !== undefined) w.resolved += resolved;
   }
-  const statusAtEnd = new Map<number, string>();
-  if (period.end <= deps.now.getTime()) {
-    for await (const change of deps.queries.statusChanges(team.id, period.end)) if (!statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
-  }
+  const ended = period.end <= deps.now.getTime();
   let after = 0;
   for (;;) {
     const page = await deps.queries.issuesPage(team.id, period.start, period.end, after);
+    // The page's status changes in the period, and each issue's status when the period ended: the
+    // `from` of its first change after the end, else its current status.
+    const ids = page.map((issue) => issue.id);
+    const changesOf = groupBy(await deps.queries.statusChangesOf(ids, period.start, period.end), (c) => c.issueId);
+    const statusAtEnd = new Map<number, string>();
+    if (ended) for (const change of await deps.queries.statusChangesOf(ids, period.end)) if (!statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
     for (const issue of page) {
       if (issue.createdAt >= period.start) {
         f.opened += 1;
@@ -236,7 +249,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       const atEnd = statusAtEnd.get(issue.id) ?? issue.status;
       if (atEnd === 'blocked') f.blocked += 1;
       if (atEnd !== 'resolved' && atEnd !== 'dropped') f.openAtEnd += 1;
-      const changes = changesOf.get(issue.id) ?? [];
+      const changes = changesOf.get(issue.id);
       const ready = csv.add([
         team.key,
         formatKey(team.key, issue.number),
@@ -250,7 +263,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
         localDate(issue.createdAt, tz),
         issue.dueDate,
         issue.closedAt === null ? '' : localDate(issue.closedAt, tz),
-        changes.map((c) => `${localDateTime(c.at, tz)} ${statusWord(c.from)} → ${statusWord(c.to)}`).join('; '),
+        changes === undefined ? '' : changes.map((c) => `${localDateTime(c.at, tz)} ${statusWord(c.from)} → ${statusWord(c.to)}`).join('; '),
       ]);
       if (!ready) await csv.drained();
     }
@@ -268,20 +281,23 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
   let current: number | undefined;
   // Rows come grouped by meeting, then organisation, then answer: one CSV row per meeting and organisation.
   let pending: { key: string; cells: Array<string | number>; going: number; maybe: number; declined: number } | undefined;
-  const flush = async (): Promise<void> => {
-    if (pending === undefined) return;
-    await csv.write([...pending.cells, pending.going, pending.maybe, pending.declined]);
+  /** Writes the finished row; false when the file is behind (see CsvFile.add). */
+  const flush = (): boolean => {
+    if (pending === undefined) return true;
+    const ready = csv.add([...pending.cells, pending.going, pending.maybe, pending.declined]);
     pending = undefined;
+    return ready;
   };
   // Page by page of meetings (each page has whole meetings), in (start, id) order.
   for (let after: PageKey = FIRST_PAGE; ; ) {
     const rows = await deps.queries.meetingRsvpsPage(team.id, period.start, period.end, after);
     const last = rows[rows.length - 1];
     if (last === undefined) break;
-    for (const row of rows) await meetingRow(row);
+    for (const row of rows) if (!meetingRow(row)) await csv.drained();
     after = { at: last.startsAt, id: last.id };
   }
-  async function meetingRow(row: MeetingRsvpRow): Promise<void> {
+  function meetingRow(row: MeetingRsvpRow): boolean {
+    let ready = true;
     const status = row.status === 'cancelled' ? 'cancelled' : row.startsAt < now ? 'held' : 'ahead';
     if (row.id !== current) {
       current = row.id;
@@ -292,7 +308,7 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     const organisation = row.answer === null ? '' : row.organisation === '' ? NO_ORGANISATION : row.organisation;
     const key = `${row.id}:${organisation}`;
     if (pending?.key !== key) {
-      await flush();
+      ready = flush();
       pending = { key, cells: [team.key, meetingKey(row.number), row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
     }
     if (row.answer === 'going') {
@@ -300,8 +316,9 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
       if (status === 'held' && row.organisation !== '') attendance.set(row.organisation, (attendance.get(row.organisation) ?? 0) + 1);
     } else if (row.answer === 'maybe') pending.maybe += row.people;
     else if (row.answer === 'declined') pending.declined += row.people;
+    return ready;
   }
-  await flush();
+  if (!flush()) await csv.drained();
   // Every organisation on the team appears, with 0 when nobody from it went.
   for (const { organisation } of await deps.queries.teamOrganisations(team.id)) if (!attendance.has(organisation)) attendance.set(organisation, 0);
   f.attendance = [...attendance].map(([organisation, meetings]) => ({ organisation, meetings })).sort((a, b) => a.organisation.localeCompare(b.organisation));

@@ -1,17 +1,15 @@
 /**
- * Charts as PNG without a browser: a Vega-Lite spec (declarative, data in) is compiled to Vega,
- * rendered headless to SVG, and rasterised by resvg with DejaVu Sans loaded from its npm package,
- * so text renders the same on a fresh machine with no system fonts. Colours are the Okabe–Ito
+ * Charts as PNG without a browser: a Vega-Lite spec (declarative, data in) built here is compiled to
+ * Vega, rendered headless to SVG, and rasterised by resvg with DejaVu Sans loaded from its npm
+ * package, so text renders the same on a fresh machine with no system fonts; that happens in a
+ * worker thread (./chart-worker.mjs, through ./chart-renderer.ts). Colours are the Okabe–Ito
  * palette, distinguishable with every common colour-vision deficiency. Each chart comes with alt
  * text that states its figures, for screen readers and for Slack's file preview.
  */
-import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { chartRenderer } from './chart-renderer.js';
 
-const require = createRequire(import.meta.url);
-const FONT_FILES = [require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')];
+/** The font the worker loads from dejavu-fonts-ttf (the only font it has). */
 const FONT = 'DejaVu Sans';
 
 /** Okabe & Ito (2008): safe for protanopia, deuteranopia and tritanopia, and in greyscale by lightness. */
@@ -49,23 +47,7 @@ export const MAX_PIXELS = 3_000_000;
 
 /** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens), less for very large charts. */
 export async function renderChart(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
-  const compiled = compile({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } }).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    const svg = await view.toSVG();
-    // Vega writes the chart's size on the root element: <svg … width="560" height="240" …>.
-    const size = /<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
-    const area = size === null ? 0 : Number(size[1]) * Number(size[2]);
-    const zoom = area === 0 ? scale : Math.max(1, Math.min(scale, Math.sqrt(MAX_PIXELS / area)));
-    const image = new Resvg(svg, {
-      font: { fontFiles: FONT_FILES, loadSystemFonts: false, defaultFontFamily: FONT, sansSerifFamily: FONT },
-      fitTo: { mode: 'zoom', value: zoom },
-      background: 'white',
-    }).render();
-    return { png: image.asPng(), width: image.width, height: image.height };
-  } finally {
-    view.finalize();
-  }
+  return chartRenderer.render({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } }, scale, MAX_PIXELS);
 }
 
 export function clipAlt(text: string): string {

@@ -21,6 +21,8 @@ export interface PageKey {
 /** Before the first row of every table (times and ids are positive). */
 export const FIRST_PAGE: PageKey = { at: Number.MIN_SAFE_INTEGER, id: 0 };
 
+export const QUARTER_HOUR_MS = 900_000;
+
 /** The statuses an issue moves between (issue_events kind 'status'). */
 const STATUSES = sql.raw(`('open', 'in_progress', 'blocked', 'resolved', 'dropped')`);
 
@@ -146,37 +148,39 @@ export class ReportQueries {
   }
 
   /**
-   * One page of a team's status changes from `since` (to `until`), oldest first, after `after`,
-   * read from the team's events index (src/db/schema.ts, issue_events_team_since): the period's
-   * changes, or those after its end (whose first `from` per issue is that issue's status when the
-   * period ended). Bounded by the team's activity in that window, not by its history.
+   * The status changes of some issues (a page of them) from `since` (to `until`), by issue, oldest
+   * first: one index seek per issue (issue_events_issue), so a report never holds more than its
+   * page's changes, however busy the team.
    */
-  async statusChangesPage(teamId: number, since: number, until: number | undefined, after: PageKey): Promise<Array<StatusChangeRow & { id: number }>> {
-    const from = Math.max(since, after.at);
-    // A status change always goes from one status to another. Testing that first, on the index's own
-    // columns, lets SQLite skip reading the row of every other event (created, owner, due date…).
-    return this.db.rows<StatusChangeRow & { id: number } & Record<string, unknown>>(
-      sql`select id, issue_id as "issueId", created_at as "at", coalesce(from_value, '') as "from", coalesce(to_value, '') as "to"
-            from issue_events${this.indexedBy('issue_events_team_since')}
-           where program_team_id = ${teamId} and created_at >= ${from} and created_at < ${until ?? Number.MAX_SAFE_INTEGER}
-             and (created_at > ${after.at} or id > ${after.id})
-             and from_value in ${STATUSES} and to_value in ${STATUSES}
-             and kind = 'status'
-           order by created_at, id
-           limit ${sql.raw(String(PAGE))}`,
+  async statusChangesOf(issueIds: readonly number[], since: number, until?: number): Promise<StatusChangeRow[]> {
+    if (issueIds.length === 0) return [];
+    return this.db.rows<StatusChangeRow & Record<string, unknown>>(
+      sql`select issue_id as "issueId", created_at as "at", coalesce(from_value, '') as "from", coalesce(to_value, '') as "to"
+            from issue_events
+           where issue_id in ${jsonValues(this.db.engine, issueIds)} and created_at >= ${since} and created_at < ${until ?? Number.MAX_SAFE_INTEGER}
+             and from_value in ${STATUSES} and to_value in ${STATUSES} and kind = 'status'
+           order by issue_id, created_at, id`,
     );
   }
 
-  /** Every status change of `statusChangesPage`, page by page. */
-  async *statusChanges(teamId: number, since: number, until?: number): AsyncGenerator<StatusChangeRow> {
-    let after = FIRST_PAGE;
-    for (;;) {
-      const page = await this.statusChangesPage(teamId, since, until, after);
-      yield* page;
-      const last = page[page.length - 1];
-      if (last === undefined || page.length < PAGE) return;
-      after = { at: last.at, id: last.id };
-    }
+  /**
+   * How many of a team's issues were resolved in the period, per quarter hour (a week starts at a
+   * local midnight, which is on a quarter hour in every time zone, so each count falls in one week).
+   * Read from the team's events index (src/db/schema.ts, issue_events_team_since), whatever the
+   * issue's state now.
+   */
+  async resolvedPerQuarterHour(teamId: number, start: number, end: number): Promise<Array<{ quarterHour: number; resolved: number }>> {
+    // A status change always goes from one status to another. Testing that first, on the index's own
+    // columns, lets SQLite skip reading the row of every other event (created, owner, due date…).
+    return this.db.rows<{ quarterHour: number; resolved: number }>(
+      sql`select "quarterHour", count(*) as resolved
+            from (select cast(created_at / ${sql.raw(String(QUARTER_HOUR_MS))} as integer) as "quarterHour"
+                    from issue_events${this.indexedBy('issue_events_team_since')}
+                   where program_team_id = ${teamId} and created_at >= ${start} and created_at < ${end}
+                     and from_value in ${STATUSES} and to_value = 'resolved'
+                     and kind = 'status') resolved
+           group by "quarterHour"`,
+    );
   }
 
   /** Every person's organisation, read once per report (people are few; issues are many). */

@@ -194,6 +194,11 @@ export class VoteService {
       await this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
       const options = await this.repo.options(vote.id);
       const optionIds = options.map((o) => o.id);
+      // Team votes: membership and organisation are read here, inside the write transaction, so a
+      // removal or an organisation change by another instance lands wholly before or after this ballot.
+      if (vote.eligibility !== 'everyone' && !(await this.teams.isMember(vote.programTeamId, userId))) {
+        return fail('forbidden', `Only members of the vote's team may vote on ${key}; nothing was recorded.`);
+      }
       const organisation = vote.eligibility === 'organisation' ? await this.teams.organisationOf(vote.workspaceId, userId) : undefined;
       if (vote.eligibility === 'organisation' && organisation === undefined) return fail('forbidden', 'No organisation is recorded for you; ask a coordinator.');
       const voterKey = voterKeyFor(this.secret, vote, userId, organisation?.id ?? null);
