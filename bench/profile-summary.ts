@@ -69,9 +69,18 @@ export function summariseProfile(profile: CpuProfile, top = 25): string {
   const places = new Map<string, number>();
   const functionsSelf = new Map<string, number>();
   const functionsTotal = new Map<string, number>();
+  const nativeCallers = new Map<string, number>();
   for (const [id, ms] of selfMs) {
     const node = byId.get(id);
     if (node === undefined) continue;
+    if (node.callFrame.url === '' && !node.callFrame.functionName.startsWith('(') && node.callFrame.functionName !== 'runMicrotasks') {
+      // A native call (a socket write, say) is charged to the first caller outside Node's own code.
+      let at = parent.get(id);
+      while (at !== undefined && (byId.get(at)?.callFrame.url ?? '').startsWith('node:')) at = parent.get(at);
+      const caller = at === undefined ? undefined : byId.get(at);
+      const name = `${node.callFrame.functionName} ← ${caller === undefined ? '?' : frameName(caller)}`;
+      nativeCallers.set(name, (nativeCallers.get(name) ?? 0) + ms);
+    }
     const place = placeOf(node.callFrame.url, node.callFrame.functionName);
     places.set(place, (places.get(place) ?? 0) + ms);
     functionsSelf.set(frameName(node), (functionsSelf.get(frameName(node)) ?? 0) + ms);
@@ -103,7 +112,10 @@ export function summariseProfile(profile: CpuProfile, top = 25): string {
     'Self time by function:',
     ...table(functionsSelf, top, (name) => name.startsWith('(idle)')),
     '',
-    'Total time by function (with what it called):',
+    'Native calls by the code that made them:',
+    ...table(nativeCallers, Math.min(top, 10)),
+    '',
+    'Total time by function (with what it called; asynchronous work is counted from its last await, not its caller):',
     ...table(functionsTotal, top, wrappers),
   ].join('\n');
 }

@@ -223,6 +223,17 @@ function byOrganisation(rows: readonly OrganisationShare[]): OrganisationShare[]
   return [...sums.values()].sort((a, b) => a.organisation.localeCompare(b.organisation));
 }
 
+const categoryNames = new Map<string, string>();
+/** 'training_program' → 'training program' (remembered: a few categories, hundreds of thousands of issues). */
+function categoryWords(category: string): string {
+  let words = categoryNames.get(category);
+  if (words === undefined) {
+    words = category.replace(/_/g, ' ');
+    categoryNames.set(category, words);
+  }
+  return words;
+}
+
 async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, weeks: ReturnType<typeof weeksOf>, breathe: () => Promise<void>, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
   for (const { quarterHour, resolved } of await deps.queries.resolvedPerQuarterHour(team.id, period.start, period.end)) {
@@ -254,7 +265,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
         team.key,
         formatKey(team.key, issue.number),
         issue.title,
-        issue.category.replace(/_/g, ' '),
+        categoryWords(issue.category),
         statusWord(atEnd),
         statusWord(issue.status),
         issue.ownerId === null ? '' : deps.nameOf(issue.ownerId),
