@@ -21,6 +21,7 @@ import { Kicker } from './outbox/kicker.js';
 import { dueWithin, dueWorkspaces, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
 import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
+import { ListenerDispatcher } from './slack/dispatcher.js';
 import { ActorResolver } from './slack/actor.js';
 import { retryWhenDatabaseBusy } from './slack/busy-retry.js';
 import { dedupeEvents } from './slack/dedupe.js';
@@ -353,7 +354,10 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   app.use(requestGuard(logger));
   app.use(dedupeEvents(deps.db, now));
   app.error(createErrorHandler(logger));
-  registerListeners(app, {
+  // Features register on a recorder; the App gets one listener per request kind (see dispatcher.ts).
+  const listeners = new ListenerDispatcher();
+  const registry = listeners.recorder(app);
+  registerListeners(registry, {
     db: deps.db,
     config,
     logger,
@@ -369,8 +373,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     ballotKey,
     home,
   });
-  if (oauth !== undefined) registerUninstall(app, { store: oauth.store, db: deps.db, logger, now });
-  options.extraListeners?.(app, { db: deps.db, now, logger });
+  if (oauth !== undefined) registerUninstall(registry, { store: oauth.store, db: deps.db, logger, now });
+  options.extraListeners?.(registry, { db: deps.db, now, logger });
+  listeners.install(app, logger);
 
   const jobs = buildJobs({
     outbox: outboxKicker,
