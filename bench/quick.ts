@@ -41,6 +41,8 @@ const options: BenchOptions = {
 const WORKSPACE = 'T0BENCH';
 const TOKEN = 'xoxb-bench-token';
 const SECRET = 'bench-signing-secret-0123456789';
+/** The anonymous ballots' key (PostgreSQL requires it in the environment; SQLite gets the same, so both engines run alike). */
+const BALLOT_SECRET = 'bench-ballot-secret-0123456789abcdef';
 const root = join(import.meta.dirname, '..');
 if (built) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
 // Slack in its own process, as in bench/run.ts.
@@ -53,7 +55,7 @@ const fakeConfig = {
 const fake = await startChild('bench/fake-slack-process.ts', { BENCH_FAKE: JSON.stringify(fakeConfig) }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/api/api.test`, { method: 'POST' })).status > 0);
 const fakeOrigin = `http://127.0.0.1:${fake.port}`;
 const fakeUrl = `${fakeOrigin}/api/`;
-const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0) };
+const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0), ALLIANCE_BALLOT_SECRET: BALLOT_SECRET };
 let responses = 0;
 const signer = new Signer(SECRET, WORKSPACE, () => `${fakeOrigin}/respond/quick-${++responses}`);
 const dir = mkdtempSync(join(tmpdir(), 'alliance-quick-'));

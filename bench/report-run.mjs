@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
 import { openStorage } from '../dist/src/db/open-storage.js';
 import { buildReport } from '../dist/src/features/report/build.js';
 import { parsePeriod } from '../dist/src/features/report/period.js';
@@ -24,9 +25,13 @@ try {
   const period = parsePeriod(spec, NOW, 'America/Detroit');
   if (!period.ok) throw new Error(period.message);
   const queries = new ReportQueries(db);
+  // Display names as the command has them (src/features/report/deliver.ts, nameDirectory): a map
+  // filled before the build, read once per cell.
+  const people = await db.rows(sql`select user_id as "userId" from people where team_id = ${WS}`);
+  const names = new Map(people.map((p) => [p.userId, `Person ${p.userId.slice(-6)}`]));
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
-  const report = await buildReport({ queries, workspaceId: WS, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => `Person ${id.slice(-6)}`, dir }, await queries.teams(WS, 'all'), period.period, 'all');
+  const report = await buildReport({ queries, workspaceId: WS, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => names.get(id) ?? id, dir }, await queries.teams(WS, 'all'), period.period, 'all');
   const ms = Math.round(performance.now() - started);
   // CPU time (user + system) of this process: on a shared machine, what the report itself cost.
   const cpu = process.cpuUsage(cpuBefore);

@@ -14,6 +14,8 @@ import { workloads, type WorkloadContext } from './workloads.js';
 const WORKSPACE = 'T0BENCH';
 const TOKEN = 'xoxb-bench-token';
 const SECRET = 'bench-signing-secret-0123456789';
+/** The anonymous ballots' key (PostgreSQL requires it in the environment; SQLite gets the same, so both engines run alike). */
+const BALLOT_SECRET = 'bench-ballot-secret-0123456789abcdef';
 
 export interface BenchOptions {
   /** Data sizes relative to the brief's 1× database. */
@@ -118,7 +120,7 @@ export async function runBench(options: BenchOptions): Promise<EnginesReport> {
   const fake = await startChild('bench/fake-slack-process.ts', { BENCH_FAKE: JSON.stringify(fakeConfig) }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/api/api.test`, { method: 'POST' })).status > 0);
   const fakeOrigin = `http://127.0.0.1:${fake.port}`;
   const fakeUrl = `${fakeOrigin}/api/`;
-  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0) };
+  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0), ALLIANCE_BALLOT_SECRET: BALLOT_SECRET };
   // Slack accepts any response_url it handed out; the fake accepts one it has not seen as well.
   let responses = 0;
   const signer = new Signer(SECRET, WORKSPACE, () => `${fakeOrigin}/respond/bench-${++responses}`);
@@ -193,11 +195,13 @@ export async function runBench(options: BenchOptions): Promise<EnginesReport> {
 /** A measurement is taken in this many slices, the app's and bare Bolt's alternating. */
 const SLICES = 5;
 
-export async function measurePair(context: WorkloadContext, concurrency: number, total: number, make: (i: number) => ReturnType<Signer['command']>): Promise<{ app: LoadResult; baseline: LoadResult }> {
+export async function measurePair(context: WorkloadContext, concurrency: number, total: number, make: (i: number) => ReturnType<Signer['command']>): Promise<{ app: LoadResult; baseline: LoadResult; sentToApp: number }> {
   // Warm both up with as many requests as there are distinct people, so start-up costs (JIT, each
   // person's first users.info, cached for ten minutes after) do not count as steady state.
   await runLoad({ port: context.app.port, total: Math.min(600, total), concurrency, make });
   await runLoad({ port: context.baseline.port, total: Math.min(600, total), concurrency, make });
+  // The app's first answer goes to the log, so a run shows what was measured (an error answered fast would look good).
+  await runLoad({ port: context.app.port, total: 1, concurrency: 1, make, onResponse: (_i, status, body) => context.log(`  the app answered ${status}: ${body.slice(0, 160)}`) });
   // The machine is shared: a neighbour's burst of work would land on whichever was being measured
   // at the time. Alternating short slices of the two spreads it over both, so the ratio is fairer.
   const app: LoadSamples[] = [];
@@ -208,7 +212,10 @@ export async function measurePair(context: WorkloadContext, concurrency: number,
     app.push(await runLoadSamples({ port: context.app.port, total: size, first, concurrency, make }));
     baseline.push(await runLoadSamples({ port: context.baseline.port, total: size, first, concurrency, make }));
   }
-  return { app: combine(app), baseline: combine(baseline) };
+  const measured = combine(app);
+  // Warm-up, the first answer, and the measured requests.
+  const sentToApp = Math.min(600, total) + 1 + measured.requests + measured.errors;
+  return { app: measured, baseline: combine(baseline), sentToApp };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));

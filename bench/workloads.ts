@@ -148,13 +148,20 @@ const issueModal: Workload = {
             [InputIds.issueTitle]: { [InputIds.issueTitle]: { type: 'plain_text_input', value: `Bench issue ${i}: placement shortage` } },
             [InputIds.issueDetails]: { [InputIds.issueDetails]: { type: 'plain_text_input', value: 'Details' } },
             [InputIds.issueCategory]: { [InputIds.issueCategory]: { type: 'static_select', selected_option: { value: 'recruitment', text: { type: 'plain_text', text: 'Recruitment' } } } },
-            [InputIds.issueTeam]: { [InputIds.issueTeam]: { type: 'static_select', selected_option: { value: TEAM_KEYS[teamOf(i)], text: { type: 'plain_text', text: TEAM_KEYS[teamOf(i)] } } } },
+            // The form's team menu carries the program team's id.
+            [InputIds.issueTeam]: { [InputIds.issueTeam]: { type: 'static_select', selected_option: { value: String(context.seeded.teamIds[teamOf(i)]), text: { type: 'plain_text', text: TEAM_KEYS[teamOf(i)] } } } },
             [InputIds.issueOwner]: { [InputIds.issueOwner]: { type: 'users_select', selected_user: null } },
             [InputIds.issueDue]: { [InputIds.issueDue]: { type: 'datepicker', selected_date: null } },
           },
         });
-      const { app, baseline } = await measurePair(context, concurrency, context.options.requests, make);
-      rows.push({ workload: 'issue modal submit', scale: context.scale, concurrency, app, baseline });
+      // Every submission the app answered must have logged an issue (a form rejected as invalid is answered too, and fast).
+      const db = await openStorage(context.databaseUrl);
+      const logged = async () => (await db.rows<{ n: number }>(sql`select count(*) as n from issues where title like 'Bench issue %'`))[0]?.n ?? 0;
+      const before = await logged();
+      const { app, baseline, sentToApp } = await measurePair(context, concurrency, context.options.requests, make);
+      const after = await logged();
+      await db.close();
+      rows.push({ workload: 'issue modal submit', scale: context.scale, concurrency, app, baseline, note: `${after - before} issues logged for ${sentToApp} submissions` });
     }
     return { rows };
   },

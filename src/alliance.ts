@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -9,6 +10,7 @@ import { goalPaces } from './features/home/goals.js';
 import { HomeRuntime } from './features/home/runtime.js';
 import { TeamRepository } from './features/team/repository.js';
 import { seedProgramTeams, TeamService } from './features/team/service.js';
+import { WorkspaceZones } from './features/team/zones.js';
 import { ScreenedReceiver } from './http/receiver.js';
 import { createHttpServer, type RunningServer } from './http/server.js';
 import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
@@ -142,6 +144,10 @@ export const secretsOf = (config: Config): string[] =>
     config.ALLIANCE_ENCRYPTION_KEY,
     ...config.ALLIANCE_ENCRYPTION_KEY_PREVIOUS,
   ].filter((s): s is string => s !== undefined && s !== '');
+
+/** How long a flush waits for work still running after its request was answered (a hung Slack call must not hold it). */
+const FLUSH_WAITS_FOR_WORK_MS = 5_000;
+const insideRequest = new AsyncLocalStorage<true>();
 
 const formatterFor = (timeZone: string) => (ms: number) => formatIn(ms, timeZone, DateFormats.dateTime);
 
@@ -289,17 +295,20 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   });
   // One key for every place that recognises an anonymous voter (ballots, the Home tab's "you voted").
   const ballotKey = await loadBallotKey(config, deps.db, logger);
+  // Each workspace's time zone, or ALLIANCE_TIMEZONE where it has not set one.
+  const zones = new WorkspaceZones(deps.db, config.ALLIANCE_TIMEZONE);
   const home = new HomeRuntime({
     db: deps.db,
     logger,
     now,
     ballotSecret: ballotKey,
     timeZone: config.ALLIANCE_TIMEZONE,
+    zones,
     configCoordinators: config.ALLIANCE_COORDINATORS,
     isStoredCoordinator: (ws, user) => deps.teamRepository.isStoredCoordinator(ws, user),
     // Homes handed over go out through the outbox (declared below; only called once running).
     kickOutbox: () => outboxKicker.kick(),
-    goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE),
+    goals: goalPaces(deps.db, config.ALLIANCE_TIMEZONE, zones),
   });
   // Something waiting becomes sendable before the 10-second tick (a paced refresh, a retry): run again then.
   const OUTBOX_WAKE_WITHIN_MS = 15_000;
@@ -348,7 +357,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   retryWhenDatabaseBusy(app, logger);
   // First, so it wraps everything a request does, including what listeners do after their ack.
   const inFlight = new InFlightWork();
-  app.use(inFlight.middleware());
+  const tracked = inFlight.middleware();
+  // Marks a request's whole flow, so that a flush from inside one does not wait for itself.
+  app.use(async (args) => insideRequest.run(true, () => tracked(args)));
   // Distribution mode: everything a request does (after its ack too) carries its workspace's token.
   if (scope.distributed) app.use(async ({ context, next }) => scope.run(context.teamId ?? '', next, context.botToken));
   app.use(requestGuard(logger));
@@ -370,6 +381,8 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     refreshers,
     client,
     formatTime: formatterFor(config.ALLIANCE_TIMEZONE),
+    zones,
+    formatTimeFor: async (workspaceId) => formatterFor(await zones.zoneFor(workspaceId)),
     ballotKey,
     home,
   });
@@ -440,6 +453,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     deps,
     drainOutbox: async (at?: Date) => {
       const when = at ?? now();
+      // Work still running after its request was answered (PostgreSQL's round trips make that
+      // common) may be about to queue messages: let it finish first, unless this is that work.
+      if (insideRequest.getStore() !== true) await inFlight.drain(FLUSH_WAITS_FOR_WORK_MS);
       await outboxIdle();
       await runOutbox(outboxRun(when));
       // Until nothing due at `when` waits: a refresh held back by its spacing, or one the kicker's wake-up took meanwhile.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { engineOf } from './db/open-storage.js';
 import { parseKey } from './oauth/crypto.js';
 import { isValidTimeZone } from './time/zone.js';
 
@@ -74,7 +75,8 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   // How long an instance holds an outbox message it is sending; after a crash, others wait this long before taking it.
   ALLIANCE_OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(5, 'must be at least 5 (seconds)').max(3600).default(60),
-  // Keys the hash that hides who cast an anonymous ballot; without it a key is generated once into ALLIANCE_BALLOT_KEY_FILE.
+  // Keys the hash that hides who cast an anonymous ballot (each workspace's key is derived from it);
+  // without it a key is generated once into ALLIANCE_BALLOT_KEY_FILE. Required with PostgreSQL: see ballotKeyProblems.
   ALLIANCE_BALLOT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   // Where the generated ballot key is kept (default: ballot.key beside the database); never in the database.
   ALLIANCE_BALLOT_KEY_FILE: z.string().min(1).optional(),
@@ -108,6 +110,19 @@ function modeProblems(config: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+/**
+ * With PostgreSQL, several instances (often on machines whose disks are thrown away at each deploy)
+ * share one database, so they must share one ballot key: a key file would be generated on each
+ * machine, giving each its own key and each anonymous voter one ballot per machine.
+ */
+function ballotKeyProblems(config: Record<string, string | undefined>): string[] {
+  if (config.DATABASE_URL === undefined || engineOf(config.DATABASE_URL) !== 'postgres' || config.ALLIANCE_BALLOT_SECRET !== undefined) return [];
+  return [
+    'ALLIANCE_BALLOT_SECRET is required with a PostgreSQL DATABASE_URL, the same on every instance (at least 16 random characters: openssl rand -hex 32; moving from a ballot.key file, use its contents): ' +
+      'without it each machine would generate its own ballot key file, so an anonymous voter could vote once per machine',
+  ];
+}
+
 export type Config = z.infer<typeof configSchema>;
 
 /** Distribution mode: workspaces install the app from Slack (OAuth); tokens come from the installation store. */
@@ -130,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`)),
     ...modeProblems(input),
+    ...ballotKeyProblems(input),
   ];
   if (parsed.success && problems.length === 0) return parsed.data;
   throw new ConfigError(problems);

@@ -1,5 +1,6 @@
 import { DatabaseStartError, SocketModeStartError, startAlliance } from './alliance.js';
 import { ConfigError, loadConfig } from './config.js';
+import { BallotKeyStartError } from './features/vote/ballot-key.js';
 import { redact } from './logger.js';
 
 /** Entry point: configuration from the environment, start, and a clean stop on SIGTERM/SIGINT. */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
 /** Why start-up failed, in words an operator can act on; a stack only for our own bugs. */
 function startupFailure(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
-  if (error instanceof SocketModeStartError || error instanceof DatabaseStartError) return error.message;
+  if (error instanceof SocketModeStartError || error instanceof DatabaseStartError || error instanceof BallotKeyStartError) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('slack_webapi_')) {
     const message = error instanceof Error ? error.message : String(error);

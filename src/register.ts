@@ -14,6 +14,7 @@ import { registerGoals } from './features/goal/register.js';
 import { registerVotes } from './features/vote/register.js';
 import type { TeamRepository } from './features/team/repository.js';
 import type { TeamService } from './features/team/service.js';
+import type { WorkspaceZones } from './features/team/zones.js';
 import type { AppLogger } from './logger.js';
 import type { Kicker } from './outbox/kicker.js';
 import type { FollowUpHandler, RefreshRenderer } from './outbox/outbox.js';
@@ -35,7 +36,12 @@ export interface ListenerDeps {
   refreshers: Record<string, RefreshRenderer>;
   /** The app's Web API client, for jobs and work after the ack. */
   client: WebClient;
+  /** An instant's date and time in the deployment's zone (ALLIANCE_TIMEZONE); prefer `formatTimeFor`. */
   formatTime: (ms: number) => string;
+  /** Each workspace's time zone (`/team settings timezone`, else ALLIANCE_TIMEZONE): every date a workspace sees or decides. */
+  zones: WorkspaceZones;
+  /** An instant's date and time in the workspace's zone. */
+  formatTimeFor: (workspaceId: string) => Promise<(ms: number) => string>;
   /** Keys the hash that hides anonymous voters (src/features/vote/ballot-key.ts): fixed once, never in the database. */
   ballotKey: string;
   /** Home tabs: answers to clicks made on a Home (`respondVia`), and republishing. */

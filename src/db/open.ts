@@ -5,13 +5,9 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
-import type { Storage } from './storage.js';
 
 /** The synchronous better-sqlite3 handle: only for opening, migrating and backing up the file. Everything else uses Storage. */
 export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-
-/** @deprecated during the move to asynchronous storage: import Storage from ./storage.js. */
-export type Db = Storage;
 
 export interface OpenedDatabase {
   db: SqliteDb;
@@ -40,7 +36,8 @@ export function openDatabase(path: string): OpenedDatabase {
   // WAL lets readers run beside the single writer. The busy timeout makes a second process wait for
   // the write lock instead of failing at once, but the driver is synchronous, so the event loop waits
   // too: it is short, and a request that still finds the lock taken runs again after an
-  // asynchronous pause (src/slack/busy-retry.ts).
+  // asynchronous pause (src/slack/busy-retry.ts). A transaction's BEGIN does not use it: it waits
+  // for the lock asynchronously (src/db/storage-sqlite.ts).
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   sqlite.pragma('foreign_keys = ON');
@@ -71,13 +68,5 @@ export function migrateDatabase(db: SqliteDb, migrationsFolder = findMigrationsF
     }
   } finally {
     db.$client.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  }
-}
-
-export function isDatabaseHealthy(sqlite: Database.Database): boolean {
-  try {
-    return sqlite.prepare('select 1 as ok').get() !== undefined;
-  } catch {
-    return false;
   }
 }

@@ -45,3 +45,14 @@ export function lesser(a: SQL, b: SQL): SQL {
 export function indexedBy(engine: Engine, index: string): SQL {
   return engine === 'sqlite' ? sql.raw(` indexed by ${index}`) : sql.empty();
 }
+
+/**
+ * `text` begins with `prefix`. SQLite compares text byte by byte, so a key range reads the index;
+ * PostgreSQL compares by the database's collation (en_US puts 'digest:CNA:2026' after
+ * 'digest:CNA;'), so there the prefix is compared exactly.
+ */
+export function startsWith(engine: Engine, text: SQL, prefix: string): SQL {
+  if (engine === 'postgres') return sql`(substr(${text}, 1, ${prefix.length}) = ${prefix})`;
+  const next = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return sql`(${text} >= ${prefix} and ${text} < ${next})`;
+}

@@ -120,6 +120,6 @@ export const pgSchema: Record<string, PgTableWithColumns<any>> = Object.fromEntr
 // Named exports, because drizzle-kit finds tables among a module's exports (drizzle-pg.config.ts).
 // test/unit/schema-pg.test.ts fails when a table of schema.ts is missing here.
 export const {
-  programTeams, teamChannels, teamMembers, organisations, people, coordinators, issues, issueEvents, meetings, meetingRsvps, votes, voteOptions, ballots, digestSchedules, digestRuns, digestSubscriptions, outbox, processedRequests, auditLog, reportSchedules, reportRuns, homeTabs, homePublishRate, issueStatusCounts, goals, goalReadings, goalEvents, goalIssues, goalVotes, goalStaleReminders, slackInstallations, oauthStates, slackRateBuckets
+  programTeams, teamChannels, teamMembers, organisations, people, coordinators, issues, issueEvents, meetings, meetingRsvps, votes, voteOptions, ballots, digestSchedules, digestRuns, digestSubscriptions, outbox, processedRequests, auditLog, reportSchedules, reportRuns, homeTabs, homePublishRate, issueStatusCounts, goals, goalReadings, goalEvents, goalIssues, goalVotes, goalStaleReminders, slackInstallations, oauthStates, slackRateBuckets, workspaceSettings, keyChecks
 } = pgSchema as { [K in keyof typeof sqliteSchema]: PgTableWithColumns<any> };
 /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- end of the run-time table derivation */

@@ -251,6 +251,11 @@ export const votes = sqliteTable(
     // can no longer be listed (the bot was removed) still closes against the last known electorate.
     electorateSize: integer('electorate_size'),
     electorateCountedAt: integer('electorate_counted_at'),
+    // Which key its anonymous ballots are keyed with, fixed when the vote opens (src/features/vote/rules.ts
+    // `voteBallotKey`): 1 = the deployment's key (votes opened before per-workspace keys), 2 = the
+    // workspace's own key derived from it. A vote open across the switch keeps its scheme, so nobody
+    // gets a second ballot and the Home still knows who voted.
+    ballotKeyScheme: integer('ballot_key_scheme').notNull().default(1),
   },
   (t) => [
     uniqueIndex('votes_number').on(t.workspaceId, t.number),
@@ -688,4 +693,26 @@ export const oauthStates = sqliteTable('oauth_states', {
   stateHash: text('state_hash').primaryKey(),
   installOptionsJson: text('install_options_json').notNull(),
   expiresAt: integer('expires_at').notNull(),
+});
+
+/**
+ * A workspace's own settings (`/team settings`); a null column means the deployment's default
+ * (`time_zone` null: ALLIANCE_TIMEZONE). Digest schedules are per workspace already (digest_schedules).
+ */
+export const workspaceSettings = sqliteTable('workspace_settings', {
+  workspaceId: text('team_id').primaryKey(),
+  timeZone: text('time_zone'),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/**
+ * Check values of the deployment's keys, one row per key (`ballot_key`): HMAC-SHA256 of a fixed label
+ * under the key, which reveals nothing of it. A start with another key than the one this database
+ * was used with is refused (src/features/vote/ballot-key.ts), so instances never run on different keys.
+ */
+export const keyChecks = sqliteTable('key_checks', {
+  name: text('name').primaryKey(),
+  checkValue: text('check_value').notNull(),
+  storedAt: integer('stored_at').notNull(),
 });

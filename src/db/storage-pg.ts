@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -6,7 +5,7 @@ import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { Mutex } from './mutex.js';
-import { asStorage, AUTO_ID_MARKER, databaseErrorCode, markAutoIds, type Storage } from './storage.js';
+import { asStorage, AUTO_ID_MARKER, currentTransaction, databaseErrorCode, markAutoIds, runInTransaction, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -78,13 +77,16 @@ function closing(text: string, start: number, quote: string): number {
   return text.length - 1;
 }
 
+/** serialization_failure and deadlock_detected: the transaction is re-run (up to `retries` times). */
+const CONFLICTS = new Set(['40001', '40P01']);
 /**
- * serialization_failure, deadlock_detected, and unique_violation: PostgreSQL reports two
- * transactions that both read max(number) and insert max+1 as a unique violation, not always as a
- * serialization failure; run one after the other, the second would have read the first's row, so
- * it is re-run too. A genuine duplicate fails the same way on every run and is thrown after them.
+ * unique_violation: PostgreSQL may report two transactions that both read max(number) and insert
+ * max+1 as a unique violation rather than a serialization failure; run one after the other, the
+ * second would have read the first's row, so it is re-run too, but only this often: a genuine
+ * duplicate fails the same way on every run, and must not hold the turn while it is retried.
  */
-const RETRYABLE = new Set(['40001', '40P01', '23505']);
+const UNIQUE_VIOLATION = '23505';
+const UNIQUE_VIOLATION_RETRIES = 2;
 
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
@@ -128,7 +130,12 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   // An idle pooled connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
   // The transaction the current async flow is inside, if any: the storage runs on its connection.
-  const inTransaction = new AsyncLocalStorage<{ open: boolean; client: pg.PoolClient }>();
+  // (This storage's key to it: see storage.ts.)
+  const owner = {};
+  const openTransaction = (): { open: boolean; client: pg.PoolClient } | undefined => {
+    const state = currentTransaction<{ open: boolean; client: pg.PoolClient }>(owner);
+    return state?.open === true ? state : undefined;
+  };
   const retries = options.retries ?? 20;
   const takeTurns = options.takeTurns ?? true;
   const turns = new Mutex();
@@ -152,6 +159,7 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     return (await client.query({ text: toPostgresSql(text), values: params })).rowCount ?? 0;
   };
   const runTransaction = async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+    let uniqueViolations = 0;
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
       const state = { open: true, client };
@@ -163,7 +171,7 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
           turnTaken = true;
         }
         await client.query('begin isolation level serializable');
-        const result = await inTransaction.run(state, () => work(storage));
+        const result = await runInTransaction(owner, state, () => work(storage));
         await client.query('commit');
         return result;
       } catch (error) {
@@ -173,7 +181,9 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
           broken = true;
         }
         const code = databaseErrorCode(error);
-        if (code === undefined || !RETRYABLE.has(code) || attempt > retries) throw error;
+        if (code === UNIQUE_VIOLATION) uniqueViolations++;
+        const again = code !== undefined && attempt <= retries && (CONFLICTS.has(code) || (code === UNIQUE_VIOLATION && uniqueViolations <= UNIQUE_VIOLATION_RETRIES));
+        if (!again) throw error;
       } finally {
         state.open = false;
         await letGo(client, turnTaken, broken);
@@ -193,10 +203,7 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     }
     client.release(!keep);
   };
-  const current = (): Queryable => {
-    const store = inTransaction.getStore();
-    return store?.open === true ? store.client : pool;
-  };
+  const current = (): Queryable => openTransaction()?.client ?? pool;
 
   const description = (() => {
     try {
@@ -216,7 +223,7 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
       execute: async (query: SQL) => changes(current(), query),
       transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing, re-run together).
-        if (inTransaction.getStore()?.open === true) return work(storage);
+        if (openTransaction() !== undefined) return work(storage);
         return takeTurns ? turns.run(() => runTransaction(work)) : runTransaction(work);
       },
       healthy: async () => {

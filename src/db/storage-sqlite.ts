@@ -1,10 +1,9 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { Mutex } from './mutex.js';
-import { asStorage, markAutoIds, type Storage } from './storage.js';
+import { asStorage, currentTransaction, markAutoIds, runInTransaction, type Storage } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 
@@ -47,8 +46,9 @@ export function sqliteStorage(
   const busyBudgetMs = options.busyBudgetMs ?? BEGIN_BUSY_BUDGET_MS;
   markAutoIds();
   const mutex = new Mutex();
-  // The transaction the current async flow is inside, if any.
-  const inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  // This storage's key to the transaction the current async flow is inside, if any (see storage.ts).
+  const owner = {};
+  const insideOpenTransaction = (): boolean => currentTransaction<{ open: boolean }>(owner)?.open === true;
   const statements = new Map<string, Database.Statement>();
   const statement = (text: string): Database.Statement => {
     let s = statements.get(text);
@@ -97,7 +97,7 @@ export function sqliteStorage(
 
   // Inside this flow's open transaction: straight on the connection it holds. Otherwise one
   // statement at a time through the mutex, never inside someone else's open transaction.
-  const guarded = async <T>(work: () => T): Promise<T> => (inTransaction.getStore()?.open === true ? work() : mutex.run(work));
+  const guarded = async <T>(work: () => T): Promise<T> => (insideOpenTransaction() ? work() : mutex.run(work));
 
   let closed = false;
   const storage: Storage = asStorage(
@@ -109,7 +109,7 @@ export function sqliteStorage(
       execute: (query: SQL) => guarded(() => changes(query)),
       transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing together).
-        if (inTransaction.getStore()?.open === true) return work(storage);
+        if (insideOpenTransaction()) return work(storage);
         const started = Date.now();
         for (let attempt = 1; ; attempt++) {
           const outcome = await mutex.run(async (): Promise<{ result: T } | { busy: unknown }> => {
@@ -117,7 +117,7 @@ export function sqliteStorage(
             if (locked !== undefined) return locked;
             const state = { open: true };
             try {
-              const result = await inTransaction.run(state, () => work(storage));
+              const result = await runInTransaction(owner, state, () => work(storage));
               sqlite.prepare('commit').run();
               return { result };
             } catch (error) {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { SQL } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import type { SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy';
@@ -54,6 +55,34 @@ export interface Storage extends Query {
   close(): Promise<void>;
 }
 
+/*
+ * Which transactions the current async flow is inside: per storage (an engine's own token), the
+ * engine's state of that transaction. One scope for every storage, so that `outsideTransactions`
+ * can leave all of them at once.
+ */
+const transactionScope = new AsyncLocalStorage<ReadonlyMap<object, unknown>>();
+
+/** The state of `owner`'s transaction this async flow is inside, if any (for the engines). */
+export function currentTransaction<S>(owner: object): S | undefined {
+  return transactionScope.getStore()?.get(owner) as S | undefined;
+}
+
+/** Runs `work` (and everything its async flow does) inside `owner`'s transaction `state` (for the engines). */
+export function runInTransaction<S, T>(owner: object, state: S, work: () => T): T {
+  return transactionScope.run(new Map(transactionScope.getStore() ?? []).set(owner, state), work);
+}
+
+/**
+ * Runs `work` outside every transaction the caller may be in: what it starts (a job kicked from
+ * inside a transaction, whose own statements and transactions must stand alone) uses the storage
+ * as if called from nowhere, and is neither rolled back nor re-run with the caller's transaction.
+ * Start such work, do not await it inside the transaction: a transaction it runs waits for the
+ * caller's to end (they take turns), so awaiting it there would wait forever.
+ */
+export function outsideTransactions<T>(work: () => T): T {
+  return transactionScope.exit(work);
+}
+
 /** Kept for readability where code runs inside a transaction: the same object as Storage. */
 export type Session = Storage;
 
@@ -88,6 +117,12 @@ export function findCause<T>(error: unknown, what: (e: unknown) => e is T): T | 
 export function databaseErrorCode(error: unknown): string | undefined {
   const found = findCause(error, (e): e is { code: string } => typeof (e as { code?: unknown })?.code === 'string');
   return found?.code;
+}
+
+/** A unique index refused the row: SQLITE_CONSTRAINT_UNIQUE (or the primary key's) on SQLite, 23505 on PostgreSQL. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = databaseErrorCode(error);
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 /**

@@ -32,14 +32,18 @@ export interface UninstallDeps {
  */
 export async function workspaceGone(deps: UninstallDeps, workspaceId: string, why: string): Promise<void> {
   await deps.store.deleteInstallation({ teamId: workspaceId, enterpriseId: undefined, isEnterpriseInstall: false });
-  const cancelled = affectedRows(
-    await deps.db
-      .update(outbox)
-      .set({ status: 'cancelled', lastError: why, leaseUntil: null })
-      .where(and(eq(outbox.workspaceId, workspaceId), inArray(outbox.status, ['pending', 'verify', 'sending'])))
-      .run(),
-  );
-  await deps.db.update(homeTabs).set({ publishedVersion: sql`${homeTabs.version}` }).where(eq(homeTabs.workspaceId, workspaceId)).run();
+  // Together, so a Home refresh cannot queue a publish for the workspace between the two.
+  const cancelled = await deps.db.transaction(async (tx) => {
+    const rows = affectedRows(
+      await tx
+        .update(outbox)
+        .set({ status: 'cancelled', lastError: why, leaseUntil: null })
+        .where(and(eq(outbox.workspaceId, workspaceId), inArray(outbox.status, ['pending', 'verify', 'sending'])))
+        .run(),
+    );
+    await tx.update(homeTabs).set({ publishedVersion: sql`${homeTabs.version}` }).where(eq(homeTabs.workspaceId, workspaceId)).run();
+    return rows;
+  });
   deps.logger.event('warn', 'workspace uninstalled: tokens deleted, sending stopped', { workspaceId, why, cancelledMessages: cancelled });
 }
 

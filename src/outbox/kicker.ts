@@ -1,3 +1,4 @@
+import { outsideTransactions } from '../db/storage.js';
 import type { AppLogger } from '../logger.js';
 
 /**
@@ -23,7 +24,9 @@ export class Kicker {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
+    // Outside the caller's transaction, if it is in one: the job's statements and transactions
+    // stand alone instead of joining (and rolling back or re-running with) the caller's.
+    this.running = outsideTransactions(() => this.loop()).finally(() => {
       this.running = undefined;
     });
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { startAlliance, type RunningAlliance } from '../alliance.js';
 import { loadConfig } from '../config.js';
+import { engineOf } from '../db/open-storage.js';
 import { startFakeSlack } from '../fake-slack/server.js';
 import { createSlackRequester, type SlackRequester } from '../fake-slack/slack-request.js';
 import type { FakeSlack } from '../fake-slack/types.js';
@@ -78,6 +79,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     ALLIANCE_TIMEZONE: 'America/Detroit',
     ALLIANCE_COORDINATORS: PEOPLE.coordinator.id,
     LOG_LEVEL: options.logLevel ?? 'warn',
+    // PostgreSQL requires a ballot secret shared by every instance (a key file is per machine). The
+    // sandbox's people are made up and anyone may act as anyone, so a fixed one hides nothing real.
+    ...(engineOf(options.databaseUrl) === 'postgres' ? { ALLIANCE_BALLOT_SECRET: process.env.ALLIANCE_BALLOT_SECRET ?? 'sandbox-ballot-secret-not-for-real-votes' } : {}),
   });
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
 

@@ -7,7 +7,7 @@ import { startFakeSlack } from '../../src/fake-slack/server.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
 import { allChannels, allUsers, CHANNELS, PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 import { TEST_ENGINE } from '../rig/engines.js';
-import { BOT_TOKEN, SIGNING_SECRET, startHarness } from '../rig/harness.js';
+import { BOT_TOKEN, SIGNING_SECRET, startHarness, TEST_BALLOT_SECRET } from '../rig/harness.js';
 import { createMigratedDatabase } from '../rig/postgres.js';
 import { createSlackRequester } from '../rig/slack-request.js';
 import { freePort } from '../rig/free-port.js';
@@ -68,7 +68,9 @@ describe('starting and stopping the real process', () => {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: fake.url,
-      DATABASE_URL: TEST_ENGINE === 'postgres' ? (await createMigratedDatabase()).url : join(dir, 'nested', 'folder', 'alliance.db'),
+      ...(TEST_ENGINE === 'postgres'
+        ? { DATABASE_URL: (await createMigratedDatabase()).url, ALLIANCE_BALLOT_SECRET: TEST_BALLOT_SECRET }
+        : { DATABASE_URL: join(dir, 'nested', 'folder', 'alliance.db') }),
       PORT: port,
       HOST: '127.0.0.1',
       ALLIANCE_COORDINATORS: PEOPLE.coordinator.id,
@@ -94,6 +96,7 @@ describe('starting and stopping the real process', () => {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: fake.url,
       DATABASE_URL: `postgres://alliance:pw-not-to-show@127.0.0.1:${closedPort}/alliance`,
+      ALLIANCE_BALLOT_SECRET: TEST_BALLOT_SECRET,
       PORT: '0',
     });
     expect(await run.exited).toBe(1);

@@ -4,7 +4,8 @@
  * files.completeUploadExternal. Every CSV is parsed back and every figure compared with the seed;
  * every PNG is decoded.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { sql, type SQL } from 'drizzle-orm';
@@ -391,6 +392,70 @@ describe('/report over signed HTTP', () => {
     const ack = await h.command('/report', 'help', inGeneral(hannah.id));
     expect(ack.text).toContain('/report all [period]');
     expect(ack.text).toContain('/report schedule quarterly');
+  });
+});
+
+describe('a report read page by page', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startSeededHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('writes the same files and figures whatever the page size, rows at the same time as a page’s last included once', async () => {
+    const db = h.alliance.deps.db;
+    const ws = h.alliance.workspaceId;
+    const [cna] = await db.rows<{ id: number }>(sql`select id from program_teams where key = 'CNA'`);
+    const team = cna?.id ?? 0;
+    // Two meetings starting at the same minute and two votes closing at the same minute, so that a
+    // page of one row ends between them: the next page must start after the first of each pair, not after its time.
+    for (const n of [4, 5]) {
+      await db.execute(
+        sql`insert into meetings (team_id, number, program_team_id, title, starts_at, duration_minutes, time_zone, status, creator_id, created_at, updated_at)
+            values (${ws}, ${n}, ${team}, ${`Same-time meeting ${n}`}, ${at('2026-10-28T14:00:00Z')}, 30, 'America/Detroit', 'scheduled', ${hannah.id}, ${at('2026-10-01T00:00:00Z')}, ${at('2026-10-01T00:00:00Z')})`,
+      );
+      const [vote] = await db.rows<{ id: number }>(
+        sql`insert into votes (team_id, number, program_team_id, question, method, eligibility, anonymous, results_visibility, status, creator_id, created_at, closed_at)
+            values (${ws}, ${n}, ${team}, ${`Same-time vote ${n}`}, 'single', 'members', 0, 'live', 'closed', ${hannah.id}, ${at('2026-10-01T15:00:00Z')}, ${at('2026-10-29T21:00:00Z')}) returning id`,
+      );
+      await db.execute(sql`insert into vote_options (team_id, vote_id, position, label) values (${ws}, ${vote?.id ?? 0}, 0, 'Yes')`);
+    }
+    const { buildReport } = await import('../../src/features/report/build.js');
+    const { ReportQueries } = await import('../../src/features/report/queries.js');
+    const { parsePeriod } = await import('../../src/features/report/period.js');
+    const period = parsePeriod('2026-10-01..2026-10-31', NOW, 'America/Detroit');
+    if (!period.ok) throw new Error(period.message);
+    const build = async (pages?: { issues: number; meetings: number; votes: number }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'report-pages-'));
+      try {
+        const queries = new ReportQueries(db, pages);
+        const report = await buildReport({ queries, workspaceId: ws, timeZone: 'America/Detroit', now: NOW, nameOf: (id) => id, dir, charts: false }, await queries.teams(ws, 'all'), period.period, 'all');
+        const files = Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+        return { files, teams: report.teams };
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const whole = await build();
+    const paged = await build({ issues: 1, meetings: 1, votes: 1 });
+    expect(Object.keys(paged.files)).toHaveLength(5);
+    expect(paged.files).toEqual(whole.files);
+    expect(paged.teams).toEqual(whole.teams);
+    const meetings = csvOf({ content: Buffer.from(paged.files['meetings-all-teams-2026-10-01-to-2026-10-31.csv'] ?? '') } as StoredFile);
+    expect(meetings.map((r) => r.Meeting)).toEqual(['M-1', 'M-1', 'M-1', 'M-1', 'M-2', 'M-4', 'M-5']);
+    const votes = csvOf({ content: Buffer.from(paged.files['votes-all-teams-2026-10-01-to-2026-10-31.csv'] ?? '') } as StoredFile);
+    expect(votes.map((r) => r.Vote)).toEqual(['V-1', 'V-1', 'V-2', 'V-2', 'V-3', 'V-3', 'V-4', 'V-5']);
+    const issues = csvOf({ content: Buffer.from(paged.files['issues-all-teams-2026-10-01-to-2026-10-31.csv'] ?? '') } as StoredFile);
+    expect(issues.map((r) => [r.Issue, r['Status at end of period']])).toEqual([
+      ['CNA-1', 'blocked'],
+      ['CNA-2', 'resolved'],
+      ['CNA-3', 'open'],
+      ['CNA-5', 'open'],
+      ['MA-1', 'open'],
+    ]);
   });
 });
 

@@ -177,6 +177,39 @@ describe('/team over signed HTTP', () => {
     expect(ack.text).not.toContain('<!channel>');
   });
 
+  it('/team settings: team members look, only coordinators change the time zone (validated, audited), and a reset goes back to the deployment’s', async () => {
+    const outsider = { userId: PEOPLE.trinity.id, channelId: CHANNELS.general.id };
+    const shown = visibleText(await h.command('/team', 'settings', employer));
+    expect(shown).toContain(`${h.config.ALLIANCE_TIMEZONE} (deployment default)`);
+    expect(shown).toContain('*CNA digest*');
+    expect(shown).toContain('*Roll-up digest*');
+    expect(shown).toContain('*Anonymous ballots*');
+    expect((await h.command('/team', 'settings', outsider)).text).toContain('Join a team first');
+
+    expect((await h.command('/team', 'settings timezone Europe/London', employer)).text).toContain('Only coordinators');
+    expect((await h.command('/team', 'settings timezone Mars/Olympus', coordinator)).text).toContain('"Mars/Olympus" is not a time zone I know');
+    expect(await h.query('select * from workspace_settings')).toEqual([]);
+
+    expect((await h.command('/team', 'settings timezone america/chicago', coordinator)).text).toContain('time zone is now *America/Chicago*');
+    expect(visibleText(await h.command('/team', 'settings', employer))).toContain(`America/Chicago (this workspace’s, set by <@${PEOPLE.coordinator.id}>`);
+    expect(await h.query('select team_id, time_zone, updated_by from workspace_settings')).toEqual([{ team_id: h.alliance.workspaceId, time_zone: 'America/Chicago', updated_by: PEOPLE.coordinator.id }]);
+
+    expect((await h.command('/team', 'settings reset timezone', coordinator)).text).toContain(`deployment's time zone again: *${h.config.ALLIANCE_TIMEZONE}*`);
+    expect(visibleText(await h.command('/team', 'settings', employer))).toContain(`${h.config.ALLIANCE_TIMEZONE} (deployment default)`);
+    expect((await h.command('/team', 'settings digest 0 9 * * 1', coordinator)).text).toContain('/digest schedule');
+    expect((await h.command('/team', 'settings colour blue', coordinator)).text).toContain('Usage');
+
+    const audit = await h.query<{ actor_id: string; outcome: string; target: string | null }>(
+      "select actor_id, outcome, target from audit_log where action like 'team.settings%' order by id",
+    );
+    expect(audit).toEqual([
+      { actor_id: PEOPLE.trinity.id, outcome: 'refused', target: null },
+      { actor_id: PEOPLE.henryFord1.id, outcome: 'refused', target: 'Europe/London' },
+      { actor_id: PEOPLE.coordinator.id, outcome: 'done', target: 'timezone America/Chicago' },
+      { actor_id: PEOPLE.coordinator.id, outcome: 'done', target: 'timezone reset' },
+    ]);
+  });
+
   it('escapes organisation names so nobody can ping the channel through the bot', async () => {
     const ack = await h.command('/team', `org <@${PEOPLE.trinity.id}> <!channel> & Friends`, coordinator);
     expect(ack.text).toContain('*&lt;!channel&gt; &amp; Friends*');

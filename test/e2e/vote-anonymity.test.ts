@@ -1,8 +1,11 @@
 /**
  * Anonymous votes against someone who holds the logs and the database (an operator, a backup, an
  * app collaborator who can read the signing secret): neither may tell what a person chose, and
- * rotating the signing secret must not hand anyone a second ballot.
+ * rotating the signing secret must not hand anyone a second ballot; nor may the switch to
+ * per-workspace ballot keys, nor a start with another ballot key.
  */
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +15,7 @@ import type { StoredMessage } from '../../src/fake-slack/types.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { ActionIds, InputIds, ViewIds } from '../../src/slack/ids.js';
 import { TEST_ENGINE } from '../rig/engines.js';
-import { linkSeedChannels, startHarness, type Harness } from '../rig/harness.js';
+import { BOT_TOKEN, linkSeedChannels, startHarness, TEST_BALLOT_SECRET, type Harness } from '../rig/harness.js';
 import { inputValues, type InputValue } from '../rig/slack-request.js';
 
 const cna = CHANNELS.cna.id;
@@ -63,15 +66,15 @@ describe('anonymous votes against the logs and the database', () => {
   let dbPath: string;
   let h: Harness;
   /**
-   * On SQLite the key is generated beside the database file (the default, checked here). A
-   * PostgreSQL database has no folder, so the key file is named, in this test's own folder.
+   * The deployment's ballot key. On SQLite it is generated beside the database file (the default,
+   * checked here); PostgreSQL requires ALLIANCE_BALLOT_SECRET (the harness sets TEST_BALLOT_SECRET).
    */
-  const keyFileSetting = (): Record<string, string> => (TEST_ENGINE === 'postgres' ? { ALLIANCE_BALLOT_KEY_FILE: join(dir, 'ballot.key') } : {});
+  const deploymentKey = (): string => (TEST_ENGINE === 'postgres' ? TEST_BALLOT_SECRET : readFileSync(join(dir, 'ballot.key'), 'utf8').trim());
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'alliance-anonymity-'));
     dbPath = join(dir, 'alliance.db');
-    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: FIRST_SECRET, ...keyFileSetting() } });
+    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: FIRST_SECRET } });
     await linkSeedChannels(h);
     // Ten options first, so the anonymous vote's option ids cannot be mistaken for small counters.
     await h.command('/vote', `new Warm-up? | ${Array.from({ length: 10 }, (_, i) => `W${i}`).join(' | ')}`, { userId: PEOPLE.coordinator.id, channelId: cna });
@@ -114,20 +117,25 @@ describe('anonymous votes against the logs and the database', () => {
     }
   });
 
-  it('keys anonymous ballots with a key generated once, kept apart from the database, so a signing-secret rotation gives nobody a second ballot', async () => {
+  it(`keys anonymous ballots with ${TEST_ENGINE === 'sqlite' ? 'a key generated once, kept apart from the database' : 'ALLIANCE_BALLOT_SECRET'}, so a signing-secret rotation gives nobody a second ballot`, async () => {
     const n = await startAnonymousVote(h, 'Secret single', 'single');
     expect(JSON.stringify(await click(h, PEOPLE.trinity.id, n, 'Transport'))).toContain('is recorded');
 
     const keyFile = join(dir, 'ballot.key');
-    const key = readFileSync(keyFile, 'utf8').trim();
-    expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(statSync(keyFile).mode & 0o077).toBe(0);
+    const key = deploymentKey();
+    if (TEST_ENGINE === 'sqlite') {
+      expect(key).toMatch(/^[0-9a-f]{64}$/);
+      expect(statSync(keyFile).mode & 0o077).toBe(0);
+    } else {
+      // PostgreSQL: no key file on this machine (several machines need one key: the secret).
+      expect(() => statSync(keyFile)).toThrow();
+    }
     expect(key).not.toBe(legacyBallotKey(FIRST_SECRET));
     expect(JSON.stringify(await h.query('select * from ballots'))).not.toContain(key);
 
     // The signing secret is rotated (Slack's "Regenerate") and the app restarts on the same database.
     await h.stop();
-    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: SECOND_SECRET, ...keyFileSetting() } });
+    h = await startHarness({ dbPath, env: { SLACK_SIGNING_SECRET: SECOND_SECRET } });
     // The fake Slack restarted empty; the voter clicks the button of the ballot message they have.
     const voteId = (await h.query<{ id: number }>('select id from votes where number = ?', n))[0]?.id;
     const option = (await h.query<{ id: number }>("select id from vote_options where vote_id = ? and label = 'Wages'", voteId))[0]?.id;
@@ -137,6 +145,81 @@ describe('anonymous votes against the logs and the database', () => {
     const again = JSON.stringify((await h.fake.waitFor(() => h.fake.responses[before])).body);
     expect(again).toContain('is changed to *Wages*');
     expect((await h.query<{ n: number }>('select count(*) as n from ballots where vote_id = ?', voteId))[0]?.n).toBe(1);
-    expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
+    expect(deploymentKey()).toBe(key);
+  });
+
+  /** The person's Home as published when they open it. */
+  async function openHome(userId: string): Promise<string> {
+    const published = () => h.fake.callsTo('views.publish').filter((c) => c.ok && c.args.user_id === userId);
+    const before = published().length;
+    expect((await h.slack.event({ type: 'app_home_opened', user: userId, channel: `D${userId}`, tab: 'home' })).status).toBe(200);
+    const call = await h.fake.waitFor(() => published()[before]);
+    return JSON.stringify((call.args.view as { blocks: unknown[] }).blocks);
+  }
+
+  it('keys a new vote with the workspace’s own key, and the Home knows the person voted', async () => {
+    const voter = PEOPLE.henryFord1.id;
+    await h.command('/team', 'join CNA', { userId: voter, channelId: cna });
+    const n = await startAnonymousVote(h, 'Keyed per workspace?', 'single');
+    expect((await h.query<{ scheme: number }>('select ballot_key_scheme as scheme from votes where number = ?', n))[0]?.scheme).toBe(2);
+    expect(await openHome(voter)).toContain('Keyed per workspace?');
+    expect(JSON.stringify(await click(h, voter, n, 'Transport'))).toContain('is recorded');
+    expect(await openHome(voter)).not.toContain('Keyed per workspace?');
+  });
+
+  it('leaves a vote opened before per-workspace keys on the deployment key: its voter cannot vote a second time, and the Home says they voted', async () => {
+    const voter = PEOPLE.henryFord1.id;
+    await h.command('/team', 'join CNA', { userId: voter, channelId: cna });
+    const n = await startAnonymousVote(h, 'Opened before the switch?', 'single');
+    const vote = (await h.query<{ id: number; team_id: string; created_at: number }>('select id, team_id, created_at from votes where number = ?', n))[0];
+    if (vote === undefined) throw new Error('no vote');
+    const transport = (await h.query<{ id: number }>("select id from vote_options where vote_id = ? and label = 'Transport'", vote.id))[0]?.id;
+    // As the migration leaves a vote opened before the switch (scheme 1), with the ballot the
+    // earlier version stored for the voter: keyed with the deployment's key itself.
+    await h.execute('update votes set ballot_key_scheme = 1 where id = ?', vote.id);
+    expect(await openHome(voter)).toContain('Opened before the switch?');
+    const hmac = (text: string) => createHmac('sha256', deploymentKey()).update(text).digest('hex');
+    await h.execute(
+      'insert into ballots (id, team_id, vote_id, voter_key, cast_by, cast_by_hash, choices_json, created_at, updated_at) values (?, ?, ?, ?, null, ?, ?, ?, ?)',
+      2 ** 40,
+      vote.team_id,
+      vote.id,
+      `anon:${hmac(`voter:${vote.id}:${voter}`)}`,
+      hmac(`person:${vote.id}:${voter}`),
+      JSON.stringify([transport]),
+      vote.created_at,
+      vote.created_at,
+    );
+
+    expect(await openHome(voter)).not.toContain('Opened before the switch?');
+    expect(JSON.stringify(await click(h, voter, n, 'Wages'))).toContain('is changed to *Wages*');
+    expect((await h.query<{ n: number }>('select count(*) as n from ballots where vote_id = ?', vote.id))[0]?.n).toBe(1);
+  });
+
+  it('refuses to start with another ballot key than the one this database has been used with, saying why', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', '..', 'src', 'main.ts')], {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SECOND_SECRET,
+        SLACK_API_URL: h.fake.url,
+        DATABASE_URL: h.databaseUrl,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        ALLIANCE_BALLOT_SECRET: 'not-the-key-this-database-knows',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('Alliance cannot start: ALLIANCE_BALLOT_SECRET is not the ballot key this database has been used with since');
+    expect(stderr).toContain('Use the same key as before and on every instance');
+    expect(stderr).not.toMatch(/^\s+at /m); // the operator's message, not a stack trace
+    // The running instance is unaffected.
+    expect(await openHome(PEOPLE.henryFord1.id)).toContain('"type"');
   });
 });

@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createSlackRequester, type SlackRequester } from './slack-request.js';
-import { BOT_TOKEN, SIGNING_SECRET } from './harness.js';
+import { engineOf } from '../../src/db/open-storage.js';
+import { BOT_TOKEN, SIGNING_SECRET, TEST_BALLOT_SECRET } from './harness.js';
 import type { FakeSlack } from '../../src/fake-slack/types.js';
 import { PEOPLE, WORKSPACE_ID } from '../../src/sandbox/workspace.js';
 
@@ -38,6 +39,8 @@ export async function startChildApp(fake: FakeSlack, databaseUrl: string, env: R
       HOST: '127.0.0.1',
       ALLIANCE_COORDINATORS: PEOPLE.coordinator.id,
       LOG_LEVEL: 'info',
+      // Instances on one PostgreSQL database share the ballot key through the environment.
+      ...(engineOf(databaseUrl) === 'postgres' ? { ALLIANCE_BALLOT_SECRET: TEST_BALLOT_SECRET } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

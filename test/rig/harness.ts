@@ -19,6 +19,8 @@ import { startSocketModeServer, type SocketModeServer } from './socket-mode.js';
 
 export const BOT_TOKEN = 'xoxb-test-0000-alliance';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+/** ALLIANCE_BALLOT_SECRET of apps the tests start on PostgreSQL. */
+export const TEST_BALLOT_SECRET = 'test-ballot-secret-0123456789';
 /** The app-level token the fake Slack accepts for apps.connections.open (Socket Mode harnesses). */
 export const APP_TOKEN = 'xapp-1-A0FAKEAPP1-0000-alliance';
 
@@ -128,6 +130,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ALLIANCE_COORDINATORS: (options.coordinators ?? [PEOPLE.coordinator.id]).join(','),
     LOG_LEVEL: 'debug',
     ...(socket === undefined ? {} : { SLACK_APP_TOKEN: APP_TOKEN }),
+    // On PostgreSQL instances share the ballot key through the environment (a key file is per
+    // machine); SQLite runs keep covering the generated key file. A test may unset it with ''.
+    ...(TEST_ENGINE === 'postgres' ? { ALLIANCE_BALLOT_SECRET: TEST_BALLOT_SECRET } : {}),
     ...options.env,
   });
   const logs: string[] = [];

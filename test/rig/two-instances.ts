@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { migrateDatabase, openDatabase, type OpenedDatabase } from '../../src/db/open.js';
 import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/storage.js';
 import { freshTestStorage } from './engines.js';
@@ -29,31 +25,6 @@ export async function twoInstancesOnOneDatabase(): Promise<TwoStorages> {
     close: async () => {
       await two.close();
       await first.dispose();
-    },
-  };
-}
-
-/** Two connections on one migrated database file: stand-ins for two instances of the app. */
-export interface TwoInstances {
-  one: OpenedDatabase;
-  two: OpenedDatabase;
-  close(): void;
-}
-
-/** @deprecated SQLite only, synchronous: use twoInstancesOnOneDatabase. */
-export function twoInstancesOnOneFile(prefix: string): TwoInstances {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  const file = join(dir, 'alliance.db');
-  const one = openDatabase(file);
-  migrateDatabase(one.db);
-  const two = openDatabase(file);
-  return {
-    one,
-    two,
-    close: () => {
-      one.close();
-      two.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect((caught as ConfigError).message).toContain('.env.sample');
   });
 
+  it('accepts a PostgreSQL DATABASE_URL, postgres:// or postgresql:// (with the ballot secret every instance shares)', () => {
+    for (const url of ['postgres://alliance:pw@db.internal:5432/alliance', 'postgresql://alliance@127.0.0.1/alliance']) {
+      expect(loadConfig({ ...minimal, DATABASE_URL: url, ALLIANCE_BALLOT_SECRET: 'a-ballot-secret-of-16+' }).DATABASE_URL).toBe(url);
+    }
+  });
+
   it('parses coordinators and adds the trailing slash the Web API client needs', () => {
     const config = loadConfig({ ...minimal, ALLIANCE_COORDINATORS: ' U012ABCDEF , W0456XYZ ', SLACK_API_URL: 'http://127.0.0.1:9/api', PORT: '8080' });
     expect(config.ALLIANCE_COORDINATORS).toEqual(['U012ABCDEF', 'W0456XYZ']);

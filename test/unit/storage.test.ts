@@ -1,7 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { homeTabs, programTeams } from '../../src/db/schema.js';
-import { affectedRows, type Storage } from '../../src/db/storage.js';
+import { affectedRows, isUniqueViolation, outsideTransactions, type Storage } from '../../src/db/storage.js';
+import { createLogger } from '../../src/logger.js';
+import { Kicker } from '../../src/outbox/kicker.js';
 import { toPostgresSql } from '../../src/db/storage-pg.js';
 import { BEGIN_BUSY_BUDGET_MS } from '../../src/db/storage-sqlite.js';
 import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
@@ -146,6 +148,56 @@ for (const { engine, skip, label } of ENGINES) {
       });
       await later;
       expect((await storage.db.select().from(programTeams).all()).map((t) => t.key).sort()).toEqual(['CNA', 'MA']);
+    });
+
+    it('throws a genuine duplicate from a transaction with its code, after at most two re-runs', async () => {
+      await storage.db.insert(programTeams).values(team('DUP')).run();
+      let runs = 0;
+      const failure = await storage
+        .transaction(async (tx) => {
+          runs++;
+          await tx.db.insert(programTeams).values(team('DUP')).run();
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(isUniqueViolation(failure)).toBe(true);
+      // PostgreSQL re-runs a unique violation twice (it may be a max+1 race); SQLite never needs to.
+      expect(runs).toBe(engine === 'postgres' ? 3 : 1);
+    });
+
+    it('a job kicked inside a transaction runs outside it: its own writes stand when the transaction rolls back', async () => {
+      const kicker = new Kicker(
+        'test-job',
+        async () => {
+          // Its own transaction is its own too (not joined to the caller's, not re-run with it).
+          await storage.transaction(async (tx) => tx.db.insert(programTeams).values(team('JOB')).run());
+          await storage.db.insert(programTeams).values(team('JOB2')).run();
+        },
+        createLogger('error', () => undefined),
+      );
+      await expect(
+        storage.transaction(async (tx) => {
+          await tx.db.insert(programTeams).values(team('CALLER')).run();
+          kicker.kick();
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      await kicker.idle();
+      expect((await storage.db.select().from(programTeams).all()).map((t) => t.key).sort()).toEqual(['JOB', 'JOB2']);
+    });
+
+    it('outsideTransactions: inside it, the storage runs as if no transaction were open in the caller', async () => {
+      let outside!: Promise<unknown>;
+      await expect(
+        storage.transaction(async () => {
+          outside = outsideTransactions(() => storage.db.insert(programTeams).values(team('OUT')).run());
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      await outside;
+      expect((await storage.db.select().from(programTeams).all()).map((t) => t.key)).toEqual(['OUT']);
     });
 
     it('answers its health check, and not after closing', async () => {

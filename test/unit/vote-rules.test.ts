@@ -44,6 +44,7 @@ const vote = (over: Partial<Vote> = {}): Vote => ({
   closedAt: null,
   electorateSize: null,
   electorateCountedAt: null,
+  ballotKeyScheme: 1,
   ...over,
 });
 

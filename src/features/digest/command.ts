@@ -10,7 +10,6 @@ import { DIGEST_HELP, formatRunTime } from './views.js';
 export interface DigestCommandDeps {
   digests: DigestService;
   now: Clock;
-  timeZone: string;
   /** Starts delivery of what was just queued. */
   kickOutbox: () => void;
 }
@@ -63,9 +62,11 @@ export function digestCommand(deps: DigestCommandDeps) {
         const set = await deps.digests.setSchedule(actor, target.value, expression, now);
         if (!set.ok) return sayProblem(set.problem);
         const who = target.value.kind === 'team' ? `*${escapeMrkdwn(target.value.team.key)}*’s digest` : 'The coordinators’ roll-up';
-        const next = set.value.next.map((d) => formatRunTime(d.getTime(), deps.timeZone)).join(' · ');
+        // The schedule's own zone: the workspace's when it was set.
+        const zone = set.value.schedule.timeZone;
+        const next = set.value.next.map((d) => formatRunTime(d.getTime(), zone)).join(' · ');
         return say(
-          `:calendar: ${who} now goes out ${describeSchedule(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(deps.timeZone)}). Next: ${next}.`,
+          `:calendar: ${who} now goes out ${describeSchedule(set.value.schedule.cron)} (\`${set.value.schedule.cron}\`, ${escapeMrkdwn(zone)}). Next: ${next}.`,
         );
       },
       subscribe: async ({ actor, args, now }) => {

@@ -3,6 +3,7 @@ import type { Storage } from '../../db/storage.js';
 import type { AppLogger } from '../../logger.js';
 import { TeamRepository } from '../team/repository.js';
 import { TeamService } from '../team/service.js';
+import { WorkspaceZones } from '../team/zones.js';
 import { DigestRepository } from './repository.js';
 import type { DigestTeam } from './queries.js';
 import { DigestService, type DigestRunSummary } from './service.js';
@@ -12,15 +13,17 @@ export interface DigestJobDeps {
   now: Date;
   logger: AppLogger;
   workspaceId: string;
-  /** ALLIANCE_TIMEZONE. */
+  /** ALLIANCE_TIMEZONE: the zone of a workspace that has not set its own. */
   timeZone: string;
+  /** Each workspace's own zone; by default read from the database (the cache is shared per storage). */
+  zones?: Pick<WorkspaceZones, 'zoneFor'>;
   configCoordinators: readonly string[];
   /** Recorded on each claimed run, to tell which instance sent it. */
   instanceId: string;
   /** How late a missed run may still be sent; DIGEST_CATCH_UP_GRACE_MS by default. */
   graceMs?: number;
-  /** Uploads each team's trend chart for its digest (src/features/report/trend.ts); none without a client. */
-  trendBlock?: (team: DigestTeam, runAt: number) => Promise<KnownBlock>;
+  /** Uploads each team's trend chart for its digest (src/features/report/trend.ts), weeks in `timeZone` (the workspace's); none without a client. */
+  trendBlock?: (team: DigestTeam, runAt: number, timeZone: string) => Promise<KnownBlock>;
 }
 
 /**
@@ -36,6 +39,8 @@ export async function runDigests(deps: DigestJobDeps): Promise<DigestRunSummary>
     teamRepository,
     teams: new TeamService(teamRepository),
     timeZone: deps.timeZone,
+    // Default schedules, "today" and the times shown are the workspace's own.
+    zones: deps.zones ?? new WorkspaceZones(deps.db, deps.timeZone),
     configCoordinators: deps.configCoordinators,
   });
   return await service.runDue(deps.workspaceId, deps.now, {

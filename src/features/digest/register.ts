@@ -13,12 +13,13 @@ export function registerDigests(app: App, deps: ListenerDeps): void {
     teamRepository: deps.teamRepository,
     teams: deps.teams,
     timeZone: deps.config.ALLIANCE_TIMEZONE,
+    zones: deps.zones,
     configCoordinators: deps.config.ALLIANCE_COORDINATORS,
   });
   registerCommand(
     app,
     CommandNames.digest,
-    digestCommand({ digests, now: deps.now, timeZone: deps.config.ALLIANCE_TIMEZONE, kickOutbox: () => deps.outbox.kick() }),
+    digestCommand({ digests, now: deps.now, kickOutbox: () => deps.outbox.kick() }),
     { actors: deps.actors },
   );
 }

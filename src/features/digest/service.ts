@@ -5,6 +5,7 @@ import { fail, ok, type Result } from '../../domain/result.js';
 import type { AppLogger } from '../../logger.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { todayIn } from '../../time/zone.js';
+import type { WorkspaceZones } from '../team/zones.js';
 import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import {
@@ -78,8 +79,13 @@ export interface DigestServiceDeps {
   repo: DigestRepository;
   teamRepository: TeamRepository;
   teams: TeamService;
-  /** ALLIANCE_TIMEZONE: the default schedules' zone and how times are shown. */
+  /** ALLIANCE_TIMEZONE, the deployment's zone: every workspace's when `zones` is not given (tests, benches). */
   timeZone: string;
+  /**
+   * Each workspace's own zone: the zone of its default schedules, the zone a schedule set with
+   * `/digest schedule` is stored in, and how its digests count days ("today", overdue) and show times.
+   */
+  zones?: Pick<WorkspaceZones, 'zoneFor'>;
   configCoordinators: readonly string[];
 }
 
@@ -94,9 +100,15 @@ export class DigestService {
     return this.deps.repo;
   }
 
-  async effectiveSchedule(workspaceId: string, scope: string): Promise<EffectiveSchedule> {
+  /** The zone the workspace's digests are in (its own, else the deployment's). */
+  async zoneOf(workspaceId: string): Promise<string> {
+    return this.deps.zones === undefined ? this.deps.timeZone : await this.deps.zones.zoneFor(workspaceId);
+  }
+
+  /** The stored schedule (in the zone it was set in), else the default in the workspace's zone (`zone` when already resolved). */
+  async effectiveSchedule(workspaceId: string, scope: string, zone?: string): Promise<EffectiveSchedule> {
     const stored = await this.deps.repo.schedule(workspaceId, scope);
-    if (stored === undefined) return { scope, cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone, isDefault: true, updatedAt: 0 };
+    if (stored === undefined) return { scope, cron: DEFAULT_DIGEST_CRON, timeZone: zone ?? (await this.zoneOf(workspaceId)), isDefault: true, updatedAt: 0 };
     return { scope, cron: stored.cron, timeZone: stored.timeZone, isDefault: false, updatedAt: stored.updatedAt };
   }
 
@@ -109,36 +121,37 @@ export class DigestService {
     return ok({ kind: 'team', team: { id: team.value.id, key: team.value.key, name: team.value.name, createdAt: team.value.createdAt } });
   }
 
-  private async figures(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => Promise<StatusChanges>): Promise<TeamFigures> {
-    const key = `${team.id}:${period.start}:${period.end}:${previous.start}:${previous.end}`;
+  private async figures(team: DigestTeam, period: Period, previous: Period, timeZone: string, memo?: FiguresMemo, changes?: () => Promise<StatusChanges>): Promise<TeamFigures> {
+    const key = `${team.id}:${period.start}:${period.end}:${previous.start}:${previous.end}:${timeZone}`;
     const known = memo?.get(key);
     if (known !== undefined) return known;
-    const figures = await teamFigures(this.deps.repo.database, team.id, period, previous, todayIn(period.end, this.deps.timeZone), await changes?.());
+    const figures = await teamFigures(this.deps.repo.database, team.id, period, previous, todayIn(period.end, timeZone), await changes?.());
     memo?.set(key, figures);
     return figures;
   }
 
-  async teamDigest(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo): Promise<TeamDigest> {
+  /** `timeZone` is the team's workspace's: "today" (overdue) and goal dates are counted there. */
+  async teamDigest(team: DigestTeam, period: Period, previous: Period, timeZone: string, memo?: FiguresMemo): Promise<TeamDigest> {
     const db = this.deps.repo.database;
     const lists = await teamLists(db, team.id, {
       period,
-      today: todayIn(period.end, this.deps.timeZone),
+      today: todayIn(period.end, timeZone),
       meetingsFrom: period.end,
       meetingsUntil: period.end + UPCOMING_MEETING_DAYS * DAY_MS,
       limit: LISTED_ITEMS,
     });
-    const digest = buildTeamDigest(team, await this.figures(team, period, previous, memo), lists, await teamElectorate(db, team.id), period, previous);
-    return { ...digest, goals: await goalDigestItems(db, team.id, period, this.deps.timeZone) };
+    const digest = buildTeamDigest(team, await this.figures(team, period, previous, timeZone, memo), lists, await teamElectorate(db, team.id), period, previous);
+    return { ...digest, goals: await goalDigestItems(db, team.id, period, timeZone) };
   }
 
   /** One team's roll-up line: its figures, next meeting and low-turnout votes, none of its lists. */
-  async rollupTeam(team: DigestTeam, period: Period, previous: Period, memo?: FiguresMemo, changes?: () => Promise<StatusChanges>): Promise<RollupTeam> {
+  async rollupTeam(team: DigestTeam, period: Period, previous: Period, timeZone: string, memo?: FiguresMemo, changes?: () => Promise<StatusChanges>): Promise<RollupTeam> {
     const db = this.deps.repo.database;
     const electorate = await teamElectorate(db, team.id);
     const low = await lowTurnoutVotes(db, team.id, (vote) => eligibleVoters(electorate, vote), LOW_TURNOUT_SHARE, LOW_TURNOUT_READ);
     const next = await nextMeetingAt(db, team.id, period.end, period.end + UPCOMING_MEETING_DAYS * DAY_MS);
-    const line = buildRollupTeam(team, await this.figures(team, period, previous, memo, changes), period, next, low, electorate);
-    return { ...line, goals: await goalDigestItems(db, team.id, period, this.deps.timeZone) };
+    const line = buildRollupTeam(team, await this.figures(team, period, previous, timeZone, memo, changes), period, next, low, electorate);
+    return { ...line, goals: await goalDigestItems(db, team.id, period, timeZone) };
   }
 
   /**
@@ -153,25 +166,25 @@ export class DigestService {
     };
   }
 
-  async render(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo?: FiguresMemo): Promise<RenderedMessage> {
-    const tz = this.deps.timeZone;
-    if (target.kind === 'team') return teamDigestView(await this.teamDigest(target.team, period, previous, memo), tz);
+  async render(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo?: FiguresMemo, zone?: string): Promise<RenderedMessage> {
+    const tz = zone ?? (await this.zoneOf(workspaceId));
+    if (target.kind === 'team') return teamDigestView(await this.teamDigest(target.team, period, previous, tz, memo), tz);
     const changes = this.workspaceChanges(workspaceId, period);
     const teams: RollupTeam[] = [];
-    for (const team of await listTeams(this.deps.repo.database, workspaceId)) teams.push(await this.rollupTeam(team, period, previous, memo, changes(team)));
+    for (const team of await listTeams(this.deps.repo.database, workspaceId)) teams.push(await this.rollupTeam(team, period, previous, tz, memo, changes(team)));
     return rollupView(teams, period, tz);
   }
 
   /** As `render`, but yielding to the event loop between teams of the roll-up (for the job). */
-  private async renderYielding(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo: FiguresMemo): Promise<RenderedMessage> {
-    if (target.kind === 'team') return await this.render(workspaceId, target, period, previous, memo);
+  private async renderYielding(workspaceId: string, target: DigestTarget, period: Period, previous: Period, memo: FiguresMemo, zone: string): Promise<RenderedMessage> {
+    if (target.kind === 'team') return await this.render(workspaceId, target, period, previous, memo, zone);
     const teams: RollupTeam[] = [];
     const changes = this.workspaceChanges(workspaceId, period);
     for (const team of await listTeams(this.deps.repo.database, workspaceId)) {
       await breathe();
-      teams.push(await this.rollupTeam(team, period, previous, memo, changes(team)));
+      teams.push(await this.rollupTeam(team, period, previous, zone, memo, changes(team)));
     }
-    return rollupView(teams, period, this.deps.timeZone);
+    return rollupView(teams, period, zone);
   }
 
   /**
@@ -250,12 +263,13 @@ export class DigestService {
       { scope: ROLLUP_SCOPE, teamKey: null },
     ];
     const entries: ScheduleEntry[] = [];
+    const zone = await this.zoneOf(workspaceId);
     for (const { scope, teamKey } of scopes) {
-      const s = await this.effectiveSchedule(workspaceId, scope);
+      const s = await this.effectiveSchedule(workspaceId, scope, zone);
       const next = nextRuns(s.cron, s.timeZone, now, 1)[0];
       entries.push({ teamKey, cron: s.cron, description: describeSchedule(s.cron), isDefault: s.isDefault, next: next === undefined ? null : next.getTime() });
     }
-    return schedulesView(entries, this.deps.timeZone);
+    return schedulesView(entries, zone);
   }
 
   /** `/digest schedule KEY|rollup <cron|default>`: coordinators only; validated before anything is stored. */
@@ -271,9 +285,11 @@ export class DigestService {
       if (!parsed.ok) return fail('invalid', parsed.message);
       cron = parsed.cron;
     }
+    // Stored with the workspace's zone of the moment: a later change of the workspace's zone leaves it as set.
+    const zone = await this.zoneOf(ws);
     await this.deps.repo.database.transaction(async () => {
       // A schedule set to the default is still stored, so its change time stops catch-up of runs before it.
-      await this.deps.repo.setSchedule({ workspaceId: ws, scope, cron, timeZone: this.deps.timeZone, updatedBy: actor.userId, updatedAt: now.getTime() });
+      await this.deps.repo.setSchedule({ workspaceId: ws, scope, cron, timeZone: zone, updatedBy: actor.userId, updatedAt: now.getTime() });
       await this.deps.teamRepository.audit({ workspaceId: ws, actorId: actor.userId, action: 'digest.schedule', target: `${scope} ${cron}`, outcome: 'done', createdAt: now.getTime() });
     });
     const schedule = await this.effectiveSchedule(ws, scope);
@@ -311,8 +327,8 @@ export class DigestService {
       instanceId: string;
       logger: AppLogger;
       graceMs?: number;
-      /** The team's trend chart as an image block (uploaded to Slack); a failure leaves the chart out, never the digest. */
-      trendBlock?: (team: DigestTeam, runAt: number) => Promise<KnownBlock>;
+      /** The team's trend chart as an image block (uploaded to Slack), its weeks in `timeZone` (the workspace's); a failure leaves the chart out, never the digest. */
+      trendBlock?: (team: DigestTeam, runAt: number, timeZone: string) => Promise<KnownBlock>;
     },
   ): Promise<DigestRunSummary> {
     const graceMs = options.graceMs ?? DIGEST_CATCH_UP_GRACE_MS;
@@ -326,11 +342,13 @@ export class DigestService {
     ];
     const summary: DigestRunSummary = { sent: [], failed: [] };
     const memo: FiguresMemo = new Map();
+    // One zone for the whole run: the workspace's, read once.
+    const zone = await this.zoneOf(workspaceId);
     for (const { target, existsSince } of targets) {
       await breathe();
       const scope = scopeOf(target);
       try {
-        const schedule = await this.effectiveSchedule(workspaceId, scope);
+        const schedule = await this.effectiveSchedule(workspaceId, scope, zone);
         const run = dueRun(schedule.cron, schedule.timeZone, now, graceMs);
         // A run from before the schedule was set, or before the team existed, is not caught up:
         // changing a schedule takes effect from its next run instead of firing one that has passed.
@@ -338,12 +356,12 @@ export class DigestService {
         if (await this.deps.repo.isClaimed(workspaceId, scope, run.getTime())) continue;
         const period = digestPeriod(schedule.cron, schedule.timeZone, run);
         const previous = previousPeriod(schedule.cron, schedule.timeZone, run);
-        const message = await this.renderYielding(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() }, memo);
+        const message = await this.renderYielding(workspaceId, target, { start: period.start.getTime(), end: period.end.getTime() }, { start: previous.start.getTime(), end: previous.end.getTime() }, memo, zone);
         const deliveries = await this.deliveries(workspaceId, target, message);
         let chart: KnownBlock | undefined;
         if (target.kind === 'team' && deliveries.length > 0 && options.trendBlock !== undefined) {
           try {
-            chart = await options.trendBlock(target.team, run.getTime());
+            chart = await options.trendBlock(target.team, run.getTime(), zone);
           } catch (error) {
             options.logger.event('warn', 'digest trend chart left out', { job: 'digest', scope, error });
           }

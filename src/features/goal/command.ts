@@ -16,7 +16,8 @@ export interface GoalCommandDeps {
   goals: GoalService;
   outbox: Kicker;
   now: Clock;
-  formatTime: (ms: number) => string;
+  /** Formats an instant in the workspace's zone (date and time). */
+  formatTimeFor: (workspaceId: string) => Promise<(ms: number) => string>;
 }
 
 const usage = usageFor(CommandNames.goal);
@@ -90,7 +91,7 @@ export function goalCommand(deps: GoalCommandDeps) {
         if (args.length !== 1) return usage('/goal show G-3');
         const goal = await goals.find(actor.workspaceId, args[0]);
         if (!goal.ok) return sayProblem(goal.problem);
-        const view = goalDetailView(await goals.detail(goal.value, now), deps.formatTime);
+        const view = goalDetailView(await goals.detail(goal.value, now), await deps.formatTimeFor(actor.workspaceId));
         return say(view.text, view.blocks);
       },
       update: async ({ actor, rest, args, now }) => {

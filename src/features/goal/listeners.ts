@@ -205,7 +205,7 @@ export function registerGoalListeners(app: App, deps: GoalListenerDeps): void {
       await tellOnly(respond, `:lock: ${goalKey(goal.value)} was closed as ${goal.value.status}, so it takes no more readings.`);
       return;
     }
-    await client.views.open({ trigger_id: parsed.data.trigger_id, view: readingModal(goal.value, goals.today(deps.now()), goalMetadata(goal.value.id)) });
+    await client.views.open({ trigger_id: parsed.data.trigger_id, view: readingModal(goal.value, await goals.today(workspaceId, deps.now()), goalMetadata(goal.value.id)) });
   });
 
   /** "Mark done" on a milestone: the owner or a coordinator completes it; others are told why not. */

@@ -7,6 +7,7 @@ import { formatKey, parseIssueKey } from '../issue/model.js';
 import type { IssueRepository } from '../issue/repository.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
+import type { WorkspaceZones } from '../team/zones.js';
 import {
   formatNumber,
   goalKey,
@@ -79,7 +80,10 @@ export interface GoalServiceDeps {
   issues: IssueRepository;
   teamRepository: TeamRepository;
   teams: TeamService;
+  /** The deployment's zone (ALLIANCE_TIMEZONE): every workspace's when `zones` is not given (tests). */
   timeZone: string;
+  /** Each workspace's own zone: "today" for pace, start dates, readings and stale periods, resolved once per call. */
+  zones?: Pick<WorkspaceZones, 'zoneFor'>;
   messages: GoalMessages;
   /** Called inside the transaction that links or unlinks an issue, so its card can be redrawn. */
   issueLinksChanged?: (issueId: number, now: Date) => Promise<void>;
@@ -102,13 +106,14 @@ const problem = (field: GoalField, message: string): Problem => ({ code: 'invali
  * partner workspace never changes or closes one. Every refusal is written to the audit log.
  *
  * STABLE API for other features: `withPace(goals, now)`, `teamGoals(programTeamId, now)`,
- * `today(now)`; see also pace.ts (`paceOf`) and repository.ts.
+ * `today(workspaceId, now)`; see also pace.ts (`paceOf`) and repository.ts.
  */
 export class GoalService {
   constructor(private readonly deps: GoalServiceDeps) {}
 
-  today(now: Date): string {
-    return todayIn(now, this.deps.timeZone);
+  /** Today's date (YYYY-MM-DD) in the workspace's zone. */
+  async today(workspaceId: string, now: Date): Promise<string> {
+    return todayIn(now, this.deps.zones === undefined ? this.deps.timeZone : await this.deps.zones.zoneFor(workspaceId));
   }
 
   get repository(): GoalRepository {
@@ -145,11 +150,12 @@ export class GoalService {
     return goal === undefined ? fail('not_found', 'That goal no longer exists.') : ok(goal);
   }
 
-  /** Pace for each goal, reading all their current readings in one query. */
+  /** Pace for each goal, reading all their current readings in one query; "today" is each goal's workspace's. */
   async withPace(goals: readonly Goal[], now: Date): Promise<GoalWithPace[]> {
     const readings = await this.deps.goals.currentReadings(goals.map((g) => g.id));
-    const today = this.today(now);
-    return goals.map((goal) => ({ goal, pace: paceOf(goal, readings.get(goal.id) ?? [], today) }));
+    const todays = new Map<string, string>();
+    for (const ws of new Set(goals.map((g) => g.workspaceId))) todays.set(ws, await this.today(ws, now));
+    return goals.map((goal) => ({ goal, pace: paceOf(goal, readings.get(goal.id) ?? [], todays.get(goal.workspaceId) ?? '') }));
   }
 
   async teamGoals(programTeamId: number, now: Date, statuses: readonly string[] = ['open']): Promise<GoalWithPace[]> {
@@ -157,7 +163,7 @@ export class GoalService {
   }
 
   async paceOf(goal: Goal, now: Date): Promise<Pace> {
-    return paceOf(goal, await this.deps.goals.readings(goal.id), this.today(now));
+    return paceOf(goal, await this.deps.goals.readings(goal.id), await this.today(goal.workspaceId, now));
   }
 
   async detail(goal: Goal, now: Date): Promise<GoalDetail> {
@@ -190,9 +196,9 @@ export class GoalService {
   }
 
   /** Checks every field and returns every problem, so a modal shows them all beside their fields at once. */
-  async validateDraft(draft: GoalDraft, now: Date, previous?: Goal): Promise<Result<ValidDraft>> {
+  async validateDraft(workspaceId: string, draft: GoalDraft, now: Date, previous?: Goal): Promise<Result<ValidDraft>> {
     const problems: Problem[] = [];
-    const today = this.today(now);
+    const today = await this.today(workspaceId, now);
     const kind = previous?.kind ?? draft.kind;
     if (kind !== 'measure' && kind !== 'milestone') problems.push(problem('kind', 'Pick the kind of goal: a measure (a number to move) or a milestone (done or not by a date).'));
     const name = normaliseName(draft.name);
@@ -231,7 +237,7 @@ export class GoalService {
     const problems: Problem[] = [];
     const team = teamId === undefined ? undefined : await this.deps.teamRepository.byId(teamId);
     if (team === undefined || team.workspaceId !== actor.workspaceId) problems.push(problem('team', 'Pick the team this goal belongs to.'));
-    const valid = await this.validateDraft(draft, now);
+    const valid = await this.validateDraft(actor.workspaceId, draft, now);
     if (!valid.ok) problems.push(...(valid.problems ?? [valid.problem]));
     if (draft.organisationId !== null && !(await this.organisationChoices(actor.workspaceId)).some((o) => o.id === draft.organisationId)) problems.push(problem('organisation', 'Pick the organisation from the list.'));
     if (problems.length > 0 || team === undefined || !valid.ok) return failMany(problems);
@@ -259,6 +265,7 @@ export class GoalService {
     }
     const { db, goals } = this.deps;
     const at = now.getTime();
+    const today = await this.today(actor.workspaceId, now);
     const created = await db.transaction(async (): Promise<{ goal: Goal; channel: string | undefined } | { duplicateOf: string | undefined }> => {
       if (options.requestKey !== undefined && !(await claimRequest(db, actor.workspaceId, options.requestKey, now))) {
         return { duplicateOf: await requestResult(db, actor.workspaceId, options.requestKey) };
@@ -274,7 +281,7 @@ export class GoalService {
         baseline: valid.baseline,
         target: valid.target,
         direction: valid.direction,
-        startDate: this.today(now),
+        startDate: today,
         targetDate: valid.targetDate,
         ownerId: valid.ownerId ?? actor.userId,
         organisationId: valid.organisationId,
@@ -286,7 +293,7 @@ export class GoalService {
       await goals.addEvent({ workspaceId: actor.workspaceId, goalId: row.id, actorId: actor.userId, kind: 'created', toValue: goalKey(row), createdAt: at });
       const goal = (await goals.byId(actor.workspaceId, row.id)) as Goal;
       if (channel !== undefined) {
-        const message = this.deps.messages.created(goal, paceOf(goal, [], this.today(now)));
+        const message = this.deps.messages.created(goal, paceOf(goal, [], today));
         await enqueue(
           db,
           { workspaceId: actor.workspaceId, dedupeKey: announceKey(row.id), method: 'chat.postMessage', args: { channel, ...message }, notBefore: now, followUp: { kind: GOAL_ANNOUNCED, ref: String(row.id) } },
@@ -361,7 +368,7 @@ export class GoalService {
     if (goal.kind === 'milestone') return fail('invalid', `${goalKey(goal)} is a milestone: mark it done with /goal done ${goalKey(goal)} instead of recording a number.`);
     const problems: Problem[] = [];
     const value = parseNumber(valueText);
-    const today = this.today(now);
+    const today = await this.today(goal.workspaceId, now);
     if (value === undefined) problems.push(problem('value', `"${valueText.trim()}" is not a number. Record the reading as digits, for example /goal update ${goalKey(goal)} 28.`));
     const asOf = asOfText === undefined || asOfText.trim() === '' ? today : asOfText.trim();
     if (!isCalendarDate(asOf)) problems.push(problem('asOf', `"${asOf}" is not a date. Use YYYY-MM-DD, for example "as of ${today}".`));
@@ -396,9 +403,10 @@ export class GoalService {
     if (trimmed.length > MAX_NOTE) return fail('invalid', `A note can be at most ${MAX_NOTE} characters; this one has ${trimmed.length}.`, 'note');
     const { db, goals } = this.deps;
     const at = now.getTime();
+    const today = await this.today(goal.workspaceId, now);
     return await this.changeOpen(goal, async (fresh) => {
       if (fresh.kind === 'milestone' && outcome === 'achieved') {
-        await goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf: this.today(now), value: 1, note: trimmed, recordedBy: actor.userId, createdAt: at });
+        await goals.addReading({ workspaceId: fresh.workspaceId, goalId: fresh.id, asOf: today, value: 1, note: trimmed, recordedBy: actor.userId, createdAt: at });
       }
       const patch: GoalPatch = { status: outcome, closeNote: trimmed === '' ? null : trimmed, closedAt: at, updatedAt: Math.max(at, fresh.updatedAt + 1) };
       await goals.update(fresh.id, patch);
@@ -418,7 +426,7 @@ export class GoalService {
   async edit(actor: Actor, goal: Goal, draft: GoalDraft, now: Date): Promise<Result<{ goal: Goal; changed: string[] }>> {
     const refused = (await this.refuseChange(actor, goal, 'goal.edit', now)) ?? this.refuseClosed(goal);
     if (refused !== undefined) return refused;
-    const valid = await this.validateDraft(draft, now, goal);
+    const valid = await this.validateDraft(actor.workspaceId, draft, now, goal);
     if (!valid.ok) return valid;
     const v = valid.value;
     const { goals } = this.deps;
@@ -499,7 +507,7 @@ export class GoalService {
 
   private async queueAnnouncementUpdate(goal: Goal, now: Date): Promise<void> {
     if (goal.announcementChannelId === null || goal.announcementTs === null) return;
-    const message = this.deps.messages.created(goal, paceOf(goal, await this.deps.goals.readings(goal.id), this.today(now)));
+    const message = this.deps.messages.created(goal, paceOf(goal, await this.deps.goals.readings(goal.id), await this.today(goal.workspaceId, now)));
     await enqueue(
       this.deps.db,
       { workspaceId: goal.workspaceId, dedupeKey: updateKey(goal.id, goal.updatedAt), method: 'chat.update', args: { channel: goal.announcementChannelId, ts: goal.announcementTs, ...message }, notBefore: now },

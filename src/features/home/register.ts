@@ -49,6 +49,7 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     teamRepository: deps.teamRepository,
     teams: deps.teams,
     timeZone: deps.config.ALLIANCE_TIMEZONE,
+    zones: deps.zones,
     configCoordinators: deps.config.ALLIANCE_COORDINATORS,
   });
   const votes = new VoteRepository(deps.db);
@@ -108,7 +109,7 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     const now = deps.now();
     const teams = await deps.teamRepository.teams(ws);
     const selected = await onlyTeam(ws, userId);
-    const tz = await schedulerZone({ timeZoneOf: (w, u) => deps.actors.timeZoneOf(w, u), defaultTimeZone: deps.config.ALLIANCE_TIMEZONE }, ws, userId);
+    const tz = await schedulerZone({ timeZoneOf: (w, u) => deps.actors.timeZoneOf(w, u), defaultTimeZone: (w) => deps.zones.zoneFor(w) }, ws, userId);
     const agenda = selected === undefined ? '' : agendaPrefill(await teamAgendaState(deps.db, selected.id, selected.key, utcToLocalParts(now, tz).date, now.getTime()));
     return meetingModal({
       mode: 'new',
@@ -124,7 +125,7 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     const selected = await onlyTeam(ws, userId);
     const issues = await votes.openIssues(ws, MAX_ISSUE_OPTIONS);
     const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : await votes.countOpenIssues(ws);
-    const timeZone = (await deps.actors.timeZoneOf(ws, userId)) ?? deps.config.ALLIANCE_TIMEZONE;
+    const timeZone = (await deps.actors.timeZoneOf(ws, userId)) ?? (await deps.zones.zoneFor(ws));
     // The ballot goes to the chosen team's channel; the form needs a place it was opened from.
     const channelId = (selected === undefined ? undefined : (await deps.teamRepository.channelsOf(selected.id))[0]) ?? 'app_home';
     return newVoteModal({ teams: await deps.teamRepository.teams(ws), initialTeamId: selected?.id, issues, moreIssues: total - issues.length, channelId, timeZone });

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { indexedBy } from '../../db/portable.js';
+import { indexedBy, startsWith } from '../../db/portable.js';
 import type { Storage } from '../../db/storage.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, statusSqlList } from '../issue/model.js';
 
@@ -43,6 +43,8 @@ export interface OpenVoteRow {
   maxChoices: number;
   eligibility: string;
   anonymous: number;
+  /** Which key its anonymous ballots are keyed with (src/features/vote/rules.ts `voteBallotKey`). */
+  ballotKeyScheme: number;
   closesAt: number | null;
   channelId: string | null;
 }
@@ -112,7 +114,7 @@ export class HomeRepository {
     now: number,
     org: number | null,
     limit: number,
-    hashedWaiting: (vote: { id: number; eligibility: string; anonymous: number }) => Promise<boolean>,
+    hashedWaiting: (vote: { id: number; eligibility: string; anonymous: number; ballotKeyScheme: number }) => Promise<boolean>,
   ): Promise<{ items: OpenVoteRow[]; total: number; needOrganisation: number }> {
     const mine = openVotesOfMine(ws, user, now);
     // Open votes of the person's teams still taking ballots, soonest deadline first, without the
@@ -121,7 +123,7 @@ export class HomeRepository {
     // Read a few more than a page: some anonymous candidates may turn out to have the person's ballot.
     const candidates = await this.db.rows<OpenVoteRow & Record<string, unknown>>(
       sql`select v.id, v.number, v.program_team_id as "programTeamId", t.key as "teamKey", v.question, v.method, v.max_choices as "maxChoices",
-                 v.eligibility, v.anonymous, v.closes_at as "closesAt", v.channel_id as "channelId"
+                 v.eligibility, v.anonymous, v.ballot_key_scheme as "ballotKeyScheme", v.closes_at as "closesAt", v.channel_id as "channelId"
           from votes v join program_teams t on t.id = v.program_team_id
           where ${mine} and ${votableByMe(org)} and (${HASHED} or not exists (${myBallot(user, org)}))
           order by v.closes_at is null, v.closes_at, v.number limit ${limit * 4}`,
@@ -134,7 +136,9 @@ export class HomeRepository {
     const named =
       (await this.one<{ n: number }>(sql`select count(*) as n from votes v where ${mine} and ${votableByMe(org)} and not ${HASHED} and not exists (${myBallot(user, org)})`))?.n ?? 0;
     let hashed = 0;
-    for (const vote of await this.db.rows<{ id: number; eligibility: string; anonymous: number }>(sql`select v.id, v.eligibility, v.anonymous from votes v where ${mine} and ${HASHED}`)) {
+    for (const vote of await this.db.rows<{ id: number; eligibility: string; anonymous: number; ballotKeyScheme: number }>(
+      sql`select v.id, v.eligibility, v.anonymous, v.ballot_key_scheme as "ballotKeyScheme" from votes v where ${mine} and ${HASHED}`,
+    )) {
       if (await hashedWaiting(vote)) hashed++;
     }
     const needOrganisation = org === null ? ((await this.one<{ n: number }>(sql`select count(*) as n from votes v where ${mine} and v.eligibility = 'organisation'`))?.n ?? 0) : 0;
@@ -210,11 +214,13 @@ export class HomeRepository {
 
   /** When a digest of this scope (a team key) last reached Slack, or was claimed by the scheduled job. */
   async lastDigestAt(ws: string, scope: string): Promise<number | null> {
-    // Delivered digests, scheduled (`digest:KEY:…`) or sent by hand (`digest-send:KEY:…`): a key range reads the unique index.
+    // Delivered digests, scheduled (`digest:KEY:…`) or sent by hand (`digest-send:KEY:…`).
+    const key = sql`dedupe_key`;
+    const engine = this.db.engine;
     const sent = (
       await this.one<{ at: number | null }>(
         sql`select max(sent_at) as at from outbox where team_id = ${ws} and status = 'sent'
-            and ((dedupe_key >= ${`digest:${scope}:`} and dedupe_key < ${`digest:${scope};`}) or (dedupe_key >= ${`digest-send:${scope}:`} and dedupe_key < ${`digest-send:${scope};`}))`,
+            and (${startsWith(engine, key, `digest:${scope}:`)} or ${startsWith(engine, key, `digest-send:${scope}:`)})`,
       )
     )?.at;
     const claimed = (await this.one<{ at: number | null }>(sql`select max(created_at) as at from digest_runs where team_id = ${ws} and scope = ${scope}`))?.at;

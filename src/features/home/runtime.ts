@@ -9,13 +9,16 @@ import type { HomeNotice } from './model.js';
 import { HOME_SETTLE_MS, HomeTabs, parseHomeRef, runHomeRefresh, type HomeActorFacts, type HomeRunResult } from './refresh.js';
 import { HomeService, type GoalPaceSource } from './service.js';
 import { homeView } from './views.js';
+import type { WorkspaceZones } from '../team/zones.js';
 
 export interface HomeRuntimeDeps {
   db: Storage;
   logger: AppLogger;
   now: Clock;
   ballotSecret: string;
+  /** The deployment's zone (ALLIANCE_TIMEZONE); `zones` gives each workspace its own. */
   timeZone: string;
+  zones?: Pick<WorkspaceZones, 'zoneFor'>;
   /** Coordinators named in the configuration and stored ones; admins come from what Slack said at the last open. */
   configCoordinators: readonly string[];
   isStoredCoordinator: (workspaceId: string, userId: string) => Promise<boolean>;
@@ -72,6 +75,7 @@ export class HomeRuntime {
       queries: new HomeRepository(deps.db),
       ballotSecret: deps.ballotSecret,
       timeZone: deps.timeZone,
+      ...(deps.zones === undefined ? {} : { zones: deps.zones }),
       ...(deps.goals === undefined ? {} : { goals: deps.goals }),
     });
     this.kicker = new Kicker('home', async () => this.run(deps.now()), deps.logger);

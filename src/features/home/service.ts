@@ -4,9 +4,10 @@ import { meetingKey } from '../meeting/views.js';
 import { todayIn } from '../../time/zone.js';
 import type { RsvpAnswer } from '../meeting/repository.js';
 import { DEFAULT_DIGEST_CRON, nextRuns } from '../digest/schedule.js';
-import { voteKey, voterKeyFor } from '../vote/rules.js';
+import { voteBallotKey, voteKey, voterKeyFor } from '../vote/rules.js';
 import type { HomeGoalPace, HomeMeeting, HomeModel, HomeNotice, HomeTeam, HomeVote, TeamHealth } from './model.js';
 import type { HomeRepository } from './repository.js';
+import type { WorkspaceZones } from '../team/zones.js';
 
 /** How many of each list a Home reads; the view shows what fits and counts the rest. */
 export const HOME_LIMITS = { votes: 8, issues: 10, meetings: 5 } as const;
@@ -19,7 +20,10 @@ export interface GoalPaceSource {
 export interface HomeServiceDeps {
   queries: HomeRepository;
   ballotSecret: string;
+  /** The deployment's zone (ALLIANCE_TIMEZONE): every workspace's when `zones` is not given (tests, benches). */
   timeZone: string;
+  /** Each workspace's own zone: its "today" (overdue) and its default digest schedule's zone. */
+  zones?: Pick<WorkspaceZones, 'zoneFor'>;
   goals?: GoalPaceSource;
 }
 
@@ -50,7 +54,8 @@ export class HomeService {
     const ws = actor.workspaceId;
     const user = actor.userId;
     const at = now.getTime();
-    const today = todayIn(now, this.deps.timeZone);
+    const timeZone = this.deps.zones === undefined ? this.deps.timeZone : await this.deps.zones.zoneFor(ws);
+    const today = todayIn(now, timeZone);
     const coordinator = actor.isCoordinator && !actor.isExternal;
 
     const mine = await queries.myTeams(ws, user);
@@ -68,7 +73,12 @@ export class HomeService {
             at,
             organisationId,
             HOME_LIMITS.votes,
-            async (vote) => !(await queries.hasBallot(vote.id, voterKeyFor(secret, { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId))),
+            async (vote) =>
+              !(await queries.hasBallot(
+                vote.id,
+                // Keyed as the vote's own scheme keys it (the deployment's key, or the workspace's own).
+                voterKeyFor(voteBallotKey(secret, { workspaceId: ws, ballotKeyScheme: vote.ballotKeyScheme }), { id: vote.id, eligibility: vote.eligibility, anonymous: vote.anonymous === 1 }, user, organisationId),
+              )),
           );
     // Options only for the votes shown.
     const shownVotes: HomeVote[] = [];
@@ -126,19 +136,19 @@ export class HomeService {
         ),
         total: meetings.total,
       },
-      ...(coordinator ? { control: await this.controlRoom(ws, now, today, goals) } : {}),
+      ...(coordinator ? { control: await this.controlRoom(ws, now, today, goals, timeZone) } : {}),
       goalsTracked: this.deps.goals !== undefined,
     };
   }
 
-  /** One health row per team, for coordinators. */
-  async controlRoom(ws: string, now: Date, today: string, goalsByTeam: Map<number, HomeGoalPace[]> | undefined): Promise<TeamHealth[]> {
+  /** One health row per team, for coordinators; `timeZone` (the workspace's) is the zone of a team still on the default digest schedule. */
+  async controlRoom(ws: string, now: Date, today: string, goalsByTeam: Map<number, HomeGoalPace[]> | undefined, timeZone: string): Promise<TeamHealth[]> {
     const { queries } = this.deps;
     const at = now.getTime();
     const schedules = await queries.schedules(ws);
     const rows: TeamHealth[] = [];
     for (const team of await queries.allTeams(ws)) {
-      const schedule = schedules.get(team.key) ?? { cron: DEFAULT_DIGEST_CRON, timeZone: this.deps.timeZone };
+      const schedule = schedules.get(team.key) ?? { cron: DEFAULT_DIGEST_CRON, timeZone };
       const goals = goalsByTeam === undefined ? undefined : (goalsByTeam.get(team.id) ?? []);
       rows.push({
         key: team.key,

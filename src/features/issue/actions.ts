@@ -19,7 +19,8 @@ export interface IssueActionDeps {
   actors: ActorResolver;
   outbox: Kicker;
   now: Clock;
-  formatTime: (ms: number) => string;
+  /** Formats an instant in the workspace's zone (date and time). */
+  formatTimeFor: (workspaceId: string) => Promise<(ms: number) => string>;
   /** The real respond() for clicks on messages; for clicks on a Home tab, one that answers on the Home. */
   respondVia: (body: unknown, respond: RespondFn) => RespondFn;
 }
@@ -97,7 +98,7 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
     }
     // The change queued the announcement's update (and a status reply) in its transaction.
     if (done.value.changed) deps.outbox.kick();
-    return { issue: done.value.issue, note: step.said(actor, done.value.issue, done.value.changed), today: deps.issues.today(now) };
+    return { issue: done.value.issue, note: step.said(actor, done.value.issue, done.value.changed), today: await deps.issues.today(workspaceId, now) };
   }
 
   for (const step of STEPS) {
@@ -116,7 +117,7 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
       // The detail view keeps being the detail view (with its history); any other message becomes the card.
       const redrawn =
         action.block_id === IssueBlockIds.detailActions
-          ? issueDetailView(done.issue, await deps.issues.history(done.issue), done.today, deps.formatTime)
+          ? issueDetailView(done.issue, await deps.issues.history(done.issue), done.today, await deps.formatTimeFor(done.issue.workspaceId))
           : issueCard(done.issue, done.today, done.note);
       await respond({ replace_original: true, text: redrawn.text, blocks: redrawn.blocks });
     });
@@ -144,7 +145,7 @@ export function registerIssueActions(app: App, deps: IssueActionDeps): void {
         await tellOnly(respond, problemText(issue.problem));
         return;
       }
-      const view = issueDetailView(issue.value, await deps.issues.history(issue.value), deps.issues.today(deps.now()), deps.formatTime);
+      const view = issueDetailView(issue.value, await deps.issues.history(issue.value), await deps.issues.today(workspaceId, deps.now()), await deps.formatTimeFor(workspaceId));
       await respond({ response_type: 'ephemeral', replace_original: false, text: view.text, blocks: view.blocks });
       return;
     }

@@ -16,7 +16,8 @@ export interface IssueCommandDeps {
   issues: IssueService;
   outbox: Kicker;
   now: Clock;
-  formatTime: (ms: number) => string;
+  /** Formats an instant in the workspace's zone (date and time). */
+  formatTimeFor: (workspaceId: string) => Promise<(ms: number) => string>;
 }
 
 const usage = usageFor(CommandNames.issue);
@@ -33,9 +34,9 @@ function afterWords(text: string, words: number): string {
 /** `/issue …`: parses the text, calls the issue service, renders the answer. */
 export function issueCommand(deps: IssueCommandDeps) {
   /** The answer to a change; the change may have queued an announcement update, so the outbox is nudged. */
-  const answer = (note: string, issue: Issue, now: Date): CommandReply => {
+  const answer = async (note: string, issue: Issue, now: Date): Promise<CommandReply> => {
     deps.outbox.kick();
-    const card = issueCard(issue, deps.issues.today(now), note);
+    const card = issueCard(issue, await deps.issues.today(issue.workspaceId, now), note);
     return say(card.text, card.blocks);
   };
 
@@ -66,7 +67,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         if (args.length !== 1) return usage('/issue show CNA-3');
         const issue = await deps.issues.find(actor.workspaceId, args[0]);
         if (!issue.ok) return sayProblem(issue.problem);
-        const view = issueDetailView(issue.value, await deps.issues.history(issue.value), deps.issues.today(now), deps.formatTime);
+        const view = issueDetailView(issue.value, await deps.issues.history(issue.value), await deps.issues.today(actor.workspaceId, now), await deps.formatTimeFor(actor.workspaceId));
         return say(view.text, view.blocks);
       },
       status: async ({ actor, rest, args, now }) => {
@@ -80,7 +81,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         if (status === undefined) return say(`:warning: "${escapeMrkdwn(word)}" is not a status. Use ${STATUS_WORDS}, for example \`/issue status ${keyOf(issue.value)} in-progress\`.`);
         const changed = await deps.issues.setStatus(actor, issue.value, status, afterWords(rest, twoWords ? 3 : 2), now);
         if (!changed.ok) return sayProblem(changed.problem);
-        return answer(
+        return await answer(
           changed.value.changed ? `:white_check_mark: *${keyOf(issue.value)}* is now *${statusLabel(status)}*.` : `*${keyOf(issue.value)}* was already *${statusLabel(status)}*, so nothing changed.`,
           changed.value.issue,
           now,
@@ -96,7 +97,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         const changed = await deps.issues.assign(actor, issue.value, ownerId, now);
         if (!changed.ok) return sayProblem(changed.problem);
         const whom = ownerId === null ? 'nobody' : mentionUser(ownerId);
-        return answer(
+        return await answer(
           changed.value.changed ? `:bust_in_silhouette: *${keyOf(issue.value)}* is now assigned to ${whom}.` : `*${keyOf(issue.value)}* was already assigned to ${whom}, so nothing changed.`,
           changed.value.issue,
           now,
@@ -111,7 +112,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         const changed = await deps.issues.setDue(actor, issue.value, due, now);
         if (!changed.ok) return sayProblem(changed.problem);
         const what = due === null ? 'has no due date' : `is due ${due}`;
-        return answer(changed.value.changed ? `:calendar: *${keyOf(issue.value)}* now ${what}.` : `*${keyOf(issue.value)}* already ${what}, so nothing changed.`, changed.value.issue, now);
+        return await answer(changed.value.changed ? `:calendar: *${keyOf(issue.value)}* now ${what}.` : `*${keyOf(issue.value)}* already ${what}, so nothing changed.`, changed.value.issue, now);
       },
       comment: async ({ actor, rest, args, now }) => {
         const [key] = args;
@@ -120,7 +121,7 @@ export function issueCommand(deps: IssueCommandDeps) {
         if (!issue.ok) return sayProblem(issue.problem);
         const commented = await deps.issues.comment(actor, issue.value, afterWords(rest, 1), now);
         if (!commented.ok) return sayProblem(commented.problem);
-        return answer(`:speech_balloon: Your comment is in the history of *${keyOf(issue.value)}*.`, commented.value, now);
+        return await answer(`:speech_balloon: Your comment is in the history of *${keyOf(issue.value)}*.`, commented.value, now);
       },
       edit: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/issue edit CNA-3');
@@ -172,6 +173,6 @@ export function issueCommand(deps: IssueCommandDeps) {
     const created = await deps.issues.create(actor, channelTeam.id, { title, details, category: 'other', ownerId: null, dueDate: null }, now);
     if (!created.ok) return sayProblem(created.problem);
     const issue = created.value.issue;
-    return answer(`:memo: Logged *${keyOf(issue)}*. ${announcedText(issue, created.value.announcedIn)} Add details, an owner or a due date with \`/issue edit ${keyOf(issue)}\`.`, issue, now);
+    return await answer(`:memo: Logged *${keyOf(issue)}*. ${announcedText(issue, created.value.announcedIn)} Add details, an owner or a due date with \`/issue edit ${keyOf(issue)}\`.`, issue, now);
   }
 }

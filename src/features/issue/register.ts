@@ -18,6 +18,7 @@ export function registerIssues(app: App, deps: ListenerDeps): void {
     teamRepository: deps.teamRepository,
     teams: deps.teams,
     timeZone: deps.config.ALLIANCE_TIMEZONE,
+    zones: deps.zones,
     messages: { announcement, loggedReply, statusReply },
   });
   deps.refreshers[ISSUE_CARD_REFRESH] = (ref, now) => issues.renderAnnouncement(Number(ref), now);
@@ -26,8 +27,8 @@ export function registerIssues(app: App, deps: ListenerDeps): void {
     await issues.recordAnnouncement(ref, result, deps.now());
     deps.outbox.kick();
   };
-  registerCommand(app, CommandNames.issue, issueCommand({ issues, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime }), { actors: deps.actors });
+  registerCommand(app, CommandNames.issue, issueCommand({ issues, outbox: deps.outbox, now: deps.now, formatTimeFor: deps.formatTimeFor }), { actors: deps.actors });
   registerIssueModals(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, logger: deps.logger });
-  registerIssueActions(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, formatTime: deps.formatTime, respondVia: (body, respond) => deps.home.respondVia(body, respond) });
+  registerIssueActions(app, { issues, actors: deps.actors, outbox: deps.outbox, now: deps.now, formatTimeFor: deps.formatTimeFor, respondVia: (body, respond) => deps.home.respondVia(body, respond) });
   registerLogAsIssue(app, { issues });
 }

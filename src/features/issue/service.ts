@@ -22,6 +22,7 @@ import {
 } from './model.js';
 import type { Issue, IssueEventRow, IssueFilter, IssuePatch, IssueRepository } from './repository.js';
 import { todayIn } from '../../time/zone.js';
+import type { WorkspaceZones } from '../team/zones.js';
 
 /** Outbox follow-up kind: the announcement was posted; remember its channel and ts. */
 export const ISSUE_ANNOUNCED = 'issue.announced';
@@ -90,7 +91,10 @@ export interface IssueServiceDeps {
   issues: IssueRepository;
   teamRepository: TeamRepository;
   teams: TeamService;
+  /** The deployment's zone (ALLIANCE_TIMEZONE): every workspace's when `zones` is not given (tests). */
   timeZone: string;
+  /** Each workspace's own zone ("today" for due dates and overdue), resolved once per call. */
+  zones?: Pick<WorkspaceZones, 'zoneFor'>;
   messages: IssueMessages;
 }
 
@@ -100,8 +104,13 @@ const problem = (field: DraftField, message: string): Problem => ({ code: 'inval
 export class IssueService {
   constructor(private readonly deps: IssueServiceDeps) {}
 
-  today(now: Date): string {
-    return todayIn(now, this.deps.timeZone);
+  /** Today's date (YYYY-MM-DD) in the workspace's zone: "due before today" is overdue there. */
+  async today(workspaceId: string, now: Date): Promise<string> {
+    return todayIn(now, await this.zoneOf(workspaceId));
+  }
+
+  private async zoneOf(workspaceId: string): Promise<string> {
+    return this.deps.zones === undefined ? this.deps.timeZone : await this.deps.zones.zoneFor(workspaceId);
   }
 
   async teamOfChannel(workspaceId: string, channelId: string): Promise<ProgramTeam | undefined> {
@@ -112,8 +121,8 @@ export class IssueService {
     return await this.deps.teamRepository.teams(workspaceId);
   }
 
-  /** Checks every field and returns every problem, so a modal shows them all beside their fields at once. */
-  validateDraft(draft: IssueDraft, now: Date, previousDue: string | null = null): Result<IssueDraft> {
+  /** Checks every field and returns every problem, so a modal shows them all beside their fields at once. `today` is the workspace's. */
+  validateDraft(draft: IssueDraft, today: string, previousDue: string | null = null): Result<IssueDraft> {
     const problems: Problem[] = [];
     const title = normaliseTitle(draft.title);
     if (title === '') problems.push(problem('title', 'Give the issue a title: one line that says what is wrong or needed.'));
@@ -122,10 +131,10 @@ export class IssueService {
     if (details.length > MAX_DETAILS) problems.push(problem('details', `Details can be at most ${MAX_DETAILS} characters; these have ${details.length}.`));
     if (!isCategory(draft.category)) problems.push(problem('category', 'Pick a category from the list.'));
     if (draft.dueDate !== null) {
-      if (!isCalendarDate(draft.dueDate)) problems.push(problem('due', `"${draft.dueDate}" is not a date. Use YYYY-MM-DD, for example ${this.today(now)}.`));
+      if (!isCalendarDate(draft.dueDate)) problems.push(problem('due', `"${draft.dueDate}" is not a date. Use YYYY-MM-DD, for example ${today}.`));
       // An edit may keep a due date that has since passed; a new or changed date must not be in the past.
-      else if (draft.dueDate !== previousDue && draft.dueDate < this.today(now)) {
-        problems.push(problem('due', `The due date ${draft.dueDate} is in the past; today is ${this.today(now)}.`));
+      else if (draft.dueDate !== previousDue && draft.dueDate < today) {
+        problems.push(problem('due', `The due date ${draft.dueDate} is in the past; today is ${today}.`));
       }
     }
     if (draft.ownerId !== null && !/^[UW][A-Z0-9]+$/.test(draft.ownerId)) problems.push(problem('owner', 'Pick the owner from the people list.'));
@@ -138,7 +147,7 @@ export class IssueService {
     const problems: Problem[] = [];
     const team = teamId === undefined ? undefined : await this.deps.teamRepository.byId(teamId);
     if (team === undefined || team.workspaceId !== workspaceId) problems.push(problem('team', 'Pick the team this issue belongs to.'));
-    const valid = this.validateDraft(draft, now);
+    const valid = this.validateDraft(draft, await this.today(workspaceId, now));
     if (!valid.ok) problems.push(...(valid.problems ?? [valid.problem]));
     if (problems.length > 0 || team === undefined || !valid.ok) return failMany(problems);
     return ok({ team, draft: valid.value });
@@ -162,6 +171,7 @@ export class IssueService {
     const { team, draft: valid } = checked.value;
     const { db, issues } = this.deps;
     const at = now.getTime();
+    const today = await this.today(actor.workspaceId, now);
     // PostgreSQL may run this more than once (SERIALIZABLE, re-run on conflict): database work only.
     const created = await db.transaction(
       async (): Promise<{ issue: Issue; channel: string | undefined } | { duplicateOf: string | undefined }> => {
@@ -189,7 +199,7 @@ export class IssueService {
         await issues.addEvent({ workspaceId: actor.workspaceId, issueId: row.id, programTeamId: row.programTeamId, actorId: actor.userId, kind: 'created', toValue: formatKey(team.key, row.number), createdAt: at });
         const issue: Issue = { ...row, teamKey: team.key, teamName: team.name };
         if (channel !== undefined) {
-          const message = this.deps.messages.announcement(issue, this.today(now), 0);
+          const message = this.deps.messages.announcement(issue, today, 0);
           await this.queue(
             {
               workspaceId: actor.workspaceId,
@@ -301,7 +311,7 @@ export class IssueService {
     const teams = await this.deps.teamRepository.teams(actor.workspaceId);
     const teamIds = query.teamIds?.filter((id) => teams.some((t) => t.id === id));
     if (teamIds !== undefined && teamIds.length === 0) return fail('not_found', 'Those teams no longer exist. Try /issue list again.');
-    const today = this.today(now);
+    const today = await this.today(actor.workspaceId, now);
     const filter: IssueFilter = {
       workspaceId: actor.workspaceId,
       scope: query.scope,
@@ -360,8 +370,9 @@ export class IssueService {
 
   async setDue(actor: Actor, issue: Issue, dueText: string | null, now: Date): Promise<Result<{ issue: Issue; changed: boolean }>> {
     if (dueText !== null) {
-      if (!isCalendarDate(dueText)) return fail('invalid', `"${dueText}" is not a date. Use YYYY-MM-DD, for example ${this.today(now)}, or "none" to clear it.`);
-      if (dueText < this.today(now)) return fail('invalid', `The due date ${dueText} is in the past; today is ${this.today(now)}.`);
+      const today = await this.today(actor.workspaceId, now);
+      if (!isCalendarDate(dueText)) return fail('invalid', `"${dueText}" is not a date. Use YYYY-MM-DD, for example ${today}, or "none" to clear it.`);
+      if (dueText < today) return fail('invalid', `The due date ${dueText} is in the past; today is ${today}.`);
     }
     return await this.change(actor, issue, 'issue.due', now, (fresh) =>
       ok(fresh.dueDate === dueText ? { patch: {}, events: [] } : { patch: { dueDate: dueText }, events: [{ kind: 'due', fromValue: fresh.dueDate, toValue: dueText }] }),
@@ -400,8 +411,9 @@ export class IssueService {
   }
 
   private async editOnce(actor: Actor, issue: Issue, draft: IssueDraft, now: Date): Promise<Result<{ issue: Issue; changed: string[] }>> {
+    const today = await this.today(actor.workspaceId, now);
     const done = await this.change(actor, issue, 'issue.edit', now, (fresh) => {
-      const valid = this.validateDraft(draft, now, fresh.dueDate);
+      const valid = this.validateDraft(draft, today, fresh.dueDate);
       if (!valid.ok) return valid;
       const next = valid.value;
       const plan: Required<Plan> = { patch: {}, events: [], changed: [] };
@@ -498,7 +510,7 @@ export class IssueService {
       await this.queueAnnouncementUpdate(issue, now);
       return;
     }
-    const message = this.deps.messages.announcement(issue, this.today(now), await this.deps.issues.commentCount(issue.id));
+    const message = this.deps.messages.announcement(issue, await this.today(issue.workspaceId, now), await this.deps.issues.commentCount(issue.id));
     await replacePending(this.deps.db, issue.workspaceId, announceKey(issue.id, issue.announcementChannelId), { channel: issue.announcementChannelId, ...message }, now);
   }
 
@@ -511,7 +523,7 @@ export class IssueService {
   async renderAnnouncement(issueId: number, now: Date): Promise<Record<string, unknown> | undefined> {
     const issue = await this.deps.issues.get(issueId);
     if (issue === undefined || issue.announcementChannelId === null || issue.announcementTs === null) return undefined;
-    const message = this.deps.messages.announcement(issue, this.today(now), await this.deps.issues.commentCount(issue.id));
+    const message = this.deps.messages.announcement(issue, await this.today(issue.workspaceId, now), await this.deps.issues.commentCount(issue.id));
     return { channel: issue.announcementChannelId, ts: issue.announcementTs, ...message };
   }
 

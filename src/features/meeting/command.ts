@@ -20,7 +20,8 @@ export interface MeetingCommandDeps {
   now: Clock;
   outbox: Kicker;
   client: WebClient;
-  defaultTimeZone: string;
+  /** The workspace's zone (`/team settings timezone`, else ALLIANCE_TIMEZONE), for a scheduler whose Slack profile has none. */
+  defaultTimeZone: (workspaceId: string) => Promise<string>;
   timeZoneOf: (workspaceId: string, userId: string) => Promise<string | undefined>;
 }
 
@@ -37,10 +38,10 @@ export function parseModalMetadata(text: string): ModalMetadata | undefined {
   return decoded.ok ? decoded.value : undefined;
 }
 
-/** The scheduler's own zone from their Slack profile, else the collaborative's. */
+/** The scheduler's own zone from their Slack profile, else their workspace's. */
 export async function schedulerZone(deps: Pick<MeetingCommandDeps, 'timeZoneOf' | 'defaultTimeZone'>, workspaceId: string, userId: string): Promise<string> {
   const tz = await deps.timeZoneOf(workspaceId, userId);
-  return tz !== undefined && isValidTimeZone(tz) ? tz : deps.defaultTimeZone;
+  return tz !== undefined && isValidTimeZone(tz) ? tz : await deps.defaultTimeZone(workspaceId);
 }
 
 const usage = usageFor(CommandNames.meeting);

@@ -90,7 +90,7 @@ export function registerMeetings(app: App, deps: ListenerDeps): void {
     now: deps.now,
     outbox: deps.outbox,
     client: deps.client,
-    defaultTimeZone: deps.config.ALLIANCE_TIMEZONE,
+    defaultTimeZone: (workspaceId) => deps.zones.zoneFor(workspaceId),
     timeZoneOf: (workspaceId, userId) => deps.actors.timeZoneOf(workspaceId, userId),
   };
   registerCommand(app, CommandNames.meeting, meetingCommand(commandDeps), { actors: deps.actors });

@@ -206,7 +206,7 @@ export class MeetingService {
     }
     const result = await this.db.transaction(async () => {
       if (requestKey !== undefined && !(await claimRequest(this.db, actor.workspaceId, requestKey, now))) {
-        return { meeting: undefined, duplicateOf: Number((await requestResult(this.db, actor.workspaceId, requestKey)) ?? Number.NaN) };
+        return { meeting: undefined, duplicateOf: earlierMeetingId(await requestResult(this.db, actor.workspaceId, requestKey)) };
       }
       const meeting = await this.deps.repo.insert({
         workspaceId: actor.workspaceId,
@@ -498,4 +498,10 @@ export class MeetingService {
 /** A DM between two people is no place for a team announcement, and the bot cannot post there anyway. */
 function announceableOrigin(channelId: string | undefined): string | undefined {
   return channelId !== undefined && /^[CG][A-Z0-9]+$/.test(channelId) ? channelId : undefined;
+}
+
+/** The meeting a repeated form made the first time, if its answer was recorded (PostgreSQL refuses NaN as an id). */
+function earlierMeetingId(result: string | undefined): number | undefined {
+  const id = Number(result);
+  return result === undefined || !Number.isSafeInteger(id) ? undefined : id;
 }

@@ -13,7 +13,7 @@ import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTur
 import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
-import { FIRST_PAGE, PAGE, QUARTER_HOUR_MS, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type MeetingRsvpRow, type PageKey, type ReportTeam, type VoteOptionRow } from './queries.js';
+import { FIRST_PAGE, QUARTER_HOUR_MS, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type MeetingRsvpRow, type PageKey, type ReportTeam, type StatusChangeRow, type VoteOptionRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
 import { meetingKey } from '../meeting/views.js';
 
@@ -246,11 +246,19 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
   for (;;) {
     const page = await deps.queries.issuesPage(team.id, period.start, period.end, after);
     // The page's status changes in the period, and each issue's status when the period ended: the
-    // `from` of its first change after the end, else its current status.
-    const ids = page.map((issue) => issue.id);
-    const changesOf = groupBy(await deps.queries.statusChangesOf(ids, period.start, period.end), (c) => c.issueId);
+    // `from` of its first change after the end, else its current status. One read for both.
+    const changesOf = new Map<number, StatusChangeRow[]>();
     const statusAtEnd = new Map<number, string>();
-    if (ended) for (const change of await deps.queries.statusChangesOf(ids, period.end)) if (!statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
+    for (const change of await deps.queries.statusChangesOf(
+      page.map((issue) => issue.id),
+      period.start,
+    )) {
+      if (change.at < period.end) {
+        const list = changesOf.get(change.issueId);
+        if (list === undefined) changesOf.set(change.issueId, [change]);
+        else list.push(change);
+      } else if (ended && !statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
+    }
     for (const issue of page) {
       if (issue.createdAt >= period.start) {
         f.opened += 1;
@@ -279,7 +287,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       if (!ready) await csv.drained();
     }
     const last = page[page.length - 1];
-    if (last === undefined || page.length < PAGE) break;
+    if (last === undefined || page.length < deps.queries.pages.issues) break;
     after = last.number;
     await breathe();
   }
@@ -398,7 +406,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const ballotsOf = groupBy(await deps.queries.ballotsByOrganisation(ids), (b) => b.voteId);
     for (const vote of decided) await voteRows(vote, optionsOf, ballotsOf);
     const last = decided[decided.length - 1];
-    decided = last === undefined || decided.length < PAGE ? [] : await deps.queries.decidedVotesPage(team.id, period.start, period.end, { at: last.closedAt, id: last.number });
+    decided = last === undefined || decided.length < deps.queries.pages.votes ? [] : await deps.queries.decidedVotesPage(team.id, period.start, period.end, { at: last.closedAt, id: last.number });
   }
   f.turnout = [...turnout].filter(([, t]) => t.of > 0).map(([organisation, t]) => ({ organisation, ...t }));
 

@@ -1,15 +1,13 @@
 /**
- * Charts as PNG without a browser: a Vega-Lite spec (declarative, data in) built here is compiled to
- * Vega, rendered headless to SVG, and rasterised by resvg with DejaVu Sans loaded from its npm
- * package, so text renders the same on a fresh machine with no system fonts; that happens in a
- * worker thread (./chart-worker.mjs, through ./chart-renderer.ts). Colours are the Okabe–Ito
- * palette, distinguishable with every common colour-vision deficiency. Each chart comes with alt
- * text that states its figures, for screen readers and for Slack's file preview.
+ * Charts as PNG without a browser: a Vega-Lite spec (declarative, data in) built here is drawn by
+ * ./chart-render.ts (Vega → SVG → resvg with DejaVu Sans from its npm package, so text renders the
+ * same on a fresh machine with no system fonts), loaded with the first chart. Colours are the
+ * Okabe–Ito palette, distinguishable with every common colour-vision deficiency. Each chart comes
+ * with alt text that states its figures, for screen readers and for Slack's file preview.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { chartRenderer } from './chart-renderer.js';
 
-/** The font the worker loads from dejavu-fonts-ttf (the only font it has). */
+/** The font ./chart-render.ts gives resvg (from dejavu-fonts-ttf, the only font it has). */
 const FONT = 'DejaVu Sans';
 
 /** Okabe & Ito (2008): safe for protanopia, deuteranopia and tritanopia, and in greyscale by lightness. */
@@ -47,7 +45,9 @@ export const MAX_PIXELS = 3_000_000;
 
 /** Renders a Vega-Lite spec to PNG at `scale` (2 = crisp on high-density screens), less for very large charts. */
 export async function renderChart(spec: TopLevelSpec, scale = 2): Promise<{ png: Buffer; width: number; height: number }> {
-  return chartRenderer.render({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } }, scale, MAX_PIXELS);
+  // Loaded here rather than at start-up: an app that has not drawn a chart does without Vega and resvg.
+  const { drawChart } = await import('./chart-render.js');
+  return drawChart({ ...spec, config: { ...baseConfig, ...(spec.config ?? {}) } }, scale, MAX_PIXELS);
 }
 
 export function clipAlt(text: string): string {

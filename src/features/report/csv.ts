@@ -58,7 +58,9 @@ export class CsvFile {
     readonly path: string,
     columns: readonly string[],
   ) {
-    this.out = createWriteStream(path);
+    // Up to 1 MB queued before the writer waits (the stream's default is 16 KB, less than one piece):
+    // the next rows are formatted while the file system writes the last ones.
+    this.out = createWriteStream(path, { highWaterMark: 1 << 20 });
     // Kept and thrown at the next row (or at close) rather than left as an unhandled 'error' event.
     this.out.on('error', (error) => {
       this.failure ??= error;

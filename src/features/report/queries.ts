@@ -1,6 +1,6 @@
 /**
  * What a report reads, page by page. Each query of the big tables (issues, status changes, meetings
- * with their RSVPs, decided votes) returns at most PAGE rows and the caller asks for the next page
+ * with their RSVPs, decided votes) returns at most a page of rows and the caller asks for the next page
  * after the last key it saw (keyset paging), so a report over years of data never holds more than
  * one page in memory on either engine, and never holds the connection between pages (SQLite has
  * one: requests run between a report's pages). SQL in the common subset of SQLite and PostgreSQL
@@ -10,7 +10,17 @@ import { sql, type SQL } from 'drizzle-orm';
 import { jsonValues } from '../../db/portable.js';
 import type { Storage } from '../../db/storage.js';
 
-export const PAGE = 2000;
+/**
+ * Rows per page. Issue rows are small; a page of meetings carries each meeting's RSVP counts, and a
+ * page of votes their stored results (about 2 KB each), so those pages are shorter: a page is
+ * dropped before the next is read, and short-lived rows keep the heap small.
+ */
+export interface PageSizes {
+  issues: number;
+  meetings: number;
+  votes: number;
+}
+export const PAGE_SIZES: PageSizes = { issues: 2000, meetings: 250, votes: 250 };
 
 /** Where a page starts: after this (time, id) key, in (time, id) order. */
 export interface PageKey {
@@ -118,7 +128,11 @@ export interface GoalReadingRow {
 }
 
 export class ReportQueries {
-  constructor(private readonly db: Storage) {}
+  constructor(
+    private readonly db: Storage,
+    /** Tests pass tiny pages to cross many page boundaries with little data. */
+    readonly pages: PageSizes = PAGE_SIZES,
+  ) {}
 
   /**
    * SQLite picks an index by its statistics and guesses wrong on these queries (see each); PostgreSQL
@@ -143,21 +157,21 @@ export class ReportQueries {
             from issues i${this.indexedBy('issues_team_number')}
            where i.program_team_id = ${teamId} and i.number > ${afterNumber} and i.created_at < ${end} and (i.closed_at is null or i.closed_at >= ${start})
            order by i.number
-           limit ${sql.raw(String(PAGE))}`,
+           limit ${this.pages.issues}`,
     );
   }
 
   /**
-   * The status changes of some issues (a page of them) from `since` (to `until`), by issue, oldest
-   * first: one index seek per issue (issue_events_issue), so a report never holds more than its
-   * page's changes, however busy the team.
+   * The status changes of some issues (a page of them) from `since`, by issue, oldest first: one
+   * index seek per issue (issue_events_issue), so a report never holds more than its page's
+   * changes, however busy the team.
    */
-  async statusChangesOf(issueIds: readonly number[], since: number, until?: number): Promise<StatusChangeRow[]> {
+  async statusChangesOf(issueIds: readonly number[], since: number): Promise<StatusChangeRow[]> {
     if (issueIds.length === 0) return [];
     return this.db.rows<StatusChangeRow & Record<string, unknown>>(
       sql`select issue_id as "issueId", created_at as "at", coalesce(from_value, '') as "from", coalesce(to_value, '') as "to"
             from issue_events
-           where issue_id in ${jsonValues(this.db.engine, issueIds)} and created_at >= ${since} and created_at < ${until ?? Number.MAX_SAFE_INTEGER}
+           where issue_id in ${jsonValues(this.db.engine, issueIds)} and created_at >= ${since}
              and from_value in ${STATUSES} and to_value in ${STATUSES} and kind = 'status'
            order by issue_id, created_at, id`,
     );
@@ -192,7 +206,7 @@ export class ReportQueries {
   }
 
   /**
-   * One page of a team's meetings starting in the period (at most PAGE meetings, after `after` in
+   * One page of a team's meetings starting in the period (at most `pages.meetings`, after `after` in
    * (start, id) order) with their RSVPs counted per organisation and answer.
    */
   async meetingRsvpsPage(teamId: number, start: number, end: number, after: PageKey): Promise<MeetingRsvpRow[]> {
@@ -203,7 +217,7 @@ export class ReportQueries {
             from (select id, number, title, starts_at, duration_minutes, status from meetings
                    where program_team_id = ${teamId} and starts_at >= ${from} and starts_at < ${end} and (starts_at > ${after.at} or id > ${after.id})
                    order by starts_at, id
-                   limit ${sql.raw(String(PAGE))}) m
+                   limit ${this.pages.meetings}) m
             left join meeting_rsvps r on r.meeting_id = m.id
             left join people p on p.team_id = r.team_id and p.user_id = r.user_id
             left join organisations o on o.id = p.organisation_id
@@ -220,7 +234,7 @@ export class ReportQueries {
             from votes
            where program_team_id = ${teamId} and status = 'closed' and closed_at >= ${from} and closed_at < ${end} and (closed_at > ${after.at} or number > ${after.id})
            order by closed_at, number
-           limit ${sql.raw(String(PAGE))}`,
+           limit ${this.pages.votes}`,
     );
   }
 

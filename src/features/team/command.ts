@@ -4,13 +4,16 @@ import { say, sayProblem } from '../../slack/reply.js';
 import { CommandNames } from '../../slack/ids.js';
 import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import type { TeamService } from './service.js';
-import { auditView, membersView, organisationsView, TEAM_HELP, teamListView } from './views.js';
+import type { WorkspaceSettingsService } from './settings.js';
+import { auditView, DIGEST_SCHEDULE_POINTER, membersView, organisationsView, settingsView, TEAM_HELP, teamListView } from './views.js';
 
 export interface TeamCommandDeps {
   teams: TeamService;
+  settings: WorkspaceSettingsService;
   configCoordinators: readonly string[];
   now: Clock;
-  formatTime: (ms: number) => string;
+  /** An instant's date and time in the workspace's zone. */
+  formatTimeFor: (workspaceId: string) => Promise<(ms: number) => string>;
 }
 
 const usage = usageFor(CommandNames.team);
@@ -118,12 +121,35 @@ export function teamCommand(deps: TeamCommandDeps) {
         if (!removed.ok) return sayProblem(removed.problem);
         return say(removed.value.removed ? `${mentionUser(userId)} is no longer a coordinator.` : `${mentionUser(userId)} was not a coordinator added here, so nothing changed.`);
       },
+      settings: async ({ actor, args, now }) => {
+        const [first, second] = args.map((a) => a.toLowerCase());
+        if (args.length === 0) {
+          const shown = await deps.settings.show(actor, now);
+          if (!shown.ok) return sayProblem(shown.problem);
+          const view = settingsView(shown.value, await deps.formatTimeFor(actor.workspaceId));
+          return say(view.text, view.blocks);
+        }
+        const isZone = (word: string | undefined): boolean => word === 'timezone' || word === 'tz' || word === 'zone';
+        if (isZone(first) && args.length === 2) {
+          const set = await deps.settings.setTimeZone(actor, args[1] ?? '', now);
+          if (!set.ok) return sayProblem(set.problem);
+          return say(`:globe_with_meridians: This workspace's time zone is now *${escapeMrkdwn(set.value)}*. Digest schedules keep the zone they were set in.`);
+        }
+        if (first === 'reset' && isZone(second) && args.length === 2) {
+          const reset = await deps.settings.resetTimeZone(actor, now);
+          if (!reset.ok) return sayProblem(reset.problem);
+          return say(`:globe_with_meridians: This workspace uses the deployment's time zone again: *${escapeMrkdwn(reset.value)}*.`);
+        }
+        const digestWord = (word: string | undefined): boolean => word === 'digest' || word === 'rollup' || word === 'roll-up';
+        if (digestWord(first) || (first === 'reset' && digestWord(second))) return say(`:information_source: ${DIGEST_SCHEDULE_POINTER}`);
+        return usage('/team settings [timezone Area/City | reset timezone]');
+      },
       audit: async ({ actor, args, now }) => {
         const limit = args[0] === undefined ? 20 : Number(args[0]);
         if (!Number.isInteger(limit) || limit < 1 || limit > 200 || args.length > 1) return usage('/team audit [n] (n from 1 to 200)');
         const entries = await deps.teams.audit(actor, limit, now);
         if (!entries.ok) return sayProblem(entries.problem);
-        const view = auditView(entries.value, deps.formatTime);
+        const view = auditView(entries.value, await deps.formatTimeFor(actor.workspaceId));
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
     },

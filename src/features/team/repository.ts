@@ -1,9 +1,10 @@
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
 import { affectedRows, type Storage } from '../../db/storage.js';
-import { auditLog, coordinators, organisations, people, programTeams, teamChannels, teamMembers } from '../../db/schema.js';
+import { auditLog, coordinators, organisations, people, programTeams, teamChannels, teamMembers, workspaceSettings } from '../../db/schema.js';
 
 export type ProgramTeam = typeof programTeams.$inferSelect;
 export type Organisation = typeof organisations.$inferSelect;
+export type WorkspaceSettings = typeof workspaceSettings.$inferSelect;
 
 export interface TeamSummary extends ProgramTeam {
   channelIds: string[];
@@ -268,6 +269,20 @@ export class TeamRepository {
       .orderBy(desc(auditLog.createdAt), desc(auditLog.id))
       .limit(limit)
       .all();
+  }
+
+  /** The workspace's own settings; undefined when nobody has set any (every one is the deployment's default). */
+  async settings(workspaceId: string): Promise<WorkspaceSettings | undefined> {
+    return await this.db.select().from(workspaceSettings).where(eq(workspaceSettings.workspaceId, workspaceId)).get();
+  }
+
+  /** Sets (or, with null, resets to the deployment's default) the workspace's time zone. */
+  async setTimeZone(workspaceId: string, timeZone: string | null, updatedBy: string, updatedAt: number): Promise<void> {
+    await this.db
+      .insert(workspaceSettings)
+      .values({ workspaceId, timeZone, updatedBy, updatedAt })
+      .onConflictDoUpdate({ target: workspaceSettings.workspaceId, set: { timeZone, updatedBy, updatedAt } })
+      .run();
   }
 
   private async channelsOfWorkspace(workspaceId: string): Promise<Array<typeof teamChannels.$inferSelect>> {

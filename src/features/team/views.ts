@@ -1,7 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { chunkLines, context, section, SECTION_MAX } from '../../slack/blocks.js';
 import { escapeMrkdwn, mentionChannel, mentionUser } from '../../slack/mrkdwn.js';
+import { describeSchedule } from '../digest/schedule.js';
 import type { AuditEntry, Organisation, ProgramTeam, TeamSummary } from './repository.js';
+import type { ScheduleSetting, WorkspaceSettingsView } from './settings.js';
 
 /** Slack allows 50 blocks a message; keep two for the header and the footer. */
 const MAX_LIST_BLOCKS = 45;
@@ -14,6 +16,7 @@ export const TEAM_HELP = [
   '`/team join [KEY]` · `/team leave [KEY]`: join or leave a team (people from a partner workspace are added by a coordinator)',
   '`/team org @person` · `/team orgs`: who represents which organisation',
   '`/team coordinators`: who coordinates the collaborative',
+  '`/team settings`: this workspace’s settings (time zone, digest schedules, anonymous ballots), for team members and coordinators',
   '*Coordinators only*',
   '`/team create KEY Name of occupation`: add a program team',
   '`/team link KEY` · `/team unlink`: link this channel to a team (commands here then default to it)',
@@ -21,7 +24,12 @@ export const TEAM_HELP = [
   '`/team org @person Organisation name`: record the employer, school or agency a person represents',
   '`/team coordinator add @person` · `/team coordinator remove @person`',
   '`/team audit [n]`: the latest n entries of the audit log (default 20)',
+  '`/team settings timezone Area/City` · `/team settings reset timezone`: this workspace’s time zone, e.g. America/Chicago (digest schedules keep the zone they were set in; change them with `/digest schedule`)',
 ].join('\n');
+
+/** Where digest schedules are changed: they are per workspace already, in the digest feature. */
+export const DIGEST_SCHEDULE_POINTER =
+  'Digest schedules are changed with `/digest schedule KEY CRON` (a team) or `/digest schedule rollup CRON` (the roll-up), and `… default` goes back to the default. A schedule keeps the time zone it was set in.';
 
 export function teamListView(teams: TeamSummary[]): { text: string; blocks: KnownBlock[] } {
   if (teams.length === 0) return { text: 'There are no teams yet. A coordinator can add one with `/team create KEY Name`.', blocks: [] };
@@ -68,3 +76,30 @@ export function auditView(entries: AuditEntry[], formatTime: (ms: number) => str
   return { text: `Latest ${entries.length} audit entries`, blocks: [section('*Audit log*, newest first'), ...chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS).map(section)] };
 }
 
+
+const scheduleLine = (label: string, s: ScheduleSetting): string =>
+  `${label}: ${escapeMrkdwn(describeSchedule(s.cron))} (\`${escapeMrkdwn(s.cron)}\`${s.timeZone === undefined ? '' : `, ${escapeMrkdwn(s.timeZone)}`}) · ${s.source === 'default' ? 'default' : 'set with /digest schedule'}`;
+
+export function settingsView(settings: WorkspaceSettingsView, formatTime: (ms: number) => string): { text: string; blocks: KnownBlock[] } {
+  const zone = settings.timeZone;
+  const zoneSource =
+    zone.source === 'default'
+      ? 'deployment default'
+      : `this workspace’s${zone.setBy === undefined ? '' : `, set by ${mentionUser(zone.setBy)}`}${zone.setAt === undefined ? '' : ` on ${formatTime(zone.setAt)}`}`;
+  const lines = [
+    `*Time zone*: ${escapeMrkdwn(zone.value)} (${zoneSource})`,
+    scheduleLine('*Roll-up digest*', settings.rollup),
+    ...settings.teamDigests.map((s) => scheduleLine(`*${escapeMrkdwn(s.teamKey ?? '')} digest*`, s)),
+    settings.perWorkspaceBallotKeys
+      ? '*Anonymous ballots*: keyed per workspace (derived from the deployment’s secret; never shown)'
+      : '*Anonymous ballots*: keyed with the deployment’s key (never shown)',
+  ];
+  return {
+    text: `Workspace settings: time zone ${zone.value} (${zone.source === 'default' ? 'deployment default' : 'this workspace’s'})`,
+    blocks: [
+      section('*Settings for this workspace*'),
+      ...chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS).map(section),
+      context(`Coordinators change the time zone with \`/team settings timezone Area/City\` or \`/team settings reset timezone\`. ${DIGEST_SCHEDULE_POINTER}`),
+    ],
+  };
+}

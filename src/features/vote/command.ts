@@ -27,7 +27,8 @@ export interface VoteCommandDeps {
   outbox: Kicker;
   now: Clock;
   timeZoneOf: (workspaceId: string, userId: string) => Promise<string | undefined>;
-  defaultTimeZone: string;
+  /** The workspace's zone (`/team settings timezone`, else ALLIANCE_TIMEZONE), for a person whose Slack profile has none. */
+  defaultTimeZone: (workspaceId: string) => Promise<string>;
   botUserId: () => Promise<string | undefined>;
 }
 
@@ -164,7 +165,7 @@ async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string, 
   const initial = await deps.teamRepository.byChannel(actor.workspaceId, channelId);
   const issues = await deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
   const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : await deps.votes.repository.countOpenIssues(actor.workspaceId);
-  const timeZone = (await deps.timeZoneOf(actor.workspaceId, actor.userId)) ?? deps.defaultTimeZone;
+  const timeZone = (await deps.timeZoneOf(actor.workspaceId, actor.userId)) ?? (await deps.defaultTimeZone(actor.workspaceId));
   const goals = await new GoalRepository(deps.db).ofWorkspace(actor.workspaceId, ['open']);
   const initialGoal = goals.find((g) => g.number === goalNumber);
   return newVoteModal({

@@ -37,7 +37,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       outbox: deps.outbox,
       now: deps.now,
       timeZoneOf: (ws, user) => deps.actors.timeZoneOf(ws, user),
-      defaultTimeZone: deps.config.ALLIANCE_TIMEZONE,
+      defaultTimeZone: (ws) => deps.zones.zoneFor(ws),
       botUserId: electorates.botUserId,
     }),
     { actors: deps.actors },

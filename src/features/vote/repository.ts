@@ -26,6 +26,8 @@ export interface NewVote {
   createdAt: number;
   /** The electorate counted when the vote was started. */
   electorateSize: number;
+  /** Which key its anonymous ballots are keyed with, for its whole life (rules.ts `BallotKeyScheme`). */
+  ballotKeyScheme: number;
 }
 
 export interface OpenIssue {

@@ -2,7 +2,7 @@
  * Pure vote rules: validating a new vote, ballot choices, voter keys and computing a result from
  * stored ballots. No I/O and no clock of their own, so every rule is unit-tested directly.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { fail, failMany, ok, type Problem, type Result } from '../../domain/result.js';
 import { InputIds } from '../../slack/ids.js';
 import { localToUtc } from '../../time/zone.js';
@@ -157,9 +157,37 @@ export function checkChoices(vote: Pick<Vote, 'method' | 'maxChoices'>, optionId
 const hmac = (secret: string, text: string): string => createHmac('sha256', secret).update(text).digest('hex');
 
 /**
+ * Which key a vote's ballots are keyed with (`votes.ballot_key_scheme`), fixed when the vote opens:
+ * the deployment's key itself (every vote opened before workspaces had their own), or the vote's
+ * workspace's own key. A vote keeps its scheme until it closes, so a person's voter key on it never
+ * changes: no second ballot, and the Home still sees theirs.
+ */
+export const BallotKeyScheme = { deployment: 1, perWorkspace: 2 } as const;
+/** The scheme of every vote opened from now on. */
+export const CURRENT_BALLOT_KEY_SCHEME: number = BallotKeyScheme.perWorkspace;
+
+/**
+ * A workspace's own ballot key: HKDF-SHA256 of the deployment's key, the info naming the purpose
+ * and the workspace, so the same person voting in two workspaces has unrelated voter keys and one
+ * workspace's key tells nothing of another's. Nothing is stored: it is derived again when needed.
+ */
+export function workspaceBallotKey(deploymentKey: string, workspaceId: string): string {
+  return Buffer.from(hkdfSync('sha256', deploymentKey, '', `alliance anonymous ballots v2 workspace:${workspaceId}`, 32)).toString('hex');
+}
+
+/** The key `voterKeyFor` and `personHash` take for this vote, by the scheme it was opened with. */
+export function voteBallotKey(deploymentKey: string, vote: Pick<Vote, 'workspaceId' | 'ballotKeyScheme'>): string {
+  if (vote.ballotKeyScheme === BallotKeyScheme.deployment) return deploymentKey;
+  if (vote.ballotKeyScheme === BallotKeyScheme.perWorkspace) return workspaceBallotKey(deploymentKey, vote.workspaceId);
+  // A scheme this code does not know (written by a newer version): guessing would mint new voter keys.
+  throw new Error(`unknown ballot key scheme ${vote.ballotKeyScheme} on a vote of workspace ${vote.workspaceId}`);
+}
+
+/**
  * Who a ballot belongs to. Per organisation: the organisation (its ballot is not secret, the person
  * is). Per person: the user, or for anonymous votes a keyed hash that includes the vote id, so the
  * same person's ballots cannot be linked across votes and the database alone does not say who voted.
+ * `secret` is the vote's ballot key (`voteBallotKey`), not the deployment's.
  */
 export function voterKeyFor(secret: string, vote: Pick<Vote, 'id' | 'eligibility' | 'anonymous'>, userId: string, organisationId: number | null): string {
   if (vote.eligibility === 'organisation') {

@@ -8,7 +8,19 @@ import { GoalRepository } from '../goal/repository.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { Electorate } from './electorate.js';
 import type { Eligibility, Vote, VoteOption, VoteRepository } from './repository.js';
-import { checkChoices, computeResult, parseChoices, personHash, voteKey, voterKeyFor, type ElectorateCount, type ValidDraft, type VoteResult } from './rules.js';
+import {
+  checkChoices,
+  computeResult,
+  CURRENT_BALLOT_KEY_SCHEME,
+  parseChoices,
+  personHash,
+  voteBallotKey,
+  voteKey,
+  voterKeyFor,
+  type ElectorateCount,
+  type ValidDraft,
+  type VoteResult,
+} from './rules.js';
 
 /** Anonymous ballots get random ids from this range (far above any counted id, far below SQLite's 2^63). */
 const ANONYMOUS_BALLOT_ID_MIN = 2 ** 32;
@@ -59,7 +71,10 @@ export class VoteService {
     private readonly db: Storage,
     private readonly repo: VoteRepository,
     private readonly teams: TeamRepository,
-    /** Null for jobs that only close votes: casting a ballot needs it, closing does not. */
+    /**
+     * The deployment's ballot key (each vote's own key is derived from it by the vote's scheme, see
+     * `voteBallotKey`). Null for jobs that only close votes: casting a ballot needs it, closing does not.
+     */
     private readonly ballotSecret: string | null,
     /** How the ballot message and the results post look (views.ts): the service only queues them. */
     private readonly messages: VoteMessages,
@@ -70,9 +85,10 @@ export class VoteService {
   /** Which goal a vote is for (goal_votes); votes read and write only that link. */
   private readonly goals: GoalRepository;
 
-  private get secret(): string {
+  /** The key this vote's ballots are keyed with (the deployment's, or its workspace's own). */
+  private ballotKeyOf(vote: Vote): string {
     if (this.ballotSecret === null) throw new Error('casting ballots needs the ballot secret');
-    return this.ballotSecret;
+    return voteBallotKey(this.ballotSecret, vote);
   }
 
   get repository(): VoteRepository {
@@ -129,6 +145,7 @@ export class VoteService {
           channelId,
           createdAt: now.getTime(),
           electorateSize,
+          ballotKeyScheme: CURRENT_BALLOT_KEY_SCHEME,
         },
         draft.options,
       );
@@ -201,8 +218,9 @@ export class VoteService {
       }
       const organisation = vote.eligibility === 'organisation' ? await this.teams.organisationOf(vote.workspaceId, userId) : undefined;
       if (vote.eligibility === 'organisation' && organisation === undefined) return fail('forbidden', 'No organisation is recorded for you; ask a coordinator.');
-      const voterKey = voterKeyFor(this.secret, vote, userId, organisation?.id ?? null);
-      const mine = personHash(this.secret, vote.id, userId);
+      const ballotKey = this.ballotKeyOf(vote);
+      const voterKey = voterKeyFor(ballotKey, vote, userId, organisation?.id ?? null);
+      const mine = personHash(ballotKey, vote.id, userId);
       const existing = await this.repo.ballotByKey(vote.id, voterKey);
       const byColleague = existing !== undefined && existing.castByHash !== mine;
       // A colleague's ballot is replaced, not edited: the later ballot of an organisation is the one that counts.
@@ -260,8 +278,9 @@ export class VoteService {
   async ownChoices(vote: Vote, userId: string): Promise<number[]> {
     const organisation = vote.eligibility === 'organisation' ? await this.teams.organisationOf(vote.workspaceId, userId) : undefined;
     if (vote.eligibility === 'organisation' && organisation === undefined) return [];
-    const ballot = await this.repo.ballotByKey(vote.id, voterKeyFor(this.secret, vote, userId, organisation?.id ?? null));
-    return ballot === undefined || ballot.castByHash !== personHash(this.secret, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
+    const ballotKey = this.ballotKeyOf(vote);
+    const ballot = await this.repo.ballotByKey(vote.id, voterKeyFor(ballotKey, vote, userId, organisation?.id ?? null));
+    return ballot === undefined || ballot.castByHash !== personHash(ballotKey, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
   }
 
   async currentResult(vote: Vote, electorate: number | ElectorateCount): Promise<VoteResult> {
