@@ -397,6 +397,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
     client,
     logger,
     config,
+    zones,
     // Single workspace: the one from auth.test; distribution mode: every live installation, read at each run.
     workspaces: oauth === undefined ? async () => [workspaceId] : async () => (await oauth.store.installedWorkspaces()).map((w) => w.workspaceId),
     inWorkspace,

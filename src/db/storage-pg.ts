@@ -105,6 +105,8 @@ export interface PostgresOptions {
 export const MIGRATION_LOCK_KEY = 0x616c6c69616e6365n;
 /** The key of the lock transactions take turns on (see postgresStorage). */
 export const TRANSACTION_LOCK_KEY = MIGRATION_LOCK_KEY + 1n;
+/** How long PostgreSQL lets one of our transactions wait on its client before ending its session. */
+export const IDLE_TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * The PostgreSQL engine: statements outside a transaction go to any pooled connection; a
@@ -126,7 +128,15 @@ export const TRANSACTION_LOCK_KEY = MIGRATION_LOCK_KEY + 1n;
  */
 export function postgresStorage(url: string, options: PostgresOptions = {}): Storage {
   markAutoIds();
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: postgresTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    types: postgresTypes,
+    // A transaction's session that waits on its client this long has lost it (a machine gone
+    // without closing its connection): PostgreSQL ends it, and with it the turn it held, instead of
+    // leaving every instance waiting until TCP notices. Transactions only touch the database.
+    idle_in_transaction_session_timeout: IDLE_TRANSACTION_TIMEOUT_MS,
+  });
   // An idle pooled connection that the server drops must not crash the process.
   pool.on('error', () => undefined);
   // The transaction the current async flow is inside, if any: the storage runs on its connection.

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Storage } from '../db/storage.js';
 import { runDigests } from '../features/digest/job.js';
 import type { HomeRuntime } from '../features/home/runtime.js';
+import type { WorkspaceZones } from '../features/team/zones.js';
 import { runScheduledReports } from '../features/report/job.js';
 import { digestTrendBlock } from '../features/report/trend.js';
 import { runGoalStaleReminders } from '../features/goal/jobs.js';
@@ -20,6 +21,8 @@ export interface JobDeps {
   client: WebClient;
   logger: AppLogger;
   config: Config;
+  /** Each workspace's time zone (ALLIANCE_TIMEZONE where it set none): digests, reports and reminders are in it. */
+  zones: Pick<WorkspaceZones, 'zoneFor'>;
   /** The workspaces jobs run for: the one workspace, or every installed one (distribution mode). */
   workspaces: () => Promise<string[]>;
   /** Runs a workspace's share of a job with that workspace's token. */
@@ -77,10 +80,11 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
             logger: deps.logger,
             workspaceId,
             timeZone: deps.config.ALLIANCE_TIMEZONE,
+            zones: deps.zones,
             configCoordinators: deps.config.ALLIANCE_COORDINATORS,
             instanceId: deps.instanceId,
-            // Each team digest shows its 8-week opened-vs-resolved chart, uploaded before the claim.
-            trendBlock: (team, runAt) => digestTrendBlock(deps.client, deps.db, team, runAt, deps.config.ALLIANCE_TIMEZONE),
+            // Each team digest shows its 8-week opened-vs-resolved chart (weeks in the workspace's zone), uploaded before the claim.
+            trendBlock: (team, runAt, timeZone) => digestTrendBlock(deps.client, deps.db, team, runAt, timeZone),
           });
           if (summary.sent.length > 0) deps.outbox.kick();
           return summary;
@@ -92,8 +96,8 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
       name: 'report',
       cron: '*/15 * * * *',
       run: (now) =>
-        forEachWorkspace(deps, 'report', (workspaceId) =>
-          runScheduledReports({ db: deps.db, client: deps.client, now, logger: deps.logger, workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId }),
+        forEachWorkspace(deps, 'report', async (workspaceId) =>
+          runScheduledReports({ db: deps.db, client: deps.client, now, logger: deps.logger, workspaceId, timeZone: await deps.zones.zoneFor(workspaceId), instanceId: deps.instanceId }),
         ),
     },
     // Votes close at their deadline to the minute; a run after downtime closes every vote whose deadline passed.
@@ -113,7 +117,7 @@ export function buildJobs(deps: JobDeps): ScheduledJob[] {
       cron: '23 * * * *',
       run: (now) =>
         forEachWorkspace(deps, 'goal-stale', async (workspaceId) => {
-          const result = await runGoalStaleReminders({ db: deps.db, now, workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, instanceId: deps.instanceId });
+          const result = await runGoalStaleReminders({ db: deps.db, now, workspaceId, timeZone: deps.config.ALLIANCE_TIMEZONE, zones: deps.zones, instanceId: deps.instanceId });
           if (result.queued > 0) deps.outbox.kick();
           return result;
         }),

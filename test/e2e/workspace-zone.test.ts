@@ -10,8 +10,9 @@ import { inputValues } from '../rig/slack-request.js';
  * Issue #15: each workspace has its own time zone (`/team settings timezone`). Two workspaces in one
  * deployment (ALLIANCE_TIMEZONE America/Detroit): one sets Asia/Tokyo, the other keeps the default.
  * At 20:00 UTC it is already tomorrow in Tokyo and still today in Detroit, so every "today" (an
- * issue's due date and overdue, a goal's start and reading dates), every time shown, and the time
- * of a meeting scheduled by someone whose Slack profile has no zone follow the workspace's zone.
+ * issue's due date and overdue, on the Home too; a goal's start and reading dates), every time shown,
+ * the default digest schedule, and the times of a vote or meeting set by someone whose Slack profile
+ * has no zone follow the workspace's zone.
  */
 
 const ONE = 'T0ZONEONE';
@@ -74,6 +75,18 @@ describe("each workspace's own time zone (distribution mode)", () => {
     expect(shownInTwo).toMatch(/, 1[56]:00/);
     expect(await command(one, '/issue', 'list overdue', inCna(coordinator))).toContain('Placements stalled');
     expect(await command(two, '/issue', 'list overdue', inCna(coordinator))).not.toContain('Placements stalled');
+    // The coordinators' Home counts it overdue in its own workspace only.
+    for (const [slack, ws, overdue] of [
+      [one, ONE, ':warning: 1 overdue'],
+      [two, TWO, '0 overdue'],
+    ] as const) {
+      const before = harness.fake.callsTo('views.publish').length;
+      await slack.event({ type: 'app_home_opened', user: coordinator, channel: `D${coordinator}`, tab: 'home' });
+      await harness.fake.waitFor(() => harness.fake.callsTo('views.publish').length > before);
+      const publish = harness.fake.callsTo('views.publish').at(-1);
+      expect(publish?.teamId).toBe(ws);
+      expect(JSON.stringify(publish?.args.view)).toContain(overdue);
+    }
 
     // Goals: the start date and a reading's date (what pace is measured from and to) are the workspace's today.
     for (const slack of [one, two]) {
@@ -88,6 +101,18 @@ describe("each workspace's own time zone (distribution mode)", () => {
     // Digests: the default schedule is in the workspace's zone.
     expect(await command(one, '/digest', 'schedule', inCna(coordinator))).toContain(`(${TOKYO})`);
     expect(await command(two, '/digest', 'schedule', inCna(coordinator))).toContain(`(${DETROIT})`);
+
+    // A vote's closing time: read in the workspace's zone for someone whose Slack profile has none.
+    for (const [slack, zone] of [
+      [one, TOKYO],
+      [two, DETROIT],
+    ] as const) {
+      const before = harness.fake.views.size;
+      await command(slack, '/vote', 'new', inCna(zoneless));
+      await harness.fake.waitFor(() => harness.fake.views.size > before);
+      const form = [...harness.fake.views.values()].at(-1) as { blocks: unknown[] };
+      expect(JSON.stringify(form.blocks)).toContain(`In your time zone (${zone})`);
+    }
 
     // Meetings: a scheduler without a Slack zone gets the workspace's, and the meeting is at 10:00 there.
     const meetingDay = dayText(AT + 10 * DAY_MS);

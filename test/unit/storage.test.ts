@@ -4,7 +4,7 @@ import { homeTabs, programTeams } from '../../src/db/schema.js';
 import { affectedRows, isUniqueViolation, outsideTransactions, type Storage } from '../../src/db/storage.js';
 import { createLogger } from '../../src/logger.js';
 import { Kicker } from '../../src/outbox/kicker.js';
-import { toPostgresSql } from '../../src/db/storage-pg.js';
+import { postgresStorage, toPostgresSql } from '../../src/db/storage-pg.js';
 import { BEGIN_BUSY_BUDGET_MS } from '../../src/db/storage-sqlite.js';
 import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
 import { ENGINES, freshStorage, type TestStorage } from '../rig/engines.js';
@@ -101,6 +101,27 @@ for (const { engine, skip, label } of ENGINES) {
       await Promise.all(Array.from({ length: 20 }, bump));
       const row = await storage.db.select().from(homeTabs).get();
       expect(row?.version).toBe(21);
+    });
+
+    it.skipIf(engine !== 'postgres')('(PostgreSQL) keeps that outcome without taking turns too: SERIALIZABLE and re-runs alone, on two pools at once', async () => {
+      await storage.db.insert(homeTabs).values({ workspaceId: WS, userId: 'U1', openedAt: 1 }).run();
+      const pools = [postgresStorage(opened.url, { takeTurns: false, max: 5 }), postgresStorage(opened.url, { takeTurns: false, max: 5 })];
+      try {
+        let runs = 0;
+        const bump = (on: Storage) =>
+          on.transaction(async (tx) => {
+            runs++;
+            const row = await tx.db.select().from(homeTabs).where(and(eq(homeTabs.workspaceId, WS), eq(homeTabs.userId, 'U1'))).get();
+            await tick();
+            await tx.db.update(homeTabs).set({ version: (row?.version ?? 0) + 1 }).where(eq(homeTabs.userId, 'U1')).run();
+          });
+        await Promise.all(Array.from({ length: 10 }, (_, i) => bump(pools[i % 2] as Storage)));
+        expect((await storage.db.select().from(homeTabs).get())?.version).toBe(11);
+        // They did conflict, and were re-run: the outcome is SERIALIZABLE's doing, not luck.
+        expect(runs).toBeGreaterThan(10);
+      } finally {
+        await Promise.all(pools.map((p) => p.close()));
+      }
     });
 
     it('never lets a statement outside a transaction see or join another one that is open', async () => {

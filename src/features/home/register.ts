@@ -125,7 +125,8 @@ export function registerHome(app: App, deps: ListenerDeps): void {
     const selected = await onlyTeam(ws, userId);
     const issues = await votes.openIssues(ws, MAX_ISSUE_OPTIONS);
     const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : await votes.countOpenIssues(ws);
-    const timeZone = (await deps.actors.timeZoneOf(ws, userId)) ?? (await deps.zones.zoneFor(ws));
+    // The same rule as `/vote new`: the person's own Slack zone, else the workspace's.
+    const timeZone = await schedulerZone({ timeZoneOf: (w, u) => deps.actors.timeZoneOf(w, u), defaultTimeZone: (w) => deps.zones.zoneFor(w) }, ws, userId);
     // The ballot goes to the chosen team's channel; the form needs a place it was opened from.
     const channelId = (selected === undefined ? undefined : (await deps.teamRepository.channelsOf(selected.id))[0]) ?? 'app_home';
     return newVoteModal({ teams: await deps.teamRepository.teams(ws), initialTeamId: selected?.id, issues, moreIssues: total - issues.length, channelId, timeZone });

@@ -5,8 +5,12 @@ import { finished } from 'node:stream/promises';
 /** Rows go to the file in pieces of this many bytes: few, large writes. */
 const CHUNK = 64 * 1024;
 
-/** A field with a quote, a comma or a line break is quoted (RFC 4180). */
-const NEEDS_QUOTES = /[",\r\n]/;
+/**
+ * A field with a quote, a comma or a CRLF is quoted. As csv-stringify with a record delimiter set
+ * (its `quote_record_delimiter` is then off), a lone CR or LF is not: kept so the files stay
+ * byte for byte what they were.
+ */
+const NEEDS_QUOTES = /[",]|\r\n/;
 
 /**
  * What a spreadsheet would run as a formula: text starting with `=`, `+`, `-`, `@`, tab, carriage
@@ -39,8 +43,8 @@ export function csvRecord(row: ReadonlyArray<string | number | null | undefined>
 }
 
 /**
- * One CSV file written as rows arrive (RFC 4180: CRLF line ends, fields with commas, quotes or line
- * breaks quoted, quotes doubled). It starts with a UTF-8 byte-order mark so Excel reads accents
+ * One CSV file written as rows arrive (RFC 4180: CRLF line ends, fields with commas, quotes or CRLF
+ * quoted, quotes doubled). It starts with a UTF-8 byte-order mark so Excel reads accents
  * correctly, and a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a `'`
  * before it, so a title can never run as a spreadsheet formula (numbers stay numbers). Each record
  * is encoded straight into a 64 KB buffer that goes to the file when full: memory stays flat however

@@ -1,10 +1,10 @@
 /**
- * What a report reads, page by page. Each query of the big tables (issues, status changes, meetings
- * with their RSVPs, decided votes) returns at most a page of rows and the caller asks for the next page
- * after the last key it saw (keyset paging), so a report over years of data never holds more than
- * one page in memory on either engine, and never holds the connection between pages (SQLite has
- * one: requests run between a report's pages). SQL in the common subset of SQLite and PostgreSQL
- * (src/db/storage.ts).
+ * What a report reads, page by page. The big tables are read a page at a time: issues, meetings
+ * with their RSVPs and decided votes by key, each page after the last key the caller saw (keyset
+ * paging, never `offset`), and the status changes and ballots of the page's own issues and votes.
+ * So a report over years of data holds one page in memory on either engine, and never holds the
+ * connection between pages (SQLite has one: requests run between a report's pages). SQL in the
+ * common subset of SQLite and PostgreSQL (src/db/storage.ts).
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { jsonValues } from '../../db/portable.js';
@@ -31,6 +31,7 @@ export interface PageKey {
 /** Before the first row of every table (times and ids are positive). */
 export const FIRST_PAGE: PageKey = { at: Number.MIN_SAFE_INTEGER, id: 0 };
 
+/** Every time zone's offset is a whole number of quarter hours, so a local midnight falls on one. */
 export const QUARTER_HOUR_MS = 900_000;
 
 /** The statuses an issue moves between (issue_events kind 'status'). */

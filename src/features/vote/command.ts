@@ -8,6 +8,7 @@ import { InputIds, CommandNames } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
 import { say, sayProblem } from '../../slack/reply.js';
 import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
+import { isValidTimeZone } from '../../time/zone.js';
 import { GoalRepository } from '../goal/repository.js';
 import { takeForGoal } from '../goal/model.js';
 import type { TeamRepository } from '../team/repository.js';
@@ -165,7 +166,9 @@ async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string, 
   const initial = await deps.teamRepository.byChannel(actor.workspaceId, channelId);
   const issues = await deps.votes.repository.openIssues(actor.workspaceId, MAX_ISSUE_OPTIONS);
   const total = issues.length < MAX_ISSUE_OPTIONS ? issues.length : await deps.votes.repository.countOpenIssues(actor.workspaceId);
-  const timeZone = (await deps.timeZoneOf(actor.workspaceId, actor.userId)) ?? (await deps.defaultTimeZone(actor.workspaceId));
+  // A profile's zone this runtime does not know (or an empty one) counts as none.
+  const own = await deps.timeZoneOf(actor.workspaceId, actor.userId);
+  const timeZone = own !== undefined && isValidTimeZone(own) ? own : await deps.defaultTimeZone(actor.workspaceId);
   const goals = await new GoalRepository(deps.db).ofWorkspace(actor.workspaceId, ['open']);
   const initialGoal = goals.find((g) => g.number === goalNumber);
   return newVoteModal({
