@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Storage } from '../../db/storage.js';
 import { goalIssues, goals, issueEvents, issues, issueStatusCounts, programTeams } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
@@ -65,27 +65,91 @@ const STATUSES_OF_SCOPE: Partial<Record<ListScope, readonly string[] | 'every'>>
 const withTeam = { issue: issues, teamKey: programTeams.key, teamName: programTeams.name };
 const flatten = (row: { issue: IssueRow; teamKey: string; teamName: string }): Issue => ({ ...row.issue, teamKey: row.teamKey, teamName: row.teamName });
 
-/**
- * Issues and their history. Wraps drizzle; the rules live in the service.
- *
- * `/issue show` and `/issue list` run on every such command. Their queries are built per call, but
- * always with the same SQL text for the same shape (values are parameters, never spliced in: a list
- * differs only by scope, number of teams and whether it is the first page), so the SQLite engine's
- * statement cache compiles each shape once and PostgreSQL sees a handful of distinct statements.
- */
-export class IssueRepository {
-  constructor(private readonly db: Storage) {}
+/** A list filter's values, or the placeholders that stand for them in a prepared query. */
+interface FilterTerms {
+  workspaceId: string | Placeholder;
+  teamIds?: ReadonlyArray<number | Placeholder> | undefined;
+  scope: ListScope;
+  userId: string | Placeholder;
+  today: string | Placeholder;
+}
 
-  /** One issue as cards and `/issue show` render it: with the goals it is linked to. */
-  private async withGoals(issue: Issue): Promise<Issue> {
-    const linked = await this.db
+/** Distinct list shapes (scope × number of teams) worth keeping prepared; any more are built per call. */
+const MAX_PREPARED_LISTS = 64;
+
+/**
+ * `/issue show`'s reads, as prepared queries: drizzle builds each one's SQL text once, and a call
+ * only fills in its parameters (building the text anew per call was ~18% of the app's busy time
+ * on SQLite). They run through the storage like any query, so on the transaction's connection
+ * inside one.
+ */
+function prepareShowReads(db: Storage) {
+  const issueId = sql.placeholder('issueId');
+  const withTeamFrom = () => db.select(withTeam).from(issues).innerJoin(programTeams, eq(programTeams.id, issues.programTeamId));
+  return {
+    issueByKey: withTeamFrom()
+      .where(and(eq(issues.workspaceId, sql.placeholder('workspaceId')), eq(programTeams.key, sql.placeholder('teamKey')), eq(issues.number, sql.placeholder('number'))))
+      .prepare(),
+    issueById: withTeamFrom()
+      .where(and(eq(issues.workspaceId, sql.placeholder('workspaceId')), eq(issues.id, sql.placeholder('id'))))
+      .prepare(),
+    issueByIdAlone: withTeamFrom().where(eq(issues.id, sql.placeholder('id'))).prepare(),
+    goalsOfIssue: db
       .select({ number: goals.number, name: goals.name })
       .from(goalIssues)
       .innerJoin(goals, eq(goals.id, goalIssues.goalId))
-      .where(eq(goalIssues.issueId, issue.id))
+      .where(eq(goalIssues.issueId, issueId))
       .orderBy(asc(goals.number))
-      .all();
-    return { ...issue, goals: linked };
+      .prepare(),
+    eventsOfIssue: db.select().from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt), asc(issueEvents.id)).prepare(),
+    commentsOfIssue: db
+      .select({ n: count() })
+      .from(issueEvents)
+      .where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'comment')))
+      .prepare(),
+    statusEventsOfIssue: db
+      .select()
+      .from(issueEvents)
+      .where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'status')))
+      .orderBy(asc(issueEvents.id))
+      .prepare(),
+  };
+}
+
+const issuesCounted = (row: { n: number } | undefined): number => row?.n ?? 0;
+const countersAdded = (row: { n: number | null } | undefined): number => Number(row?.n ?? 0);
+
+/** A list filter's values as the parameters of its shape's prepared queries. */
+function listParams(filter: IssueFilter, page: { limit?: number; offset?: number }): Record<string, unknown> {
+  const params: Record<string, unknown> = { workspaceId: filter.workspaceId, userId: filter.userId, today: filter.today, ...page };
+  filter.teamIds?.forEach((id, i) => {
+    params[`team${i}`] = id;
+  });
+  return params;
+}
+
+/**
+ * Issues and their history. Wraps drizzle; the rules live in the service.
+ *
+ * `/issue show` and `/issue list` run on every such command: their queries are prepared once per
+ * repository (lists once per shape: scope and number of teams), so drizzle does not build their
+ * SQL text again on each call. Values are always parameters, never spliced in, so the SQLite
+ * engine's statement cache compiles each shape once and PostgreSQL sees a handful of statements.
+ */
+export class IssueRepository {
+  // Prepared on first use: repositories are also built for a single call (inside transactions).
+  private preparedShowReads: ReturnType<typeof prepareShowReads> | undefined;
+  private readonly preparedLists = new Map<string, ReturnType<IssueRepository['prepareList']>>();
+
+  constructor(private readonly db: Storage) {}
+
+  private get showReads(): ReturnType<typeof prepareShowReads> {
+    return (this.preparedShowReads ??= prepareShowReads(this.db));
+  }
+
+  /** One issue as cards and `/issue show` render it: with the goals it is linked to. */
+  private async withGoals(issue: Issue): Promise<Issue> {
+    return { ...issue, goals: await this.showReads.goalsOfIssue.all({ issueId: issue.id }) };
   }
 
   /**
@@ -126,42 +190,31 @@ export class IssueRepository {
   }
 
   async commentCount(issueId: number): Promise<number> {
-    const row = await this.db.select({ n: count() }).from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'comment'))).get();
-    return row?.n ?? 0;
+    return (await this.showReads.commentsOfIssue.get({ issueId }))?.n ?? 0;
   }
 
   async statusEvents(issueId: number): Promise<IssueEventRow[]> {
-    return await this.db.select().from(issueEvents).where(and(eq(issueEvents.issueId, issueId), eq(issueEvents.kind, 'status'))).orderBy(asc(issueEvents.id)).all();
+    return await this.showReads.statusEventsOfIssue.all({ issueId });
   }
 
   async byKey(workspaceId: string, teamKey: string, number: number): Promise<Issue | undefined> {
-    const row = await this.db
-      .select(withTeam)
-      .from(issues)
-      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(and(eq(issues.workspaceId, workspaceId), eq(programTeams.key, teamKey.toUpperCase()), eq(issues.number, number)))
-      .get();
+    const row = await this.showReads.issueByKey.get({ workspaceId, teamKey: teamKey.toUpperCase(), number });
     return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
   async byId(workspaceId: string, id: number): Promise<Issue | undefined> {
-    const row = await this.db
-      .select(withTeam)
-      .from(issues)
-      .innerJoin(programTeams, eq(programTeams.id, issues.programTeamId))
-      .where(and(eq(issues.workspaceId, workspaceId), eq(issues.id, id)))
-      .get();
+    const row = await this.showReads.issueById.get({ workspaceId, id });
     return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
   /** By id alone: for outbox follow-ups, which know the id they queued and nothing else. */
   async get(id: number): Promise<Issue | undefined> {
-    const row = await this.db.select(withTeam).from(issues).innerJoin(programTeams, eq(programTeams.id, issues.programTeamId)).where(eq(issues.id, id)).get();
+    const row = await this.showReads.issueByIdAlone.get({ id });
     return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
   async events(issueId: number): Promise<IssueEventRow[]> {
-    return await this.db.select().from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt), asc(issueEvents.id)).all();
+    return await this.showReads.eventsOfIssue.all({ issueId });
   }
 
   /**
@@ -169,7 +222,9 @@ export class IssueRepository {
    * activity. `id` breaks ties so pages never overlap or skip.
    */
   async list(filter: IssueFilter, offset: number, limit: number): Promise<Issue[]> {
-    return (await this.listQuery(filter, offset, limit).all()).map(flatten);
+    const prepared = this.preparedList(filter);
+    const rows = prepared === undefined ? await this.listQuery(filter, offset, limit).all() : await prepared.list.all(listParams(filter, { limit, offset }));
+    return rows.map(flatten);
   }
 
   /**
@@ -179,22 +234,22 @@ export class IssueRepository {
    * owner and date, and are counted from their index.
    */
   async count(filter: IssueFilter): Promise<number> {
-    const statuses = STATUSES_OF_SCOPE[filter.scope];
-    if (statuses === undefined) return (await this.countQuery(filter).get())?.n ?? 0;
-    const teams =
-      filter.teamIds !== undefined
-        ? inArray(issueStatusCounts.programTeamId, filter.teamIds)
-        : inArray(issueStatusCounts.programTeamId, this.db.select({ id: programTeams.id }).from(programTeams).where(eq(programTeams.workspaceId, filter.workspaceId)));
-    const row = await this.db
-      .select({ n: sql<number | null>`sum(${issueStatusCounts.count})` })
-      .from(issueStatusCounts)
-      .where(and(teams, statuses === 'every' ? undefined : inArray(issueStatusCounts.status, [...statuses])))
-      .get();
-    return Number(row?.n ?? 0);
+    const prepared = this.preparedList(filter);
+    if (prepared !== undefined) return await prepared.count(listParams(filter, {}));
+    return STATUSES_OF_SCOPE[filter.scope] === undefined ? issuesCounted(await this.countQuery(filter).get()) : countersAdded(await this.countersQuery(filter).get());
   }
 
   /** `list`'s statement; its SQL text depends only on the scope, the number of teams and whether offset is 0 (values are parameters). */
   listQuery(filter: IssueFilter, offset: number, limit: number) {
+    return this.listQueryOf(filter, offset, limit);
+  }
+
+  /** `count`'s statement; like `listQuery`, one SQL text per scope and number of teams. */
+  countQuery(filter: IssueFilter) {
+    return this.countQueryOf(filter);
+  }
+
+  private listQueryOf(filter: FilterTerms, offset: number | Placeholder, limit: number | Placeholder) {
     return this.db
       .select(withTeam)
       .from(issues)
@@ -205,12 +260,56 @@ export class IssueRepository {
       .offset(offset);
   }
 
-  /** `count`'s statement; like `listQuery`, one SQL text per scope and number of teams. */
-  countQuery(filter: IssueFilter) {
+  private countQueryOf(filter: FilterTerms) {
     return this.db.select({ n: count() }).from(issues).where(this.where(filter));
   }
 
-  private where(filter: IssueFilter): SQL | undefined {
+  /** The total of a scope that is a set of statuses (open, closed, all), added up from the per-status counters (see `count`). */
+  private countersQuery(filter: FilterTerms) {
+    const statuses = STATUSES_OF_SCOPE[filter.scope];
+    const teams =
+      filter.teamIds !== undefined
+        ? inArray(issueStatusCounts.programTeamId, filter.teamIds)
+        : inArray(issueStatusCounts.programTeamId, this.db.select({ id: programTeams.id }).from(programTeams).where(eq(programTeams.workspaceId, filter.workspaceId)));
+    return this.db
+      .select({ n: sql<number | null>`sum(${issueStatusCounts.count})` })
+      .from(issueStatusCounts)
+      .where(and(teams, statuses === undefined || statuses === 'every' ? undefined : inArray(issueStatusCounts.status, [...statuses])));
+  }
+
+  /** A list shape's queries (scope × number of teams), with placeholders for every value. */
+  private prepareList(scope: ListScope, teamCount: number | undefined) {
+    const terms: FilterTerms = {
+      workspaceId: sql.placeholder('workspaceId'),
+      teamIds: teamCount === undefined ? undefined : Array.from({ length: teamCount }, (_, i) => sql.placeholder(`team${i}`)),
+      scope,
+      userId: sql.placeholder('userId'),
+      today: sql.placeholder('today'),
+    };
+    const list = this.listQueryOf(terms, sql.placeholder('offset'), sql.placeholder('limit')).prepare();
+    let count: (params: Record<string, unknown>) => Promise<number>;
+    if (STATUSES_OF_SCOPE[scope] === undefined) {
+      const query = this.countQueryOf(terms).prepare();
+      count = async (params) => issuesCounted(await query.get(params));
+    } else {
+      const query = this.countersQuery(terms).prepare();
+      count = async (params) => countersAdded(await query.get(params));
+    }
+    return { list, count };
+  }
+
+  /** The queries of this filter's shape, prepared on first use; undefined past the cap (then built per call). */
+  private preparedList(filter: IssueFilter): ReturnType<IssueRepository['prepareList']> | undefined {
+    const key = `${filter.scope}:${filter.teamIds?.length ?? 'workspace'}`;
+    let prepared = this.preparedLists.get(key);
+    if (prepared === undefined && this.preparedLists.size < MAX_PREPARED_LISTS) {
+      prepared = this.prepareList(filter.scope, filter.teamIds?.length);
+      this.preparedLists.set(key, prepared);
+    }
+    return prepared;
+  }
+
+  private where(filter: FilterTerms): SQL | undefined {
     // Team ids belong to one workspace, so with them the workspace test is redundant, and leaving
     // it out lets counts be answered from the index alone (no row reads: 60 ms → 1 ms at 100× data).
     const conditions: Array<SQL | undefined> =
