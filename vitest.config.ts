@@ -12,12 +12,16 @@ import { defineConfig } from 'vitest/config';
  */
 function engineNeutralFiles(): string[] {
   const onSuiteEngine = /\b(startHarness|freshTestStorage|twoInstancesOnOneDatabase|TEST_ENGINE)\b/;
-  return ['test/unit', 'test/e2e'].flatMap((dir) =>
+  const found = ['test/unit', 'test/e2e'].flatMap((dir) =>
     readdirSync(join(import.meta.dirname, dir))
       .filter((name) => name.endsWith('.test.ts') && onSuiteEngine.test(readFileSync(join(import.meta.dirname, dir, name), 'utf8')))
       .map((name) => `${dir}/${name}`),
   );
+  return [...found, ...ALSO_ON_POSTGRES];
 }
+
+/** Files that pick their engine from ALLIANCE_TEST_ENGINE themselves (the benchmark's smoke run starts its own app). */
+const ALSO_ON_POSTGRES = ['test/e2e/bench-smoke.test.ts'];
 
 const onPostgres = process.env['ALLIANCE_TEST_ENGINE'] === 'postgres';
 

@@ -131,7 +131,9 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
 
     const gone = await one.event({ type: 'app_uninstalled' });
     expect(gone.status).toBe(200);
-    await h.fake.waitFor(async () => (await h.query<{ n: number }>('select count(*) as n from slack_installations where team_id = ? and uninstalled_at is not null', ONE))[0]?.n === 1);
+    // The event is answered first; its work (tokens, then the outbox and Homes) ends with this log line.
+    await h.fake.waitFor(() => h.logs.some((line) => line.includes('workspace uninstalled: tokens deleted') && line.includes(ONE)));
+    expect((await h.query<{ n: number }>('select count(*) as n from slack_installations where team_id = ? and uninstalled_at is not null', ONE))[0]?.n).toBe(1);
     expect(await h.query('select installation_enc from slack_installations where team_id = ?', ONE)).toEqual([{ installation_enc: null }]);
     expect((await h.query<{ n: number }>("select count(*) as n from outbox where team_id = ? and status in ('pending', 'verify', 'sending')", ONE))[0]?.n).toBe(0);
 

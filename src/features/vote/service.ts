@@ -207,8 +207,10 @@ export class VoteService {
         await this.repo.setMessage(vote.id, message.channel, message.ts);
         vote = { ...vote, channelId: message.channel, messageTs: message.ts };
       }
-      // The count this ballot's refresh shows is the one digests show too.
-      await this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
+      // The count this ballot's refresh shows is the one digests show too. Written only when it
+      // changed: on PostgreSQL every ballot writing the vote's row would make concurrent ballots
+      // conflict (SERIALIZABLE) and re-run, one after another.
+      if (vote.electorateSize !== electorate.ids.length) await this.repo.recordElectorate(vote.id, electorate.ids.length, now.getTime());
       const options = await this.repo.options(vote.id);
       const optionIds = options.map((o) => o.id);
       // Team votes: membership and organisation are read here, inside the write transaction, so a
