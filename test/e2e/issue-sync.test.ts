@@ -11,17 +11,6 @@ import { inputValues, type ViewInput } from '../rig/slack-request.js';
 
 let clock = new Date('2025-03-10T14:00:00Z');
 
-/** Waits until an asynchronous probe (a database read) answers; fake Slack's waitFor takes only synchronous probes. */
-async function eventually<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false && value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`eventually: no answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const inCna = (userId: string) => ({ userId, channelId: CHANNELS.cna.id });
 const member = PEOPLE.henryFord1.id;
 const outsider = PEOPLE.trinity.id;
@@ -282,7 +271,7 @@ describe('/issue keeps its messages current', () => {
     expect(await row(key)).toMatchObject({ title: 'Our autoclave broke again' });
     await h.flush();
     expect(h.fake.messages(CHANNELS.cna.id).find((m) => m.threadTs === ts)?.text).toContain(`Logged as *${key}*`);
-    const permalink = await eventually(async () => (await row(key))?.source_permalink, 8000);
+    const permalink = await h.fake.waitFor(async () => (await row(key))?.source_permalink, 8000);
     expect(permalink).toContain(`/archives/${CHANNELS.cna.id}/p`);
     await h.flush();
     expect(JSON.stringify((await announcementOf(key))?.blocks)).toContain(`<${permalink}|a message>`);

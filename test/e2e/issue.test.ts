@@ -7,17 +7,6 @@ import { inputValues, type ViewInput } from '../rig/slack-request.js';
 /** 2025-03-10 10:00 in Detroit. */
 let clock = new Date('2025-03-10T14:00:00Z');
 
-/** Waits until an asynchronous probe (a database read) answers; fake Slack's waitFor takes only synchronous probes. */
-async function eventually<T>(probe: () => Promise<T | undefined | false | null>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false && value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`eventually: no answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const inCna = (userId: string) => ({ userId, channelId: CHANNELS.cna.id });
 const inGeneral = (userId: string) => ({ userId, channelId: CHANNELS.general.id });
 const member = PEOPLE.henryFord1.id; // joins CNA below
@@ -191,7 +180,7 @@ describe('/issue over signed HTTP', () => {
     const done = await submit(view, PEOPLE.corewell.id, { title: 'Sterile & clean: our lab has no autoclave', details: 'Students practise on paper only.', team: cnaId, category: 'training_program' });
     const key = /Logged \*(CNA-\d+)\*/.exec(JSON.stringify(done.body.view))?.[1] ?? 'none';
     // The link is fetched after the form was answered.
-    await eventually(async () => (await row(key))?.source_permalink);
+    await h.fake.waitFor(async () => (await row(key))?.source_permalink);
     expect(await row(key)).toMatchObject({ source_channel_id: CHANNELS.cna.id, source_ts: ts, source_permalink: expect.stringContaining(`/archives/${CHANNELS.cna.id}/p`) });
     await h.flush();
     const reply = h.fake.messages(CHANNELS.cna.id).find((m) => m.threadTs === ts);

@@ -9,15 +9,6 @@ const HOUR = 60 * 60 * 1000;
 /** The injected clock: tests move it; the app and the outbox read it. */
 let clock = new Date('2026-10-20T12:00:00Z');
 
-/** Waits until a look at the database says yes (the app works after its ack), or fails after `timeoutMs`. */
-async function until(probe: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms: ${probe.toString()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 const inCna = (userId: string) => ({ userId, channelId: CHANNELS.cna.id });
 const creator = PEOPLE.henryFord1.id;
 
@@ -274,13 +265,13 @@ describe('/meeting over signed HTTP', () => {
     await click(1, 'going', PEOPLE.henryFord2.id);
     await click(1, 'maybe', PEOPLE.corewell.id);
     await click(1, 'going', PEOPLE.trainer.id);
-    await until(async () => (await rsvpsOf(1)).length === 3);
+    await h.fake.waitFor(async () => (await rsvpsOf(1)).length === 3);
     await h.flush();
     let text = JSON.stringify((await announcement(1)).blocks);
     expect(text).toContain(`Going (2)*: <@${PEOPLE.henryFord2.id}>, <@${PEOPLE.trainer.id}>`);
     expect(text).toContain(`Maybe (1)*: <@${PEOPLE.corewell.id}>`);
     await click(1, 'declined', PEOPLE.henryFord2.id);
-    await until(async () => (await rsvpsOf(1)).find((r) => r.user_id === PEOPLE.henryFord2.id)?.answer === 'declined');
+    await h.fake.waitFor(async () => (await rsvpsOf(1)).find((r) => r.user_id === PEOPLE.henryFord2.id)?.answer === 'declined');
     await h.flush();
     expect(await rsvpsOf(1)).toHaveLength(3);
     text = JSON.stringify((await announcement(1)).blocks);
@@ -338,7 +329,7 @@ describe('/meeting over signed HTTP', () => {
     const number = await schedule({ title: 'Curriculum review', date: '2026-10-28', time: '14:00', link: 'https://meet.example.org/abc' });
     const before = await meeting(number);
     await click(number, 'going', PEOPLE.corewell.id);
-    await until(async () => (await rsvpsOf(number)).length === 1);
+    await h.fake.waitFor(async () => (await rsvpsOf(number)).length === 1);
     await h.flush();
     // Someone else may not edit it.
     const refused = await h.command('/meeting', `edit M-${number}`, inCna(PEOPLE.trainer.id));
@@ -388,7 +379,7 @@ describe('/meeting over signed HTTP', () => {
     await click(number, 'going', PEOPLE.henryFord2.id);
     await click(number, 'maybe', PEOPLE.corewell.id);
     await click(number, 'declined', PEOPLE.trainer.id);
-    await until(async () => (await rsvpsOf(number)).length === 3);
+    await h.fake.waitFor(async () => (await rsvpsOf(number)).length === 3);
     await h.flush();
 
     const refused = await h.command('/meeting', `cancel M-${number}`, inCna(PEOPLE.trainer.id));
