@@ -11,7 +11,8 @@ export interface ReportCommandDeps {
   now: Clock;
   /** Builds and delivers the report after the ack (src/features/report/deliver.ts). */
   deliver: (userId: string, request: ReportRequest, now: Date) => Promise<unknown>;
-  formatTime: (ms: number) => string;
+  /** Dates and times in the workspace's zone. */
+  formatTimeFor: (workspaceId: string) => Promise<(ms: number) => string>;
 }
 
 /** `/report …`: parses the text, asks the service, answers at once and sends the report after the ack. */
@@ -44,11 +45,12 @@ export function reportCommand(deps: ReportCommandDeps) {
         if (extra.length > 0) return say(':information_source: Usage: `/report schedule quarterly`, `/report schedule` or `/report schedule off`.');
         if (word === undefined) {
           const mine = await deps.reports.scheduleOf(actor.workspaceId, actor.userId);
-          const next = deps.reports.nextQuarterly(now);
+          const next = await deps.reports.nextQuarterly(actor.workspaceId, now);
+          const formatTime = await deps.formatTimeFor(actor.workspaceId);
           return say(
             mine === undefined
               ? ':calendar: You have no scheduled report. Coordinators can have every team’s quarterly report sent to them with `/report schedule quarterly`.'
-              : `:calendar: Every team’s quarterly report comes to your direct messages on the first day of each quarter. Next: *${escapeMrkdwn(next.period.label)}*, on ${deps.formatTime(next.at)}. \`/report schedule off\` stops it.`,
+              : `:calendar: Every team’s quarterly report comes to your direct messages on the first day of each quarter. Next: *${escapeMrkdwn(next.period.label)}*, on ${formatTime(next.at)}. \`/report schedule off\` stops it.`,
           );
         }
         if (word.toLowerCase() === 'off') {
@@ -58,9 +60,10 @@ export function reportCommand(deps: ReportCommandDeps) {
         }
         const scheduled = await deps.reports.schedule(actor, word, now);
         if (!scheduled.ok) return sayProblem(scheduled.problem);
-        const next = deps.reports.nextQuarterly(now);
+        const next = await deps.reports.nextQuarterly(actor.workspaceId, now);
+        const formatTime = await deps.formatTimeFor(actor.workspaceId);
         return say(
-          `:white_check_mark: ${scheduled.value.added ? 'Scheduled' : 'Already scheduled'}: every team’s report for each quarter comes to your direct messages on the quarter’s first day. The first, for *${escapeMrkdwn(next.period.label)}*, on ${deps.formatTime(next.at)}.`,
+          `:white_check_mark: ${scheduled.value.added ? 'Scheduled' : 'Already scheduled'}: every team’s report for each quarter comes to your direct messages on the quarter’s first day. The first, for *${escapeMrkdwn(next.period.label)}*, on ${formatTime(next.at)}.`,
         );
       },
     },

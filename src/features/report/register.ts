@@ -11,15 +11,15 @@ import { ReportService } from './service.js';
 /** `/report`. The quarterly reports are a job (src/jobs/schedule.ts → runScheduledReports). */
 export function registerReports(app: App, deps: ListenerDeps): void {
   const queries = new ReportQueries(deps.db);
-  const reports = new ReportService({ queries, repo: new ReportRepository(deps.db), teams: deps.teams, teamRepository: deps.teamRepository, timeZone: deps.config.ALLIANCE_TIMEZONE });
+  const reports = new ReportService({ queries, repo: new ReportRepository(deps.db), teams: deps.teams, teamRepository: deps.teamRepository, timeZone: deps.config.ALLIANCE_TIMEZONE, zones: deps.zones });
   registerCommand(
     app,
     CommandNames.report,
     reportCommand({
       reports,
       now: deps.now,
-      formatTime: deps.formatTime,
-      deliver: (userId, request, now) => runReport({ client: deps.client, queries, timeZone: deps.config.ALLIANCE_TIMEZONE, logger: deps.logger }, userId, request, now),
+      formatTimeFor: deps.formatTimeFor,
+      deliver: async (userId, request, now) => runReport({ client: deps.client, queries, timeZone: await deps.zones.zoneFor(request.workspaceId), logger: deps.logger }, userId, request, now),
     }),
     { actors: deps.actors },
   );

@@ -18,8 +18,9 @@ export interface ReportServiceDeps {
   repo: ReportRepository;
   teams: TeamService;
   teamRepository: TeamRepository;
-  /** ALLIANCE_TIMEZONE: periods are whole days on this clock. */
+  /** Periods are whole days on the workspace's clock: this zone, or each workspace's own when `zones` is given. */
   timeZone: string;
+  zones?: { zoneFor(workspaceId: string): Promise<string> };
 }
 
 /** A quarterly report is due at 08:00 on the quarter's first day (local), for the quarter that just ended. */
@@ -30,6 +31,10 @@ const USAGE = 'Usage: `/report [KEY|all] [period]`, for example `/report CNA las
 /** Who may see which report, and what a scheduled report covers. Plain TypeScript; `now` is passed in. */
 export class ReportService {
   constructor(private readonly deps: ReportServiceDeps) {}
+
+  private async zoneOf(workspaceId: string): Promise<string> {
+    return (await this.deps.zones?.zoneFor(workspaceId)) ?? this.deps.timeZone;
+  }
 
   /**
    * Reads `/report [KEY|all] [period]` and checks the person may have it: team members for their
@@ -45,7 +50,7 @@ export class ReportService {
       if (looksLikePeriod(words[0])) periodWord = words[0];
       else teamWord = words[0];
     }
-    const period = parsePeriod(periodWord, now, this.deps.timeZone);
+    const period = parsePeriod(periodWord, now, await this.zoneOf(actor.workspaceId));
     if (!period.ok) return fail('invalid', period.message);
     const target = teamWord ?? '';
     if (actor.isExternal) {
@@ -96,9 +101,9 @@ export class ReportService {
     return await this.deps.repo.scheduleOf(workspaceId, userId);
   }
 
-  /** When the next quarterly report goes out, and which quarter it covers. */
-  nextQuarterly(now: Date): { at: number; period: ReportPeriod } {
-    const tz = this.deps.timeZone;
+  /** When the workspace's next quarterly report goes out, and which quarter it covers. */
+  async nextQuarterly(workspaceId: string, now: Date): Promise<{ at: number; period: ReportPeriod }> {
+    const tz = await this.zoneOf(workspaceId);
     const hour = QUARTERLY_HOUR * 3_600_000;
     const thisOne = quarterStart(now.getTime(), tz);
     // 100 days after a quarter's first day is always inside the next quarter (quarters are 90–92 days).
@@ -112,9 +117,10 @@ export class ReportService {
    * existed by then. Whether it was already sent is the claim's business (see the job).
    */
   async due(workspaceId: string, now: Date): Promise<Array<{ schedule: ReportSchedule; period: ReportPeriod }>> {
-    const dueAt = quarterStart(now.getTime(), this.deps.timeZone) + QUARTERLY_HOUR * 3_600_000;
+    const tz = await this.zoneOf(workspaceId);
+    const dueAt = quarterStart(now.getTime(), tz) + QUARTERLY_HOUR * 3_600_000;
     if (now.getTime() < dueAt) return [];
-    const period = previousQuarter(now.getTime(), this.deps.timeZone);
+    const period = previousQuarter(now.getTime(), tz);
     return (await this.deps.repo.schedules(workspaceId))
       .filter((s) => s.createdAt <= dueAt)
       .map((schedule) => ({ schedule, period }));
