@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IssueRepository, type IssueFilter } from '../../src/features/issue/repository.js';
 import { LIST_SCOPES, type ListScope } from '../../src/features/issue/model.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
+import { newIssue } from '../rig/issue-fixture.js';
 import { freshTestStorage, TEST_ENGINE, type TestStorage } from '../rig/engines.js';
 
 const WS = 'T0COUNT';
@@ -35,21 +36,9 @@ describe(`/issue list totals (${TEST_ENGINE})`, () => {
       [elsewhere, 'open', 'U0OWNER', null],
     ];
     for (const [programTeamId, status, ownerId, dueDate] of plan) {
-      const row = await issues.insert({
-        workspaceId: programTeamId === elsewhere ? OTHER_WS : WS,
-        programTeamId,
-        title: `${status} issue`,
-        details: '',
-        category: 'other',
-        ownerId,
-        dueDate,
-        reporterId: 'U0REPORTER',
-        sourcePermalink: null,
-        sourceChannelId: null,
-        sourceTs: null,
-        announcementChannelId: null,
-        createdAt: at,
-      });
+      const row = await issues.insert(
+        newIssue({ workspaceId: programTeamId === elsewhere ? OTHER_WS : WS, programTeamId, title: `${status} issue`, ownerId, dueDate, createdAt: at }),
+      );
       if (status !== 'open') await issues.update(row.id, { status, updatedAt: at + 1 });
     }
   });

@@ -7,6 +7,7 @@ import { LIST_SCOPES, type ListScope } from '../../src/features/issue/model.js';
 import { IssueRepository, type IssueFilter } from '../../src/features/issue/repository.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { freshTestStorage, TEST_ENGINE, type TestStorage } from '../rig/engines.js';
+import { newIssue } from '../rig/issue-fixture.js';
 
 /*
  * `/issue show` and `/issue list` run on every such command. drizzle's async builder writes a
@@ -65,21 +66,9 @@ describe(`issue show and list reads are prepared once per repository (${TEST_ENG
     let i = 0;
     for (const [programTeamId, status, ownerId, dueDate, priority] of plan) {
       i++;
-      const row = await seed.insert({
-        workspaceId: programTeamId === elsewhere ? OTHER_WS : WS,
-        programTeamId,
-        title: `${status} issue ${i}`,
-        details: `details ${i}`,
-        category: 'other',
-        ownerId,
-        dueDate,
-        reporterId: 'U0REPORTER',
-        sourcePermalink: null,
-        sourceChannelId: null,
-        sourceTs: null,
-        announcementChannelId: null,
-        createdAt: at + i,
-      });
+      const row = await seed.insert(
+        newIssue({ workspaceId: programTeamId === elsewhere ? OTHER_WS : WS, programTeamId, title: `${status} issue ${i}`, details: `details ${i}`, ownerId, dueDate, createdAt: at + i }),
+      );
       firstIssue ??= row.id;
       await seed.update(row.id, { status, updatedAt: at + 100 - i });
       // As a closed priority vote ranks issues.
