@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Engine } from '../src/db/storage.js';
-import { Signer } from './payloads.js';
+import { startBenchSlack, TOKEN, WORKSPACE } from './bench-slack.js';
 import { copySqliteToPostgres, createBenchDatabase, type BenchDatabase } from './postgres.js';
 import { freePort, startChild } from './processes.js';
 import { summariseProfileFile } from './profile-summary.js';
 import type { BenchOptions } from './run.js';
 import type { WorkloadRow } from './report.js';
-import { benchChannel, benchUser, scaled, seedDatabase, TEAM_KEYS } from './seed.js';
+import { scaled, seedDatabase } from './seed.js';
 import { workloads, type WorkloadContext } from './workloads.js';
 
 /**
@@ -38,26 +38,10 @@ const options: BenchOptions = {
   engines: [engine],
 };
 
-const WORKSPACE = 'T0BENCH';
-const TOKEN = 'xoxb-bench-token';
-const SECRET = 'bench-signing-secret-0123456789';
-/** The anonymous ballots' key (PostgreSQL requires it in the environment; SQLite gets the same, so both engines run alike). */
-const BALLOT_SECRET = 'bench-ballot-secret-0123456789abcdef';
 const root = join(import.meta.dirname, '..');
 if (built) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'ignore' });
 // Slack in its own process, as in bench/run.ts.
-const fakeConfig = {
-  token: TOKEN,
-  teamId: WORKSPACE,
-  users: Array.from({ length: Math.max(options.voters, 1000) }, (_, i) => benchUser(i)),
-  channels: TEAM_KEYS.map((_, t) => ({ id: benchChannel(t), name: `team-${t}`, ...(t === 0 ? { members: Array.from({ length: options.voters }, (_, i) => benchUser(i)) } : {}) })),
-};
-const fake = await startChild('bench/fake-slack-process.ts', { BENCH_FAKE: JSON.stringify(fakeConfig) }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/api/api.test`, { method: 'POST' })).status > 0);
-const fakeOrigin = `http://127.0.0.1:${fake.port}`;
-const fakeUrl = `${fakeOrigin}/api/`;
-const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0), ALLIANCE_BALLOT_SECRET: BALLOT_SECRET };
-let responses = 0;
-const signer = new Signer(SECRET, WORKSPACE, () => `${fakeOrigin}/respond/quick-${++responses}`);
+const { fake, fakeUrl, env, signer } = await startBenchSlack(Math.max(options.voters, 1000), options.voters, 'quick');
 const dir = mkdtempSync(join(tmpdir(), 'alliance-quick-'));
 const dbPath = join(dir, 'bench.db');
 const seeded = seedDatabase(dbPath, WORKSPACE, scaled(scale), new Date());

@@ -4,18 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Engine } from '../src/db/storage.js';
 import { combine, runLoad, runLoadSamples, type LoadResult, type LoadSamples } from './load.js';
-import { Signer } from './payloads.js';
+import { startBenchSlack, TOKEN, WORKSPACE } from './bench-slack.js';
+import type { Signer } from './payloads.js';
 import { benchPostgresServer, copySqliteToPostgres, createBenchDatabase, postgresVersion, type BenchDatabase } from './postgres.js';
 import { freePort, startChild, type Child } from './processes.js';
 import { checkTargets, renderMarkdown, type BenchReport, type TargetCheck, type WorkloadRow } from './report.js';
-import { benchChannel, benchUser, scaled, seedDatabase, TEAM_KEYS } from './seed.js';
+import { scaled, seedDatabase } from './seed.js';
 import { workloads, type WorkloadContext } from './workloads.js';
 
-const WORKSPACE = 'T0BENCH';
-const TOKEN = 'xoxb-bench-token';
-const SECRET = 'bench-signing-secret-0123456789';
-/** The anonymous ballots' key (PostgreSQL requires it in the environment; SQLite gets the same, so both engines run alike). */
-const BALLOT_SECRET = 'bench-ballot-secret-0123456789abcdef';
 
 export interface BenchOptions {
   /** Data sizes relative to the brief's 1× database. */
@@ -109,21 +105,7 @@ export async function runBench(options: BenchOptions): Promise<EnginesReport> {
     log('building (npm run build)…');
     execFileSync('npm', ['run', 'build'], { cwd: join(import.meta.dirname, '..'), stdio: 'ignore' });
   }
-  // Slack in its own process: the app's calls to it never share the load generator's event loop.
-  const fakeConfig = {
-    token: TOKEN,
-    teamId: WORKSPACE,
-    users: Array.from({ length: people }, (_, i) => benchUser(i)),
-    // Team 0's channel holds the vote burst's voters (an "everyone" vote counts the channel).
-    channels: TEAM_KEYS.map((_, t) => ({ id: benchChannel(t), name: `team-${t}`, ...(t === 0 ? { members: Array.from({ length: options.voters }, (_, i) => benchUser(i)) } : {}) })),
-  };
-  const fake = await startChild('bench/fake-slack-process.ts', { BENCH_FAKE: JSON.stringify(fakeConfig) }, await freePort(), async (port) => (await fetch(`http://127.0.0.1:${port}/api/api.test`, { method: 'POST' })).status > 0);
-  const fakeOrigin = `http://127.0.0.1:${fake.port}`;
-  const fakeUrl = `${fakeOrigin}/api/`;
-  const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fakeUrl, HOST: '127.0.0.1', LOG_LEVEL: 'info', ALLIANCE_COORDINATORS: benchUser(0), ALLIANCE_BALLOT_SECRET: BALLOT_SECRET };
-  // Slack accepts any response_url it handed out; the fake accepts one it has not seen as well.
-  let responses = 0;
-  const signer = new Signer(SECRET, WORKSPACE, () => `${fakeOrigin}/respond/bench-${++responses}`);
+  const { fake, fakeUrl, env, signer } = await startBenchSlack(people, options.voters, 'bench');
   const rows: EngineRow[] = [];
   const extra: Record<string, unknown> = {};
   const startedAt = new Date().toISOString();

@@ -6,7 +6,7 @@ import { MeetingRepository, type MeetingWithTeam } from '../../src/features/meet
 import { MeetingService } from '../../src/features/meeting/service.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import { TeamService } from '../../src/features/team/service.js';
-import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
+import { retryWhileBusy } from '../../src/slack/busy-retry.js';
 import { twoInstancesOnOneDatabase, type TwoStorages } from '../rig/two-instances.js';
 
 /*
@@ -70,17 +70,6 @@ class InterleavingRepository extends MeetingRepository {
   }
 }
 
-/** On SQLite the other connection can hold the write lock past the short busy timeout; the app then runs the request again (src/slack/busy-retry.ts), and so does this. */
-async function again<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isDatabaseBusy(error) || attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(320, 20 * 2 ** (attempt - 1))));
-    }
-  }
-}
 
 function serviceOn(storage: Storage, repo: MeetingRepository): MeetingService {
   const teamRepository = new TeamRepository(storage);
@@ -171,8 +160,8 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
     const where = { timeZone: 'America/Detroit', originChannelId: 'C0CNA' };
     const teamId = String((await one.rows<{ id: number }>(sql`select id from program_teams where key = 'CNA'`))[0]?.id);
     const created = await Promise.all([
-      again(async () => a.create(person(SCHEDULER), teamId, details, where, 'form-a', now)),
-      again(async () => b.create(person(SCHEDULER), teamId, details, where, 'form-b', now)),
+      retryWhileBusy(async () => a.create(person(SCHEDULER), teamId, details, where, 'form-a', now)),
+      retryWhileBusy(async () => b.create(person(SCHEDULER), teamId, details, where, 'form-b', now)),
     ]);
     expect(created.map((c) => (c.ok ? c.value.meeting.number : 0)).sort()).toEqual([2, 3]);
     for (const c of created) {
@@ -185,8 +174,8 @@ describe('meeting RSVPs and edits racing a cancellation from another instance', 
   it('one person answering on both instances at once has one answer', async () => {
     repoA.between = undefined;
     const answers = await Promise.all([
-      again(async () => a.rsvp(WS, ATTENDEE, meetingId, 'going', undefined, later)),
-      again(async () => b.rsvp(WS, ATTENDEE, meetingId, 'maybe', undefined, later)),
+      retryWhileBusy(async () => a.rsvp(WS, ATTENDEE, meetingId, 'going', undefined, later)),
+      retryWhileBusy(async () => b.rsvp(WS, ATTENDEE, meetingId, 'maybe', undefined, later)),
     ]);
     expect(answers.every((answer) => answer.ok)).toBe(true);
     const stored = await one.rows<{ answer: string }>(sql`select answer from meeting_rsvps where meeting_id = ${meetingId}`);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/db/storage.js';
 import type { Actor } from '../../src/domain/actor.js';
 import type { Result } from '../../src/domain/result.js';
-import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
+import { retryWhileBusy } from '../../src/slack/busy-retry.js';
 import type { ProgramTeam } from '../../src/features/team/repository.js';
 import { TeamRepository } from '../../src/features/team/repository.js';
 import type { Electorate } from '../../src/features/vote/electorate.js';
@@ -31,16 +31,6 @@ const HANNAH = 'U0HANNAH';
 const HUGO = 'U0HUGO';
 const CORA = 'U0CORA';
 
-async function again<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!isDatabaseBusy(error) || attempt >= 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(320, 20 * 2 ** (attempt - 1))));
-    }
-  }
-}
 
 function servicesOn(storage: Storage): VoteService {
   return new VoteService(storage, new VoteRepository(storage), new TeamRepository(storage), SECRET, voteMessages);
@@ -99,8 +89,8 @@ describe('votes decided by two instances at once', () => {
   it('two colleagues casting their organisation’s ballot at once leave one ballot for it: the later replaces the earlier', async () => {
     const { vote, options } = await startVote('organisation');
     const [first, second] = await Promise.all([
-      again(async () => a.cast(vote.id, HANNAH, { kind: 'add', optionId: options[0] ?? 0 }, organisations, now)),
-      again(async () => b.cast(vote.id, HUGO, { kind: 'add', optionId: options[1] ?? 0 }, organisations, now)),
+      retryWhileBusy(async () => a.cast(vote.id, HANNAH, { kind: 'add', optionId: options[0] ?? 0 }, organisations, now)),
+      retryWhileBusy(async () => b.cast(vote.id, HUGO, { kind: 'add', optionId: options[1] ?? 0 }, organisations, now)),
     ]);
     const outcomes = [first, second].map((cast) => (cast.ok ? cast.value.outcome : cast.problem.code)).sort();
     expect(outcomes).toEqual(['new', 'replaced']);
@@ -113,7 +103,7 @@ describe('votes decided by two instances at once', () => {
     const { vote, options } = await startVote('members');
     const people: Electorate = { unit: 'people', ids: [HANNAH, HUGO, CORA] };
     const casts = await Promise.all(
-      [a, b].map(async (service) => again(async () => service.cast(vote.id, CORA, { kind: 'add', optionId: options[0] ?? 0 }, people, now))),
+      [a, b].map(async (service) => retryWhileBusy(async () => service.cast(vote.id, CORA, { kind: 'add', optionId: options[0] ?? 0 }, people, now))),
     );
     expect(casts.map((cast) => (cast.ok ? cast.value.outcome : cast.problem.code)).sort()).toEqual(['new', 'unchanged']);
     expect(await ballots(vote.id)).toEqual([{ voterKey: `user:${CORA}`, organisationId: null, castBy: CORA }]);
@@ -134,8 +124,8 @@ describe('votes decided by two instances at once', () => {
     const { vote, options } = await startVote('organisation');
     expect((await a.cast(vote.id, CORA, { kind: 'add', optionId: options[1] ?? 0 }, organisations, now)).ok).toBe(true);
     const closes = await Promise.all([
-      again(async () => a.close(vote.id, COORDINATOR.userId, 2, now)),
-      again(async () => b.close(vote.id, COORDINATOR.userId, 2, now, 'deadline')),
+      retryWhileBusy(async () => a.close(vote.id, COORDINATOR.userId, 2, now)),
+      retryWhileBusy(async () => b.close(vote.id, COORDINATOR.userId, 2, now, 'deadline')),
     ]);
     expect(closes.filter((closed) => closed.ok)).toHaveLength(1);
     expect(closes.filter((closed) => !closed.ok && closed.problem.code === 'closed')).toHaveLength(1);
@@ -149,8 +139,8 @@ describe('votes decided by two instances at once', () => {
   it('a ballot racing the close is either counted in the stored result or refused: never stored after it', async () => {
     const { vote, options } = await startVote('organisation');
     const [cast, closed] = await Promise.all([
-      again(async (): Promise<Result<CastOutcome>> => b.cast(vote.id, HANNAH, { kind: 'add', optionId: options[0] ?? 0 }, organisations, now)),
-      again(async () => a.close(vote.id, COORDINATOR.userId, 2, now)),
+      retryWhileBusy(async (): Promise<Result<CastOutcome>> => b.cast(vote.id, HANNAH, { kind: 'add', optionId: options[0] ?? 0 }, organisations, now)),
+      retryWhileBusy(async () => a.close(vote.id, COORDINATOR.userId, 2, now)),
     ]);
     expect(closed.ok).toBe(true);
     const stored = await ballots(vote.id);
