@@ -355,17 +355,20 @@ describe('Home tab over signed HTTP', () => {
     }
     // Slack's limit is unspent, as after a quiet minute (the outbox's bucket counts real seconds).
     await h.execute('delete from slack_rate_buckets');
-    const before = h.fake.callsTo('views.publish').length;
+    // Only the crowd's Homes are counted: a publish of an earlier test's Home, retried late on a busy
+    // machine, is not one of the 120 handed over here.
+    const crowdPublishes = () => h.fake.callsTo('views.publish').filter((c) => String(c.args.user_id).startsWith('U0CROWD')).length;
+    const before = crowdPublishes();
     const first = await republish(start);
     expect(first.queued).toBe(100);
     expect(first.waiting).toBe(20);
-    expect(h.fake.callsTo('views.publish').length - before).toBe(100);
+    expect(crowdPublishes() - before).toBe(100);
     // The minute passes for Slack's limit too: the outbox's views.publish bucket is full again.
     await h.execute("update slack_rate_buckets set tokens = 100, updated_at = ? where bucket = 'views.publish'", Date.now());
     const second = await republish(new Date(start.getTime() + 60 * SECOND));
     expect(second.queued).toBe(20);
     expect(second.waiting).toBe(0);
-    expect(h.fake.callsTo('views.publish').length - before).toBe(120);
+    expect(crowdPublishes() - before).toBe(120);
     clock = later(20 * 60 * SECOND);
   });
 
