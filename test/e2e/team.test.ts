@@ -113,6 +113,14 @@ describe('/team over signed HTTP', () => {
     }
     expect(String(toldGuest()?.text)).toContain('join CNA through a coordinator');
     expect(await onCna()).toEqual([]);
+    // A redelivery after the first handler died before recording the event (another instance takes
+    // it): the guest is not told twice.
+    expect(await h.execute("delete from processed_requests where key like '%Ev0GUESTJOIN1%'")).toBeGreaterThan(0);
+    const redelivered = await h.slack.event({ type: 'member_joined_channel', user: PEOPLE.partner.id, channel: CHANNELS.cna.id, channel_type: 'C', team: h.alliance.workspaceId }, { eventId: 'Ev0GUESTJOIN1' });
+    expect(redelivered.status).toBe(200);
+    await h.fake.waitFor(async () => (await h.query("select 1 from processed_requests where key like '%Ev0GUESTJOIN1%'")).length > 0);
+    await h.flush();
+    expect(h.fake.messages(CHANNELS.cna.id).filter((m) => m.ephemeral && m.user === PEOPLE.partner.id)).toHaveLength(1);
 
     expect((await h.command('/team', `add <@${PEOPLE.partner.id}> CNA`, employer)).text).toContain('Only coordinators');
     const added = await h.command('/team', `add <@${PEOPLE.partner.id}> CNA`, coordinator);

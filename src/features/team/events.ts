@@ -31,7 +31,7 @@ export interface TeamEventDeps {
 /**
  * Joining a team's linked channel makes a person a member of the team, with a short private
  * welcome; a partner-workspace guest is told that a coordinator adds them instead. Redeliveries of the same event change nothing: membership is a set, and the welcome's
- * outbox key is the person and channel.
+ * outbox key is the team, the person and the event's id.
  */
 export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
   app.event('member_joined_channel', async ({ event, body, context }) => {
@@ -44,6 +44,7 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
     // Events are answered already, so Slack gets the client's full timeout to say who this is.
     const actor = await deps.actors.resolve(workspaceId, parsed.data.user, { deadlineMs: USERS_INFO_AFTER_ACK_MS });
     const now = deps.now();
+    const eventId = typeof (body as { event_id?: unknown }).event_id === 'string' ? (body as { event_id: string }).event_id : undefined;
     if (actor.isExternal) {
       // A partner-workspace guest (or someone Slack would not describe) in the channel is not made a team member.
       // Another instance may hold the write lock longer than the busy timeout; the event is acked
@@ -55,7 +56,9 @@ export function registerTeamEvents(app: App, deps: TeamEventDeps): void {
               deps.db,
               {
                 workspaceId,
-                dedupeKey: `welcome:${team.id}:${parsed.data.user}:${now.getTime()}`,
+                // The event's id, not the time: a redelivery handled by another instance (the first
+                // died before recording the event) must not tell the guest twice; a later rejoin is a new event.
+                dedupeKey: `welcome:${team.id}:${parsed.data.user}:${eventId ?? now.getTime()}`,
                 method: 'chat.postEphemeral',
                 args: { channel: parsed.data.channel, user: parsed.data.user, text: `:wave: This channel is the *${escapeMrkdwn(team.key)}* · ${escapeMrkdwn(team.name)} program team. ${escapeMrkdwn(guestJoinMessage(actor, team.key))}` },
                 notBefore: now,
