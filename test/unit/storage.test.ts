@@ -5,6 +5,7 @@ import { affectedRows, isUniqueViolation, outsideTransactions, type Storage } fr
 import { createLogger } from '../../src/logger.js';
 import { Kicker } from '../../src/outbox/kicker.js';
 import { postgresStorage, toPostgresSql } from '../../src/db/storage-pg.js';
+import { BUSY_TIMEOUT_MS } from '../../src/db/open.js';
 import { BEGIN_BUSY_BUDGET_MS } from '../../src/db/storage-sqlite.js';
 import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
 import { ENGINES, freshStorage, type TestStorage } from '../rig/engines.js';
@@ -292,5 +293,33 @@ describe('SQLite: another process holding the write lock (SQLite only: PostgreSQ
       await holder.release();
     }
     await opened.storage.transaction(async (tx) => tx.insert(programTeams).values(team('AFTER')).run());
+  });
+
+  it(`a single write outside a transaction waits for the lock asynchronously, for up to ${BUSY_TIMEOUT_MS} ms, then fails with SQLITE_BUSY having written nothing`, async () => {
+    const holder = await holdWriteLock(opened.url);
+    try {
+      let settled = false;
+      const started = Date.now();
+      const write = opened.storage.db
+        .insert(programTeams)
+        .values(team('SINGLE'))
+        .run()
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+        .finally(() => (settled = true));
+      // Timers fire meanwhile: the driver is not waiting inside SQLite with the event loop stopped.
+      await tick();
+      await tick();
+      expect(settled).toBe(false);
+      const failure = await write;
+      expect(isDatabaseBusy(failure)).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(BUSY_TIMEOUT_MS);
+      // Reads are not held up by the write lock (WAL), and nothing was written.
+      expect(await opened.storage.rows(sql`select count(*) as n from ${programTeams} where key = 'SINGLE'`)).toEqual([{ n: 0 }]);
+    } finally {
+      await holder.release();
+    }
   });
 });

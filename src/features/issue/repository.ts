@@ -184,9 +184,14 @@ export class IssueRepository {
     return row.id;
   }
 
-  /** Where the announcement was posted; written by the outbox follow-up after chat.postMessage. */
-  async setAnnouncement(id: number, channelId: string, ts: string): Promise<void> {
-    await this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).run();
+  /**
+   * Where the announcement was posted; written by the outbox follow-up after chat.postMessage.
+   * Returns the issue's `updatedAt` (undefined when it is gone), so the follow-up reads no more
+   * when nothing changed while the post was in flight.
+   */
+  async setAnnouncement(id: number, channelId: string, ts: string): Promise<number | undefined> {
+    const row = await this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).returning({ updatedAt: issues.updatedAt }).get();
+    return row?.updatedAt;
   }
 
   async commentCount(issueId: number): Promise<number> {

@@ -38,6 +38,11 @@ export interface CastOutcome {
   outcome: 'new' | 'changed' | 'unchanged' | 'replaced' | 'withdrawn';
   /** Per-organisation votes: the organisation the ballot counts for. */
   organisation: string | null;
+  /**
+   * The ballot message's refresh was newly queued (false when a refresh already waiting covers this
+   * ballot, as in a burst of clicks): only then is there anything new for the outbox to send.
+   */
+  queued: boolean;
 }
 
 export interface CloseOutcome {
@@ -249,12 +254,13 @@ export class VoteService {
       }
       if (choices.length === 0 && action.kind === 'remove') {
         if (existing !== undefined && !byColleague) await this.repo.deleteBallot(vote.id, voterKey);
-        await this.refresh(vote, now);
-        return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName });
+        const queued = await this.refresh(vote, now);
+        return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName, queued });
       }
       const checked = checkChoices(vote, optionIds, choices);
       if (!checked.ok) return checked;
       const same = existing !== undefined && !byColleague && JSON.stringify(before) === JSON.stringify(choices);
+      let queued = false;
       if (!same) {
         await this.repo.upsertBallot({
           workspaceId: vote.workspaceId,
@@ -269,10 +275,10 @@ export class VoteService {
           // counts up in the order people clicked.
           ...(vote.anonymous ? { now: vote.createdAt, id: anonymousBallotId } : { now: now.getTime() }),
         });
-        await this.refresh(vote, now);
+        queued = await this.refresh(vote, now);
       }
       const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
-      return ok({ vote, options, choices, outcome, organisation: orgName });
+      return ok({ vote, options, choices, outcome, organisation: orgName, queued });
     });
   }
 
@@ -400,9 +406,9 @@ export class VoteService {
   }
 
   /** Asks for the ballot message to be brought up to date (turnout, results when live, the final result once closed). */
-  private async refresh(vote: Vote, now: Date): Promise<void> {
-    if (vote.channelId === null || vote.messageTs === null) return;
-    await enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
+  private async refresh(vote: Vote, now: Date): Promise<boolean> {
+    if (vote.channelId === null || vote.messageTs === null) return false;
+    return await enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
   }
 
   /**
