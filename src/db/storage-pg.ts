@@ -180,9 +180,18 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
           await client.query('select pg_advisory_lock($1)', [TRANSACTION_LOCK_KEY.toString()]);
           turnTaken = true;
         }
+        // Its own round trip: in one query string with the lock, the snapshot would be taken before the lock was granted.
         await client.query('begin isolation level serializable');
         const result = await runInTransaction(owner, state, () => work(storage));
-        await client.query('commit');
+        if (turnTaken) {
+          // COMMIT and giving the turn back in one round trip (the turn is held through every round
+          // trip of a transaction, so each one saved is time the others wait less). A COMMIT that
+          // fails (a serialization failure) stops the rest of the string: the turn is let go below.
+          await client.query(`commit; select pg_advisory_unlock(${TRANSACTION_LOCK_KEY})`);
+          turnTaken = false;
+        } else {
+          await client.query('commit');
+        }
         return result;
       } catch (error) {
         try {
