@@ -291,9 +291,9 @@ export class VoteService {
     return ballot === undefined || ballot.castByHash !== personHash(ballotKey, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
   }
 
-  async currentResult(vote: Vote, electorate: number | ElectorateCount): Promise<VoteResult> {
+  async currentResult(vote: Vote, electorate: number | ElectorateCount, known?: VoteOption[]): Promise<VoteResult> {
     if (vote.status === 'closed' && vote.resultJson !== null) return JSON.parse(vote.resultJson) as VoteResult;
-    const options = await this.repo.options(vote.id);
+    const options = known ?? (await this.repo.options(vote.id));
     const stored = await this.repo.ballots(vote.id);
     const names = await this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
     return computeResult(vote, options, stored, names, electorate);
@@ -418,8 +418,9 @@ export class VoteService {
   async renderBallot(voteId: number): Promise<Record<string, unknown> | undefined> {
     const vote = await this.repo.byId(voteId);
     if (vote === undefined || vote.channelId === null || vote.messageTs === null) return undefined;
-    const result = await this.currentResult(vote, vote.electorateSize ?? 0);
-    const message = await this.ballot(vote, await this.repo.options(vote.id), result);
+    const options = await this.repo.options(vote.id);
+    const result = await this.currentResult(vote, vote.electorateSize ?? 0, options);
+    const message = await this.ballot(vote, options, result);
     return { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks };
   }
 
