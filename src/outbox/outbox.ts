@@ -118,6 +118,17 @@ export async function enqueueRefresh(db: Storage, refresh: OutboxRefresh, now: D
   return changed > 0;
 }
 
+/** The insert `enqueue` runs, prepared once per storage (drizzle then builds its SQL text once). */
+const enqueueQueries = new WeakMap<Storage, ReturnType<typeof prepareEnqueue>>();
+function prepareEnqueue(db: Storage) {
+  const p = (name: string) => sql.placeholder(name);
+  return db
+    .insert(outbox)
+    .values({ workspaceId: p('workspaceId'), dedupeKey: p('dedupeKey'), method: p('method'), payloadJson: p('payloadJson'), notBefore: p('notBefore'), createdAt: p('createdAt') })
+    .onConflictDoNothing()
+    .prepare();
+}
+
 /** Queue a message; call it inside the transaction that makes the change it reports. */
 export async function enqueue(db: Storage, message: OutboxMessage, now: Date): Promise<boolean> {
   const payload: StoredPayload = {
@@ -125,18 +136,16 @@ export async function enqueue(db: Storage, message: OutboxMessage, now: Date): P
     ...(message.followUp === undefined ? {} : { followUp: message.followUp }),
     ...(message.fallbackArgs === undefined ? {} : { fallbackArgs: message.fallbackArgs }),
   };
-  const result = await db
-    .insert(outbox)
-    .values({
-      workspaceId: message.workspaceId,
-      dedupeKey: message.dedupeKey,
-      method: message.method,
-      payloadJson: JSON.stringify(payload),
-      notBefore: message.notBefore.getTime(),
-      createdAt: now.getTime(),
-    })
-    .onConflictDoNothing()
-    .run();
+  let insert = enqueueQueries.get(db);
+  if (insert === undefined) enqueueQueries.set(db, (insert = prepareEnqueue(db)));
+  const result = await insert.run({
+    workspaceId: message.workspaceId,
+    dedupeKey: message.dedupeKey,
+    method: message.method,
+    payloadJson: JSON.stringify(payload),
+    notBefore: message.notBefore.getTime(),
+    createdAt: now.getTime(),
+  });
   return affectedRows(result) > 0;
 }
 

@@ -119,6 +119,51 @@ function prepareShowReads(db: Storage) {
 const issuesCounted = (row: { n: number } | undefined): number => row?.n ?? 0;
 const countersAdded = (row: { n: number | null } | undefined): number => Number(row?.n ?? 0);
 
+/** What logging an issue writes, prepared once per repository like the reads (see `IssueRepository`). */
+function prepareCreateWrites(db: Storage) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    lastNumber: db.select({ n: max(issues.number) }).from(issues).where(eq(issues.programTeamId, p('programTeamId'))).prepare(),
+    insertIssue: db
+      .insert(issues)
+      .values({
+        workspaceId: p('workspaceId'),
+        programTeamId: p('programTeamId'),
+        number: p('number'),
+        title: p('title'),
+        details: p('details'),
+        category: p('category'),
+        status: p('status'),
+        ownerId: p('ownerId'),
+        dueDate: p('dueDate'),
+        reporterId: p('reporterId'),
+        sourcePermalink: p('sourcePermalink'),
+        sourceChannelId: p('sourceChannelId'),
+        sourceTs: p('sourceTs'),
+        announcementChannelId: p('announcementChannelId'),
+        createdAt: p('createdAt'),
+        updatedAt: p('createdAt'),
+      })
+      .returning()
+      .prepare(),
+    insertEvent: db
+      .insert(issueEvents)
+      .values({
+        workspaceId: p('workspaceId'),
+        issueId: p('issueId'),
+        programTeamId: p('programTeamId'),
+        actorId: p('actorId'),
+        kind: p('kind'),
+        fromValue: p('fromValue'),
+        toValue: p('toValue'),
+        note: p('note'),
+        createdAt: p('createdAt'),
+      })
+      .returning({ id: issueEvents.id })
+      .prepare(),
+  };
+}
+
 /** A list filter's values as the parameters of its shape's prepared queries. */
 function listParams(filter: IssueFilter, page: { limit?: number; offset?: number }): Record<string, unknown> {
   const params: Record<string, unknown> = { workspaceId: filter.workspaceId, userId: filter.userId, today: filter.today, ...page };
@@ -143,6 +188,11 @@ export class IssueRepository {
 
   constructor(private readonly db: Storage) {}
 
+  private preparedCreateWrites: ReturnType<typeof prepareCreateWrites> | undefined;
+  private get createWrites(): ReturnType<typeof prepareCreateWrites> {
+    return (this.preparedCreateWrites ??= prepareCreateWrites(this.db));
+  }
+
   private get showReads(): ReturnType<typeof prepareShowReads> {
     return (this.preparedShowReads ??= prepareShowReads(this.db));
   }
@@ -158,17 +208,9 @@ export class IssueRepository {
    * (team, number) index guards any race left.
    */
   async insert(issue: NewIssue): Promise<IssueRow> {
-    const next = await this.db
-      .select({ n: max(issues.number) })
-      .from(issues)
-      .where(eq(issues.programTeamId, issue.programTeamId))
-      .get();
+    const next = await this.createWrites.lastNumber.get({ programTeamId: issue.programTeamId });
     const number = (next?.n ?? 0) + 1;
-    const row = await this.db
-      .insert(issues)
-      .values({ ...issue, number, status: 'open', updatedAt: issue.createdAt })
-      .returning()
-      .get();
+    const row = await this.createWrites.insertIssue.get({ ...issue, number, status: 'open' });
     if (row === undefined) throw new Error(`Inserting issue ${number} of team ${issue.programTeamId} returned no row`);
     return row;
   }
@@ -179,7 +221,7 @@ export class IssueRepository {
 
   /** Returns the new event's id (status changes key their thread reply by it). */
   async addEvent(event: NewIssueEvent): Promise<number> {
-    const row = await this.db.insert(issueEvents).values(event).returning({ id: issueEvents.id }).get();
+    const row = await this.createWrites.insertEvent.get({ fromValue: null, toValue: null, note: null, ...event });
     if (row === undefined) throw new Error(`Inserting a ${event.kind} event of issue ${event.issueId} returned no row`);
     return row.id;
   }
