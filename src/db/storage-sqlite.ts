@@ -128,6 +128,7 @@ export function sqliteStorage(
       description,
       rows: async <T extends Record<string, unknown>>(query: SQL) => (await guarded(() => objects(query))) as T[],
       execute: (query: SQL) => guarded(() => changes(query)),
+      // One writer: a named turn (options.turn, for PostgreSQL) changes nothing here.
       transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing together).
         if (insideOpenTransaction()) return work(storage);

@@ -125,6 +125,46 @@ for (const { engine, skip, label } of ENGINES) {
       }
     });
 
+    it.skipIf(engine !== 'postgres')('(PostgreSQL) transactions naming the same turn take turns, across pools; one naming another turn runs beside them', async () => {
+      const pools = [postgresStorage(opened.url, { max: 3 }), postgresStorage(opened.url, { max: 3 })];
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let entered!: () => void;
+        const inside = new Promise<void>((resolve) => (entered = resolve));
+        const order: string[] = [];
+        const first = (pools[0] as Storage).transaction(
+          async (tx) => {
+            await tx.db.insert(programTeams).values(team('FIRST')).run();
+            entered();
+            await gate;
+            order.push('first');
+          },
+          { turn: 'test:a' },
+        );
+        await inside;
+        // Same turn, another pool (as another instance): waits for the first to commit.
+        const same = (pools[1] as Storage).transaction(
+          async (tx) => {
+            order.push('same');
+            return (await tx.db.select().from(programTeams).all()).map((t) => t.key);
+          },
+          { turn: 'test:a' },
+        );
+        // Another turn: not held up by the open transaction (given two seconds, where it takes milliseconds).
+        const other = (pools[1] as Storage).transaction(async () => order.push('other'), { turn: 'test:b' });
+        await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        expect(order).toEqual(['other']);
+        release();
+        await Promise.all([first, other]);
+        // It began after the first committed, so it sees its row.
+        expect(await same).toEqual(['FIRST']);
+        expect(order).toEqual(['other', 'first', 'same']);
+      } finally {
+        await Promise.all(pools.map((p) => p.close()));
+      }
+    });
+
     it('never lets a statement outside a transaction see or join another one that is open', async () => {
       let inside!: () => void;
       const entered = new Promise<void>((resolve) => (inside = resolve));

@@ -228,6 +228,8 @@ export class IssueService {
         }
         return { issue, channel };
       },
+      // What logging contends for is the team's next number: other teams' issues need not wait for it.
+      { turn: `issue-number:${team.id}` },
     );
     if ('issue' in created) return ok({ issue: created.issue, duplicate: false, announcedIn: created.channel === undefined ? [] : [created.channel] });
     const earlier = created.duplicateOf === undefined ? undefined : await issues.get(Number(created.duplicateOf));

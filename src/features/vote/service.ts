@@ -279,7 +279,8 @@ export class VoteService {
       }
       const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
       return ok({ vote, options, choices, outcome, organisation: orgName, queued });
-    });
+      // Ballots of one vote contend with each other (its row, its ballot refresh), not with other votes'.
+    }, { turn: `ballots:${voteId}` });
   }
 
   /** A person's own current ballot (for prefilling the ranking modal); never a colleague's. */
