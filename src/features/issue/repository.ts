@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Storage } from '../../db/storage.js';
 import { goalIssues, goals, issueEvents, issues, issueStatusCounts, programTeams } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
@@ -123,13 +123,14 @@ const countersAdded = (row: { n: number | null } | undefined): number => Number(
 function prepareCreateWrites(db: Storage) {
   const p = (name: string) => sql.placeholder(name);
   return {
-    lastNumber: db.select({ n: max(issues.number) }).from(issues).where(eq(issues.programTeamId, p('programTeamId'))).prepare(),
     insertIssue: db
       .insert(issues)
       .values({
         workspaceId: p('workspaceId'),
         programTeamId: p('programTeamId'),
-        number: p('number'),
+        // The team's next number, read by the insert itself: one statement (a round trip on
+        // PostgreSQL, inside the team's turn) instead of a read and then the insert.
+        number: sql`(select coalesce(max(${issues.number}), 0) + 1 from ${issues} where ${issues.programTeamId} = ${p('programTeamId')})`,
         title: p('title'),
         details: p('details'),
         category: p('category'),
@@ -208,10 +209,8 @@ export class IssueRepository {
    * (team, number) index guards any race left.
    */
   async insert(issue: NewIssue): Promise<IssueRow> {
-    const next = await this.createWrites.lastNumber.get({ programTeamId: issue.programTeamId });
-    const number = (next?.n ?? 0) + 1;
-    const row = await this.createWrites.insertIssue.get({ ...issue, number, status: 'open' });
-    if (row === undefined) throw new Error(`Inserting issue ${number} of team ${issue.programTeamId} returned no row`);
+    const row = await this.createWrites.insertIssue.get({ ...issue, status: 'open' });
+    if (row === undefined) throw new Error(`Inserting an issue of team ${issue.programTeamId} returned no row`);
     return row;
   }
 
