@@ -17,6 +17,12 @@ export class Kicker {
     private readonly name: string,
     private readonly job: () => Promise<unknown>,
     private readonly logger: AppLogger,
+    /**
+     * Start a run only after the requests already waiting for the event loop: in a burst, each of
+     * them queues a message and kicks, and one run then takes all their rows (one claiming
+     * transaction) instead of one run per request that finds one row. For the outbox.
+     */
+    private readonly options: { afterWaitingRequests?: boolean } = {},
   ) {}
 
   kick(): void {
@@ -62,10 +68,7 @@ export class Kicker {
   }
 
   private async loop(): Promise<void> {
-    // Requests already waiting for the event loop go first: in a burst, each of them queues a
-    // message and kicks, and one run then takes all their rows (one claiming transaction), instead
-    // of one run per request that finds one row.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.options.afterWaitingRequests === true) await new Promise<void>((resolve) => setImmediate(resolve));
     do {
       this.again = false;
       try {
