@@ -351,6 +351,7 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
       return summary;
     },
     logger,
+    { afterWaitingRequests: true },
   );
 
   // A request that finds the database locked by another process before it answered runs again.

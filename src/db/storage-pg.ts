@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/sqlite-proxy';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
 import { Mutex } from './mutex.js';
-import { asStorage, AUTO_ID_MARKER, currentTransaction, databaseErrorCode, markAutoIds, runInTransaction, type Storage } from './storage.js';
+import { asStorage, AUTO_ID_MARKER, currentTransaction, databaseErrorCode, markAutoIds, runInTransaction, type Storage, type TransactionOptions } from './storage.js';
 
 type Method = 'run' | 'all' | 'values' | 'get';
 type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -105,6 +105,12 @@ export interface PostgresOptions {
 export const MIGRATION_LOCK_KEY = 0x616c6c69616e6365n;
 /** The key of the lock transactions take turns on (see postgresStorage). */
 export const TRANSACTION_LOCK_KEY = MIGRATION_LOCK_KEY + 1n;
+/**
+ * The first key of the two-key advisory locks of named turns (the second is PostgreSQL's hash of
+ * the name): a key space apart from the one-key locks above. Two names whose hashes collide share
+ * a turn, which costs waiting, never correctness.
+ */
+export const NAMED_TURN_LOCK_CLASS = 0x616c6c69;
 /** How long PostgreSQL lets one of our transactions wait on its client before ending its session. */
 export const IDLE_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -148,7 +154,18 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
   };
   const retries = options.retries ?? 20;
   const takeTurns = options.takeTurns ?? true;
-  const turns = new Mutex();
+  // This instance's queue for each turn (the unnamed one is ''): waiting transactions hold no pooled connection.
+  const turns = new Map<string, Mutex>();
+  const takeTurn = async <T>(turn: string, run: () => Promise<T>): Promise<T> => {
+    let mutex = turns.get(turn);
+    if (mutex === undefined) turns.set(turn, (mutex = new Mutex()));
+    try {
+      return await mutex.run(run);
+    } finally {
+      // Named turns come and go (one per issue team, per vote): forget a queue nobody waits in.
+      if (!mutex.locked && turns.get(turn) === mutex) turns.delete(turn);
+    }
+  };
   let closing: Promise<void> | undefined;
 
   const exec = async (client: Queryable, text: string, params: unknown[], method: Method): Promise<{ rows: unknown[]; changes?: number }> => {
@@ -168,7 +185,9 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     const { sql: text, params } = dialect.sqlToQuery(query);
     return (await client.query({ text: toPostgresSql(text), values: params })).rowCount ?? 0;
   };
-  const runTransaction = async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+  const runTransaction = async <T>(work: (tx: Storage) => Promise<T>, turn: string): Promise<T> => {
+    // The turn's advisory lock: the unnamed turn's one key, or the name's two keys.
+    const lock = turn === '' ? { take: 'select pg_advisory_lock($1)', give: `select pg_advisory_unlock(${TRANSACTION_LOCK_KEY})`, values: [TRANSACTION_LOCK_KEY.toString()] } : namedTurnLock(turn);
     let uniqueViolations = 0;
     for (let attempt = 1; ; attempt++) {
       const client = await pool.connect();
@@ -177,12 +196,21 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
       let turnTaken = false;
       try {
         if (takeTurns) {
-          await client.query('select pg_advisory_lock($1)', [TRANSACTION_LOCK_KEY.toString()]);
+          await client.query(lock.take, lock.values);
           turnTaken = true;
         }
+        // Its own round trip: in one query string with the lock, the snapshot would be taken before the lock was granted.
         await client.query('begin isolation level serializable');
         const result = await runInTransaction(owner, state, () => work(storage));
-        await client.query('commit');
+        if (turnTaken) {
+          // COMMIT and giving the turn back in one round trip (the turn is held through every round
+          // trip of a transaction, so each one saved is time the others wait less). A COMMIT that
+          // fails (a serialization failure) stops the rest of the string: the turn is let go below.
+          await client.query(`commit; ${lock.give}`);
+          turnTaken = false;
+        } else {
+          await client.query('commit');
+        }
         return result;
       } catch (error) {
         try {
@@ -196,17 +224,17 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
         if (!again) throw error;
       } finally {
         state.open = false;
-        await letGo(client, turnTaken, broken);
+        await letGo(client, turnTaken ? lock : undefined, broken);
       }
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * Math.min(attempt, 10)));
     }
   };
   /** Gives the turn back and the connection to the pool (a broken one is closed, which also ends the turn). */
-  const letGo = async (client: pg.PoolClient, turnTaken: boolean, broken: boolean): Promise<void> => {
+  const letGo = async (client: pg.PoolClient, turn: { give: string } | undefined, broken: boolean): Promise<void> => {
     let keep = !broken;
-    if (turnTaken && keep) {
+    if (turn !== undefined && keep) {
       try {
-        await client.query('select pg_advisory_unlock($1)', [TRANSACTION_LOCK_KEY.toString()]);
+        await client.query(turn.give);
       } catch {
         keep = false;
       }
@@ -231,10 +259,11 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
       description,
       rows: async <T extends Record<string, unknown>>(query: SQL) => (await objects(current(), query)) as T[],
       execute: async (query: SQL) => changes(current(), query),
-      transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
+      transaction: async <T>(work: (tx: Storage) => Promise<T>, options?: TransactionOptions): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing, re-run together).
         if (openTransaction() !== undefined) return work(storage);
-        return takeTurns ? turns.run(() => runTransaction(work)) : runTransaction(work);
+        const turn = options?.turn ?? '';
+        return takeTurns ? takeTurn(turn, () => runTransaction(work, turn)) : runTransaction(work, turn);
       },
       healthy: async () => {
         let timer: NodeJS.Timeout | undefined;
@@ -256,6 +285,17 @@ export function postgresStorage(url: string, options: PostgresOptions = {}): Sto
     },
   );
   return storage;
+}
+
+/** A named turn's advisory lock: two keys, NAMED_TURN_LOCK_CLASS and PostgreSQL's hash of the name. */
+function namedTurnLock(turn: string): { take: string; give: string; values: unknown[] } {
+  const keys = `${NAMED_TURN_LOCK_CLASS}, hashtext(${quoteLiteral(turn)})`;
+  return { take: `select pg_advisory_lock(${NAMED_TURN_LOCK_CLASS}, hashtext($1))`, give: `select pg_advisory_unlock(${keys})`, values: [turn] };
+}
+
+/** A string as an SQL literal (for the unlock that shares a query string with COMMIT, which takes no parameters). */
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }
 
 /**

@@ -34,9 +34,13 @@ const isBusy = (error: unknown): boolean => typeof (error as { code?: unknown } 
  * async flow the storage (and any repository holding it) runs on the transaction. Across
  * processes, BEGIN IMMEDIATE takes SQLite's write lock (waiting up to the busy timeout) before the
  * work reads anything, so a write that reads first decides from rows nobody else is changing.
- * When another process holds that lock, BEGIN does not block the event loop for the busy timeout:
- * it fails at once, the connection is handed to whoever waits for it, and it is tried again after
- * an asynchronous pause, for up to `busyBudgetMs` (then SQLITE_BUSY is thrown, with nothing done).
+ * When another process holds that lock, nothing blocks the event loop waiting for it: the
+ * connection's busy timeout is 0 while this storage uses it, so BEGIN (or a single write outside a
+ * transaction) fails at once, the connection is handed to whoever waits for it, and it is tried
+ * again after an asynchronous pause: a transaction for up to `busyBudgetMs`, a single statement
+ * for up to the busy timeout the connection was opened with (BUSY_TIMEOUT_MS, src/db/open.ts); then
+ * SQLITE_BUSY is thrown, with nothing done. (Setting the timeout once, rather than turning it off
+ * around each BEGIN and back on, saves three statements per transaction.)
  */
 export function sqliteStorage(
   sqlite: Database.Database,
@@ -44,6 +48,9 @@ export function sqliteStorage(
   options: { closeConnection?: boolean; busyBudgetMs?: number } = {},
 ): Storage {
   const busyBudgetMs = options.busyBudgetMs ?? BEGIN_BUSY_BUDGET_MS;
+  // What the connection was opened with becomes the budget of a single statement's asynchronous retries.
+  const openedBusyTimeoutMs = Number(sqlite.pragma('busy_timeout', { simple: true }));
+  sqlite.pragma('busy_timeout = 0');
   markAutoIds();
   const mutex = new Mutex();
   // This storage's key to the transaction the current async flow is inside, if any (see storage.ts).
@@ -80,24 +87,38 @@ export function sqliteStorage(
     return statement(text).run(...params).changes;
   };
 
-  // BEGIN IMMEDIATE without waiting: SQLite's SQLITE_BUSY error when another process holds the write lock.
+  // BEGIN IMMEDIATE without waiting (busy_timeout is 0): SQLite's SQLITE_BUSY when another process holds the write lock.
   const beginAtOnce = (): { busy: unknown } | undefined => {
-    const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
-    sqlite.pragma('busy_timeout = 0');
     try {
-      sqlite.prepare('begin immediate').run();
+      statement('begin immediate').run();
       return undefined;
     } catch (error) {
       if (isBusy(error)) return { busy: error };
       throw error;
-    } finally {
-      sqlite.pragma(`busy_timeout = ${timeout}`);
     }
   };
 
   // Inside this flow's open transaction: straight on the connection it holds. Otherwise one
-  // statement at a time through the mutex, never inside someone else's open transaction.
-  const guarded = async <T>(work: () => T): Promise<T> => (insideOpenTransaction() ? work() : mutex.run(work));
+  // statement at a time through the mutex, never inside someone else's open transaction; a
+  // statement that finds another process's write lock (it had no effect) goes again after an
+  // asynchronous pause, while others use the connection.
+  const guarded = async <T>(work: () => T): Promise<T> => {
+    if (insideOpenTransaction()) return work();
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await mutex.run((): { done: T } | { busy: unknown } => {
+        try {
+          return { done: work() };
+        } catch (error) {
+          if (isBusy(error)) return { busy: error };
+          throw error;
+        }
+      });
+      if ('done' in outcome) return outcome.done;
+      if (Date.now() - started >= openedBusyTimeoutMs) throw outcome.busy;
+      await pause(beginBackoffMs(attempt));
+    }
+  };
 
   let closed = false;
   const storage: Storage = asStorage(
@@ -107,6 +128,7 @@ export function sqliteStorage(
       description,
       rows: async <T extends Record<string, unknown>>(query: SQL) => (await guarded(() => objects(query))) as T[],
       execute: (query: SQL) => guarded(() => changes(query)),
+      // One writer: a named turn (options.turn, for PostgreSQL) changes nothing here.
       transaction: async <T>(work: (tx: Storage) => Promise<T>): Promise<T> => {
         // A transaction inside a transaction is part of it (all or nothing together).
         if (insideOpenTransaction()) return work(storage);
@@ -118,10 +140,10 @@ export function sqliteStorage(
             const state = { open: true };
             try {
               const result = await runInTransaction(owner, state, () => work(storage));
-              sqlite.prepare('commit').run();
+              statement('commit').run();
               return { result };
             } catch (error) {
-              if (sqlite.inTransaction) sqlite.prepare('rollback').run();
+              if (sqlite.inTransaction) statement('rollback').run();
               throw error;
             } finally {
               state.open = false;
@@ -146,6 +168,7 @@ export function sqliteStorage(
         // Let queued work finish before the connection goes.
         await mutex.run(() => undefined);
         if (options.closeConnection !== false) sqlite.close();
+        else sqlite.pragma(`busy_timeout = ${openedBusyTimeoutMs}`);
       },
     },
   );

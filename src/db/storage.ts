@@ -48,11 +48,21 @@ export interface Storage extends Query {
    * same object) and anything holding it (repositories) run on the transaction; a transaction
    * started inside it joins it. Work merely *started* there that runs after the commit (a kick
    * of the outbox) uses the storage normally.
+   *
+   * `options.turn` names what the transaction contends for (`issue-number:<team id>`): on
+   * PostgreSQL, transactions naming the same turn take turns, and run beside those naming another
+   * (or none, which share one turn); SERIALIZABLE keeps the outcome that of some order either way.
+   * SQLite has one writer and ignores it.
    */
-  transaction<T>(work: (tx: Storage) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Storage) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Answers a trivial query within a deadline. */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  /** What the transaction contends for; see `Storage.transaction`. */
+  turn?: string;
 }
 
 /*

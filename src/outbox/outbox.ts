@@ -40,7 +40,7 @@ import { outbox } from '../db/schema.js';
 import { affectedRows, type Storage } from '../db/storage.js';
 import type { AppLogger } from '../logger.js';
 import { unscoped, type InWorkspace } from '../slack/workspace-scope.js';
-import { blockBucket, bucketOf, takeToken } from './pacing.js';
+import { blockBucket, bucketOf, takeToken, tokenIntervalMs } from './pacing.js';
 
 /** Web API methods the outbox may call: those that post or change what people see. */
 export type OutboxMethod = 'chat.postMessage' | 'chat.update' | 'chat.postEphemeral' | 'chat.delete' | 'views.publish';
@@ -118,6 +118,17 @@ export async function enqueueRefresh(db: Storage, refresh: OutboxRefresh, now: D
   return changed > 0;
 }
 
+/** The insert `enqueue` runs, prepared once per storage (drizzle then builds its SQL text once). */
+const enqueueQueries = new WeakMap<Storage, ReturnType<typeof prepareEnqueue>>();
+function prepareEnqueue(db: Storage) {
+  const p = (name: string) => sql.placeholder(name);
+  return db
+    .insert(outbox)
+    .values({ workspaceId: p('workspaceId'), dedupeKey: p('dedupeKey'), method: p('method'), payloadJson: p('payloadJson'), notBefore: p('notBefore'), createdAt: p('createdAt') })
+    .onConflictDoNothing()
+    .prepare();
+}
+
 /** Queue a message; call it inside the transaction that makes the change it reports. */
 export async function enqueue(db: Storage, message: OutboxMessage, now: Date): Promise<boolean> {
   const payload: StoredPayload = {
@@ -125,18 +136,16 @@ export async function enqueue(db: Storage, message: OutboxMessage, now: Date): P
     ...(message.followUp === undefined ? {} : { followUp: message.followUp }),
     ...(message.fallbackArgs === undefined ? {} : { fallbackArgs: message.fallbackArgs }),
   };
-  const result = await db
-    .insert(outbox)
-    .values({
-      workspaceId: message.workspaceId,
-      dedupeKey: message.dedupeKey,
-      method: message.method,
-      payloadJson: JSON.stringify(payload),
-      notBefore: message.notBefore.getTime(),
-      createdAt: now.getTime(),
-    })
-    .onConflictDoNothing()
-    .run();
+  let insert = enqueueQueries.get(db);
+  if (insert === undefined) enqueueQueries.set(db, (insert = prepareEnqueue(db)));
+  const result = await insert.run({
+    workspaceId: message.workspaceId,
+    dedupeKey: message.dedupeKey,
+    method: message.method,
+    payloadJson: JSON.stringify(payload),
+    notBefore: message.notBefore.getTime(),
+    createdAt: now.getTime(),
+  });
   return affectedRows(result) > 0;
 }
 
@@ -355,22 +364,35 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
     // Each call spends a token of Slack's limit for its method (or channel) first; a row whose
     // bucket is empty waits (paced_until) until a token is there, without counting an attempt.
     const due: typeof candidates = [];
-    const waits = new Map<string, number>();
+    // Empty buckets: when their next token comes, and how many rows already wait for one after it.
+    const waits = new Map<string, { until: number; queued: number; interval: number }>();
+    const paced: Array<{ id: number; until: number }> = [];
     for (const candidate of candidates) {
       if (due.length >= batchSize) break;
       const args = argsOf(candidate.payloadJson);
       const bucket = `${candidate.workspaceId}|${bucketOf(candidate.method, args)}`;
-      let until = waits.get(bucket);
-      if (until === undefined) {
+      let wait = waits.get(bucket);
+      if (wait === undefined) {
         const decision = await takeToken(tx, candidate.workspaceId, bucketOf(candidate.method, args), wallAtStart);
         if (decision.ok) {
           due.push(candidate);
           continue;
         }
-        until = decision.until;
-        waits.set(bucket, until);
+        wait = { until: decision.until, queued: 0, interval: tokenIntervalMs(bucketOf(candidate.method, args)) };
+        waits.set(bucket, wait);
       }
-      await tx.update(outbox).set({ pacedUntil: until }).where(eq(outbox.id, candidate.id)).run();
+      // The rows behind an empty bucket wait in their order, one token interval apart, rather than
+      // all for the next token (one would get it, the rest be looked at and put back again each time).
+      paced.push({ id: candidate.id, until: wait.until + wait.queued * wait.interval });
+      wait.queued++;
+    }
+    // One statement for every row held back (a burst of posts to one channel is hundreds of rows).
+    if (paced.length > 0) {
+      await tx
+        .update(outbox)
+        .set({ pacedUntil: sql`case ${outbox.id} ${sql.join(paced.map((p) => sql`when ${p.id} then cast(${p.until} as bigint)`), sql` `)} end` })
+        .where(inArray(outbox.id, paced.map((p) => p.id)))
+        .run();
     }
     if (due.length === 0) return [];
     const uncertain = new Set(due.filter((d) => d.status !== 'pending').map((d) => d.id));
@@ -449,6 +471,8 @@ export async function runOutbox(deps: OutboxRunDeps): Promise<OutboxRunSummary> 
   const stillMine = async (id: number): Promise<boolean> => {
     const held = leases.get(id);
     if (held === undefined || held === null) return false;
+    // Claimed moments ago: most of the lease is left, and nobody takes a row before it runs out.
+    if (performance.now() - started < leaseMs / 4) return true;
     const renewed = at + Math.round(performance.now() - started) + leaseMs;
     const result = await db
       .update(outbox)

@@ -49,6 +49,11 @@ function limitOf(bucket: string): Limit {
   return { burst: perMinute, perSecond: (perMinute / 60) * 0.95 };
 }
 
+/** Real ms between two tokens of a bucket once its burst is spent. */
+export function tokenIntervalMs(bucket: string): number {
+  return Math.ceil(1000 / limitOf(bucket).perSecond);
+}
+
 export type PaceDecision = { ok: true } | { ok: false; until: number };
 
 interface BucketRow {

@@ -5,6 +5,7 @@ import { affectedRows, isUniqueViolation, outsideTransactions, type Storage } fr
 import { createLogger } from '../../src/logger.js';
 import { Kicker } from '../../src/outbox/kicker.js';
 import { postgresStorage, toPostgresSql } from '../../src/db/storage-pg.js';
+import { BUSY_TIMEOUT_MS } from '../../src/db/open.js';
 import { BEGIN_BUSY_BUDGET_MS } from '../../src/db/storage-sqlite.js';
 import { isDatabaseBusy } from '../../src/slack/busy-retry.js';
 import { ENGINES, freshStorage, type TestStorage } from '../rig/engines.js';
@@ -119,6 +120,46 @@ for (const { engine, skip, label } of ENGINES) {
         expect((await storage.db.select().from(homeTabs).get())?.version).toBe(11);
         // They did conflict, and were re-run: the outcome is SERIALIZABLE's doing, not luck.
         expect(runs).toBeGreaterThan(10);
+      } finally {
+        await Promise.all(pools.map((p) => p.close()));
+      }
+    });
+
+    it.skipIf(engine !== 'postgres')('(PostgreSQL) transactions naming the same turn take turns, across pools; one naming another turn runs beside them', async () => {
+      const pools = [postgresStorage(opened.url, { max: 3 }), postgresStorage(opened.url, { max: 3 })];
+      try {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let entered!: () => void;
+        const inside = new Promise<void>((resolve) => (entered = resolve));
+        const order: string[] = [];
+        const first = (pools[0] as Storage).transaction(
+          async (tx) => {
+            await tx.db.insert(programTeams).values(team('FIRST')).run();
+            entered();
+            await gate;
+            order.push('first');
+          },
+          { turn: 'test:a' },
+        );
+        await inside;
+        // Same turn, another pool (as another instance): waits for the first to commit.
+        const same = (pools[1] as Storage).transaction(
+          async (tx) => {
+            order.push('same');
+            return (await tx.db.select().from(programTeams).all()).map((t) => t.key);
+          },
+          { turn: 'test:a' },
+        );
+        // Another turn: not held up by the open transaction (given two seconds, where it takes milliseconds).
+        const other = (pools[1] as Storage).transaction(async () => order.push('other'), { turn: 'test:b' });
+        await Promise.race([other, new Promise((resolve) => setTimeout(resolve, 2000))]);
+        expect(order).toEqual(['other']);
+        release();
+        await Promise.all([first, other]);
+        // It began after the first committed, so it sees its row.
+        expect(await same).toEqual(['FIRST']);
+        expect(order).toEqual(['other', 'first', 'same']);
       } finally {
         await Promise.all(pools.map((p) => p.close()));
       }
@@ -292,5 +333,33 @@ describe('SQLite: another process holding the write lock (SQLite only: PostgreSQ
       await holder.release();
     }
     await opened.storage.transaction(async (tx) => tx.insert(programTeams).values(team('AFTER')).run());
+  });
+
+  it(`a single write outside a transaction waits for the lock asynchronously, for up to ${BUSY_TIMEOUT_MS} ms, then fails with SQLITE_BUSY having written nothing`, async () => {
+    const holder = await holdWriteLock(opened.url);
+    try {
+      let settled = false;
+      const started = Date.now();
+      const write = opened.storage.db
+        .insert(programTeams)
+        .values(team('SINGLE'))
+        .run()
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+        .finally(() => (settled = true));
+      // Timers fire meanwhile: the driver is not waiting inside SQLite with the event loop stopped.
+      await tick();
+      await tick();
+      expect(settled).toBe(false);
+      const failure = await write;
+      expect(isDatabaseBusy(failure)).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(BUSY_TIMEOUT_MS);
+      // Reads are not held up by the write lock (WAL), and nothing was written.
+      expect(await opened.storage.rows(sql`select count(*) as n from ${programTeams} where key = 'SINGLE'`)).toEqual([{ n: 0 }]);
+    } finally {
+      await holder.release();
+    }
   });
 });

@@ -124,7 +124,7 @@ export function registerIssueModals(app: App, deps: IssueModalDeps): void {
         : undefined;
     // The same submission arriving twice (a double click, a retry) must log one issue.
     const requestKey = submissionKey(body);
-    const created = await deps.issues.create(actor, teamId, draft, now, { ...(requestKey === undefined ? {} : { requestKey }), ...(source === undefined ? {} : { source }) });
+    const created = await deps.issues.create(actor, teamId, draft, now, { validated: checked.value, ...(requestKey === undefined ? {} : { requestKey }), ...(source === undefined ? {} : { source }) });
     if (!created.ok) {
       if (created.problem.code === 'invalid') await ack({ response_action: 'errors', errors: errorsOf(created.problems ?? [created.problem], true) });
       else await ack({ response_action: 'update', view: doneModal('Not logged', problemText(created.problem)) });

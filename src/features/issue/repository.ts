@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Storage } from '../../db/storage.js';
 import { goalIssues, goals, issueEvents, issues, issueStatusCounts, programTeams } from '../../db/schema.js';
 import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
@@ -119,6 +119,52 @@ function prepareShowReads(db: Storage) {
 const issuesCounted = (row: { n: number } | undefined): number => row?.n ?? 0;
 const countersAdded = (row: { n: number | null } | undefined): number => Number(row?.n ?? 0);
 
+/** What logging an issue writes, prepared once per repository like the reads (see `IssueRepository`). */
+function prepareCreateWrites(db: Storage) {
+  const p = (name: string) => sql.placeholder(name);
+  return {
+    insertIssue: db
+      .insert(issues)
+      .values({
+        workspaceId: p('workspaceId'),
+        programTeamId: p('programTeamId'),
+        // The team's next number, read by the insert itself: one statement (a round trip on
+        // PostgreSQL, inside the team's turn) instead of a read and then the insert.
+        number: sql`(select coalesce(max(${issues.number}), 0) + 1 from ${issues} where ${issues.programTeamId} = ${p('programTeamId')})`,
+        title: p('title'),
+        details: p('details'),
+        category: p('category'),
+        status: p('status'),
+        ownerId: p('ownerId'),
+        dueDate: p('dueDate'),
+        reporterId: p('reporterId'),
+        sourcePermalink: p('sourcePermalink'),
+        sourceChannelId: p('sourceChannelId'),
+        sourceTs: p('sourceTs'),
+        announcementChannelId: p('announcementChannelId'),
+        createdAt: p('createdAt'),
+        updatedAt: p('createdAt'),
+      })
+      .returning()
+      .prepare(),
+    insertEvent: db
+      .insert(issueEvents)
+      .values({
+        workspaceId: p('workspaceId'),
+        issueId: p('issueId'),
+        programTeamId: p('programTeamId'),
+        actorId: p('actorId'),
+        kind: p('kind'),
+        fromValue: p('fromValue'),
+        toValue: p('toValue'),
+        note: p('note'),
+        createdAt: p('createdAt'),
+      })
+      .returning({ id: issueEvents.id })
+      .prepare(),
+  };
+}
+
 /** A list filter's values as the parameters of its shape's prepared queries. */
 function listParams(filter: IssueFilter, page: { limit?: number; offset?: number }): Record<string, unknown> {
   const params: Record<string, unknown> = { workspaceId: filter.workspaceId, userId: filter.userId, today: filter.today, ...page };
@@ -143,6 +189,11 @@ export class IssueRepository {
 
   constructor(private readonly db: Storage) {}
 
+  private preparedCreateWrites: ReturnType<typeof prepareCreateWrites> | undefined;
+  private get createWrites(): ReturnType<typeof prepareCreateWrites> {
+    return (this.preparedCreateWrites ??= prepareCreateWrites(this.db));
+  }
+
   private get showReads(): ReturnType<typeof prepareShowReads> {
     return (this.preparedShowReads ??= prepareShowReads(this.db));
   }
@@ -158,18 +209,8 @@ export class IssueRepository {
    * (team, number) index guards any race left.
    */
   async insert(issue: NewIssue): Promise<IssueRow> {
-    const next = await this.db
-      .select({ n: max(issues.number) })
-      .from(issues)
-      .where(eq(issues.programTeamId, issue.programTeamId))
-      .get();
-    const number = (next?.n ?? 0) + 1;
-    const row = await this.db
-      .insert(issues)
-      .values({ ...issue, number, status: 'open', updatedAt: issue.createdAt })
-      .returning()
-      .get();
-    if (row === undefined) throw new Error(`Inserting issue ${number} of team ${issue.programTeamId} returned no row`);
+    const row = await this.createWrites.insertIssue.get({ ...issue, status: 'open' });
+    if (row === undefined) throw new Error(`Inserting an issue of team ${issue.programTeamId} returned no row`);
     return row;
   }
 
@@ -179,14 +220,19 @@ export class IssueRepository {
 
   /** Returns the new event's id (status changes key their thread reply by it). */
   async addEvent(event: NewIssueEvent): Promise<number> {
-    const row = await this.db.insert(issueEvents).values(event).returning({ id: issueEvents.id }).get();
+    const row = await this.createWrites.insertEvent.get({ fromValue: null, toValue: null, note: null, ...event });
     if (row === undefined) throw new Error(`Inserting a ${event.kind} event of issue ${event.issueId} returned no row`);
     return row.id;
   }
 
-  /** Where the announcement was posted; written by the outbox follow-up after chat.postMessage. */
-  async setAnnouncement(id: number, channelId: string, ts: string): Promise<void> {
-    await this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).run();
+  /**
+   * Where the announcement was posted; written by the outbox follow-up after chat.postMessage.
+   * Returns the issue's `updatedAt` (undefined when it is gone), so the follow-up reads no more
+   * when nothing changed while the post was in flight.
+   */
+  async setAnnouncement(id: number, channelId: string, ts: string): Promise<number | undefined> {
+    const row = await this.db.update(issues).set({ announcementChannelId: channelId, announcementTs: ts }).where(eq(issues.id, id)).returning({ updatedAt: issues.updatedAt }).get();
+    return row?.updatedAt;
   }
 
   async commentCount(issueId: number): Promise<number> {

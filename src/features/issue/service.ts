@@ -164,9 +164,10 @@ export class IssueService {
     teamId: number | undefined,
     draft: IssueDraft,
     now: Date,
-    options: { source?: IssueSource; requestKey?: string } = {},
+    options: { source?: IssueSource; requestKey?: string; validated?: { team: ProgramTeam; draft: IssueDraft } } = {},
   ): Promise<Result<{ issue: Issue; duplicate: boolean; announcedIn: string[] }>> {
-    const checked = await this.validateNew(actor.workspaceId, teamId, draft, now);
+    // A form checks its fields before it answers: what it checked is not read and checked again.
+    const checked = options.validated !== undefined ? ok(options.validated) : await this.validateNew(actor.workspaceId, teamId, draft, now);
     if (!checked.ok) return checked;
     const { team, draft: valid } = checked.value;
     const { db, issues } = this.deps;
@@ -227,6 +228,8 @@ export class IssueService {
         }
         return { issue, channel };
       },
+      // What logging contends for is the team's next number: other teams' issues need not wait for it.
+      { turn: `issue-number:${team.id}` },
     );
     if ('issue' in created) return ok({ issue: created.issue, duplicate: false, announcedIn: created.channel === undefined ? [] : [created.channel] });
     const earlier = created.duplicateOf === undefined ? undefined : await issues.get(Number(created.duplicateOf));
@@ -261,11 +264,15 @@ export class IssueService {
     const id = Number(idText);
     const { channel, ts } = result;
     if (!Number.isSafeInteger(id) || typeof channel !== 'string' || typeof ts !== 'string') return;
-    await this.deps.issues.setAnnouncement(id, channel, ts);
+    const updatedAt = await this.deps.issues.setAnnouncement(id, channel, ts);
+    if (updatedAt === undefined) return;
+    const statusEvents = await this.deps.issues.statusEvents(id);
+    // Usually nothing happened while the post was in flight: then there is nothing to catch up on.
+    if (String(updatedAt) === updatedAtText && statusEvents.length === 0) return;
     const issue = await this.deps.issues.get(id);
     if (issue === undefined) return;
     if (String(issue.updatedAt) !== updatedAtText) await this.queueAnnouncementUpdate(issue, now);
-    for (const event of await this.deps.issues.statusEvents(id)) await this.queueStatusReply(issue, event.id, event, now);
+    for (const event of statusEvents) await this.queueStatusReply(issue, event.id, event, now);
   }
 
   /** An issue by its key as typed (`cna-3` works too). */

@@ -15,6 +15,8 @@ export interface BallotDeps {
   teamRepository: TeamRepository;
   electorates: ElectorateLoader;
   outbox: Kicker;
+  /** Republishes the Homes a ballot made stale (the outbox does that after each run it makes). */
+  homes: { kick(): void };
   now: Clock;
 }
 
@@ -56,7 +58,10 @@ export function ballotCaster(deps: BallotDeps) {
     }
     const cast = await deps.votes.cast(voteId, userId, action, electorate, now, message);
     if (!cast.ok) return { ok: false, text: problemText(cast.problem) };
-    deps.outbox.kick();
+    // A refresh already waiting will show this ballot too: a burst of clicks makes one outbox run
+    // per message update, not one per click (each run is a claiming transaction and a look ahead).
+    if (cast.value.queued) deps.outbox.kick();
+    else deps.homes.kick();
     const { vote: v, options, choices, outcome, organisation } = cast.value;
     const text = confirmationText(v, options, choices, outcome, organisation);
     return { ok: true, text, blocks: confirmationBlocks(v, options, choices, text), channelId: v.channelId };

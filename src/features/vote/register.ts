@@ -16,7 +16,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
   const repo = new VoteRepository(deps.db);
   const votes = new VoteService(deps.db, repo, deps.teamRepository, deps.ballotKey, voteMessages);
   const electorates = electorateLoader({ teams: deps.teamRepository, client: deps.client });
-  const castFor = ballotCaster({ votes, repo, teamRepository: deps.teamRepository, electorates, outbox: deps.outbox, now: deps.now });
+  const castFor = ballotCaster({ votes, repo, teamRepository: deps.teamRepository, electorates, outbox: deps.outbox, homes: deps.home, now: deps.now });
 
   deps.refreshers[BALLOT_REFRESH] = async (ref) => votes.renderBallot(Number(ref));
   deps.followUps['vote.posted'] = async (_db, ref, result) => {

@@ -40,9 +40,57 @@ export interface OpenIssue {
 
 /** Issue statuses that are finished; every other status counts as open. */
 
+/**
+ * What every ballot click runs, prepared: drizzle builds each query's SQL text once and a call only
+ * fills in its parameters (see team/repository.ts). They run through the storage like any query,
+ * so on the transaction's connection inside one.
+ */
+function prepareBallotQueries(db: Storage) {
+  const voteId = sql.placeholder('voteId');
+  return {
+    voteById: db.select().from(votes).where(eq(votes.id, sql.placeholder('id'))).prepare(),
+    options: db.select().from(voteOptions).where(eq(voteOptions.voteId, voteId)).orderBy(asc(voteOptions.position)).prepare(),
+    ballots: db.select().from(ballots).where(eq(ballots.voteId, voteId)).orderBy(asc(ballots.id)).prepare(),
+    ballotByKey: db.select().from(ballots).where(and(eq(ballots.voteId, voteId), eq(ballots.voterKey, sql.placeholder('voterKey')))).prepare(),
+    // Counted ballots number up; anonymous ones bring their own random id.
+    upsertBallot: upsertBallotQuery(db, false),
+    upsertAnonymousBallot: upsertBallotQuery(db, true),
+  };
+}
+
+function upsertBallotQuery(db: Storage, withId: boolean) {
+  const p = (name: string) => sql.placeholder(name);
+  return db
+    .insert(ballots)
+    .values({
+      ...(withId ? { id: p('id') } : {}),
+      workspaceId: p('workspaceId'),
+      voteId: p('voteId'),
+      voterKey: p('voterKey'),
+      organisationId: p('organisationId'),
+      castBy: p('castBy'),
+      castByHash: p('castByHash'),
+      choicesJson: p('choicesJson'),
+      createdAt: p('now'),
+      updatedAt: p('now'),
+    })
+    .onConflictDoUpdate({
+      target: [ballots.voteId, ballots.voterKey],
+      // The row we tried to insert: the same values, without naming the parameters twice.
+      set: { organisationId: sql`excluded.organisation_id`, castBy: sql`excluded.cast_by`, castByHash: sql`excluded.cast_by_hash`, choicesJson: sql`excluded.choices_json`, updatedAt: sql`excluded.updated_at` },
+    })
+    .prepare();
+}
+
 /** Votes, their options and ballots. Wraps drizzle; the rules live in the service. */
 export class VoteRepository {
   constructor(private readonly db: Storage) {}
+
+  // Prepared on first use: repositories are also built for a single call.
+  private preparedQueries: ReturnType<typeof prepareBallotQueries> | undefined;
+  private get prepared(): ReturnType<typeof prepareBallotQueries> {
+    return (this.preparedQueries ??= prepareBallotQueries(this.db));
+  }
 
   /** Call inside a transaction: the number is max+1 per workspace (the unique index on (workspace, number) guards it). */
   async insert(vote: NewVote, options: Array<{ label: string; issueId: number | null }>): Promise<{ vote: Vote; options: VoteOption[] }> {
@@ -65,7 +113,7 @@ export class VoteRepository {
   }
 
   async byId(id: number): Promise<Vote | undefined> {
-    return await this.db.select().from(votes).where(eq(votes.id, id)).get();
+    return await this.prepared.voteById.get({ id });
   }
 
   async byNumber(workspaceId: string, number: number): Promise<Vote | undefined> {
@@ -73,28 +121,21 @@ export class VoteRepository {
   }
 
   async options(voteId: number): Promise<VoteOption[]> {
-    return await this.db.select().from(voteOptions).where(eq(voteOptions.voteId, voteId)).orderBy(asc(voteOptions.position)).all();
+    return await this.prepared.options.all({ voteId });
   }
 
   async ballots(voteId: number): Promise<Ballot[]> {
-    return await this.db.select().from(ballots).where(eq(ballots.voteId, voteId)).orderBy(asc(ballots.id)).all();
+    return await this.prepared.ballots.all({ voteId });
   }
 
   async ballotByKey(voteId: number, voterKey: string): Promise<Ballot | undefined> {
-    return await this.db.select().from(ballots).where(and(eq(ballots.voteId, voteId), eq(ballots.voterKey, voterKey))).get();
+    return await this.prepared.ballotByKey.get({ voteId, voterKey });
   }
 
   /** One ballot per (vote, voter key): a second write replaces the first, so a double click counts once. */
   async upsertBallot(ballot: { workspaceId: string; voteId: number; voterKey: string; organisationId: number | null; castBy: string | null; castByHash: string; choicesJson: string; now: number; id?: number }): Promise<void> {
-    const { now, ...values } = ballot;
-    await this.db
-      .insert(ballots)
-      .values({ ...values, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({
-        target: [ballots.voteId, ballots.voterKey],
-        set: { organisationId: values.organisationId, castBy: values.castBy, castByHash: values.castByHash, choicesJson: values.choicesJson, updatedAt: now },
-      })
-      .run();
+    if (ballot.id === undefined) await this.prepared.upsertBallot.run(ballot);
+    else await this.prepared.upsertAnonymousBallot.run(ballot);
   }
 
   async deleteBallot(voteId: number, voterKey: string): Promise<boolean> {

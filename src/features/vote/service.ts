@@ -38,6 +38,11 @@ export interface CastOutcome {
   outcome: 'new' | 'changed' | 'unchanged' | 'replaced' | 'withdrawn';
   /** Per-organisation votes: the organisation the ballot counts for. */
   organisation: string | null;
+  /**
+   * The ballot message's refresh was newly queued (false when a refresh already waiting covers this
+   * ballot, as in a burst of clicks): only then is there anything new for the outbox to send.
+   */
+  queued: boolean;
 }
 
 export interface CloseOutcome {
@@ -249,12 +254,13 @@ export class VoteService {
       }
       if (choices.length === 0 && action.kind === 'remove') {
         if (existing !== undefined && !byColleague) await this.repo.deleteBallot(vote.id, voterKey);
-        await this.refresh(vote, now);
-        return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName });
+        const queued = await this.refresh(vote, now);
+        return ok({ vote, options, choices: [], outcome: 'withdrawn', organisation: orgName, queued });
       }
       const checked = checkChoices(vote, optionIds, choices);
       if (!checked.ok) return checked;
       const same = existing !== undefined && !byColleague && JSON.stringify(before) === JSON.stringify(choices);
+      let queued = false;
       if (!same) {
         await this.repo.upsertBallot({
           workspaceId: vote.workspaceId,
@@ -269,11 +275,12 @@ export class VoteService {
           // counts up in the order people clicked.
           ...(vote.anonymous ? { now: vote.createdAt, id: anonymousBallotId } : { now: now.getTime() }),
         });
-        await this.refresh(vote, now);
+        queued = await this.refresh(vote, now);
       }
       const outcome = existing === undefined ? 'new' : byColleague ? 'replaced' : same ? 'unchanged' : 'changed';
-      return ok({ vote, options, choices, outcome, organisation: orgName });
-    });
+      return ok({ vote, options, choices, outcome, organisation: orgName, queued });
+      // Ballots of one vote contend with each other (its row, its ballot refresh), not with other votes'.
+    }, { turn: `ballots:${voteId}` });
   }
 
   /** A person's own current ballot (for prefilling the ranking modal); never a colleague's. */
@@ -285,9 +292,9 @@ export class VoteService {
     return ballot === undefined || ballot.castByHash !== personHash(ballotKey, vote.id, userId) ? [] : parseChoices(ballot.choicesJson);
   }
 
-  async currentResult(vote: Vote, electorate: number | ElectorateCount): Promise<VoteResult> {
+  async currentResult(vote: Vote, electorate: number | ElectorateCount, known?: VoteOption[]): Promise<VoteResult> {
     if (vote.status === 'closed' && vote.resultJson !== null) return JSON.parse(vote.resultJson) as VoteResult;
-    const options = await this.repo.options(vote.id);
+    const options = known ?? (await this.repo.options(vote.id));
     const stored = await this.repo.ballots(vote.id);
     const names = await this.repo.organisationNames(stored.flatMap((b) => (b.organisationId === null ? [] : [b.organisationId])));
     return computeResult(vote, options, stored, names, electorate);
@@ -400,9 +407,9 @@ export class VoteService {
   }
 
   /** Asks for the ballot message to be brought up to date (turnout, results when live, the final result once closed). */
-  private async refresh(vote: Vote, now: Date): Promise<void> {
-    if (vote.channelId === null || vote.messageTs === null) return;
-    await enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
+  private async refresh(vote: Vote, now: Date): Promise<boolean> {
+    if (vote.channelId === null || vote.messageTs === null) return false;
+    return await enqueueRefresh(this.db, { workspaceId: vote.workspaceId, kind: BALLOT_REFRESH, ref: String(vote.id) }, now);
   }
 
   /**
@@ -412,8 +419,9 @@ export class VoteService {
   async renderBallot(voteId: number): Promise<Record<string, unknown> | undefined> {
     const vote = await this.repo.byId(voteId);
     if (vote === undefined || vote.channelId === null || vote.messageTs === null) return undefined;
-    const result = await this.currentResult(vote, vote.electorateSize ?? 0);
-    const message = await this.ballot(vote, await this.repo.options(vote.id), result);
+    const options = await this.repo.options(vote.id);
+    const result = await this.currentResult(vote, vote.electorateSize ?? 0, options);
+    const message = await this.ballot(vote, options, result);
     return { channel: vote.channelId, ts: vote.messageTs, text: message.text, blocks: message.blocks };
   }
 
