@@ -5,10 +5,12 @@ import { stringify, type Options } from 'csv-stringify/sync';
  * csv-stringify's settings for every report file. `escape_formulas` puts a `'` before any text cell
  * starting with `=`, `+`, `-`, `@`, tab or carriage return (and their full-width forms), so a title
  * can never run as a spreadsheet formula; numbers stay numbers. With a CRLF record delimiter
- * csv-stringify quotes a field holding a CRLF but not a lone CR or LF, which RFC 4180 also requires
- * quoted (a multi-line detail would otherwise split its row): `quoted_match` adds those.
+ * csv-stringify quotes a field holding a CRLF but, by default, not a lone CR or LF, which RFC 4180
+ * also requires quoted (a multi-line detail would otherwise split its row): `quote_record_delimiter`
+ * adds those, with two `indexOf` per cell (a `quoted_match` regular expression, which gave the same
+ * bytes, was searched in every cell: about 0.1 s of the 100× quarter).
  */
-const OPTIONS: Options = { escape_formulas: true, record_delimiter: 'windows', quoted_match: /[\r\n]/ };
+const OPTIONS: Options = { escape_formulas: true, record_delimiter: 'windows', quote_record_delimiter: true };
 
 /**
  * Rows are encoded this many at a time. csv-stringify's stream costs a callback chain per row,
