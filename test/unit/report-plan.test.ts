@@ -44,3 +44,43 @@ describe('report queries on issue_events', () => {
     expect(plan).toMatch(/SEARCH issue_events USING COVERING INDEX issue_events_team_since/);
   });
 });
+
+/*
+ * better-sqlite3 opens a connection with a 16 MB page cache, which a report's long reads fill (7 to
+ * 11 MB of the 100× quarter's peak): a report reads with SQLite's own 2 MB and then puts it back,
+ * also when the build fails.
+ */
+describe('the page cache while a report reads', () => {
+  it('is 2 MB during the build and the connection’s own size after it, even after a failure', async () => {
+    const { sqliteStorage } = await import('../../src/db/storage-sqlite.js');
+    const { buildReport } = await import('../../src/features/report/build.js');
+    const { parsePeriod } = await import('../../src/features/report/period.js');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const opened = openDatabase(':memory:');
+    migrateDatabase(opened.db);
+    const db = sqliteStorage(opened.sqlite, ':memory:');
+    const dir = mkdtempSync(join(tmpdir(), 'report-cache-'));
+    try {
+      const cacheSize = (): number => opened.sqlite.pragma('cache_size', { simple: true }) as number;
+      expect(cacheSize()).toBe(-16000);
+      const now = new Date('2026-11-30T15:00:00Z');
+      const period = parsePeriod('last-month', now, 'America/Detroit');
+      if (!period.ok) throw new Error(period.message);
+      const during: number[] = [];
+      const team = { id: 1, key: 'CNA', name: 'CNA' };
+      const deps = { queries: new ReportQueries(db), workspaceId: 'T1', timeZone: 'America/Detroit', now, nameOf: (id: string) => id, dir, charts: false };
+      await buildReport({ ...deps, breathe: async () => void during.push(cacheSize()) }, [team], period.period, 'team');
+      expect(during.length).toBeGreaterThan(0);
+      expect(new Set(during)).toEqual(new Set([-2000]));
+      expect(cacheSize()).toBe(-16000);
+      const failing = buildReport({ ...deps, breathe: () => Promise.reject(new Error('stop')) }, [team], period.period, 'team');
+      await expect(failing).rejects.toThrow('stop');
+      expect(cacheSize()).toBe(-16000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.close();
+    }
+  });
+});

@@ -146,6 +146,7 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
   const goalsCsv = new CsvFile(join(deps.dir, `goal-readings-${slug}.csv`), GOAL_COLUMNS);
   const figures: TeamFiguresReport[] = [];
   const organisationOf = await deps.queries.organisationsOfPeople(deps.workspaceId);
+  const restorePageCache = await deps.queries.smallPageCache();
   try {
     for (const team of teams) {
       const f: TeamFiguresReport = {
@@ -173,7 +174,11 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
       await breathe();
     }
   } finally {
-    await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close(), goalsCsv.close()]);
+    try {
+      await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close(), goalsCsv.close()]);
+    } finally {
+      await restorePageCache();
+    }
   }
   const files: ReportFile[] = [
     { kind: 'csv', filename: fileName(issuesCsv.path), title: `Issues · ${period.label}`, path: issuesCsv.path, rows: issuesCsv.rows },
