@@ -1,8 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateDatabase, openDatabase, type OpenedDatabase } from '../../src/db/open.js';
 import type { Storage } from '../../src/db/storage.js';
+import { sqliteStorage } from '../../src/db/storage-sqlite.js';
+import { buildReport } from '../../src/features/report/build.js';
+import { parsePeriod } from '../../src/features/report/period.js';
 import { ReportQueries } from '../../src/features/report/queries.js';
 
 /*
@@ -52,12 +58,6 @@ describe('report queries on issue_events', () => {
  */
 describe('the page cache while a report reads', () => {
   it('is 2 MB during the build and the connection’s own size after it, even after a failure', async () => {
-    const { sqliteStorage } = await import('../../src/db/storage-sqlite.js');
-    const { buildReport } = await import('../../src/features/report/build.js');
-    const { parsePeriod } = await import('../../src/features/report/period.js');
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const opened = openDatabase(':memory:');
     migrateDatabase(opened.db);
     const db = sqliteStorage(opened.sqlite, ':memory:');
