@@ -48,7 +48,7 @@ const usage = usageFor(CommandNames.meeting);
 
 /** Uploads a meeting's .ics into the person's DM with the bot. */
 export async function sendCalendarFile(client: WebClient, meetings: MeetingService, found: MeetingWithTeam, userId: string, now: Date): Promise<void> {
-  const file = meetings.calendarFile(found, now);
+  const file = await meetings.calendarFile(found, now);
   const dm = await client.conversations.open({ users: userId });
   const channelId = dm.channel?.id;
   if (channelId === undefined) throw new Error('conversations.open returned no channel');
