@@ -166,15 +166,16 @@ export class TeamRepository {
     );
   }
 
-  async members(programTeamId: number): Promise<Array<{ userId: string; organisation: string | null }>> {
-    return await this.db
+  /** Every member, first joined first; `limit` bounds the rows read (a listing before the ack reads at most that many). */
+  async members(programTeamId: number, limit?: number): Promise<Array<{ userId: string; organisation: string | null }>> {
+    const query = this.db
       .select({ userId: teamMembers.userId, organisation: organisations.name })
       .from(teamMembers)
       .leftJoin(people, and(eq(people.workspaceId, teamMembers.workspaceId), eq(people.userId, teamMembers.userId)))
       .leftJoin(organisations, eq(organisations.id, people.organisationId))
       .where(eq(teamMembers.programTeamId, programTeamId))
-      .orderBy(asc(teamMembers.createdAt))
-      .all();
+      .orderBy(asc(teamMembers.createdAt), asc(teamMembers.userId));
+    return await (limit === undefined ? query.all() : query.limit(limit).all());
   }
 
   async isMember(programTeamId: number, userId: string): Promise<boolean> {
@@ -222,17 +223,37 @@ export class TeamRepository {
     return row?.org;
   }
 
-  async organisationsWithPeople(workspaceId: string): Promise<Array<{ organisation: Organisation; userIds: string[] }>> {
-    const orgs = await this.db.select().from(organisations).where(eq(organisations.workspaceId, workspaceId)).orderBy(asc(organisations.nameKey)).all();
-    const links = await this.db
-      .select({ userId: people.userId, organisationId: people.organisationId })
+  /**
+   * Organisations that have people, by name, with their people (longest recorded first): at most
+   * `limit` people in all, read in one query and grouped in one pass, so the listing's cost before
+   * the ack does not grow with the workspace.
+   */
+  async organisationsWithPeople(workspaceId: string, limit: number): Promise<{ entries: Array<{ organisation: Organisation; userIds: string[] }>; more: boolean }> {
+    const rows = await this.db
+      .select({ organisation: organisations, userId: people.userId })
       .from(people)
+      .innerJoin(organisations, eq(organisations.id, people.organisationId))
       .where(eq(people.workspaceId, workspaceId))
-      .orderBy(asc(people.updatedAt))
+      .orderBy(asc(organisations.nameKey), asc(people.updatedAt), asc(people.userId))
+      .limit(limit + 1)
       .all();
-    return orgs
-      .map((organisation) => ({ organisation, userIds: links.filter((l) => l.organisationId === organisation.id).map((l) => l.userId) }))
-      .filter((entry) => entry.userIds.length > 0);
+    const entries: Array<{ organisation: Organisation; userIds: string[] }> = [];
+    for (const row of rows.slice(0, limit)) {
+      const last = entries[entries.length - 1];
+      if (last !== undefined && last.organisation.id === row.organisation.id) last.userIds.push(row.userId);
+      else entries.push({ organisation: row.organisation, userIds: [row.userId] });
+    }
+    return { entries, more: rows.length > limit };
+  }
+
+  /** Organisations that have at least one person, by name: what a goal may be for. Reads no people beyond one per organisation. */
+  async organisationsInUse(workspaceId: string): Promise<Organisation[]> {
+    return await this.db
+      .select()
+      .from(organisations)
+      .where(and(eq(organisations.workspaceId, workspaceId), sql`exists (select 1 from ${people} where ${people.organisationId} = ${organisations.id})`))
+      .orderBy(asc(organisations.nameKey))
+      .all();
   }
 
   /** Organisations with at least one member on the team: the denominator of per-organisation turnout. */
