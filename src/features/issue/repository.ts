@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, lt, max, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Storage } from '../../db/storage.js';
 import { goalIssues, goals, issueEvents, issues, issueStatusCounts, programTeams } from '../../db/schema.js';
-import { CLOSED_STATUSES, OPEN_STATUSES, type ListScope } from './model.js';
+import { CLOSED_STATUSES, ISSUE_HISTORY_SHOWN, OPEN_STATUSES, type ListScope } from './model.js';
 
 export type IssueRow = typeof issues.$inferSelect;
 export type IssueEventRow = typeof issueEvents.$inferSelect;
@@ -101,7 +101,14 @@ function prepareShowReads(db: Storage) {
       .where(eq(goalIssues.issueId, issueId))
       .orderBy(asc(goals.number))
       .prepare(),
-    eventsOfIssue: db.select().from(issueEvents).where(eq(issueEvents.issueId, issueId)).orderBy(asc(issueEvents.createdAt), asc(issueEvents.id)).prepare(),
+    // Newest first, bounded: the history shown before an ack must not grow with the issue's life.
+    latestEventsOfIssue: db
+      .select()
+      .from(issueEvents)
+      .where(eq(issueEvents.issueId, issueId))
+      .orderBy(desc(issueEvents.createdAt), desc(issueEvents.id))
+      .limit(ISSUE_HISTORY_SHOWN + 1)
+      .prepare(),
     commentsOfIssue: db
       .select({ n: count() })
       .from(issueEvents)
@@ -213,8 +220,12 @@ export class IssueRepository {
     return row === undefined ? undefined : await this.withGoals(flatten(row));
   }
 
+  /**
+   * An issue's history, oldest first: its latest ISSUE_HISTORY_SHOWN events, and one more when
+   * there are earlier ones (so the view can say so without counting them all).
+   */
   async events(issueId: number): Promise<IssueEventRow[]> {
-    return await this.showReads.eventsOfIssue.all({ issueId });
+    return (await this.showReads.latestEventsOfIssue.all({ issueId })).reverse();
   }
 
   /**
