@@ -27,16 +27,20 @@ export interface AuditEntry {
  * busy time on SQLite). They run through the storage like any query, so on the transaction's
  * connection inside one.
  */
+const qualified = (table: string, column: string) => sql`${sql.identifier(table)}.${sql.identifier(column)}`;
+
 function prepareHotReads(db: Storage) {
   const ws = sql.placeholder('workspaceId');
   return {
     teamsOfWorkspace: db.select().from(programTeams).where(eq(programTeams.workspaceId, ws)).orderBy(asc(programTeams.key)).prepare(),
     // `/team list` in one statement (one round trip on PostgreSQL): each team with its channels and member count.
+    // Names are written qualified: drizzle leaves a one-table select's columns unqualified, and an
+    // unqualified "id" inside a subquery would mean the inner table's id if it ever had one.
     teamSummaries: db
       .select({
         team: programTeams,
-        channelIds: sql<string | null>`(select ${groupConcat(db.engine, sql`${teamChannels.channelId}`, ',')} from ${teamChannels} where ${teamChannels.programTeamId} = ${programTeams.id})`,
-        memberCount: sql<number>`(select count(*) from ${teamMembers} where ${teamMembers.programTeamId} = ${programTeams.id})`,
+        channelIds: sql<string | null>`(select ${groupConcat(db.engine, qualified('team_channels', 'channel_id'), ',')} from ${teamChannels} where ${qualified('team_channels', 'program_team_id')} = ${qualified('program_teams', 'id')})`,
+        memberCount: sql<number>`(select count(*) from ${teamMembers} where ${qualified('team_members', 'program_team_id')} = ${qualified('program_teams', 'id')})`,
       })
       .from(programTeams)
       .where(eq(programTeams.workspaceId, ws))
