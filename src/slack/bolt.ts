@@ -6,7 +6,7 @@ import type * as Bolt from '@slack/bolt';
  * `@slack/bolt`: the package's index also loads its Express receiver (express and about 115
  * modules it needs, mime-db's table among them), which an app behind its own HTTP server
  * (src/http/server.ts) never uses; that was about 4 MB of idle memory (README, Performance).
- * Types still come from `@slack/bolt`. test/unit/bolt-imports.test.ts checks that each of these is
+ * Types still come from `@slack/bolt`. test/unit/startup-modules.test.ts checks that each of these is
  * the very object the index exports, so a Bolt upgrade that moves a file fails there.
  */
 const load = createRequire(import.meta.url);
