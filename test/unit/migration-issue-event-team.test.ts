@@ -86,7 +86,7 @@ describe('migration 0006_issue_event_team', () => {
     const indexes = (opened.sqlite.pragma('index_list(issue_events)') as Array<{ name: string }>).map((i) => i.name).sort();
     expect(indexes).toEqual(['issue_events_issue', 'issue_events_team_since']);
     const indexed = (opened.sqlite.pragma('index_info(issue_events_team_since)') as Array<{ name: string }>).map((c) => c.name);
-    expect(indexed).toEqual(['program_team_id', 'created_at', 'id', 'issue_id', 'from_value', 'to_value']);
+    expect(indexed).toEqual(['program_team_id', 'created_at', 'id', 'issue_id', 'kind', 'from_value', 'to_value']);
     expect(() =>
       opened.sqlite.prepare("insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, created_at) values ('T1', 1, 999, 'U1', 'comment', 9)").run(),
     ).toThrow(/FOREIGN KEY/);

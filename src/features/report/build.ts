@@ -146,6 +146,7 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
   const goalsCsv = new CsvFile(join(deps.dir, `goal-readings-${slug}.csv`), GOAL_COLUMNS);
   const figures: TeamFiguresReport[] = [];
   const organisationOf = await deps.queries.organisationsOfPeople(deps.workspaceId);
+  const restorePageCache = await deps.queries.smallPageCache();
   try {
     for (const team of teams) {
       const f: TeamFiguresReport = {
@@ -173,7 +174,11 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
       await breathe();
     }
   } finally {
-    await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close(), goalsCsv.close()]);
+    try {
+      await Promise.all([issuesCsv.close(), meetingsCsv.close(), votesCsv.close(), turnoutCsv.close(), goalsCsv.close()]);
+    } finally {
+      await restorePageCache();
+    }
   }
   const files: ReportFile[] = [
     { kind: 'csv', filename: fileName(issuesCsv.path), title: `Issues · ${period.label}`, path: issuesCsv.path, rows: issuesCsv.rows },
@@ -269,7 +274,7 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
       if (atEnd === 'blocked') f.blocked += 1;
       if (atEnd !== 'resolved' && atEnd !== 'dropped') f.openAtEnd += 1;
       const changes = changesOf.get(issue.id);
-      const ready = csv.add([
+      csv.add([
         team.key,
         formatKey(team.key, issue.number),
         issue.title,
@@ -284,7 +289,6 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
         issue.closedAt === null ? '' : localDate(issue.closedAt, tz),
         changes === undefined ? '' : changes.map((c) => `${localDateTime(c.at, tz)} ${statusWord(c.from)} → ${statusWord(c.to)}`).join('; '),
       ]);
-      if (!ready) await csv.drained();
     }
     const last = page[page.length - 1];
     if (last === undefined || page.length < deps.queries.pages.issues) break;
@@ -300,23 +304,21 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
   let current: number | undefined;
   // Rows come grouped by meeting, then organisation, then answer: one CSV row per meeting and organisation.
   let pending: { key: string; cells: Array<string | number>; going: number; maybe: number; declined: number } | undefined;
-  /** Writes the finished row; false when the file is behind (see CsvFile.add). */
-  const flush = (): boolean => {
-    if (pending === undefined) return true;
-    const ready = csv.add([...pending.cells, pending.going, pending.maybe, pending.declined]);
+  /** Writes the finished row. */
+  const flush = (): void => {
+    if (pending === undefined) return;
+    csv.add([...pending.cells, pending.going, pending.maybe, pending.declined]);
     pending = undefined;
-    return ready;
   };
   // Page by page of meetings (each page has whole meetings), in (start, id) order.
   for (let after: PageKey = FIRST_PAGE; ; ) {
     const rows = await deps.queries.meetingRsvpsPage(team.id, period.start, period.end, after);
     const last = rows[rows.length - 1];
     if (last === undefined) break;
-    for (const row of rows) if (!meetingRow(row)) await csv.drained();
+    for (const row of rows) meetingRow(row);
     after = { at: last.startsAt, id: last.id };
   }
-  function meetingRow(row: MeetingRsvpRow): boolean {
-    let ready = true;
+  function meetingRow(row: MeetingRsvpRow): void {
     const status = row.status === 'cancelled' ? 'cancelled' : row.startsAt < now ? 'held' : 'ahead';
     if (row.id !== current) {
       current = row.id;
@@ -327,7 +329,7 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     const organisation = row.answer === null ? '' : row.organisation === '' ? NO_ORGANISATION : row.organisation;
     const key = `${row.id}:${organisation}`;
     if (pending?.key !== key) {
-      ready = flush();
+      flush();
       pending = { key, cells: [team.key, meetingKey(row.number), row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
     }
     if (row.answer === 'going') {
@@ -335,9 +337,8 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
       if (status === 'held' && row.organisation !== '') attendance.set(row.organisation, (attendance.get(row.organisation) ?? 0) + 1);
     } else if (row.answer === 'maybe') pending.maybe += row.people;
     else if (row.answer === 'declined') pending.declined += row.people;
-    return ready;
   }
-  if (!flush()) await csv.drained();
+  flush();
   // Every organisation on the team appears, with 0 when nobody from it went.
   for (const { organisation } of await deps.queries.teamOrganisations(team.id)) if (!attendance.has(organisation)) attendance.set(organisation, 0);
   f.attendance = [...attendance].map(([organisation, meetings]) => ({ organisation, meetings })).sort((a, b) => a.organisation.localeCompare(b.organisation));
@@ -431,7 +432,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     });
     const turnoutPct = outcome.eligible === null ? '' : Math.round((outcome.voted / outcome.eligible) * 1000) / 10;
     for (const o of outcome.options) {
-      await votesCsv.write([
+      votesCsv.add([
         team.key,
         voteKey(vote.number),
         vote.question,
@@ -457,7 +458,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
     const voted = new Map((ballotsOf.get(vote.id) ?? []).map((b) => [b.organisation, b.ballots]));
     for (const { organisation } of teamOrganisations) {
       if (secret) {
-        if (!turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)'])) await turnoutCsv.drained();
+        turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, 'not shown (anonymous vote)']);
         continue;
       }
       const took = (voted.get(organisation) ?? 0) > 0;
@@ -466,7 +467,7 @@ async function votesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
         entry.of += 1;
         if (took) entry.voted += 1;
       }
-      if (!turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no'])) await turnoutCsv.drained();
+      turnoutCsv.add([team.key, voteKey(vote.number), vote.question, organisation, took ? 'yes' : 'no']);
     }
   }
 }
@@ -537,9 +538,9 @@ async function goalsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, 
       goal.status,
     ];
     const inPeriod = own.filter((r) => r.asOf >= period.firstDay);
-    if (inPeriod.length === 0) await csv.write([...cells, '', '', '', 'no reading in this period', '']);
+    if (inPeriod.length === 0) csv.add([...cells, '', '', '', 'no reading in this period', '']);
     for (const r of inPeriod) {
-      await csv.write([...cells, r.asOf, r.value, goal.kind === 'measure' ? round2(expectedOn(goal, r.asOf)) : '', r.note, deps.nameOf(r.recordedBy)]);
+      csv.add([...cells, r.asOf, r.value, goal.kind === 'measure' ? round2(expectedOn(goal, r.asOf)) : '', r.note, deps.nameOf(r.recordedBy)]);
     }
   }
 }
