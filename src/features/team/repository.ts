@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { groupConcat } from '../../db/portable.js';
 import { affectedRows, type Storage } from '../../db/storage.js';
-import { auditLog, coordinators, organisations, people, programTeams, teamChannels, teamMembers, workspaceSettings } from '../../db/schema.js';
+import { auditLog, coordinators, organisations, people, programTeams, teamChannels, teamMemberCounts, teamMembers, workspaceSettings } from '../../db/schema.js';
 
 export type ProgramTeam = typeof programTeams.$inferSelect;
 export type Organisation = typeof organisations.$inferSelect;
@@ -40,7 +40,8 @@ function prepareHotReads(db: Storage) {
       .select({
         team: programTeams,
         channelIds: sql<string | null>`(select ${groupConcat(db.engine, qualified('team_channels', 'channel_id'), ',')} from ${teamChannels} where ${qualified('team_channels', 'program_team_id')} = ${qualified('program_teams', 'id')})`,
-        memberCount: sql<number>`(select count(*) from ${teamMembers} where ${qualified('team_members', 'program_team_id')} = ${qualified('program_teams', 'id')})`,
+        // From the counter the membership triggers keep: one row per team, however many members.
+        memberCount: sql<number>`coalesce((select ${qualified('team_member_counts', 'count')} from ${teamMemberCounts} where ${qualified('team_member_counts', 'program_team_id')} = ${qualified('program_teams', 'id')}), 0)`,
       })
       .from(programTeams)
       .where(eq(programTeams.workspaceId, ws))
