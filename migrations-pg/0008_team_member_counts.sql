@@ -4,6 +4,7 @@ CREATE TABLE "team_member_counts" (
 );
 --> statement-breakpoint
 ALTER TABLE "team_member_counts" ADD CONSTRAINT "team_member_counts_program_team_id_program_teams_id_fk" FOREIGN KEY ("program_team_id") REFERENCES "public"."program_teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "meeting_rsvps_answer" ON "meeting_rsvps" USING btree ("meeting_id","answer","updated_at","user_id");--> statement-breakpoint
 CREATE INDEX "team_members_joined" ON "team_members" USING btree ("program_team_id","created_at","user_id");--> statement-breakpoint
 INSERT INTO "team_member_counts" ("program_team_id", "count")
   SELECT "program_team_id", count(*) FROM "team_members" GROUP BY "program_team_id";

@@ -4,6 +4,7 @@ CREATE TABLE `team_member_counts` (
 	FOREIGN KEY (`program_team_id`) REFERENCES `program_teams`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
+CREATE INDEX `meeting_rsvps_answer` ON `meeting_rsvps` (`meeting_id`,`answer`,`updated_at`,`user_id`);--> statement-breakpoint
 CREATE INDEX `team_members_joined` ON `team_members` (`program_team_id`,`created_at`,`user_id`);--> statement-breakpoint
 INSERT INTO `team_member_counts` (`program_team_id`, `count`)
   SELECT `program_team_id`, count(*) FROM `team_members` GROUP BY `program_team_id`;

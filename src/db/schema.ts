@@ -226,7 +226,12 @@ export const meetingRsvps = sqliteTable(
     answer: text('answer').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('meeting_rsvps_unique').on(t.meetingId, t.userId)],
+  (t) => [
+    uniqueIndex('meeting_rsvps_unique').on(t.meetingId, t.userId),
+    // `/meeting show` answers in its ack: counts per answer from this index alone, and the first
+    // names of each answer along it, however many people answered.
+    index('meeting_rsvps_answer').on(t.meetingId, t.answer, t.updatedAt, t.userId),
+  ],
 );
 
 export const votes = sqliteTable(

@@ -87,7 +87,7 @@ describe(`team member counts kept by triggers (${TEST_ENGINE})`, () => {
   });
 });
 
-describe.runIf(TEST_ENGINE === 'sqlite')('migration 0020_team_member_counts', () => {
+describe.runIf(TEST_ENGINE === 'sqlite')('migration 0020_team_member_counts (and meeting_rsvps_answer)', () => {
   let dir: string;
 
   beforeEach(() => {
@@ -128,6 +128,15 @@ describe.runIf(TEST_ENGINE === 'sqlite')('migration 0020_team_member_counts', ()
         .all(1) as Array<{ detail: string }>;
       expect(plan.map((p) => p.detail).join('\n')).toMatch(/USING (COVERING )?INDEX team_members_joined/);
       expect(plan.map((p) => p.detail).join('\n')).not.toContain('TEMP B-TREE');
+      // `/meeting show`'s first names of an answer, and its counts, along meeting_rsvps_answer (same migration).
+      for (const query of [
+        "select user_id from meeting_rsvps where meeting_id = ? and answer = 'going' order by updated_at, user_id limit 40",
+        'select answer, count(*) from meeting_rsvps where meeting_id = ? group by answer',
+      ]) {
+        const steps = (opened.sqlite.prepare(`explain query plan ${query}`).all(1) as Array<{ detail: string }>).map((p) => p.detail).join('\n');
+        expect(steps).toMatch(/USING COVERING INDEX meeting_rsvps_answer/);
+        expect(steps).not.toContain('TEMP B-TREE');
+      }
     } finally {
       opened.close();
     }

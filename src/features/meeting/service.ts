@@ -6,7 +6,7 @@ import { InputIds } from '../../slack/ids.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { AGENDA_MAX } from './agenda.js';
-import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
+import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts, RsvpSummary } from './repository.js';
 import { localToUtc } from '../../time/zone.js';
 import {
   announcementView,
@@ -162,6 +162,11 @@ export class MeetingService {
 
   async rsvps(meetingId: number): Promise<Rsvp[]> {
     return await this.deps.repo.rsvps(meetingId);
+  }
+
+  /** What `/meeting show` lists: counts per answer and the first `names` people of each. */
+  async rsvpSummary(meetingId: number, names: number): Promise<RsvpSummary> {
+    return await this.deps.repo.rsvpSummary(meetingId, names);
   }
 
   /** Upcoming meetings of a team (KEY, else the channel's team), or of every team outside team channels. */
