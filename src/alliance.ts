@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { isDistributionMode, type Config } from './config.js';
 import { engineOf, openStorage } from './db/open-storage.js';
@@ -17,7 +17,7 @@ import { startSchedule, type RunningSchedule } from './jobs/scheduler.js';
 import { buildJobs } from './jobs/schedule.js';
 import { createLogger, type AppLogger } from './logger.js';
 import { createKeyring } from './oauth/crypto.js';
-import { createSlackOAuth, type SlackOAuth } from './oauth/install.js';
+import type { SlackOAuth } from './oauth/install.js';
 import { isRevocation, purgeUninstalled, registerUninstall } from './oauth/uninstall.js';
 import { Kicker } from './outbox/kicker.js';
 import { dueWithin, dueWorkspaces, runOutbox, type FollowUpHandler, type OutboxRunDeps, type RefreshRenderer } from './outbox/outbox.js';
@@ -25,6 +25,7 @@ import { loadBallotKey } from './features/vote/ballot-key.js';
 import { registerListeners } from './register.js';
 import { ListenerDispatcher } from './slack/dispatcher.js';
 import { ActorResolver } from './slack/actor.js';
+import { App, SocketModeReceiver } from './slack/bolt.js';
 import { retryWhenDatabaseBusy } from './slack/busy-retry.js';
 import { dedupeEvents } from './slack/dedupe.js';
 import { InFlightWork } from './slack/in-flight.js';
@@ -196,8 +197,9 @@ export async function startAlliance(config: Config, options: StartOptions = {}):
   };
   // Distribution mode: workspaces install from Slack; each request's token comes from the
   // installation store through InstallProvider.authorize (which also refreshes rotating tokens).
+  // Loaded only then: a single-workspace install never needs it.
   const oauth: SlackOAuth | undefined = isDistributionMode(config)
-    ? createSlackOAuth(
+    ? (await import('./oauth/install.js')).createSlackOAuth(
         {
           clientId: config.SLACK_CLIENT_ID as string,
           clientSecret: config.SLACK_CLIENT_SECRET as string,

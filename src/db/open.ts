@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { findMigrationsFolder } from './migrations-folder.js';
 import * as schema from './schema.js';
+
+export { findMigrationsFolder };
 
 /** The synchronous better-sqlite3 handle: only for opening, migrating and backing up the file. Everything else uses Storage. */
 export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -13,18 +15,6 @@ export interface OpenedDatabase {
   db: SqliteDb;
   sqlite: Database.Database;
   close: () => void;
-}
-
-/** `migrations/` sits at the project root whether we run from src/ (tsx) or dist/src/ (compiled). */
-export function findMigrationsFolder(from = dirname(fileURLToPath(import.meta.url)), folder = 'migrations'): string {
-  let dir = from;
-  for (;;) {
-    const candidate = join(dir, folder);
-    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`No ${folder} folder found above ${from}`);
-    dir = parent;
-  }
 }
 
 /** How long one statement waits for another process's write lock, blocking the event loop meanwhile. */

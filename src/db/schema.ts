@@ -54,6 +54,8 @@ export const teamMembers = sqliteTable(
     index('team_members_user').on(t.workspaceId, t.userId),
     // Member counts per team (`/team list`) come from this index alone.
     index('team_members_team_count').on(t.workspaceId, t.programTeamId),
+    // `/team members` lists a team's first joiners before its ack: read along this index, not sorted.
+    index('team_members_joined').on(t.programTeamId, t.createdAt, t.userId),
   ],
 );
 
@@ -224,7 +226,12 @@ export const meetingRsvps = sqliteTable(
     answer: text('answer').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('meeting_rsvps_unique').on(t.meetingId, t.userId)],
+  (t) => [
+    uniqueIndex('meeting_rsvps_unique').on(t.meetingId, t.userId),
+    // `/meeting show` answers in its ack: counts per answer from this index alone, and the first
+    // names of each answer along it, however many people answered.
+    index('meeting_rsvps_answer').on(t.meetingId, t.answer, t.updatedAt, t.userId),
+  ],
 );
 
 export const votes = sqliteTable(
@@ -514,6 +521,18 @@ export const issueStatusCounts = sqliteTable(
   },
   (t) => [uniqueIndex('issue_status_counts_team_status').on(t.programTeamId, t.status)],
 );
+
+/**
+ * How many members each team has, kept by triggers (migration `team_member_counts`) in the same
+ * transaction as every membership insert and delete: `/team list` answers in its ack, so it reads
+ * one row per team here instead of counting every membership.
+ */
+export const teamMemberCounts = sqliteTable('team_member_counts', {
+  programTeamId: integer('program_team_id')
+    .primaryKey()
+    .references(() => programTeams.id, { onDelete: 'cascade' }),
+  count: integer('count').notNull().default(0),
+});
 
 /** Home publishes handed to the outbox per workspace in the current minute, shared by every instance. */
 export const homePublishRate = sqliteTable('home_publish_rate', {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions, HTTPResponseAck, type App, type BufferedIncomingMessage, type Logger, type Receiver } from '@slack/bolt';
+import type { App, BufferedIncomingMessage, Logger, Receiver } from '@slack/bolt';
+import { HTTPModuleFunctions, HTTPResponseAck } from '../slack/bolt.js';
 
 /** Put in Bolt's `context` of every request this receiver dispatches: tells whether it was acked. */
 export interface AckProbe {

@@ -37,7 +37,7 @@ export interface CommandDeps {
  * trip); a modal needs the ack first, then views.open with the trigger (valid for 3 seconds).
  */
 export function registerCommand(app: App, name: CommandName, handler: CommandHandler, deps: CommandDeps): void {
-  app.command(name, async ({ ack, body, client }) => {
+  app.command(name, async ({ ack, body, client, respond }) => {
     const parsed = commandPayload.safeParse(body);
     if (!parsed.success) {
       await ack({ response_type: 'ephemeral', text: ':warning: Slack sent this command without the fields it needs; please try again.' });
@@ -58,7 +58,11 @@ export function registerCommand(app: App, name: CommandName, handler: CommandHan
     if (reply.kind === 'message') {
       await ack(commandAckBody(reply));
       // A throw here still reaches the person (through response_url) and app.error via requestGuard.
-      if (reply.afterAck !== undefined) await reply.afterAck();
+      if (reply.afterAck !== undefined) {
+        await reply.afterAck(async (message) => {
+          await respond({ response_type: 'ephemeral', ...message });
+        });
+      }
       return;
     }
     await ack();

@@ -1,4 +1,5 @@
-import { ErrorCode, type CodedError } from '@slack/bolt';
+import type { CodedError } from '@slack/bolt';
+import { ErrorCode } from './bolt.js';
 import type { AppLogger } from '../logger.js';
 import { describeRequest, ReferencedError } from './middleware.js';
 

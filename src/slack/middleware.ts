@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { ErrorCode, type AllMiddlewareArgs, type AnyMiddlewareArgs, type Middleware, type RespondFn } from '@slack/bolt';
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware, RespondFn } from '@slack/bolt';
+import { ErrorCode } from './bolt.js';
 import type { ModalView } from '@slack/types';
 import type { AppLogger } from '../logger.js';
 import { busyRetryOf, isDatabaseBusy } from './busy-retry.js';

@@ -9,10 +9,17 @@ export type CommandReply =
       text: string;
       blocks?: KnownBlock[];
       inChannel?: boolean;
-      /** Slow work (a file upload) that runs after the ack, so Slack's 3 seconds are never at risk. */
-      afterAck?: () => Promise<void>;
+      /**
+       * Slow work (a file upload, a listing that grows with the data) that runs after the ack, so
+       * Slack's 3 seconds are never at risk; `respond` answers the person through the command's
+       * response_url (a new ephemeral message, as the ack's was).
+       */
+      afterAck?: (respond: CommandRespond) => Promise<void>;
     }
   | { kind: 'modal'; view: ModalView };
+
+/** A later answer to a command, through its response_url. */
+export type CommandRespond = (message: { text: string; blocks?: KnownBlock[] }) => Promise<void>;
 
 export const say = (text: string, blocks?: KnownBlock[]): CommandReply =>
   blocks === undefined ? { kind: 'message', text } : { kind: 'message', text, blocks };

@@ -6,6 +6,7 @@ import { issues } from '../../src/db/schema.js';
 import { runDigests } from '../../src/features/digest/job.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
+import { laterAnswer } from '../rig/later-answer.js';
 
 const coordinator = { userId: PEOPLE.coordinator.id, channelId: CHANNELS.general.id };
 const employer = { userId: PEOPLE.henryFord1.id, channelId: CHANNELS.general.id };
@@ -15,7 +16,9 @@ const MINUTE = 60_000;
 /** Monday 9 March 2026, 10:00 in Detroit (EDT): the weekly 08:00 digest has already gone. */
 const START = new Date('2026-03-09T14:00:00Z');
 
-const digestMessages = (h: Harness, channel: string) => h.fake.messages(channel).filter((m) => (m.text ?? '').includes('digest') || (m.text ?? '').includes('roll-up'));
+// Posted digests only: a preview is an ephemeral message to the person who asked.
+const digestMessages = (h: Harness, channel: string) =>
+  h.fake.messages(channel).filter((m) => m.ephemeral !== true && ((m.text ?? '').includes('digest') || (m.text ?? '').includes('roll-up')));
 
 async function addIssue(h: Harness, key: string, n: number, title: string, createdAt: Date): Promise<void> {
   const [team] = await h.query<{ id: number }>('select id from program_teams where key = ?', key);
@@ -36,6 +39,7 @@ describe('/digest over signed HTTP', () => {
   afterAll(async () => {
     await h.stop();
   });
+  const preview = (target: string, as: { userId: string; channelId: string }) => laterAnswer(h, '/digest', `preview ${target}`.trim(), as, /^:hourglass_flowing_sand: Building a preview/);
 
   it('answers help (and an empty command) with every subcommand, ephemerally', async () => {
     for (const text of ['', 'help']) {
@@ -47,26 +51,38 @@ describe('/digest over signed HTTP', () => {
     }
   });
 
-  it('previews a team digest only to the person asking, in the ack, and stores or sends nothing', async () => {
+  it('previews a team digest only to the person asking, just after the ack, and stores or sends nothing', async () => {
     const outboxBefore = await h.count('outbox');
-    const ack = await h.command('/digest', 'preview CNA', employer);
+    const ack = await preview('CNA', employer);
     expect(ack.response_type).toBe('ephemeral');
     expect(ack.blocks?.[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'CNA digest · 2 Mar 2026 – 9 Mar 2026' } });
     expect(visibleText(ack)).toContain('• *CNA-1* Clinical placement shortage · open · _no owner_');
     // In a linked channel the team is implied.
-    const implied = await h.command('/digest', 'preview', inCna);
+    const implied = await preview('', inCna);
     expect(implied.blocks?.[0]).toEqual(ack.blocks?.[0]);
     expect(await h.count('outbox')).toBe(outboxBefore);
     expect(await h.count('digest_runs')).toBe(0);
   });
 
   it('previews the coordinators’ roll-up with `all`', async () => {
-    const ack = await h.command('/digest', 'preview all', employer);
+    const ack = await preview('all', employer);
     const text = visibleText(ack);
     expect(text).toContain('Coordinators’ roll-up · 2 Mar 2026 – 9 Mar 2026');
     expect(text).toContain('*CNA* · Certified Nursing Assistant');
     expect(text).toContain('*SPT* · Sterile Processing Technician');
     expect(text).toContain('1 with no owner');
+  });
+
+  it('answers in the ack that the preview is coming; the preview itself is built after the ack', async () => {
+    const before = h.fake.responses.length;
+    const ack = await h.command('/digest', 'preview CNA', employer);
+    expect(ack.text).toBe(':hourglass_flowing_sand: Building a preview of *CNA*’s digest; it will be here in a moment.');
+    expect(ack.blocks).toBeUndefined();
+    const answer = await h.fake.waitFor(() => h.fake.responses[before]);
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('CNA') as unknown });
+    // Posted to the channel for the asker only, as the ack's answer was.
+    const shown = h.fake.messages(employer.channelId).at(-1);
+    expect(shown).toMatchObject({ ephemeral: true, user: employer.userId });
   });
 
   it('asks politely for a team where the channel has none, or the key is unknown', async () => {

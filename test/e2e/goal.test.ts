@@ -6,6 +6,7 @@ import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
 import { inputValues, type ViewInput } from '../rig/slack-request.js';
 import { validateMessage } from '../../src/fake-slack/block-kit-limits.js';
+import { laterAnswer } from '../rig/later-answer.js';
 
 /** Monday 2026-11-30, 10:00 in Detroit. */
 let clock = new Date('2026-11-30T15:00:00Z');
@@ -395,7 +396,7 @@ describe('goals in digests, lists and limits', () => {
     clock = new Date('2026-11-30T15:00:00Z');
     await h.command('/goal', 'update G-1 24 as of 2026-11-20', inCna(member));
     await h.command('/goal', 'update G-1 28', inCna(member));
-    const ack = await h.command('/digest', 'preview CNA', inCna(member));
+    const ack = await laterAnswer(h, '/digest', 'preview CNA', inCna(member), /Building a preview/);
     const blocks = texts(ack);
     // Header, then the goals, then the rest of the digest (a quiet week: no issues, meetings or votes).
     expect(blocks[0]).toContain('"type":"header"');
@@ -410,9 +411,9 @@ describe('goals in digests, lists and limits', () => {
   it('flags a stale goal and lists it first in the roll-up’s cross-team goals section, sorted by risk', async () => {
     await h.command('/goal', 'new MA Medical assistant apprentices hired from 5 to 25 by 2027-06-30', { userId: coordinator, channelId: CHANNELS.ma.id });
     clock = new Date('2027-01-15T15:00:00Z');
-    const team = await h.command('/digest', 'preview MA', { userId: coordinator, channelId: CHANNELS.ma.id });
+    const team = await laterAnswer(h, '/digest', 'preview MA', { userId: coordinator, channelId: CHANNELS.ma.id }, /Building a preview/);
     expect(texts(team)[1]).toContain('stale');
-    const rollup = await h.command('/digest', 'preview all', inCna(coordinator));
+    const rollup = await laterAnswer(h, '/digest', 'preview all', inCna(coordinator), /Building a preview/);
     const section = texts(rollup).find((b) => b.includes('Goals across teams')) ?? '';
     expect(section).toContain('behind or overdue');
     // G-2 (CNA) is overdue and G-3 (MA) behind, both before G-1 (CNA), on track: worst first, then by team.
@@ -436,11 +437,11 @@ describe('goals in digests, lists and limits', () => {
       await h.command('/goal', `new SPT ${'Sterile processing technicians trained at site number'} ${i + 1} from 0 to ${10 + i} technicians by 2027-0${1 + (i % 9)}-15`, { userId: coordinator, channelId: CHANNELS.spt.id });
     }
     expect((await h.query<{ n: number }>("select count(*) as n from goals g join program_teams t on t.id = g.program_team_id where t.key = 'SPT'"))[0]?.n).toBe(30);
-    const digest = await h.command('/digest', 'preview SPT', inSpt(coordinator));
+    const digest = await laterAnswer(h, '/digest', 'preview SPT', inSpt(coordinator), /Building a preview/);
     expect(validateMessage({ text: digest.text, blocks: digest.blocks })).toEqual([]);
     const goalText = texts(digest).filter((b) => b.includes('*G-')).join('');
     expect(goalText.match(/\*G-\d+\*/g)?.length).toBe(30);
-    const rollup = await h.command('/digest', 'preview all', inSpt(coordinator));
+    const rollup = await laterAnswer(h, '/digest', 'preview all', inSpt(coordinator), /Building a preview/);
     expect(validateMessage({ text: rollup.text, blocks: rollup.blocks })).toEqual([]);
     const list = await h.command('/goal', 'list SPT', inSpt(coordinator));
     expect(validateMessage({ text: list.text, blocks: list.blocks })).toEqual([]);
@@ -453,7 +454,7 @@ describe('goals in digests, lists and limits', () => {
     await h.command('/goal', 'new CNA <!channel> <@U0HFH0002> *slots* from 1 to 9 by 2027-06-30', inCna(member));
     const key = `G-${(await h.query<{ n: number }>('select max(number) as n from goals'))[0]?.n}`;
     await h.command('/goal', `update ${key} 3 see <https://evil.example|here> & <!here>`, inCna(member));
-    for (const ack of [await h.command('/goal', `show ${key}`, inCna(member)), await h.command('/goal', 'list CNA', inCna(member)), await h.command('/digest', 'preview CNA', inCna(member))]) {
+    for (const ack of [await h.command('/goal', `show ${key}`, inCna(member)), await h.command('/goal', 'list CNA', inCna(member)), await laterAnswer(h, '/digest', 'preview CNA', inCna(member), /Building a preview/)]) {
       const text = visibleText(ack);
       expect(text).not.toContain('<!channel>');
       expect(text).not.toContain('<!here>');

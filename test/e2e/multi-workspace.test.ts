@@ -29,6 +29,16 @@ async function command(slack: SlackRequester, name: string, text: string, who: {
   return { status: response.status, text: `${said}\n${JSON.stringify(body['blocks'] ?? [])}`, raw: response.body };
 }
 
+/** `/digest preview` acks at once and answers through its response_url (README Performance, "Before the ack"). */
+async function previewAnswer(h: Harness, slack: SlackRequester, target: string, who: { userId: string; channelId: string }): Promise<Ack> {
+  const before = h.fake.responses.length;
+  const ack = await command(slack, '/digest', `preview ${target}`, who);
+  expect(ack.text).toContain('Building a preview');
+  const answer = await h.fake.waitFor(() => h.fake.responses[before], 30_000);
+  const said = typeof answer.body['text'] === 'string' ? answer.body['text'] : '';
+  return { status: 200, text: `${said}\n${JSON.stringify(answer.body['blocks'] ?? [])}`, raw: JSON.stringify(answer.body) };
+}
+
 describe('many workspaces, one Alliance (distribution mode)', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -59,10 +69,10 @@ describe('many workspaces, one Alliance (distribution mode)', () => {
     expect((await command(two, '/issue', 'new Beta curriculum gap', inCna(member))).text).toContain('CNA-1');
     expect((await command(two, '/team', 'join CNA', inCna(member))).status).toBe(200);
     expect((await command(two, '/vote', 'new Beta first? | Beta A | Beta B', inCna(coordinator))).text).toMatch(/V-1/);
-    const digestTwo = await command(two, '/digest', 'preview CNA', inCna(coordinator));
+    const digestTwo = await previewAnswer(h, two, 'CNA', inCna(coordinator));
     expect(digestTwo.text).toContain('Beta');
     expect(digestTwo.text).not.toContain('Alpha');
-    const digestOne = await command(one, '/digest', 'preview CNA', inCna(coordinator));
+    const digestOne = await previewAnswer(h, one, 'CNA', inCna(coordinator));
     expect(digestOne.text).toContain('Alpha');
     expect(digestOne.text).not.toContain('Beta');
     expect((await command(one, '/issue', 'show CNA-1', inCna(member))).text).toContain('Alpha placements stalled');

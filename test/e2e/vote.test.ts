@@ -7,6 +7,7 @@ import { ActionIds, InputIds, ViewIds } from '../../src/slack/ids.js';
 import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { inputValues, type InputValue } from '../rig/slack-request.js';
 import { BOT_TOKEN, linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
+import { laterAnswer } from '../rig/later-answer.js';
 
 const START = new Date('2026-03-02T15:00:00Z');
 const cna = CHANNELS.cna.id;
@@ -445,7 +446,7 @@ describe('/vote over signed HTTP', () => {
     await click(PEOPLE.corewell.id, n, 'Yes');
     const onBallot = /Turnout: (\d+) of (\d+) eligible people/.exec(visibleText(await ballot(n)));
     expect(onBallot?.slice(1)).toEqual(['1', '9']);
-    const digest = visibleText(await h.command('/digest', 'preview CNA', coordinator));
+    const digest = visibleText(await laterAnswer(h, '/digest', 'preview CNA', coordinator, /Building a preview/));
     // The team has fewer members than the channel: the digest must not count those instead.
     expect((await h.query<{ n: number }>("select count(*) as n from team_members where program_team_id = (select id from program_teams where key = 'CNA')"))[0]?.n).not.toBe(9);
     expect(digest).toMatch(new RegExp(`V-${n}\\*.*turnout 1 of 9 people`));

@@ -30,8 +30,17 @@ export function digestCommand(deps: DigestCommandDeps) {
         if (args.length > 1) return usage('/digest preview [KEY|all]');
         const target = await deps.digests.resolveTarget(actor.workspaceId, args[0], input.channelId);
         if (!target.ok) return sayProblem(target.problem);
-        const message = await deps.digests.preview(actor.workspaceId, target.value, now);
-        return say(message.text, message.blocks);
+        // The preview reads the team's (or every team's) week, which grows with the data: it is built
+        // after the ack and arrives through the command's response_url.
+        const what = target.value.kind === 'team' ? `*${escapeMrkdwn(target.value.team.key)}*’s digest` : 'the coordinators’ roll-up';
+        return {
+          kind: 'message',
+          text: `:hourglass_flowing_sand: Building a preview of ${what}; it will be here in a moment.`,
+          afterAck: async (respond) => {
+            const message = await deps.digests.preview(actor.workspaceId, target.value, now);
+            await respond({ text: message.text, blocks: message.blocks });
+          },
+        };
       },
       send: async ({ input, actor, args, now }) => {
         if (args.length > 1) return usage('/digest send [KEY|rollup|all]');

@@ -198,9 +198,9 @@ const NO_CHANGES: StatusChanges = { changedIssues: [], statusChanges: [] };
 
 /**
  * Status changes at or after `since`, by team: of one team, or of every team of a workspace in one
- * statement (the roll-up). A status change is any event moving an issue between two statuses, whatever
- * the issue feature calls its kind ('status', 'resolved', 'reopened' …); owner or category changes
- * never carry two statuses. Events carry their issue's team, so issue_events_team_since (covering)
+ * statement (the roll-up). A status change is an event of kind 'status' (the issue feature's only
+ * kind for one, as in the reports): other kinds may carry two status names too, a title renamed
+ * from "open" to "blocked" for one, and are not changes of status. Events carry their issue's team, so issue_events_team_since (covering)
  * gives a team's events since `since` in (created_at, id) order, and only those: neither the team's
  * history before `since` nor other teams' events are read. Each change's issue is then read by id for
  * its current status and creation time.
@@ -214,7 +214,7 @@ export async function statusChangesSince(db: Storage, scope: { team: number } | 
             e.program_team_id as "teamId", i.status as status, i.created_at as "issueCreatedAt"
        from issue_events e${indexedBy(db.engine, 'issue_events_team_since')} cross join issues i
       where ${teams} and e.created_at >= ${since} and i.id = e.issue_id
-        and e.from_value in ${STATUS_LIST} and e.to_value in ${STATUS_LIST}
+        and e.kind = 'status' and e.from_value in ${STATUS_LIST} and e.to_value in ${STATUS_LIST}
       order by e.program_team_id, e.created_at, e.id`,
   );
   const byTeam = new Map<number, { issues: Map<number, IssueState>; changes: StatusChangeRow[] }>();

@@ -133,7 +133,7 @@ export class GoalService {
   }
 
   async organisationChoices(workspaceId: string): Promise<Array<{ id: number; name: string }>> {
-    return (await this.deps.teams.organisations(workspaceId)).map((o) => ({ id: o.organisation.id, name: o.organisation.name }));
+    return (await this.deps.teams.organisationsInUse(workspaceId)).map((o) => ({ id: o.id, name: o.name }));
   }
 
   /** A goal by its id as typed (`G-3`, `g3`). */

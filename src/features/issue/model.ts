@@ -122,3 +122,6 @@ export const isListScope = (text: string): text is ListScope => (LIST_SCOPES as 
 
 /** How many issues one list message shows: 20 sections plus header, footer and buttons stays far under 50 blocks. */
 export const PAGE_SIZE = 20;
+
+/** History entries `/issue show` and an issue's detail view show: their answer goes back in the ack, so what they read must not grow with the issue's life. */
+export const ISSUE_HISTORY_SHOWN = 300;

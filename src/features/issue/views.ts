@@ -8,6 +8,7 @@ import {
   categoryLabel,
   formatKey,
   isClosed,
+  ISSUE_HISTORY_SHOWN,
   isOverdue,
   MAX_DETAILS,
   MAX_TITLE,
@@ -201,8 +202,11 @@ export function issueDetailView(issue: Issue, events: IssueEventRow[], today: st
   blocks.push(context(`${logged}${source}${priority}${goals === '' ? '' : ` · ${goals}`}`));
   if (issue.details === '') blocks.push(section('_No details._'));
   else blocks.push(...splitMrkdwn(escapeMrkdwn(issue.details)).map(section));
-  const lines = [...events].reverse().map((e) => `${formatTime(e.createdAt)} · ${mentionUser(e.actorId)} ${eventText(e)}`);
-  blocks.push(section(`*History* (${events.length}, newest first)`));
+  // The repository reads one event beyond ISSUE_HISTORY_SHOWN when there are earlier ones.
+  const earlier = events.length > ISSUE_HISTORY_SHOWN;
+  const shown = earlier ? events.slice(events.length - ISSUE_HISTORY_SHOWN) : events;
+  const lines = [...shown].reverse().map((e) => `${formatTime(e.createdAt)} · ${mentionUser(e.actorId)} ${eventText(e)}`);
+  blocks.push(section(earlier ? `*History* (the latest ${shown.length}, newest first; earlier ones are not shown)` : `*History* (${shown.length}, newest first)`));
   // chunkLines says "…and N more" when the oldest entries do not fit; nothing is dropped silently.
   blocks.push(...chunkLines(lines, SECTION_MAX, MAX_HISTORY_BLOCKS).map(section));
   const buttons = issueButtons(issue, IssueBlockIds.detailActions);

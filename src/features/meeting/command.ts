@@ -12,7 +12,7 @@ import { agendaPrefill, teamAgendaState } from './agenda.js';
 import type { MeetingWithTeam } from './repository.js';
 import { parseMeetingRef, type MeetingService } from './service.js';
 import { isValidTimeZone, utcToLocalParts } from '../../time/zone.js';
-import { DEFAULT_DURATION, listView, MEETING_HELP, meetingKey, meetingModal, showView, TITLE_MAX } from './views.js';
+import { DEFAULT_DURATION, listView, MAX_NAMES, MEETING_HELP, meetingKey, meetingModal, showView, TITLE_MAX } from './views.js';
 
 export interface MeetingCommandDeps {
   db: Storage;
@@ -48,7 +48,7 @@ const usage = usageFor(CommandNames.meeting);
 
 /** Uploads a meeting's .ics into the person's DM with the bot. */
 export async function sendCalendarFile(client: WebClient, meetings: MeetingService, found: MeetingWithTeam, userId: string, now: Date): Promise<void> {
-  const file = meetings.calendarFile(found, now);
+  const file = await meetings.calendarFile(found, now);
   const dm = await client.conversations.open({ users: userId });
   const channelId = dm.channel?.id;
   if (channelId === undefined) throw new Error('conversations.open returned no channel');
@@ -102,7 +102,7 @@ export function meetingCommand(deps: MeetingCommandDeps) {
         if (args.length !== 1) return usage('/meeting show M-7');
         const found = await deps.meetings.find(actor.workspaceId, args[0]);
         if (!found.ok) return sayProblem(found.problem);
-        const view = showView(found.value, await deps.meetings.rsvps(found.value.meeting.id));
+        const view = showView(found.value, await deps.meetings.rsvpSummary(found.value.meeting.id, MAX_NAMES));
         return say(view.text, view.blocks);
       },
       ics: async ({ actor, args, now }) => {

@@ -22,6 +22,13 @@ export interface MeetingWithTeam {
 
 export type RsvpCounts = Record<RsvpAnswer, number>;
 
+/** A meeting's answers for `/meeting show`: how many gave each, and the first few who did. */
+export interface RsvpSummary {
+  counts: RsvpCounts;
+  /** Per answer, at most the number of names asked for, in the order they answered. */
+  first: Record<RsvpAnswer, string[]>;
+}
+
 const isAnswer = (value: string): value is RsvpAnswer => (RSVP_ANSWERS as readonly string[]).includes(value);
 
 /** Meetings and their RSVPs. Wraps drizzle; the rules live in the service. */
@@ -109,6 +116,28 @@ export class MeetingRepository {
       .orderBy(asc(meetingRsvps.updatedAt), asc(meetingRsvps.userId))
       .all();
     return rows.flatMap((r) => (isAnswer(r.answer) ? [{ userId: r.userId, answer: r.answer, updatedAt: r.updatedAt }] : []));
+  }
+
+  /**
+   * Counts per answer and the first `names` people of each answer, read along meeting_rsvps_answer
+   * (the counts from the index alone): what `/meeting show` reads before its ack does not grow
+   * with the number of people who answered, beyond counting their index entries.
+   */
+  async rsvpSummary(meetingId: number, names: number): Promise<RsvpSummary> {
+    const summary: RsvpSummary = { counts: { going: 0, maybe: 0, declined: 0 }, first: { going: [], maybe: [], declined: [] } };
+    const counts = await this.db
+      .select({ answer: meetingRsvps.answer, n: sql<number>`count(*)`.mapWith(Number) })
+      .from(meetingRsvps)
+      .where(eq(meetingRsvps.meetingId, meetingId))
+      .groupBy(meetingRsvps.answer)
+      .all();
+    for (const row of counts) if (isAnswer(row.answer)) summary.counts[row.answer] = row.n;
+    // One statement for the three answers' first names: each a limited range of the index.
+    const firstOf = (answer: RsvpAnswer) =>
+      sql`select * from (select answer, user_id as "userId" from meeting_rsvps where meeting_id = ${meetingId} and answer = ${answer} order by updated_at, user_id limit ${names}) as ${sql.identifier(`first_${answer}`)}`;
+    const rows = await this.db.rows<{ answer: string; userId: string }>(sql.join(RSVP_ANSWERS.map(firstOf), sql` union all `));
+    for (const row of rows) if (isAnswer(row.answer)) summary.first[row.answer].push(row.userId);
+    return summary;
   }
 
   async countsFor(meetingIds: number[]): Promise<Map<number, RsvpCounts>> {

@@ -6,8 +6,7 @@ import { InputIds } from '../../slack/ids.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { AGENDA_MAX } from './agenda.js';
-import { buildIcs, icsFilename } from './ics.js';
-import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
+import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts, RsvpSummary } from './repository.js';
 import { localToUtc } from '../../time/zone.js';
 import {
   announcementView,
@@ -163,6 +162,11 @@ export class MeetingService {
 
   async rsvps(meetingId: number): Promise<Rsvp[]> {
     return await this.deps.repo.rsvps(meetingId);
+  }
+
+  /** What `/meeting show` lists: counts per answer and the first `names` people of each. */
+  async rsvpSummary(meetingId: number, names: number): Promise<RsvpSummary> {
+    return await this.deps.repo.rsvpSummary(meetingId, names);
   }
 
   /** Upcoming meetings of a team (KEY, else the channel's team), or of every team outside team channels. */
@@ -403,8 +407,12 @@ export class MeetingService {
     });
   }
 
-  /** The calendar file; a cancelled meeting gets a CANCEL file so calendars remove it. */
-  calendarFile(found: MeetingWithTeam, now: Date): { filename: string; content: string; title: string } {
+  /**
+   * The calendar file; a cancelled meeting gets a CANCEL file so calendars remove it. ical.js and
+   * the time zone table load with the first file asked for, not at start (README, Performance).
+   */
+  async calendarFile(found: MeetingWithTeam, now: Date): Promise<{ filename: string; content: string; title: string }> {
+    const { buildIcs, icsFilename } = await import('./ics.js');
     const { meeting, teamKey } = found;
     const description = [meeting.agenda, `${teamKey} meeting ${meetingKey(meeting.number)}, scheduled in Slack with Alliance.`].filter((s) => s !== '').join('\n\n');
     const content = buildIcs({

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock, ModalView, PlainTextOption } fro
 import { chunkLines, context, section, SECTION_MAX, textInput } from '../../slack/blocks.js';
 import { ActionIds, InputIds, ViewIds } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionUser, plain } from '../../slack/mrkdwn.js';
-import type { Meeting, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts } from './repository.js';
+import type { Meeting, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts, RsvpSummary } from './repository.js';
 import { slackDate } from '../../slack/date-token.js';
 import { formatInZone } from '../../time/zone.js';
 
@@ -10,7 +10,8 @@ const HEADER_MAX = 150;
 /** Slack allows 50 blocks a message; a list keeps two for its header and footer. */
 const MAX_LIST_ITEMS = 40;
 /** Names shown per answer on the announcement; the count is always exact. */
-const MAX_NAMES = 40;
+/** Names listed per answer on the announcement and in `/meeting show`; the rest are "and N more". */
+export const MAX_NAMES = 40;
 
 export const TITLE_MAX = 120;
 export const PLACE_MAX = 200;
@@ -78,15 +79,22 @@ function agendaBlock(agenda: string): KnownBlock | undefined {
 }
 
 function rsvpLines(rsvps: Rsvp[]): string {
-  return (['going', 'maybe', 'declined'] as const)
-    .map((answer) => {
-      const people = rsvps.filter((r) => r.answer === answer);
-      const label = RSVP_LABELS[answer];
-      const names = people.slice(0, MAX_NAMES).map((r) => mentionUser(r.userId));
-      const more = people.length > MAX_NAMES ? ` and ${people.length - MAX_NAMES} more` : '';
-      return `${label.emoji} *${label.heading} (${people.length})*${names.length > 0 ? `: ${names.join(', ')}${more}` : ''}`;
-    })
-    .join('\n');
+  const summary: RsvpSummary = { counts: { going: 0, maybe: 0, declined: 0 }, first: { going: [], maybe: [], declined: [] } };
+  for (const r of rsvps) {
+    summary.counts[r.answer] += 1;
+    if (summary.first[r.answer].length < MAX_NAMES) summary.first[r.answer].push(r.userId);
+  }
+  return summaryLines(summary);
+}
+
+function summaryLines(summary: RsvpSummary): string {
+  return (['going', 'maybe', 'declined'] as const).map((answer) => {
+    const count = summary.counts[answer];
+    const label = RSVP_LABELS[answer];
+    const names = summary.first[answer].slice(0, MAX_NAMES).map(mentionUser);
+    const more = count > names.length ? ` and ${count - names.length} more` : '';
+    return `${label.emoji} *${label.heading} (${count})*${names.length > 0 ? `: ${names.join(', ')}${more}` : ''}`;
+  }).join('\n');
 }
 
 /* ---------- the announcement ---------- */
@@ -191,7 +199,7 @@ export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCount
   return { text: `${items.length} upcoming meeting${items.length === 1 ? '' : 's'}: ${scope}`, blocks };
 }
 
-export function showView(item: MeetingWithTeam, rsvps: Rsvp[]): { text: string; blocks: KnownBlock[] } {
+export function showView(item: MeetingWithTeam, rsvps: RsvpSummary): { text: string; blocks: KnownBlock[] } {
   const { meeting, teamKey, teamName } = item;
   const key = meetingKey(meeting.number);
   const status = meeting.status === 'cancelled' ? ' · *cancelled*' : '';
@@ -207,7 +215,7 @@ export function showView(item: MeetingWithTeam, rsvps: Rsvp[]): { text: string; 
   ];
   const agenda = agendaBlock(meeting.agenda);
   if (agenda !== undefined) blocks.push(agenda);
-  blocks.push(section(rsvpLines(rsvps)));
+  blocks.push(section(summaryLines(rsvps)));
   return { text: `${key} ${escapeMrkdwn(meeting.title)}`, blocks };
 }
 

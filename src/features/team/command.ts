@@ -75,7 +75,7 @@ export function teamCommand(deps: TeamCommandDeps) {
         if (args.length > 1) return usage('/team members [KEY]');
         const members = await deps.teams.members(actor.workspaceId, args[0], input.channelId);
         if (!members.ok) return sayProblem(members.problem);
-        const view = membersView(members.value.team, members.value.members);
+        const view = membersView(members.value.team, members.value.members, members.value.more);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
       org: async ({ actor, rest, args, now }) => {
@@ -95,7 +95,8 @@ export function teamCommand(deps: TeamCommandDeps) {
         return say(`:office: ${mentionUser(userId)} now represents *${escapeMrkdwn(set.value.name)}*.`);
       },
       orgs: async ({ actor }) => {
-        const view = organisationsView(await deps.teams.organisations(actor.workspaceId));
+        const listed = await deps.teams.organisations(actor.workspaceId);
+        const view = organisationsView(listed.entries, listed.more);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
       coordinators: async ({ actor }) => {

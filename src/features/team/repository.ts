@@ -1,6 +1,7 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { groupConcat } from '../../db/portable.js';
 import { affectedRows, type Storage } from '../../db/storage.js';
-import { auditLog, coordinators, organisations, people, programTeams, teamChannels, teamMembers, workspaceSettings } from '../../db/schema.js';
+import { auditLog, coordinators, organisations, people, programTeams, teamChannels, teamMemberCounts, teamMembers, workspaceSettings } from '../../db/schema.js';
 
 export type ProgramTeam = typeof programTeams.$inferSelect;
 export type Organisation = typeof organisations.$inferSelect;
@@ -26,16 +27,25 @@ export interface AuditEntry {
  * busy time on SQLite). They run through the storage like any query, so on the transaction's
  * connection inside one.
  */
+const qualified = (table: string, column: string) => sql`${sql.identifier(table)}.${sql.identifier(column)}`;
+
 function prepareHotReads(db: Storage) {
   const ws = sql.placeholder('workspaceId');
   return {
     teamsOfWorkspace: db.select().from(programTeams).where(eq(programTeams.workspaceId, ws)).orderBy(asc(programTeams.key)).prepare(),
-    channelsOfWorkspace: db.select().from(teamChannels).where(eq(teamChannels.workspaceId, ws)).prepare(),
-    memberCounts: db
-      .select({ programTeamId: teamMembers.programTeamId, n: count() })
-      .from(teamMembers)
-      .where(eq(teamMembers.workspaceId, ws))
-      .groupBy(teamMembers.programTeamId)
+    // `/team list` in one statement (one round trip on PostgreSQL): each team with its channels and member count.
+    // Names are written qualified: drizzle leaves a one-table select's columns unqualified, and an
+    // unqualified "id" inside a subquery would mean the inner table's id if it ever had one.
+    teamSummaries: db
+      .select({
+        team: programTeams,
+        channelIds: sql<string | null>`(select ${groupConcat(db.engine, qualified('team_channels', 'channel_id'), ',')} from ${teamChannels} where ${qualified('team_channels', 'program_team_id')} = ${qualified('program_teams', 'id')})`,
+        // From the counter the membership triggers keep: one row per team, however many members.
+        memberCount: sql<number>`coalesce((select ${qualified('team_member_counts', 'count')} from ${teamMemberCounts} where ${qualified('team_member_counts', 'program_team_id')} = ${qualified('program_teams', 'id')}), 0)`,
+      })
+      .from(programTeams)
+      .where(eq(programTeams.workspaceId, ws))
+      .orderBy(asc(programTeams.key))
       .prepare(),
     teamByKey: db
       .select()
@@ -85,14 +95,9 @@ export class TeamRepository {
   }
 
   async list(workspaceId: string): Promise<TeamSummary[]> {
-    const teams = await this.teams(workspaceId);
-    const channels = await this.reads.channelsOfWorkspace.all({ workspaceId });
-    const members = await this.reads.memberCounts.all({ workspaceId });
-    return teams.map((team) => ({
-      ...team,
-      channelIds: channels.filter((c) => c.programTeamId === team.id).map((c) => c.channelId),
-      memberCount: members.find((m) => m.programTeamId === team.id)?.n ?? 0,
-    }));
+    const rows = await this.reads.teamSummaries.all({ workspaceId });
+    // Slack channel ids have no commas.
+    return rows.map((r) => ({ ...r.team, channelIds: r.channelIds === null || r.channelIds === '' ? [] : r.channelIds.split(','), memberCount: Number(r.memberCount) }));
   }
 
   /** The teams alone, without channels or member counts: for pickers and labels. */
@@ -166,15 +171,16 @@ export class TeamRepository {
     );
   }
 
-  async members(programTeamId: number): Promise<Array<{ userId: string; organisation: string | null }>> {
-    return await this.db
+  /** Every member, first joined first; `limit` bounds the rows read (a listing before the ack reads at most that many). */
+  async members(programTeamId: number, limit?: number): Promise<Array<{ userId: string; organisation: string | null }>> {
+    const query = this.db
       .select({ userId: teamMembers.userId, organisation: organisations.name })
       .from(teamMembers)
       .leftJoin(people, and(eq(people.workspaceId, teamMembers.workspaceId), eq(people.userId, teamMembers.userId)))
       .leftJoin(organisations, eq(organisations.id, people.organisationId))
       .where(eq(teamMembers.programTeamId, programTeamId))
-      .orderBy(asc(teamMembers.createdAt))
-      .all();
+      .orderBy(asc(teamMembers.createdAt), asc(teamMembers.userId));
+    return await (limit === undefined ? query.all() : query.limit(limit).all());
   }
 
   async isMember(programTeamId: number, userId: string): Promise<boolean> {
@@ -222,17 +228,37 @@ export class TeamRepository {
     return row?.org;
   }
 
-  async organisationsWithPeople(workspaceId: string): Promise<Array<{ organisation: Organisation; userIds: string[] }>> {
-    const orgs = await this.db.select().from(organisations).where(eq(organisations.workspaceId, workspaceId)).orderBy(asc(organisations.nameKey)).all();
-    const links = await this.db
-      .select({ userId: people.userId, organisationId: people.organisationId })
+  /**
+   * Organisations that have people, by name, with their people (longest recorded first): at most
+   * `limit` people in all, read in one query and grouped in one pass, so the listing's cost before
+   * the ack does not grow with the workspace.
+   */
+  async organisationsWithPeople(workspaceId: string, limit: number): Promise<{ entries: Array<{ organisation: Organisation; userIds: string[] }>; more: boolean }> {
+    const rows = await this.db
+      .select({ organisation: organisations, userId: people.userId })
       .from(people)
+      .innerJoin(organisations, eq(organisations.id, people.organisationId))
       .where(eq(people.workspaceId, workspaceId))
-      .orderBy(asc(people.updatedAt))
+      .orderBy(asc(organisations.nameKey), asc(people.updatedAt), asc(people.userId))
+      .limit(limit + 1)
       .all();
-    return orgs
-      .map((organisation) => ({ organisation, userIds: links.filter((l) => l.organisationId === organisation.id).map((l) => l.userId) }))
-      .filter((entry) => entry.userIds.length > 0);
+    const entries: Array<{ organisation: Organisation; userIds: string[] }> = [];
+    for (const row of rows.slice(0, limit)) {
+      const last = entries[entries.length - 1];
+      if (last !== undefined && last.organisation.id === row.organisation.id) last.userIds.push(row.userId);
+      else entries.push({ organisation: row.organisation, userIds: [row.userId] });
+    }
+    return { entries, more: rows.length > limit };
+  }
+
+  /** Organisations that have at least one person, by name: what a goal may be for. Reads no people beyond one per organisation. */
+  async organisationsInUse(workspaceId: string): Promise<Organisation[]> {
+    return await this.db
+      .select()
+      .from(organisations)
+      .where(and(eq(organisations.workspaceId, workspaceId), sql`exists (select 1 from ${people} where ${people.organisationId} = ${organisations.id})`))
+      .orderBy(asc(organisations.nameKey))
+      .all();
   }
 
   /** Organisations with at least one member on the team: the denominator of per-organisation turnout. */

@@ -23,6 +23,12 @@ export const SEED_TEAMS = [
 const TEAM_KEY = /^[A-Z][A-Z0-9]{1,9}$/;
 export const MAX_TEAM_NAME = 80;
 export const MAX_ORG_NAME = 80;
+/**
+ * People shown by `/team members` and `/team orgs`. Their answer goes back in the ack, so they read
+ * at most this many rows however large the workspace grows (README, Performance); the message
+ * says when there are more. 1,000 mentions fit Slack's 50 blocks with room to spare.
+ */
+export const LISTED_PEOPLE = 1000;
 
 export const isTeamKey = (text: string): boolean => TEAM_KEY.test(text.toUpperCase());
 
@@ -150,10 +156,16 @@ export class TeamService {
     return ok({ team: team.value, wasMember: await this.repo.removeMember(team.value.id, actor.userId) });
   }
 
-  async members(workspaceId: string, key: string | undefined, channelId: string): Promise<Result<{ team: ProgramTeam; members: Array<{ userId: string; organisation: string | null }> }>> {
+  /** A team's members for `/team members`: the first LISTED_PEOPLE who joined, and whether there are more. */
+  async members(
+    workspaceId: string,
+    key: string | undefined,
+    channelId: string,
+  ): Promise<Result<{ team: ProgramTeam; members: Array<{ userId: string; organisation: string | null }>; more: boolean }>> {
     const team = await this.resolveTeam(workspaceId, key, channelId);
     if (!team.ok) return team;
-    return ok({ team: team.value, members: await this.repo.members(team.value.id) });
+    const read = await this.repo.members(team.value.id, LISTED_PEOPLE + 1);
+    return ok({ team: team.value, members: read.slice(0, LISTED_PEOPLE), more: read.length > LISTED_PEOPLE });
   }
 
   async setOrganisation(actor: Actor, userId: string, name: string, now: Date): Promise<Result<Organisation>> {
@@ -174,8 +186,13 @@ export class TeamService {
     return await this.repo.organisationOf(workspaceId, userId);
   }
 
-  async organisations(workspaceId: string): Promise<Array<{ organisation: Organisation; userIds: string[] }>> {
-    return await this.repo.organisationsWithPeople(workspaceId);
+  /** Organisations and their people for `/team orgs`: at most LISTED_PEOPLE people in all, and whether there are more. */
+  async organisations(workspaceId: string): Promise<{ entries: Array<{ organisation: Organisation; userIds: string[] }>; more: boolean }> {
+    return await this.repo.organisationsWithPeople(workspaceId, LISTED_PEOPLE);
+  }
+
+  async organisationsInUse(workspaceId: string): Promise<Organisation[]> {
+    return await this.repo.organisationsInUse(workspaceId);
   }
 
   async coordinators(workspaceId: string, fromConfig: readonly string[]): Promise<string[]> {

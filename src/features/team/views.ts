@@ -47,24 +47,27 @@ export function teamListView(teams: TeamSummary[]): { text: string; blocks: Know
   return { text: `Program teams: ${teams.map((t) => t.key).join(', ')}`, blocks };
 }
 
-export function membersView(team: ProgramTeam, members: Array<{ userId: string; organisation: string | null }>): { text: string; blocks: KnownBlock[] } {
+export function membersView(team: ProgramTeam, members: Array<{ userId: string; organisation: string | null }>, more = false): { text: string; blocks: KnownBlock[] } {
   if (members.length === 0) {
     return { text: `*${escapeMrkdwn(team.key)}* has no members yet. Join with \`/team join ${team.key}\`.`, blocks: [] };
   }
   const lines = members.map((m) => `• ${mentionUser(m.userId)}${m.organisation === null ? '' : ` (${escapeMrkdwn(m.organisation)})`}`);
   const chunks = chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS);
+  const count = more ? `more than ${members.length} members; the first ${members.length} to join` : `${members.length} member${members.length === 1 ? '' : 's'}`;
   return {
-    text: `${team.key} has ${members.length} member${members.length === 1 ? '' : 's'}`,
-    blocks: [section(`*${escapeMrkdwn(team.key)} · ${escapeMrkdwn(team.name)}*: ${members.length} member${members.length === 1 ? '' : 's'}`), ...chunks.map(section)],
+    text: `${team.key} has ${count}`,
+    blocks: [section(`*${escapeMrkdwn(team.key)} · ${escapeMrkdwn(team.name)}*: ${count}`), ...chunks.map(section)],
   };
 }
 
-export function organisationsView(entries: Array<{ organisation: Organisation; userIds: string[] }>): { text: string; blocks: KnownBlock[] } {
+export function organisationsView(entries: Array<{ organisation: Organisation; userIds: string[] }>, more = false): { text: string; blocks: KnownBlock[] } {
   if (entries.length === 0) {
     return { text: 'No organisations recorded yet. A coordinator can add people with `/team org @person Organisation name`.', blocks: [] };
   }
   const lines = entries.map((e) => `*${escapeMrkdwn(e.organisation.name)}*: ${e.userIds.map(mentionUser).join(', ')}`);
-  return { text: `${entries.length} organisation${entries.length === 1 ? '' : 's'}`, blocks: chunkLines(lines, SECTION_MAX, MAX_LIST_BLOCKS).map(section) };
+  const blocks: KnownBlock[] = chunkLines(lines, SECTION_MAX, more ? MAX_LIST_BLOCKS - 1 : MAX_LIST_BLOCKS).map(section);
+  if (more) blocks.push(context(`…and more people than fit here. \`/team org @person\` shows one person’s organisation.`));
+  return { text: `${entries.length}${more ? '+' : ''} organisation${entries.length === 1 && !more ? '' : 's'}`, blocks };
 }
 
 export function auditView(entries: AuditEntry[], formatTime: (ms: number) => string): { text: string; blocks: KnownBlock[] } {
