@@ -25,6 +25,8 @@ import type { ActivityEvent, FakeSlack, FakeSlackOptions, Fault, Probed, Respons
 export type * from './types.js';
 
 const RESPOND_PATH = '/respond/';
+/** Marks a response_url post as a command's ack body, forwarded by the sandbox: never held. */
+export const ACK_ANSWER_HEADER = 'x-fake-slack-ack-answer';
 const API_PATH = '/api/';
 /** Fault keys for the two non-method endpoints. */
 const RESPONSE_URL_KEY = 'response_url';
@@ -184,6 +186,9 @@ function handleDownload(rt: Runtime, res: ServerResponse, fileId: string): void 
 
 async function handleRespond(rt: Runtime, req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
   const raw = await readBody(req);
+  // The sandbox forwards a command's ack body itself (header ACK_ANSWER_HEADER); what the app's
+  // work posts later waits until that is shown, as in Slack, where the ack's answer comes first.
+  if (req.headers[ACK_ANSWER_HEADER] === undefined) await rt.state.responseUrls.get(id)?.held;
   const fault = takeFault(rt, RESPONSE_URL_KEY);
   // response_url errors are non-2xx at Slack, which is what makes Bolt's respond() throw.
   if (fault && (await answerFault(rt, res, fault, 404)).handled) return;
@@ -314,6 +319,18 @@ export async function startFakeSlack(options: FakeSlackOptions): Promise<FakeSla
       const key = id ?? newId(state, 'R');
       state.responseUrls.set(key, { ...origin, uses: 0 });
       return `${rt.origin}${RESPOND_PATH}${encodeURIComponent(key)}`;
+    },
+    holdResponses(url: string): () => void {
+      const record = state.responseUrls.get(decodeURIComponent(url.slice(url.lastIndexOf(RESPOND_PATH) + RESPOND_PATH.length)));
+      if (record === undefined) return () => undefined;
+      let release: () => void = () => undefined;
+      record.held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return () => {
+        delete record.held;
+        release();
+      };
     },
     waitFor,
     failNext(method: string, fault: Fault, times = 1): void {

@@ -25,6 +25,8 @@ export interface PendingUpload {
 
 export interface ResponseUrlRecord extends ResponseUrlOrigin {
   uses: number;
+  /** While set, posts to this URL wait for it (FakeSlack.holdResponses), except the ack's own answer. */
+  held?: Promise<void>;
 }
 
 export interface FakeState {

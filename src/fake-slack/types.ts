@@ -150,6 +150,8 @@ export interface FakeSlack {
   scheduled: ScheduledMessage[];
   /** A fresh response_url, as Slack puts in command and action payloads. */
   responseUrl(id?: string, origin?: ResponseUrlOrigin): string;
+  /** Holds posts to a response_url (except a command's ack body, sent with ACK_ANSWER_HEADER) until the returned function is called. */
+  holdResponses(url: string): () => void;
   /** Resolves with the probe's first truthy answer (checked on every call to the fake, and every 20 ms); the probe may be async (a database read). */
   waitFor<T>(probe: () => Probed<T> | Promise<Probed<T>>, timeoutMs?: number): Promise<T>;
   /**

@@ -3,6 +3,7 @@ import { HttpProblem, isObject, type Json } from './http.js';
 import type { bodies } from './api-bodies.js';
 import { encodeTyped, splitCommand } from './text.js';
 import { CommandNames } from '../slack/ids.js';
+import { ACK_ANSWER_HEADER } from '../fake-slack/server.js';
 import { SHORTCUT_NAMES, type SandboxContext } from './context.js';
 import { CHANNELS } from './workspace.js';
 
@@ -29,19 +30,25 @@ export function createPageActions(ctx: SandboxContext) {
     }
     const me = personById(body.as);
     const responseUrl = fake.responseUrl(undefined, { channel: body.channel, userId: body.as });
-    const response = await deps.requester().command(
-      typed.command,
-      encodeTyped(typed.text, directory),
-      { userId: body.as, ...(me === undefined ? {} : { userName: me.name }), channelId: body.channel, channelName: channelName(body.channel) },
-      { trigger_id: fake.newTrigger(body.as), response_url: responseUrl },
-    );
-    reportFailure(body.as, body.channel, typed.command, response);
-    // An ack body is the command's answer: Slack shows it exactly as a response_url post.
-    if (response.status === 200 && isObject(response.json) && (typeof response.json.text === 'string' || Array.isArray(response.json.blocks))) {
-      const posted = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.json) });
-      if (!posted.ok) notify(body.as, body.channel, `Slack refused the reply to ${typed.command} (${posted.status}: ${await posted.text()}).`);
+    // What the command's work posts after its ack (a digest preview, say) is shown after the ack's own answer.
+    const release = fake.holdResponses(responseUrl);
+    try {
+      const response = await deps.requester().command(
+        typed.command,
+        encodeTyped(typed.text, directory),
+        { userId: body.as, ...(me === undefined ? {} : { userName: me.name }), channelId: body.channel, channelName: channelName(body.channel) },
+        { trigger_id: fake.newTrigger(body.as), response_url: responseUrl },
+      );
+      reportFailure(body.as, body.channel, typed.command, response);
+      // An ack body is the command's answer: Slack shows it exactly as a response_url post.
+      if (response.status === 200 && isObject(response.json) && (typeof response.json.text === 'string' || Array.isArray(response.json.blocks))) {
+        const posted = await fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json', [ACK_ANSWER_HEADER]: '1' }, body: JSON.stringify(response.json) });
+        if (!posted.ok) notify(body.as, body.channel, `Slack refused the reply to ${typed.command} (${posted.status}: ${await posted.text()}).`);
+      }
+      return { ok: response.status === 200 };
+    } finally {
+      release();
     }
-    return { ok: response.status === 200 };
   };
 
   // ---- interactivity -----------------------------------------------------------------------

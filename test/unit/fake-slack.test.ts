@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeSlack, type FakeSlack } from '../../src/fake-slack/server.js';
+import { ACK_ANSWER_HEADER, startFakeSlack, type FakeSlack } from '../../src/fake-slack/server.js';
 
 const TOKEN = 'xoxb-test-token';
 const ALICE = 'U0ALICE001';
@@ -424,6 +424,19 @@ describe('fake Slack: response_url', () => {
     for (let i = 0; i < 5; i += 1) expect((await post(url, { text: `r${i}` })).status).toBe(200);
     expect((await post(url, { text: 'sixth' })).status).toBe(404);
     expect(fake.responses).toHaveLength(5);
+  });
+
+  it('holds what the work posts to a response_url until the ack body (marked as such) is shown, as the sandbox asks', async () => {
+    const url = fake.responseUrl(undefined, { channel: GENERAL, userId: ALICE });
+    const release = fake.holdResponses(url);
+    const later = post(url, { text: 'the preview' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.messages(GENERAL)).toEqual([]);
+    const ack = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [ACK_ANSWER_HEADER]: '1' }, body: JSON.stringify({ text: 'Building…' }) });
+    expect(ack.status).toBe(200);
+    release();
+    expect((await later).status).toBe(200);
+    expect(fake.messages(GENERAL).map((m) => m.text)).toEqual(['Building…', 'the preview']);
   });
 
   it('injects faults into response_url posts', async () => {
