@@ -186,21 +186,7 @@ describe(`issue show and list reads are prepared once per repository (${TEST_ENG
     const failure = new Error('roll back');
     await expect(
       database.storage.transaction(async () => {
-        const row = await issues.insert({
-          workspaceId: WS,
-          programTeamId: cna,
-          title: 'inside',
-          details: '',
-          category: 'other',
-          ownerId: null,
-          dueDate: null,
-          reporterId: 'U0REPORTER',
-          sourcePermalink: null,
-          sourceChannelId: null,
-          sourceTs: null,
-          announcementChannelId: null,
-          createdAt: at + 1000,
-        });
+        const row = await issues.insert(newIssue({ workspaceId: WS, programTeamId: cna, title: 'inside', createdAt: at + 1000 }));
         expect((await issues.byKey(WS, 'CNA', row.number))?.title).toBe('inside');
         expect((await issues.list(filter('open', [cna]), 0, 20)).map((i) => i.title)).toContain('inside');
         expect(await issues.count(filter('open', [cna]))).toBe(5);
