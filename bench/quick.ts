@@ -36,6 +36,7 @@ const options: BenchOptions = {
   voters: Number(arg('voters', '1000')),
   built,
   engines: [engine],
+  idleSettleMs: 0,
 };
 
 const root = join(import.meta.dirname, '..');
@@ -60,7 +61,7 @@ const app = await startChild(entry, { ...env, DATABASE_URL: databaseUrl }, await
 const rows: WorkloadRow[] = [];
 process.stdout.write(`${engine === 'postgres' ? 'PostgreSQL' : 'SQLite'}, ${scale}×, ${built ? 'the build (dist/)' : entry}\n`);
 try {
-  const context: WorkloadContext = { scale, app, baseline, signer, fakeUrl, idleRssMb: app.memory().rssMb, databaseUrl, seeded, options, log: () => undefined, workspaceId: WORKSPACE, token: TOKEN };
+  const context: WorkloadContext = { scale, app, baseline, signer, fakeUrl, idleRssMb: app.memory().rssMb, startRssMb: app.memory().rssMb, databaseUrl, seeded, options, log: () => undefined, workspaceId: WORKSPACE, token: TOKEN };
   for (const workload of workloads) {
     if (!only.some((o) => workload.name.includes(o))) continue;
     const produced = await workload.run(context);

@@ -4,6 +4,12 @@ import type { Engine } from '../src/db/storage.js';
 import type { BenchReport, TargetCheck, WorkloadRow } from './report.js';
 import { ENGINE_LABELS, engineReport, type EngineRow, type EnginesReport } from './run.js';
 
+/** The idle reading, with how long the app rested first and what it read as start-up ended (older results files read idle as start-up ended, and have neither). */
+const idleText = (memory: Record<string, number>): string =>
+  memory.startRssMb === undefined || memory.idleSettleSeconds === undefined || memory.idleSettleSeconds === 0
+    ? `${memory.idleRssMb} MB resident when idle`
+    : `${memory.idleRssMb} MB resident when idle (after ${memory.idleSettleSeconds} s at rest; ${memory.startRssMb} MB as \`/healthz\` first answered)`;
+
 /**
  * Writes the README's Performance figures from bench/results/latest.json (`npm run bench:readme`),
  * between the `bench:start` and `bench:end` markers, so the README never shows numbers that no
@@ -66,7 +72,7 @@ function renderEngines(report: EnginesReport, engines: Engine[]): string {
     const memory = Object.entries(engineReport(report, engine).extra).find(([key]) => key.startsWith('memory'))?.[1] as Record<string, number> | undefined;
     if (memory === undefined) continue;
     lines.push(
-      `Memory on ${ENGINE_LABELS[engine]} (${(report.options as { built?: boolean } | undefined)?.built === false ? 'sources through tsx' : '`npm start` build'}): ${memory.idleRssMb} MB resident when idle; ${memory.rssAfterMb} MB after the memory run beside bare Bolt's ${memory.bareBoltRssAfterMb} MB under the same load (${memory.rssVsBareBolt}×); heap after a forced full GC ${memory.heapAfterGcBeforeMb} MB before and ${memory.heapAfterGcAfterMb} MB after it (${memory.heapGrowthMb} MB growth).`,
+      `Memory on ${ENGINE_LABELS[engine]} (${(report.options as { built?: boolean } | undefined)?.built === false ? 'sources through tsx' : '`npm start` build'}): ${idleText(memory)}; ${memory.rssAfterMb} MB after the memory run beside bare Bolt's ${memory.bareBoltRssAfterMb} MB under the same load (${memory.rssVsBareBolt}×); heap after a forced full GC ${memory.heapAfterGcBeforeMb} MB before and ${memory.heapAfterGcAfterMb} MB after it (${memory.heapGrowthMb} MB growth).`,
       '',
     );
   }
@@ -102,7 +108,7 @@ export function renderReadmeSection(report: BenchReport): string {
   if (memory !== undefined) {
     lines.push(
       '',
-      `Memory (\`npm start\` build): ${memory.idleRssMb} MB resident when idle; ${memory.rssAfterMb} MB after the memory run beside bare Bolt's ${memory.bareBoltRssAfterMb} MB under the same load (${memory.rssVsBareBolt}×); heap after a forced full GC ${memory.heapAfterGcBeforeMb} MB before and ${memory.heapAfterGcAfterMb} MB after it (${memory.heapGrowthMb} MB growth).`,
+      `Memory (\`npm start\` build): ${idleText(memory)}; ${memory.rssAfterMb} MB after the memory run beside bare Bolt's ${memory.bareBoltRssAfterMb} MB under the same load (${memory.rssVsBareBolt}×); heap after a forced full GC ${memory.heapAfterGcBeforeMb} MB before and ${memory.heapAfterGcAfterMb} MB after it (${memory.heapGrowthMb} MB growth).`,
     );
   }
   const targets = report.targets ?? [];

@@ -23,8 +23,10 @@ export interface WorkloadContext {
   signer: Signer;
   /** The fake Slack's Web API base URL (it runs as its own process). */
   fakeUrl: string;
-  /** The app's resident memory just after it started, before any load. */
+  /** The app's resident memory at rest after start-up (BenchOptions.idleSettleMs), before any load. */
   idleRssMb: number;
+  /** The app's resident memory as `/healthz` first answered. */
+  startRssMb: number;
   /** The app's DATABASE_URL: a SQLite file path or a postgres:// URL (workloads read and write through it). */
   databaseUrl: string;
   seeded: { teamIds: number[] };
@@ -80,6 +82,8 @@ const memory: Workload = {
       rows: [{ workload: `memory run (${context.options.memoryRequests} requests)`, scale: context.scale, concurrency: 50, app: load }],
       extra: {
         idleRssMb: context.idleRssMb,
+        startRssMb: context.startRssMb,
+        idleSettleSeconds: context.options.idleSettleMs / 1000,
         rssAfterMb: after.rssMb,
         peakRssMb: after.peakMb,
         bareBoltRssAfterMb: bare.rssMb,
