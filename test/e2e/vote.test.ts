@@ -528,6 +528,21 @@ describe('/vote over signed HTTP', () => {
     expect(visibleText(stored)).toContain(`V-${n} · Slow Slack?* (closed)`);
   });
 
+  it('closes once when two /vote close cross: both ack, one closes it, the other is told after its ack that it is already closed', async () => {
+    await h.command('/vote', 'new Closed twice? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    // Slack lists slowly, so both commands are acked (the vote still open) before either closes it.
+    h.fake.failNext('conversations.members', { delayMs: 500 }, 2);
+    const before = h.fake.responses.length;
+    const acks = await Promise.all([h.command('/vote', `close V-${n}`, coordinator), h.command('/vote', `close V-${n}`, as(PEOPLE.henryFord1.id))]);
+    for (const ack of acks) expect(ack.text).toMatch(CLOSING);
+    await h.fake.waitFor(() => h.fake.responses.length >= before + 2, 30_000);
+    const answers = h.fake.responses.slice(before).map((r) => String(r.body.text)).sort();
+    expect(answers).toEqual([`:lock: Closed *V-${n}*. The results are posted in <#${cna}>.`, `:lock: V-${n} is already closed.`]);
+    await h.flush(clock);
+    expect(h.fake.messages(cna).filter((m) => m.text?.startsWith(`Results of V-${n}`) === true)).toHaveLength(1);
+  });
+
   it('answers /vote results and remind with a reference (the one error path) when Slack refuses the listing after the ack, and queues nothing', async () => {
     await h.command('/vote', 'new Listing refused? | Yes | No', as(PEOPLE.henryFord1.id));
     const n = await latestNumber();
