@@ -49,6 +49,12 @@ interface ActionRow {
   refused?: RegExp;
   /** Makes what the action touches (an issue, a meeting, a vote) before each attempt; its key is `target`. */
   setup?: 'issue' | 'meeting' | 'vote' | 'goal';
+  /**
+   * Allowed, it acks at once with this and answers after the ack through response_url (its work
+   * grows with the data); a refusal is still in the ack. The attempt waits for that answer, so the
+   * next attempt's "nothing changed" starts from a settled state.
+   */
+  later?: RegExp;
 }
 
 const REFUSED = /Only coordinators can do that/;
@@ -86,8 +92,8 @@ const ACTIONS: ActionRow[] = [
   { action: 'meeting.cancel', command: '/meeting', text: (_n, key) => `cancel ${key}`, allowed: COORDINATORS, audited: 'meeting.cancel', refused: MEETING_REFUSED, setup: 'meeting' },
 
   { action: 'vote.new', command: '/vote', text: (n) => `new Authorisation ${n}? | Yes | No`, channel: CHANNELS.cna.id, allowed: ON_THE_TEAM, audited: 'vote.new', refused: /Only members of CNA and coordinators can start a vote/ },
-  { action: 'vote.close', command: '/vote', text: (_n, key) => `close ${key}`, allowed: COORDINATORS, audited: 'vote.close', refused: /Only the person who started V-\d+ or a coordinator can close it/, setup: 'vote' },
-  { action: 'vote.remind', command: '/vote', text: (_n, key) => `remind ${key}`, allowed: COORDINATORS, audited: 'vote.remind', refused: /Only the person who started V-\d+ or a coordinator can send reminders/, setup: 'vote' },
+  { action: 'vote.close', command: '/vote', text: (_n, key) => `close ${key}`, allowed: COORDINATORS, audited: 'vote.close', refused: /Only the person who started V-\d+ or a coordinator can close it/, setup: 'vote', later: /^:hourglass_flowing_sand: Closing \*V-\d+\*/ },
+  { action: 'vote.remind', command: '/vote', text: (_n, key) => `remind ${key}`, allowed: COORDINATORS, audited: 'vote.remind', refused: /Only the person who started V-\d+ or a coordinator can send reminders/, setup: 'vote', later: /^:hourglass_flowing_sand: Finding who has not voted on \*V-\d+\*/ },
 
   { action: 'goal.new', command: '/goal', text: (n) => `new CNA Authorisation goal ${n} from 1 to 9 by 2099-01-01`, allowed: ON_THE_TEAM, audited: 'goal.new', refused: /Only members of CNA \(and coordinators\) can propose/ },
   { action: 'goal.update', command: '/goal', text: (_n, key) => `update ${key} 5`, allowed: ON_THE_TEAM, audited: 'goal.update', refused: /Only members of CNA, the goal's owner and coordinators can record readings/, setup: 'goal' },
@@ -175,8 +181,15 @@ describe('authorisation: every action × role', () => {
     await h.flush();
     const before = await state();
     const lastAudit = (await h.query<{ id: number }>('select coalesce(max(id), 0) as id from audit_log'))[0]?.id ?? 0;
+    const responses = h.fake.responses.length;
     const ack = await h.command(row.command, row.text(n, target), { userId: ROLE[role], channelId: row.channel ?? CHANNELS.general.id });
     expect(ack.status).toBe(200);
+    if (allowed && row.later !== undefined) {
+      expect(ack.text).toMatch(row.later);
+      const answer = visibleText((await h.fake.waitFor(() => h.fake.responses[responses], 30_000)).body);
+      expect(answer).not.toMatch(row.refused ?? REFUSED);
+      expect(answer).not.toMatch(/ERR-[0-9A-F]{6}/);
+    }
     const newAudit = await h.query<{ actor_id: string; action: string; outcome: string; created_at: number }>('select actor_id, action, outcome, created_at from audit_log where id > ?', lastAudit);
     if (allowed) {
       expect(visibleText(ack)).not.toMatch(row.refused ?? REFUSED);

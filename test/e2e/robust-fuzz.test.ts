@@ -199,7 +199,11 @@ describe('fuzzed command text, for every command', () => {
     const typedHere: string[] = [];
     const run = async (command: string, text: string) => {
       typedHere.push(text);
-      return h.command(command, text, cna);
+      const responses = h.fake.responses.length;
+      const ack = await h.command(command, text, cna);
+      // Work that grows with the data answers after the ack (the ack says it is coming): wait for that answer, so it is checked below too.
+      if (/^:hourglass_flowing_sand:/.test(ack.text ?? '')) await h.fake.waitFor(() => h.fake.responses[responses], 30_000);
+      return ack;
     };
     for (const [i, text] of hostile.entries()) {
       // A quick vote puts the question and options on the ballot message (outbox post and updates)…

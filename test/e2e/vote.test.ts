@@ -8,6 +8,7 @@ import { CHANNELS, PEOPLE } from '../../src/sandbox/workspace.js';
 import { inputValues, type InputValue } from '../rig/slack-request.js';
 import { BOT_TOKEN, linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
 import { laterAnswer } from '../rig/later-answer.js';
+import { listenerFailures } from '../rig/robust.js';
 
 const START = new Date('2026-03-02T15:00:00Z');
 const cna = CHANNELS.cna.id;
@@ -127,6 +128,14 @@ describe('/vote over signed HTTP', () => {
       .get();
 
   const latestNumber = async (): Promise<number> => (await h.query<{ n: number }>('select max(number) as n from votes'))[0]?.n ?? 0;
+
+  // results (of an open vote), close and remind list the channel from Slack and count every ballot: they ack at once and answer after the ack.
+  const COUNTING = /^:hourglass_flowing_sand: Counting the ballots of \*V-\d+\*/;
+  const CLOSING = /^:hourglass_flowing_sand: Closing \*V-\d+\* and counting its ballots/;
+  const REMINDING = /^:hourglass_flowing_sand: Finding who has not voted on \*V-\d+\*/;
+  const closeVote = (n: number, who = coordinator) => laterAnswer(h, '/vote', `close V-${n}`, who, CLOSING);
+  const resultsOf = (n: number, who = coordinator) => laterAnswer(h, '/vote', `results V-${n}`, who, COUNTING);
+  const remindAbout = (n: number, who = coordinator) => laterAnswer(h, '/vote', `remind V-${n}`, who, REMINDING);
 
   it('answers help with every subcommand', async () => {
     const ack = await h.command('/vote', 'help', coordinator);
@@ -287,7 +296,7 @@ describe('/vote over signed HTTP', () => {
     expect(duplicate.errors?.[`${InputIds.voteRankPrefix}2`]).toContain('already ranked');
     expect(await ballotCount(n)).toBe(9);
 
-    const closed = await h.command('/vote', `close V-${n}`, coordinator);
+    const closed = await closeVote(n);
     expect(closed.text).toContain(`Closed *V-${n}*`);
     await h.flush(clock);
     const results = h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${n}`) === true);
@@ -305,7 +314,7 @@ describe('/vote over signed HTTP', () => {
     const single = await latestNumber();
     await click(PEOPLE.henryFord1.id, single, 'Left');
     await click(PEOPLE.corewell.id, single, 'Right');
-    await h.command('/vote', `close V-${single}`, coordinator);
+    await closeVote(single);
     await h.flush(clock);
     expect(visibleText(h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${single}`) === true) ?? {})).toContain('Tied for the most votes: *Left*, *Right*');
 
@@ -313,7 +322,7 @@ describe('/vote over signed HTTP', () => {
     const ranked = await latestNumber();
     await rank(PEOPLE.henryFord1.id, ranked, ['East', 'West']);
     await rank(PEOPLE.corewell.id, ranked, ['West', 'East']);
-    await h.command('/vote', `close V-${ranked}`, coordinator);
+    await closeVote(ranked);
     await h.flush(clock);
     const text = visibleText(h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${ranked}`) === true) ?? {});
     expect(text).toContain('*East* wins, decided by the tie rule');
@@ -336,8 +345,8 @@ describe('/vote over signed HTTP', () => {
     }
     await click(PEOPLE.henryFord1.id, n, 'Childcare');
     expect((await h.command('/vote', `remind V-${n}`, coordinator)).text).toContain('reminder went to');
-    const results = await h.command('/vote', `results V-${n}`, coordinator);
-    await h.command('/vote', `close V-${n}`, coordinator);
+    const results = await resultsOf(n);
+    await closeVote(n);
     await h.flush(clock);
     const seen = [
       ...h.fake.messages(cna).slice(messagesBefore).map((m) => visibleText(m)),
@@ -362,8 +371,8 @@ describe('/vote over signed HTTP', () => {
     await click(PEOPLE.henryFord1.id, n, 'Wages');
     const refused = await h.command('/vote', `remind V-${n}`, as(PEOPLE.corewell.id));
     expect(refused.text).toContain('Only the person who started');
-    const ack = await h.command('/vote', `remind V-${n}`, coordinator);
-    expect(ack.text).toMatch(/Reminded \d+ people/);
+    const answer = await remindAbout(n);
+    expect(answer.text).toMatch(/Reminded \d+ people/);
     await h.flush(clock);
     expect(h.fake.messages(PEOPLE.corewell.id).some((m) => m.text?.includes(`V-${n}`) === true)).toBe(true);
     expect(h.fake.messages(PEOPLE.henryFord1.id).some((m) => m.text?.includes(`Reminder: *V-${n}*`) === true)).toBe(false);
@@ -426,7 +435,7 @@ describe('/vote over signed HTTP', () => {
     const n = await latestNumber();
     expect(visibleText(await ballot(n))).toContain('CNA-2 Pay below retail');
     await click(PEOPLE.henryFord1.id, n, 'CNA-2 Pay below retail');
-    await h.command('/vote', `close V-${n}`, coordinator);
+    await closeVote(n);
     const priorities = await h.query<{ id: number; priority: number | null }>('select id, priority from issues order by id');
     expect(priorities).toEqual([
       { id: bus.id, priority: 2 },
@@ -458,7 +467,7 @@ describe('/vote over signed HTTP', () => {
     await click(PEOPLE.corewell.id, quick, 'Stay');
     // The app is removed from the channel: Slack refuses to list its members from now on.
     h.fake.failNext('conversations.members', { error: 'not_in_channel' }, 50);
-    const closed = await h.command('/vote', `close V-${quick}`, as(PEOPLE.henryFord1.id));
+    const closed = await closeVote(quick, as(PEOPLE.henryFord1.id));
     expect(closed.text).toContain(`Closed *V-${quick}*`);
     expect(closed.text).toContain('Slack could not list the members of');
     expect((await voteRow(quick)).status).toBe('closed');
@@ -490,6 +499,71 @@ describe('/vote over signed HTTP', () => {
     expect(final).toContain('Slack could not list the members of the channel when the vote closed');
   });
 
+  it('acks /vote close and results before Slack has listed the channel’s members; the answer follows through response_url, counted fresh', async () => {
+    await h.command('/vote', 'new Slow Slack? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    await click(PEOPLE.corewell.id, n, 'Yes');
+    for (const sub of ['results', 'close'] as const) {
+      // Slack takes 2 s to list the members: longer than a listing may take before an ack (1 s).
+      const listed = h.fake.callsTo('conversations.members').length;
+      h.fake.failNext('conversations.members', { delayMs: 2_000 });
+      const before = h.fake.responses.length;
+      const ack = await h.command('/vote', `${sub} V-${n}`, as(PEOPLE.henryFord1.id));
+      expect(ack.text).toMatch(sub === 'close' ? CLOSING : COUNTING);
+      // The ack came back while the listing was still unanswered, and nothing was closed yet.
+      expect(h.fake.callsTo('conversations.members').length).toBe(listed);
+      expect((await voteRow(n)).status).toBe('open');
+      const answer = await h.fake.waitFor(() => h.fake.responses[before], 30_000);
+      expect(answer.body.response_type).toBe('ephemeral');
+      const text = visibleText(answer.body);
+      // Slack answered late but in the client's own time: a fresh count, not the last known one.
+      expect(text).toContain(sub === 'close' ? `Closed *V-${n}*` : 'Turnout: 1 of 9 eligible people');
+      expect(text).not.toContain('Slack could not list');
+      expect(h.fake.callsTo('conversations.members').slice(listed).map((c) => c.ok)).toEqual([true]);
+    }
+    expect((await voteRow(n)).status).toBe('closed');
+    // A closed vote's stored result is answered in the ack itself.
+    const stored = await h.command('/vote', `results V-${n}`, coordinator);
+    expect(visibleText(stored)).toContain('Turnout: 1 of 9 eligible people');
+    expect(visibleText(stored)).toContain(`V-${n} · Slow Slack?* (closed)`);
+  });
+
+  it('closes once when two /vote close cross: both ack, one closes it, the other is told after its ack that it is already closed', async () => {
+    await h.command('/vote', 'new Closed twice? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    // Slack lists slowly, so both commands are acked (the vote still open) before either closes it.
+    h.fake.failNext('conversations.members', { delayMs: 500 }, 2);
+    const before = h.fake.responses.length;
+    const acks = await Promise.all([h.command('/vote', `close V-${n}`, coordinator), h.command('/vote', `close V-${n}`, as(PEOPLE.henryFord1.id))]);
+    for (const ack of acks) expect(ack.text).toMatch(CLOSING);
+    await h.fake.waitFor(() => h.fake.responses.length >= before + 2, 30_000);
+    const answers = h.fake.responses.slice(before).map((r) => String(r.body.text)).sort();
+    expect(answers).toEqual([`:lock: Closed *V-${n}*. The results are posted in <#${cna}>.`, `:lock: V-${n} is already closed.`]);
+    await h.flush(clock);
+    expect(h.fake.messages(cna).filter((m) => m.text?.startsWith(`Results of V-${n}`) === true)).toHaveLength(1);
+  });
+
+  it('answers /vote results and remind with a reference (the one error path) when Slack refuses the listing after the ack, and queues nothing', async () => {
+    await h.command('/vote', 'new Listing refused? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    const id = (await voteRow(n)).id;
+    for (const sub of ['results', 'remind'] as const) {
+      const failures = listenerFailures(h).length;
+      h.fake.failNext('conversations.members', { error: 'channel_not_found' });
+      const answer = await laterAnswer(h, '/vote', `${sub} V-${n}`, coordinator, sub === 'results' ? COUNTING : REMINDING);
+      expect(answer.text).toMatch(/did not complete.*ERR-[0-9A-F]{6}/);
+      const reference = /ERR-[0-9A-F]{6}/.exec(answer.text ?? '')?.[0] ?? 'none';
+      // Logged once through app.error, with the reference the person was given and what they asked.
+      await h.fake.waitFor(() => listenerFailures(h).length > failures);
+      const logged = listenerFailures(h).slice(failures);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain(reference);
+      expect(logged[0]).toContain(`/vote ${sub}`);
+    }
+    expect(await h.query('select * from outbox where dedupe_key like ?', `vote:${id}:remind:%`)).toEqual([]);
+    expect((await voteRow(n)).status).toBe('open');
+  });
+
   it('priorities change only from a vote with ballots; a member’s priority vote closes early only by a coordinator (its creator after the deadline); every close is audited', async () => {
     const db = h.alliance.deps.db;
     const make = makeIssue;
@@ -515,7 +589,7 @@ describe('/vote over signed HTTP', () => {
     expect((await voteRow(empty)).status).toBe('open');
     expect(await audits(`V-${empty}`)).toEqual([{ actor_id: PEOPLE.henryFord1.id, outcome: 'refused', detail: 'priority vote before its deadline: coordinators only' }]);
     // Closed with no ballots: no priority changes, the old ones stay.
-    const none = await h.command('/vote', `close V-${empty}`, coordinator);
+    const none = await closeVote(empty);
     expect(none.text).toContain('Nobody voted, so the team’s priorities are unchanged');
     expect(await priorities()).toEqual([1, null]);
     expect((await audits(`V-${empty}`))[1]).toEqual({ actor_id: PEOPLE.coordinator.id, outcome: 'done', detail: expect.stringMatching(/^closed early; 0 of \d+ people voted; no ballots, priorities unchanged$/) });
@@ -525,7 +599,7 @@ describe('/vote over signed HTTP', () => {
     await click(PEOPLE.corewell.id, counted, 'CNA-12 Second issue');
     expect((await h.command('/vote', `close V-${counted}`, as(PEOPLE.henryFord1.id))).text).toContain('ranks issues');
     clock = new Date('2026-03-12T16:00:30Z');
-    expect((await h.command('/vote', `close V-${counted}`, as(PEOPLE.henryFord1.id))).text).toContain(`Closed *V-${counted}*`);
+    expect((await closeVote(counted, as(PEOPLE.henryFord1.id))).text).toContain(`Closed *V-${counted}*`);
     expect(await priorities()).toEqual([2, 1]);
     expect((await audits(`V-${counted}`)).map((a) => [a.actor_id, a.outcome])).toEqual([
       [PEOPLE.henryFord1.id, 'refused'],

@@ -6,7 +6,7 @@ import type { Kicker } from '../../outbox/kicker.js';
 import { enqueue } from '../../outbox/outbox.js';
 import { InputIds, CommandNames } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
-import { say, sayProblem } from '../../slack/reply.js';
+import { problemText, say, sayProblem } from '../../slack/reply.js';
 import { subcommandRouter, usageFor } from '../../slack/subcommands.js';
 import { isValidTimeZone } from '../../time/zone.js';
 import { GoalRepository } from '../goal/repository.js';
@@ -15,8 +15,8 @@ import type { TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { checkOptions, MAX_QUESTION, parseQuickVote, parseVoteKey, voteKey, type ElectorateCount } from './rules.js';
 import type { Vote } from './repository.js';
-import { electorateWithin, loadElectorate } from './electorate.js';
-import type { VoteService } from './service.js';
+import { electorateWithin, loadElectorate, type Electorate } from './electorate.js';
+import type { CloseOutcome, VoteService } from './service.js';
 import { newVoteModal, resultsReply, staleElectorateNote, VOTE_HELP, voteDate, voteListView } from './views.js';
 
 export interface VoteCommandDeps {
@@ -40,9 +40,12 @@ const usage = usageFor(CommandNames.vote);
 
 /** `/vote …`: parses the text, calls the vote service, renders the answer. */
 export function voteCommand(deps: VoteCommandDeps) {
-  // Commands answer in the ack, so listing a channel's members (and auth.test) races a deadline.
+  // `/vote new` answers in its ack, so listing a channel's members (and auth.test) races a deadline there.
   const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) =>
     electorateWithin(async () => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() }));
+  // After the ack nothing races Slack's 3 seconds: the Web API client's own timeout applies.
+  const electorateNow = async (vote: Parameters<typeof loadElectorate>[0]) =>
+    loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() });
 
   /**
    * Closing never waits on Slack: when the channel's members cannot be listed (the bot was removed,
@@ -50,12 +53,11 @@ export function voteCommand(deps: VoteCommandDeps) {
    */
   const electorateForClosing = async (vote: Vote): Promise<number | ElectorateCount> => {
     try {
-      const listed = await electorateOf(vote);
-      if (listed.ok) return listed.value.ids.length;
+      return (await electorateNow(vote)).ids.length;
     } catch {
-      // Any listing failure (not_in_channel, channel_not_found, a 5xx) is answered below, with the last count.
+      // Any listing failure (not_in_channel, channel_not_found, a 5xx, a timeout) is answered with the last count, and said in the reply.
+      return deps.votes.lastKnownElectorate(vote);
     }
-    return deps.votes.lastKnownElectorate(vote);
   };
 
   return subcommandRouter({
@@ -118,44 +120,69 @@ export function voteCommand(deps: VoteCommandDeps) {
       },
       results: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote results V-3');
-        const vote = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
-        if (!vote.ok) return sayProblem(vote.problem);
-        const electorate = vote.value.status === 'open' ? await electorateOf(vote.value) : undefined;
-        if (electorate !== undefined && !electorate.ok) return sayProblem(electorate.problem);
-        if (electorate !== undefined) await deps.votes.recordElectorate(vote.value, electorate.value.ids.length, now);
-        const view = resultsReply(vote.value, await deps.votes.currentResult(vote.value, electorate?.value.ids.length ?? 0));
-        return say(view.text, view.blocks);
+        const found = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        if (!found.ok) return sayProblem(found.problem);
+        const vote = found.value;
+        // A closed vote's result was stored when it closed: one row, so it is answered in the ack.
+        if (vote.status !== 'open' && vote.resultJson !== null) {
+          const view = resultsReply(vote, await deps.votes.currentResult(vote, 0));
+          return say(view.text, view.blocks);
+        }
+        // An open vote is counted now: its channel's members from Slack (paged) and every ballot,
+        // which grow with the vote, so the count is made after the ack and arrives through response_url.
+        return {
+          kind: 'message',
+          text: `:hourglass_flowing_sand: Counting the ballots of *${voteKey(vote.number)}*; the results will be here in a moment.`,
+          afterAck: async (respond) => {
+            const electorate = vote.status === 'open' ? await electorateNow(vote) : undefined;
+            if (electorate !== undefined) await deps.votes.recordElectorate(vote, electorate.ids.length, now);
+            const view = resultsReply(vote, await deps.votes.currentResult(vote, electorate?.ids.length ?? 0));
+            await respond(view);
+          },
+        };
       },
       close: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote close V-3');
-        const vote = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
-        if (!vote.ok) return sayProblem(vote.problem);
-        const allowed = await deps.votes.mayClose(actor, vote.value, now);
+        const found = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        if (!found.ok) return sayProblem(found.problem);
+        const allowed = await deps.votes.mayClose(actor, found.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
-        if (vote.value.status !== 'open') return say(`:lock: ${voteKey(vote.value.number)} is already closed. See \`/vote results ${voteKey(vote.value.number)}\`.`);
-        const counted = await electorateForClosing(vote.value);
-        const closed = await deps.votes.close(vote.value.id, actor.userId, counted, now);
-        if (!closed.ok) return sayProblem(closed.problem);
-        deps.outbox.kick();
-        const priorities =
-          closed.value.prioritiesChanged > 0
-            ? ` ${closed.value.prioritiesChanged} issue priorities were updated from the ranking.`
-            : closed.value.priorityVote && closed.value.result.turnout.voted === 0
-              ? ' Nobody voted, so the team’s priorities are unchanged.'
-              : '';
-        const where = closed.value.vote.channelId === null ? 'its channel' : mentionChannel(closed.value.vote.channelId);
-        const stale = typeof counted === 'number' ? '' : ` ${staleElectorateNote(where, counted)}`;
-        return say(`:lock: Closed *${voteKey(closed.value.vote.number)}*. The results are posted in ${where}.${priorities}${stale}`);
+        const vote = found.value;
+        const key = voteKey(vote.number);
+        if (vote.status !== 'open') return say(`:lock: ${key} is already closed. See \`/vote results ${key}\`.`);
+        // Closing lists the channel's members from Slack and tallies every ballot: after the ack.
+        return {
+          kind: 'message',
+          text: `:hourglass_flowing_sand: Closing *${key}* and counting its ballots; the result will be here in a moment.`,
+          afterAck: async (respond) => {
+            const counted = await electorateForClosing(vote);
+            const closed = await deps.votes.close(vote.id, actor.userId, counted, now);
+            // Closed meanwhile (by the deadline job, another instance or a second /vote close): said as before the ack.
+            if (!closed.ok) return respond({ text: problemText(closed.problem) });
+            deps.outbox.kick();
+            await respond({ text: closedText(closed.value, counted) });
+          },
+        };
       },
       remind: async ({ actor, args, now }) => {
         if (args.length !== 1) return usage('/vote remind V-3');
-        const vote = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
-        if (!vote.ok) return sayProblem(vote.problem);
-        const allowed = await deps.votes.mayRemind(actor, vote.value, now);
+        const found = await deps.votes.find(actor.workspaceId, parseVoteKey(args[0]), args[0]);
+        if (!found.ok) return sayProblem(found.problem);
+        const allowed = await deps.votes.mayRemind(actor, found.value, now);
         if (!allowed.ok) return sayProblem(allowed.problem);
-        const electorate = await electorateOf(vote.value);
-        if (!electorate.ok) return sayProblem(electorate.problem);
-        return say(await remind(deps, vote.value, electorate.value, now));
+        const vote = found.value;
+        const key = voteKey(vote.number);
+        if (vote.status !== 'open') return say(`:lock: ${key} is closed, so there is nobody to remind.`);
+        // An anonymous vote gets one reminder in its channel: one outbox row, answered in the ack.
+        if (vote.anonymous) return say(await remindChannel(deps, vote, now));
+        // Who has not voted needs the channel's members from Slack and every ballot: after the ack.
+        return {
+          kind: 'message',
+          text: `:hourglass_flowing_sand: Finding who has not voted on *${key}* yet; how many were reminded will be here in a moment.`,
+          afterAck: async (respond) => {
+            await respond({ text: await remindEach(deps, vote, await electorateNow(vote), now) });
+          },
+        };
       },
     },
   });
@@ -183,26 +210,41 @@ async function newModal(deps: VoteCommandDeps, actor: Actor, channelId: string, 
   });
 }
 
-/**
- * Reminders: for a vote that is not anonymous, a DM to each eligible person who has not voted;
- * for an anonymous vote one reminder in the channel, because asking only the non-voters would
- * reveal who voted.
- */
-async function remind(deps: VoteCommandDeps, vote: Parameters<VoteService['nonVoters']>[0], electorate: Awaited<ReturnType<typeof loadElectorate>>, now: Date): Promise<string> {
-  const key = voteKey(vote.number);
-  if (vote.status !== 'open') return `:lock: ${key} is closed, so there is nobody to remind.`;
+/** The answer to `/vote close` once the vote is closed. */
+function closedText(closed: CloseOutcome, counted: number | ElectorateCount): string {
+  const priorities =
+    closed.prioritiesChanged > 0
+      ? ` ${closed.prioritiesChanged} issue priorities were updated from the ranking.`
+      : closed.priorityVote && closed.result.turnout.voted === 0
+        ? ' Nobody voted, so the team’s priorities are unchanged.'
+        : '';
+  const where = closed.vote.channelId === null ? 'its channel' : mentionChannel(closed.vote.channelId);
+  const stale = typeof counted === 'number' ? '' : ` ${staleElectorateNote(where, counted)}`;
+  return `:lock: Closed *${voteKey(closed.vote.number)}*. The results are posted in ${where}.${priorities}${stale}`;
+}
+
+const reminderText = (vote: Vote): string => {
   const where = vote.channelId === null ? 'its channel' : mentionChannel(vote.channelId);
   const deadline = vote.closesAt === null ? '' : ` It closes ${voteDate(vote.closesAt)}.`;
-  const text = `:ballot_box_with_ballot: Reminder: *${key}* · ${escapeMrkdwn(vote.question)} is waiting for ${vote.eligibility === 'organisation' ? 'your organisation’s' : 'your'} ballot in ${where}.${deadline}`;
-  if (vote.anonymous) {
-    if (vote.channelId === null) return `:warning: ${key} has no channel to remind in.`;
-    const channel = vote.channelId;
-    const queued = await deps.db.transaction(async () => enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}`, method: 'chat.postMessage', args: { channel, text: `${text} It is anonymous: nobody can see who voted for what.` }, notBefore: now }, now));
-    if (queued) deps.outbox.kick();
-    return `:bell: ${key} is anonymous, so the reminder went to ${where} rather than to each person (that would reveal who has voted).`;
-  }
+  return `:ballot_box_with_ballot: Reminder: *${voteKey(vote.number)}* · ${escapeMrkdwn(vote.question)} is waiting for ${vote.eligibility === 'organisation' ? 'your organisation’s' : 'your'} ballot in ${where}.${deadline}`;
+};
+
+/** An anonymous vote: one reminder in the channel, because asking only the non-voters would reveal who voted. */
+async function remindChannel(deps: VoteCommandDeps, vote: Vote, now: Date): Promise<string> {
+  const key = voteKey(vote.number);
+  if (vote.channelId === null) return `:warning: ${key} has no channel to remind in.`;
+  const channel = vote.channelId;
+  const queued = await deps.db.transaction(async () => enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}`, method: 'chat.postMessage', args: { channel, text: `${reminderText(vote)} It is anonymous: nobody can see who voted for what.` }, notBefore: now }, now));
+  if (queued) deps.outbox.kick();
+  return `:bell: ${key} is anonymous, so the reminder went to ${mentionChannel(channel)} rather than to each person (that would reveal who has voted).`;
+}
+
+/** A vote that is not anonymous: a DM to each eligible person who has not voted. */
+async function remindEach(deps: VoteCommandDeps, vote: Vote, electorate: Electorate, now: Date): Promise<string> {
+  const key = voteKey(vote.number);
   const people = await deps.votes.nonVoters(vote, electorate);
   if (people.length === 0) return `:white_check_mark: Everyone eligible has voted on ${key}; nobody to remind.`;
+  const text = reminderText(vote);
   // All the reminders are queued together or not at all.
   await deps.db.transaction(async () => {
     for (const userId of people) {

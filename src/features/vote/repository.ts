@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, lte, notInArray, sql } from 'drizzle-orm';
 import { affectedRows, type Storage } from '../../db/storage.js';
-import { ballots, issueEvents, issues, organisations, programTeams, voteOptions, votes } from '../../db/schema.js';
+import { ballots, issueEvents, issues, issueStatusCounts, organisations, programTeams, voteOptions, votes } from '../../db/schema.js';
 import { CLOSED_STATUSES } from '../issue/model.js';
 
 export type Vote = typeof votes.$inferSelect;
@@ -219,13 +219,19 @@ export class VoteRepository {
       .all();
   }
 
+  /**
+   * How many open issues the workspace has (the form's hint when more than the select lists), added
+   * up from the per-status counters the triggers keep (`issue_status_counts`): a few rows per team
+   * however many issues there are, not a `count(*)` over the issues before the form's ack.
+   */
   async countOpenIssues(workspaceId: string): Promise<number> {
     const row = await this.db
-      .select({ n: sql<number>`count(*)`.mapWith(Number) })
-      .from(issues)
-      .where(and(eq(issues.workspaceId, workspaceId), notInArray(issues.status, [...CLOSED_STATUSES])))
+      .select({ n: sql<number | null>`sum(${issueStatusCounts.count})` })
+      .from(issueStatusCounts)
+      .innerJoin(programTeams, eq(programTeams.id, issueStatusCounts.programTeamId))
+      .where(and(eq(programTeams.workspaceId, workspaceId), notInArray(issueStatusCounts.status, [...CLOSED_STATUSES])))
       .get();
-    return row?.n ?? 0;
+    return Number(row?.n ?? 0);
   }
 
   /**
