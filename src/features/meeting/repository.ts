@@ -61,22 +61,39 @@ export class MeetingRepository {
     return this.withTeam(and(eq(meetings.workspaceId, workspaceId), eq(meetings.number, number)));
   }
 
-  /** Scheduled meetings that have not ended yet, soonest first; optionally one team's. */
-  async upcoming(workspaceId: string, nowMs: number, programTeamId?: number): Promise<MeetingWithTeam[]> {
+  /**
+   * Scheduled meetings that have not ended yet, soonest first, at most `limit`; optionally one
+   * team's. `/meeting list` answers in its ack, so it reads a page, never every meeting ahead.
+   */
+  async upcoming(workspaceId: string, nowMs: number, programTeamId: number | undefined, limit: number): Promise<MeetingWithTeam[]> {
     return await this.db
       .select({ meeting: meetings, teamKey: programTeams.key, teamName: programTeams.name })
       .from(meetings)
       .innerJoin(programTeams, eq(programTeams.id, meetings.programTeamId))
-      .where(
-        and(
-          eq(meetings.workspaceId, workspaceId),
-          eq(meetings.status, 'scheduled'),
-          gt(sql`${meetings.startsAt} + ${meetings.durationMinutes} * 60000`, nowMs),
-          programTeamId === undefined ? undefined : eq(meetings.programTeamId, programTeamId),
-        ),
-      )
+      .where(this.upcomingWhere(workspaceId, nowMs, programTeamId))
       .orderBy(asc(meetings.startsAt), asc(meetings.number))
+      .limit(limit)
       .all();
+  }
+
+  /**
+   * How many meetings `upcoming` would list without its limit, counted up to `atMost` (a list's
+   * header says "more than N" beyond it), so the count too stays bounded however many are ahead.
+   */
+  async countUpcoming(workspaceId: string, nowMs: number, programTeamId: number | undefined, atMost: number): Promise<number> {
+    const [row] = await this.db.rows<{ n: number | string }>(
+      sql`select count(*) as n from (select 1 from ${meetings} where ${this.upcomingWhere(workspaceId, nowMs, programTeamId)} limit ${atMost}) ahead`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  private upcomingWhere(workspaceId: string, nowMs: number, programTeamId: number | undefined) {
+    return and(
+      eq(meetings.workspaceId, workspaceId),
+      eq(meetings.status, 'scheduled'),
+      gt(sql`${meetings.startsAt} + ${meetings.durationMinutes} * 60000`, nowMs),
+      programTeamId === undefined ? undefined : eq(meetings.programTeamId, programTeamId),
+    );
   }
 
   async setMessage(id: number, channelId: string, messageTs: string): Promise<void> {

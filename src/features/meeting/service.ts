@@ -12,6 +12,8 @@ import {
   announcementView,
   cancelledNotice,
   LINK_MAX,
+  MEETING_LIST_COUNTED,
+  MEETING_LIST_SHOWN,
   meetingKey,
   movedNotice,
   PLACE_MAX,
@@ -170,7 +172,7 @@ export class MeetingService {
   }
 
   /** Upcoming meetings of a team (KEY, else the channel's team), or of every team outside team channels. */
-  async list(workspaceId: string, key: string | undefined, channelId: string, now: Date): Promise<Result<{ scope: string; items: MeetingWithTeam[]; counts: Map<number, RsvpCounts> }>> {
+  async list(workspaceId: string, key: string | undefined, channelId: string, now: Date): Promise<Result<{ scope: string; items: MeetingWithTeam[]; total: number; counts: Map<number, RsvpCounts> }>> {
     let team: ProgramTeam | undefined;
     if (key !== undefined) {
       const resolved = await this.deps.teams.resolveTeam(workspaceId, key, channelId);
@@ -179,8 +181,9 @@ export class MeetingService {
     } else {
       team = await this.deps.teamRepository.byChannel(workspaceId, channelId);
     }
-    const items = await this.deps.repo.upcoming(workspaceId, now.getTime(), team?.id);
-    return ok({ scope: team?.key ?? 'all teams', items, counts: await this.deps.repo.countsFor(items.map((i) => i.meeting.id)) });
+    const items = await this.deps.repo.upcoming(workspaceId, now.getTime(), team?.id, MEETING_LIST_SHOWN);
+    const total = items.length < MEETING_LIST_SHOWN ? items.length : await this.deps.repo.countUpcoming(workspaceId, now.getTime(), team?.id, MEETING_LIST_COUNTED);
+    return ok({ scope: team?.key ?? 'all teams', items, total, counts: await this.deps.repo.countsFor(items.map((i) => i.meeting.id)) });
   }
 
   /** The team a new meeting defaults to, and the teams to choose from. */

@@ -8,7 +8,10 @@ import { formatInZone } from '../../time/zone.js';
 
 const HEADER_MAX = 150;
 /** Slack allows 50 blocks a message; a list keeps two for its header and footer. */
-const MAX_LIST_ITEMS = 40;
+/** `/meeting list` shows this many meetings (soonest first) and reads no more before its ack. */
+export const MEETING_LIST_SHOWN = 40;
+/** Beyond this many meetings ahead, the list's header says "more than" rather than counting them all. */
+export const MEETING_LIST_COUNTED = 1000;
 /** Names shown per answer on the announcement; the count is always exact. */
 /** Names listed per answer on the announcement and in `/meeting show`; the rest are "and N more". */
 export const MAX_NAMES = 40;
@@ -182,7 +185,8 @@ export function movedNotice(meeting: Meeting, teamKey: string, by: string): stri
 
 /* ---------- list and show ---------- */
 
-export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCounts>, scope: string): { text: string; blocks: KnownBlock[] } {
+/** `items`: the first meetings ahead (at most MEETING_LIST_SHOWN); `total`: how many there are, counted up to MEETING_LIST_COUNTED. */
+export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCounts>, scope: string, total = items.length): { text: string; blocks: KnownBlock[] } {
   if (items.length === 0) {
     return { text: `No upcoming meetings for ${escapeMrkdwn(scope)}. Schedule one with \`/meeting new\`.`, blocks: [] };
   }
@@ -190,13 +194,18 @@ export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCount
     const c = counts.get(meeting.id) ?? { going: 0, maybe: 0, declined: 0 };
     return `*${meetingKey(meeting.number)}* · ${escapeMrkdwn(meeting.title)} (${escapeMrkdwn(teamKey)})\n${whenText(meeting)}\n${RSVP_LABELS.going.emoji} ${c.going} going · ${RSVP_LABELS.maybe.emoji} ${c.maybe} maybe · ${RSVP_LABELS.declined.emoji} ${c.declined} can't go`;
   });
-  const shown = lines.slice(0, MAX_LIST_ITEMS);
+  const shown = lines.slice(0, MEETING_LIST_SHOWN);
+  const counted = Math.max(total, items.length);
+  const howMany = counted >= MEETING_LIST_COUNTED ? `more than ${(MEETING_LIST_COUNTED - 1).toLocaleString('en-US')}` : String(counted);
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: plain(`Upcoming meetings: ${scope} (${items.length})`, HEADER_MAX) } },
-    ...chunkLines(shown, SECTION_MAX, MAX_LIST_ITEMS).map(section),
+    { type: 'header', text: { type: 'plain_text', text: plain(`Upcoming meetings: ${scope} (${howMany})`, HEADER_MAX) } },
+    ...chunkLines(shown, SECTION_MAX, MEETING_LIST_SHOWN).map(section),
   ];
-  if (lines.length > shown.length) blocks.push(context(`…and ${lines.length - shown.length} more; use \`/meeting list KEY\` for one team.`));
-  return { text: `${items.length} upcoming meeting${items.length === 1 ? '' : 's'}: ${scope}`, blocks };
+  if (counted > shown.length) {
+    const rest = counted >= MEETING_LIST_COUNTED ? 'more' : `${counted - shown.length} more`;
+    blocks.push(context(`…and ${rest} later; these are the soonest ${shown.length}. \`/meeting list KEY\` lists one team's.`));
+  }
+  return { text: `${howMany} upcoming meeting${counted === 1 ? '' : 's'}: ${scope}`, blocks };
 }
 
 export function showView(item: MeetingWithTeam, rsvps: RsvpSummary): { text: string; blocks: KnownBlock[] } {
