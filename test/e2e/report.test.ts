@@ -423,12 +423,24 @@ describe('a report read page by page', () => {
       );
       await db.execute(sql`insert into vote_options (team_id, vote_id, position, label) values (${ws}, ${vote?.id ?? 0}, 0, 'Yes')`);
     }
+    // Three status changes at the same minute (two of one issue, one of another), so that a page of
+    // one change ends between them too.
+    const [cna3, cna5] = await db.rows<{ id: number }>(sql`select id from issues where program_team_id = ${team} and number in (3, 5) order by number`);
+    for (const [issue, from, to] of [
+      [cna3?.id ?? 0, 'open', 'in_progress'],
+      [cna5?.id ?? 0, 'open', 'in_progress'],
+      [cna3?.id ?? 0, 'in_progress', 'open'],
+    ] as const) {
+      await db.execute(
+        sql`insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, from_value, to_value, created_at) values (${ws}, ${issue}, ${team}, ${hannah.id}, 'status', ${from}, ${to}, ${at('2026-10-21T15:00:00Z')})`,
+      );
+    }
     const { buildReport } = await import('../../src/features/report/build.js');
     const { ReportQueries } = await import('../../src/features/report/queries.js');
     const { parsePeriod } = await import('../../src/features/report/period.js');
     const period = parsePeriod('2026-10-01..2026-10-31', NOW, 'America/Detroit');
     if (!period.ok) throw new Error(period.message);
-    const build = async (pages?: { issues: number; meetings: number; votes: number }) => {
+    const build = async (pages?: { issues: number; meetings: number; votes: number; changes: number }) => {
       const dir = mkdtempSync(join(tmpdir(), 'report-pages-'));
       try {
         const queries = new ReportQueries(db, pages);
@@ -440,7 +452,7 @@ describe('a report read page by page', () => {
       }
     };
     const whole = await build();
-    const paged = await build({ issues: 1, meetings: 1, votes: 1 });
+    const paged = await build({ issues: 1, meetings: 1, votes: 1, changes: 1 });
     expect(Object.keys(paged.files)).toHaveLength(5);
     expect(paged.files).toEqual(whole.files);
     expect(paged.teams).toEqual(whole.teams);
@@ -460,6 +472,8 @@ describe('a report read page by page', () => {
       ['CNA-5', 'open'],
       ['MA-1', 'open'],
     ]);
+    expect(issues.find((r) => r.Issue === 'CNA-3')?.['Status changes in period']).toBe('2026-10-21 11:00 open → in progress; 2026-10-21 11:00 in progress → open');
+    expect(issues.find((r) => r.Issue === 'CNA-5')?.['Status changes in period']).toBe('2026-10-21 11:00 open → in progress');
   });
 });
 
