@@ -86,24 +86,48 @@ export const TURNOUT_COLUMNS = ['Team', 'Vote', 'Question', 'Organisation', 'Vot
 export const GOAL_COLUMNS = ['Team', 'Goal', 'Name', 'Kind', 'Unit', 'Baseline', 'Target', 'Direction', 'Start', 'Target date', 'Status now', 'Reading as of', 'Value', 'Pace line on that date', 'Note', 'Recorded by'];
 
 /**
- * The zone's offset at an instant, asked of Intl once per quarter hour and remembered: a report
- * formats hundreds of thousands of dates, and offsets only change on (quarter-)hour boundaries.
+ * The zone's offset at an instant, remembered per hour: a report formats hundreds of thousands of
+ * dates over thousands of hours. Offsets change only on quarter hours, at most once in any hour:
+ * when the offsets at an hour's start and at the next hour's start (asked of Intl once each, and
+ * shared by neighbouring hours) are the same, it holds for the whole hour; an hour with a change is
+ * answered per quarter hour. (Remembered per quarter hour, the 100× quarter asked Intl 11,500
+ * times, 0.1 s.)
  */
-const offsets = new Map<string, Map<number, number>>();
+interface ZoneOffsets {
+  /** The offset at the start of a quarter hour, as Intl says. */
+  quarters: Map<number, number>;
+  /** An hour's offset, or NaN for an hour with a change. */
+  hours: Map<number, number>;
+}
+const offsets = new Map<string, ZoneOffsets>();
+const QUARTER_MS = 900_000;
+const HOUR_MS = 3_600_000;
+
+function quarterOffset(zone: ZoneOffsets, quarterHour: number, tz: string): number {
+  let offset = zone.quarters.get(quarterHour);
+  if (offset === undefined) {
+    offset = utcToLocalParts(new Date(quarterHour * QUARTER_MS), tz).offsetMinutes * 60_000;
+    if (zone.quarters.size > 100_000) zone.quarters.clear();
+    zone.quarters.set(quarterHour, offset);
+  }
+  return offset;
+}
+
 function offsetMs(ms: number, tz: string): number {
   let zone = offsets.get(tz);
   if (zone === undefined) {
-    zone = new Map();
+    zone = { quarters: new Map(), hours: new Map() };
     offsets.set(tz, zone);
   }
-  const quarterHour = Math.floor(ms / 900_000);
-  let offset = zone.get(quarterHour);
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = zone.hours.get(hour);
   if (offset === undefined) {
-    offset = utcToLocalParts(new Date(ms), tz).offsetMinutes * 60_000;
-    if (zone.size > 100_000) zone.clear();
-    zone.set(quarterHour, offset);
+    const start = quarterOffset(zone, hour * 4, tz);
+    offset = start === quarterOffset(zone, hour * 4 + 4, tz) ? start : Number.NaN;
+    if (zone.hours.size > 100_000) zone.hours.clear();
+    zone.hours.set(hour, offset);
   }
-  return offset;
+  return Number.isNaN(offset) ? quarterOffset(zone, Math.floor(ms / QUARTER_MS), tz) : offset;
 }
 
 const DAY_MS = 86_400_000;

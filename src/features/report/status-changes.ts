@@ -11,6 +11,9 @@ import { FIRST_PAGE, type PageKey, type ReportQueries } from './queries.js';
 const STATUS_CODES = ['open', 'in_progress', 'blocked', 'resolved', 'dropped'] as const;
 export type IssueStatus = (typeof STATUS_CODES)[number];
 
+/** Positions below this are packed with the issue id into one sort key. */
+const POSITIONS = 2 ** 21;
+
 const codeOf = (status: string): number => {
   const code = STATUS_CODES.indexOf(status as IssueStatus);
   // The query reads only changes between these statuses.
@@ -27,9 +30,9 @@ export class TeamStatusChanges {
   /** Positions sorted by issue, oldest change first within one (changes arrive in time order). */
   private order = new Int32Array(0);
 
-  /** Reads a team's status changes at or after `since`, oldest first. */
-  static async read(queries: ReportQueries, teamId: number, since: number): Promise<TeamStatusChanges> {
-    const changes = new TeamStatusChanges();
+  /** Reads a team's status changes at or after `since`, oldest first (tests pass a small `packLimit`, to sort without packed keys). */
+  static async read(queries: ReportQueries, teamId: number, since: number, packLimit = POSITIONS): Promise<TeamStatusChanges> {
+    const changes = new TeamStatusChanges(packLimit);
     for (let after: PageKey = FIRST_PAGE; ; ) {
       const page = await queries.statusChangesPage(teamId, since, after);
       for (const [issueId, at, , from, to] of page) changes.add(issueId, at, from, to);
@@ -63,11 +66,22 @@ export class TeamStatusChanges {
     this.tos = widen(this.tos, (n) => new Uint8Array(n));
   }
 
+  private constructor(private readonly packLimit: number) {}
+
   private sort(): void {
     const order = new Int32Array(this.size);
-    for (let i = 0; i < this.size; i++) order[i] = i;
-    // By issue, then arrival (time) order: a stable order whatever the engine's sort.
-    order.sort((a, b) => (this.issues[a] ?? 0) - (this.issues[b] ?? 0) || a - b);
+    if (this.size <= this.packLimit) {
+      // By issue, then arrival (time) order, as one number each (issue × 2^21 + position, exact in a
+      // double for any id below 2^32): a typed array sorts numbers natively, several times faster
+      // than with a comparison function.
+      const keys = new Float64Array(this.size);
+      for (let i = 0; i < this.size; i++) keys[i] = (this.issues[i] ?? 0) * POSITIONS + i;
+      keys.sort();
+      for (let k = 0; k < this.size; k++) order[k] = (keys[k] ?? 0) % POSITIONS;
+    } else {
+      for (let i = 0; i < this.size; i++) order[i] = i;
+      order.sort((a, b) => (this.issues[a] ?? 0) - (this.issues[b] ?? 0) || a - b);
+    }
     this.order = order;
   }
 
