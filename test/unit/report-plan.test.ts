@@ -62,10 +62,6 @@ describe('report queries on the big tables', () => {
     expect(plan).toMatch(/SEARCH meeting_rsvps USING COVERING INDEX meeting_rsvps_answer \(meeting_id=\?\)/);
   });
 
-  it("counts a team's resolved issues per quarter hour from the team index alone", async () => {
-    const plan = await planOf((q) => q.resolvedPerQuarterHour(1, 0, 1));
-    expect(plan).toMatch(/SEARCH issue_events USING COVERING INDEX issue_events_team_since/);
-  });
 });
 
 /*

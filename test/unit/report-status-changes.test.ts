@@ -52,6 +52,13 @@ describe("a team's status changes", () => {
     });
   }
 
+  it('gives the times of the changes to a status before an instant, in time order', async () => {
+    const changes = await TeamStatusChanges.read(queries(2), 1, 0);
+    expect(changes.timesOfChangesTo('resolved', 1000)).toEqual([150, 200]);
+    expect(changes.timesOfChangesTo('resolved', 200)).toEqual([150]);
+    expect(changes.timesOfChangesTo('in_progress', 1000)).toEqual([100, 250]);
+  });
+
   it('reads only changes from the start it is given', async () => {
     const changes = await TeamStatusChanges.read(queries(2), 1, 150);
     expect(of(changes, 3)).toEqual(['150 blocked→open', '200 open→resolved']);

@@ -15,7 +15,7 @@ import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
 import { TeamStatusChanges } from './status-changes.js';
 import { collectGarbage, collectGarbageIfGrown } from './collect.js';
-import { FIRST_PAGE, QUARTER_HOUR_MS, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type PageKey, type ReportTeam, type VoteOptionRow } from './queries.js';
+import { FIRST_PAGE, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type PageKey, type ReportTeam, type VoteOptionRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
 import { meetingKey } from '../meeting/views.js';
 
@@ -282,16 +282,17 @@ function statusIn(status: string): string {
 
 async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, weeks: ReturnType<typeof weeksOf>, breathe: () => Promise<void>, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
-  for (const { quarterHour, resolved } of await deps.queries.resolvedPerQuarterHour(team.id, period.start, period.end)) {
-    f.resolved += resolved;
-    const w = f.weeks[weekIndex(weeks, quarterHour * QUARTER_HOUR_MS)];
-    if (w !== undefined) w.resolved += resolved;
-  }
   const ended = period.end <= deps.now.getTime();
   // Every status change of the team since the period's start: those in the period go in the CSV,
   // and an issue's status when the period ended is the `from` of its first change after the end,
-  // else its current status.
+  // else its current status. Resolved per week counts the changes to resolved in the period,
+  // whatever the issue's state now.
   const changes = await TeamStatusChanges.read(deps.queries, team.id, period.start);
+  for (const at of changes.timesOfChangesTo('resolved', period.end)) {
+    f.resolved += 1;
+    const w = f.weeks[weekIndex(weeks, at)];
+    if (w !== undefined) w.resolved += 1;
+  }
   let after = 0;
   for (;;) {
     const page = await deps.queries.issuesPage(team.id, period.start, period.end, after);
@@ -445,7 +446,7 @@ async function outcomeOf(deps: BuildDeps, vote: DecidedVoteRow, options: Array<{
     eligible = eligibleNow;
   }
   return {
-    options: options.map((o) => ({ ...o, votes: counts.get(o.id) ?? 0, rank: ranking.indexOf(o.id) + 1, winner: winners.includes(o.id) })),
+    options: options.map((o) => ({ id: o.id, position: o.position, label: o.label, votes: counts.get(o.id) ?? 0, rank: ranking.indexOf(o.id) + 1, winner: winners.includes(o.id) })),
     voted,
     eligible: eligible === 0 ? null : eligible,
   };

@@ -38,9 +38,6 @@ export const FIRST_PAGE: PageKey = { at: Number.MIN_SAFE_INTEGER, id: 0 };
 /** The SQLite page cache while a report reads, in KiB (SQLite's own default size). */
 const REPORT_CACHE_KIB = 2000;
 
-/** Every time zone's offset is a whole number of quarter hours, so a local midnight falls on one. */
-export const QUARTER_HOUR_MS = 900_000;
-
 /** The statuses an issue moves between (issue_events kind 'status'). */
 const STATUSES = sql.raw(`('open', 'in_progress', 'blocked', 'resolved', 'dropped')`);
 
@@ -196,26 +193,6 @@ export class ReportQueries {
              and from_value in ${STATUSES} and to_value in ${STATUSES} and kind = 'status'
            order by created_at, id
            limit ${this.pages.changes}`,
-    );
-  }
-
-  /**
-   * How many of a team's issues were resolved in the period, per quarter hour (a week starts at a
-   * local midnight, which is on a quarter hour in every time zone, so each count falls in one week).
-   * Read from the team's events index (src/db/schema.ts, issue_events_team_since), whatever the
-   * issue's state now.
-   */
-  async resolvedPerQuarterHour(teamId: number, start: number, end: number): Promise<Array<{ quarterHour: number; resolved: number }>> {
-    // A status change always goes from one status to another. Testing that first, on the index's own
-    // columns, lets SQLite skip reading the row of every other event (created, owner, due date…).
-    return this.db.rows<{ quarterHour: number; resolved: number }>(
-      sql`select "quarterHour", count(*) as resolved
-            from (select cast(created_at / ${sql.raw(String(QUARTER_HOUR_MS))} as integer) as "quarterHour"
-                    from issue_events${this.indexedBy('issue_events_team_since')}
-                   where program_team_id = ${teamId} and created_at >= ${start} and created_at < ${end}
-                     and from_value in ${STATUSES} and to_value = 'resolved'
-                     and kind = 'status') resolved
-           group by "quarterHour"`,
     );
   }
 

@@ -85,6 +85,14 @@ export class TeamStatusChanges {
     this.order = order;
   }
 
+  /** When each change to `status` before `before` happened, in time order. */
+  timesOfChangesTo(status: IssueStatus, before: number): number[] {
+    const code = codeOf(status);
+    const times: number[] = [];
+    for (let i = 0; i < this.size; i++) if (this.tos[i] === code && (this.times[i] ?? before) < before) times.push(this.times[i] ?? 0);
+    return times;
+  }
+
   /** Where an issue's changes are, oldest first: positions `start` to `end` (excluded) for at(), from() and to(). */
   rangeOf(issueId: number): { start: number; end: number } {
     const order = this.order;
