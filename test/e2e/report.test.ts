@@ -151,14 +151,19 @@ function keep(file: StoredFile): void {
   writeFileSync(join(dir, file.filename ?? file.id), file.content);
 }
 
-function decodePng(file: StoredFile): { width: number; height: number; inked: number } {
+function decodePng(file: StoredFile): { width: number; height: number; inked: number; right: number } {
   const png = PNG.sync.read(file.content);
   let inked = 0;
+  /** The rightmost column with ink. */
+  let right = 0;
   for (let i = 0; i < png.data.length; i += 4) {
     // Anything clearly darker than the white background: bars, text, axes.
-    if ((png.data[i] ?? 255) < 200 || (png.data[i + 1] ?? 255) < 200 || (png.data[i + 2] ?? 255) < 200) inked += 1;
+    if ((png.data[i] ?? 255) < 200 || (png.data[i + 1] ?? 255) < 200 || (png.data[i + 2] ?? 255) < 200) {
+      inked += 1;
+      right = Math.max(right, (i / 4) % png.width);
+    }
   }
-  return { width: png.width, height: png.height, inked };
+  return { width: png.width, height: png.height, inked, right };
 }
 
 describe('/report over signed HTTP', () => {
@@ -326,6 +331,11 @@ describe('/report over signed HTTP', () => {
     expect(byName(files, 'issues-per-week-').altText).toContain('CNA: 3 opened and 1 resolved in total (2026-09-28: 0 opened, 0 resolved; 2026-10-05: 1 opened, 0 resolved; 2026-10-12: 1 opened, 1 resolved; 2026-10-19: 1 opened, 0 resolved; 2026-10-26: 0 opened, 0 resolved)');
     expect(byName(files, 'vote-turnout-by').altText).toContain('Wayne County Community College: 0 of 2');
     expect(byName(files, 'meeting-attendance').altText).toContain('Henry Ford Health: 1 of 1');
+    // The organisation charts fill their width: their axis runs to the right edge, less the padding.
+    for (const name of ['meeting-attendance', 'vote-turnout-by']) {
+      const png = decodePng(byName(files, name));
+      expect(png.right / png.width, name).toBeGreaterThan(0.9);
+    }
   });
 
   it('sends coordinators the report for all teams, with every team in each file', async () => {
@@ -340,6 +350,10 @@ describe('/report over signed HTTP', () => {
     for (const f of files) if (f.filename?.endsWith('.png') === true) keep(f);
     const png = decodePng(chart);
     expect(png.height).toBeGreaterThan(600);
+    for (const name of ['meeting-attendance-by-organisation-all-teams', 'vote-turnout-by-organisation-all-teams']) {
+      const drawn = decodePng(byName(files, name));
+      expect(drawn.right / drawn.width, name).toBeGreaterThan(0.9);
+    }
   });
 
   it('answers a period it does not know with an example, and sends nothing', async () => {
