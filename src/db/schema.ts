@@ -125,6 +125,13 @@ export const issues = sqliteTable(
   },
   (t) => [
     uniqueIndex('issues_team_number').on(t.programTeamId, t.number),
+    // Reports (src/features/report/queries.ts, issuesPage) read a team's issues in number order with
+    // every column of their CSV row from this index alone. A team's issues are spread over the whole
+    // table (rows are in the order issues were logged, across teams), so reading the rows through
+    // issues_team_number fetched one table page per issue or two: at 100× data, 1.05 s for the
+    // quarter's 475,000 issues against 0.6 s from this index. It costs an index entry per issue (about
+    // a tenth of the database at 100×) and an index update when a title, status, owner or due date changes.
+    index('issues_team_report').on(t.programTeamId, t.number, t.createdAt, t.closedAt, t.id, t.title, t.category, t.status, t.ownerId, t.reporterId, t.dueDate),
     index('issues_team_status_activity').on(t.programTeamId, t.status, t.updatedAt),
     // Matches /issue list's order (ranked first, then newest activity) so a page is read in index
     // order instead of sorting every open issue of the team.
@@ -314,7 +321,12 @@ export const ballots = sqliteTable(
     createdAt: createdAt(),
     updatedAt: integer('updated_at').notNull(),
   },
-  (t) => [uniqueIndex('ballots_voter').on(t.voteId, t.voterKey), index('ballots_vote').on(t.voteId)],
+  (t) => [
+    uniqueIndex('ballots_voter').on(t.voteId, t.voterKey),
+    // A vote's ballots; with the organisation, reports count a page of votes' ballots per organisation
+    // from this index alone (at 100× data, 0.1 s for the quarter's million ballots instead of 0.3 s).
+    index('ballots_vote_organisation').on(t.voteId, t.organisationId),
+  ],
 );
 
 export const digestSchedules = sqliteTable(

@@ -151,14 +151,19 @@ function keep(file: StoredFile): void {
   writeFileSync(join(dir, file.filename ?? file.id), file.content);
 }
 
-function decodePng(file: StoredFile): { width: number; height: number; inked: number } {
+function decodePng(file: StoredFile): { width: number; height: number; inked: number; right: number } {
   const png = PNG.sync.read(file.content);
   let inked = 0;
+  /** The rightmost column with ink. */
+  let right = 0;
   for (let i = 0; i < png.data.length; i += 4) {
     // Anything clearly darker than the white background: bars, text, axes.
-    if ((png.data[i] ?? 255) < 200 || (png.data[i + 1] ?? 255) < 200 || (png.data[i + 2] ?? 255) < 200) inked += 1;
+    if ((png.data[i] ?? 255) < 200 || (png.data[i + 1] ?? 255) < 200 || (png.data[i + 2] ?? 255) < 200) {
+      inked += 1;
+      right = Math.max(right, (i / 4) % png.width);
+    }
   }
-  return { width: png.width, height: png.height, inked };
+  return { width: png.width, height: png.height, inked, right };
 }
 
 describe('/report over signed HTTP', () => {
@@ -326,6 +331,11 @@ describe('/report over signed HTTP', () => {
     expect(byName(files, 'issues-per-week-').altText).toContain('CNA: 3 opened and 1 resolved in total (2026-09-28: 0 opened, 0 resolved; 2026-10-05: 1 opened, 0 resolved; 2026-10-12: 1 opened, 1 resolved; 2026-10-19: 1 opened, 0 resolved; 2026-10-26: 0 opened, 0 resolved)');
     expect(byName(files, 'vote-turnout-by').altText).toContain('Wayne County Community College: 0 of 2');
     expect(byName(files, 'meeting-attendance').altText).toContain('Henry Ford Health: 1 of 1');
+    // The organisation charts fill their width: their axis runs to the right edge, less the padding.
+    for (const name of ['meeting-attendance', 'vote-turnout-by']) {
+      const png = decodePng(byName(files, name));
+      expect(png.right / png.width, name).toBeGreaterThan(0.9);
+    }
   });
 
   it('sends coordinators the report for all teams, with every team in each file', async () => {
@@ -340,6 +350,10 @@ describe('/report over signed HTTP', () => {
     for (const f of files) if (f.filename?.endsWith('.png') === true) keep(f);
     const png = decodePng(chart);
     expect(png.height).toBeGreaterThan(600);
+    for (const name of ['meeting-attendance-by-organisation-all-teams', 'vote-turnout-by-organisation-all-teams']) {
+      const drawn = decodePng(byName(files, name));
+      expect(drawn.right / drawn.width, name).toBeGreaterThan(0.9);
+    }
   });
 
   it('answers a period it does not know with an example, and sends nothing', async () => {
@@ -423,12 +437,24 @@ describe('a report read page by page', () => {
       );
       await db.execute(sql`insert into vote_options (team_id, vote_id, position, label) values (${ws}, ${vote?.id ?? 0}, 0, 'Yes')`);
     }
+    // Three status changes at the same minute (two of one issue, one of another), so that a page of
+    // one change ends between them too.
+    const [cna3, cna5] = await db.rows<{ id: number }>(sql`select id from issues where program_team_id = ${team} and number in (3, 5) order by number`);
+    for (const [issue, from, to] of [
+      [cna3?.id ?? 0, 'open', 'in_progress'],
+      [cna5?.id ?? 0, 'open', 'in_progress'],
+      [cna3?.id ?? 0, 'in_progress', 'open'],
+    ] as const) {
+      await db.execute(
+        sql`insert into issue_events (team_id, issue_id, program_team_id, actor_id, kind, from_value, to_value, created_at) values (${ws}, ${issue}, ${team}, ${hannah.id}, 'status', ${from}, ${to}, ${at('2026-10-21T15:00:00Z')})`,
+      );
+    }
     const { buildReport } = await import('../../src/features/report/build.js');
     const { ReportQueries } = await import('../../src/features/report/queries.js');
     const { parsePeriod } = await import('../../src/features/report/period.js');
     const period = parsePeriod('2026-10-01..2026-10-31', NOW, 'America/Detroit');
     if (!period.ok) throw new Error(period.message);
-    const build = async (pages?: { issues: number; meetings: number; votes: number }) => {
+    const build = async (pages?: { issues: number; meetings: number; votes: number; changes: number }) => {
       const dir = mkdtempSync(join(tmpdir(), 'report-pages-'));
       try {
         const queries = new ReportQueries(db, pages);
@@ -440,7 +466,7 @@ describe('a report read page by page', () => {
       }
     };
     const whole = await build();
-    const paged = await build({ issues: 1, meetings: 1, votes: 1 });
+    const paged = await build({ issues: 1, meetings: 1, votes: 1, changes: 1 });
     expect(Object.keys(paged.files)).toHaveLength(5);
     expect(paged.files).toEqual(whole.files);
     expect(paged.teams).toEqual(whole.teams);
@@ -460,6 +486,8 @@ describe('a report read page by page', () => {
       ['CNA-5', 'open'],
       ['MA-1', 'open'],
     ]);
+    expect(issues.find((r) => r.Issue === 'CNA-3')?.['Status changes in period']).toBe('2026-10-21 11:00 open → in progress; 2026-10-21 11:00 in progress → open');
+    expect(issues.find((r) => r.Issue === 'CNA-5')?.['Status changes in period']).toBe('2026-10-21 11:00 open → in progress');
   });
 });
 

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CsvFile } from '../../src/features/report/csv.js';
 
@@ -73,6 +74,24 @@ describe('report CSV files', () => {
     for (const row of rows) file.add(row);
     await file.close();
     expect(readBack(big).records.slice(1)).toEqual(rows);
+  });
+
+  it("is csv-stringify's CRLF output byte for byte, in batches with and without line breaks in their cells", async () => {
+    const path = join(dir, 'bytes.csv');
+    const columns = ['Title', 'Count', 'Note'];
+    const file = new CsvFile(path, columns);
+    // 1,000 rows: the batches of rows 0-255 and 512-767 hold cells with line breaks (CR, LF, CRLF),
+    // one batch only a lone CR, the others none.
+    const rows = Array.from({ length: 1000 }, (_, i): Array<string | number | null> => {
+      const breaks = i < 256 || (i >= 512 && i < 768);
+      const text = breaks ? ([...PLAIN, ...FORMULAS][i % 20] ?? '') : `plain ${i}, "quoted" -${i}`;
+      const note = i === 301 ? 'ends with\r' : breaks && i % 3 === 0 ? 'a\nb' : 'note';
+      return [text, i % 7 === 0 ? -i : i, i % 5 === 0 ? null : note];
+    });
+    for (const row of rows) file.add(row);
+    await file.close();
+    const expected = `\uFEFF${stringify([columns, ...rows.map((r) => r.map((v) => v ?? ''))], { escape_formulas: true, record_delimiter: 'windows', quote_record_delimiter: true })}`;
+    expect(readFileSync(path, 'utf8')).toBe(expected);
   });
 
   it('fails the report when the file cannot be written, instead of losing rows', async () => {

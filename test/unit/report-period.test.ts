@@ -65,4 +65,21 @@ describe('report periods', () => {
       expect(localDate(ms, TZ)).toBe(p.date);
     }
   });
+
+  it('does so too where the clock changes on a half hour (UTC) or by half an hour', () => {
+    // St John's (UTC−3:30) changes at 02:00 local, 05:30 UTC: in the middle of a UTC hour. Lord Howe
+    // moves by 30 minutes. Kathmandu is 5:45 ahead, with no change.
+    for (const [zone, from] of [
+      ['America/St_Johns', '2026-11-01T00:00:00Z'],
+      ['America/St_Johns', '2026-03-08T00:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T12:00:00Z'],
+      ['Asia/Kathmandu', '2026-10-31T00:00:00Z'],
+    ] as const) {
+      for (let ms = Date.parse(from); ms < Date.parse(from) + 2 * 86_400_000; ms += 5 * 60_000) {
+        const p = utcToLocalParts(new Date(ms), zone);
+        expect(localDateTime(ms, zone), `${zone} ${new Date(ms).toISOString()}`).toBe(`${p.date} ${p.time}`);
+        expect(localDate(ms, zone)).toBe(p.date);
+      }
+    }
+  });
 });

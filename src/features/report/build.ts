@@ -13,7 +13,9 @@ import { goalProgressChart, openedResolvedChart, meetingAttendanceChart, voteTur
 import { CsvFile } from './csv.js';
 import { parseJsonText } from '../../domain/json.js';
 import { weekIndex, weeksOf, type ReportPeriod } from './period.js';
-import { FIRST_PAGE, QUARTER_HOUR_MS, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type MeetingRsvpRow, type PageKey, type ReportTeam, type StatusChangeRow, type VoteOptionRow } from './queries.js';
+import { TeamStatusChanges } from './status-changes.js';
+import { collectGarbage, collectGarbageIfGrown } from './collect.js';
+import { FIRST_PAGE, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type PageKey, type ReportTeam, type VoteOptionRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
 import { meetingKey } from '../meeting/views.js';
 
@@ -84,24 +86,48 @@ export const TURNOUT_COLUMNS = ['Team', 'Vote', 'Question', 'Organisation', 'Vot
 export const GOAL_COLUMNS = ['Team', 'Goal', 'Name', 'Kind', 'Unit', 'Baseline', 'Target', 'Direction', 'Start', 'Target date', 'Status now', 'Reading as of', 'Value', 'Pace line on that date', 'Note', 'Recorded by'];
 
 /**
- * The zone's offset at an instant, asked of Intl once per quarter hour and remembered: a report
- * formats hundreds of thousands of dates, and offsets only change on (quarter-)hour boundaries.
+ * The zone's offset at an instant, remembered per hour: a report formats hundreds of thousands of
+ * dates over thousands of hours. Offsets change only on quarter hours, at most once in any hour:
+ * when the offsets at an hour's start and at the next hour's start (asked of Intl once each, and
+ * shared by neighbouring hours) are the same, it holds for the whole hour; an hour with a change is
+ * answered per quarter hour. (Remembered per quarter hour, the 100× quarter asked Intl 11,500
+ * times, 0.1 s.)
  */
-const offsets = new Map<string, Map<number, number>>();
+interface ZoneOffsets {
+  /** The offset at the start of a quarter hour, as Intl says. */
+  quarters: Map<number, number>;
+  /** An hour's offset, or NaN for an hour with a change. */
+  hours: Map<number, number>;
+}
+const offsets = new Map<string, ZoneOffsets>();
+const QUARTER_MS = 900_000;
+const HOUR_MS = 3_600_000;
+
+function quarterOffset(zone: ZoneOffsets, quarterHour: number, tz: string): number {
+  let offset = zone.quarters.get(quarterHour);
+  if (offset === undefined) {
+    offset = utcToLocalParts(new Date(quarterHour * QUARTER_MS), tz).offsetMinutes * 60_000;
+    if (zone.quarters.size > 100_000) zone.quarters.clear();
+    zone.quarters.set(quarterHour, offset);
+  }
+  return offset;
+}
+
 function offsetMs(ms: number, tz: string): number {
   let zone = offsets.get(tz);
   if (zone === undefined) {
-    zone = new Map();
+    zone = { quarters: new Map(), hours: new Map() };
     offsets.set(tz, zone);
   }
-  const quarterHour = Math.floor(ms / 900_000);
-  let offset = zone.get(quarterHour);
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = zone.hours.get(hour);
   if (offset === undefined) {
-    offset = utcToLocalParts(new Date(ms), tz).offsetMinutes * 60_000;
-    if (zone.size > 100_000) zone.clear();
-    zone.set(quarterHour, offset);
+    const start = quarterOffset(zone, hour * 4, tz);
+    offset = start === quarterOffset(zone, hour * 4 + 4, tz) ? start : Number.NaN;
+    if (zone.hours.size > 100_000) zone.hours.clear();
+    zone.hours.set(hour, offset);
   }
-  return offset;
+  return Number.isNaN(offset) ? quarterOffset(zone, Math.floor(ms / QUARTER_MS), tz) : offset;
 }
 
 const DAY_MS = 86_400_000;
@@ -167,10 +193,12 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
         goalPoints: [],
       };
       await issuesOf(deps, team, period, f, issuesCsv, weeks, breathe, organisationOf);
-      await meetingsOf(deps, team, period, f, meetingsCsv);
+      await meetingsOf(deps, team, period, f, meetingsCsv, organisationOf);
       await votesOf(deps, team, period, f, votesCsv, turnoutCsv);
       await goalsOf(deps, team, period, f, goalsCsv);
       figures.push(f);
+      // The rows' garbage, collected before it adds up (./collect.ts).
+      collectGarbageIfGrown();
       await breathe();
     }
   } finally {
@@ -188,6 +216,8 @@ export async function buildReport(deps: BuildDeps, teams: readonly ReportTeam[],
     { kind: 'csv', filename: fileName(goalsCsv.path), title: `Goal readings · ${period.label}`, path: goalsCsv.path, rows: goalsCsv.rows },
   ];
   if (deps.charts !== false) {
+    // The rows' garbage is collected before the charts add Vega and resvg's memory (./collect.ts).
+    collectGarbage();
     const subtitle = `${scope === 'all' ? 'All teams' : (teams[0]?.key ?? '')} · ${period.label}`;
     const charts: Chart[] = [
       await openedResolvedChart(figures.flatMap((f) => f.weeks), subtitle, { filename: `issues-per-week-${slug}.png` }),
@@ -239,55 +269,66 @@ function categoryWords(category: string): string {
   return words;
 }
 
+const statusWords = new Map<string, string>();
+/** statusWord, remembered: two or three per issue row, and five statuses. */
+function statusIn(status: string): string {
+  let word = statusWords.get(status);
+  if (word === undefined) {
+    word = statusWord(status);
+    statusWords.set(status, word);
+  }
+  return word;
+}
+
 async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, weeks: ReturnType<typeof weeksOf>, breathe: () => Promise<void>, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
-  for (const { quarterHour, resolved } of await deps.queries.resolvedPerQuarterHour(team.id, period.start, period.end)) {
-    f.resolved += resolved;
-    const w = f.weeks[weekIndex(weeks, quarterHour * QUARTER_HOUR_MS)];
-    if (w !== undefined) w.resolved += resolved;
-  }
   const ended = period.end <= deps.now.getTime();
+  // Every status change of the team since the period's start: those in the period go in the CSV,
+  // and an issue's status when the period ended is the `from` of its first change after the end,
+  // else its current status. Resolved per week counts the changes to resolved in the period,
+  // whatever the issue's state now.
+  const changes = await TeamStatusChanges.read(deps.queries, team.id, period.start);
+  for (const at of changes.timesOfChangesTo('resolved', period.end)) {
+    f.resolved += 1;
+    const w = f.weeks[weekIndex(weeks, at)];
+    if (w !== undefined) w.resolved += 1;
+  }
   let after = 0;
   for (;;) {
     const page = await deps.queries.issuesPage(team.id, period.start, period.end, after);
-    // The page's status changes in the period, and each issue's status when the period ended: the
-    // `from` of its first change after the end, else its current status. One read for both.
-    const changesOf = new Map<number, StatusChangeRow[]>();
-    const statusAtEnd = new Map<number, string>();
-    for (const change of await deps.queries.statusChangesOf(
-      page.map((issue) => issue.id),
-      period.start,
-    )) {
-      if (change.at < period.end) {
-        const list = changesOf.get(change.issueId);
-        if (list === undefined) changesOf.set(change.issueId, [change]);
-        else list.push(change);
-      } else if (ended && !statusAtEnd.has(change.issueId)) statusAtEnd.set(change.issueId, change.from);
-    }
     for (const issue of page) {
       if (issue.createdAt >= period.start) {
         f.opened += 1;
         const w = f.weeks[weekIndex(weeks, issue.createdAt)];
         if (w !== undefined) w.opened += 1;
       }
-      const atEnd = statusAtEnd.get(issue.id) ?? issue.status;
+      let inPeriod = '';
+      let atEnd = issue.status;
+      const own = changes.rangeOf(issue.id);
+      for (let k = own.start; k < own.end; k++) {
+        const at = changes.at(k);
+        if (at < period.end) inPeriod += `${inPeriod === '' ? '' : '; '}${localDateTime(at, tz)} ${statusIn(changes.from(k))} → ${statusIn(changes.to(k))}`;
+        else {
+          if (ended) atEnd = changes.from(k);
+          break;
+        }
+      }
       if (atEnd === 'blocked') f.blocked += 1;
       if (atEnd !== 'resolved' && atEnd !== 'dropped') f.openAtEnd += 1;
-      const changes = changesOf.get(issue.id);
       csv.add([
         team.key,
         formatKey(team.key, issue.number),
         issue.title,
         categoryWords(issue.category),
-        statusWord(atEnd),
-        statusWord(issue.status),
+        statusIn(atEnd),
+        statusIn(issue.status),
         issue.ownerId === null ? '' : deps.nameOf(issue.ownerId),
         issue.ownerId === null ? '' : (organisationOf.get(issue.ownerId) ?? ''),
         deps.nameOf(issue.reporterId),
         localDate(issue.createdAt, tz),
         issue.dueDate,
         issue.closedAt === null ? '' : localDate(issue.closedAt, tz),
-        changes === undefined ? '' : changes.map((c) => `${localDateTime(c.at, tz)} ${statusWord(c.from)} → ${statusWord(c.to)}`).join('; '),
+        inPeriod,
       ]);
     }
     const last = page[page.length - 1];
@@ -297,48 +338,66 @@ async function issuesOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod,
   }
 }
 
-async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile): Promise<void> {
+/** Code point order, which is SQLite's (UTF-8 bytes compared): JavaScript's `<` compares UTF-16 units. */
+function byCodePoint(a: string, b: string): number {
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const x = a.codePointAt(i) ?? 0;
+    const y = b.codePointAt(j) ?? 0;
+    if (x !== y) return x - y;
+    i += x > 0xffff ? 2 : 1;
+    j += y > 0xffff ? 2 : 1;
+  }
+  return a.length - b.length;
+}
+
+interface Answers {
+  going: number;
+  maybe: number;
+  declined: number;
+}
+
+async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
   const now = deps.now.getTime();
   const attendance = new Map<string, number>();
-  let current: number | undefined;
-  // Rows come grouped by meeting, then organisation, then answer: one CSV row per meeting and organisation.
-  let pending: { key: string; cells: Array<string | number>; going: number; maybe: number; declined: number } | undefined;
-  /** Writes the finished row. */
-  const flush = (): void => {
-    if (pending === undefined) return;
-    csv.add([...pending.cells, pending.going, pending.maybe, pending.declined]);
-    pending = undefined;
-  };
-  // Page by page of meetings (each page has whole meetings), in (start, id) order.
+  // Page by page of meetings, in (start, id) order, with their RSVPs: one CSV row per meeting and
+  // organisation of the people who answered ('' for people with no organisation recorded, first),
+  // in code point order; one row with no organisation for a meeting nobody answered.
   for (let after: PageKey = FIRST_PAGE; ; ) {
-    const rows = await deps.queries.meetingRsvpsPage(team.id, period.start, period.end, after);
-    const last = rows[rows.length - 1];
+    const meetings = await deps.queries.meetingsPage(team.id, period.start, period.end, after);
+    const last = meetings[meetings.length - 1];
     if (last === undefined) break;
-    for (const row of rows) meetingRow(row);
-    after = { at: last.startsAt, id: last.id };
-  }
-  function meetingRow(row: MeetingRsvpRow): void {
-    const status = row.status === 'cancelled' ? 'cancelled' : row.startsAt < now ? 'held' : 'ahead';
-    if (row.id !== current) {
-      current = row.id;
+    const answered = new Map<number, Map<string, Answers>>();
+    for (const [meetingId, answer, userId] of await deps.queries.rsvpAnswers(meetings.map((m) => m.id))) {
+      let byOrganisation = answered.get(meetingId);
+      if (byOrganisation === undefined) answered.set(meetingId, (byOrganisation = new Map<string, Answers>()));
+      const organisation = organisationOf.get(userId) ?? '';
+      let counts = byOrganisation.get(organisation);
+      if (counts === undefined) byOrganisation.set(organisation, (counts = { going: 0, maybe: 0, declined: 0 }));
+      if (answer === 'going') counts.going += 1;
+      else if (answer === 'maybe') counts.maybe += 1;
+      else if (answer === 'declined') counts.declined += 1;
+    }
+    for (const m of meetings) {
+      const status = m.status === 'cancelled' ? 'cancelled' : m.startsAt < now ? 'held' : 'ahead';
       if (status === 'held') f.meetingsHeld += 1;
       else if (status === 'cancelled') f.meetingsCancelled += 1;
       else f.meetingsAhead += 1;
+      const key = meetingKey(m.number);
+      const starts = localDateTime(m.startsAt, tz);
+      const byOrganisation = answered.get(m.id);
+      if (byOrganisation === undefined) {
+        csv.add([team.key, key, m.title, starts, m.durationMinutes, status, '', 0, 0, 0]);
+        continue;
+      }
+      for (const organisation of [...byOrganisation.keys()].sort(byCodePoint)) {
+        const counts = byOrganisation.get(organisation) ?? { going: 0, maybe: 0, declined: 0 };
+        if (counts.going > 0 && status === 'held' && organisation !== '') attendance.set(organisation, (attendance.get(organisation) ?? 0) + 1);
+        csv.add([team.key, key, m.title, starts, m.durationMinutes, status, organisation === '' ? NO_ORGANISATION : organisation, counts.going, counts.maybe, counts.declined]);
+      }
     }
-    const organisation = row.answer === null ? '' : row.organisation === '' ? NO_ORGANISATION : row.organisation;
-    const key = `${row.id}:${organisation}`;
-    if (pending?.key !== key) {
-      flush();
-      pending = { key, cells: [team.key, meetingKey(row.number), row.title, localDateTime(row.startsAt, tz), row.durationMinutes, status, organisation], going: 0, maybe: 0, declined: 0 };
-    }
-    if (row.answer === 'going') {
-      pending.going += row.people;
-      if (status === 'held' && row.organisation !== '') attendance.set(row.organisation, (attendance.get(row.organisation) ?? 0) + 1);
-    } else if (row.answer === 'maybe') pending.maybe += row.people;
-    else if (row.answer === 'declined') pending.declined += row.people;
+    after = { at: last.startsAt, id: last.id };
   }
-  flush();
   // Every organisation on the team appears, with 0 when nobody from it went.
   for (const { organisation } of await deps.queries.teamOrganisations(team.id)) if (!attendance.has(organisation)) attendance.set(organisation, 0);
   f.attendance = [...attendance].map(([organisation, meetings]) => ({ organisation, meetings })).sort((a, b) => a.organisation.localeCompare(b.organisation));
@@ -387,7 +446,7 @@ async function outcomeOf(deps: BuildDeps, vote: DecidedVoteRow, options: Array<{
     eligible = eligibleNow;
   }
   return {
-    options: options.map((o) => ({ ...o, votes: counts.get(o.id) ?? 0, rank: ranking.indexOf(o.id) + 1, winner: winners.includes(o.id) })),
+    options: options.map((o) => ({ id: o.id, position: o.position, label: o.label, votes: counts.get(o.id) ?? 0, rank: ranking.indexOf(o.id) + 1, winner: winners.includes(o.id) })),
     voted,
     eligible: eligible === 0 ? null : eligible,
   };

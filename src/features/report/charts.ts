@@ -121,14 +121,19 @@ export interface OrganisationShare {
   of: number;
 }
 
-/** Horizontal bars per organisation (one colour per team), labelled "n of m". */
-async function organisationChart(rows: readonly OrganisationShare[], o: { filename: string; title: string; subtitle: string; axisTitle: string; noun: string; altLead: string }): Promise<Chart> {
+/**
+ * Horizontal bars per organisation (one colour per team), labelled "n of m". The subtitle's note goes
+ * on a line of its own: without a browser, Vega sizes text by an estimate (0.8 × font size a
+ * character, wider than DejaVu Sans' letters), and one long subtitle line made the canvas about 400
+ * pixels wider than the chart, whose right part was left empty.
+ */
+async function organisationChart(rows: readonly OrganisationShare[], o: { filename: string; title: string; subtitle: string; note: string; axisTitle: string; noun: string; altLead: string }): Promise<Chart> {
   const teams = [...new Set(rows.map((r) => r.team))];
   const values = rows.map((r) => ({ ...r, share: r.of === 0 ? 0 : r.count / r.of, label: `${r.count} of ${r.of}` }));
   const organisations = new Set(rows.map((r) => r.organisation)).size;
   const y = { field: 'organisation', type: 'nominal', title: null, sort: 'ascending', axis: { labelLimit: 340 } };
   const spec = {
-    title: { text: o.title, subtitle: o.subtitle },
+    title: { text: o.title, subtitle: [o.subtitle, o.note] },
     data: { values },
     width: 520,
     height: { step: teams.length > 1 ? 14 : 26 },
@@ -145,12 +150,13 @@ async function organisationChart(rows: readonly OrganisationShare[], o: { filena
       { mark: { type: 'text', align: 'left', dx: 4, fontSize: 11, color: '#222222' }, encoding: { text: { field: 'label' } } },
     ],
   } as unknown as TopLevelSpec;
-  const rendered = organisations === 0 ? await renderChart(emptySpec(o.title, o.subtitle, `No ${o.noun} in this period.`)) : await renderChart(spec);
+  const rendered = organisations === 0 ? await renderChart(emptySpec(o.title, [o.subtitle, o.note], `No ${o.noun} in this period.`)) : await renderChart(spec);
   const detail = rows.map((r) => `${teams.length > 1 ? `${r.team} · ` : ''}${r.organisation}: ${r.count} of ${r.of}`).join('; ');
-  return { filename: o.filename, title: o.title, altText: clipAlt(rows.length === 0 ? `${o.title}, ${o.subtitle}: no ${o.noun} in this period.` : `${o.altLead}, ${o.subtitle}. ${detail}.`), ...rendered };
+  const subtitle = `${o.subtitle} · ${o.note}`;
+  return { filename: o.filename, title: o.title, altText: clipAlt(rows.length === 0 ? `${o.title}, ${subtitle}: no ${o.noun} in this period.` : `${o.altLead}, ${subtitle}. ${detail}.`), ...rendered };
 }
 
-function emptySpec(title: string, subtitle: string, note: string): TopLevelSpec {
+function emptySpec(title: string, subtitle: string[], note: string): TopLevelSpec {
   return { title: { text: title, subtitle }, width: 520, height: 90, data: { values: [{ note }] }, mark: { type: 'text', fontSize: 18, color: '#444444' }, encoding: { text: { field: 'note' } } };
 }
 
@@ -158,7 +164,8 @@ export function meetingAttendanceChart(rows: readonly OrganisationShare[], subti
   return organisationChart(rows, {
     filename: 'meeting-attendance-by-organisation.png',
     title: 'Meeting attendance by organisation',
-    subtitle: `${subtitle} · meetings held where someone from the organisation said Going`,
+    subtitle,
+    note: 'meetings held where someone from the organisation said Going',
     axisTitle: 'Share of meetings held',
     noun: 'meetings held',
     altLead: 'Bar chart of meetings held at which each organisation had someone who said Going',
@@ -169,7 +176,8 @@ export function voteTurnoutChart(rows: readonly OrganisationShare[], subtitle: s
   return organisationChart(rows, {
     filename: 'vote-turnout-by-organisation.png',
     title: 'Vote turnout by organisation',
-    subtitle: `${subtitle} · decided votes the organisation voted in (anonymous per-person votes left out)`,
+    subtitle,
+    note: 'decided votes the organisation voted in (anonymous per-person votes left out)',
     axisTitle: 'Share of decided votes',
     noun: 'decided votes',
     altLead: 'Bar chart of decided votes each organisation voted in',
