@@ -154,6 +154,10 @@ export const issues = sqliteTable(
     index('issues_open_ranked')
       .on(t.programTeamId, t.priority, t.number)
       .where(sql`${t.status} not in ('resolved', 'dropped') and ${t.priority} is not null`),
+    // The vote form's issue select: a team's open issues in number order, read a page at a time, closed ones never read.
+    index('issues_open_number')
+      .on(t.programTeamId, t.number)
+      .where(sql`${t.status} not in ('resolved', 'dropped')`),
   ],
 );
 
@@ -219,7 +223,12 @@ export const meetings = sqliteTable(
     // Who cancelled: the announcement is re-rendered from the database at send time (outbox refresh) and says so.
     cancelledBy: text('cancelled_by'),
   },
-  (t) => [uniqueIndex('meetings_number').on(t.workspaceId, t.number), index('meetings_team_start').on(t.programTeamId, t.startsAt)],
+  (t) => [
+    uniqueIndex('meetings_number').on(t.workspaceId, t.number),
+    index('meetings_team_start').on(t.programTeamId, t.startsAt),
+    // `/meeting list` across all teams: the meetings ahead of a workspace, soonest first, without reading its history.
+    index('meetings_workspace_upcoming').on(t.workspaceId, t.status, t.startsAt),
+  ],
 );
 
 export const meetingRsvps = sqliteTable(

@@ -91,6 +91,8 @@ describe(`/meeting list reads a bounded number of meetings (${TEST_ENGINE})`, ()
     expect(shown).toContain(`Cohort check-in ${MEETING_LIST_SHOWN} `);
     expect(shown).not.toContain(`Cohort check-in ${MEETING_LIST_SHOWN + 1} `);
     expect(shown).toContain(`…and 5 more later; these are the soonest ${MEETING_LIST_SHOWN}.`);
+    // Already one team's list: no hint to narrow it to one team.
+    expect(shown).not.toContain('lists one team');
     expect(shown).not.toContain('Ended yesterday');
     expect(shown).not.toContain('Called off');
   });
@@ -101,7 +103,7 @@ describe(`/meeting list reads a bounded number of meetings (${TEST_ENGINE})`, ()
     expect(await repo.countUpcoming(WS, at.getTime(), undefined, 5_000)).toBe(MEETING_LIST_COUNTED + 20);
     const { text, shown } = await list('list');
     expect(text).toBe(`more than ${(MEETING_LIST_COUNTED - 1).toLocaleString('en-US')} upcoming meetings: all teams`);
-    expect(shown).toContain(`…and more later; these are the soonest ${MEETING_LIST_SHOWN}.`);
+    expect(shown).toContain(`…and more later; these are the soonest ${MEETING_LIST_SHOWN}. \`/meeting list KEY\` lists one team’s.`);
   });
 
   it('a short list is read whole and not counted again', async () => {

@@ -95,7 +95,7 @@ export function meetingCommand(deps: MeetingCommandDeps) {
         if (args.length > 1) return usage('/meeting list [KEY]');
         const listed = await deps.meetings.list(actor.workspaceId, args[0], input.channelId, now);
         if (!listed.ok) return sayProblem(listed.problem);
-        const view = listView(listed.value.items, listed.value.counts, listed.value.scope, listed.value.total);
+        const view = listView(listed.value.items, listed.value.counts, listed.value.scope, listed.value.total, listed.value.allTeams);
         return say(view.text, view.blocks.length > 0 ? view.blocks : undefined);
       },
       show: async ({ actor, args }) => {

@@ -5,6 +5,9 @@ import { meetingRsvps, meetings, programTeams } from '../../db/schema.js';
 export type Meeting = typeof meetings.$inferSelect;
 export type NewMeeting = typeof meetings.$inferInsert;
 
+/** The longest a meeting may last (the form refuses longer): what `upcoming` relies on to start its index read at the present. */
+export const MEETING_MAX_MINUTES = 8 * 60;
+
 export const RSVP_ANSWERS = ['going', 'maybe', 'declined'] as const;
 export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
 
@@ -87,10 +90,16 @@ export class MeetingRepository {
     return Number(row?.n ?? 0);
   }
 
+  /**
+   * Not ended yet. A meeting lasts at most MEETING_MAX_MINUTES, so none that started before now
+   * minus that can still be on: that bound lets the (team, start) and (workspace, status, start)
+   * indexes start at the present instead of reading the whole history.
+   */
   private upcomingWhere(workspaceId: string, nowMs: number, programTeamId: number | undefined) {
     return and(
       eq(meetings.workspaceId, workspaceId),
       eq(meetings.status, 'scheduled'),
+      gt(meetings.startsAt, nowMs - MEETING_MAX_MINUTES * 60_000),
       gt(sql`${meetings.startsAt} + ${meetings.durationMinutes} * 60000`, nowMs),
       programTeamId === undefined ? undefined : eq(meetings.programTeamId, programTeamId),
     );

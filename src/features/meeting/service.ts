@@ -6,7 +6,7 @@ import { InputIds } from '../../slack/ids.js';
 import type { ProgramTeam, TeamRepository } from '../team/repository.js';
 import type { TeamService } from '../team/service.js';
 import { AGENDA_MAX } from './agenda.js';
-import type { Meeting, MeetingRepository, MeetingWithTeam, Rsvp, RsvpAnswer, RsvpCounts, RsvpSummary } from './repository.js';
+import { MEETING_MAX_MINUTES, type Meeting, type MeetingRepository, type MeetingWithTeam, type Rsvp, type RsvpAnswer, type RsvpCounts, type RsvpSummary } from './repository.js';
 import { localToUtc } from '../../time/zone.js';
 import {
   announcementView,
@@ -26,7 +26,7 @@ export const ANNOUNCED_FOLLOW_UP = 'meeting.announced';
 /** Outbox refresh kind of the announcement with its RSVPs (target `meeting:<meetingId>`). */
 export const MEETING_REFRESH = 'meeting';
 const MIN_DURATION = 15;
-const MAX_DURATION = 8 * 60;
+const MAX_DURATION = MEETING_MAX_MINUTES;
 const HOUR_MS = 60 * 60 * 1000;
 export const REMINDERS: ReadonlyArray<{ kind: ReminderKind; beforeMs: number }> = [
   { kind: '24h', beforeMs: 24 * HOUR_MS },
@@ -172,7 +172,7 @@ export class MeetingService {
   }
 
   /** Upcoming meetings of a team (KEY, else the channel's team), or of every team outside team channels. */
-  async list(workspaceId: string, key: string | undefined, channelId: string, now: Date): Promise<Result<{ scope: string; items: MeetingWithTeam[]; total: number; counts: Map<number, RsvpCounts> }>> {
+  async list(workspaceId: string, key: string | undefined, channelId: string, now: Date): Promise<Result<{ scope: string; items: MeetingWithTeam[]; total: number; allTeams: boolean; counts: Map<number, RsvpCounts> }>> {
     let team: ProgramTeam | undefined;
     if (key !== undefined) {
       const resolved = await this.deps.teams.resolveTeam(workspaceId, key, channelId);
@@ -183,7 +183,7 @@ export class MeetingService {
     }
     const items = await this.deps.repo.upcoming(workspaceId, now.getTime(), team?.id, MEETING_LIST_SHOWN);
     const total = items.length < MEETING_LIST_SHOWN ? items.length : await this.deps.repo.countUpcoming(workspaceId, now.getTime(), team?.id, MEETING_LIST_COUNTED);
-    return ok({ scope: team?.key ?? 'all teams', items, total, counts: await this.deps.repo.countsFor(items.map((i) => i.meeting.id)) });
+    return ok({ scope: team?.key ?? 'all teams', allTeams: team === undefined, items, total, counts: await this.deps.repo.countsFor(items.map((i) => i.meeting.id)) });
   }
 
   /** The team a new meeting defaults to, and the teams to choose from. */

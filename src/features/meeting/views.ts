@@ -186,7 +186,7 @@ export function movedNotice(meeting: Meeting, teamKey: string, by: string): stri
 /* ---------- list and show ---------- */
 
 /** `items`: the first meetings ahead (at most MEETING_LIST_SHOWN); `total`: how many there are, counted up to MEETING_LIST_COUNTED. */
-export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCounts>, scope: string, total = items.length): { text: string; blocks: KnownBlock[] } {
+export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCounts>, scope: string, total = items.length, allTeams = false): { text: string; blocks: KnownBlock[] } {
   if (items.length === 0) {
     return { text: `No upcoming meetings for ${escapeMrkdwn(scope)}. Schedule one with \`/meeting new\`.`, blocks: [] };
   }
@@ -203,7 +203,8 @@ export function listView(items: MeetingWithTeam[], counts: Map<number, RsvpCount
   ];
   if (counted > shown.length) {
     const rest = counted >= MEETING_LIST_COUNTED ? 'more' : `${counted - shown.length} more`;
-    blocks.push(context(`…and ${rest} later; these are the soonest ${shown.length}. \`/meeting list KEY\` lists one team's.`));
+    const narrower = allTeams ? ' `/meeting list KEY` lists one team’s.' : '';
+    blocks.push(context(`…and ${rest} later; these are the soonest ${shown.length}.${narrower}`));
   }
   return { text: `${howMany} upcoming meeting${counted === 1 ? '' : 's'}: ${scope}`, blocks };
 }

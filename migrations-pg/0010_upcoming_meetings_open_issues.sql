@@ -1,0 +1,2 @@
+CREATE INDEX "issues_open_number" ON "issues" USING btree ("program_team_id","number") WHERE "issues"."status" not in ('resolved', 'dropped');--> statement-breakpoint
+CREATE INDEX "meetings_workspace_upcoming" ON "meetings" USING btree ("team_id","status","starts_at");
