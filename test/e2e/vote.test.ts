@@ -9,6 +9,8 @@ import { inputValues, type InputValue } from '../rig/slack-request.js';
 import { BOT_TOKEN, linkSeedChannels, startHarness, visibleText, type Harness } from '../rig/harness.js';
 import { laterAnswer } from '../rig/later-answer.js';
 import { listenerFailures } from '../rig/robust.js';
+import { TEST_ENGINE } from '../rig/engines.js';
+import { holdWriteLock } from '../rig/lock-holder.js';
 
 const START = new Date('2026-03-02T15:00:00Z');
 const cna = CHANNELS.cna.id;
@@ -471,6 +473,11 @@ describe('/vote over signed HTTP', () => {
     expect(closed.text).toContain(`Closed *V-${quick}*`);
     expect(closed.text).toContain('Slack could not list the members of');
     expect((await voteRow(quick)).status).toBe('closed');
+    // The listing failure is not swallowed: it is logged with the vote and Slack's answer.
+    const warned = h.logs.filter((l) => l.includes('/vote close: could not count the electorate') && l.includes(`V-${quick}`));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('"level":"warn"');
+    expect(warned[0]).toContain('not_in_channel');
     await h.flush(clock);
     const results = visibleText(h.fake.messages(cna).find((m) => m.text?.startsWith(`Results of V-${quick}`) === true) ?? {});
     expect(results).toContain('Turnout: 1 of 9 eligible people');
@@ -541,6 +548,65 @@ describe('/vote over signed HTTP', () => {
     expect(answers).toEqual([`:lock: Closed *V-${n}*. The results are posted in <#${cna}>.`, `:lock: V-${n} is already closed.`]);
     await h.flush(clock);
     expect(h.fake.messages(cna).filter((m) => m.text?.startsWith(`Results of V-${n}`) === true)).toHaveLength(1);
+  });
+
+  it('answers /vote results with the stored result, and records no electorate, when the vote closed while Slack listed its members', async () => {
+    await h.command('/vote', 'new Closed while counting? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    await click(PEOPLE.corewell.id, n, 'Yes');
+    const countedAt = async () => (await h.query<{ electorate_counted_at: number | string | null }>('select electorate_counted_at from votes where number = ?', n))[0]?.electorate_counted_at;
+    const before = await countedAt();
+    const started = clock;
+    clock = new Date(started.getTime() + 60_000);
+    try {
+      // The results' listing takes 1.5 s; the vote is closed (its own listing is quick) in the meantime.
+      h.fake.failNext('conversations.members', { delayMs: 1_500 });
+      const responses = h.fake.responses.length;
+      expect((await h.command('/vote', `results V-${n}`, coordinator)).text).toMatch(COUNTING);
+      expect((await closeVote(n)).text).toContain(`Closed *V-${n}*`);
+      const answer = await h.fake.waitFor(() => h.fake.responses.slice(responses).find((r) => !String(r.body.text).startsWith(':lock:')), 30_000);
+      expect(visibleText(answer.body)).toContain(`V-${n} · Closed while counting?* (closed)`);
+      // The count that finished after the close did not rewrite the electorate the vote closed with.
+      expect(String(await countedAt())).toBe(String(before));
+    } finally {
+      clock = started;
+    }
+  });
+
+  it('reminds nobody when the vote was closed while Slack listed its members', async () => {
+    await h.command('/vote', 'new Closed before reminding? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    const id = (await voteRow(n)).id;
+    h.fake.failNext('conversations.members', { delayMs: 1_500 });
+    const responses = h.fake.responses.length;
+    expect((await h.command('/vote', `remind V-${n}`, coordinator)).text).toMatch(REMINDING);
+    expect((await closeVote(n)).text).toContain(`Closed *V-${n}*`);
+    const answer = await h.fake.waitFor(() => h.fake.responses.slice(responses).find((r) => !String(r.body.text).startsWith(':lock: Closed')), 30_000);
+    expect(String(answer.body.text)).toBe(`:lock: V-${n} was closed meanwhile, so nobody was reminded. See \`/vote results V-${n}\`.`);
+    expect(await h.query('select * from outbox where dedupe_key like ?', `vote:${id}:remind:%`)).toEqual([]);
+  });
+
+  it.skipIf(TEST_ENGINE === 'postgres')('waits out another process’s write lock after the ack of /vote close and closes the vote (SQLite only)', async () => {
+    await h.command('/vote', 'new Locked close? | Yes | No', as(PEOPLE.henryFord1.id));
+    const n = await latestNumber();
+    // The listing is slow, so the lock is taken after the ack and before the close writes.
+    const listed = h.fake.callsTo('conversations.members').length;
+    h.fake.failNext('conversations.members', { delayMs: 1_000 });
+    const responses = h.fake.responses.length;
+    expect((await h.command('/vote', `close V-${n}`, coordinator)).text).toMatch(CLOSING);
+    const holder = await holdWriteLock(h.dbPath);
+    try {
+      await h.fake.waitFor(() => h.fake.callsTo('conversations.members')[listed], 10_000);
+      // Held for a second: twice the busy timeout, so a single attempt would have given up.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(h.fake.responses.length).toBe(responses);
+      expect((await voteRow(n)).status).toBe('open');
+    } finally {
+      await holder.release();
+    }
+    const answer = await h.fake.waitFor(() => h.fake.responses[responses], 30_000);
+    expect(String(answer.body.text)).toBe(`:lock: Closed *V-${n}*. The results are posted in <#${cna}>.`);
+    expect((await voteRow(n)).status).toBe('closed');
   });
 
   it('answers /vote results and remind with a reference (the one error path) when Slack refuses the listing after the ack, and queues nothing', async () => {

@@ -2,8 +2,10 @@ import type { WebClient } from '@slack/web-api';
 import type { Storage } from '../../db/storage.js';
 import type { Actor } from '../../domain/actor.js';
 import type { Clock } from '../../domain/result.js';
+import type { AppLogger } from '../../logger.js';
 import type { Kicker } from '../../outbox/kicker.js';
 import { enqueue } from '../../outbox/outbox.js';
+import { retryWhileBusy } from '../../slack/busy-retry.js';
 import { InputIds, CommandNames } from '../../slack/ids.js';
 import { escapeMrkdwn, mentionChannel } from '../../slack/mrkdwn.js';
 import { problemText, say, sayProblem } from '../../slack/reply.js';
@@ -31,6 +33,7 @@ export interface VoteCommandDeps {
   /** The workspace's zone (`/team settings timezone`, else ALLIANCE_TIMEZONE), for a person whose Slack profile has none. */
   defaultTimeZone: (workspaceId: string) => Promise<string>;
   botUserId: () => Promise<string | undefined>;
+  logger: AppLogger;
 }
 
 /** The select lists at most 100 options (Slack's limit); the hint says how many were left out. */
@@ -54,9 +57,17 @@ export function voteCommand(deps: VoteCommandDeps) {
   const electorateForClosing = async (vote: Vote): Promise<number | ElectorateCount> => {
     try {
       return (await electorateNow(vote)).ids.length;
-    } catch {
+    } catch (error) {
       // Any listing failure (not_in_channel, channel_not_found, a 5xx, a timeout) is answered with the last count, and said in the reply.
-      return deps.votes.lastKnownElectorate(vote);
+      const last = deps.votes.lastKnownElectorate(vote);
+      deps.logger.event('warn', '/vote close: could not count the electorate; closing with the last known count', {
+        workspaceId: vote.workspaceId,
+        vote: voteKey(vote.number),
+        eligible: last.size,
+        countedAt: last.lastCountedAt ?? null,
+        error,
+      });
+      return last;
     }
   };
 
@@ -134,10 +145,20 @@ export function voteCommand(deps: VoteCommandDeps) {
           kind: 'message',
           text: `:hourglass_flowing_sand: Counting the ballots of *${voteKey(vote.number)}*; the results will be here in a moment.`,
           afterAck: async (respond) => {
-            const electorate = vote.status === 'open' ? await electorateNow(vote) : undefined;
-            if (electorate !== undefined) await deps.votes.recordElectorate(vote, electorate.ids.length, now);
-            const view = resultsReply(vote, await deps.votes.currentResult(vote, electorate?.ids.length ?? 0));
-            await respond(view);
+            // The deadline job, another instance or a /vote close may have closed it since it was read
+            // before the ack, or while Slack listed the members: a closed vote answers with its stored result.
+            const stored = async (): Promise<Vote | undefined> => {
+              const fresh = (await deps.votes.repository.byId(vote.id)) ?? vote;
+              return fresh.status !== 'open' && fresh.resultJson !== null ? fresh : undefined;
+            };
+            const closedBefore = await stored();
+            if (closedBefore !== undefined) return respond(resultsReply(closedBefore, await deps.votes.currentResult(closedBefore, 0)));
+            const electorate = await electorateNow(vote);
+            // One statement, on open votes only; after the ack a locked database is waited out, not re-run.
+            await retryWhileBusy(() => deps.votes.recordElectorate(vote, electorate.ids.length, now));
+            const closedMeanwhile = await stored();
+            if (closedMeanwhile !== undefined) return respond(resultsReply(closedMeanwhile, await deps.votes.currentResult(closedMeanwhile, 0)));
+            await respond(resultsReply(vote, await deps.votes.currentResult(vote, electorate.ids.length)));
           },
         };
       },
@@ -156,7 +177,8 @@ export function voteCommand(deps: VoteCommandDeps) {
           text: `:hourglass_flowing_sand: Closing *${key}* and counting its ballots; the result will be here in a moment.`,
           afterAck: async (respond) => {
             const counted = await electorateForClosing(vote);
-            const closed = await deps.votes.close(vote.id, actor.userId, counted, now);
+            // One immediate transaction: after the ack a locked database is waited out (the request cannot be re-run).
+            const closed = await retryWhileBusy(() => deps.votes.close(vote.id, actor.userId, counted, now));
             // Closed meanwhile (by the deadline job, another instance or a second /vote close): said as before the ack.
             if (!closed.ok) return respond({ text: problemText(closed.problem) });
             deps.outbox.kick();
@@ -245,12 +267,19 @@ async function remindEach(deps: VoteCommandDeps, vote: Vote, electorate: Elector
   const people = await deps.votes.nonVoters(vote, electorate);
   if (people.length === 0) return `:white_check_mark: Everyone eligible has voted on ${key}; nobody to remind.`;
   const text = reminderText(vote);
-  // All the reminders are queued together or not at all.
-  await deps.db.transaction(async () => {
-    for (const userId of people) {
-      await enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}:${userId}`, method: 'chat.postMessage', args: { channel: userId, text }, notBefore: now }, now);
-    }
-  });
+  // All the reminders are queued together or not at all, and only while the vote is open: listing
+  // the channel can take seconds, in which the deadline job or another instance may close it. One
+  // immediate transaction, so a locked database (after the ack) is waited out and it runs again whole.
+  const stillOpen = await retryWhileBusy(() =>
+    deps.db.transaction(async () => {
+      if ((await deps.votes.repository.byId(vote.id))?.status !== 'open') return false;
+      for (const userId of people) {
+        await enqueue(deps.db, { workspaceId: vote.workspaceId, dedupeKey: `vote:${vote.id}:remind:${now.getTime()}:${userId}`, method: 'chat.postMessage', args: { channel: userId, text }, notBefore: now }, now);
+      }
+      return true;
+    }),
+  );
+  if (!stillOpen) return `:lock: ${key} was closed meanwhile, so nobody was reminded. See \`/vote results ${key}\`.`;
   deps.outbox.kick();
   return `:bell: Reminded ${people.length} ${people.length === 1 ? 'person' : 'people'} who ${people.length === 1 ? 'has' : 'have'} not voted on ${key} yet (a direct message each).`;
 }

@@ -39,6 +39,7 @@ export function registerVotes(app: App, deps: ListenerDeps): void {
       timeZoneOf: (ws, user) => deps.actors.timeZoneOf(ws, user),
       defaultTimeZone: (ws) => deps.zones.zoneFor(ws),
       botUserId: electorates.botUserId,
+      logger: deps.logger,
     }),
     { actors: deps.actors },
   );

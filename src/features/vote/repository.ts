@@ -147,9 +147,12 @@ export class VoteRepository {
     await this.db.update(votes).set({ channelId, messageTs }).where(eq(votes.id, voteId)).run();
   }
 
-  /** The electorate's size at a successful count: what digests show, and what a close falls back to when the channel cannot be listed. */
+  /**
+   * The electorate's size at a successful count: what digests show, and what a close falls back to when the channel cannot be listed.
+   * Open votes only: a count that finishes after the vote closed must not rewrite the electorate it closed with.
+   */
   async recordElectorate(voteId: number, size: number, now: number): Promise<void> {
-    await this.db.update(votes).set({ electorateSize: size, electorateCountedAt: now }).where(eq(votes.id, voteId)).run();
+    await this.db.update(votes).set({ electorateSize: size, electorateCountedAt: now }).where(and(eq(votes.id, voteId), eq(votes.status, 'open'))).run();
   }
 
   /** Atomic: only one caller (of two instances, or the job and a command) changes the row, and only that one gets true. */
