@@ -496,7 +496,7 @@ export const reportRuns = sqliteTable(
 
 /*
  * One row per person who has opened Alliance's Home tab: only they get republished. `version` is
- * bumped (by triggers in migration `home_triggers`, in the same transaction as any write that
+ * bumped (by triggers in migration `home_triggers`, in the same transaction as every write that
  * changes what a Home shows) and `published_version` records the version last handed to the outbox
  * for publishing, so a Home is stale exactly when version > published_version. Many changes in a
  * burst are many bumps of one row: one publish (see src/features/home/refresh.ts).

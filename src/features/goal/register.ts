@@ -17,7 +17,7 @@ import type { WorkspaceZones } from '../team/zones.js';
 export function buildGoalService(deps: Pick<ListenerDeps, 'db' | 'teamRepository' | 'teams'> & { timeZone: string; zones?: Pick<WorkspaceZones, 'zoneFor'> }): GoalService {
   const zones = deps.zones === undefined ? {} : { zones: deps.zones };
   const issues = new IssueRepository(deps.db);
-  // Linking a goal redraws the issue's channel card (through the outbox), as any issue change does.
+  // Linking a goal redraws the issue's channel card (through the outbox), like every other issue change.
   const issueService = new IssueService({ db: deps.db, issues, teamRepository: deps.teamRepository, teams: deps.teams, timeZone: deps.timeZone, ...zones, messages: { announcement, loggedReply, statusReply } });
   return new GoalService({
     db: deps.db,

@@ -17,6 +17,7 @@ import { TeamStatusChanges } from './status-changes.js';
 import { collectGarbage, collectGarbageIfGrown } from './collect.js';
 import { FIRST_PAGE, ReportQueries, type BallotsByOrganisation, type DecidedVoteRow, type PageKey, type ReportTeam, type VoteOptionRow } from './queries.js';
 import { formatKey, statusWord } from '../issue/model.js';
+import type { RsvpCounts } from '../meeting/repository.js';
 import { meetingKey } from '../meeting/views.js';
 
 export interface TeamFiguresReport {
@@ -350,12 +351,6 @@ function byCodePoint(a: string, b: string): number {
   return a.length - b.length;
 }
 
-interface Answers {
-  going: number;
-  maybe: number;
-  declined: number;
-}
-
 async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPeriod, f: TeamFiguresReport, csv: CsvFile, organisationOf: Map<string, string>): Promise<void> {
   const tz = deps.timeZone;
   const now = deps.now.getTime();
@@ -367,10 +362,10 @@ async function meetingsOf(deps: BuildDeps, team: ReportTeam, period: ReportPerio
     const meetings = await deps.queries.meetingsPage(team.id, period.start, period.end, after);
     const last = meetings[meetings.length - 1];
     if (last === undefined) break;
-    const answered = new Map<number, Map<string, Answers>>();
+    const answered = new Map<number, Map<string, RsvpCounts>>();
     for (const [meetingId, answer, userId] of await deps.queries.rsvpAnswers(meetings.map((m) => m.id))) {
       let byOrganisation = answered.get(meetingId);
-      if (byOrganisation === undefined) answered.set(meetingId, (byOrganisation = new Map<string, Answers>()));
+      if (byOrganisation === undefined) answered.set(meetingId, (byOrganisation = new Map<string, RsvpCounts>()));
       const organisation = organisationOf.get(userId) ?? '';
       let counts = byOrganisation.get(organisation);
       if (counts === undefined) byOrganisation.set(organisation, (counts = { going: 0, maybe: 0, declined: 0 }));

@@ -43,12 +43,13 @@ const usage = usageFor(CommandNames.vote);
 
 /** `/vote …`: parses the text, calls the vote service, renders the answer. */
 export function voteCommand(deps: VoteCommandDeps) {
-  // `/vote new` answers in its ack, so listing a channel's members (and auth.test) races a deadline there.
-  const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) =>
-    electorateWithin(async () => loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() }));
   // After the ack nothing races Slack's 3 seconds: the Web API client's own timeout applies.
   const electorateNow = async (vote: Parameters<typeof loadElectorate>[0]) =>
     loadElectorate(vote, { teams: deps.teamRepository, client: deps.client, botUserId: await deps.botUserId() });
+  // `/vote new` answers in its ack, so listing a channel's members (and auth.test) races a deadline there.
+  const electorateOf = async (vote: Parameters<typeof loadElectorate>[0]) => electorateWithin(() => electorateNow(vote));
+  // A closed vote's result was stored when it closed: one row, no Slack call, no tally.
+  const storedResults = async (vote: Vote) => resultsReply(vote, await deps.votes.currentResult(vote, 0));
 
   /**
    * Closing never waits on Slack: when the channel's members cannot be listed (the bot was removed,
@@ -136,7 +137,7 @@ export function voteCommand(deps: VoteCommandDeps) {
         const vote = found.value;
         // A closed vote's result was stored when it closed: one row, so it is answered in the ack.
         if (vote.status !== 'open' && vote.resultJson !== null) {
-          const view = resultsReply(vote, await deps.votes.currentResult(vote, 0));
+          const view = await storedResults(vote);
           return say(view.text, view.blocks);
         }
         // An open vote is counted now: its channel's members from Slack (paged) and every ballot,
@@ -152,12 +153,12 @@ export function voteCommand(deps: VoteCommandDeps) {
               return fresh.status !== 'open' && fresh.resultJson !== null ? fresh : undefined;
             };
             const closedBefore = await stored();
-            if (closedBefore !== undefined) return respond(resultsReply(closedBefore, await deps.votes.currentResult(closedBefore, 0)));
+            if (closedBefore !== undefined) return respond(await storedResults(closedBefore));
             const electorate = await electorateNow(vote);
             // One statement, on open votes only; after the ack a locked database is waited out, not re-run.
             await retryWhileBusy(() => deps.votes.recordElectorate(vote, electorate.ids.length, now));
             const closedMeanwhile = await stored();
-            if (closedMeanwhile !== undefined) return respond(resultsReply(closedMeanwhile, await deps.votes.currentResult(closedMeanwhile, 0)));
+            if (closedMeanwhile !== undefined) return respond(await storedResults(closedMeanwhile));
             await respond(resultsReply(vote, await deps.votes.currentResult(vote, electorate.ids.length)));
           },
         };
